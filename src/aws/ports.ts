@@ -1,0 +1,189 @@
+// Narrow ports: what deployer needs from each AWS service, and nothing more. Implemented once over
+// the SDK v3 clients (src/aws/sdk-*.ts); everything above them is testable with in-memory fakes.
+// The only place outside src/aws/ allowed to know about the SDK is none: import these types instead.
+import type { TaskDefinitionInput } from "../config/types.js";
+
+// ---------- ECS ----------
+
+export interface LiveDeployment {
+  id: string;
+  /** PRIMARY | ACTIVE | INACTIVE */
+  status: string;
+  taskDefinition: string;
+  /** IN_PROGRESS | COMPLETED | FAILED (absent for services without rollout state) */
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: string;
+  message: string;
+}
+
+export interface LiveService {
+  arn: string;
+  name: string;
+  clusterArn: string;
+  /** ACTIVE | DRAINING | INACTIVE */
+  status: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  /** ECS | CODE_DEPLOY | EXTERNAL */
+  deploymentController: string;
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+  deployments: LiveDeployment[];
+  /** Newest first, as ECS returns them. */
+  events: ServiceEvent[];
+}
+
+export interface LiveTaskDefinition {
+  arn: string;
+  family: string;
+  revision: number;
+  /** ACTIVE | INACTIVE | DELETE_IN_PROGRESS */
+  status: string;
+  /** The `taskDefinition` object exactly as DescribeTaskDefinition returned it (JSON-safe: dates as ISO strings). */
+  raw: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+export interface EcsPort {
+  /** undefined when the cluster does not exist (or is INACTIVE: see status). */
+  describeCluster(cluster: string): Promise<{ arn: string; status: string } | undefined>;
+  /** Batched: at most 10 services per call as the API allows. Missing services map to undefined. */
+  describeServices(cluster: string, services: string[]): Promise<Map<string, LiveService | undefined>>;
+  /** By ARN, family:revision, or family (latest ACTIVE). undefined when it does not exist. */
+  describeTaskDefinition(ref: string): Promise<LiveTaskDefinition | undefined>;
+  registerTaskDefinition(input: TaskDefinitionInput, tags: Record<string, string>): Promise<LiveTaskDefinition>;
+  updateService(cluster: string, service: string, taskDefinitionArn: string): Promise<LiveService>;
+}
+
+// ---------- ECR ----------
+
+export interface RepositoryRef {
+  /** 12-digit registry (account) id. */
+  registryId: string;
+  region: string;
+  /** e.g. shop/api */
+  name: string;
+  /** full URI: ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME */
+  uri: string;
+}
+
+export interface ImageDetail {
+  digest: string;
+  tags: string[];
+  pushedAt?: string;
+}
+
+export interface EcrPort {
+  /** Look an image up by tag or digest; undefined when the repository has no such image. */
+  findImage(repo: RepositoryRef, ref: { tag: string } | { digest: string }): Promise<ImageDetail | undefined>;
+  /** The repository policy, parsed; undefined when the repository has none. */
+  getRepositoryPolicy(repo: RepositoryRef): Promise<PolicyDocument | undefined>;
+}
+
+// ---------- IAM ----------
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | Record<string, string | string[]>;
+  NotPrincipal?: "*" | Record<string, string | string[]>;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean | number>>;
+}
+
+export interface PolicyDocument {
+  Version?: string;
+  Statement: PolicyStatement | PolicyStatement[];
+}
+
+export interface RoleInfo {
+  arn: string;
+  name: string;
+  /** URL-decoded and parsed trust policy. */
+  trustPolicy: PolicyDocument;
+  permissionsBoundaryArn?: string;
+}
+
+export interface SimulationContextEntry {
+  key: string;
+  /** string | stringList | ... (IAM ContextKeyType, lower-case) */
+  type: string;
+  values: string[];
+}
+
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  /** allowed | explicitDeny | implicitDeny */
+  decision: string;
+  /** Statement ids/sources that matched, for evidence. */
+  matchedStatements: string[];
+}
+
+export interface IamPort {
+  /** undefined when the role does not exist (NoSuchEntity). */
+  getRole(roleName: string): Promise<RoleInfo | undefined>;
+  simulatePrincipalPolicy(
+    policySourceArn: string,
+    actions: string[],
+    resources: string[],
+    context: SimulationContextEntry[],
+  ): Promise<SimulationResult[]>;
+  /** Inline policies of a role, name -> parsed document. */
+  listInlinePolicies(roleName: string): Promise<Record<string, PolicyDocument>>;
+  /** Managed policies attached to a role, ARN -> parsed default-version document. */
+  listAttachedPolicies(roleName: string): Promise<Record<string, PolicyDocument>>;
+}
+
+// ---------- STS / sessions ----------
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+/** The AWS clients of one target, acting as its assumed deploy role, in its region. */
+export interface TargetSession {
+  ecs: EcsPort;
+  ecr: EcrPort;
+  iam: IamPort;
+  /** Who we are in that account: the assumed-role ARN. */
+  identity: CallerIdentity;
+}
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  externalId?: string;
+  region: string;
+  /** deployer-<service>-<short run id>: identifies the run in CloudTrail. */
+  sessionName: string;
+}
+
+/** Builds per-target sessions. Implemented over the SDK's credential providers (auto-refreshing). */
+export interface SessionFactory {
+  /** Base credentials (the SDK default chain), for the central registry. */
+  base(region: string): Promise<{ ecr: EcrPort; identity: CallerIdentity }>;
+  /** Assume a role (e.g. the registry role) and return an ECR port acting as it. */
+  registry(req: AssumeRoleRequest): Promise<{ ecr: EcrPort; identity: CallerIdentity }>;
+  /**
+   * Assume the target's deploy role. Rejects with a DeployerError (code ASSUME_ROLE_DENIED or
+   * AWS_ERROR) when the role cannot be assumed; the credentials then refresh themselves.
+   */
+  target(req: AssumeRoleRequest): Promise<TargetSession>;
+}

@@ -1,0 +1,55 @@
+// The `deployer` program definition (see main.ts for the entry point). Commands live one per file in ./commands/;
+// each loads its heavy modules lazily so `deployer --version` stays instant.
+import { Command, Option } from "commander";
+import { VERSION } from "../version.js";
+import { register as registerValidate } from "./commands/validate.js";
+import { register as registerRender } from "./commands/render.js";
+import { register as registerTargets } from "./commands/targets.js";
+import { register as registerCheck } from "./commands/check.js";
+import { register as registerPlan } from "./commands/plan.js";
+import { register as registerRollout } from "./commands/rollout.js";
+import { register as registerRollback } from "./commands/rollback.js";
+import { register as registerPromote } from "./commands/promote.js";
+import { register as registerStatus } from "./commands/status.js";
+import { register as registerDrift } from "./commands/drift.js";
+
+export function buildProgram(): Command {
+  const program = new Command("deployer")
+    .description(
+      "Deploy one ECS (Fargate) service to many AWS accounts from one place:\n" +
+        "one task-definition template, one YAML file per target account, one command.",
+    )
+    .version(VERSION, "-V, --version", "print the deployer version")
+    .option("-c, --config <path>", "deployer.yaml to use (default: found by walking up from the current directory)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--no-color", "disable colours (also honoured: NO_COLOR=1)")
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint (e.g. the local sandbox); default: AWS_ENDPOINT_URL")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .addHelpText(
+      "after",
+      `
+Typical flow:
+  $ deployer validate                          # check deployer.yaml, environments/ and the template
+  $ deployer plan --image 3f2a9c1 --stage dev  # what would change, per account (no writes)
+  $ deployer rollout --image 3f2a9c1           # deploy to the first stage
+  $ deployer promote --to staging              # deploy what runs healthy in dev to staging
+  $ deployer status                            # what runs where
+
+Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deployment),
+2 differences found (plan --detailed-exitcode, drift).`,
+    );
+
+  registerValidate(program);
+  registerRender(program);
+  registerTargets(program);
+  registerCheck(program);
+  registerPlan(program);
+  registerRollout(program);
+  registerRollback(program);
+  registerPromote(program);
+  registerStatus(program);
+  registerDrift(program);
+  return program;
+}
+

@@ -1,0 +1,117 @@
+// The configuration model: what a user writes (deployer.yaml + environments/*.yaml + a template),
+// after loading, defaults merging and validation. Everything downstream reads these types only.
+import type { SourceLocation } from "../errors.js";
+
+export interface StageConfig {
+  name: string;
+  /** Targets of this stage rolled out at once. Undefined = all. */
+  maxParallel?: number;
+}
+
+export interface ImageConfig {
+  /** Central ECR repository URI: ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME */
+  repository: string;
+  /** Optional role (in the registry account) assumed to read the central repository. */
+  registryRole?: string;
+  registryExternalId?: string;
+}
+
+export interface DeployerConfig {
+  /** Absolute path of deployer.yaml. */
+  file: string;
+  /** Directory holding deployer.yaml; relative paths in it resolve from here. */
+  rootDir: string;
+  /** Logical service name: used in task-definition family and tags. */
+  service: string;
+  /** Absolute path of the Handlebars task-definition template. */
+  template: string;
+  image: ImageConfig;
+  /** In promotion order. */
+  stages: StageConfig[];
+  /** Absolute path of the environments directory. */
+  environmentsDir: string;
+}
+
+/** One deploy target: one environments/<name>.yaml after defaults are merged under it. */
+export interface Target {
+  /** The file name without extension. */
+  name: string;
+  /** Absolute path of the environment file. */
+  file: string;
+  stage: string;
+  account: string;
+  region: string;
+  cluster: string;
+  service: string;
+  deployRole: string;
+  externalId?: string;
+  taskRole: string;
+  executionRole: string;
+  /** Optional replica of the central repository in the target's account/region. */
+  imageRepository?: string;
+  vars: Record<string, unknown>;
+  /** Dotted paths (`vars.apiKey`) whose values are never shown in plans or logs. */
+  sensitive: string[];
+  /**
+   * Where each field was written (dotted path -> location), so errors found later (PassRole denied
+   * for `taskRole`, say) can point at the line. Includes fields coming from _defaults files.
+   */
+  locations: Record<string, SourceLocation>;
+}
+
+/** A loaded, validated deploy repository. */
+export interface Project {
+  config: DeployerConfig;
+  /** Sorted by stage order, then name. */
+  targets: Target[];
+  template: { file: string; source: string };
+}
+
+/** A resolved image: what every target's task definition will reference. */
+export interface ResolvedImage {
+  /** Repository URI the digest was resolved in (the central one). */
+  repository: string;
+  /** The tag asked for, when a tag was given. */
+  tag?: string;
+  /** sha256:… */
+  digest: string;
+}
+
+/** `REPOSITORY@DIGEST` for a repository (the central one, or a target's replica). */
+export function imageUri(repository: string, digest: string): string {
+  return `${repository}@${digest}`;
+}
+
+/** A JSON task definition as RegisterTaskDefinition takes it (the rendered template). */
+export interface TaskDefinitionInput {
+  family: string;
+  containerDefinitions: ContainerDefinition[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  networkMode?: string;
+  requiresCompatibilities?: string[];
+  cpu?: string;
+  memory?: string;
+  runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
+  volumes?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  essential?: boolean;
+  portMappings?: Array<{ containerPort?: number; hostPort?: number; protocol?: string; name?: string; appProtocol?: string }>;
+  environment?: Array<{ name: string; value: string }>;
+  secrets?: Array<{ name: string; valueFrom: string }>;
+  [key: string]: unknown;
+}
+
+/** A target with its rendered task definition for one image. */
+export interface DesiredTarget {
+  target: Target;
+  image: ResolvedImage;
+  /** The image reference put in the task definition (replica or central repository, by digest). */
+  imageRef: string;
+  taskDefinition: TaskDefinitionInput;
+}

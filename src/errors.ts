@@ -1,0 +1,137 @@
+// Errors are values: a stable code, the target they concern, where in the configuration they come
+// from, what AWS said, and a hint for the fix. The core never prints them; the shells decide how.
+
+export type ErrorCode =
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_INVALID"
+  | "YAML_SYNTAX"
+  | "TEMPLATE_ERROR"
+  | "RENDER_INVALID"
+  | "SELECTION_EMPTY"
+  | "IMAGE_NOT_FOUND"
+  | "IMAGE_NOT_PULLABLE"
+  | "ASSUME_ROLE_DENIED"
+  | "ACCESS_DENIED"
+  | "PASSROLE_DENIED"
+  | "PASSROLE_UNVERIFIED"
+  | "ROLE_NOT_TRUSTED"
+  | "ROLE_NOT_FOUND"
+  | "CLUSTER_NOT_FOUND"
+  | "SERVICE_NOT_FOUND"
+  | "SERVICE_INACTIVE"
+  | "UNSUPPORTED_DEPLOYMENT_CONTROLLER"
+  | "DEPLOYMENT_IN_PROGRESS"
+  | "PREFLIGHT_FAILED"
+  | "DEPLOYMENT_FAILED"
+  | "ROLLBACK_FAILED"
+  | "TIMEOUT"
+  | "INTERRUPTED"
+  | "PLAN_STALE"
+  | "PLAN_INVALID"
+  | "PROMOTION_REFUSED"
+  | "AWS_ERROR"
+  | "INTERNAL";
+
+/** Where a configuration error comes from. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface DeployerErrorInit {
+  code: ErrorCode;
+  message: string;
+  /** The target (environment name) this error concerns, when there is one. */
+  target?: string;
+  /** The account of that target. */
+  account?: string;
+  /** Config file position, when the error comes from configuration. */
+  location?: SourceLocation;
+  /** The config field, as a dotted path (`vars.cpu`, `taskRole`). */
+  field?: string;
+  /** The AWS action (`ecs:RegisterTaskDefinition`) and resource (ARN) involved. */
+  action?: string;
+  resource?: string;
+  /** What AWS said: its error code (`AccessDenied`) and message. */
+  awsCode?: string;
+  awsMessage?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+export class DeployerError extends Error {
+  readonly code: ErrorCode;
+  readonly target?: string;
+  readonly account?: string;
+  readonly location?: SourceLocation;
+  readonly field?: string;
+  readonly action?: string;
+  readonly resource?: string;
+  readonly awsCode?: string;
+  readonly awsMessage?: string;
+  readonly hint?: string;
+
+  constructor(init: DeployerErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = "DeployerError";
+    this.code = init.code;
+    this.target = init.target;
+    this.account = init.account;
+    this.location = init.location;
+    this.field = init.field;
+    this.action = init.action;
+    this.resource = init.resource;
+    this.awsCode = init.awsCode;
+    this.awsMessage = init.awsMessage;
+    this.hint = init.hint;
+  }
+
+  toJSON(): ErrorInfo {
+    return toErrorInfo(this);
+  }
+}
+
+/** The serialisable form of an error, as it appears in plans, reports and JSON output. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  target?: string;
+  account?: string;
+  location?: SourceLocation;
+  field?: string;
+  action?: string;
+  resource?: string;
+  awsCode?: string;
+  awsMessage?: string;
+  hint?: string;
+}
+
+export function toErrorInfo(e: DeployerError): ErrorInfo {
+  const out: ErrorInfo = { code: e.code, message: e.message };
+  for (const k of ["target", "account", "location", "field", "action", "resource", "awsCode", "awsMessage", "hint"] as const) {
+    const v = e[k];
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+export function isDeployerError(e: unknown): e is DeployerError {
+  return e instanceof DeployerError;
+}
+
+/** Thrown when several errors must be reported together (all config errors, all preflight failures). */
+export class DeployerErrors extends Error {
+  constructor(readonly errors: DeployerError[], message?: string) {
+    super(message ?? `${errors.length} error${errors.length === 1 ? "" : "s"}`);
+    this.name = "DeployerErrors";
+  }
+}
+
+/** Process exit codes, the same for every command. */
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  /** Only where a command reports differences: plan --detailed-exitcode, drift. */
+  Differences: 2,
+} as const;

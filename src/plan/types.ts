@@ -1,0 +1,124 @@
+// The Plan: a value (serialisable to JSON, see schemas/plan.schema.json) that says, per target, what
+// deployer wants to run, how it differs from what runs, which checks passed, and the steps that apply
+// it. Planning never writes; applying executes these steps and never re-decides.
+import type { ErrorInfo } from "../errors.js";
+import type { ResolvedImage, TaskDefinitionInput } from "../config/types.js";
+
+export type Verdict = "pass" | "fail" | "warn" | "unverified" | "skip";
+
+/** One named preflight check and its verdict (a tree: a check may group sub-checks). */
+export interface CheckResult {
+  /** Stable id, e.g. `assume-role`, `service`, `pass-role:taskRole`, `trust:executionRole`, `image-pull`. */
+  id: string;
+  /** Human title: "deploy role can pass the task role to ecs-tasks.amazonaws.com". */
+  title: string;
+  target: string;
+  verdict: Verdict;
+  message: string;
+  hint?: string;
+  /** What the verdict rests on: the AWS action asked, the statement that matched, … (no secrets). */
+  evidence?: Record<string, unknown>;
+  /** When the check failed because of an error, that error. */
+  error?: ErrorInfo;
+  children?: CheckResult[];
+}
+
+/** One field that differs, per container and field: `containers[app].image`, `cpu`, `containers[app].environment.LOG_LEVEL`. */
+export interface FieldChange {
+  path: string;
+  kind: "added" | "removed" | "changed";
+  /** Values as JSON; replaced by the string "(sensitive)" in every output when `sensitive`. */
+  before?: unknown;
+  after?: unknown;
+  sensitive?: boolean;
+}
+
+export interface TargetSummary {
+  name: string;
+  stage: string;
+  account: string;
+  region: string;
+  cluster: string;
+  service: string;
+  /** Environment file, relative to the deploy repo root. */
+  file: string;
+}
+
+/** What ran when the plan was made, so `rollout --plan` can refuse a stale plan. */
+export interface LiveSnapshot {
+  /** The task definition the service ran (PRIMARY deployment's). */
+  taskDefinitionArn: string;
+  revision: number;
+  /** Digest of the first container's image, when it is pinned by digest. */
+  imageDigest?: string;
+  /** Normalised-form hash of the live task definition. */
+  fingerprint: string;
+  desiredCount: number;
+  runningCount: number;
+  /** Rollout state of the PRIMARY deployment. */
+  rolloutState?: string;
+  tags: Record<string, string>;
+}
+
+export type Step =
+  /** Register the desired task definition with these tags. */
+  | { kind: "register-task-definition"; tags: Record<string, string> }
+  /** An identical revision is already registered (an earlier run died before updating): reuse it. */
+  | { kind: "reuse-task-definition"; taskDefinitionArn: string }
+  /** Point the service at the new (or reused) task definition. */
+  | { kind: "update-service"; cluster: string; service: string }
+  /** Wait until the deployment carrying the new task definition is COMPLETED. */
+  | { kind: "wait-stable"; timeoutSeconds: number }
+  /** Wait for a deployment someone else started, before ours (--wait-for-in-progress). */
+  | { kind: "wait-foreign-deployment"; timeoutSeconds: number };
+
+export type TargetAction =
+  /** Changes to apply. */
+  | "update"
+  /** What runs is already what the plan wants: nothing to do. */
+  | "noop"
+  /** A check failed: the run is refused for every target (preflight fails all together). */
+  | "blocked";
+
+export interface TargetPlan {
+  target: TargetSummary;
+  action: TargetAction;
+  /** The image reference put in the task definition (replica or central, by digest). */
+  imageRef: string;
+  /** The rendered task definition (unredacted in memory; outputs redact via `sensitivePaths`). */
+  desired: TaskDefinitionInput;
+  /** Normalised-form hash of `desired`. */
+  fingerprint: string;
+  /** Undefined when the live state could not be read (then action is blocked). */
+  live?: LiveSnapshot;
+  diff: FieldChange[];
+  checks: CheckResult[];
+  steps: Step[];
+  /** Paths into `desired` whose values must be redacted in every output (JSON pointers). */
+  sensitivePaths: string[];
+}
+
+export interface Plan {
+  /** Bumped when the JSON shape changes incompatibly. */
+  formatVersion: 1;
+  /** deployer version that made it. */
+  deployerVersion: string;
+  createdAt: string;
+  /** Short id of the run that made the plan (also in the STS session name and tags). */
+  runId: string;
+  service: string;
+  image: ResolvedImage;
+  /** Stage names in rollout order for the targets in this plan. */
+  stages: Array<{ name: string; maxParallel?: number }>;
+  targets: TargetPlan[];
+  summary: {
+    targets: number;
+    toChange: number;
+    unchanged: number;
+    blocked: number;
+    failingChecks: number;
+    warnings: number;
+  };
+  /** Provenance recorded on registered task definitions by promotion. */
+  promotion?: { fromStage: string; sourceTaskDefinitionArns: Record<string, string> };
+}

@@ -1,0 +1,35 @@
+// Formats errors for a terminal or a CI log: `file:line:col  field  message`, then what AWS said and a hint.
+import type { ErrorInfo } from "../errors.js";
+import path from "node:path";
+
+export interface ErrorTextOptions {
+  /** Paths are shown relative to this directory (default: process.cwd()). */
+  cwd?: string;
+  color?: boolean;
+}
+
+const red = (s: string, on: boolean) => (on ? `\x1b[31m${s}\x1b[39m` : s);
+const dim = (s: string, on: boolean) => (on ? `\x1b[2m${s}\x1b[22m` : s);
+const bold = (s: string, on: boolean) => (on ? `\x1b[1m${s}\x1b[22m` : s);
+
+export function formatError(e: ErrorInfo, opts: ErrorTextOptions = {}): string {
+  const color = opts.color ?? false;
+  const cwd = opts.cwd ?? process.cwd();
+  const head: string[] = [];
+  if (e.location) {
+    const rel = path.relative(cwd, e.location.file) || e.location.file;
+    head.push(bold(`${rel}:${e.location.line}:${e.location.column}`, color));
+  }
+  if (e.target && !e.location) head.push(bold(`[${e.target}${e.account ? ` ${e.account}` : ""}]`, color));
+  if (e.field) head.push(`${e.field}:`);
+  head.push(e.message);
+  const lines = [`${red("error", color)} ${dim(`${e.code}`, color)} ${head.join(" ")}`];
+  if (e.action || e.resource) lines.push(`  ${dim("aws:", color)} ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
+  if (e.awsCode || e.awsMessage) lines.push(`  ${dim("aws said:", color)} ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
+  if (e.hint) lines.push(`  ${dim("hint:", color)} ${e.hint}`);
+  return lines.join("\n");
+}
+
+export function formatErrors(errors: ErrorInfo[], opts: ErrorTextOptions = {}): string {
+  return errors.map((e) => formatError(e, opts)).join("\n");
+}
