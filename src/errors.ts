@@ -8,6 +8,8 @@ export type ErrorCode =
   | "TEMPLATE_ERROR"
   | "RENDER_INVALID"
   | "SELECTION_EMPTY"
+  /** A command-line argument that is malformed (an --image that is no tag, digest or reference). */
+  | "INVALID_ARGUMENT"
   | "IMAGE_NOT_FOUND"
   | "IMAGE_NOT_PULLABLE"
   | "ASSUME_ROLE_DENIED"

@@ -13,7 +13,9 @@ export type TargetOutcome =
   /** Not started because an earlier target of the run failed, or preflight failed. */
   | "not-started"
   /** Interrupted (Ctrl-C) while in flight: `lastStep` says how far it got. */
-  | "interrupted";
+  | "interrupted"
+  /** Deployed, then rolled back because another target of its stage failed (`rollbackStage`). */
+  | "rolled-back";
 
 export interface RollbackResult {
   /** ecs: the circuit breaker rolled back; deployer: deployer updated the service back; none: not attempted. */

@@ -148,6 +148,12 @@ export interface IamPort {
   listInlinePolicies(roleName: string): Promise<Record<string, PolicyDocument>>;
   /** Managed policies attached to a role, ARN -> parsed default-version document. */
   listAttachedPolicies(roleName: string): Promise<Record<string, PolicyDocument>>;
+  /**
+   * Optional: the default-version document of a managed policy by ARN (iam:GetPolicy +
+   * iam:GetPolicyVersion); undefined when it does not exist. Preflight uses it to read a deploy
+   * role's permissions boundary; without it a role with a boundary is "unverified" locally.
+   */
+  getManagedPolicy?(policyArn: string): Promise<PolicyDocument | undefined>;
 }
 
 // ---------- STS / sessions ----------
@@ -173,6 +179,8 @@ export interface AssumeRoleRequest {
   region: string;
   /** deployer-<service>-<short run id>: identifies the run in CloudTrail. */
   sessionName: string;
+  /** The target (environment name) the session is for: named in errors. */
+  target?: string;
 }
 
 /** Builds per-target sessions. Implemented over the SDK's credential providers (auto-refreshing). */
@@ -186,4 +194,6 @@ export interface SessionFactory {
    * AWS_ERROR) when the role cannot be assumed; the credentials then refresh themselves.
    */
   target(req: AssumeRoleRequest): Promise<TargetSession>;
+  /** Release sockets and cached sessions; the factory must not be used afterwards. */
+  close?(): Promise<void>;
 }

@@ -120,5 +120,11 @@ export interface Plan {
     warnings: number;
   };
   /** Provenance recorded on registered task definitions by promotion. */
-  promotion?: { fromStage: string; sourceTaskDefinitionArns: Record<string, string> };
+  promotion?: {
+    fromStage: string;
+    /** Destination target name -> the task definition ARN it is promoted from. */
+    sourceTaskDefinitionArns: Record<string, string>;
+    /** Destination target name -> the source environment it follows (tag `deployer:promoted-from`). */
+    sourceTargets?: Record<string, string>;
+  };
 }

@@ -1,4 +1,36 @@
-import type { Command } from "commander";
+import { Command } from "commander";
+import { action, globalOptions } from "../shell.js";
+import { addPreflightOptions, addSelectionOptions, type PreflightOptions, type SelectionOptions } from "../deploy-options.js";
 
-// Placeholder until the command is implemented: see its issue.
-export function register(_program: Command): void {}
+interface CheckOptions extends SelectionOptions, PreflightOptions {
+  image: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("check")
+    .summary("run the preflight checks only (assume role, service, PassRole, role trust, image pull)")
+    .description(
+      "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP:\n" +
+        "the deploy role is assumable with its ExternalId, the cluster and service are ACTIVE, the deploy\n" +
+        "role may iam:PassRole the task and execution roles to ecs-tasks.amazonaws.com, those roles trust\n" +
+        "ecs-tasks in the target account, and the image digest is pullable from it. Never writes.",
+    )
+    .requiredOption("-i, --image <tag|digest>", "image to check: a tag in the central repository or sha256:…");
+  addSelectionOptions(cmd);
+  addPreflightOptions(cmd)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ deployer check --image 3f2a9c1 --all-stages
+  $ deployer check --config examples/broken/deployer.yaml --image 3f2a9c1   # see failing checks`,
+    )
+    .action(
+      action(async (o: CheckOptions, c: Command) => {
+        const g = globalOptions(c);
+        const { runPlanCommand } = await import("../plan-output.js");
+        return runPlanCommand(g, o, { mode: "check" });
+      }),
+    );
+}

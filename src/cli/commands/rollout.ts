@@ -1,4 +1,46 @@
-import type { Command } from "commander";
+import { Command } from "commander";
+import { action, globalOptions } from "../shell.js";
+import { addPreflightOptions, addSelectionOptions, type PreflightOptions, type SelectionOptions } from "../deploy-options.js";
 
-// Placeholder until the command is implemented: see its issue.
-export function register(_program: Command): void {}
+export interface RolloutOptions extends SelectionOptions, PreflightOptions {
+  image?: string;
+  plan?: string;
+  rollbackStage?: boolean;
+  report?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("rollout")
+    .summary("deploy an image to the targets of a stage: check, register, update, wait, roll back on failure")
+    .description(
+      "Resolves --image to a digest in the central repository, renders each target's task definition,\n" +
+        "assumes each deploy role, and runs every preflight check for every target BEFORE anything is\n" +
+        "written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the\n" +
+        "task definition, updates the service and waits until the new deployment is COMPLETED. On a\n" +
+        "failure the service is rolled back, the rest of the stage is not started, later stages are\n" +
+        "never touched. Targets already running the desired definition are skipped.",
+    )
+    .option("-i, --image <tag|digest>", "image to deploy: a tag in the central repository (usually the git sha) or sha256:…");
+  addSelectionOptions(cmd);
+  addPreflightOptions(cmd)
+    .option("--plan <file>", "apply exactly a plan saved with `deployer plan --save` (refused when the live state or config moved since)")
+    .option("--rollback-stage", "when one target of a stage fails, roll back every target of that stage that was updated")
+    .option("--report <file>", "write the run report as JSON to this file")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ deployer rollout --image 3f2a9c1                      # the first stage (dev)
+  $ deployer rollout --image 3f2a9c1 --stage prod         # prod-eu and prod-us, in parallel
+  $ deployer rollout --image 3f2a9c1 --through staging    # dev, then staging
+  $ deployer rollout --plan prod.plan.json                # a plan saved by deployer plan --save`,
+    )
+    .action(
+      action(async (o: RolloutOptions, c: Command) => {
+        const g = globalOptions(c);
+        const { runRollout } = await import("../rollout-run.js");
+        return runRollout(g, o);
+      }),
+    );
+}

@@ -1,4 +1,90 @@
-import type { Command } from "commander";
+// `deployer validate`: check deployer.yaml, every environment file and the template, and render
+// each target's task definition with a placeholder image. No AWS call. Exit 0 when all is valid.
+import { Option, type Command } from "commander";
+import { action, collect, errorInfos, globalOptions } from "../shell.js";
 
-// Placeholder until the command is implemented: see its issue.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("check deployer.yaml, environments/ and the template, and render every target's task definition (no AWS calls)")
+    .addOption(new Option("-e, --env <name>", "only these targets (repeatable, or comma-separated)").argParser(collect).conflicts("stage"))
+    .addOption(new Option("-s, --stage <name>", "only the targets of this stage"))
+    .addHelpText(
+      "after",
+      `
+Prints one verdict line per target; errors name the file, line and field. Exit code 1 if anything is invalid.
+
+Examples:
+  $ deployer validate
+  $ deployer validate --env prod-eu --env prod-us
+  $ deployer --output json validate --stage prod`,
+    )
+    .action(
+      action(async (opts: { env?: string[]; stage?: string }, cmd: Command) => {
+        const g = globalOptions(cmd);
+        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc] = await Promise.all([
+          import("../../config/load.js"),
+          import("../../config/select.js"),
+          import("../../render/render.js"),
+          import("../../render/image-ref.js"),
+          import("../../report/error-text.js"),
+          import("picocolors"),
+        ]);
+        const project = await loadProject({ config: g.config });
+        const targets = opts.env || opts.stage ? selectTargets(project, { envs: opts.env, stages: opts.stage ? [opts.stage] : undefined }) : project.targets;
+
+        const results = targets.map((t) => {
+          try {
+            const def = renderTaskDefinition(project, t, `${targetImageRepository(project, t)}@${PLACEHOLDER_DIGEST}`);
+            return { target: t, family: def.family, containers: def.containerDefinitions.length, errors: [] as ReturnType<typeof errorInfos> };
+          } catch (e) {
+            return { target: t, family: undefined, containers: 0, errors: errorInfos(e) };
+          }
+        });
+        const ok = results.every((r) => r.errors.length === 0);
+
+        if (g.output === "json") {
+          const body = {
+            ok,
+            config: project.config.file,
+            targets: results.map((r) => ({
+              name: r.target.name,
+              stage: r.target.stage,
+              account: r.target.account,
+              region: r.target.region,
+              cluster: r.target.cluster,
+              service: r.target.service,
+              ok: r.errors.length === 0,
+              ...(r.family ? { family: r.family } : {}),
+              errors: r.errors,
+            })),
+          };
+          process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+          return ok ? 0 : 1;
+        }
+
+        const c = pc.default.createColors(g.color);
+        const width = Math.max(...results.map((r) => r.target.name.length));
+        const stageWidth = Math.max(...results.map((r) => r.target.stage.length));
+        const regionWidth = Math.max(...results.map((r) => r.target.region.length));
+        const placeWidth = Math.max(...results.map((r) => r.target.cluster.length + r.target.service.length + 1));
+        for (const r of results) {
+          const t = r.target;
+          const where = `${t.stage.padEnd(stageWidth)}  ${t.account}  ${t.region.padEnd(regionWidth)}  ${`${t.cluster}/${t.service}`.padEnd(placeWidth)}`;
+          if (r.errors.length === 0) {
+            process.stdout.write(`${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}\n`);
+          } else {
+            process.stdout.write(`${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}\n`);
+            process.stderr.write(formatErrors(r.errors, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
+          }
+        }
+        const bad = results.filter((r) => r.errors.length > 0).length;
+        process.stdout.write(
+          ok
+            ? `${c.green(`${results.length} target${results.length === 1 ? "" : "s"} valid`)} (${project.config.file})\n`
+            : `${c.red(`${bad} of ${results.length} targets invalid`)}\n`,
+        );
+        return ok ? 0 : 1;
+      }),
+    );
+}

@@ -1,0 +1,227 @@
+// The admin side: what tests and benchmarks do to the sandbox "from outside AWS" (faults, bad
+// images, foreign deployments, direct registrations, generated accounts), in-process and over HTTP
+// under /_sandbox/.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DeploymentSettledEvent, Rollouts } from "./deployments.js";
+import type { FaultInjector, Faults } from "./faults.js";
+import { parseRepositoryUri, type PolicyStatement, type TargetFixture } from "./fixture.js";
+import type { RequestLog, RequestLogEntry } from "./request-log.js";
+import { seedAccount } from "./seed.js";
+import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionInput } from "./task-definitions.js";
+import type { EcsService, World } from "./world.js";
+import { AwsError } from "./aws-error.js";
+
+export interface ServiceRef {
+  account: string;
+  region: string;
+  cluster: string;
+  service: string;
+}
+
+export interface SandboxAdmin {
+  log(filter?: { account?: string; action?: string; service?: string }): RequestLogEntry[];
+  clearLog(): void;
+  setFaults(f: Faults): void;
+  markImageBad(digest: string): void;
+  /** Start a deployment as "someone else" (stays IN_PROGRESS until completeDeployment, or forever). */
+  startForeignDeployment(a: ServiceRef & { taskDefinition?: string }): string;
+  completeDeployment(a: ServiceRef): void;
+  /** Register a task definition directly (as a human would behind deployer's back). */
+  registerTaskDefinition(a: { account: string; region: string; input: Record<string, unknown> }): string;
+  setDeploymentSeconds(s: number): void;
+  /** Fires when a deployment becomes COMPLETED/FAILED (for latency measurement in benchmarks). */
+  onDeploymentSettled(cb: (e: DeploymentSettledEvent) => void): () => void;
+  /**
+   * Generate N extra target accounts like the demo ones (for benchmarks): returns their ids.
+   * Account ids count up from `firstAccount` (default 700000000001); each is named `gen-<id>`:
+   * cluster `shop-gen-<id>`, service `api`, family `shop-api-gen-<id>`, external id
+   * `shop-deployer-gen-<id>`, desired count 1; the central repository grants it pulls.
+   */
+  addGeneratedAccounts(n: number, opts?: { region?: string; firstAccount?: number }): string[];
+}
+
+export class SandboxAdminImpl implements SandboxAdmin {
+  private readonly settled: DeploymentSettledEvent[] = [];
+  private nextGenerated = 700000000001;
+
+  constructor(
+    private readonly world: World,
+    private readonly rollouts: Rollouts,
+    private readonly faults: FaultInjector,
+    private readonly requestLog: RequestLog,
+  ) {
+    rollouts.onSettled((e) => {
+      this.settled.push(e);
+      if (this.settled.length > 1000) this.settled.shift();
+    });
+  }
+
+  log(filter?: { account?: string; action?: string; service?: string }): RequestLogEntry[] {
+    return this.requestLog.list(filter);
+  }
+
+  clearLog(): void {
+    this.requestLog.clear();
+  }
+
+  setFaults(f: Faults): void {
+    this.faults.set(f);
+  }
+
+  markImageBad(digest: string): void {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`markImageBad: not an image digest: ${digest}`);
+    this.world.badDigests.add(digest);
+  }
+
+  private service(a: ServiceRef): EcsService {
+    const s = this.world.account(a.account)?.regions.get(a.region)?.clusters.get(a.cluster)?.services.get(a.service);
+    if (!s) throw new Error(`no service ${a.cluster}/${a.service} in account ${a.account} region ${a.region}`);
+    return s;
+  }
+
+  startForeignDeployment(a: ServiceRef & { taskDefinition?: string }): string {
+    const s = this.service(a);
+    let taskDefinition = s.taskDefinition;
+    if (a.taskDefinition) {
+      const td = resolveTaskDefinition(this.world.region(a.account, a.region), a.taskDefinition);
+      if (!td) throw new Error(`no task definition ${a.taskDefinition} in account ${a.account} region ${a.region}`);
+      taskDefinition = td.arn;
+    }
+    return this.rollouts.start(s, taskDefinition, Date.now(), { health: "manual" }).id;
+  }
+
+  completeDeployment(a: ServiceRef): void {
+    this.rollouts.complete(this.service(a), Date.now());
+  }
+
+  registerTaskDefinition(a: { account: string; region: string; input: Record<string, unknown> }): string {
+    try {
+      validateTaskDefinitionInput(a.input);
+    } catch (err) {
+      throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`);
+    }
+    const state = this.world.region(a.account, a.region);
+    return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now()).arn;
+  }
+
+  setDeploymentSeconds(s: number): void {
+    if (!(typeof s === "number" && s >= 0)) throw new Error(`setDeploymentSeconds: must be a number >= 0 (got ${String(s)})`);
+    this.world.deploymentSeconds = s;
+  }
+
+  onDeploymentSettled(cb: (e: DeploymentSettledEvent) => void): () => void {
+    return this.rollouts.onSettled(cb);
+  }
+
+  settledDeployments(): DeploymentSettledEvent[] {
+    return [...this.settled];
+  }
+
+  addGeneratedAccounts(n: number, opts: { region?: string; firstAccount?: number } = {}): string[] {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`addGeneratedAccounts: n must be a non-negative integer (got ${String(n)})`);
+    let next = opts.firstAccount ?? this.nextGenerated;
+    const ids: string[] = [];
+    const region = opts.region ?? "eu-west-1";
+    while (ids.length < n) {
+      const id = String(next++).padStart(12, "0");
+      if (id.length !== 12) throw new Error(`addGeneratedAccounts: account id ${id} is not 12 digits`);
+      if (this.world.account(id)) continue;
+      const t: TargetFixture = { name: `gen-${id}`, account: id, region, desiredCount: 1 };
+      const expanded = this.world.expandTarget(t);
+      seedAccount(this.world, this.rollouts, expanded, Date.now() - 24 * 3600 * 1000);
+      ids.push(id);
+    }
+    this.nextGenerated = Math.max(this.nextGenerated, next);
+    this.grantCentralPull(ids);
+    return ids;
+  }
+
+  /** Adds the generated accounts to the central repository policy's pull grant. */
+  private grantCentralPull(ids: string[]): void {
+    const central = this.world.targetDefaults().centralRepository;
+    const ref = central ? parseRepositoryUri(central) : undefined;
+    const repo = ref ? this.world.account(ref.account)?.regions.get(ref.region)?.repositories.get(ref.name) : undefined;
+    if (!repo || ids.length === 0) return;
+    const policy = repo.policy ?? { Version: "2012-10-17", Statement: [] };
+    const statements: PolicyStatement[] = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+    let grant = statements.find((s) => s.Sid === "PullFromGeneratedAccounts");
+    if (!grant) {
+      grant = {
+        Sid: "PullFromGeneratedAccounts",
+        Effect: "Allow",
+        Principal: { AWS: [] as string[] },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      };
+      statements.push(grant);
+    }
+    const principals = (grant.Principal as { AWS: string[] }).AWS;
+    for (const id of ids) principals.push(`arn:aws:iam::${id}:root`);
+    repo.policy = { ...policy, Statement: statements };
+  }
+}
+
+// ---------- HTTP ----------
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Admin routes under /_sandbox/ (JSON in and out). */
+export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: string, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox");
+  const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/+$/, "")}`;
+  let input: Record<string, unknown> = {};
+  if (body.length > 0) {
+    try {
+      input = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    } catch {
+      sendJson(res, 400, { error: "request body is not JSON" });
+      return;
+    }
+  }
+  const q = (k: string) => url.searchParams.get(k) ?? undefined;
+  try {
+    switch (route) {
+      case "GET /_sandbox/health":
+        return sendJson(res, 200, { ok: true, endpoint });
+      case "GET /_sandbox/log":
+        return sendJson(res, 200, admin.log({ account: q("account"), action: q("action"), service: q("service") }));
+      case "POST /_sandbox/log/clear":
+        admin.clearLog();
+        return sendJson(res, 200, { ok: true });
+      case "POST /_sandbox/faults":
+        admin.setFaults(input as Faults);
+        return sendJson(res, 200, { ok: true });
+      case "POST /_sandbox/images/bad":
+        admin.markImageBad(String(input.digest ?? ""));
+        return sendJson(res, 200, { ok: true });
+      case "POST /_sandbox/deployments/foreign":
+        return sendJson(res, 200, { deploymentId: admin.startForeignDeployment(input as unknown as ServiceRef & { taskDefinition?: string }) });
+      case "POST /_sandbox/deployments/complete":
+        admin.completeDeployment(input as unknown as ServiceRef);
+        return sendJson(res, 200, { ok: true });
+      case "GET /_sandbox/deployments/settled":
+        return sendJson(res, 200, admin.settledDeployments());
+      case "POST /_sandbox/task-definitions":
+        return sendJson(res, 200, {
+          taskDefinitionArn: admin.registerTaskDefinition(input as { account: string; region: string; input: Record<string, unknown> }),
+        });
+      case "POST /_sandbox/deployment-seconds":
+        admin.setDeploymentSeconds(Number(input.seconds));
+        return sendJson(res, 200, { ok: true });
+      case "POST /_sandbox/accounts/generate":
+        return sendJson(res, 200, {
+          accounts: admin.addGeneratedAccounts(Number(input.n), {
+            region: typeof input.region === "string" ? input.region : undefined,
+            firstAccount: typeof input.firstAccount === "number" ? input.firstAccount : undefined,
+          }),
+        });
+      default:
+        return sendJson(res, 404, { error: `no admin route ${route}` });
+    }
+  } catch (err) {
+    sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+  }
+}

@@ -1,0 +1,403 @@
+// The fixture: what the sandbox's AWS looks like when it starts. Either explicit accounts (users,
+// roles, policies, repositories, clusters, task definitions) or compact `targets`, each expanded into
+// a standard deploy-target account (deploy role, task and execution roles, cluster, service) by
+// `expandTarget`. The demo fleet in fixtures/demo.yaml uses both.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+
+export type PolicyDocument = { Version?: string; Statement: PolicyStatement[] | PolicyStatement; Id?: string };
+export type PolicyStatement = Record<string, unknown>;
+
+export interface Fixture {
+  /** How long a healthy rollout takes, in seconds (default 2). */
+  deploymentSeconds?: number;
+  accounts?: AccountFixture[];
+  /** Standard deploy-target accounts; see TargetFixture. */
+  targets?: TargetFixture[];
+  /** Defaults for every entry of `targets` (and for generated accounts). */
+  targetDefaults?: Partial<TargetFixture>;
+}
+
+export interface AccountFixture {
+  id: string;
+  name?: string;
+  users?: UserFixture[];
+  roles?: RoleFixture[];
+  /** Customer managed policies (arn:aws:iam::ACCOUNT:policy/PATHNAME). */
+  policies?: ManagedPolicyFixture[];
+  repositories?: RepositoryFixture[];
+  taskDefinitions?: TaskDefinitionFixture[];
+  clusters?: ClusterFixture[];
+  /** ECR registry replication rules of this account (DescribeRegistry). */
+  replication?: ReplicationRuleFixture[];
+}
+
+export interface ReplicationRuleFixture {
+  sourceRegion: string;
+  destinations: { region: string; registryId: string }[];
+  repositoryFilters?: { filter: string; filterType: "PREFIX_MATCH" }[];
+}
+
+export interface UserFixture {
+  name: string;
+  path?: string;
+  accessKeys?: { id: string; secret: string }[];
+  inlinePolicies?: Record<string, PolicyDocument>;
+  /** Policy ARNs (customer managed in this account, or arn:aws:iam::aws:policy/...). */
+  managedPolicies?: string[];
+  permissionsBoundary?: string;
+}
+
+export interface RoleFixture {
+  name: string;
+  path?: string;
+  description?: string;
+  trustPolicy: PolicyDocument;
+  inlinePolicies?: Record<string, PolicyDocument>;
+  managedPolicies?: string[];
+  permissionsBoundary?: string;
+  maxSessionDuration?: number;
+}
+
+export interface ManagedPolicyFixture {
+  name: string;
+  path?: string;
+  description?: string;
+  document: PolicyDocument;
+}
+
+export interface ImageFixture {
+  tags?: string[];
+  digest: string;
+  sizeBytes?: number;
+  /** Tasks from this image never become healthy. */
+  bad?: boolean;
+}
+
+export interface RepositoryFixture {
+  region: string;
+  name: string;
+  policy?: PolicyDocument;
+  /** Oldest first: pushedAt increases in this order. */
+  images?: ImageFixture[];
+}
+
+export interface TaskDefinitionFixture {
+  region: string;
+  /** A RegisterTaskDefinition input (family, containerDefinitions, ...). */
+  input: Record<string, unknown>;
+  tags?: Record<string, string>;
+}
+
+export interface ServiceFixture {
+  name: string;
+  /** family:revision of a task definition registered in the same account/region. */
+  taskDefinition: string;
+  desiredCount: number;
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** ECS (default) | CODE_DEPLOY | EXTERNAL */
+  deploymentController?: string;
+}
+
+export interface ClusterFixture {
+  region: string;
+  name: string;
+  services?: ServiceFixture[];
+}
+
+export interface TargetFixture {
+  /** Short name: cluster `shop-<name>`, family `shop-api-<name>` with the default prefixes. */
+  name: string;
+  account: string;
+  region: string;
+  externalId?: string;
+  desiredCount?: number;
+  /** Account trusted by the deploy role (arn:aws:iam::ACCOUNT:root). */
+  trustedAccount?: string;
+  /** Repository URI the running revision's image comes from (default: centralRepository). */
+  imageRepository?: string;
+  /** Central repository URI; when imageRepository is in this account, it is created as a replica of it. */
+  centralRepository?: string;
+  /** Tag (in the central repository) the running revision uses. */
+  runningImageTag?: string;
+  service?: string;
+  clusterPrefix?: string;
+  familyPrefix?: string;
+  externalIdPrefix?: string;
+  /** false: the deploy role has no iam:PassRole (default true). */
+  passRole?: boolean;
+  /** false: the deploy role may not call iam:SimulatePrincipalPolicy (default true). */
+  simulatePrincipalPolicy?: boolean;
+  /** Service principal the task role trusts (default ecs-tasks.amazonaws.com). */
+  taskRoleTrustsService?: string;
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+}
+
+export function loadFixtureFile(path: string): Fixture {
+  const text = readFileSync(path, "utf8");
+  const data: unknown = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  if (!data || typeof data !== "object") throw new Error(`sandbox fixture ${path}: not a mapping`);
+  return data as Fixture;
+}
+
+export interface RepositoryUri {
+  account: string;
+  region: string;
+  name: string;
+}
+
+export function parseRepositoryUri(uri: string): RepositoryUri | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)$/.exec(uri);
+  return m ? { account: m[1]!, region: m[2]!, name: m[3]! } : undefined;
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+const TASK_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+/**
+ * A standard deploy-target account: role `deployer` (trusting the CI account with an external id),
+ * `shop-api-task`, `shop-api-exec`, a customer managed policy `deployer-iam-read`, cluster
+ * `<clusterPrefix><name>` with service `api` on `<familyPrefix><name>:1`, stable.
+ */
+export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): AccountFixture {
+  const a = t.account;
+  const region = t.region;
+  const name = t.name;
+  const service = t.service ?? "api";
+  const cluster = `${t.clusterPrefix ?? "shop-"}${name}`;
+  const family = `${t.familyPrefix ?? "shop-api-"}${name}`;
+  const externalId = t.externalId ?? `${t.externalIdPrefix ?? "shop-deployer-"}${name}`;
+  const trusted = t.trustedAccount ?? "111111111111";
+  const centralUri = t.centralRepository;
+  const imageRepo = t.imageRepository ?? centralUri;
+  const taskRole = `arn:aws:iam::${a}:role/shop-api-task`;
+  const execRole = `arn:aws:iam::${a}:role/shop-api-exec`;
+
+  const repositories: RepositoryFixture[] = [];
+  let runningImage = "public.ecr.aws/docker/library/nginx:stable";
+  const centralRef = centralUri ? parseRepositoryUri(centralUri) : undefined;
+  const centralRepo = centralRef
+    ? central?.find((x) => x.id === centralRef.account)?.repositories?.find(
+        (r) => r.name === centralRef.name && r.region === centralRef.region,
+      )
+    : undefined;
+  const running = centralRepo?.images?.find((i) => i.tags?.includes(t.runningImageTag ?? "")) ?? centralRepo?.images?.[0];
+  if (imageRepo && running) runningImage = `${imageRepo}@${running.digest}`;
+  const imageRef = imageRepo ? parseRepositoryUri(imageRepo) : undefined;
+  if (imageRef && imageRef.account === a && centralRepo) {
+    repositories.push({ region: imageRef.region, name: imageRef.name, images: centralRepo.images?.map((i) => ({ ...i })) });
+  }
+  const repoNames = [...new Set([centralRef?.name, imageRef?.name].filter((x): x is string => !!x))];
+
+  const deployStatements: PolicyStatement[] = [
+    {
+      Sid: "EcsRead",
+      Effect: "Allow",
+      Action: ["ecs:Describe*", "ecs:List*"],
+      // Reads cover the account's clusters/services in the region, so a misspelt service comes back
+      // as a MISSING failure and a misspelt cluster as ClusterNotFoundException (not AccessDenied).
+      Resource: [
+        `arn:aws:ecs:${region}:${a}:cluster/*`,
+        `arn:aws:ecs:${region}:${a}:service/*`,
+        `arn:aws:ecs:${region}:${a}:task-definition/${family}:*`,
+      ],
+    },
+    {
+      Sid: "EcsTaskDefinitionsAnyResource",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"],
+      Resource: "*",
+    },
+    {
+      Sid: "EcsDeploy",
+      Effect: "Allow",
+      Action: ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+      Resource: `arn:aws:ecs:${region}:${a}:task-definition/${family}:*`,
+    },
+    {
+      Sid: "EcsUpdateService",
+      Effect: "Allow",
+      Action: ["ecs:UpdateService"],
+      Resource: `arn:aws:ecs:${region}:${a}:service/${cluster}/${service}`,
+    },
+  ];
+  if (repoNames.length > 0) {
+    deployStatements.push({
+      Sid: "EcrReadServiceImages",
+      Effect: "Allow",
+      Action: ["ecr:DescribeImages", "ecr:BatchGetImage"],
+      Resource: repoNames.map((r) => `arn:aws:ecr:*:*:repository/${r}`),
+    });
+  }
+  if (t.passRole !== false) {
+    deployStatements.push({
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: [taskRole, execRole],
+      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
+    });
+  }
+  const iamRead: PolicyStatement[] = [
+    {
+      Sid: "ReadRoles",
+      Effect: "Allow",
+      Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
+      Resource: `arn:aws:iam::${a}:role/*`,
+    },
+    {
+      Sid: "ReadPolicies",
+      Effect: "Allow",
+      Action: ["iam:GetPolicy", "iam:GetPolicyVersion"],
+      Resource: [`arn:aws:iam::${a}:policy/*`, "arn:aws:iam::aws:policy/*"],
+    },
+  ];
+  if (t.simulatePrincipalPolicy !== false) {
+    iamRead.push({
+      Sid: "SimulateOwnRoles",
+      Effect: "Allow",
+      Action: "iam:SimulatePrincipalPolicy",
+      Resource: `arn:aws:iam::${a}:role/*`,
+    });
+  }
+  const trustService = t.taskRoleTrustsService ?? ECS_TASKS;
+  const taskTrust: PolicyStatement = {
+    Effect: "Allow",
+    Principal: { Service: trustService },
+    Action: "sts:AssumeRole",
+  };
+  if (trustService === ECS_TASKS) taskTrust.Condition = { StringEquals: { "aws:SourceAccount": a } };
+
+  const cpu = (t.desiredCount ?? 1) >= 3 ? "512" : "256";
+  const memory = cpu === "512" ? "1024" : "512";
+  return {
+    id: a,
+    name,
+    policies: [{ name: "deployer-iam-read", description: "Lets deployer inspect roles and policies.", document: { Version: "2012-10-17", Statement: iamRead } }],
+    roles: [
+      {
+        name: "deployer",
+        description: "Assumed by deployer from the CI account.",
+        trustPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${trusted}:root` },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "sts:ExternalId": externalId } },
+            },
+          ],
+        },
+        inlinePolicies: { deploy: { Version: "2012-10-17", Statement: deployStatements } },
+        managedPolicies: [`arn:aws:iam::${a}:policy/deployer-iam-read`],
+      },
+      {
+        name: "shop-api-task",
+        description: "Task role of shop-api.",
+        trustPolicy: { Version: "2012-10-17", Statement: [taskTrust] },
+        inlinePolicies: {
+          app: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${region}:${a}:parameter/shop-api/*` }],
+          },
+        },
+      },
+      {
+        name: "shop-api-exec",
+        description: "Execution role of shop-api (image pull, logs, secrets).",
+        trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ECS_TASKS }, Action: "sts:AssumeRole" }] },
+        managedPolicies: [TASK_EXECUTION_POLICY],
+        inlinePolicies: {
+          secrets: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ssm:GetParameters", Resource: `arn:aws:ssm:${region}:${a}:parameter/shop-api/*` }],
+          },
+        },
+      },
+    ],
+    repositories,
+    taskDefinitions: [
+      {
+        region,
+        tags: { "deployer:managed-by": "sandbox-fixture" },
+        input: {
+          family,
+          taskRoleArn: taskRole,
+          executionRoleArn: execRole,
+          networkMode: "awsvpc",
+          requiresCompatibilities: ["FARGATE"],
+          cpu,
+          memory,
+          runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+          containerDefinitions: [
+            {
+              name: "app",
+              image: runningImage,
+              essential: true,
+              portMappings: [{ name: "http", containerPort: 8080, protocol: "tcp", appProtocol: "http" }],
+              environment: [
+                { name: "STAGE", value: name },
+                { name: "AWS_REGION", value: region },
+                { name: "LOG_LEVEL", value: "info" },
+              ],
+              logConfiguration: {
+                logDriver: "awslogs",
+                options: { "awslogs-group": `/ecs/shop-api/${name}`, "awslogs-region": region, "awslogs-stream-prefix": "app" },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    clusters: [
+      {
+        region,
+        name: cluster,
+        services: [
+          {
+            name: service,
+            taskDefinition: `${family}:1`,
+            desiredCount: t.desiredCount ?? 1,
+            circuitBreaker: t.circuitBreaker ?? { enable: true, rollback: true },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** All accounts of a fixture: explicit ones, then expanded targets (merged into an explicit account with the same id). */
+export function fixtureAccounts(f: Fixture): AccountFixture[] {
+  const accounts = (f.accounts ?? []).map((a) => ({ ...a }));
+  for (const t of f.targets ?? []) {
+    const full = { ...f.targetDefaults, ...t };
+    const expanded = expandTarget(full, f.accounts);
+    addReplicationRule(accounts, full);
+    const existing = accounts.find((a) => a.id === expanded.id);
+    if (!existing) {
+      accounts.push(expanded);
+      continue;
+    }
+    for (const key of ["users", "roles", "policies", "repositories", "taskDefinitions", "clusters"] as const) {
+      (existing as unknown as Record<string, unknown[]>)[key] = [...((existing[key] as unknown[]) ?? []), ...((expanded[key] as unknown[]) ?? [])];
+    }
+  }
+  return accounts;
+}
+
+/** A target pulling from a replica in its own account: the central registry replicates there. */
+export function addReplicationRule(accounts: AccountFixture[], t: TargetFixture): ReplicationRuleFixture | undefined {
+  const central = t.centralRepository ? parseRepositoryUri(t.centralRepository) : undefined;
+  const replica = t.imageRepository ? parseRepositoryUri(t.imageRepository) : undefined;
+  if (!central || !replica || replica.account !== t.account || central.account === t.account) return undefined;
+  const source = accounts.find((a) => a.id === central.account);
+  if (!source) return undefined;
+  const rule: ReplicationRuleFixture = {
+    sourceRegion: central.region,
+    destinations: [{ region: replica.region, registryId: replica.account }],
+    repositoryFilters: [{ filter: central.name.split("/")[0]!, filterType: "PREFIX_MATCH" }],
+  };
+  source.replication = [...(source.replication ?? []), rule];
+  return rule;
+}

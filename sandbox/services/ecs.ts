@@ -1,0 +1,421 @@
+// ECS (JSON 1.1, AmazonEC2ContainerServiceV20141113): task definitions, clusters, services and
+// deployments. Enforces at registration what real ECS enforces: iam:PassRole on the task and
+// execution roles (for ecs-tasks.amazonaws.com), and "Role is not valid" for roles that do not exist,
+// live in another account or do not trust ecs-tasks.amazonaws.com.
+import { AwsError } from "../aws-error.js";
+import type { CallContext } from "../call-context.js";
+import { evaluate } from "../iam-eval.js";
+import type { Rollouts } from "../deployments.js";
+import { taskHealth } from "../image-pull.js";
+import {
+  nextRevision,
+  registerTaskDefinition,
+  renderTaskDefinition,
+  resolveTaskDefinition,
+  taskDefinitionArn,
+  validateTaskDefinitionInput,
+} from "../task-definitions.js";
+import type { Deployment, EcsCluster, EcsService, RegionState, World } from "../world.js";
+
+type Json = Record<string, unknown>;
+export type EcsAction = (ctx: CallContext, input: Json) => Promise<Json>;
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+const secs = (ms: number): number => ms / 1000;
+
+const clientError = (m: string) => new AwsError("ClientException", m);
+const invalidParameter = (m: string) => new AwsError("InvalidParameterException", m);
+const clusterNotFound = () => new AwsError("ClusterNotFoundException", "Cluster not found.");
+
+function tagsToList(tags: Record<string, string> | undefined): { key: string; value: string }[] {
+  return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
+}
+
+function tagsFromList(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(v)) return out;
+  for (const t of v as { key?: unknown; value?: unknown }[]) {
+    if (typeof t.key !== "string" || !t.key) throw invalidParameter("Tag keys must not be empty.");
+    out[t.key] = typeof t.value === "string" ? t.value : "";
+  }
+  return out;
+}
+
+function regionState(ctx: CallContext): RegionState {
+  return ctx.world.region(ctx.account, ctx.region);
+}
+
+function clusterName(ref: unknown): string {
+  const s = typeof ref === "string" && ref ? ref : "default";
+  const m = /^arn:aws:ecs:[^:]+:\d{12}:cluster\/(.+)$/.exec(s);
+  return m ? m[1]! : s;
+}
+
+function serviceName(ref: string): string {
+  const m = /^arn:aws:ecs:[^:]+:\d{12}:service\/(?:[^/]+\/)?([^/]+)$/.exec(ref);
+  return m ? m[1]! : ref;
+}
+
+function clusterArn(ctx: CallContext, name: string): string {
+  return `arn:aws:ecs:${ctx.region}:${ctx.account}:cluster/${name}`;
+}
+
+function serviceArn(ctx: CallContext, cluster: string, name: string): string {
+  return `arn:aws:ecs:${ctx.region}:${ctx.account}:service/${cluster}/${name}`;
+}
+
+function findCluster(ctx: CallContext, ref: unknown): EcsCluster {
+  const c = ctx.world.account(ctx.account)?.regions.get(ctx.region)?.clusters.get(clusterName(ref));
+  if (!c || c.status !== "ACTIVE") throw clusterNotFound();
+  return c;
+}
+
+function renderDeployment(d: Deployment, s: EcsService): Json {
+  return {
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinition,
+    desiredCount: d.desiredCount,
+    pendingCount: d.pendingCount,
+    runningCount: d.runningCount,
+    failedTasks: d.failedTasks,
+    createdAt: secs(d.createdAt),
+    updatedAt: secs(d.updatedAt),
+    launchType: "FARGATE",
+    platformVersion: "1.4.0",
+    platformFamily: "Linux",
+    networkConfiguration: s.networkConfiguration,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+  };
+}
+
+function renderService(s: EcsService): Json {
+  const running = s.deployments.reduce((n, d) => n + d.runningCount, 0);
+  const pending = s.deployments.reduce((n, d) => n + d.pendingCount, 0);
+  return {
+    serviceArn: s.arn,
+    serviceName: s.name,
+    clusterArn: s.clusterArn,
+    loadBalancers: [],
+    serviceRegistries: [],
+    status: s.status,
+    desiredCount: s.desiredCount,
+    runningCount: running,
+    pendingCount: pending,
+    launchType: "FARGATE",
+    platformVersion: "LATEST",
+    platformFamily: "Linux",
+    taskDefinition: s.taskDefinition,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: s.circuitBreaker.enable, rollback: s.circuitBreaker.rollback },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    },
+    deployments: s.deployments.map((d) => renderDeployment(d, s)),
+    roleArn: `arn:aws:iam::${s.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    events: [...s.events]
+      .reverse() // newest first; among equal timestamps, the later event first
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, 100)
+      .map((e) => ({ id: e.id, createdAt: secs(e.createdAt), message: e.message })),
+    createdAt: secs(s.createdAt),
+    placementConstraints: [],
+    placementStrategy: [],
+    networkConfiguration: s.networkConfiguration,
+    healthCheckGracePeriodSeconds: 0,
+    schedulingStrategy: "REPLICA",
+    deploymentController: { type: s.deploymentController },
+    createdBy: s.createdBy,
+    enableECSManagedTags: true,
+    propagateTags: "NONE",
+    enableExecuteCommand: false,
+    availabilityZoneRebalancing: "ENABLED",
+  };
+}
+
+function renderCluster(ctx: CallContext, c: EcsCluster, rollouts: Rollouts): Json {
+  let running = 0;
+  let pending = 0;
+  for (const s of c.services.values()) {
+    rollouts.advance(s, ctx.now);
+    for (const d of s.deployments) {
+      running += d.runningCount;
+      pending += d.pendingCount;
+    }
+  }
+  return {
+    clusterArn: c.arn,
+    clusterName: c.name,
+    status: c.status,
+    registeredContainerInstancesCount: 0,
+    runningTasksCount: running,
+    pendingTasksCount: pending,
+    activeServicesCount: [...c.services.values()].filter((s) => s.status === "ACTIVE").length,
+    statistics: [],
+    tags: tagsToList(regionState(ctx).tags.get(c.arn)),
+    settings: [{ name: "containerInsights", value: "disabled" }],
+    capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+    defaultCapacityProviderStrategy: [],
+  };
+}
+
+/** Real ECS at registration: the role must exist in this account and trust ecs-tasks.amazonaws.com. */
+async function roleIsValid(world: World, account: string, roleArn: string): Promise<boolean> {
+  const role = world.roleByArn(roleArn);
+  if (!role || role.account !== account || role.arn !== roleArn) return false;
+  const e = await evaluate({
+    principalArn: ECS_TASKS,
+    principalAccount: account,
+    policies: [],
+    action: "sts:AssumeRole",
+    resource: role.arn,
+    resourceAccount: account,
+    context: { "aws:SourceAccount": account },
+    resourcePolicy: role.trustPolicy,
+  });
+  return e.decision === "allowed";
+}
+
+function resolveInput(ctx: CallContext, ref: unknown) {
+  if (typeof ref !== "string" || !ref) throw invalidParameter("taskDefinition can not be blank.");
+  const arnAccount = /^arn:aws:ecs:([^:]+):(\d{12}):/.exec(ref);
+  if (arnAccount && (arnAccount[1] !== ctx.region || arnAccount[2] !== ctx.account)) return undefined;
+  return resolveTaskDefinition(ctx.world.account(ctx.account)?.regions.get(ctx.region), ref);
+}
+
+function resourceTags(ctx: CallContext, arn: string): Record<string, string> {
+  const state = regionState(ctx);
+  const td = /:task-definition\//.test(arn) ? resolveInput(ctx, arn) : undefined;
+  const exists =
+    td !== undefined ||
+    [...state.clusters.values()].some((c) => c.arn === arn || [...c.services.values()].some((s) => s.arn === arn));
+  if (!exists) throw invalidParameter("The specified resource could not be found.");
+  return state.tags.get(arn) ?? {};
+}
+
+export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
+  async function startDeployment(ctx: CallContext, s: EcsService, taskDefinition: string): Promise<Deployment> {
+    const td = resolveTaskDefinition(regionState(ctx), taskDefinition)!;
+    const verdict = await taskHealth(ctx.world, ctx.account, td.body);
+    return rollouts.start(s, td.arn, ctx.now, { health: verdict.health, failureReason: verdict.reason });
+  }
+
+  return {
+    async RegisterTaskDefinition(ctx, input) {
+      validateTaskDefinitionInput(input);
+      const state = regionState(ctx);
+      const family = input.family as string;
+      const arn = taskDefinitionArn(ctx.region, ctx.account, family, nextRevision(state, family));
+      await ctx.authorize("ecs:RegisterTaskDefinition", arn);
+      const tags = tagsFromList(input.tags);
+      if (Object.keys(tags).length > 0) {
+        await ctx.authorize("ecs:TagResource", arn, { context: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+      }
+      const roles = [input.taskRoleArn, input.executionRoleArn].filter((r): r is string => typeof r === "string" && r !== "");
+      for (const role of roles) {
+        await ctx.authorize("iam:PassRole", role, { context: { "iam:PassedToService": ECS_TASKS } });
+      }
+      for (const role of roles) {
+        if (!(await roleIsValid(ctx.world, ctx.account, role))) throw clientError("Role is not valid");
+      }
+      const td = registerTaskDefinition(state, ctx.region, ctx.account, input, ctx.caller.arn, ctx.now);
+      if (Object.keys(tags).length > 0) state.tags.set(td.arn, tags);
+      return { taskDefinition: renderTaskDefinition(td), tags: tagsToList(tags) };
+    },
+
+    async DescribeTaskDefinition(ctx, input) {
+      await ctx.authorize("ecs:DescribeTaskDefinition", "*");
+      const td = resolveInput(ctx, input.taskDefinition);
+      if (!td) throw clientError("Unable to describe task definition.");
+      const out: Json = { taskDefinition: renderTaskDefinition(td) };
+      if (Array.isArray(input.include) && input.include.includes("TAGS")) {
+        out.tags = tagsToList(regionState(ctx).tags.get(td.arn));
+      }
+      return out;
+    },
+
+    async DeregisterTaskDefinition(ctx, input) {
+      await ctx.authorize("ecs:DeregisterTaskDefinition", "*");
+      const ref = input.taskDefinition;
+      if (typeof ref === "string" && !/:\d+$/.test(ref)) throw clientError("Invalid revision number. Number: undefined");
+      const td = resolveInput(ctx, ref);
+      if (!td) throw clientError("The specified task definition does not exist.");
+      if (td.status === "ACTIVE") {
+        td.status = "INACTIVE";
+        td.deregisteredAt = ctx.now;
+      }
+      return { taskDefinition: renderTaskDefinition(td) };
+    },
+
+    async ListTaskDefinitions(ctx, input) {
+      await ctx.authorize("ecs:ListTaskDefinitions", "*");
+      const prefix = typeof input.familyPrefix === "string" ? input.familyPrefix : undefined;
+      const status = typeof input.status === "string" ? input.status : "ACTIVE";
+      const arns: string[] = [];
+      for (const [family, revs] of regionState(ctx).taskDefinitions) {
+        if (prefix !== undefined && family !== prefix) continue;
+        for (const td of revs) if (status === "ALL" || td.status === status) arns.push(td.arn);
+      }
+      arns.sort();
+      if (input.sort === "DESC") arns.reverse();
+      return { taskDefinitionArns: arns };
+    },
+
+    async ListTagsForResource(ctx, input) {
+      const arn = String(input.resourceArn ?? "");
+      await ctx.authorize("ecs:ListTagsForResource", arn);
+      return { tags: tagsToList(resourceTags(ctx, arn)) };
+    },
+
+    async TagResource(ctx, input) {
+      const arn = String(input.resourceArn ?? "");
+      await ctx.authorize("ecs:TagResource", arn);
+      const tags = { ...resourceTags(ctx, arn), ...tagsFromList(input.tags) };
+      regionState(ctx).tags.set(arn, tags);
+      return {};
+    },
+
+    async UntagResource(ctx, input) {
+      const arn = String(input.resourceArn ?? "");
+      await ctx.authorize("ecs:UntagResource", arn);
+      const tags = { ...resourceTags(ctx, arn) };
+      for (const k of (input.tagKeys as string[] | undefined) ?? []) delete tags[k];
+      regionState(ctx).tags.set(arn, tags);
+      return {};
+    },
+
+    async CreateCluster(ctx, input) {
+      const name = typeof input.clusterName === "string" && input.clusterName ? input.clusterName : "default";
+      const arn = clusterArn(ctx, name);
+      await ctx.authorize("ecs:CreateCluster", arn);
+      const state = regionState(ctx);
+      let c = state.clusters.get(name);
+      if (!c || c.status !== "ACTIVE") {
+        c = { name, arn, status: "ACTIVE", services: new Map() };
+        state.clusters.set(name, c);
+      }
+      const tags = tagsFromList(input.tags);
+      if (Object.keys(tags).length > 0) state.tags.set(arn, tags);
+      return { cluster: renderCluster(ctx, c, rollouts) };
+    },
+
+    async DescribeClusters(ctx, input) {
+      const refs = Array.isArray(input.clusters) && input.clusters.length > 0 ? (input.clusters as string[]) : ["default"];
+      const clusters: Json[] = [];
+      const failures: Json[] = [];
+      for (const ref of refs) {
+        const name = clusterName(ref);
+        const arn = clusterArn(ctx, name);
+        await ctx.authorize("ecs:DescribeClusters", arn);
+        const c = regionState(ctx).clusters.get(name);
+        if (c) clusters.push(renderCluster(ctx, c, rollouts));
+        else failures.push({ arn, reason: "MISSING" });
+      }
+      return { clusters, failures };
+    },
+
+    async ListServices(ctx, input) {
+      const name = clusterName(input.cluster);
+      await ctx.authorize("ecs:ListServices", clusterArn(ctx, name));
+      const c = findCluster(ctx, name);
+      return { serviceArns: [...c.services.values()].filter((s) => s.status !== "INACTIVE").map((s) => s.arn) };
+    },
+
+    async DescribeServices(ctx, input) {
+      const cname = clusterName(input.cluster);
+      const refs = Array.isArray(input.services) ? (input.services as string[]) : [];
+      if (refs.length === 0) throw invalidParameter("Services cannot be empty.");
+      if (refs.length > 10) throw invalidParameter("Services cannot contain more than 10 elements.");
+      for (const ref of refs) await ctx.authorize("ecs:DescribeServices", serviceArn(ctx, cname, serviceName(ref)));
+      const c = findCluster(ctx, cname);
+      const services: Json[] = [];
+      const failures: Json[] = [];
+      for (const ref of refs) {
+        const s = c.services.get(serviceName(ref));
+        if (!s) {
+          failures.push({ arn: serviceArn(ctx, cname, serviceName(ref)), reason: "MISSING" });
+          continue;
+        }
+        rollouts.advance(s, ctx.now);
+        const out = renderService(s);
+        if (Array.isArray(input.include) && input.include.includes("TAGS")) out.tags = tagsToList(regionState(ctx).tags.get(s.arn));
+        services.push(out);
+      }
+      return { services, failures };
+    },
+
+    async CreateService(ctx, input) {
+      const cname = clusterName(input.cluster);
+      const name = String(input.serviceName ?? "");
+      if (!name) throw invalidParameter("serviceName can not be blank.");
+      const arn = serviceArn(ctx, cname, name);
+      await ctx.authorize("ecs:CreateService", arn);
+      const c = findCluster(ctx, cname);
+      const existing = c.services.get(name);
+      if (existing && existing.status !== "INACTIVE") throw invalidParameter("Creation of service was not idempotent.");
+      const td = resolveInput(ctx, input.taskDefinition);
+      if (!td) throw clientError("TaskDefinition not found.");
+      const dc = (input.deploymentConfiguration as Json | undefined)?.deploymentCircuitBreaker as { enable?: boolean; rollback?: boolean } | undefined;
+      const s: EcsService = {
+        name,
+        arn,
+        clusterName: c.name,
+        clusterArn: c.arn,
+        account: ctx.account,
+        region: ctx.region,
+        status: "ACTIVE",
+        desiredCount: typeof input.desiredCount === "number" ? input.desiredCount : 0,
+        taskDefinition: td.arn,
+        circuitBreaker: { enable: dc?.enable ?? false, rollback: dc?.rollback ?? false },
+        deploymentController: ((input.deploymentController as Json | undefined)?.type as string | undefined) ?? "ECS",
+        createdAt: ctx.now,
+        createdBy: ctx.caller.arn.replace(/^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, "arn:aws:iam::$1:role/$2"),
+        deployments: [],
+        events: [],
+        networkConfiguration: (input.networkConfiguration as Json | undefined) ?? {},
+      };
+      c.services.set(name, s);
+      const tags = tagsFromList(input.tags);
+      if (Object.keys(tags).length > 0) regionState(ctx).tags.set(arn, tags);
+      await startDeployment(ctx, s, td.arn);
+      return { service: renderService(s) };
+    },
+
+    async UpdateService(ctx, input) {
+      const cname = clusterName(input.cluster);
+      const name = serviceName(String(input.service ?? ""));
+      await ctx.authorize("ecs:UpdateService", serviceArn(ctx, cname, name));
+      const c = findCluster(ctx, cname);
+      const s = c.services.get(name);
+      if (!s) throw new AwsError("ServiceNotFoundException", "Service not found.");
+      if (s.status !== "ACTIVE") throw new AwsError("ServiceNotActiveException", "Service was not ACTIVE.");
+      rollouts.advance(s, ctx.now);
+      let newTaskDefinition: string | undefined;
+      if (input.taskDefinition !== undefined) {
+        const td = resolveInput(ctx, input.taskDefinition);
+        if (!td) throw clientError("TaskDefinition not found.");
+        if (td.status !== "ACTIVE") throw clientError("TaskDefinition is inactive");
+        if (s.deploymentController !== "ECS" && td.arn !== s.taskDefinition) {
+          throw invalidParameter(`Unable to update task definition on services with a ${s.deploymentController} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`);
+        }
+        newTaskDefinition = td.arn;
+      }
+      const dc = (input.deploymentConfiguration as Json | undefined)?.deploymentCircuitBreaker as { enable?: boolean; rollback?: boolean } | undefined;
+      if (dc) s.circuitBreaker = { enable: dc.enable ?? false, rollback: dc.rollback ?? false };
+      if (typeof input.desiredCount === "number") {
+        if (input.desiredCount < 0) throw invalidParameter("desiredCount must be at least 0.");
+        s.desiredCount = input.desiredCount;
+        const primary = s.deployments.find((d) => d.status === "PRIMARY");
+        if (primary) primary.desiredCount = input.desiredCount;
+      }
+      if (input.networkConfiguration) s.networkConfiguration = input.networkConfiguration as Json;
+      const changed = newTaskDefinition !== undefined && newTaskDefinition !== s.taskDefinition;
+      if (changed || input.forceNewDeployment === true) {
+        await startDeployment(ctx, s, newTaskDefinition ?? s.taskDefinition);
+      }
+      rollouts.advance(s, ctx.now);
+      return { service: renderService(s) };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// `npm run demo`: the whole tool against the embedded local AWS sandbox, no AWS account needed.
+// Starts the sandbox on 127.0.0.1 with the demo fleet (dev, staging, prod-eu, prod-us, broken) and
+// runs the deployer CLI the way a user would, printing each command before its output.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startSandbox } from "../sandbox/index.js";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const bin = path.join(root, "bin", "deployer.js");
+
+const sandbox = await startSandbox({ port: 0, deploymentSeconds: Number(process.env.DEMO_DEPLOYMENT_SECONDS ?? 2) });
+const env = {
+  ...process.env,
+  AWS_ENDPOINT_URL: sandbox.endpoint,
+  AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
+  AWS_REGION: "eu-west-1",
+  // Never let a developer's real AWS profile or session leak into the demo.
+  AWS_PROFILE: "",
+  AWS_SESSION_TOKEN: "",
+  AWS_CONFIG_FILE: "/dev/null",
+  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+};
+delete (env as Record<string, string | undefined>).AWS_PROFILE;
+delete (env as Record<string, string | undefined>).AWS_SESSION_TOKEN;
+
+let failures = 0;
+function run(args: string[], expect: number[] = [0]): void {
+  process.stdout.write(`\n\x1b[1m$ deployer ${args.join(" ")}\x1b[22m\n`);
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, stdio: "inherit" });
+  const code = r.status ?? 1;
+  if (!expect.includes(code)) {
+    failures++;
+    process.stdout.write(`\x1b[31m(unexpected exit code ${code}, expected ${expect.join(" or ")})\x1b[39m\n`);
+  } else if (code !== 0) {
+    process.stdout.write(`(exit code ${code}, as expected)\n`);
+  }
+}
+
+process.stdout.write(`Local AWS sandbox on ${sandbox.endpoint} (demo fleet: 1 CI account + 5 target accounts)\n`);
+try {
+  run(["validate"]);
+  run(["targets"]);
+  run(["plan", "--image", "8d1e4b7", "--stage", "dev"]);
+  run(["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
+  run(["promote", "--to", "staging", "--yes"]);
+  run(["status"]);
+  run(["check", "--config", "examples/broken/deployer.yaml", "--image", "8d1e4b7"], [1]);
+} finally {
+  await sandbox.stop();
+}
+process.stdout.write(failures === 0 ? "\nDemo finished: every step behaved as expected.\n" : `\nDemo finished with ${failures} unexpected result(s).\n`);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -1,0 +1,210 @@
+// EcsPort over @aws-sdk/client-ecs.
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type Deployment,
+  type TaskDefinition,
+  type Tag,
+} from "@aws-sdk/client-ecs";
+import { DeployerError } from "../errors.js";
+import type { TaskDefinitionInput } from "../config/types.js";
+import { isAwsError, toDeployerError, type AwsErrorContext } from "./aws-error.js";
+import { isoDate, toJsonObject } from "./json-safe.js";
+import type { PortContext } from "./port-context.js";
+import type { EcsPort, LiveDeployment, LiveService, LiveTaskDefinition } from "./ports.js";
+
+/** DescribeServices takes at most this many services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+export function createEcsPort(client: ECSClient, context: PortContext = {}): EcsPort {
+  const ctx = (action: string, resource?: string, hint?: string): AwsErrorContext => ({ ...context, action, resource, hint });
+
+  const clusterNotFound = (cluster: string, action: string, cause?: unknown): DeployerError =>
+    new DeployerError({
+      code: "CLUSTER_NOT_FOUND",
+      message: `Cluster ${cluster} does not exist${context.account ? ` in account ${context.account}` : ""}`,
+      target: context.target,
+      account: context.account,
+      action,
+      resource: cluster,
+      awsCode: cause ? "ClusterNotFoundException" : undefined,
+      awsMessage: cause instanceof Error ? cause.message : undefined,
+      hint: "Check `cluster` in the environment file, and that the target's region is the cluster's region.",
+      cause,
+    });
+
+  return {
+    async describeCluster(cluster) {
+      let out;
+      try {
+        out = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
+      } catch (e) {
+        if (isAwsError(e, "ClusterNotFoundException")) return undefined;
+        throw toDeployerError(e, ctx("ecs:DescribeClusters", cluster));
+      }
+      const found = out.clusters?.[0];
+      if (!found?.clusterArn) return undefined;
+      return { arn: found.clusterArn, status: found.status ?? "UNKNOWN" };
+    },
+
+    async describeServices(cluster, services) {
+      const result = new Map<string, LiveService | undefined>();
+      const wanted = [...new Set(services)];
+      for (let i = 0; i < wanted.length; i += DESCRIBE_SERVICES_BATCH) {
+        const batch = wanted.slice(i, i + DESCRIBE_SERVICES_BATCH);
+        let out;
+        try {
+          out = await client.send(new DescribeServicesCommand({ cluster, services: batch }));
+        } catch (e) {
+          if (isAwsError(e, "ClusterNotFoundException")) throw clusterNotFound(cluster, "ecs:DescribeServices", e);
+          throw toDeployerError(e, ctx("ecs:DescribeServices", `${cluster}/${batch.join(",")}`));
+        }
+        for (const name of batch) result.set(name, undefined);
+        for (const svc of out.services ?? []) {
+          const key = batch.find((n) => n === svc.serviceName || n === svc.serviceArn);
+          if (key !== undefined) result.set(key, toLiveService(svc));
+        }
+        for (const f of out.failures ?? []) {
+          if (f.reason === "MISSING") continue; // stays undefined
+          const key = batch.find((n) => f.arn === n || f.arn?.endsWith(`/${n}`));
+          throw new DeployerError({
+            code: "AWS_ERROR",
+            message: `DescribeServices could not describe ${key ?? f.arn ?? "a service"} in ${cluster}: ${f.reason ?? "unknown reason"}${f.detail ? ` (${f.detail})` : ""}`,
+            target: context.target,
+            account: context.account,
+            action: "ecs:DescribeServices",
+            resource: f.arn ?? key,
+            awsCode: f.reason,
+            awsMessage: f.detail,
+          });
+        }
+      }
+      return result;
+    },
+
+    async describeTaskDefinition(ref) {
+      let out;
+      try {
+        out = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ["TAGS"] }));
+      } catch (e) {
+        // ECS answers a missing family/revision with a plain ClientException.
+        if (isAwsError(e, "ClientException") && /unable to describe task definition/i.test((e as Error).message)) return undefined;
+        throw toDeployerError(e, ctx("ecs:DescribeTaskDefinition", ref));
+      }
+      if (!out.taskDefinition) return undefined;
+      return toLiveTaskDefinition(out.taskDefinition, out.tags);
+    },
+
+    async registerTaskDefinition(input, tags) {
+      const request = {
+        ...(input as TaskDefinitionInput),
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+      } as RegisterTaskDefinitionCommandInput;
+      let out;
+      try {
+        out = await client.send(new RegisterTaskDefinitionCommand(request));
+      } catch (e) {
+        const invalidRole = isAwsError(e, "ClientException") && /role is not valid|not authorized to perform: iam:PassRole/i.test((e as Error).message);
+        throw toDeployerError(
+          e,
+          ctx(
+            "ecs:RegisterTaskDefinition",
+            input.family,
+            invalidRole
+              ? "ECS could not use the task or execution role: the role must exist in this account, trust ecs-tasks.amazonaws.com, and the deploy role needs iam:PassRole on it."
+              : undefined,
+          ),
+        );
+      }
+      if (!out.taskDefinition) {
+        throw new DeployerError({
+          code: "AWS_ERROR",
+          message: `RegisterTaskDefinition for ${input.family} returned no task definition`,
+          target: context.target,
+          account: context.account,
+          action: "ecs:RegisterTaskDefinition",
+          resource: input.family,
+        });
+      }
+      return toLiveTaskDefinition(out.taskDefinition, out.tags);
+    },
+
+    async updateService(cluster, service, taskDefinitionArn) {
+      let out;
+      try {
+        out = await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+      } catch (e) {
+        if (isAwsError(e, "ClusterNotFoundException")) throw clusterNotFound(cluster, "ecs:UpdateService", e);
+        throw toDeployerError(e, ctx("ecs:UpdateService", `${cluster}/${service}`));
+      }
+      if (!out.service) {
+        throw new DeployerError({
+          code: "AWS_ERROR",
+          message: `UpdateService for ${cluster}/${service} returned no service`,
+          target: context.target,
+          account: context.account,
+          action: "ecs:UpdateService",
+          resource: `${cluster}/${service}`,
+        });
+      }
+      return toLiveService(out.service);
+    },
+  };
+}
+
+export function toLiveDeployment(d: Deployment): LiveDeployment {
+  const out: LiveDeployment = {
+    id: d.id ?? "",
+    status: d.status ?? "UNKNOWN",
+    taskDefinition: d.taskDefinition ?? "",
+    desiredCount: d.desiredCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    pendingCount: d.pendingCount ?? 0,
+    failedTasks: d.failedTasks ?? 0,
+  };
+  if (d.rolloutState !== undefined) out.rolloutState = d.rolloutState;
+  if (d.rolloutStateReason !== undefined) out.rolloutStateReason = d.rolloutStateReason;
+  const createdAt = isoDate(d.createdAt);
+  const updatedAt = isoDate(d.updatedAt);
+  if (createdAt) out.createdAt = createdAt;
+  if (updatedAt) out.updatedAt = updatedAt;
+  return out;
+}
+
+export function toLiveService(s: Service): LiveService {
+  const breaker = s.deploymentConfiguration?.deploymentCircuitBreaker;
+  const out: LiveService = {
+    arn: s.serviceArn ?? "",
+    name: s.serviceName ?? "",
+    clusterArn: s.clusterArn ?? "",
+    status: s.status ?? "UNKNOWN",
+    taskDefinition: s.taskDefinition ?? "",
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    deploymentController: s.deploymentController?.type ?? "ECS",
+    deployments: (s.deployments ?? []).map(toLiveDeployment),
+    events: (s.events ?? []).map((e) => ({ id: e.id ?? "", createdAt: isoDate(e.createdAt) ?? "", message: e.message ?? "" })),
+  };
+  if (breaker) out.circuitBreaker = { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false };
+  return out;
+}
+
+export function toLiveTaskDefinition(td: TaskDefinition, tags: Tag[] | undefined): LiveTaskDefinition {
+  const tagMap: Record<string, string> = {};
+  for (const t of tags ?? []) if (t.key !== undefined) tagMap[t.key] = t.value ?? "";
+  return {
+    arn: td.taskDefinitionArn ?? "",
+    family: td.family ?? "",
+    revision: td.revision ?? 0,
+    status: td.status ?? "UNKNOWN",
+    raw: toJsonObject(td),
+    tags: tagMap,
+  };
+}

@@ -1,0 +1,220 @@
+// IamPort over @aws-sdk/client-iam. IAM returns policy documents URL-encoded; they are decoded here.
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  SimulatePrincipalPolicyCommand,
+  type ContextKeyTypeEnum,
+  type EvaluationResult,
+  type IAMClient,
+  type Statement,
+} from "@aws-sdk/client-iam";
+import { DeployerError } from "../errors.js";
+import { isAwsError, toDeployerError } from "./aws-error.js";
+import { parsePolicyDocument } from "./policy-document.js";
+import type { PortContext } from "./port-context.js";
+import type { IamPort, PolicyDocument, SimulationResult } from "./ports.js";
+
+/** A role name from a role name or a role ARN (`arn:aws:iam::123:role/path/name` -> `name`). */
+export function roleNameOf(roleNameOrArn: string): string {
+  const m = /^arn:[^:]+:iam::\d{12}:role\/(.+)$/.exec(roleNameOrArn);
+  if (!m) return roleNameOrArn;
+  const path = m[1] as string;
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+export function createIamPort(client: IAMClient, context: PortContext = {}): IamPort {
+  const fail = (e: unknown, action: string, resource: string, hint?: string): DeployerError =>
+    toDeployerError(e, { ...context, action, resource, hint });
+
+  /** Re-targets errors thrown by parsePolicyDocument at this port's target. */
+  const parse = (text: string, action: string, resource: string): PolicyDocument => {
+    try {
+      return parsePolicyDocument(text, { action, resource, urlEncoded: true });
+    } catch (e) {
+      throw fail(e, action, resource);
+    }
+  };
+
+  const roleMissing = (roleName: string, action: string, cause: unknown): DeployerError =>
+    new DeployerError({
+      code: "ROLE_NOT_FOUND",
+      message: `Role ${roleName} does not exist${context.account ? ` in account ${context.account}` : ""}`,
+      target: context.target,
+      account: context.account,
+      action,
+      resource: roleName,
+      awsCode: "NoSuchEntity",
+      awsMessage: cause instanceof Error ? cause.message : undefined,
+      cause,
+    });
+
+  return {
+    async getRole(roleNameOrArn) {
+      const roleName = roleNameOf(roleNameOrArn);
+      let out;
+      try {
+        out = await client.send(new GetRoleCommand({ RoleName: roleName }));
+      } catch (e) {
+        if (isAwsError(e, "NoSuchEntityException", "NoSuchEntity")) return undefined;
+        throw fail(e, "iam:GetRole", roleNameOrArn);
+      }
+      const role = out.Role;
+      if (!role?.Arn) return undefined;
+      const arn = role.Arn;
+      return {
+        arn,
+        name: role.RoleName ?? roleName,
+        trustPolicy: role.AssumeRolePolicyDocument
+          ? parse(role.AssumeRolePolicyDocument, "iam:GetRole", arn)
+          : { Version: "2012-10-17", Statement: [] },
+        ...(role.PermissionsBoundary?.PermissionsBoundaryArn
+          ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
+          : {}),
+      };
+    },
+
+    async simulatePrincipalPolicy(policySourceArn, actions, resources, context) {
+      const results: SimulationResult[] = [];
+      let marker: string | undefined;
+      do {
+        let out;
+        try {
+          out = await client.send(
+            new SimulatePrincipalPolicyCommand({
+              PolicySourceArn: policySourceArn,
+              ActionNames: actions,
+              ResourceArns: resources.length > 0 ? resources : undefined,
+              ContextEntries: context.map((c) => ({
+                ContextKeyName: c.key,
+                ContextKeyType: c.type as ContextKeyTypeEnum,
+                ContextKeyValues: c.values,
+              })),
+              Marker: marker,
+            }),
+          );
+        } catch (e) {
+          throw fail(e, "iam:SimulatePrincipalPolicy", policySourceArn);
+        }
+        for (const r of out.EvaluationResults ?? []) results.push(...toSimulationResults(r, resources));
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      return results;
+    },
+
+    async listInlinePolicies(roleNameOrArn) {
+      const roleName = roleNameOf(roleNameOrArn);
+      const names: string[] = [];
+      let marker: string | undefined;
+      do {
+        let out;
+        try {
+          out = await client.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        } catch (e) {
+          if (isAwsError(e, "NoSuchEntityException", "NoSuchEntity")) throw roleMissing(roleName, "iam:ListRolePolicies", e);
+          throw fail(e, "iam:ListRolePolicies", roleNameOrArn);
+        }
+        names.push(...(out.PolicyNames ?? []));
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+
+      const docs: Record<string, PolicyDocument> = {};
+      for (const name of names) {
+        let out;
+        try {
+          out = await client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+        } catch (e) {
+          throw fail(e, "iam:GetRolePolicy", `${roleNameOrArn} (inline policy ${name})`);
+        }
+        if (out.PolicyDocument) docs[name] = parse(out.PolicyDocument, "iam:GetRolePolicy", `${roleName}/${name}`);
+      }
+      return docs;
+    },
+
+    async listAttachedPolicies(roleNameOrArn) {
+      const roleName = roleNameOf(roleNameOrArn);
+      const arns: string[] = [];
+      let marker: string | undefined;
+      do {
+        let out;
+        try {
+          out = await client.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        } catch (e) {
+          if (isAwsError(e, "NoSuchEntityException", "NoSuchEntity")) throw roleMissing(roleName, "iam:ListAttachedRolePolicies", e);
+          throw fail(e, "iam:ListAttachedRolePolicies", roleNameOrArn);
+        }
+        for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+
+      const docs: Record<string, PolicyDocument> = {};
+      for (const arn of arns) {
+        let versionId: string | undefined;
+        try {
+          const out = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
+          versionId = out.Policy?.DefaultVersionId;
+        } catch (e) {
+          throw fail(e, "iam:GetPolicy", arn);
+        }
+        if (!versionId) {
+          throw new DeployerError({
+            code: "AWS_ERROR",
+            message: `GetPolicy returned no default version for ${arn}`,
+            target: context.target,
+            account: context.account,
+            action: "iam:GetPolicy",
+            resource: arn,
+          });
+        }
+        let document: string | undefined;
+        try {
+          const out = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
+          document = out.PolicyVersion?.Document;
+        } catch (e) {
+          throw fail(e, "iam:GetPolicyVersion", `${arn} (${versionId})`);
+        }
+        if (document) docs[arn] = parse(document, "iam:GetPolicyVersion", `${arn} (${versionId})`);
+      }
+      return docs;
+    },
+  };
+}
+
+function statementIds(statements: Statement[] | undefined): string[] {
+  const ids = new Set<string>();
+  for (const s of statements ?? []) {
+    const id = s.SourcePolicyId ?? s.SourcePolicyType;
+    if (id) ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * One EvaluationResult per action. When it covers several resources AWS puts the per-resource
+ * verdicts in ResourceSpecificResults (and EvalResourceName may be `*`); those are expanded so each
+ * SimulationResult is one (action, resource) pair.
+ */
+function toSimulationResults(r: EvaluationResult, requested: string[]): SimulationResult[] {
+  const action = r.EvalActionName ?? "";
+  const specific = r.ResourceSpecificResults ?? [];
+  const resource = r.EvalResourceName ?? "*";
+  if (specific.length > 0 && (resource === "*" || !requested.includes(resource) || specific.length > 1)) {
+    return specific.map((s) => ({
+      action,
+      resource: s.EvalResourceName ?? resource,
+      decision: s.EvalResourceDecision ?? r.EvalDecision ?? "implicitDeny",
+      matchedStatements: statementIds(s.MatchedStatements ?? r.MatchedStatements),
+    }));
+  }
+  return [
+    {
+      action,
+      resource,
+      decision: r.EvalDecision ?? "implicitDeny",
+      matchedStatements: statementIds(r.MatchedStatements),
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+// Builders for CheckResult values, so every check states its verdicts the same way: an AWS error
+// becomes an ErrorInfo (code, action, resource, AWS code and message, hint), never a throw.
+import { toDeployerError } from "../aws/aws-error.js";
+import { DeployerError, toErrorInfo, type DeployerErrorInit } from "../errors.js";
+import type { Target } from "../config/types.js";
+import type { CheckResult, Verdict } from "../plan/types.js";
+
+export interface CheckHead {
+  id: string;
+  title: string;
+  target: Target;
+}
+
+export interface CheckBody {
+  message: string;
+  hint?: string;
+  evidence?: Record<string, unknown>;
+  error?: DeployerError;
+  children?: CheckResult[];
+}
+
+export function verdict(head: CheckHead, v: Verdict, body: CheckBody): CheckResult {
+  const out: CheckResult = { id: head.id, title: head.title, target: head.target.name, verdict: v, message: body.message };
+  const hint = body.hint ?? body.error?.hint;
+  if (hint !== undefined) out.hint = hint;
+  if (body.evidence !== undefined) out.evidence = body.evidence;
+  if (body.error !== undefined) out.error = toErrorInfo(body.error);
+  if (body.children !== undefined) out.children = body.children;
+  return out;
+}
+
+/** A DeployerError about this target (target and account filled in). */
+export function targetError(target: Target, init: Omit<DeployerErrorInit, "target" | "account">): DeployerError {
+  return new DeployerError({ ...init, target: target.name, account: target.account });
+}
+
+/** Whatever a port call rejected with, as a DeployerError about this target. */
+export function awsFailure(target: Target, err: unknown, action: string, resource?: string): DeployerError {
+  return toDeployerError(err, { action, resource, target: target.name, account: target.account });
+}
+
+/** The call was refused by IAM (as opposed to failing for another reason). */
+export function isAccessDenied(err: DeployerError): boolean {
+  return err.code === "ACCESS_DENIED" || err.code === "ASSUME_ROLE_DENIED" || /AccessDenied|Unauthorized/i.test(err.awsCode ?? "");
+}
+
+/** Where a target field (`taskRole`, `cluster`) was written, for errors that point at config. */
+export function locationOf(target: Target, field: string): Pick<DeployerErrorInit, "location" | "field"> {
+  const location = target.locations?.[field];
+  return location ? { location, field } : { field };
+}
+
+/** `path/to/env.yaml:12` for messages, when the field's position is known. */
+export function whereWritten(target: Target, field: string): string {
+  const loc = target.locations?.[field];
+  return loc ? `${loc.file}:${loc.line}` : target.file;
+}

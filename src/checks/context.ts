@@ -1,0 +1,35 @@
+// What every preflight check of one target gets: the target, what deployer wants there, the
+// assumed deploy-role session, memoised reads, and the central registry's ECR port.
+import type { DeployerError, ErrorInfo } from "../errors.js";
+import type { DesiredTarget, Project, TaskDefinitionInput, Target } from "../config/types.js";
+import type { EcrPort, TargetSession } from "../aws/ports.js";
+import type { CheckResult } from "../plan/types.js";
+import type { TargetReads } from "./target-reads.js";
+
+/**
+ * Validates a rendered task definition (the foundation's validator, wired in by the caller).
+ * Returns the problems found; an empty list means valid.
+ */
+export type TaskDefinitionValidator = (def: TaskDefinitionInput, target: Target) => Array<DeployerError | ErrorInfo>;
+
+export interface CheckContext {
+  target: Target;
+  desired: DesiredTarget;
+  project: Project;
+  /** The assumed deploy role of the target. */
+  session: TargetSession;
+  /** Reads shared between checks (and the observer): each AWS call at most once. */
+  reads: TargetReads;
+  /** ECR acting for the central registry: base credentials, or `image.registryRole`. */
+  centralEcr: EcrPort;
+  options: { waitForInProgress: boolean };
+  validateTaskDefinition?: TaskDefinitionValidator;
+}
+
+export type Check = (ctx: CheckContext) => Promise<CheckResult>;
+
+/** The roles a task definition names, by their field in the environment file. */
+export type RoleField = "taskRole" | "executionRole";
+export const ROLE_FIELDS: readonly RoleField[] = ["taskRole", "executionRole"];
+
+export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";

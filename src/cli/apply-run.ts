@@ -1,0 +1,84 @@
+// Applying a plan from the CLI (rollout, promote, rollback): show the plan, refuse when preflight
+// failed, then apply it with a progress UI (listr2 in a terminal, timestamped lines in CI), handle
+// Ctrl-C, print the report and write it to --report FILE.
+import { writeFile } from "node:fs/promises";
+import type { GlobalOptions } from "./shell.js";
+import type { Plan } from "../plan/types.js";
+import type { ObservedTarget } from "../observe/types.js";
+import type { TargetSession } from "../aws/ports.js";
+import type { RunEventSink, RunReport } from "../apply/types.js";
+import { ExitCode } from "../errors.js";
+import { applyPlan } from "../apply/apply.js";
+import { formatPlanText } from "../report/plan-text.js";
+import { formatRunReportText } from "../report/run-text.js";
+import { runReportToJson } from "../report/run-json.js";
+import { createPlainProgress } from "../report/progress-plain.js";
+import { createListrProgress } from "../report/progress-listr.js";
+import { scrubString, sensitiveValuesOf } from "../plan/redact.js";
+
+export interface ApplyRunOptions {
+  command: string;
+  rollbackStage?: boolean;
+  report?: string;
+  /** Print the plan before applying (text output only). Default true. */
+  showPlan?: boolean;
+}
+
+export function sessionsOf(observed: ObservedTarget[]): Map<string, TargetSession> {
+  const m = new Map<string, TargetSession>();
+  for (const o of observed) if (o.session) m.set(o.target.name, o.session);
+  return m;
+}
+
+function interactive(g: GlobalOptions): boolean {
+  return g.output === "text" && Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
+}
+
+export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<string, TargetSession>, o: ApplyRunOptions): Promise<{ exitCode: number; report: RunReport }> {
+  const secrets = sensitiveValuesOf(plan);
+  const text = g.output === "text";
+  // Progress goes to stderr whenever stdout carries a machine-readable document.
+  const log = (line: string) => (text ? process.stdout : process.stderr).write(scrubString(line, secrets) + "\n");
+
+  if (text && o.showPlan !== false) log(formatPlanText(plan, { color: g.color }));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write("\nInterrupted: no new targets will start; reporting what is in flight (Ctrl-C again to exit at once).\n");
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  let sink: RunEventSink;
+  let finish: () => Promise<void> = async () => {};
+  if (interactive(g) && plan.summary.blocked === 0) {
+    const stages = plan.stages.map((s) => ({ stage: s.name, targets: plan.targets.filter((t) => t.target.stage === s.name).map((t) => t.target.name) }));
+    const listr = createListrProgress(stages);
+    sink = listr.sink;
+    finish = () => listr.done();
+  } else {
+    sink = createPlainProgress(log);
+  }
+
+  let report: RunReport;
+  try {
+    report = await applyPlan(plan, { sessions, onEvent: sink, signal: controller.signal, rollbackStage: o.rollbackStage, command: o.command });
+  } finally {
+    await finish();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+
+  const json = JSON.stringify(runReportToJson(report), null, 2);
+  if (o.report) await writeFile(o.report, scrubString(json, secrets) + "\n");
+  if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");
+  else process.stdout.write(scrubString(formatRunReportText(report, { color: g.color }), secrets) + "\n");
+  return { exitCode: report.ok ? ExitCode.Ok : ExitCode.Failure, report };
+}

@@ -1,0 +1,60 @@
+// `deployer plan` and `deployer check`: make the plan, then route it to the requested outputs.
+import { writeFile } from "node:fs/promises";
+import type { GlobalOptions } from "./shell.js";
+import type { PreflightOptions, SelectionOptions } from "./deploy-options.js";
+import { ExitCode } from "../errors.js";
+import { prepareAwsRun } from "./aws-run.js";
+import { makePlan } from "../workflow/make-plan.js";
+import { parseDurationSeconds } from "../workflow/duration.js";
+import { gitShaFor } from "../workflow/run-id.js";
+import { formatPlanText } from "../report/plan-text.js";
+import { formatChecksText } from "../report/check-text.js";
+import { planToJsonText } from "../report/plan-json.js";
+import { formatPlanMarkdown } from "../report/plan-markdown.js";
+import { writePlanFile } from "../plan/saved-plan.js";
+
+export interface PlanCommandOptions extends SelectionOptions, PreflightOptions {
+  image: string;
+  save?: string;
+  json?: string;
+  markdown?: string;
+  detailedExitcode?: boolean;
+}
+
+export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, how: { mode: "plan" | "check" }): Promise<number> {
+  const timeoutSeconds = parseDurationSeconds(o.timeout);
+  const run = await prepareAwsRun(g, o);
+  try {
+    const { plan } = await makePlan({
+      project: run.project,
+      targets: run.targets,
+      image: o.image,
+      sessions: run.sessions,
+      runId: run.runId,
+      options: {
+        strict: Boolean(o.strict),
+        timeoutSeconds,
+        waitForInProgress: Boolean(o.waitForInProgress),
+        by: run.by,
+        gitSha: gitShaFor(o.image.startsWith("sha256:") ? undefined : o.image),
+      },
+    });
+
+    const jsonArtifactHint = o.json ? `the JSON plan (${o.json})` : undefined;
+    if (o.save) await writePlanFile(o.save, plan);
+    if (o.json) await writeFile(o.json, planToJsonText(plan) + "\n");
+    if (o.markdown) await writeFile(o.markdown, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
+
+    if (g.output === "json") process.stdout.write(planToJsonText(plan) + "\n");
+    else if (g.output === "markdown") process.stdout.write(formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
+    else if (how.mode === "check") process.stdout.write(formatChecksText(plan, { color: g.color }) + "\n");
+    else process.stdout.write(formatPlanText(plan, { color: g.color }) + "\n");
+    if (o.save && g.output === "text") process.stdout.write(`Plan saved to ${o.save}; apply it with: deployer rollout --plan ${o.save}\n`);
+
+    if (plan.summary.blocked > 0) return ExitCode.Failure;
+    if (how.mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;
+    return ExitCode.Ok;
+  } finally {
+    await run.sessions.close();
+  }
+}

@@ -1,0 +1,31 @@
+// Parsing the AWS identifiers a deploy repo names: IAM role ARNs and ECR repository URIs.
+
+export interface RoleArn {
+  partition: string;
+  account: string;
+  /** Path and name: `service-role/deployer`. */
+  name: string;
+}
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(.+)$/;
+
+export function parseRoleArn(arn: string): RoleArn | undefined {
+  const m = ROLE_ARN.exec(arn);
+  return m ? { partition: m[1]!, account: m[2]!, name: m[3]! } : undefined;
+}
+
+export interface EcrRepository {
+  account: string;
+  region: string;
+  /** `shop/api` */
+  name: string;
+  /** `111111111111.dkr.ecr.eu-west-1.amazonaws.com` */
+  registry: string;
+}
+
+const ECR_URI = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/(.+)$/;
+
+export function parseEcrRepository(uri: string): EcrRepository | undefined {
+  const m = ECR_URI.exec(uri);
+  return m ? { registry: m[1]!, account: m[2]!, region: m[3]!, name: m[4]! } : undefined;
+}

@@ -1,0 +1,458 @@
+// Loading a deploy repository: deployer.yaml, environments/*.yaml (with _defaults.yaml and
+// _<stage>.yaml merged under each target) and the template. Everything is validated (JSON Schema,
+// then the semantic rules below) and every problem of every file is reported at once.
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
+import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
+import { findConfigFile } from "./find-config.js";
+import { mergeLayers, type Layer, type MergedLayers } from "./merge.js";
+import { isPlainObject } from "./paths.js";
+import { validateAgainstSchema } from "./schema-validation.js";
+import { closest } from "./suggest.js";
+import type { DeployerConfig, ImageConfig, Project, StageConfig, Target } from "./types.js";
+import { parseYamlSource, type YamlSource } from "./yaml-source.js";
+
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const YAML_EXT = /\.ya?ml$/;
+
+/**
+ * Loads and validates a deploy repository. Throws DeployerErrors holding every error found
+ * (CONFIG_NOT_FOUND, YAML_SYNTAX, CONFIG_INVALID), each with its file, line and column.
+ */
+export async function loadProject(opts: { config?: string; cwd?: string } = {}): Promise<Project> {
+  const configFile = await findConfigFile(opts);
+  const errors: DeployerError[] = [];
+  const rootDir = path.dirname(configFile);
+
+  // deployer.yaml
+  const configSource = parseYamlSource(configFile, await readText(configFile));
+  errors.push(...configSource.errors);
+  const raw = isPlainObject(configSource.value) ? configSource.value : {};
+  if (configSource.errors.length === 0) {
+    if (!isPlainObject(configSource.value)) {
+      errors.push(notAMap(configSource, "deployer.yaml"));
+    } else {
+      errors.push(
+        ...validateAgainstSchema("deployer", raw, {
+          code: "CONFIG_INVALID",
+          file: configFile,
+          locate: (p) => configSource.nodes.get(p),
+        }),
+      );
+    }
+  }
+  const at = (field: string): SourceLocation =>
+    configSource.nodes.get("/" + field.split(".").join("/"))?.loc ?? { file: configFile, line: 1, column: 1 };
+
+  const stages = readStages(raw, configSource, errors);
+  const stageNames = stages.map((s) => s.name);
+  const image = readImage(raw, at, errors);
+  const service = typeof raw.service === "string" ? raw.service : "";
+
+  // template
+  let template: { file: string; source: string } | undefined;
+  if (typeof raw.template === "string" && raw.template !== "") {
+    const file = path.resolve(rootDir, raw.template);
+    try {
+      template = { file, source: await readFile(file, "utf8") };
+    } catch (e) {
+      errors.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          location: at("template"),
+          field: "template",
+          hint: "The template path is relative to deployer.yaml.",
+        }),
+      );
+    }
+  }
+
+  // environments/
+  const envDirSetting = typeof raw.environmentsDir === "string" && raw.environmentsDir !== "" ? raw.environmentsDir : "environments";
+  const environmentsDir = path.resolve(rootDir, envDirSetting);
+  const targets: Target[] = [];
+  if ((await kindOf(environmentsDir)) !== "dir") {
+    errors.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `environments directory ${environmentsDir} does not exist`,
+        location: configSource.nodes.has("/environmentsDir") ? at("environmentsDir") : { file: configFile, line: 1, column: 1 },
+        field: "environmentsDir",
+        hint: "Create it with one <target>.yaml per deploy target, or set environmentsDir in deployer.yaml (relative to it).",
+      }),
+    );
+  } else {
+    targets.push(...(await loadTargets(environmentsDir, stageNames, configSource, errors)));
+  }
+
+  if (errors.length > 0) throw new DeployerErrors(sortErrors(dedupeErrors(errors)), `${configFile}: configuration is invalid`);
+
+  const config: DeployerConfig = {
+    file: configFile,
+    rootDir,
+    service,
+    template: template!.file,
+    image: image!,
+    stages,
+    environmentsDir,
+  };
+  const order = new Map(stageNames.map((n, i) => [n, i]));
+  targets.sort((a, b) => order.get(a.stage)! - order.get(b.stage)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { config, targets, template: template! };
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    throw new DeployerError({
+      code: "CONFIG_NOT_FOUND",
+      message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      location: { file, line: 1, column: 1 },
+    });
+  }
+}
+
+async function kindOf(p: string): Promise<"file" | "dir" | undefined> {
+  try {
+    const s = await stat(p);
+    return s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function notAMap(src: YamlSource, what: string): DeployerError {
+  return new DeployerError({
+    code: "CONFIG_INVALID",
+    message: `${what} must be a map of fields, got ${src.value === null || src.value === undefined ? "an empty file" : Array.isArray(src.value) ? "a list" : `the ${typeof src.value} ${JSON.stringify(src.value)}`}`,
+    location: src.nodes.get("")?.loc ?? { file: src.file, line: 1, column: 1 },
+    hint: "Write one `field: value` per line; see the example repository's files.",
+  });
+}
+
+function readStages(raw: Record<string, unknown>, src: YamlSource, errors: DeployerError[]): StageConfig[] {
+  if (!Array.isArray(raw.stages)) return [];
+  const stages: StageConfig[] = [];
+  const seen = new Map<string, SourceLocation>();
+  raw.stages.forEach((s, i) => {
+    if (!isPlainObject(s) || typeof s.name !== "string") return;
+    const loc = src.nodes.get(`/stages/${i}/name`)?.loc ?? { file: src.file, line: 1, column: 1 };
+    const first = seen.get(s.name);
+    if (first) {
+      errors.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `stage "${s.name}" is listed twice (first at line ${first.line})`,
+          location: loc,
+          field: `stages[${i}].name`,
+          hint: "Each stage appears once in `stages`, in promotion order.",
+        }),
+      );
+      return;
+    }
+    seen.set(s.name, loc);
+    const stage: StageConfig = { name: s.name };
+    if (typeof s.maxParallel === "number") stage.maxParallel = s.maxParallel;
+    stages.push(stage);
+  });
+  return stages;
+}
+
+function readImage(raw: Record<string, unknown>, at: (field: string) => SourceLocation, errors: DeployerError[]): ImageConfig | undefined {
+  const img = raw.image;
+  if (!isPlainObject(img) || typeof img.repository !== "string") return undefined;
+  const image: ImageConfig = { repository: img.repository };
+  if (typeof img.registryRole === "string") {
+    image.registryRole = img.registryRole;
+    const role = parseRoleArn(img.registryRole);
+    const repo = parseEcrRepository(img.repository);
+    if (role && repo && role.account !== repo.account) {
+      errors.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `registryRole is in account ${role.account}, but the repository ${img.repository} is in account ${repo.account}`,
+          location: at("image.registryRole"),
+          field: "image.registryRole",
+          hint: `registryRole is assumed to read the central repository, so it lives in the registry account: arn:${role.partition}:iam::${repo.account}:role/${role.name}.`,
+        }),
+      );
+    }
+  }
+  if (typeof img.registryExternalId === "string") image.registryExternalId = img.registryExternalId;
+  return image;
+}
+
+interface DefaultsFile {
+  layer: Layer;
+}
+
+/** Set for a defaults file that could not be read: targets merging it are not validated further. */
+const BROKEN: DefaultsFile = { layer: { file: "", value: {}, nodes: new Map() } };
+
+async function loadTargets(dir: string, stageNames: string[], configSource: YamlSource, errors: DeployerError[]): Promise<Target[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && YAML_EXT.test(e.name)).map((e) => e.name);
+  entries.sort();
+  const defaults = new Map<string, DefaultsFile>(); // "" for _defaults, else the stage name
+  const targetFiles: Array<{ name: string; source: YamlSource }> = [];
+  const stagesKnown = stageNames.length > 0;
+  const stagesHint = () => `Stages in ${path.basename(configSource.file)}: ${stageNames.join(", ") || "(none valid)"}.`;
+
+  for (const entry of entries) {
+    const file = path.join(dir, entry);
+    const source = parseYamlSource(file, await readText(file));
+    errors.push(...source.errors);
+    const base = entry.replace(YAML_EXT, "");
+    if (base.startsWith("_")) {
+      const scope = base === "_defaults" ? "" : base.slice(1);
+      if (scope !== "" && stagesKnown && !stageNames.includes(scope)) {
+        const guess = closest(scope, stageNames);
+        errors.push(
+          new DeployerError({
+            code: "CONFIG_INVALID",
+            message: `${entry} looks like per-stage defaults, but "${scope}" is not a stage`,
+            location: { file, line: 1, column: 1 },
+            hint: `${guess ? `Did you mean _${guess}.yaml? ` : ""}Files starting with "_" are defaults: _defaults.yaml for every target, _<stage>.yaml per stage. ${stagesHint()}`,
+          }),
+        );
+        continue;
+      }
+      if (defaults.has(scope)) {
+        errors.push(duplicateFile(file, `_${scope || "defaults"}`));
+        continue;
+      }
+      if (source.errors.length > 0) {
+        defaults.set(scope, BROKEN);
+        continue;
+      }
+      if (source.value === null || source.value === undefined) {
+        defaults.set(scope, { layer: { file, value: {}, nodes: new Map() } });
+        continue;
+      }
+      if (!isPlainObject(source.value)) {
+        errors.push(notAMap(source, entry));
+        defaults.set(scope, BROKEN);
+        continue;
+      }
+      if (scope !== "" && "stage" in source.value) {
+        errors.push(
+          new DeployerError({
+            code: "CONFIG_INVALID",
+            message: `${entry} applies to stage "${scope}" and cannot set \`stage\``,
+            location: source.nodes.get("/stage")?.keyLoc ?? { file, line: 1, column: 1 },
+            field: "stage",
+            hint: "Set `stage` in each target's own file.",
+          }),
+        );
+        defaults.set(scope, BROKEN);
+        continue;
+      }
+      defaults.set(scope, { layer: { file, value: source.value, nodes: source.nodes } });
+      continue;
+    }
+    if (!TARGET_NAME.test(base)) {
+      errors.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `target name "${base}" (from the file name) is not valid`,
+          location: { file, line: 1, column: 1 },
+          target: base,
+          hint: "Name target files with letters, digits, '-' and '_' (up to 64 characters, starting with a letter or digit), e.g. prod-eu.yaml: the name is used in the task-definition family.",
+        }),
+      );
+      continue;
+    }
+    if (targetFiles.some((t) => t.name === base)) {
+      errors.push(duplicateFile(file, base));
+      continue;
+    }
+    targetFiles.push({ name: base, source });
+  }
+
+  if (targetFiles.length === 0 && errors.length === 0) {
+    errors.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `no target files in ${dir}`,
+        location: configSource.nodes.get("/environmentsDir")?.loc ?? { file: configSource.file, line: 1, column: 1 },
+        field: "environmentsDir",
+        hint: "Add one <target>.yaml per deploy target (files starting with \"_\" are defaults, not targets).",
+      }),
+    );
+  }
+
+  const targets: Target[] = [];
+  for (const { name, source } of targetFiles) {
+    if (source.errors.length > 0) continue;
+    if (!isPlainObject(source.value)) {
+      errors.push(notAMap(source, path.basename(source.file)));
+      continue;
+    }
+    const own: Layer = { file: source.file, value: source.value, nodes: source.nodes };
+    const base = defaults.get("");
+    const stageGuess = typeof source.value.stage === "string" ? source.value.stage : typeof base?.layer.value.stage === "string" ? base.layer.value.stage : undefined;
+    const stageLayer = stageGuess !== undefined ? defaults.get(stageGuess) : undefined;
+    // Its defaults file is already reported as broken; validating the merge would only add noise.
+    if (base === BROKEN || stageLayer === BROKEN) continue;
+    const merged = mergeLayers([base?.layer, stageLayer?.layer, own].filter((l): l is Layer => l !== undefined));
+    const targetErrors = validateAgainstSchema("environment", merged.value, {
+      code: "CONFIG_INVALID",
+      file: source.file,
+      target: name,
+      locate: (p) => merged.locate(p),
+    });
+    if (targetErrors.length === 0) targetErrors.push(...semanticErrors(name, source.file, merged, stageNames, stagesHint));
+    errors.push(...targetErrors);
+    if (targetErrors.length === 0) targets.push(toTarget(name, source.file, merged));
+  }
+  errors.push(...duplicateServiceErrors(targets));
+  return targets;
+}
+
+function duplicateFile(file: string, name: string): DeployerError {
+  return new DeployerError({
+    code: "CONFIG_INVALID",
+    message: `two files define "${name}" (.yaml and .yml)`,
+    location: { file, line: 1, column: 1 },
+    target: name,
+    hint: "Keep one file per target name; delete or rename the other.",
+  });
+}
+
+function semanticErrors(name: string, file: string, merged: MergedLayers, stageNames: string[], stagesHint: () => string): DeployerError[] {
+  const v = merged.value as Record<string, string>;
+  const out: DeployerError[] = [];
+  const loc = (field: string) => merged.locate("/" + field)?.loc ?? { file, line: 1, column: 1 };
+
+  if (stageNames.length > 0 && !stageNames.includes(v.stage!)) {
+    const guess = closest(v.stage!, stageNames);
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `stage "${v.stage}" is not a stage of deployer.yaml`,
+        target: name,
+        location: loc("stage"),
+        field: "stage",
+        hint: `${guess ? `Did you mean "${guess}"? ` : ""}${stagesHint()}`,
+      }),
+    );
+  }
+
+  const roleHints: Record<string, string> = {
+    deployRole: "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
+    taskRole: "ECS only accepts a task role from the task's own account.",
+    executionRole: "ECS only accepts an execution role from the task's own account.",
+  };
+  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
+    const role = parseRoleArn(v[field]!);
+    if (role && role.account !== v.account) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${field} is in account ${role.account}, but target "${name}" is account ${v.account}`,
+          target: name,
+          account: v.account,
+          location: loc(field),
+          field,
+          hint: `${roleHints[field]} Expected arn:${role.partition}:iam::${v.account}:role/${role.name} (account is set at ${fmt(loc("account"))}).`,
+        }),
+      );
+    }
+  }
+
+  const clusterArn = /^arn:[^:]+:ecs:([a-z0-9-]+):(\d{12}):cluster\//.exec(v.cluster!);
+  if (clusterArn && (clusterArn[1] !== v.region || clusterArn[2] !== v.account)) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `cluster ARN is in ${clusterArn[2]}/${clusterArn[1]}, but target "${name}" is ${v.account}/${v.region}`,
+        target: name,
+        account: v.account,
+        location: loc("cluster"),
+        field: "cluster",
+        hint: "The cluster must be in the target's account and region; a plain cluster name avoids the repetition.",
+      }),
+    );
+  }
+  return out;
+}
+
+function fmt(l: SourceLocation): string {
+  return `${path.basename(l.file)}:${l.line}`;
+}
+
+function toTarget(name: string, file: string, merged: MergedLayers): Target {
+  const v = merged.value;
+  const str = (k: string) => v[k] as string;
+  const target: Target = {
+    name,
+    file,
+    stage: str("stage"),
+    account: str("account"),
+    region: str("region"),
+    cluster: str("cluster"),
+    service: str("service"),
+    deployRole: str("deployRole"),
+    taskRole: str("taskRole"),
+    executionRole: str("executionRole"),
+    vars: isPlainObject(v.vars) ? v.vars : {},
+    sensitive: Array.isArray(v.sensitive) ? (v.sensitive as string[]) : [],
+    locations: merged.locations,
+  };
+  if (typeof v.externalId === "string") target.externalId = v.externalId;
+  if (typeof v.imageRepository === "string") target.imageRepository = v.imageRepository;
+  return target;
+}
+
+/** Two targets cannot deploy the same ECS service: (account, region, cluster, service) is unique. */
+function duplicateServiceErrors(targets: Target[]): DeployerError[] {
+  const out: DeployerError[] = [];
+  const seen = new Map<string, Target>();
+  for (const t of targets) {
+    const clusterName = t.cluster.replace(/^arn:[^:]+:ecs:[^:]+:\d{12}:cluster\//, "");
+    const key = [t.account, t.region, clusterName, t.service].join("|");
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, t);
+      continue;
+    }
+    const firstLoc = first.locations["service"];
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `targets "${first.name}" and "${t.name}" both deploy service ${t.service} in cluster ${clusterName} (account ${t.account}, ${t.region})`,
+        target: t.name,
+        account: t.account,
+        location: t.locations["service"] ?? { file: t.file, line: 1, column: 1 },
+        field: "service",
+        hint: `Each ECS service is deployed by one target; ${path.basename(first.file)}${firstLoc ? `:${firstLoc.line}` : ""} already targets it. Fix the account, region, cluster or service of one of them.`,
+      }),
+    );
+  }
+  return out;
+}
+
+function dedupeErrors(errors: DeployerError[]): DeployerError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const l = e.location;
+    const key = [e.code, l?.file, l?.line, l?.column, e.field, e.message].join("|");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortErrors(errors: DeployerError[]): DeployerError[] {
+  return errors
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => {
+      const la = a.e.location;
+      const lb = b.e.location;
+      if (!la || !lb) return la ? 1 : lb ? -1 : a.i - b.i;
+      return la.file < lb.file ? -1 : la.file > lb.file ? 1 : la.line - lb.line || la.column - lb.column || a.i - b.i;
+    })
+    .map(({ e }) => e);
+}

@@ -1,0 +1,170 @@
+// JSON Schema validation (Ajv) of configuration files and rendered task definitions, with every
+// Ajv error turned into a DeployerError that names the file, line, column, field, what was expected
+// and a hint. The schemas live in schemas/ (also usable by editors through `$schema`).
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import deployerSchema from "../../schemas/deployer.schema.json" with { type: "json" };
+import environmentSchema from "../../schemas/environment.schema.json" with { type: "json" };
+import taskDefinitionSchema from "../../schemas/task-definition.schema.json" with { type: "json" };
+import { DeployerError, type ErrorCode, type SourceLocation } from "../errors.js";
+import { pointerToPath, toDotted, type PathSegment } from "./paths.js";
+import { closest } from "./suggest.js";
+
+export type SchemaName = "deployer" | "environment" | "task-definition";
+
+let validators: Record<SchemaName, ValidateFunction> | undefined;
+
+function compiled(): Record<SchemaName, ValidateFunction> {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    // Annotations read by the error messages below.
+    ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
+    validators = {
+      deployer: ajv.compile(deployerSchema),
+      environment: ajv.compile(environmentSchema),
+      "task-definition": ajv.compile(taskDefinitionSchema),
+    };
+  }
+  return validators;
+}
+
+/** What the caller knows about where values were written. */
+export interface SchemaErrorContext {
+  code: ErrorCode;
+  /** The file reported when `locate` has no better answer. */
+  file: string;
+  target?: string;
+  /** Location of the value at a JSON pointer (and of its key, for map entries). */
+  locate(pointer: string): { loc: SourceLocation; keyLoc?: SourceLocation; raw?: string; scalarStyle?: string } | undefined;
+  /** Prefix for messages (`rendered task definition: `). */
+  subject?: string;
+  /** Prefix for dotted field paths. */
+  fieldPrefix?: string;
+}
+
+/** Validates `value` against one of the schemas; returns every problem found (empty when valid). */
+export function validateAgainstSchema(name: SchemaName, value: unknown, ctx: SchemaErrorContext): DeployerError[] {
+  const validate = compiled()[name];
+  if (validate(value)) return [];
+  return dropTypoDuplicates(dedupe(validate.errors ?? [])).map((e) => toDeployerError(e, value, ctx));
+}
+
+// `clustr: x` gives both "unknown field clustr" and "missing required field cluster": report the
+// typo only (its hint names the right field).
+function dropTypoDuplicates(errors: ErrorObject[]): ErrorObject[] {
+  const typos = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const allowed = Object.keys(((e.parentSchema ?? {}) as { properties?: object }).properties ?? {});
+    const guess = closest(String((e.params as { additionalProperty: string }).additionalProperty), allowed);
+    if (guess) typos.add(`${e.instancePath}|${guess}`);
+  }
+  return errors.filter((e) => !(e.keyword === "required" && typos.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)));
+}
+
+// Ajv reports a failed `enum` inside array items once per item, and `type` errors alongside pattern
+// errors are redundant; keep the first error per (pointer, keyword, param).
+function dedupe(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "null (an empty value)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 80 ? v.slice(0, 77) + "..." : v)}`;
+  return `the ${typeof v} ${String(v)}`;
+}
+
+const typeNames: Record<string, string> = {
+  object: "a map",
+  array: "a list",
+  string: "a string",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  null: "null",
+};
+
+function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext): DeployerError {
+  const path: PathSegment[] = pointerToPath(e.instancePath, root);
+  const parentSchema = (e.parentSchema ?? {}) as { description?: string; "x-hint"?: string; properties?: Record<string, { description?: string; "x-hint"?: string }> };
+  const here = ctx.locate(e.instancePath);
+  let location = here?.loc;
+  let fieldPath = path;
+  let message: string;
+  let hint = parentSchema["x-hint"];
+  const expected = parentSchema.description;
+  const data = e.data;
+
+  switch (e.keyword) {
+    case "required": {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      fieldPath = [...path, missing];
+      const prop = parentSchema.properties?.[missing];
+      message = `missing required field "${missing}"${prop?.description ? `: expected ${prop.description}` : ""}`;
+      hint = prop?.["x-hint"] ?? `Add \`${missing}: …\`${path.length ? ` under \`${toDotted(path)}\`` : ""}.`;
+      break;
+    }
+    case "additionalProperties": {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      fieldPath = [...path, extra];
+      const child = ctx.locate(`${e.instancePath}/${extra.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+      location = child?.keyLoc ?? child?.loc ?? location;
+      const allowed = Object.keys(parentSchema.properties ?? {}).filter((k) => k !== "$schema");
+      const guess = closest(extra, allowed);
+      message = `unknown field "${extra}"`;
+      hint = `${guess ? `Did you mean "${guess}"? ` : ""}Allowed here: ${allowed.join(", ")}.`;
+      break;
+    }
+    case "type": {
+      const want = String((e.params as { type: string }).type)
+        .split(",")
+        .map((t) => typeNames[t] ?? t)
+        .join(" or ");
+      message = `expected ${expected ?? want}, got ${describeValue(data)}`;
+      if (want.includes("a string") && here?.scalarStyle === "PLAIN" && here.raw && (typeof data === "number" || typeof data === "boolean" || data === null)) {
+        const key = path.length ? String(path[path.length - 1]) : "value";
+        hint = `YAML read the unquoted \`${here.raw}\` as ${describeValue(data)}; write it quoted: ${key}: "${here.raw}".`;
+      }
+      break;
+    }
+    case "pattern":
+    case "format":
+      message = `${describeValue(data)} is not ${expected ?? `valid (${e.message ?? ""})`}`;
+      break;
+    case "enum": {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const guess = typeof data === "string" ? closest(data, allowed.map(String)) : undefined;
+      message = `${describeValue(data)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+      hint = guess ? `Did you mean ${JSON.stringify(guess)}?` : hint;
+      break;
+    }
+    case "minItems":
+      message = `expected at least ${(e.params as { limit: number }).limit} item(s)${expected ? ` (${expected})` : ""}`;
+      break;
+    case "uniqueItems": {
+      const p = e.params as { i: number; j: number };
+      message = `items ${p.j} and ${p.i} are the same; each entry may appear once`;
+      break;
+    }
+    default:
+      message = `${e.message ?? e.keyword}${expected ? ` (${expected})` : ""}, got ${describeValue(data)}`;
+  }
+  const field = [ctx.fieldPrefix, toDotted(fieldPath)].filter(Boolean).join(".") || undefined;
+  return new DeployerError({
+    code: ctx.code,
+    message: `${ctx.subject ?? ""}${message}`,
+    target: ctx.target,
+    location: location ?? { file: ctx.file, line: 1, column: 1 },
+    field,
+    hint,
+  });
+}

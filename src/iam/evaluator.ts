@@ -1,0 +1,188 @@
+// deployer's own IAM policy evaluator: small, strict, and conservative. It answers the three
+// questions preflight asks when AWS cannot answer them for us:
+//   - may the deploy role iam:PassRole a role to ecs-tasks.amazonaws.com (identity policies +
+//     permissions boundary, when iam:SimulatePrincipalPolicy is denied);
+//   - does a role's trust policy let ecs-tasks.amazonaws.com sts:AssumeRole it;
+//   - does an ECR repository policy let a target account pull.
+// Explicit Deny wins; Allow needs a matching statement (and, with a boundary, one there too).
+// It never reads SCPs, RCPs or session policies: callers say so in their evidence.
+// Tested differentially against @cloud-copilot/iam-simulate (a dev-only oracle, never imported here).
+import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
+import { contextLookup, evaluateConditions, type ConditionBlock } from "./conditions.js";
+import { principalMatches, type RequestPrincipal } from "./principal.js";
+import { actionMatches, matchesPattern, type ContextLookup } from "./wildcard.js";
+
+export type { RequestPrincipal } from "./principal.js";
+
+export type Decision = "allowed" | "explicitDeny" | "implicitDeny";
+export type RequestContext = Record<string, string | string[]>;
+
+/** A policy with a name for evidence (`inline:deploy`, an ARN). Bare documents are named by position. */
+export interface NamedPolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
+export interface MatchedStatement {
+  /** `policyName#Sid`, or `policyName#N` (0-based position) for statements without a Sid. */
+  id: string;
+  policy: string;
+  effect: "Allow" | "Deny";
+  statement: PolicyStatement;
+}
+
+export interface EvaluationResult {
+  decision: Decision;
+  /** Ids of the statements the decision rests on (the Denies when denied, the Allows when allowed). */
+  matched: string[];
+  statements: MatchedStatement[];
+  /** Condition operators met that this evaluator does not implement (an Allow with one never applies; a Deny with one is assumed to). */
+  unsupported: string[];
+}
+
+export interface IdentityRequest {
+  policies: Array<PolicyDocument | NamedPolicy>;
+  boundary?: PolicyDocument | NamedPolicy;
+  action: string;
+  resource: string;
+  context: RequestContext;
+}
+
+export interface ResourcePolicyRequest {
+  policy: PolicyDocument | NamedPolicy;
+  principal: RequestPrincipal;
+  action: string;
+  resource: string;
+  context: RequestContext;
+}
+
+export interface TrustRequest {
+  trustPolicy: PolicyDocument | NamedPolicy;
+  principal: RequestPrincipal;
+  /** The role being assumed. */
+  roleArn: string;
+  /** sts:AssumeRole unless told otherwise (sts:TagSession, sts:AssumeRoleWithWebIdentity…). */
+  action?: string;
+  context: RequestContext;
+}
+
+function named(p: PolicyDocument | NamedPolicy, fallback: string): NamedPolicy {
+  return "document" in p && "name" in p ? p : { name: fallback, document: p as PolicyDocument };
+}
+
+function asList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+interface RequestFacts {
+  action: string;
+  resource: string;
+  lookup: ContextLookup;
+  principal?: RequestPrincipal;
+  /** Resource policies may omit Resource (ECR, trust policies): the resource is then implied. */
+  resourceOptional: boolean;
+}
+
+type StatementOutcome = "applies" | "not-applicable";
+
+function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: boolean, unsupported: string[]): StatementOutcome {
+  // Action / NotAction (exactly one of them must be present).
+  if (st.Action !== undefined) {
+    if (!asList(st.Action).some((a) => actionMatches(a, facts.action))) return "not-applicable";
+  } else if (st.NotAction !== undefined) {
+    if (asList(st.NotAction).some((a) => actionMatches(a, facts.action))) return "not-applicable";
+  } else return "not-applicable";
+
+  // Resource / NotResource.
+  const vars = variables ? facts.lookup : undefined;
+  const resMatch = (r: string) => matchesPattern(r, facts.resource, { ignoreCase: false, wildcards: true, variables: vars });
+  if (st.Resource !== undefined) {
+    if (!asList(st.Resource).some(resMatch)) return "not-applicable";
+  } else if (st.NotResource !== undefined) {
+    if (asList(st.NotResource).some(resMatch)) return "not-applicable";
+  } else if (!facts.resourceOptional) return "not-applicable";
+
+  // Principal / NotPrincipal (resource policies only).
+  if (facts.principal) {
+    if (st.Principal !== undefined) {
+      if (!principalMatches(st.Principal, facts.principal)) return "not-applicable";
+    } else if (st.NotPrincipal !== undefined) {
+      if (principalMatches(st.NotPrincipal, facts.principal)) return "not-applicable";
+    } else return "not-applicable";
+  }
+
+  const cond = evaluateConditions(st.Condition as ConditionBlock | undefined, facts.lookup, variables);
+  unsupported.push(...cond.unsupported);
+  if (st.Effect === "Deny") return cond.supportedMatch ? "applies" : "not-applicable";
+  return cond.matches ? "applies" : "not-applicable";
+}
+
+interface PolicyScan {
+  allows: MatchedStatement[];
+  denies: MatchedStatement[];
+}
+
+function scanPolicy(p: NamedPolicy, facts: RequestFacts, unsupported: string[]): PolicyScan {
+  const out: PolicyScan = { allows: [], denies: [] };
+  const statements = asList(p.document?.Statement);
+  const variables = p.document?.Version === "2012-10-17";
+  statements.forEach((st, i) => {
+    if (!st || (st.Effect !== "Allow" && st.Effect !== "Deny")) return;
+    if (statementApplies(st, facts, variables, unsupported) !== "applies") return;
+    const m: MatchedStatement = { id: `${p.name}#${st.Sid ?? i}`, policy: p.name, effect: st.Effect, statement: st };
+    (st.Effect === "Deny" ? out.denies : out.allows).push(m);
+  });
+  return out;
+}
+
+function result(decision: Decision, statements: MatchedStatement[], unsupported: string[]): EvaluationResult {
+  return { decision, matched: statements.map((s) => s.id), statements, unsupported: [...new Set(unsupported)] };
+}
+
+/**
+ * Identity-based evaluation (same account, no resource policy): explicit Deny in any policy or the
+ * boundary wins; otherwise allowed when an identity policy allows and the boundary (if any) allows.
+ */
+export function evaluateIdentityPolicies(req: IdentityRequest): EvaluationResult {
+  const facts: RequestFacts = { action: req.action, resource: req.resource, lookup: contextLookup(req.context), resourceOptional: false };
+  const unsupported: string[] = [];
+  const scans = req.policies.map((p, i) => scanPolicy(named(p, `policy[${i}]`), facts, unsupported));
+  const boundary = req.boundary ? scanPolicy(named(req.boundary, "boundary"), facts, unsupported) : undefined;
+  const denies = [...scans.flatMap((s) => s.denies), ...(boundary?.denies ?? [])];
+  if (denies.length > 0) return result("explicitDeny", denies, unsupported);
+  const allows = scans.flatMap((s) => s.allows);
+  if (allows.length === 0) return result("implicitDeny", [], unsupported);
+  if (boundary && boundary.allows.length === 0) return result("implicitDeny", [], unsupported);
+  return result("allowed", [...allows, ...(boundary?.allows ?? [])], unsupported);
+}
+
+/**
+ * What a resource policy alone says about a principal: explicitDeny, allowed (a statement grants
+ * it) or implicitDeny. For a cross-account request the caller's identity policies must allow too;
+ * this function does not (cannot) see them.
+ */
+export function evaluateResourcePolicy(req: ResourcePolicyRequest): EvaluationResult {
+  const facts: RequestFacts = {
+    action: req.action,
+    resource: req.resource,
+    lookup: contextLookup(req.context),
+    principal: req.principal,
+    resourceOptional: true,
+  };
+  const unsupported: string[] = [];
+  const scan = scanPolicy(named(req.policy, "resource-policy"), facts, unsupported);
+  if (scan.denies.length > 0) return result("explicitDeny", scan.denies, unsupported);
+  if (scan.allows.length > 0) return result("allowed", scan.allows, unsupported);
+  return result("implicitDeny", [], unsupported);
+}
+
+/** A role trust policy: may this principal sts:AssumeRole the role? */
+export function evaluateTrustPolicy(req: TrustRequest): EvaluationResult {
+  return evaluateResourcePolicy({
+    policy: named(req.trustPolicy, "trust-policy"),
+    principal: req.principal,
+    action: req.action ?? "sts:AssumeRole",
+    resource: req.roleArn,
+    context: req.context,
+  });
+}

@@ -1,0 +1,151 @@
+// Observe one target, read-only: assume the deploy role, read the cluster and service, the task
+// definition the PRIMARY deployment runs (with its tags), the latest ACTIVE revision of the desired
+// family, and run every preflight check. Nothing here calls a write API.
+//
+// Checks run in parallel where independent; their AWS reads are shared through TargetReads, and the
+// result lists them in a stable order (CHECK_ORDER) whatever finished first.
+import type { EcrPort, SessionFactory } from "../aws/ports.js";
+import type { DesiredTarget, Project, Target } from "../config/types.js";
+import type { CheckResult } from "../plan/types.js";
+import { ASSUME_ROLE_CHECK, assumeDeployRole, deploySessionName } from "../checks/assume-role.js";
+import { checkClusterAndService, SERVICE_CHECK } from "../checks/cluster-service.js";
+import { ROLE_FIELDS, type CheckContext, type TaskDefinitionValidator } from "../checks/context.js";
+import { checkImagePull, IMAGE_PULL_CHECK } from "../checks/image-pull.js";
+import { checkPassRole, passRoleCheckId } from "../checks/pass-role.js";
+import { checkRoleTrust, trustCheckId } from "../checks/role-trust.js";
+import { checkTaskDefinition, TASK_DEFINITION_CHECK } from "../checks/task-definition.js";
+import { checkLiveTaskDefinition, LIVE_TASK_DEFINITION_CHECK, readLiveState, type LiveState } from "../checks/live-task-definition.js";
+import { verdict } from "../checks/check-result.js";
+import { TargetReads } from "../checks/target-reads.js";
+import { DeployerError } from "../errors.js";
+import type { ObservedTarget } from "./types.js";
+
+export interface ObserveTargetInput {
+  target: Target;
+  desired: DesiredTarget;
+  project: Project;
+  sessions: SessionFactory;
+  /** ECR for the central repository (base credentials, or image.registryRole): see centralRegistryEcr. */
+  baseEcr: EcrPort;
+  runId: string;
+  options: { waitForInProgress: boolean };
+  /** The foundation's task-definition validator; without it the task-definition check is "unverified". */
+  validateTaskDefinition?: TaskDefinitionValidator;
+}
+
+/** Every check of a target, in the order they are reported. */
+export const CHECK_ORDER: ReadonlyArray<{ id: string; title: string }> = [
+  ASSUME_ROLE_CHECK,
+  SERVICE_CHECK,
+  LIVE_TASK_DEFINITION_CHECK,
+  TASK_DEFINITION_CHECK,
+  { id: passRoleCheckId("taskRole"), title: "deploy role can pass the task role to ecs-tasks.amazonaws.com" },
+  { id: passRoleCheckId("executionRole"), title: "deploy role can pass the execution role to ecs-tasks.amazonaws.com" },
+  { id: trustCheckId("taskRole"), title: "task role trusts ecs-tasks.amazonaws.com" },
+  { id: trustCheckId("executionRole"), title: "execution role trusts ecs-tasks.amazonaws.com" },
+  IMAGE_PULL_CHECK,
+];
+
+function orderChecks(checks: CheckResult[]): CheckResult[] {
+  const rank = new Map(CHECK_ORDER.map((c, i) => [c.id, i]));
+  return [...checks].sort((a, b) => (rank.get(a.id) ?? CHECK_ORDER.length) - (rank.get(b.id) ?? CHECK_ORDER.length));
+}
+
+/** A check that did not run because something it needs failed first. */
+function skipped(target: Target, check: { id: string; title: string }, because: string): CheckResult {
+  return verdict({ ...check, target }, "skip", { message: `not run: ${because}` });
+}
+
+/** A check that threw (a bug: checks turn AWS errors into verdicts) fails with INTERNAL instead of sinking the run. */
+async function guarded(target: Target, check: { id: string; title: string }, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  try {
+    return await run();
+  } catch (e) {
+    const cause = e instanceof Error ? e : new Error(String(e));
+    const error = new DeployerError({
+      code: "INTERNAL",
+      message: `check ${check.id} crashed: ${cause.message}`,
+      target: target.name,
+      account: target.account,
+      hint: "This is a deployer bug: please report it with the output of this run.",
+      cause,
+    });
+    return verdict({ ...check, target }, "fail", { message: error.message, error });
+  }
+}
+
+/**
+ * Never throws for AWS errors: they become failed (or unverified) checks. Throws only on bugs.
+ */
+export async function observeTarget(input: ObserveTargetInput): Promise<ObservedTarget> {
+  const { target } = input;
+  const sessionName = deploySessionName(input.project.config.service, input.runId);
+  const assumed = await assumeDeployRole(target, input.sessions, sessionName);
+  if (!assumed.session) {
+    const because = `the deploy role ${target.deployRole} could not be assumed`;
+    return {
+      target,
+      checks: [assumed.check, ...CHECK_ORDER.filter((c) => c.id !== ASSUME_ROLE_CHECK.id).map((c) => skipped(target, c, because))],
+    };
+  }
+
+  const session = assumed.session;
+  const reads = new TargetReads(target, session);
+  const ctx: CheckContext = {
+    target,
+    desired: input.desired,
+    project: input.project,
+    session,
+    reads,
+    centralEcr: input.baseEcr,
+    options: input.options,
+    ...(input.validateTaskDefinition ? { validateTaskDefinition: input.validateTaskDefinition } : {}),
+  };
+
+  const guard = (check: { id: string; title: string }, run: () => Promise<CheckResult>) => guarded(target, check, run);
+  const [live, ...checks] = await Promise.all([
+    // A crash here is reported by the live-task-definition check, which reads the same state.
+    readLiveState(ctx).catch((): LiveState => ({})),
+    guard(SERVICE_CHECK, () => checkClusterAndService(ctx)),
+    guard(LIVE_TASK_DEFINITION_CHECK, () => checkLiveTaskDefinition(ctx)),
+    guard(TASK_DEFINITION_CHECK, () => checkTaskDefinition(ctx)),
+    ...ROLE_FIELDS.map((role) => guard({ id: passRoleCheckId(role), title: `pass ${role}` }, () => checkPassRole(ctx, role))),
+    ...ROLE_FIELDS.map((role) => guard({ id: trustCheckId(role), title: `${role} trust` }, () => checkRoleTrust(ctx, role))),
+    guard(IMAGE_PULL_CHECK, () => checkImagePull(ctx)),
+  ]);
+
+  const observed: ObservedTarget = { target, session, checks: orderChecks([assumed.check, ...checks]) };
+  if (live.service) observed.service = live.service;
+  if (live.liveTaskDefinition) observed.liveTaskDefinition = live.liveTaskDefinition;
+  if (live.latestRevision) observed.latestRevision = live.latestRevision;
+  return observed;
+}
+
+export interface ObserveTargetsOptions {
+  /** Targets observed at once. Default 32. */
+  concurrency?: number;
+  /** Called as each target is done (in completion order), e.g. to show progress. */
+  onObserved?: (observed: ObservedTarget, index: number) => void;
+}
+
+export const DEFAULT_OBSERVE_CONCURRENCY = 32;
+
+/**
+ * Observe many targets with at most `concurrency` in flight; results in input order. Work is pulled
+ * by a fixed pool of workers, so 200 targets never mean 200 sessions at once.
+ */
+export async function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY));
+  const results: ObservedTarget[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      const observed = await observeTarget(inputs[i]!);
+      results[i] = observed;
+      options.onObserved?.(observed, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+  return results;
+}

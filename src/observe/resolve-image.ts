@@ -1,0 +1,152 @@
+// Resolve `--image` once per run: a tag (typically the git sha), a digest (`sha256:…`), or
+// `REPOSITORY@sha256:…` / `REPOSITORY:TAG` naming the central repository. Looked up in the central
+// repository with the base credentials, or as `image.registryRole` when set. Every target then gets
+// the same digest.
+import { parseRepositoryUri } from "../aws/repository-uri.js";
+import { toDeployerError } from "../aws/aws-error.js";
+import type { EcrPort, ImageDetail, RepositoryRef, SessionFactory } from "../aws/ports.js";
+import type { DeployerConfig, ResolvedImage } from "../config/types.js";
+import { DeployerError, isDeployerError } from "../errors.js";
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+// Docker tag grammar.
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+export type ImageQuery = { tag: string } | { digest: string };
+
+/** Parse the `--image` argument against the configured central repository. */
+export function parseImageRef(ref: string, repository: RepositoryRef): ImageQuery {
+  const input = ref.trim();
+  const bad = (why: string, hint: string): never => {
+    throw new DeployerError({ code: "IMAGE_NOT_FOUND", message: `--image ${JSON.stringify(ref)}: ${why}`, field: "image", hint });
+  };
+  const usage = `Pass a tag (--image 3f2a9c1), a digest (--image sha256:…), or ${repository.uri}@sha256:….`;
+  if (input === "") bad("empty image reference", usage);
+
+  let rest = input;
+  const at = input.indexOf("@");
+  const lastSlash = input.lastIndexOf("/");
+  const tagColon = input.indexOf(":", lastSlash + 1);
+  if (at >= 0 || lastSlash >= 0) {
+    const repoPart = at >= 0 ? input.slice(0, at) : tagColon > 0 ? input.slice(0, tagColon) : input;
+    if (repoPart.toLowerCase() !== repository.uri.toLowerCase()) {
+      bad(`names repository ${repoPart}, but deployer.yaml's image.repository is ${repository.uri}`, `deployer deploys images of ${repository.uri} only. ${usage}`);
+    }
+    rest = at >= 0 ? input.slice(at + 1) : tagColon > 0 ? input.slice(tagColon + 1) : bad("no tag or digest after the repository", usage);
+  }
+  if (rest.startsWith("sha256:")) {
+    if (!DIGEST.test(rest)) bad("a digest is sha256: followed by 64 lower-case hex characters", usage);
+    return { digest: rest };
+  }
+  if (!TAG.test(rest)) bad("not a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)", usage);
+  return { tag: rest };
+}
+
+async function centralEcr(config: DeployerConfig, sessions: SessionFactory, repo: RepositoryRef): Promise<EcrPort> {
+  if (config.image.registryRole) {
+    const { ecr } = await sessions.registry({
+      roleArn: config.image.registryRole,
+      region: repo.region,
+      sessionName: `deployer-${config.service}-registry`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64),
+      ...(config.image.registryExternalId !== undefined ? { externalId: config.image.registryExternalId } : {}),
+    });
+    return ecr;
+  }
+  return (await sessions.base(repo.region)).ecr;
+}
+
+/**
+ * Resolve the image once for the run. Throws DeployerError IMAGE_NOT_FOUND (unknown tag or digest,
+ * missing repository, malformed reference), ASSUME_ROLE_DENIED (registry role), or the AWS error.
+ */
+export async function resolveImage(config: DeployerConfig, sessions: SessionFactory, ref: string): Promise<ResolvedImage> {
+  let repo: RepositoryRef;
+  try {
+    repo = parseRepositoryUri(config.image.repository);
+  } catch (e) {
+    if (isDeployerError(e)) throw new DeployerError({ code: e.code, message: `image.repository in ${config.file}: ${e.message}`, hint: e.hint, field: "image.repository", cause: e });
+    throw e;
+  }
+  const query = parseImageRef(ref, repo);
+  const asked = "tag" in query ? `tag ${query.tag}` : `digest ${query.digest}`;
+  const how = config.image.registryRole ? `as ${config.image.registryRole}` : "with the base credentials";
+
+  let ecr: EcrPort;
+  try {
+    ecr = await centralEcr(config, sessions, repo);
+  } catch (e) {
+    const err = isDeployerError(e) ? e : toDeployerError(e, { action: "sts:AssumeRole", resource: config.image.registryRole ?? "base credentials" });
+    throw new DeployerError({
+      code: err.code,
+      message: `cannot read the central repository ${repo.uri} ${how}: ${err.message}`,
+      action: err.action,
+      resource: err.resource,
+      awsCode: err.awsCode,
+      awsMessage: err.awsMessage,
+      field: config.image.registryRole ? "image.registryRole" : undefined,
+      hint: err.hint,
+      cause: err,
+    });
+  }
+
+  let detail: ImageDetail | undefined;
+  try {
+    detail = await ecr.findImage(repo, query);
+  } catch (e) {
+    const err = toDeployerError(e, { action: "ecr:DescribeImages", resource: repo.uri });
+    if (err.code === "IMAGE_NOT_FOUND") {
+      throw new DeployerError({
+        code: "IMAGE_NOT_FOUND",
+        message: `repository ${repo.uri} does not exist (looking for ${asked})`,
+        action: "ecr:DescribeImages",
+        resource: repo.uri,
+        awsCode: err.awsCode,
+        awsMessage: err.awsMessage,
+        field: "image.repository",
+        hint: `Check image.repository in ${config.file}: account ${repo.registryId}, region ${repo.region}, name ${repo.name}.`,
+        cause: err,
+      });
+    }
+    throw new DeployerError({
+      code: err.code,
+      message: `looking up ${asked} in ${repo.uri} ${how} failed: ${err.message}`,
+      action: "ecr:DescribeImages",
+      resource: repo.uri,
+      awsCode: err.awsCode,
+      awsMessage: err.awsMessage,
+      hint:
+        err.code === "ACCESS_DENIED"
+          ? `Allow ecr:DescribeImages on ${repo.uri} for the identity deployer reads the registry ${how}${config.image.registryRole ? "" : " (or set image.registryRole)"}.`
+          : err.hint,
+      cause: err,
+    });
+  }
+
+  if (!detail) {
+    const imageId = "tag" in query ? `imageTag=${query.tag}` : `imageDigest=${query.digest}`;
+    throw new DeployerError({
+      code: "IMAGE_NOT_FOUND",
+      message: `${asked} is not in ${repo.uri}`,
+      action: "ecr:DescribeImages",
+      resource: repo.uri,
+      awsCode: "ImageNotFoundException",
+      hint:
+        ("tag" in query ? `Has CI pushed it? docker push ${repo.uri}:${query.tag}. ` : "") +
+        `Check with: aws ecr describe-images --registry-id ${repo.registryId} --region ${repo.region} --repository-name ${repo.name} --image-ids ${imageId}`,
+    });
+  }
+  if (!DIGEST.test(detail.digest)) {
+    throw new DeployerError({ code: "AWS_ERROR", message: `ECR returned an unexpected digest "${detail.digest}" for ${asked} in ${repo.uri}`, action: "ecr:DescribeImages", resource: repo.uri });
+  }
+  if ("digest" in query && detail.digest !== query.digest) {
+    throw new DeployerError({ code: "AWS_ERROR", message: `ECR returned ${detail.digest} when asked for ${query.digest} in ${repo.uri}`, action: "ecr:DescribeImages", resource: repo.uri });
+  }
+  const resolved: ResolvedImage = { repository: config.image.repository, digest: detail.digest };
+  if ("tag" in query) resolved.tag = query.tag;
+  return resolved;
+}
+
+/** The ECR port the image-pull check reads the central repository policy with (same identity as resolveImage). */
+export async function centralRegistryEcr(config: DeployerConfig, sessions: SessionFactory): Promise<EcrPort> {
+  return centralEcr(config, sessions, parseRepositoryUri(config.image.repository));
+}

@@ -1,0 +1,20 @@
+// What deployer observed about one target, read-only: the live service, the task definition it runs,
+// the latest revision of the desired family (to reuse one an interrupted run registered), and the
+// verdicts of every preflight check. Produced by src/observe/, consumed by src/plan/.
+import type { Target } from "../config/types.js";
+import type { LiveService, LiveTaskDefinition, TargetSession } from "../aws/ports.js";
+import type { CheckResult } from "../plan/types.js";
+
+export interface ObservedTarget {
+  target: Target;
+  /** The assumed deploy-role session; undefined when the role could not be assumed. */
+  session?: TargetSession;
+  /** undefined when the service does not exist or could not be read (see checks). */
+  service?: LiveService;
+  /** The task definition the service's PRIMARY deployment runs, with its tags. */
+  liveTaskDefinition?: LiveTaskDefinition;
+  /** The latest ACTIVE revision of the desired family (may equal liveTaskDefinition). */
+  latestRevision?: LiveTaskDefinition;
+  /** Every preflight check, in a stable order, each with its verdict. */
+  checks: CheckResult[];
+}

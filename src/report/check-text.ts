@@ -1,0 +1,30 @@
+// `deployer check`: every target's preflight checks as a tree with OK / NG / WARN / SKIP markers.
+import pc from "picocolors";
+import type { Plan } from "../plan/types.js";
+import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
+import { countChecks, plural } from "./plan-format.js";
+import { formatCheck } from "./plan-text.js";
+
+export function formatChecksText(input: Plan, opts: { color: boolean }): string {
+  const c = pc.createColors(opts.color);
+  const plan = redactPlanForOutput(input);
+  const lines: string[] = [];
+  let failing = 0;
+  let warnings = 0;
+  for (const t of plan.targets) {
+    const s = t.target;
+    const counts = countChecks(t);
+    failing += counts.fail;
+    warnings += counts.warn;
+    const head = t.action === "blocked" ? c.red("NG") : c.green("OK");
+    lines.push(`${head} ${c.bold(s.name)}  ${c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`)}`);
+    for (const check of t.checks) lines.push(...formatCheck(check, c, 1));
+  }
+  lines.push("");
+  const verdict =
+    plan.summary.blocked > 0
+      ? c.red(`${plural(plan.summary.blocked, "target")} of ${plan.summary.targets} failed preflight (${plural(failing, "failing check")}).`)
+      : c.green(`All ${plural(plan.summary.targets, "target")} passed preflight${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""}.`);
+  lines.push(verdict);
+  return scrubString(lines.join("\n"), sensitiveValuesOf(input));
+}

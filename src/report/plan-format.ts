@@ -1,0 +1,134 @@
+// Small pieces shared by the plan's text and Markdown renderings: value display, check markers,
+// step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
+import type { CheckResult, FieldChange, Plan, Step, TargetPlan, Verdict } from "../plan/types.js";
+import { REDACTED } from "../plan/redact.js";
+
+/** A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. */
+export function displayValue(v: unknown, max = 200): string {
+  if (v === undefined) return "(none)";
+  if (v === REDACTED) return REDACTED;
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** ecspresso-verify style markers. "unverified" is a warning unless the plan was strict (then it blocked). */
+export function verdictMarker(v: Verdict): "OK" | "NG" | "WARN" | "SKIP" {
+  switch (v) {
+    case "pass":
+      return "OK";
+    case "fail":
+      return "NG";
+    case "skip":
+      return "SKIP";
+    default:
+      return "WARN";
+  }
+}
+
+export interface CheckCounts {
+  pass: number;
+  fail: number;
+  warn: number;
+}
+
+/**
+ * Counts per top-level check (a check whose sub-check failed counts once as failing). A target
+ * blocked with "unverified" as its worst verdict was planned under --strict: those count as failing.
+ */
+export function countChecks(t: TargetPlan): CheckCounts {
+  const strictBlocked = t.action === "blocked" && !t.checks.some((c) => worstVerdict(c) === "fail");
+  const counts = { pass: 0, fail: 0, warn: 0 };
+  for (const c of t.checks) {
+    const w = worstVerdict(c);
+    if (w === "fail" || (w === "unverified" && strictBlocked)) counts.fail++;
+    else if (w === "warn" || w === "unverified") counts.warn++;
+    else counts.pass++;
+  }
+  return counts;
+}
+
+const SEVERITY: Record<Verdict, number> = { fail: 4, unverified: 3, warn: 2, pass: 1, skip: 0 };
+
+export function worstVerdict(c: CheckResult): Verdict {
+  let worst = c.verdict;
+  for (const child of c.children ?? []) {
+    const w = worstVerdict(child);
+    if (SEVERITY[w] > SEVERITY[worst]) worst = w;
+  }
+  return worst;
+}
+
+/** The checks of a tree that failed (deepest failing ones, so their hints are the specific ones). */
+export function failingChecks(checks: CheckResult[], includeUnverified: boolean): CheckResult[] {
+  const out: CheckResult[] = [];
+  const visit = (c: CheckResult) => {
+    const failingChildren = (c.children ?? []).filter((x) => isBad(worstVerdict(x), includeUnverified));
+    if (failingChildren.length > 0) failingChildren.forEach(visit);
+    else if (isBad(c.verdict, includeUnverified)) out.push(c);
+  };
+  checks.forEach(visit);
+  return out;
+}
+
+function isBad(v: Verdict, includeUnverified: boolean): boolean {
+  return v === "fail" || (includeUnverified && v === "unverified");
+}
+
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case "wait-foreign-deployment":
+      return `wait for the deployment in progress (up to ${duration(step.timeoutSeconds)})`;
+    case "register-task-definition":
+      return "register task definition";
+    case "reuse-task-definition":
+      return `reuse ${shortArn(step.taskDefinitionArn)} (already registered)`;
+    case "update-service":
+      return `update service ${step.cluster}/${step.service}`;
+    case "wait-stable":
+      return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
+  }
+}
+
+export function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+export function shortArn(arn: string): string {
+  const i = arn.indexOf("task-definition/");
+  return i >= 0 ? arn.slice(i + "task-definition/".length) : arn;
+}
+
+export function shortDigest(digest: string): string {
+  return digest.startsWith("sha256:") ? `sha256:${digest.slice(7, 19)}` : digest;
+}
+
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}
+
+/** "3 to change, 1 unchanged, 1 blocked, 1 failing check, 2 warnings" */
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  const parts = [`${s.toChange} to change`, `${s.unchanged} unchanged`];
+  if (s.blocked > 0) parts.push(`${s.blocked} blocked`);
+  parts.push(plural(s.failingChecks, "failing check"));
+  if (s.warnings > 0) parts.push(plural(s.warnings, "warning"));
+  return parts.join(", ");
+}
+
+/** `repository:tag → sha256:…` or `repository@sha256:…` */
+export function imageLine(plan: Plan): string {
+  return plan.image.tag ? `${plan.image.repository}:${plan.image.tag} → ${plan.image.digest}` : `${plan.image.repository}@${plan.image.digest}`;
+}
+
+/** Diff lines in unified-diff style: `- path: before` / `+ path: after`. */
+export function diffLines(changes: FieldChange[], max = 200): string[] {
+  const lines: string[] = [];
+  for (const c of changes) {
+    if (c.kind !== "added") lines.push(`- ${c.path}: ${displayValue(c.before, max)}`);
+    if (c.kind !== "removed") lines.push(`+ ${c.path}: ${displayValue(c.after, max)}`);
+  }
+  return lines;
+}

@@ -1,0 +1,93 @@
+// `deployer plan` in a terminal or a CI log: a compact summary, then per target its diff, its steps
+// and its checks as a tree with OK / NG / WARN / SKIP markers (like ecspresso verify).
+import pc from "picocolors";
+import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
+import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
+import { countChecks, describeStep, displayValue, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
+
+export interface PlanTextOptions {
+  color: boolean;
+  /** Kept for symmetry with other text formatters; target files in a plan are already relative to the deploy repo. */
+  cwd?: string;
+  /** Extra values to scrub (the plan's own are used anyway). */
+  sensitiveValues?: readonly string[];
+}
+
+export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
+  const c = pc.createColors(opts.color);
+  const plan = redactPlanForOutput(input, opts.sensitiveValues);
+  const lines: string[] = [];
+  lines.push(`${c.bold(`Plan for ${plan.service}`)}  image ${imageLine(plan)}`);
+  lines.push(`${plural(plan.summary.targets, "target")}: ${summaryLine(plan)}`);
+
+  for (const t of plan.targets) {
+    lines.push("");
+    lines.push(...formatTarget(t, c));
+  }
+
+  lines.push("");
+  if (plan.summary.blocked > 0) {
+    lines.push(c.red(`Preflight failed for ${plural(plan.summary.blocked, "target")}: a rollout of this plan would not start.`));
+  } else if (plan.summary.toChange === 0) {
+    lines.push(c.green("No changes: every target already runs the desired task definition."));
+  } else {
+    lines.push(`${plural(plan.summary.toChange, "target")} would be updated.`);
+  }
+  return scrubString(lines.join("\n"), sensitiveValuesOf(plan));
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+function formatTarget(t: TargetPlan, c: Colors): string[] {
+  const s = t.target;
+  const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service} · ${s.file}`);
+  const lines: string[] = [];
+  if (t.action === "update") {
+    lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${shortArn(t.live.taskDefinitionArn)}`) : ""}`);
+  } else if (t.action === "noop") {
+    lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`  ${c.green("no change")}${t.live ? c.dim(` (runs ${shortArn(t.live.taskDefinitionArn)})`) : ""}`);
+  } else {
+    const n = countChecks(t).fail;
+    lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`  ${c.red(`blocked: ${plural(n, "failing check")}`)}${t.diff.length > 0 ? c.dim(` (would change ${plural(t.diff.length, "field")})`) : ""}`);
+  }
+  if (t.action !== "noop") for (const ch of t.diff) lines.push(...formatChange(ch, c));
+  if (t.steps.length > 0) lines.push(`  ${c.dim("steps:")} ${t.steps.map(describeStep).join(" → ")}`);
+  if (t.checks.length > 0) {
+    lines.push(`  ${c.dim("checks:")}`);
+    for (const check of t.checks) lines.push(...formatCheck(check, c, 2));
+  }
+  return lines;
+}
+
+function formatChange(ch: FieldChange, c: Colors): string[] {
+  switch (ch.kind) {
+    case "added":
+      return [`    ${c.green("+")} ${ch.path}: ${c.green(displayValue(ch.after))}`];
+    case "removed":
+      return [`    ${c.red("-")} ${ch.path}: ${c.red(displayValue(ch.before))}`];
+    default:
+      return [`    ${c.yellow("~")} ${ch.path}: ${c.red(displayValue(ch.before))} → ${c.green(displayValue(ch.after))}`];
+  }
+}
+
+export function formatCheck(check: CheckResult, c: Colors, depth: number): string[] {
+  const marker = verdictMarker(check.verdict);
+  const colored = marker === "OK" ? c.green(marker) : marker === "NG" ? c.red(marker) : marker === "WARN" ? c.yellow(marker) : c.dim(marker);
+  const pad = "  ".repeat(depth);
+  const label = check.verdict === "unverified" ? `${check.title} ${c.dim("(unverified)")}` : check.title;
+  const lines = [`${pad}[${colored}] ${label}${check.message && check.message !== check.title ? c.dim(` — ${check.message}`) : ""}`];
+  if (check.verdict !== "pass" && check.verdict !== "skip") {
+    if (check.error?.action || check.error?.resource) {
+      lines.push(`${pad}     ${c.dim("aws:")} ${[check.error.action, check.error.resource].filter(Boolean).join(" on ")}`);
+    }
+    if (check.error?.awsCode || check.error?.awsMessage) {
+      lines.push(`${pad}     ${c.dim("aws said:")} ${[check.error.awsCode, check.error.awsMessage].filter(Boolean).join(": ")}`);
+    }
+    if (check.hint) lines.push(`${pad}     ${c.dim("hint:")} ${check.hint}`);
+  }
+  for (const child of check.children ?? []) lines.push(...formatCheck(child, c, depth + 1));
+  return lines;
+}

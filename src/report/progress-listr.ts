@@ -1,0 +1,166 @@
+// Run progress in a terminal: a listr2 task list, one group per stage and one row per target showing
+// its current step, with the latest progress (running/pending/desired) or service event under it.
+//
+// listr2 wants to run the work itself; here the work runs in applyPlan and arrives as events. So each
+// row's task only awaits its target's `target-done` event, and the events update the rows' titles and
+// output. An untitled last task (invisible in listr2) keeps the list rendering until `done()`, so a
+// row can still change afterwards (a `rollbackStage` revert). listr2's own SIGINT handling is off:
+// Ctrl-C belongs to the caller, who aborts applyPlan and then calls `done()`.
+import { Listr, ListrLogger, ProcessOutput, type ListrBaseClassOptions, type ListrRendererFactory, type ListrTask, type ListrTaskWrapper } from "listr2";
+import type { RunEvent, RunEventSink, TargetOutcome } from "../apply/types.js";
+
+export interface ListrProgressOptions {
+  /** listr2 renderer (default "default": the live task list; listr2 itself falls back to "simple" without a TTY). */
+  renderer?: "default" | "simple" | "verbose" | "test" | "silent";
+  /** Where to render (default process.stdout; errors too). */
+  stream?: NodeJS.WriteStream;
+}
+
+export interface ListrProgress {
+  sink: RunEventSink;
+  /** Ends every row still open (as not started) and waits for the renderer to finish. */
+  done(): Promise<void>;
+}
+
+type Wrapper = ListrTaskWrapper<unknown, ListrRendererFactory, ListrRendererFactory>;
+type Task = ListrTask<unknown, ListrRendererFactory, ListrRendererFactory>;
+
+interface RowEnd {
+  outcome: TargetOutcome;
+  message: string;
+}
+
+interface Row {
+  name: string;
+  title: string;
+  output?: string;
+  task?: Wrapper;
+  end?: RowEnd;
+  finish: (end: RowEnd) => void;
+  finished: Promise<RowEnd>;
+}
+
+export function createListrProgress(targetsByStage: Array<{ stage: string; targets: string[] }>, options: ListrProgressOptions = {}): ListrProgress {
+  const rows = new Map<string, Row>();
+  for (const s of targetsByStage) {
+    for (const name of s.targets) {
+      let finish!: (end: RowEnd) => void;
+      const finished = new Promise<RowEnd>((resolve) => (finish = resolve));
+      rows.set(name, { name, title: "queued", finish, finished });
+    }
+  }
+  let close!: () => void;
+  const closed = new Promise<void>((resolve) => (close = resolve));
+
+  const stageTasks = new Map<string, Wrapper>();
+  const shownOutput = new Map<string, string>();
+  const show = (row: Row): void => {
+    if (!row.task) return;
+    const title = `${row.name}  ${row.title}`;
+    if (row.task.title !== title) row.task.title = title;
+    if (row.output !== undefined && shownOutput.get(row.name) !== row.output) {
+      shownOutput.set(row.name, row.output);
+      row.task.output = row.output;
+    }
+  };
+
+  const rowTask = (row: Row) => async (_ctx: unknown, task: Wrapper) => {
+    row.task = task;
+    show(row);
+    const end = await row.finished;
+    if (end.outcome === "failed" || end.outcome === "interrupted") {
+      // listr2 shows the error's message with the row: keep the title short.
+      row.title = end.outcome;
+      show(row);
+      throw new Error(end.message);
+    }
+    row.title = end.message;
+    show(row);
+    if (end.outcome === "not-started") task.skip(`${row.name}  ${end.message}`);
+  };
+
+  const logger = options.stream ? new ListrLogger({ processOutput: new ProcessOutput(options.stream, options.stream) }) : undefined;
+  const tasks: Task[] = [
+      ...targetsByStage.map((s): Task => ({
+        title: `stage ${s.stage}`,
+        task: (_ctx: unknown, stageTask: Wrapper) => {
+          stageTasks.set(s.stage, stageTask);
+          return stageTask.newListr(
+            s.targets.map((name) => ({ title: name, task: rowTask(rows.get(name)!) })),
+            { concurrent: true, exitOnError: false },
+          );
+        },
+      })),
+      // Untitled: not rendered; keeps the list alive until done().
+      { task: () => closed },
+    ];
+  const listr = new Listr<unknown, ListrRendererFactory, ListrRendererFactory>(
+    tasks,
+    {
+      concurrent: false,
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: options.renderer ?? "default",
+      rendererOptions: { collapseSubtasks: false, collapseErrors: false, ...(logger ? { logger } : {}) },
+      fallbackRendererOptions: logger ? { logger } : {},
+    } as unknown as ListrBaseClassOptions<unknown, ListrRendererFactory, ListrRendererFactory>,
+  );
+  const rendering = listr.run().then(
+    () => undefined,
+    () => undefined,
+  );
+
+  const sink: RunEventSink = (e: RunEvent) => {
+    if (e.type === "stage-done") {
+      const stageTask = stageTasks.get(e.stage);
+      if (stageTask) stageTask.title = `stage ${e.stage}  ${e.ok ? "done" : "FAILED"}`;
+      return;
+    }
+    if (!("target" in e) || e.target === undefined) return;
+    const row = rows.get(e.target);
+    if (!row) return;
+    switch (e.type) {
+      case "target-start":
+        row.title = row.end ? "rolling back" : "starting";
+        row.output = undefined;
+        break;
+      case "step":
+        row.title = e.message;
+        break;
+      case "progress":
+        row.output = e.message;
+        break;
+      case "service-event":
+        row.output = `ecs: ${e.message}`;
+        break;
+      case "warning":
+        row.output = `warning: ${e.message}`;
+        break;
+      case "target-done":
+        if (row.end) {
+          // A second ending (rolled back after its stage failed): the row's task is over, retitle it.
+          row.end = { outcome: e.outcome, message: e.message };
+          row.title = e.message;
+          break;
+        }
+        row.end = { outcome: e.outcome, message: e.message };
+        row.finish(row.end);
+        return;
+    }
+    show(row);
+  };
+
+  return {
+    sink,
+    async done() {
+      for (const row of rows.values()) {
+        if (!row.end) {
+          row.end = { outcome: "not-started", message: "not started" };
+          row.finish(row.end);
+        }
+      }
+      close();
+      await rendering;
+    },
+  };
+}

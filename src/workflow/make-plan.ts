@@ -1,0 +1,79 @@
+// load → validate → render → observe → plan, for one selection of targets and one image.
+// Read-only: nothing here writes to AWS (test/integration asserts it against the sandbox log).
+import type { DesiredTarget, Project, Target } from "../config/types.js";
+import type { SessionFactory } from "../aws/ports.js";
+import type { ObservedTarget } from "../observe/types.js";
+import type { Plan } from "../plan/types.js";
+import { DeployerError, DeployerErrors } from "../errors.js";
+import { renderDesired } from "../render/render.js";
+import { validateTaskDefinition } from "../render/validate-task-definition.js";
+import { resolveImage, centralRegistryEcr } from "../observe/resolve-image.js";
+import { observeTargets } from "../observe/observe-target.js";
+import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
+import { VERSION } from "../version.js";
+
+export interface PlanRequest {
+  project: Project;
+  targets: Target[];
+  /** A tag (typically the git sha) or a digest. */
+  image: string;
+  sessions: SessionFactory;
+  runId: string;
+  options: BuildPlanOptions;
+  /** Targets observed at once (default 64). */
+  concurrency?: number;
+  now?: () => Date;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  observed: ObservedTarget[];
+  desired: DesiredTarget[];
+}
+
+export async function makePlan(req: PlanRequest): Promise<PlanResult> {
+  const { project, sessions } = req;
+  const image = await resolveImage(project.config, sessions, req.image);
+
+  // Render every target first: template errors are reported together, before any AWS call per target.
+  const desired: DesiredTarget[] = [];
+  const renderErrors: DeployerError[] = [];
+  for (const target of req.targets) {
+    try {
+      desired.push(renderDesired(project, target, image));
+    } catch (e) {
+      if (e instanceof DeployerErrors) renderErrors.push(...e.errors);
+      else if (e instanceof DeployerError) renderErrors.push(e);
+      else throw e;
+    }
+  }
+  if (renderErrors.length > 0) throw new DeployerErrors(renderErrors, "the task definition template did not render for every target");
+
+  const baseEcr = await centralRegistryEcr(project.config, sessions);
+  const observed = await observeTargets(
+    desired.map((d) => ({
+      target: d.target,
+      desired: d,
+      project,
+      sessions,
+      baseEcr,
+      runId: req.runId,
+      options: { waitForInProgress: req.options.waitForInProgress },
+      validateTaskDefinition: (def, target) => validateTaskDefinition(def, { templateFile: project.template.file, target }),
+    })),
+    { concurrency: req.concurrency ?? 64 },
+  );
+
+  const plan = buildPlan({
+    service: project.config.service,
+    image,
+    runId: req.runId,
+    deployerVersion: VERSION,
+    createdAt: (req.now?.() ?? new Date()).toISOString(),
+    stages: project.config.stages,
+    entries: desired.map((d, i) => ({ desired: d, observed: observed[i]! })),
+    options: req.options,
+    rootDir: project.config.rootDir,
+  });
+  return { plan, observed, desired };
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { buildPlan } from "../../../src/plan/build.js";
+import { fingerprint } from "../../../src/plan/fingerprint.js";
+import { TAG_VALUE_MAX } from "../../../src/plan/tags.js";
+import {
+  DIGEST_A,
+  DIGEST_B,
+  PASSING_CHECKS,
+  check,
+  deployment,
+  describeFixture,
+  desired,
+  image,
+  liveTaskDefinition,
+  observed,
+  planInput,
+  service,
+  target,
+} from "./factories.js";
+
+const liveDev = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+
+describe("buildPlan", () => {
+  it("is a noop when the live definition equals the desired one after normalisation", () => {
+    const t = target();
+    const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev()) }]));
+    const tp = plan.targets[0]!;
+    expect(tp.action).toBe("noop");
+    expect(tp.steps).toEqual([]);
+    expect(tp.diff).toEqual([]);
+    expect(tp.live?.fingerprint).toBe(tp.fingerprint);
+    expect(tp.live).toMatchObject({ taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7", revision: 7, imageDigest: DIGEST_A, rolloutState: "COMPLETED" });
+    expect(plan.summary).toEqual({ targets: 1, toChange: 0, unchanged: 1, blocked: 0, failingChecks: 0, warnings: 0 });
+  });
+
+  it("registers a new definition with provenance tags when the image changes", () => {
+    const t = target();
+    const plan = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }]));
+    const tp = plan.targets[0]!;
+    expect(tp.action).toBe("update");
+    expect(tp.diff.map((d) => d.path)).toEqual(["containers[app].image"]);
+    expect(tp.steps.map((s) => s.kind)).toEqual(["register-task-definition", "update-service", "wait-stable"]);
+    expect(tp.steps[0]).toEqual({
+      kind: "register-task-definition",
+      tags: {
+        "deployer:image-digest": DIGEST_B,
+        "deployer:image-tag": "9c1e4b7",
+        "deployer:git-sha": "9c1e4b7d0a",
+        "deployer:run-id": "7d2e91ab",
+        "deployer:by": "alice@example.com",
+        "deployer:fingerprint": tp.fingerprint,
+      },
+    });
+    expect(tp.steps[1]).toEqual({ kind: "update-service", cluster: "shop-dev", service: "api" });
+    expect(tp.steps[2]).toEqual({ kind: "wait-stable", timeoutSeconds: 900 });
+    expect(tp.target).toEqual({ name: "dev", stage: "dev", account: "222222222222", region: "eu-west-1", cluster: "shop-dev", service: "api", file: "environments/dev.yaml" });
+    expect(plan.summary.toChange).toBe(1);
+  });
+
+  it("reuses the latest revision when an earlier run registered the desired definition, then died", () => {
+    const t = target();
+    const want = desired(t, image(DIGEST_B));
+    const latest = liveTaskDefinition(
+      { ...(want.taskDefinition as unknown as Record<string, unknown>), requiresAttributes: [{ name: "ecs.capability.task-eni" }], compatibilities: ["EC2", "FARGATE"] },
+      "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8",
+    );
+    const obs = observed(t, liveDev(), { latestRevision: latest });
+    const tp = buildPlan(planInput([{ desired: want, observed: obs }])).targets[0]!;
+    expect(tp.action).toBe("update");
+    expect(tp.steps).toEqual([
+      { kind: "reuse-task-definition", taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8" },
+      { kind: "update-service", cluster: "shop-dev", service: "api" },
+      { kind: "wait-stable", timeoutSeconds: 900 },
+    ]);
+  });
+
+  it("registers rather than reuses when the latest revision differs", () => {
+    const t = target();
+    const latest = liveTaskDefinition({ ...liveDev(), cpu: "1024" }, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8");
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { latestRevision: latest }) }])).targets[0]!;
+    expect(tp.steps[0]!.kind).toBe("register-task-definition");
+  });
+
+  it("blocks a target with a failing check, and counts it", () => {
+    const t = target();
+    const checks = [...PASSING_CHECKS(), check("pass-role:executionRole", "fail", { hint: "allow iam:PassRole" })];
+    const plan = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { checks }) }]));
+    const tp = plan.targets[0]!;
+    expect(tp.action).toBe("blocked");
+    expect(tp.steps).toEqual([]);
+    expect(tp.diff.map((d) => d.path)).toEqual(["containers[app].image"]);
+    expect(plan.summary).toMatchObject({ blocked: 1, toChange: 0, failingChecks: 1 });
+  });
+
+  it("blocks on a failing sub-check", () => {
+    const t = target();
+    const checks = [check("iam", "warn", { children: [check("trust:taskRole", "fail")] })];
+    const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { checks }) }]));
+    expect(plan.targets[0]!.action).toBe("blocked");
+    expect(plan.summary.failingChecks).toBe(1);
+  });
+
+  it("treats unverified as a warning, and as a failure under strict", () => {
+    const t = target();
+    const checks = [...PASSING_CHECKS(), check("pass-role:taskRole", "unverified")];
+    const entry = () => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { checks }) });
+    const lax = buildPlan(planInput([entry()]));
+    expect(lax.targets[0]!.action).toBe("update");
+    expect(lax.summary).toMatchObject({ warnings: 1, failingChecks: 0 });
+    const strict = buildPlan(planInput([entry()], { strict: true }));
+    expect(strict.targets[0]!.action).toBe("blocked");
+    expect(strict.summary).toMatchObject({ warnings: 0, failingChecks: 1, blocked: 1 });
+  });
+
+  it("blocks, with a check saying why, when the live state could not be read", () => {
+    const t = target();
+    const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, undefined) }]));
+    const tp = plan.targets[0]!;
+    expect(tp.action).toBe("blocked");
+    expect(tp.live).toBeUndefined();
+    expect(tp.checks.at(-1)).toMatchObject({ id: "live-task-definition", verdict: "fail" });
+  });
+
+  it("waits for a foreign IN_PROGRESS deployment first with --wait-for-in-progress, fails without", () => {
+    const t = target();
+    const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
+    const svc = service(t, liveArn, [
+      deployment({ id: "ecs-svc/2", taskDefinition: liveArn, rolloutState: "IN_PROGRESS" }),
+      deployment({ id: "ecs-svc/1", status: "ACTIVE", taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6" }),
+    ]);
+    const entry = () => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) });
+
+    const waiting = buildPlan(planInput([entry()], { waitForInProgress: true })).targets[0]!;
+    expect(waiting.action).toBe("update");
+    expect(waiting.steps.map((s) => s.kind)).toEqual(["wait-foreign-deployment", "register-task-definition", "update-service", "wait-stable"]);
+
+    const refusing = buildPlan(planInput([entry()])).targets[0]!;
+    expect(refusing.action).toBe("blocked");
+    const c = refusing.checks.find((x) => x.id === "foreign-deployment");
+    expect(c).toMatchObject({ verdict: "fail", error: { code: "DEPLOYMENT_IN_PROGRESS", target: "dev", account: "222222222222" } });
+  });
+
+  it("does not add its own in-progress check when observe already reported one", () => {
+    const t = target();
+    const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
+    const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "IN_PROGRESS" })]);
+    const checks = [...PASSING_CHECKS(), check("deployment", "fail", { error: { code: "DEPLOYMENT_IN_PROGRESS", message: "busy" } })];
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc, checks }) }])).targets[0]!;
+    expect(tp.checks.filter((c) => c.error?.code === "DEPLOYMENT_IN_PROGRESS")).toHaveLength(1);
+  });
+
+  it("is a noop (not blocked) when the IN_PROGRESS deployment already carries the desired definition", () => {
+    const t = target();
+    const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
+    const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "IN_PROGRESS" })]);
+    const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
+    expect(tp.action).toBe("noop");
+  });
+
+  it("adds promotion tags and keeps tag values within ECS limits", () => {
+    const t = target({ name: "prod-eu", stage: "prod", account: "444444444444", cluster: "shop-prod-eu" });
+    const src = "arn:aws:ecs:eu-west-1:333333333333:task-definition/shop-api-staging:12";
+    const plan = buildPlan(
+      planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }], {
+        by: `GitHub Actions (push) ${"x".repeat(400)}`,
+        promotion: { fromStage: "staging", sourceTaskDefinitionArns: { "prod-eu": src }, sourceTargets: { "prod-eu": "staging" } },
+      }),
+    );
+    const step = plan.targets[0]!.steps[0]!;
+    if (step.kind !== "register-task-definition") throw new Error(`expected register, got ${step.kind}`);
+    expect(step.tags).toMatchObject({ "deployer:promoted-from": "staging", "deployer:source-stage": "staging", "deployer:source-task-definition": src });
+    expect(step.tags["deployer:by"]!.startsWith("GitHub Actions _push_ xx")).toBe(true);
+    for (const v of Object.values(step.tags)) {
+      expect(v.length).toBeLessThanOrEqual(TAG_VALUE_MAX);
+      expect(v).toMatch(/^[\p{L}\p{N}\s+\-=._:/@]*$/u);
+    }
+    expect(plan.promotion?.fromStage).toBe("staging");
+  });
+
+  it("keeps only the stages its targets use, in configured order, and is pure", () => {
+    const dev = target();
+    const prod = target({ name: "prod-us", stage: "prod", account: "555555555555", region: "us-east-1", cluster: "shop-prod-us" });
+    const input = planInput([
+      { desired: desired(prod, image(DIGEST_B)), observed: observed(prod, liveDev()) },
+      { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, liveDev()) },
+    ]);
+    const snapshot = JSON.stringify(input);
+    const a = buildPlan(input);
+    const b = buildPlan(input);
+    expect(a.stages).toEqual([{ name: "dev" }, { name: "prod", maxParallel: 2 }]);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(JSON.stringify(input)).toBe(snapshot);
+    expect(a.createdAt).toBe("2025-03-19T10:00:00.000Z");
+  });
+
+  it("fingerprints the unredacted desired definition and lists sensitive pointers", () => {
+    const t = target();
+    const d = desired(t, image(DIGEST_B));
+    const tp = buildPlan(planInput([{ desired: d, observed: observed(t, liveDev()) }])).targets[0]!;
+    expect(tp.fingerprint).toBe(fingerprint(d.taskDefinition as unknown as Record<string, unknown>));
+    expect(tp.sensitivePaths).toEqual(["/containerDefinitions/0/environment/3/value"]);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { buildPlan } from "../../../src/plan/build.js";
+import { formatPlanText } from "../../../src/report/plan-text.js";
+import { DIGEST_B, PASSING_CHECKS, check, describeFixture, desired, image, observed, planInput, target } from "../plan/factories.js";
+
+function plan() {
+  const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+  const dev = target({ vars: { ...target().vars, cpu: 512 } });
+  const same = target({ name: "staging", stage: "staging", account: "333333333333" });
+  const sameDesired = desired(same);
+  const broken = target({ name: "broken", account: "666666666666" });
+  return buildPlan(
+    planInput([
+      { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live) },
+      { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+      {
+        desired: desired(broken),
+        observed: observed(broken, live, {
+          checks: [
+            check("iam", "fail", {
+              title: "IAM",
+              children: [check("pass-role:taskRole", "fail", { title: "deploy role can pass the task role", hint: "allow iam:PassRole", error: { code: "PASSROLE_DENIED", message: "denied", action: "iam:PassRole", resource: "arn:aws:iam::666666666666:role/shop-api-task" } }), check("trust:taskRole", "pass", { title: "task role trusts ecs-tasks" })],
+            }),
+            check("image-pull", "unverified", { title: "image pullable" }),
+            check("circuit-breaker", "skip", { title: "circuit breaker" }),
+          ],
+        }),
+      },
+    ], {}, image(DIGEST_B)),
+  );
+}
+
+describe("formatPlanText", () => {
+  const text = formatPlanText(plan(), { color: false, cwd: "/" });
+  const lines = text.split("\n");
+
+  it("starts with a compact summary", () => {
+    expect(lines[0]).toMatch(/^Plan for shop-api {2}image .*:9c1e4b7 → sha256:9b2c/);
+    expect(lines[1]).toBe("3 targets: 1 to change, 1 unchanged, 1 blocked, 1 failing check, 1 warning");
+  });
+
+  it("shows per-target diffs, steps and no-change targets", () => {
+    expect(lines).toContain('    ~ cpu: "256" → "512"');
+    expect(lines.some((l) => l.startsWith("    ~ containers[app].image: "))).toBe(true);
+    expect(lines).toContain("  steps: register task definition → update service shop-dev/api → wait until stable (up to 15m)");
+    expect(lines).toContain("= staging  staging · 333333333333 · eu-west-1 · shop-dev/api · environments/staging.yaml");
+    expect(lines).toContain("  no change (runs shop-api-staging:7)");
+  });
+
+  it("prints checks as a tree with OK/NG/WARN/SKIP markers, AWS details and hints", () => {
+    const i = lines.findIndex((l) => l.startsWith("! broken"));
+    const block = lines.slice(i);
+    expect(block[1]).toMatch(/^  blocked: 1 failing check \(would change \d+ fields\)$/);
+    expect(block.some((l) => l.startsWith("    [NG] IAM"))).toBe(true);
+    expect(block.some((l) => l.startsWith("      [NG] deploy role can pass the task role"))).toBe(true);
+    expect(block).toContain("           aws: iam:PassRole on arn:aws:iam::666666666666:role/shop-api-task");
+    expect(block).toContain("           hint: allow iam:PassRole");
+    expect(block.some((l) => l.startsWith("      [OK] task role trusts ecs-tasks"))).toBe(true);
+    expect(block.some((l) => l.startsWith("    [WARN] image pullable (unverified)"))).toBe(true);
+    expect(block.some((l) => l.startsWith("    [SKIP] circuit breaker"))).toBe(true);
+    expect(lines.at(-1)).toBe("Preflight failed for 1 target: a rollout of this plan would not start.");
+  });
+
+  it("colours only when asked", () => {
+    expect(text).not.toMatch(/\x1b\[/);
+    expect(formatPlanText(plan(), { color: true })).toMatch(/\x1b\[3[12]m/);
+  });
+});
