@@ -248,7 +248,7 @@ export class TargetRollout {
           // The breaker failed our deployment and ECS's rollback already replaced it between two polls.
           const error: ErrorInfo = {
             code: "DEPLOYMENT_FAILED",
-            message: `deployment ${this.deploymentId ?? ""} of ${taskDefinitionName(arn)} failed on ${this.service}: ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}`.replace("deployment  of", "deployment of"),
+            message: `deployment ${this.deploymentId ? `${this.deploymentId} ` : ""}of ${taskDefinitionName(arn)} failed on ${this.service}: ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}`,
             ...this.where("ecs:UpdateService"),
             hint: "the deployment circuit breaker stopped it: look at the service events and the stopped tasks' reasons (container exit, failing health check, image pull)",
           };
@@ -419,7 +419,7 @@ export class TargetRollout {
   }
 
   /** How far the target got, in words: what is done and what may still be going on in AWS. */
-  howFar(): string {
+  private howFar(): string {
     const parts: string[] = [];
     if (this.completed.includes("wait-foreign-deployment")) parts.push("earlier deployment finished");
     if (this.completed.includes("register-task-definition") && this.taskDefinitionArn) parts.push(`task definition ${taskDefinitionName(this.taskDefinitionArn)} registered`);

@@ -4,6 +4,7 @@ import { DeployerError } from "../errors.js";
 import { isAwsError, toDeployerError } from "./aws-error.js";
 import { isoDate } from "./json-safe.js";
 import { parsePolicyDocument } from "./policy-document.js";
+import { repositoryArn } from "./repository-uri.js";
 import type { PortContext } from "./port-context.js";
 import type { EcrPort, ImageDetail, RepositoryRef } from "./ports.js";
 
@@ -15,7 +16,7 @@ export function createEcrPort(client: ECRClient, context: PortContext = {}): Ecr
       target: context.target,
       account: context.account,
       action,
-      resource: repo.uri,
+      resource: repositoryArn(repo),
       awsCode: "RepositoryNotFoundException",
       awsMessage: cause instanceof Error ? cause.message : undefined,
       hint: `Check the repository URI ${repo.uri}: account, region and name must match an existing ECR repository.`,
@@ -36,7 +37,8 @@ export function createEcrPort(client: ECRClient, context: PortContext = {}): Ecr
         throw toDeployerError(e, {
           ...context,
           action: "ecr:DescribeImages",
-          resource: `${repo.uri}${"digest" in ref ? `@${ref.digest}` : `:${ref.tag}`}`,
+          // The ARN: what an IAM policy names, so the ACCESS_DENIED hint can be pasted as is.
+          resource: repositoryArn(repo),
         });
       }
       const detail = out.imageDetails?.find((d) =>
@@ -56,10 +58,14 @@ export function createEcrPort(client: ECRClient, context: PortContext = {}): Ecr
       } catch (e) {
         if (isAwsError(e, "RepositoryPolicyNotFoundException")) return undefined;
         if (isAwsError(e, "RepositoryNotFoundException")) throw repositoryMissing(repo, "ecr:GetRepositoryPolicy", e);
-        throw toDeployerError(e, { ...context, action: "ecr:GetRepositoryPolicy", resource: repo.uri });
+        throw toDeployerError(e, { ...context, action: "ecr:GetRepositoryPolicy", resource: repositoryArn(repo) });
       }
       if (!out.policyText) return undefined;
-      return parsePolicyDocument(out.policyText, { action: "ecr:GetRepositoryPolicy", resource: repo.uri, urlEncoded: false });
+      try {
+        return parsePolicyDocument(out.policyText, { action: "ecr:GetRepositoryPolicy", resource: repositoryArn(repo), urlEncoded: false });
+      } catch (e) {
+        throw toDeployerError(e, { ...context, action: "ecr:GetRepositoryPolicy", resource: repositoryArn(repo) });
+      }
     },
   };
 }

@@ -126,12 +126,13 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
   let results = evaluate(context);
   let viaOrg: string | undefined;
   if (!results.every((r) => r.result.decision === "allowed") && !results.some((r) => r.result.decision === "explicitDeny")) {
-    // deployer cannot see which organisation the target belongs to: try the ones the policy names.
-    for (const org of orgIdsIn(policy)) {
-      const withOrg = evaluate({ ...context, "aws:PrincipalOrgID": org });
+    // deployer cannot see which organisation (or OU) the target belongs to: try the ones the policy
+    // names; a grant that way is reported as a grant to the organisation, never as a plain pass.
+    for (const candidate of organisationCandidates(policy)) {
+      const withOrg = evaluate({ ...context, ...candidate.context });
       if (withOrg.every((r) => r.result.decision === "allowed")) {
         results = withOrg;
-        viaOrg = org;
+        viaOrg = candidate.label;
         break;
       }
     }
@@ -177,9 +178,9 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
   const grants = results.flatMap((r) => r.result.statements);
   if (viaOrg) {
     return verdict(head, "warn", {
-      message: `${central.uri} grants pulls to every account of organisation ${viaOrg} (aws:PrincipalOrgID), not to ${target.account} by name; deployer cannot tell whether ${target.account} is a member`,
+      message: `${central.uri} grants pulls to every account of ${viaOrg}, not to ${target.account} by name; deployer cannot tell whether ${target.account} is a member`,
       hint: `Every account of ${viaOrg} can pull this image. To grant only the deploy targets: ${JSON.stringify(pullGrantStatement(target.account))}`,
-      evidence: { ...evidence, grantedTo: `organisation ${viaOrg}` },
+      evidence: { ...evidence, grantedTo: viaOrg },
     });
   }
   if (grants.some((g) => isPublicPrincipal(g.statement))) {
@@ -203,19 +204,35 @@ function isPublicPrincipal(st: PolicyStatement): boolean {
   return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
 }
 
-/** Organisation ids a policy's conditions compare aws:PrincipalOrgID with (wildcard-free ones only). */
-function orgIdsIn(policy: PolicyDocument): string[] {
+/** The values a policy's conditions compare one context key with. */
+function conditionValues(policy: PolicyDocument, key: string): string[] {
   const out = new Set<string>();
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   for (const st of statements) {
     for (const keys of Object.values(st?.Condition ?? {})) {
-      for (const [key, value] of Object.entries(keys ?? {})) {
-        if (key.toLowerCase() !== "aws:principalorgid") continue;
-        for (const v of Array.isArray(value) ? value : [value]) {
-          if (typeof v === "string" && /^o-[a-z0-9]+$/.test(v)) out.add(v);
-        }
+      for (const [k, value] of Object.entries(keys ?? {})) {
+        if (k.toLowerCase() !== key) continue;
+        for (const v of Array.isArray(value) ? value : [value]) if (typeof v === "string") out.add(v);
       }
     }
   }
   return [...out];
+}
+
+/**
+ * Organisation memberships to try: each organisation id the policy names (aws:PrincipalOrgID), and
+ * each OU path (aws:PrincipalOrgPaths, wildcards stripped) with its organisation.
+ */
+function organisationCandidates(policy: PolicyDocument): Array<{ label: string; context: RequestContext }> {
+  const out: Array<{ label: string; context: RequestContext }> = [];
+  for (const org of conditionValues(policy, "aws:principalorgid")) {
+    if (/^o-[a-z0-9]+$/.test(org)) out.push({ label: `organisation ${org} (aws:PrincipalOrgID)`, context: { "aws:PrincipalOrgID": org } });
+  }
+  for (const pattern of conditionValues(policy, "aws:principalorgpaths")) {
+    const path = pattern.replace(/\*/g, "").replace(/\?/g, "x");
+    const org = /^(o-[a-z0-9]+)\//.exec(path)?.[1];
+    if (!org) continue;
+    out.push({ label: `organisation unit path ${pattern} (aws:PrincipalOrgPaths)`, context: { "aws:PrincipalOrgID": org, "aws:PrincipalOrgPaths": [path] } });
+  }
+  return out;
 }

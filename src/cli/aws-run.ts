@@ -1,39 +1,12 @@
-// Setting up a run that talks to AWS: load and validate the project, select targets, build the
-// session factory (base credentials from the SDK's default chain; AWS_ENDPOINT_URL / --endpoint-url
-// honoured), and identify the run. Shared by check, plan, rollout, promote, rollback, status, drift.
-import type { Project, Target } from "../config/types.js";
-import type { SessionFactory } from "../aws/ports.js";
+// The CLI's way into prepareRun: global options + selection flags.
 import type { GlobalOptions } from "./shell.js";
 import type { SelectionOptions } from "./deploy-options.js";
 import { selectionOf } from "./deploy-options.js";
+import { prepareRun, type PreparedRun } from "../workflow/prepare-run.js";
 
-export interface AwsRun {
-  project: Project;
-  targets: Target[];
-  sessions: SessionFactory & { close(): Promise<void> };
-  runId: string;
-  /** Value of the `deployer:by` tag. */
-  by: string;
-}
+export type AwsRun = PreparedRun;
 
+/** `sel` undefined: every target. The stage names for --all-stages come from the project. */
 export async function prepareAwsRun(g: GlobalOptions, sel: SelectionOptions | undefined): Promise<AwsRun> {
-  const [{ loadProject }, { selectTargets }, { createSessionFactory }, { newRunId, describeDeployer }, { parseRepositoryUri }] = await Promise.all([
-    import("../config/load.js"),
-    import("../config/select.js"),
-    import("../aws/session.js"),
-    import("../workflow/run-id.js"),
-    import("../aws/repository-uri.js"),
-  ]);
-  const project = await loadProject({ config: g.config });
-  const targets = sel ? selectTargets(project, selectionOf(sel, project.config.stages.map((s) => s.name))) : project.targets;
-  const sessions = createSessionFactory({ endpointUrl: g.endpointUrl });
-  let by: string;
-  try {
-    const base = await sessions.base(parseRepositoryUri(project.config.image.repository).region);
-    by = describeDeployer(base.identity.arn);
-  } catch (e) {
-    await sessions.close();
-    throw e;
-  }
-  return { project, targets, sessions, runId: newRunId(), by };
+  return prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: sel ? selectionOf(sel) : undefined });
 }

@@ -30,10 +30,6 @@ export function addPreflightOptions(cmd: Command): Command {
     .addOption(new Option("--timeout <duration>", "how long to wait for each service to become stable (e.g. 900, 15m, 1h)").default("15m"));
 }
 
-export function selectionOf(o: SelectionOptions, stageNames?: string[]): { envs?: string[]; stages?: string[]; through?: string } {
-  return {
-    envs: o.env,
-    stages: o.allStages ? stageNames : o.stage,
-    through: o.through,
-  };
+export function selectionOf(o: SelectionOptions): { envs?: string[]; stages?: string[]; through?: string; all?: boolean } {
+  return { envs: o.env, stages: o.stage, through: o.through, all: Boolean(o.allStages) };
 }

@@ -1,4 +1,8 @@
 // Entry point of the `deployer` CLI (bin/deployer.js loads the built form of this file).
 import { buildProgram } from "./program.js";
 
+// deployer supports Node >= 20; the SDK's notice about its own future Node 22 requirement is not
+// actionable in the middle of a deploy log (README says which Node to use).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 await buildProgram().parseAsync(process.argv);

@@ -12,6 +12,8 @@ export interface TargetSelection {
   stages?: string[];
   /** Every stage from the first up to and including this one. */
   through?: string;
+  /** Every stage (names still narrow it down). */
+  all?: boolean;
 }
 
 /**
@@ -29,7 +31,9 @@ export function selectTargets(project: Project, sel: TargetSelection = {}): Targ
   unknown("stage", [...stages, ...(sel.through ? [sel.through] : [])], stageNames, sel.through && !stages.includes(sel.through) ? "--through" : "--stage");
 
   let stageSet: Set<string> | undefined;
-  if (stages.length > 0 || sel.through) {
+  if (sel.all) {
+    stageSet = new Set(stageNames);
+  } else if (stages.length > 0 || sel.through) {
     stageSet = new Set(stages);
     if (sel.through) for (const s of stageNames.slice(0, stageNames.indexOf(sel.through) + 1)) stageSet.add(s);
   } else if (envs.length === 0) {

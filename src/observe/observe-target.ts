@@ -18,6 +18,7 @@ import { checkLiveTaskDefinition, LIVE_TASK_DEFINITION_CHECK, readLiveState, typ
 import { verdict } from "../checks/check-result.js";
 import { TargetReads } from "../checks/target-reads.js";
 import { DeployerError } from "../errors.js";
+import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import type { ObservedTarget } from "./types.js";
 
 export interface ObserveTargetInput {
@@ -29,7 +30,7 @@ export interface ObserveTargetInput {
   baseEcr: EcrPort;
   runId: string;
   options: { waitForInProgress: boolean };
-  /** The foundation's task-definition validator; without it the task-definition check is "unverified". */
+  /** Validates the rendered definition; default: the foundation's validateTaskDefinition (src/render/). */
   validateTaskDefinition?: TaskDefinitionValidator;
 }
 
@@ -99,7 +100,8 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     reads,
     centralEcr: input.baseEcr,
     options: input.options,
-    ...(input.validateTaskDefinition ? { validateTaskDefinition: input.validateTaskDefinition } : {}),
+    validateTaskDefinition:
+      input.validateTaskDefinition ?? ((def, t) => validateTaskDefinition(def, { templateFile: input.project.template.file, target: t })),
   };
 
   const guard = (check: { id: string; title: string }, run: () => Promise<CheckResult>) => guarded(target, check, run);

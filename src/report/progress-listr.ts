@@ -40,7 +40,8 @@ interface Row {
   finished: Promise<RowEnd>;
 }
 
-export function createListrProgress(targetsByStage: Array<{ stage: string; targets: string[] }>, options: ListrProgressOptions = {}): ListrProgress {
+export function createListrProgress(allStages: Array<{ stage: string; targets: string[] }>, options: ListrProgressOptions = {}): ListrProgress {
+  const targetsByStage = allStages.filter((s) => s.targets.length > 0);
   const rows = new Map<string, Row>();
   for (const s of targetsByStage) {
     for (const name of s.targets) {

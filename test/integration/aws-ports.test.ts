@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import { createSessionFactory, type ClosableSessionFactory } from "../../src/aws/session.js";
-import { parseRepositoryUri } from "../../src/aws/repository-uri.js";
+import { parseRepositoryUri, repositoryArn } from "../../src/aws/repository-uri.js";
 import type { TargetSession } from "../../src/aws/ports.js";
 import type { DeployerError } from "../../src/errors.js";
 
@@ -131,8 +131,8 @@ describe("ECR port against the sandbox", () => {
     const missing = parseRepositoryUri("111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/nope");
     // IAM is evaluated before existence: the CI user may only read shop/api, so this is a denial naming it.
     const err = (await base.ecr.findImage(missing, { tag: "x" }).catch((e: unknown) => e)) as DeployerError;
-    expect(err).toMatchObject({ code: "ACCESS_DENIED", action: "ecr:DescribeImages", resource: `${missing.uri}:x`, account: "111111111111" });
-    expect(err.hint).toContain(missing.uri);
+    expect(err).toMatchObject({ code: "ACCESS_DENIED", action: "ecr:DescribeImages", resource: repositoryArn(missing), account: "111111111111" });
+    expect(err.hint).toContain("arn:aws:ecr:eu-west-1:111111111111:repository/shop/nope");
   });
 });
 

@@ -229,6 +229,40 @@ describe("applyPlan: failures and rollbacks", () => {
     expect(report.error?.code).toBe("ROLLBACK_FAILED");
   });
 
+  it("recognises an ECS rollback that finished between two polls", async () => {
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: true } }],
+      (d) => (d === DIGEST_BAD ? { kind: "failing", failAfterMs: 2_500 } : { kind: "healthy" }),
+      { ecsRollbackMs: 100 },
+    );
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("failed");
+    expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
+    expect(t.error?.message).toMatch(/^deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev: ECS rolled back to shop-api:1$/);
+    expect(t.rollback).toEqual({ by: "ecs", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(f.ecsOf("dev").count("UpdateService")).toBe(1);
+  });
+
+  it("does not roll back over someone else's deployment that replaced ours", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
+    const fake = f.ecsOf("dev");
+    let theirs = "";
+    const onEvent = (e: RunEvent): void => {
+      f.onEvent(e);
+      if (e.type === "progress" && !theirs) theirs = fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "e".repeat(64)), { kind: "healthy" });
+    };
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("failed");
+    expect(t.error).toMatchObject({ code: "DEPLOYMENT_FAILED", target: "dev", action: "ecs:DescribeServices" });
+    expect(t.error?.message).toContain(`shop-api:3) replaced ours on api-dev`);
+    expect(t.rollback).toEqual({ by: "none", ok: false });
+    expect(fake.count("UpdateService")).toBe(1);
+    expect(fake.primaryTaskDefinition("api-dev")).toBe(theirs);
+  });
+
   it("an AWS error on registration names action, resource and AWS's words, and changes nothing", async () => {
     const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
     f.ecsOf("dev").failNext("RegisterTaskDefinition", awsException("ClientException", "Role is not valid"));

@@ -9,7 +9,7 @@ import {
   RepositoryPolicyNotFoundException,
 } from "@aws-sdk/client-ecr";
 import { createEcrPort } from "../../../src/aws/sdk-ecr.js";
-import { parseRepositoryUri } from "../../../src/aws/repository-uri.js";
+import { parseRepositoryUri, repositoryArn } from "../../../src/aws/repository-uri.js";
 import type { DeployerError } from "../../../src/errors.js";
 
 const ecrMock = mockClient(ECRClient);
@@ -50,7 +50,7 @@ describe("findImage", () => {
     expect(err.code).toBe("IMAGE_NOT_FOUND");
     expect(err.message).toContain("shop/api");
     expect(err.message).toContain("111111111111");
-    expect(err.resource).toBe(repo.uri);
+    expect(err.resource).toBe("arn:aws:ecr:eu-west-1:111111111111:repository/shop/api");
     expect(err.awsCode).toBe("RepositoryNotFoundException");
   });
 });
@@ -69,6 +69,6 @@ describe("getRepositoryPolicy", () => {
 
   it("maps AccessDenied to ACCESS_DENIED on the repository", async () => {
     ecrMock.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }));
-    await expect(port.getRepositoryPolicy(repo)).rejects.toMatchObject({ code: "ACCESS_DENIED", action: "ecr:GetRepositoryPolicy", resource: repo.uri });
+    await expect(port.getRepositoryPolicy(repo)).rejects.toMatchObject({ code: "ACCESS_DENIED", action: "ecr:GetRepositoryPolicy", resource: repositoryArn(repo) });
   });
 });

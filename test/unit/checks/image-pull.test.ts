@@ -70,7 +70,25 @@ describe("check: image-pull", () => {
     const r = await checkImagePull(await checkContext(world, target));
     expect(r.verdict).toBe("warn");
     expect(r.message).toContain("every account of organisation o-a1b2c3d4e5");
-    expect(r.evidence).toMatchObject({ grantedTo: "organisation o-a1b2c3d4e5" });
+    expect(r.evidence).toMatchObject({ grantedTo: "organisation o-a1b2c3d4e5 (aws:PrincipalOrgID)" });
+  });
+
+  it("warns for a grant to an organisation unit path (aws:PrincipalOrgPaths)", async () => {
+    const world = withPolicy([
+      { Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-workloads/*"] } } },
+    ]);
+    const r = await checkImagePull(await checkContext(world, target));
+    expect(r.verdict).toBe("warn");
+    expect(r.message).toContain("organisation unit path o-a1b2c3d4e5/r-ab12/ou-ab12-workloads/*");
+  });
+
+  it("fails when an organisation grant names a condition the target cannot meet besides the org", async () => {
+    const world = withPolicy([
+      { Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:PrincipalAccount": "999999999999" } } },
+    ]);
+    const r = await checkImagePull(await checkContext(world, target));
+    expect(r.verdict).toBe("fail");
+    expect(r.error?.code).toBe("IMAGE_NOT_PULLABLE");
   });
 
   it("warns for a grant to Principal *: anyone can pull", async () => {

@@ -135,6 +135,18 @@ describe("observeTarget", () => {
     expect(observed.checks).toHaveLength(CHECK_ORDER.length);
   });
 
+  it("validates the rendered definition with the foundation's validator by default", async () => {
+    const target = makeTarget();
+    const world = healthyWorld(target);
+    const ok = await observeTarget(await input(world, target, { validateTaskDefinition: undefined }));
+    expect(ok.checks.find((c) => c.id === "task-definition")).toMatchObject({ verdict: "pass", evidence: { validator: "run" } });
+    const bad = await observeTarget(await input(world, target, { validateTaskDefinition: undefined, desired: makeDesired(target, { cpu: "300" }) }));
+    const check = bad.checks.find((c) => c.id === "task-definition")!;
+    expect(check.verdict).toBe("fail");
+    expect(check.error).toMatchObject({ code: "RENDER_INVALID", target: "dev" });
+    expect(check.message).toContain("300");
+  });
+
   it("a replica target checks the digest in its own account", async () => {
     const replica = "444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api";
     const target = makeTarget({ name: "prod-eu", account: "444444444444", imageRepository: replica });
