@@ -4,8 +4,7 @@ import type { DesiredTarget, Project, Target } from "../config/types.js";
 import type { SessionFactory } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
-import { DeployerError, DeployerErrors } from "../errors.js";
-import { renderDesired } from "../render/render.js";
+import { renderAll } from "../render/render-all.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import { resolveImage, centralRegistryEcr } from "../observe/resolve-image.js";
 import { observeTargets } from "../observe/observe-target.js";
@@ -35,19 +34,7 @@ export async function makePlan(req: PlanRequest): Promise<PlanResult> {
   const { project, sessions } = req;
   const image = await resolveImage(project.config, sessions, req.image);
 
-  // Render every target first: template errors are reported together, before any AWS call per target.
-  const desired: DesiredTarget[] = [];
-  const renderErrors: DeployerError[] = [];
-  for (const target of req.targets) {
-    try {
-      desired.push(renderDesired(project, target, image));
-    } catch (e) {
-      if (e instanceof DeployerErrors) renderErrors.push(...e.errors);
-      else if (e instanceof DeployerError) renderErrors.push(e);
-      else throw e;
-    }
-  }
-  if (renderErrors.length > 0) throw new DeployerErrors(renderErrors, "the task definition template did not render for every target");
+  const desired = renderAll(project, req.targets, image);
 
   const baseEcr = await centralRegistryEcr(project.config, sessions);
   const observed = await observeTargets(

@@ -6,6 +6,7 @@ import type { SessionFactory } from "../aws/ports.js";
 import type { TargetSelection } from "../config/select.js";
 import { loadProject } from "../config/load.js";
 import { selectTargets } from "../config/select.js";
+import { checkRenders } from "../render/render-all.js";
 import { createSessionFactory } from "../aws/session.js";
 import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { describeDeployer, newRunId } from "./run-id.js";
@@ -33,6 +34,8 @@ export interface PrepareRunOptions {
 export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> {
   const project = await loadProject({ config: opts.config, cwd: opts.cwd });
   const targets = opts.selection ? selectTargets(project, opts.selection) : project.targets;
+  // Bad input must never reach AWS: render every selected target before the first call.
+  checkRenders(project, targets);
   const sessions = opts.sessions ?? createSessionFactory({ endpointUrl: opts.endpointUrl });
   let by: string;
   try {
