@@ -52,7 +52,7 @@ export function createIamPort(client: IAMClient, context: PortContext = {}): Iam
       cause,
     });
 
-  return {
+  const port: IamPort & Required<Pick<IamPort, "getManagedPolicy">> = {
     async getRole(roleNameOrArn) {
       const roleName = roleNameOf(roleNameOrArn);
       let out;
@@ -152,35 +152,42 @@ export function createIamPort(client: IAMClient, context: PortContext = {}): Iam
 
       const docs: Record<string, PolicyDocument> = {};
       for (const arn of arns) {
-        let versionId: string | undefined;
-        try {
-          const out = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
-          versionId = out.Policy?.DefaultVersionId;
-        } catch (e) {
-          throw fail(e, "iam:GetPolicy", arn);
-        }
-        if (!versionId) {
-          throw new DeployerError({
-            code: "AWS_ERROR",
-            message: `GetPolicy returned no default version for ${arn}`,
-            target: context.target,
-            account: context.account,
-            action: "iam:GetPolicy",
-            resource: arn,
-          });
-        }
-        let document: string | undefined;
-        try {
-          const out = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
-          document = out.PolicyVersion?.Document;
-        } catch (e) {
-          throw fail(e, "iam:GetPolicyVersion", `${arn} (${versionId})`);
-        }
-        if (document) docs[arn] = parse(document, "iam:GetPolicyVersion", `${arn} (${versionId})`);
+        const document = await port.getManagedPolicy(arn);
+        if (document) docs[arn] = document;
       }
       return docs;
     },
+
+    async getManagedPolicy(arn) {
+      let versionId: string | undefined;
+      try {
+        const out = await client.send(new GetPolicyCommand({ PolicyArn: arn }));
+        versionId = out.Policy?.DefaultVersionId;
+      } catch (e) {
+        if (isAwsError(e, "NoSuchEntityException", "NoSuchEntity")) return undefined;
+        throw fail(e, "iam:GetPolicy", arn);
+      }
+      if (!versionId) {
+        throw new DeployerError({
+          code: "AWS_ERROR",
+          message: `GetPolicy returned no default version for ${arn}`,
+          target: context.target,
+          account: context.account,
+          action: "iam:GetPolicy",
+          resource: arn,
+        });
+      }
+      let document: string | undefined;
+      try {
+        const out = await client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
+        document = out.PolicyVersion?.Document;
+      } catch (e) {
+        throw fail(e, "iam:GetPolicyVersion", `${arn} (${versionId})`);
+      }
+      return document ? parse(document, "iam:GetPolicyVersion", `${arn} (${versionId})`) : undefined;
+    },
   };
+  return port;
 }
 
 function statementIds(statements: Statement[] | undefined): string[] {

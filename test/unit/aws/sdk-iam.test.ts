@@ -216,3 +216,18 @@ describe("listAttachedPolicies", () => {
     await expect(port.listAttachedPolicies("deployer")).rejects.toMatchObject({ code: "ACCESS_DENIED", action: "iam:GetPolicyVersion", resource: `${arn} (v2)` });
   });
 });
+
+describe("getManagedPolicy", () => {
+  it("reads the default version of a managed policy (a permissions boundary) and decodes it", async () => {
+    const arn = "arn:aws:iam::222222222222:policy/deployer-boundary";
+    const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }] };
+    iamMock.on(GetPolicyCommand, { PolicyArn: arn }).resolves({ Policy: { Arn: arn, DefaultVersionId: "v3" } });
+    iamMock.on(GetPolicyVersionCommand, { PolicyArn: arn, VersionId: "v3" }).resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)) } });
+    expect(await port.getManagedPolicy!(arn)).toEqual(doc);
+  });
+
+  it("returns undefined when the policy does not exist", async () => {
+    iamMock.on(GetPolicyCommand).rejects(new NoSuchEntityException({ message: "Policy not found", $metadata: {} }));
+    expect(await port.getManagedPolicy!("arn:aws:iam::222222222222:policy/gone")).toBeUndefined();
+  });
+});

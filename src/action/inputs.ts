@@ -1,0 +1,137 @@
+// The Action's inputs (`with:` in the workflow), read and validated up front: every problem is
+// reported with the input's name and an example of a valid value, before anything talks to AWS.
+import { statSync } from "node:fs";
+import path from "node:path";
+import { DeployerError, DeployerErrors } from "../errors.js";
+import { parseDurationSeconds } from "../workflow/duration.js";
+import { PULL_REQUEST_EVENTS } from "./github-context.js";
+
+export const ACTION_COMMANDS = ["plan", "rollout", "promote", "status", "drift"] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
+
+/** `stage: all` selects every stage. */
+export const ALL_STAGES = "all";
+
+export interface ActionInputs {
+  command: ActionCommand;
+  /** Image tag (usually the git sha) or sha256: digest; required by plan and rollout. */
+  image?: string;
+  /** Stage names, in the order given; empty when none was given. */
+  stages: string[];
+  /** `stage: all`. */
+  allStages: boolean;
+  /** Environment (target) names. */
+  environments: string[];
+  /** promote: the stage to promote from. */
+  from?: string;
+  /** deployer.yaml, absolute; undefined: found by walking up from the working directory. */
+  config?: string;
+  /** Absolute. */
+  workingDirectory: string;
+  githubToken?: string;
+  /** Post or update the sticky plan comment (resolved: `auto` became true/false). */
+  comment: boolean;
+  /** As given (`15m`) and in seconds. */
+  timeout: string;
+  timeoutSeconds: number;
+  strict: boolean;
+}
+
+/** Reads one input by its action.yml name ("" when not set). */
+export type InputReader = (name: string) => string;
+
+/** The runner passes input `foo-bar` as env INPUT_FOO-BAR (upper-cased, hyphens kept). */
+export function envInputReader(env: NodeJS.ProcessEnv = process.env): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+}
+
+export interface InputContext {
+  eventName: string;
+  /** GITHUB_WORKSPACE: relative working-directory values are resolved against it. */
+  workspace: string;
+}
+
+/** Reads and validates every input; throws DeployerErrors with one INVALID_ARGUMENT per problem. */
+export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
+  const errors: DeployerError[] = [];
+  const fail = (input: string, message: string, hint: string) =>
+    errors.push(new DeployerError({ code: "INVALID_ARGUMENT", field: input, message: `input \`${input}\`: ${message}`, hint }));
+
+  const rawCommand = read("command");
+  let command: ActionCommand = "plan";
+  if (rawCommand === "") {
+    fail("command", "is required", `set it to one of ${ACTION_COMMANDS.join(", ")}, e.g. \`command: plan\``);
+  } else if (!(ACTION_COMMANDS as readonly string[]).includes(rawCommand)) {
+    fail("command", `${JSON.stringify(rawCommand)} is not a command`, `use one of ${ACTION_COMMANDS.join(", ")}`);
+  } else {
+    command = rawCommand as ActionCommand;
+  }
+
+  const image = read("image") || undefined;
+  if (!image && (command === "plan" || command === "rollout")) {
+    fail("image", `is required for \`command: ${command}\``, "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest");
+  } else if (image && /\s/.test(image)) {
+    fail("image", `${JSON.stringify(image)} contains whitespace`, "give one tag (e.g. the git sha) or one sha256: digest");
+  }
+
+  const stageList = list(read("stage"));
+  const allStages = stageList.includes(ALL_STAGES);
+  if (allStages && stageList.length > 1) {
+    fail("stage", `\`${ALL_STAGES}\` cannot be combined with stage names (${stageList.filter((s) => s !== ALL_STAGES).join(", ")})`, "use `stage: all`, or list the stages you want");
+  }
+  const stages = allStages ? [] : stageList;
+  const environments = list(read("environments"));
+  const from = read("from") || undefined;
+
+  const workingDirectory = path.resolve(ctx.workspace, read("working-directory") || ".");
+  if (!isDirectory(workingDirectory)) {
+    fail("working-directory", `${workingDirectory} is not a directory`, "give a path relative to the repository root (GITHUB_WORKSPACE); did the job check the repository out (actions/checkout)?");
+  }
+  const configInput = read("config");
+  const config = configInput ? path.resolve(workingDirectory, configInput) : undefined;
+
+  const githubToken = read("github-token") || undefined;
+
+  const commentInput = read("comment").toLowerCase();
+  let comment = PULL_REQUEST_EVENTS.includes(ctx.eventName);
+  if (commentInput === "true") comment = true;
+  else if (commentInput === "false") comment = false;
+  else if (commentInput !== "" && commentInput !== "auto") {
+    fail("comment", `${JSON.stringify(read("comment"))} is not true, false or auto`, "leave it unset (auto: comment on pull_request events), or set `comment: false`");
+  }
+
+  const timeout = read("timeout") || "15m";
+  let timeoutSeconds = 900;
+  try {
+    timeoutSeconds = parseDurationSeconds(timeout, "timeout");
+  } catch {
+    fail("timeout", `${JSON.stringify(timeout)} is not a duration`, "give seconds or a unit, e.g. `timeout: 900`, `timeout: 15m`, `timeout: 1h`");
+  }
+
+  const strict = booleanInput(read, "strict", false, fail);
+
+  if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
+  return { command, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict };
+}
+
+/** A list input: comma-, space- or newline-separated (YAML block scalars work). */
+function list(value: string): string[] {
+  return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+function booleanInput(read: InputReader, name: string, fallback: boolean, fail: (input: string, message: string, hint: string) => void): boolean {
+  const v = read(name).toLowerCase();
+  if (v === "") return fallback;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  fail(name, `${JSON.stringify(read(name))} is not true or false`, `e.g. \`${name}: true\``);
+  return fallback;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
