@@ -32,6 +32,8 @@ export type ErrorCode =
   | "PLAN_INVALID"
   | "PROMOTION_REFUSED"
   | "AWS_ERROR"
+  /** The GitHub API refused or failed a call (the Action's pull-request comment). */
+  | "GITHUB_API_ERROR"
   | "INTERNAL";
 
 /** Where a configuration error comes from. Lines and columns are 1-based. */

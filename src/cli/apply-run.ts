@@ -4,7 +4,6 @@
 import { writeFile } from "node:fs/promises";
 import type { GlobalOptions } from "./shell.js";
 import type { Plan } from "../plan/types.js";
-import type { ObservedTarget } from "../observe/types.js";
 import type { TargetSession } from "../aws/ports.js";
 import type { RunEventSink, RunReport } from "../apply/types.js";
 import { ExitCode } from "../errors.js";
@@ -24,11 +23,7 @@ export interface ApplyRunOptions {
   showPlan?: boolean;
 }
 
-export function sessionsOf(observed: ObservedTarget[]): Map<string, TargetSession> {
-  const m = new Map<string, TargetSession>();
-  for (const o of observed) if (o.session) m.set(o.target.name, o.session);
-  return m;
-}
+export { sessionsOf } from "../workflow/make-plan.js";
 
 function interactive(g: GlobalOptions): boolean {
   return g.output === "text" && Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;

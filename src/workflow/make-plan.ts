@@ -1,7 +1,7 @@
 // load → validate → render → observe → plan, for one selection of targets and one image.
 // Read-only: nothing here writes to AWS (test/integration asserts it against the sandbox log).
 import type { DesiredTarget, Project, Target } from "../config/types.js";
-import type { SessionFactory } from "../aws/ports.js";
+import type { SessionFactory, TargetSession } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
 import { renderAll } from "../render/render-all.js";
@@ -63,4 +63,11 @@ export async function makePlan(req: PlanRequest): Promise<PlanResult> {
     rootDir: project.config.rootDir,
   });
   return { plan, observed, desired };
+}
+
+/** The assumed deploy-role sessions of the observed targets, by target name: what applyPlan needs. */
+export function sessionsOf(observed: ObservedTarget[]): Map<string, TargetSession> {
+  const m = new Map<string, TargetSession>();
+  for (const o of observed) if (o.session) m.set(o.target.name, o.session);
+  return m;
 }

@@ -66,6 +66,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Run the CLI under another program, e.g. ["/usr/bin/time", "-f", "%M", "-o", file] (benchmarks). */
   wrapper?: string[];
+  /** Flags for node itself, before the script (e.g. ["--cpu-prof"]). */
+  nodeArgs?: string[];
 }
 
 export interface CliResult {
@@ -95,7 +97,7 @@ export interface CliProcess {
 /** Start `deployer ARGS…` without waiting for it. */
 export function spawnCli(args: string[], opts: CliOptions): CliProcess {
   const started = performance.now();
-  const command = [...(opts.wrapper ?? []), process.execPath, DEPLOYER_BIN, ...args];
+  const command = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), DEPLOYER_BIN, ...args];
   const child = spawn(command[0]!, command.slice(1), { cwd: opts.cwd, env: sandboxEnv(opts.sandbox, opts.env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

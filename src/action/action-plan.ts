@@ -1,0 +1,77 @@
+// The plan step shared by every Action command that deploys: prepare the run (load, select,
+// identify), make the plan with the same core as `deployer plan`, mask its sensitive values, log it
+// (one group per target), annotate its failing checks, write the plan files and set the plan outputs.
+import type { PreparedRun } from "../workflow/prepare-run.js";
+import type { ObservedTarget } from "../observe/types.js";
+import type { Plan } from "../plan/types.js";
+import type { TargetSelection } from "../config/select.js";
+import type { BuildPlanOptions } from "../plan/build.js";
+import { prepareRun } from "../workflow/prepare-run.js";
+import { makePlan } from "../workflow/make-plan.js";
+import { gitShaFor } from "../workflow/run-id.js";
+import { sensitiveValuesOf } from "../plan/redact.js";
+import type { ActionInputs } from "./inputs.js";
+import type { ActionRuntime } from "./runtime.js";
+import { emitAnnotations, planAnnotations } from "./annotations.js";
+import { logPlan } from "./plan-log.js";
+import { outputDir, writePlanFiles } from "./output-files.js";
+
+export interface ActionPlan {
+  run: PreparedRun;
+  plan: Plan;
+  observed: ObservedTarget[];
+  /** Where this run's files go. */
+  dir: string;
+  planJson: string;
+  planMarkdown: string;
+}
+
+export function selectionOf(inputs: Pick<ActionInputs, "stages" | "allStages" | "environments">): TargetSelection {
+  return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages };
+}
+
+/** Makes the plan; the caller must `await result.run.sessions.close()`. */
+export async function makeActionPlan(
+  inputs: ActionInputs,
+  rt: ActionRuntime,
+  extra: { image: string; selection?: TargetSelection; promotion?: BuildPlanOptions["promotion"] },
+): Promise<ActionPlan> {
+  const run = await prepareRun({
+    config: inputs.config,
+    cwd: inputs.workingDirectory,
+    endpointUrl: process.env.AWS_ENDPOINT_URL || undefined,
+    selection: extra.selection ?? selectionOf(inputs),
+  });
+  try {
+    rt.mask.addProject(run.project);
+    const { plan, observed } = await makePlan({
+      project: run.project,
+      targets: run.targets,
+      image: extra.image,
+      sessions: run.sessions,
+      runId: run.runId,
+      options: {
+        strict: inputs.strict,
+        timeoutSeconds: inputs.timeoutSeconds,
+        waitForInProgress: false,
+        by: run.by,
+        gitSha: gitShaFor(extra.image.startsWith("sha256:") ? undefined : extra.image),
+        ...(extra.promotion ? { promotion: extra.promotion } : {}),
+      },
+    });
+    rt.mask.add(sensitiveValuesOf(plan));
+
+    logPlan(rt.log, plan, rt.mask.all());
+    emitAnnotations(rt.annotations, planAnnotations(plan, run.project.config.rootDir, rt.github.workspace), (s) => rt.mask.scrub(s));
+
+    const dir = await outputDir(rt.github.tempDir, run.runId);
+    const { planJson, planMarkdown } = await writePlanFiles(dir, plan, rt.mask.all());
+    rt.setOutput("changes", String(plan.summary.toChange > 0));
+    rt.setOutput("plan-json", planJson);
+    rt.setOutput("plan-markdown", planMarkdown);
+    return { run, plan, observed, dir, planJson, planMarkdown };
+  } catch (e) {
+    await run.sessions.close();
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+// `command: plan`: the plan in the log (a group per target), as annotations, in the job summary, as
+// files (outputs plan-json, plan-markdown, changes), and on a pull request as one sticky comment.
+// Fails the step when preflight fails for any target, as `deployer plan` exits 1.
+import { planMarker } from "../report/plan-markdown.js";
+import { plural } from "../report/plan-format.js";
+import type { ActionInputs } from "./inputs.js";
+import type { ActionRuntime } from "./runtime.js";
+import type { CommandOutcome } from "./command-outcome.js";
+import { makeActionPlan } from "./action-plan.js";
+import { planSummary } from "./job-summary.js";
+import { upsertStickyComment } from "./pr-comment.js";
+
+/** Said in the comment and summary when diffs are cut to fit GitHub's size limit. */
+const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
+
+export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
+  const { run, plan } = await makeActionPlan(inputs, rt, { image: inputs.image! });
+  try {
+    const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
+    await rt.writeSummary(markdown);
+    await commentOnPullRequest(inputs, rt, planMarker(plan.service), rt.mask.scrub(markdown));
+    if (plan.summary.blocked > 0) {
+      return { failed: `preflight failed for ${plural(plan.summary.blocked, "target")} (${plan.targets.filter((t) => t.action === "blocked").map((t) => t.target.name).join(", ")}): a rollout of this plan would not start` };
+    }
+    return {};
+  } finally {
+    await run.sessions.close();
+  }
+}
+
+/**
+ * The sticky comment, when asked for (`comment`, default on pull_request events) and possible. A
+ * comment that cannot be written is a warning, not a failure: the plan is in the summary anyway.
+ */
+async function commentOnPullRequest(inputs: ActionInputs, rt: ActionRuntime, marker: string, body: string): Promise<void> {
+  if (!inputs.comment) return;
+  const pr = rt.github.pullRequest;
+  if (!pr) {
+    rt.annotations.warning(
+      `comment: true, but this run (event ${rt.github.eventName || "unknown"}) has no pull request to comment on; the plan is in the job summary`,
+      { title: "deployer: no pull request" },
+    );
+    return;
+  }
+  if (!inputs.githubToken) {
+    rt.annotations.warning("no github-token: the plan comment was not written (the default, `${{ github.token }}`, was overridden with an empty value)", {
+      title: "deployer: no token",
+    });
+    return;
+  }
+  try {
+    const r = await upsertStickyComment(rt.octokit(inputs.githubToken), pr, marker, body);
+    rt.log.info(`Plan comment ${r.action} on pull request #${pr.number}: ${r.url}`);
+  } catch (e) {
+    const err = e as { message?: string; hint?: string };
+    rt.annotations.warning(`${err.message ?? String(e)}${err.hint ? `\nHint: ${err.hint}` : ""}`, { title: "deployer: plan comment not written" });
+  }
+}

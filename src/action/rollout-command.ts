@@ -1,0 +1,51 @@
+// `command: rollout`: plan (read-only, same core as `deployer rollout`), then apply it stage by
+// stage; a group per target in the log, the run report in the job summary and in report-json, and
+// task-definition-arns for later steps. Fails the step when the run is not ok (preflight refused,
+// a target failed, the job was cancelled).
+import type { TargetSession } from "../aws/ports.js";
+import type { ObservedTarget } from "../observe/types.js";
+import { applyPlan } from "../apply/apply.js";
+import type { ActionInputs } from "./inputs.js";
+import type { ActionRuntime } from "./runtime.js";
+import type { CommandOutcome } from "./command-outcome.js";
+import { makeActionPlan, type ActionPlan } from "./action-plan.js";
+import { createGroupedRunLog } from "./run-log-groups.js";
+import { emitAnnotations, runAnnotations } from "./annotations.js";
+import { runSummary } from "./job-summary.js";
+import { taskDefinitionArns, writeReportFile } from "./output-files.js";
+
+export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
+  const planned = await makeActionPlan(inputs, rt, { image: inputs.image! });
+  try {
+    return await applyActionPlan(planned, rt, "rollout");
+  } finally {
+    await planned.run.sessions.close();
+  }
+}
+
+/** Applies a plan made by makeActionPlan and reports it (shared with promote). */
+export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, command: string): Promise<CommandOutcome> {
+  const { plan, observed, dir } = planned;
+  const groups = createGroupedRunLog(rt.log);
+  let report;
+  try {
+    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command });
+  } finally {
+    groups.flush();
+  }
+  const values = rt.mask.all();
+  const reportJson = await writeReportFile(dir, report, values);
+  rt.setOutput("report-json", reportJson);
+  rt.setOutput("task-definition-arns", JSON.stringify(taskDefinitionArns(report)));
+  // A refused run's failing checks were annotated with the plan, on their files; don't repeat them.
+  if (report.error?.code !== "PREFLIGHT_FAILED") emitAnnotations(rt.annotations, runAnnotations(report, rt.github.workspace), (s) => rt.mask.scrub(s));
+  await rt.writeSummary(runSummary(report, plan, values));
+  if (!report.ok) return { failed: report.error?.message ?? `${command} failed: see the job summary` };
+  return {};
+}
+
+function sessionsOf(observed: ObservedTarget[]): Map<string, TargetSession> {
+  const m = new Map<string, TargetSession>();
+  for (const o of observed) if (o.session) m.set(o.target.name, o.session);
+  return m;
+}

@@ -1,0 +1,58 @@
+// One run of the Action: dispatch the command, and turn whatever stopped it (invalid inputs,
+// configuration errors, AWS errors, a failed rollout) into annotations, a job-summary section and
+// the one-line reason the step fails. Never throws.
+import { DeployerError, DeployerErrors, toErrorInfo, type ErrorInfo } from "../errors.js";
+import type { ActionCommand, ActionInputs } from "./inputs.js";
+import type { ActionRuntime } from "./runtime.js";
+import type { CommandOutcome } from "./command-outcome.js";
+import { runPlanCommand } from "./plan-command.js";
+import { runRolloutCommand } from "./rollout-command.js";
+import { emitAnnotations, errorAnnotations } from "./annotations.js";
+import { errorSummary } from "./job-summary.js";
+
+export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
+  switch (inputs.command) {
+    case "plan":
+      return runPlanCommand(inputs, rt);
+    case "rollout":
+      return runRolloutCommand(inputs, rt);
+    case "promote":
+    case "status":
+    case "drift":
+      throw notAvailable(inputs.command);
+  }
+}
+
+/** Runs the command; returns the reason the step fails, or undefined when it succeeded. */
+export async function runAction(command: string, inputs: () => ActionInputs, rt: ActionRuntime): Promise<string | undefined> {
+  try {
+    const outcome = await runCommand(inputs(), rt);
+    return outcome.failed;
+  } catch (e) {
+    const errors = errorInfosOf(e);
+    emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));
+    try {
+      await rt.writeSummary(errorSummary(command || "action", errors, rt.github.workspace));
+    } catch {
+      // The annotations and the failure message carry the errors already.
+    }
+    if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors)) rt.log.info(e.stack ?? e.message);
+    return errors.length === 1 ? `${errors[0]!.code}: ${errors[0]!.message}` : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
+  }
+}
+
+function notAvailable(command: ActionCommand): DeployerError {
+  return new DeployerError({
+    code: "INVALID_ARGUMENT",
+    field: "command",
+    message: `input \`command\`: \`${command}\` is not available in this version of the deployer action`,
+    hint: "use `command: plan` or `command: rollout`; promote, status and drift come with a later version",
+  });
+}
+
+function errorInfosOf(e: unknown): ErrorInfo[] {
+  if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
+  if (e instanceof DeployerError) return [toErrorInfo(e)];
+  const message = e instanceof Error ? e.message : String(e);
+  return [{ code: "INTERNAL", message, hint: "This is a bug in deployer; please report it with the workflow step that ran (set DEPLOYER_DEBUG=1 for a stack trace)." }];
+}

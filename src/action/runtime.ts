@@ -1,0 +1,42 @@
+// Everything the Action's commands do to the outside world besides AWS: log, mask, annotate,
+// outputs, the job summary, the GitHub API. One interface, so the commands are plain functions and
+// the runner-facing implementation (over @actions/core) lives in one place.
+import * as core from "@actions/core";
+import { createActionLog, type ActionLog } from "./action-log.js";
+import type { AnnotationSink } from "./annotations.js";
+import type { GitHubRunContext } from "./github-context.js";
+import { createOctokit, type Octokit } from "./pr-comment.js";
+import { SecretMask } from "./secret-mask.js";
+
+export interface ActionRuntime {
+  github: GitHubRunContext;
+  log: ActionLog;
+  mask: SecretMask;
+  annotations: AnnotationSink;
+  setOutput(name: string, value: string): void;
+  /** Appends Markdown to the job summary (no-op outside a runner). */
+  writeSummary(markdown: string): Promise<void>;
+  octokit(token: string): Octokit;
+  /** Aborted when the job is cancelled (SIGINT/SIGTERM from the runner). */
+  signal: AbortSignal;
+}
+
+export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSignal): ActionRuntime {
+  const mask = new SecretMask((v) => core.setSecret(v));
+  return {
+    github,
+    log: createActionLog(mask),
+    mask,
+    annotations: {
+      error: (message, props) => core.error(message, props),
+      warning: (message, props) => core.warning(message, props),
+    },
+    setOutput: (name, value) => core.setOutput(name, value),
+    async writeSummary(markdown) {
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      await core.summary.addRaw(mask.scrub(markdown), true).write();
+    },
+    octokit: (token) => createOctokit(token, github.apiUrl),
+    signal,
+  };
+}

@@ -1,0 +1,113 @@
+// Read-only look at what one target runs: assume its deploy role, describe its service and the task
+// definition of the service's PRIMARY deployment (with tags). Shared by promotion, status and drift.
+// An unreachable account, a denied call or a missing service is a value (an error), never a throw:
+// one bad account must not sink a fleet-wide view.
+import type { LiveService, LiveTaskDefinition, SessionFactory, TargetSession } from "../aws/ports.js";
+import type { Target } from "../config/types.js";
+import { toDeployerError } from "../aws/aws-error.js";
+import { deploySessionName } from "../checks/assume-role.js";
+import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
+import { DeployerError, isDeployerError } from "../errors.js";
+import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
+
+export type TargetRead =
+  | { target: Target; ok: true; session: TargetSession; service: LiveService; taskDefinition: LiveTaskDefinition }
+  | { target: Target; ok: false; error: DeployerError; service?: LiveService };
+
+export interface ReadTargetsOptions {
+  /** Service name of the project (for the STS session name). */
+  service: string;
+  runId: string;
+  /** Targets read at once (default 16). */
+  concurrency?: number;
+}
+
+function failure(target: Target, e: unknown, action: string, resource: string): DeployerError {
+  if (isDeployerError(e)) {
+    if (e.target !== undefined) return e;
+    return new DeployerError({
+      code: e.code,
+      message: e.message,
+      target: target.name,
+      account: target.account,
+      action: e.action ?? action,
+      resource: e.resource ?? resource,
+      awsCode: e.awsCode,
+      awsMessage: e.awsMessage,
+      hint: e.hint,
+      cause: e,
+    });
+  }
+  return toDeployerError(e, { action, resource, target: target.name, account: target.account });
+}
+
+export async function readTarget(target: Target, sessions: SessionFactory, sessionName: string): Promise<TargetRead> {
+  let session: TargetSession;
+  try {
+    session = await sessions.target({
+      roleArn: target.deployRole,
+      region: target.region,
+      sessionName,
+      target: target.name,
+      ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
+    });
+  } catch (e) {
+    return { target, ok: false, error: failure(target, e, "sts:AssumeRole", target.deployRole) };
+  }
+
+  const where = `${target.cluster}/${target.service}`;
+  let service: LiveService | undefined;
+  try {
+    service = (await session.ecs.describeServices(target.cluster, [target.service])).get(target.service);
+  } catch (e) {
+    return { target, ok: false, error: failure(target, e, "ecs:DescribeServices", where) };
+  }
+  if (!service) {
+    return {
+      target,
+      ok: false,
+      error: new DeployerError({
+        code: "SERVICE_NOT_FOUND",
+        message: `service ${where} does not exist in account ${target.account} (${target.region})`,
+        target: target.name,
+        account: target.account,
+        action: "ecs:DescribeServices",
+        resource: where,
+        location: target.locations?.service,
+        field: "service",
+        hint: `Check cluster and service in ${target.file}.`,
+      }),
+    };
+  }
+
+  const arn = primaryTaskDefinitionArn(service);
+  let taskDefinition: LiveTaskDefinition | undefined;
+  try {
+    taskDefinition = await session.ecs.describeTaskDefinition(arn);
+  } catch (e) {
+    return { target, ok: false, service, error: failure(target, e, "ecs:DescribeTaskDefinition", arn) };
+  }
+  if (!taskDefinition) {
+    return {
+      target,
+      ok: false,
+      service,
+      error: new DeployerError({
+        code: "AWS_ERROR",
+        message: `${where} runs ${arn}, which DescribeTaskDefinition does not find`,
+        target: target.name,
+        account: target.account,
+        action: "ecs:DescribeTaskDefinition",
+        resource: arn,
+        hint: "The revision was deleted while the service still runs it.",
+      }),
+    };
+  }
+  return { target, ok: true, session, service, taskDefinition };
+}
+
+/** Reads many targets, at most `concurrency` at once; results in input order. */
+export function readTargets(targets: readonly Target[], sessions: SessionFactory, opts: ReadTargetsOptions): Promise<TargetRead[]> {
+  const sessionName = deploySessionName(opts.service, opts.runId);
+  return mapBounded(targets, opts.concurrency ?? DEFAULT_FLEET_CONCURRENCY, (t) => readTarget(t, sessions, sessionName));
+}
