@@ -58,7 +58,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
     errors.push(new DeployerError({ code: "INVALID_ARGUMENT", field: input, message: `input \`${input}\`: ${message}`, hint }));
 
   const rawCommand = read("command");
-  let command: ActionCommand = "plan";
+  let command: ActionCommand | undefined;
   if (rawCommand === "") {
     fail("command", "is required", `set it to one of ${ACTION_COMMANDS.join(", ")}, e.g. \`command: plan\``);
   } else if (!(ACTION_COMMANDS as readonly string[]).includes(rawCommand)) {
@@ -68,7 +68,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   }
 
   const image = read("image") || undefined;
-  if (!image && (command === "plan" || command === "rollout")) {
+  if (!image && command !== undefined && (command === "plan" || command === "rollout")) {
     fail("image", `is required for \`command: ${command}\``, "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest");
   } else if (image && /\s/.test(image)) {
     fail("image", `${JSON.stringify(image)} contains whitespace`, "give one tag (e.g. the git sha) or one sha256: digest");
@@ -111,7 +111,7 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   const strict = booleanInput(read, "strict", false, fail);
 
   if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
-  return { command, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict };
+  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict };
 }
 
 /** A list input: comma-, space- or newline-separated (YAML block scalars work). */

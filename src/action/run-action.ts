@@ -27,7 +27,7 @@ export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promi
 export async function runAction(command: string, inputs: () => ActionInputs, rt: ActionRuntime): Promise<string | undefined> {
   try {
     const outcome = await runCommand(inputs(), rt);
-    return outcome.failed;
+    return outcome.failed === undefined ? undefined : rt.mask.scrub(outcome.failed);
   } catch (e) {
     const errors = errorInfosOf(e);
     emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));
@@ -37,7 +37,11 @@ export async function runAction(command: string, inputs: () => ActionInputs, rt:
       // The annotations and the failure message carry the errors already.
     }
     if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors)) rt.log.info(e.stack ?? e.message);
-    return errors.length === 1 ? `${errors[0]!.code}: ${errors[0]!.message}` : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
+    const reason =
+      errors.length === 1
+        ? `${errors[0]!.code}: ${errors[0]!.message}`
+        : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
+    return rt.mask.scrub(reason);
   }
 }
 

@@ -16,6 +16,25 @@ export interface PollInterval {
 
 export const DEFAULT_POLL_INTERVAL: PollInterval = { initialMs: 2_000, maxMs: 15_000, factor: 1.5 };
 
+/** Environment variable that overrides the polling interval of the CLI (see parsePollInterval). */
+export const POLL_INTERVAL_ENV = "DEPLOYER_POLL_INTERVAL_MS";
+
+/**
+ * Reads a polling interval written as `INITIAL` or `INITIAL,MAX` milliseconds (e.g. `500` or
+ * `2000,15000`): with one value the interval stays fixed; with two it grows x1.5 from INITIAL to MAX.
+ * Returns an error message instead when the text is not that.
+ */
+export function parsePollInterval(text: string): PollInterval | string {
+  const parts = text.split(",").map((p) => p.trim());
+  const nums = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (parts.length > 2 || nums.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    return `must be INITIAL or INITIAL,MAX in milliseconds (whole numbers >= 1), got ${JSON.stringify(text)}`;
+  }
+  const [initialMs, maxMs = initialMs] = nums as [number, number?];
+  if (maxMs < initialMs) return `MAX (${maxMs}) must not be below INITIAL (${initialMs})`;
+  return { initialMs, maxMs, factor: maxMs > initialMs ? DEFAULT_POLL_INTERVAL.factor : 1 };
+}
+
 /** DescribeServices accepts at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
 

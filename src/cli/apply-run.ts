@@ -6,8 +6,9 @@ import type { GlobalOptions } from "./shell.js";
 import type { Plan } from "../plan/types.js";
 import type { TargetSession } from "../aws/ports.js";
 import type { RunEventSink, RunReport } from "../apply/types.js";
-import { ExitCode } from "../errors.js";
+import { DeployerError, ExitCode } from "../errors.js";
 import { applyPlan } from "../apply/apply.js";
+import { parsePollInterval, POLL_INTERVAL_ENV, type PollInterval } from "../apply/service-poller.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { formatRunReportText } from "../report/run-text.js";
 import { runReportToJson } from "../report/run-json.js";
@@ -25,11 +26,26 @@ export interface ApplyRunOptions {
 
 export { sessionsOf } from "../workflow/make-plan.js";
 
+/**
+ * DEPLOYER_POLL_INTERVAL_MS=INITIAL[,MAX]: how often DescribeServices is polled while waiting
+ * (default 2 s growing to 15 s). Tests and the benchmarks use it to wait on a fast sandbox.
+ */
+export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): PollInterval | undefined {
+  const raw = env[POLL_INTERVAL_ENV];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const parsed = parsePollInterval(raw);
+  if (typeof parsed === "string") {
+    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `${POLL_INTERVAL_ENV} ${parsed}`, hint: `e.g. ${POLL_INTERVAL_ENV}=2000,15000 (the default), or unset it` });
+  }
+  return parsed;
+}
+
 function interactive(g: GlobalOptions): boolean {
   return g.output === "text" && Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
 }
 
 export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<string, TargetSession>, o: ApplyRunOptions): Promise<{ exitCode: number; report: RunReport }> {
+  const poll = pollIntervalFromEnv();
   const secrets = sensitiveValuesOf(plan);
   const text = g.output === "text";
   // Progress goes to stderr whenever stdout carries a machine-readable document.
@@ -64,7 +80,7 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
 
   let report: RunReport;
   try {
-    report = await applyPlan(plan, { sessions, onEvent: sink, signal: controller.signal, rollbackStage: o.rollbackStage, command: o.command });
+    report = await applyPlan(plan, { sessions, onEvent: sink, signal: controller.signal, rollbackStage: o.rollbackStage, command: o.command, ...(poll ? { poll } : {}) });
   } finally {
     await finish();
     process.off("SIGINT", onSigint);
