@@ -2,9 +2,8 @@
 // stage; a group per target in the log, the run report in the job summary and in report-json, and
 // task-definition-arns for later steps. Fails the step when the run is not ok (preflight refused,
 // a target failed, the job was cancelled).
-import type { TargetSession } from "../aws/ports.js";
-import type { ObservedTarget } from "../observe/types.js";
 import { applyPlan } from "../apply/apply.js";
+import { sessionsOf } from "../workflow/make-plan.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
@@ -42,10 +41,4 @@ export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, co
   await rt.writeSummary(runSummary(report, plan, values));
   if (!report.ok) return { failed: report.error?.message ?? `${command} failed: see the job summary` };
   return {};
-}
-
-function sessionsOf(observed: ObservedTarget[]): Map<string, TargetSession> {
-  const m = new Map<string, TargetSession>();
-  for (const o of observed) if (o.session) m.set(o.target.name, o.session);
-  return m;
 }

@@ -3,6 +3,7 @@
 // "update" target runs exactly the steps the plan lists (see target-rollout.ts). A failure stops the
 // run after its stage; later stages are never touched. Ctrl-C (`signal`) stops starting work, stops
 // waiting, and reports what was in flight.
+import { setMaxListeners } from "node:events";
 import type { TargetSession } from "../aws/ports.js";
 import { DeployerError, type ErrorInfo } from "../errors.js";
 import type { Plan, TargetPlan } from "../plan/types.js";
@@ -33,6 +34,9 @@ export interface ApplyDeps {
 export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport> {
   const clock = deps.clock ?? systemClock;
   const emit = safeSink(deps.onEvent);
+  // Every in-flight target (its AWS calls, its waits) listens to the one Ctrl-C signal: with more than
+  // 10 targets Node would print a bogus "possible EventTarget memory leak" warning in the middle of a deploy.
+  if (deps.signal) setMaxListeners(0, deps.signal);
   const stages = stagesOf(plan);
   for (const t of plan.targets) {
     if (t.action === "update" && !deps.sessions.has(t.target.name)) {

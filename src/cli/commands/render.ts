@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .addOption(new Option("-e, --env <name>", "the target to render").makeOptionMandatory())
     .addOption(new Option("-i, --image <ref>", "image tag (3f2a9c1), digest (sha256:…) or full reference").makeOptionMandatory())
     .option("--output-file <file>", "write the JSON to this file instead of stdout (-o/--output is the output format)")
-    .option("--show-sensitive", "show the values of the target's `sensitive` paths (masked as ******** by default)")
+    .option("--show-sensitive", "show the values of the target's `sensitive` paths (shown as (sensitive) by default)")
     .addHelpText(
       "after",
       `
