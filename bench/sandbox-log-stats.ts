@@ -27,7 +27,7 @@ export interface WaitStats {
   detectionMs: { median: number; p95: number; max: number };
   /** DescribeServices calls per minute per target between its UpdateService and deployer's report. */
   describeServicesPerMinutePerTarget: number;
-  /** The most DescribeServices calls one target's account saw between two of its polls' worth of time (≤ 1 per poll). */
+  /** The most DescribeServices calls any one target's account received while deployer waited on it. */
   maxDescribeServicesPerTarget: number;
 }
 

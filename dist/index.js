@@ -12853,7 +12853,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert = __require("node:assert");
-    var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners2, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -13086,9 +13086,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners2(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+                setMaxListeners2(1500, signal);
               }
             } catch {
             }
@@ -95352,7 +95352,7 @@ function readInputs(read2, ctx) {
   const errors = [];
   const fail2 = (input, message, hint) => errors.push(new DeployerError({ code: "INVALID_ARGUMENT", field: input, message: `input \`${input}\`: ${message}`, hint }));
   const rawCommand = read2("command");
-  let command6 = "plan";
+  let command6;
   if (rawCommand === "") {
     fail2("command", "is required", `set it to one of ${ACTION_COMMANDS.join(", ")}, e.g. \`command: plan\``);
   } else if (!ACTION_COMMANDS.includes(rawCommand)) {
@@ -95361,7 +95361,7 @@ function readInputs(read2, ctx) {
     command6 = rawCommand;
   }
   const image = read2("image") || void 0;
-  if (!image && (command6 === "plan" || command6 === "rollout")) {
+  if (!image && command6 !== void 0 && (command6 === "plan" || command6 === "rollout")) {
     fail2("image", `is required for \`command: ${command6}\``, "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest");
   } else if (image && /\s/.test(image)) {
     fail2("image", `${JSON.stringify(image)} contains whitespace`, "give one tag (e.g. the git sha) or one sha256: digest");
@@ -104987,6 +104987,11 @@ async function makePlan(req) {
   });
   return { plan, observed, desired };
 }
+function sessionsOf(observed) {
+  const m4 = /* @__PURE__ */ new Map();
+  for (const o3 of observed) if (o3.session) m4.set(o3.target.name, o3.session);
+  return m4;
+}
 
 // src/action/annotations.ts
 import path7 from "node:path";
@@ -105469,6 +105474,9 @@ async function commentOnPullRequest(inputs, rt, marker, body) {
 Hint: ${err.hint}` : ""}`, { title: "deployer: plan comment not written" });
   }
 }
+
+// src/apply/apply.ts
+import { setMaxListeners } from "node:events";
 
 // src/apply/clock.ts
 var systemClock = {
@@ -106382,6 +106390,7 @@ function notStartedResult(t) {
 async function applyPlan(plan, deps) {
   const clock = deps.clock ?? systemClock;
   const emit = safeSink(deps.onEvent);
+  if (deps.signal) setMaxListeners(0, deps.signal);
   const stages = stagesOf(plan);
   for (const t of plan.targets) {
     if (t.action === "update" && !deps.sessions.has(t.target.name)) {
@@ -106610,11 +106619,6 @@ async function applyActionPlan(planned, rt, command6) {
   await rt.writeSummary(runSummary(report, plan, values));
   if (!report.ok) return { failed: report.error?.message ?? `${command6} failed: see the job summary` };
   return {};
-}
-function sessionsOf(observed) {
-  const m4 = /* @__PURE__ */ new Map();
-  for (const o3 of observed) if (o3.session) m4.set(o3.target.name, o3.session);
-  return m4;
 }
 
 // src/action/run-action.ts

@@ -45,9 +45,17 @@ export interface ActionRun {
   groups: string[];
 }
 
+const runDirs: string[] = [];
+
+/** Removes the RUNNER_TEMP directories of every run so far (their files are what outputs point at). */
+export function cleanupActionRuns(): void {
+  for (const d of runDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 export async function runDistAction(o: ActionRunOptions): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "deployer-action-run-"));
-  try {
+  runDirs.push(dir);
+  {
     const outputFile = path.join(dir, "github_output");
     const summaryFile = path.join(dir, "step_summary");
     const eventFile = path.join(dir, "event.json");
@@ -105,9 +113,6 @@ export async function runDistAction(o: ActionRunOptions): Promise<ActionRun> {
       log: lines.filter((l) => !l.startsWith("::add-mask::")).join("\n"),
       groups: lines.filter((l) => l.startsWith("::group::")).map((l) => l.slice("::group::".length)),
     };
-  } finally {
-    // Keep RUNNER_TEMP's files readable by the caller: the outputs point into it.
-    if (!process.env.KEEP_ACTION_RUN) rmSync(path.join(dir, "github_output"), { force: true });
   }
 }
 

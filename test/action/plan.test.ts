@@ -1,0 +1,143 @@
+// `command: plan` through the bundled Action (node dist/index.js) against the sandbox: outputs,
+// files, the job summary, one log group per target, annotations, and no sensitive value anywhere.
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSandbox, type Sandbox } from "../../sandbox/index.js";
+import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
+import { cleanupActionRuns, runDistAction, type ActionRun } from "./run-dist.js";
+
+const SENTRY_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
+
+let sandbox: Sandbox;
+let repo: TempRepo;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+beforeEach(() => {
+  repo = exampleRepo();
+});
+afterEach(() => {
+  repo.cleanup();
+  cleanupActionRuns();
+});
+
+function describeRun(r: ActionRun): string {
+  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
+}
+
+function expectNoSecret(r: ActionRun, ...texts: string[]): void {
+  for (const t of [r.log, r.stderr, r.summary, ...Object.values(r.outputs), ...texts]) expect(t).not.toContain(SENTRY_DSN);
+}
+
+describe("action: plan", () => {
+  it("plans every stage: changes output, plan files, summary, one group per target, the secret masked", async () => {
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+
+    expect(r.masks).toContain(SENTRY_DSN);
+    const maskAt = r.stdout.indexOf(`::add-mask::${SENTRY_DSN}`);
+    expect(maskAt).toBeGreaterThanOrEqual(0);
+    expect(maskAt).toBeLessThan(r.stdout.indexOf("::group::"));
+
+    expect(r.outputs.changes).toBe("true");
+    const plan = JSON.parse(readFileSync(r.outputs["plan-json"]!, "utf8"));
+    expect(plan.service).toBe("shop-api");
+    expect(plan.targets.map((t: { target: { name: string }; action: string }) => `${t.target.name}:${t.action}`)).toEqual([
+      "dev:update",
+      "staging:update",
+      "prod-eu:update",
+      "prod-us:update",
+    ]);
+    const markdown = readFileSync(r.outputs["plan-markdown"]!, "utf8");
+    expect(markdown.split("\n")[0]).toBe("<!-- deployer-plan:shop-api -->");
+
+    expect(r.groups).toEqual(["dev · 🔄 1 change", "staging · 🔄 1 change", "prod-eu · 🔄 1 change", "prod-us · 🔄 1 change"]);
+    expect(r.log).toMatch(/::group::dev · 🔄 1 change\n[\s\S]*containers\[app\]\.image[\s\S]*::endgroup::/);
+
+    expect(r.summary).toContain("<!-- deployer-plan:shop-api -->");
+    expect(r.summary).toContain("### deployer plan · `shop-api` · 🔄 4 targets to change");
+    expect(r.summary).toMatch(/\| \*\*prod-us\*\* \| prod \| 555555555555 \| us-east-1 \|/);
+    expect(r.annotations.filter((a) => a.level === "error")).toEqual([]);
+    expectNoSecret(r, readFileSync(r.outputs["plan-json"]!, "utf8"), markdown);
+  });
+
+  it("no stage input plans the first stage only, as the CLI does; an image already running has no changes", async () => {
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(r.outputs.changes).toBe("false");
+    expect(r.groups).toEqual(["dev · no change"]);
+    expect(r.summary).toContain("✅ no changes");
+  });
+
+  it("a broken environment file: an error annotation at its file and line, the step fails, the summary lists it", async () => {
+    repo.edit("environments/prod-eu.yaml", 'account: "444444444444"', "account: 012345678901");
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    expect(r.exitCode, describeRun(r)).toBe(1);
+    const configErrors = r.annotations.filter((a) => a.props.title === "CONFIG_INVALID");
+    expect(configErrors).toEqual([
+      expect.objectContaining({ level: "error", props: { title: "CONFIG_INVALID", file: "environments/prod-eu.yaml", line: "2", col: "10" } }),
+    ]);
+    expect(configErrors[0]!.message).toMatch(/^account: /);
+    expect(configErrors[0]!.message).toMatch(/\nHint: /);
+    // setFailed: the one-line reason, last.
+    expect(r.annotations.at(-1)).toEqual({ level: "error", props: {}, message: expect.stringMatching(/^CONFIG_INVALID: /) });
+    expect(r.summary).toContain("### ❌ deployer plan failed");
+    expect(r.summary).toContain("at `environments/prod-eu.yaml:2:10`");
+    expect(r.outputs).toEqual({});
+  });
+
+  it("a config in a subdirectory (working-directory): annotation paths stay relative to the checkout", async () => {
+    const { mkdirSync, renameSync } = await import("node:fs");
+    mkdirSync(repo.file("deploy"));
+    for (const entry of ["deployer.yaml", "environments", "templates"]) renameSync(repo.file(entry), repo.file(`deploy/${entry}`));
+    repo.edit("deploy/environments/dev.yaml", "cluster: shop-dev", "cluster: shop-dev\nbogusField: 1");
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" } });
+    expect(r.exitCode, describeRun(r)).toBe(1);
+    const a = r.annotations.find((x) => x.props.title === "CONFIG_INVALID");
+    expect(a?.props.file).toBe("deploy/environments/dev.yaml");
+    expect(a?.props.line).toBe(String(repo.lineOf("deploy/environments/dev.yaml", "bogusField")));
+  });
+
+  it("failing preflight checks: annotations on the environment file, the step fails, the summary shows the checks", async () => {
+    const { cpSync } = await import("node:fs");
+    cpSync(repo.file("templates"), repo.file("examples-root/templates"), { recursive: true });
+    cpSync(new URL("../../examples/broken", import.meta.url), repo.file("examples-root/examples/broken"), { recursive: true });
+    const r = await runDistAction({
+      workspace: repo.dir,
+      sandbox,
+      inputs: { command: "plan", image: "8d1e4b7", config: "examples-root/examples/broken/deployer.yaml" },
+    });
+    expect(r.exitCode, describeRun(r)).toBe(1);
+    const errors = r.annotations.filter((a) => a.level === "error" && a.props.file);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const a of errors) {
+      expect(a.props.file).toBe("examples-root/examples/broken/environments/broken.yaml");
+      expect(a.props.title).toMatch(/^broken: /);
+    }
+    expect(r.annotations.at(-1)?.message).toMatch(/^preflight failed for 1 target \(broken\)/);
+    expect(r.summary).toContain("#### ❌ Failing checks");
+    expect(r.outputs.changes).toBeDefined();
+    expect(r.groups).toEqual(["broken · ⛔ blocked (preflight failed)"]);
+  });
+
+  it("invalid inputs: one annotation per input, nothing called", async () => {
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "deploy", timeout: "soon", comment: "maybe" } });
+    expect(r.exitCode).toBe(1);
+    const byInput = r.annotations.filter((a) => a.props.title === "INVALID_ARGUMENT").map((a) => a.message.split("\n")[0]);
+    expect(byInput).toEqual([
+      'input `command`: "deploy" is not a command',
+      'input `comment`: "maybe" is not true, false or auto',
+      'input `timeout`: "soon" is not a duration',
+    ]);
+    expect(r.summary).toContain("3 errors");
+  });
+
+  it("promote, status and drift say they are not available in this version", async () => {
+    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "drift" } });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT: input `command`: `drift` is not available in this version of the deployer action");
+  });
+});
