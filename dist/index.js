@@ -5513,7 +5513,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5521,14 +5521,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder2.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder2.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder2.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder2.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -19934,2010 +19934,29 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
-var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+// node_modules/ajv/dist/runtime/ucs2length.js
+var require_ucs2length = __commonJS({
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
-    var _CodeOrName = class {
-    };
-    exports._CodeOrName = _CodeOrName;
-    exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
-    var Name = class extends _CodeOrName {
-      constructor(s2) {
-        super();
-        if (!exports.IDENTIFIER.test(s2))
-          throw new Error("CodeGen: name must be a valid identifier");
-        this.str = s2;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        return false;
-      }
-      get names() {
-        return { [this.str]: 1 };
-      }
-    };
-    exports.Name = Name;
-    var _Code = class extends _CodeOrName {
-      constructor(code3) {
-        super();
-        this._items = typeof code3 === "string" ? [code3] : code3;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        if (this._items.length > 1)
-          return false;
-        const item = this._items[0];
-        return item === "" || item === '""';
-      }
-      get str() {
-        var _a2;
-        return (_a2 = this._str) !== null && _a2 !== void 0 ? _a2 : this._str = this._items.reduce((s2, c6) => `${s2}${c6}`, "");
-      }
-      get names() {
-        var _a2;
-        return (_a2 = this._names) !== null && _a2 !== void 0 ? _a2 : this._names = this._items.reduce((names, c6) => {
-          if (c6 instanceof Name)
-            names[c6.str] = (names[c6.str] || 0) + 1;
-          return names;
-        }, {});
-      }
-    };
-    exports._Code = _Code;
-    exports.nil = new _Code("");
-    function _(strs, ...args) {
-      const code3 = [strs[0]];
-      let i6 = 0;
-      while (i6 < args.length) {
-        addCodeArg(code3, args[i6]);
-        code3.push(strs[++i6]);
-      }
-      return new _Code(code3);
-    }
-    exports._ = _;
-    var plus = new _Code("+");
-    function str2(strs, ...args) {
-      const expr = [safeStringify(strs[0])];
-      let i6 = 0;
-      while (i6 < args.length) {
-        expr.push(plus);
-        addCodeArg(expr, args[i6]);
-        expr.push(plus, safeStringify(strs[++i6]));
-      }
-      optimize(expr);
-      return new _Code(expr);
-    }
-    exports.str = str2;
-    function addCodeArg(code3, arg) {
-      if (arg instanceof _Code)
-        code3.push(...arg._items);
-      else if (arg instanceof Name)
-        code3.push(arg);
-      else
-        code3.push(interpolate(arg));
-    }
-    exports.addCodeArg = addCodeArg;
-    function optimize(expr) {
-      let i6 = 1;
-      while (i6 < expr.length - 1) {
-        if (expr[i6] === plus) {
-          const res = mergeExprItems(expr[i6 - 1], expr[i6 + 1]);
-          if (res !== void 0) {
-            expr.splice(i6 - 1, 3, res);
-            continue;
-          }
-          expr[i6++] = "+";
-        }
-        i6++;
-      }
-    }
-    function mergeExprItems(a6, b6) {
-      if (b6 === '""')
-        return a6;
-      if (a6 === '""')
-        return b6;
-      if (typeof a6 == "string") {
-        if (b6 instanceof Name || a6[a6.length - 1] !== '"')
-          return;
-        if (typeof b6 != "string")
-          return `${a6.slice(0, -1)}${b6}"`;
-        if (b6[0] === '"')
-          return a6.slice(0, -1) + b6.slice(1);
-        return;
-      }
-      if (typeof b6 == "string" && b6[0] === '"' && !(a6 instanceof Name))
-        return `"${a6}${b6.slice(1)}`;
-      return;
-    }
-    function strConcat(c1, c22) {
-      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str2`${c1}${c22}`;
-    }
-    exports.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
-    }
-    function stringify(x) {
-      return new _Code(safeStringify(x));
-    }
-    exports.stringify = stringify;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-    }
-    exports.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
-    }
-    exports.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
-      }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
-    }
-    exports.getEsmExportName = getEsmExportName;
-    function regexpCode(rx) {
-      return new _Code(rx.toString());
-    }
-    exports.regexpCode = regexpCode;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/scope.js
-var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-    var code_1 = require_code();
-    var ValueError = class extends Error {
-      constructor(name) {
-        super(`CodeGen: "code" for ${name} not defined`);
-        this.value = name.value;
-      }
-    };
-    var UsedValueState;
-    (function(UsedValueState2) {
-      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
-      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
-    })(UsedValueState || (exports.UsedValueState = UsedValueState = {}));
-    exports.varKinds = {
-      const: new code_1.Name("const"),
-      let: new code_1.Name("let"),
-      var: new code_1.Name("var")
-    };
-    var Scope = class {
-      constructor({ prefixes, parent } = {}) {
-        this._names = {};
-        this._prefixes = prefixes;
-        this._parent = parent;
-      }
-      toName(nameOrPrefix) {
-        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
-      }
-      name(prefix) {
-        return new code_1.Name(this._newName(prefix));
-      }
-      _newName(prefix) {
-        const ng = this._names[prefix] || this._nameGroup(prefix);
-        return `${prefix}${ng.index++}`;
-      }
-      _nameGroup(prefix) {
-        var _a2, _b;
-        if (((_b = (_a2 = this._parent) === null || _a2 === void 0 ? void 0 : _a2._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
-          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
-        }
-        return this._names[prefix] = { prefix, index: 0 };
-      }
-    };
-    exports.Scope = Scope;
-    var ValueScopeName = class extends code_1.Name {
-      constructor(prefix, nameStr) {
-        super(nameStr);
-        this.prefix = prefix;
-      }
-      setValue(value, { property, itemIndex }) {
-        this.value = value;
-        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
-      }
-    };
-    exports.ValueScopeName = ValueScopeName;
-    var line = (0, code_1._)`\n`;
-    var ValueScope = class extends Scope {
-      constructor(opts) {
-        super(opts);
-        this._values = {};
-        this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
-      }
-      get() {
-        return this._scope;
-      }
-      name(prefix) {
-        return new ValueScopeName(prefix, this._newName(prefix));
-      }
-      value(nameOrPrefix, value) {
-        var _a2;
-        if (value.ref === void 0)
-          throw new Error("CodeGen: ref must be passed in value");
-        const name = this.toName(nameOrPrefix);
-        const { prefix } = name;
-        const valueKey = (_a2 = value.key) !== null && _a2 !== void 0 ? _a2 : value.ref;
-        let vs = this._values[prefix];
-        if (vs) {
-          const _name = vs.get(valueKey);
-          if (_name)
-            return _name;
-        } else {
-          vs = this._values[prefix] = /* @__PURE__ */ new Map();
-        }
-        vs.set(valueKey, name);
-        const s2 = this._scope[prefix] || (this._scope[prefix] = []);
-        const itemIndex = s2.length;
-        s2[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix, itemIndex });
-        return name;
-      }
-      getValue(prefix, keyOrRef) {
-        const vs = this._values[prefix];
-        if (!vs)
-          return;
-        return vs.get(keyOrRef);
-      }
-      scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
-          if (name.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return (0, code_1._)`${scopeName}${name.scopePath}`;
-        });
-      }
-      scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
-          if (name.value === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return name.value.code;
-        }, usedValues, getCode);
-      }
-      _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code3 = code_1.nil;
-        for (const prefix in values) {
-          const vs = values[prefix];
-          if (!vs)
-            continue;
-          const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs.forEach((name) => {
-            if (nameSet.has(name))
-              return;
-            nameSet.set(name, UsedValueState.Started);
-            let c6 = valueCode(name);
-            if (c6) {
-              const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code3 = (0, code_1._)`${code3}${def} ${name} = ${c6};${this.opts._n}`;
-            } else if (c6 = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code3 = (0, code_1._)`${code3}${c6}${this.opts._n}`;
-            } else {
-              throw new ValueError(name);
-            }
-            nameSet.set(name, UsedValueState.Completed);
-          });
-        }
-        return code3;
-      }
-    };
-    exports.ValueScope = ValueScope;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/index.js
-var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-    var code_1 = require_code();
-    var scope_1 = require_scope();
-    var code_2 = require_code();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return code_2._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return code_2.str;
-    } });
-    Object.defineProperty(exports, "strConcat", { enumerable: true, get: function() {
-      return code_2.strConcat;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return code_2.nil;
-    } });
-    Object.defineProperty(exports, "getProperty", { enumerable: true, get: function() {
-      return code_2.getProperty;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return code_2.stringify;
-    } });
-    Object.defineProperty(exports, "regexpCode", { enumerable: true, get: function() {
-      return code_2.regexpCode;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return code_2.Name;
-    } });
-    var scope_2 = require_scope();
-    Object.defineProperty(exports, "Scope", { enumerable: true, get: function() {
-      return scope_2.Scope;
-    } });
-    Object.defineProperty(exports, "ValueScope", { enumerable: true, get: function() {
-      return scope_2.ValueScope;
-    } });
-    Object.defineProperty(exports, "ValueScopeName", { enumerable: true, get: function() {
-      return scope_2.ValueScopeName;
-    } });
-    Object.defineProperty(exports, "varKinds", { enumerable: true, get: function() {
-      return scope_2.varKinds;
-    } });
-    exports.operators = {
-      GT: new code_1._Code(">"),
-      GTE: new code_1._Code(">="),
-      LT: new code_1._Code("<"),
-      LTE: new code_1._Code("<="),
-      EQ: new code_1._Code("==="),
-      NEQ: new code_1._Code("!=="),
-      NOT: new code_1._Code("!"),
-      OR: new code_1._Code("||"),
-      AND: new code_1._Code("&&"),
-      ADD: new code_1._Code("+")
-    };
-    var Node = class {
-      optimizeNodes() {
-        return this;
-      }
-      optimizeNames(_names, _constants) {
-        return this;
-      }
-    };
-    var Def = class extends Node {
-      constructor(varKind, name, rhs) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.rhs = rhs;
-      }
-      render({ es5, _n }) {
-        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
-        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
-        return `${varKind} ${this.name}${rhs};` + _n;
-      }
-      optimizeNames(names, constants3) {
-        if (!names[this.name.str])
-          return;
-        if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
-        return this;
-      }
-      get names() {
-        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
-      }
-    };
-    var Assign = class extends Node {
-      constructor(lhs, rhs, sideEffects) {
-        super();
-        this.lhs = lhs;
-        this.rhs = rhs;
-        this.sideEffects = sideEffects;
-      }
-      render({ _n }) {
-        return `${this.lhs} = ${this.rhs};` + _n;
-      }
-      optimizeNames(names, constants3) {
-        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
-          return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
-        return this;
-      }
-      get names() {
-        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
-      }
-    };
-    var AssignOp = class extends Assign {
-      constructor(lhs, op2, rhs, sideEffects) {
-        super(lhs, rhs, sideEffects);
-        this.op = op2;
-      }
-      render({ _n }) {
-        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
-      }
-    };
-    var Label = class extends Node {
-      constructor(label) {
-        super();
-        this.label = label;
-        this.names = {};
-      }
-      render({ _n }) {
-        return `${this.label}:` + _n;
-      }
-    };
-    var Break = class extends Node {
-      constructor(label) {
-        super();
-        this.label = label;
-        this.names = {};
-      }
-      render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
-      }
-    };
-    var Throw = class extends Node {
-      constructor(error3) {
-        super();
-        this.error = error3;
-      }
-      render({ _n }) {
-        return `throw ${this.error};` + _n;
-      }
-      get names() {
-        return this.error.names;
-      }
-    };
-    var AnyCode = class extends Node {
-      constructor(code3) {
-        super();
-        this.code = code3;
-      }
-      render({ _n }) {
-        return `${this.code};` + _n;
-      }
-      optimizeNodes() {
-        return `${this.code}` ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
-        return this;
-      }
-      get names() {
-        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
-      }
-    };
-    var ParentNode = class extends Node {
-      constructor(nodes6 = []) {
-        super();
-        this.nodes = nodes6;
-      }
-      render(opts) {
-        return this.nodes.reduce((code3, n3) => code3 + n3.render(opts), "");
-      }
-      optimizeNodes() {
-        const { nodes: nodes6 } = this;
-        let i6 = nodes6.length;
-        while (i6--) {
-          const n3 = nodes6[i6].optimizeNodes();
-          if (Array.isArray(n3))
-            nodes6.splice(i6, 1, ...n3);
-          else if (n3)
-            nodes6[i6] = n3;
-          else
-            nodes6.splice(i6, 1);
-        }
-        return nodes6.length > 0 ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        const { nodes: nodes6 } = this;
-        let i6 = nodes6.length;
-        while (i6--) {
-          const n3 = nodes6[i6];
-          if (n3.optimizeNames(names, constants3))
-            continue;
-          subtractNames(names, n3.names);
-          nodes6.splice(i6, 1);
-        }
-        return nodes6.length > 0 ? this : void 0;
-      }
-      get names() {
-        return this.nodes.reduce((names, n3) => addNames(names, n3.names), {});
-      }
-    };
-    var BlockNode = class extends ParentNode {
-      render(opts) {
-        return "{" + opts._n + super.render(opts) + "}" + opts._n;
-      }
-    };
-    var Root = class extends ParentNode {
-    };
-    var Else = class extends BlockNode {
-    };
-    Else.kind = "else";
-    var If = class _If extends BlockNode {
-      constructor(condition, nodes6) {
-        super(nodes6);
-        this.condition = condition;
-      }
-      render(opts) {
-        let code3 = `if(${this.condition})` + super.render(opts);
-        if (this.else)
-          code3 += "else " + this.else.render(opts);
-        return code3;
-      }
-      optimizeNodes() {
-        super.optimizeNodes();
-        const cond = this.condition;
-        if (cond === true)
-          return this.nodes;
-        let e6 = this.else;
-        if (e6) {
-          const ns = e6.optimizeNodes();
-          e6 = this.else = Array.isArray(ns) ? new Else(ns) : ns;
-        }
-        if (e6) {
-          if (cond === false)
-            return e6 instanceof _If ? e6 : e6.nodes;
-          if (this.nodes.length)
-            return this;
-          return new _If(not2(cond), e6 instanceof _If ? [e6] : e6.nodes);
-        }
-        if (cond === false || !this.nodes.length)
-          return void 0;
-        return this;
-      }
-      optimizeNames(names, constants3) {
-        var _a2;
-        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
-          return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        addExprNames(names, this.condition);
-        if (this.else)
-          addNames(names, this.else.names);
-        return names;
-      }
-    };
-    If.kind = "if";
-    var For = class extends BlockNode {
-    };
-    For.kind = "for";
-    var ForLoop = class extends For {
-      constructor(iteration) {
-        super();
-        this.iteration = iteration;
-      }
-      render(opts) {
-        return `for(${this.iteration})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
-          return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iteration.names);
-      }
-    };
-    var ForRange = class extends For {
-      constructor(varKind, name, from, to) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.from = from;
-        this.to = to;
-      }
-      render(opts) {
-        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name, from, to } = this;
-        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
-      }
-      get names() {
-        const names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
-      }
-    };
-    var ForIter = class extends For {
-      constructor(loop, varKind, name, iterable) {
-        super();
-        this.loop = loop;
-        this.varKind = varKind;
-        this.name = name;
-        this.iterable = iterable;
-      }
-      render(opts) {
-        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
-          return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iterable.names);
-      }
-    };
-    var Func = class extends BlockNode {
-      constructor(name, args, async) {
-        super();
-        this.name = name;
-        this.args = args;
-        this.async = async;
-      }
-      render(opts) {
-        const _async = this.async ? "async " : "";
-        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
-      }
-    };
-    Func.kind = "func";
-    var Return = class extends ParentNode {
-      render(opts) {
-        return "return " + super.render(opts);
-      }
-    };
-    Return.kind = "return";
-    var Try = class extends BlockNode {
-      render(opts) {
-        let code3 = "try" + super.render(opts);
-        if (this.catch)
-          code3 += this.catch.render(opts);
-        if (this.finally)
-          code3 += this.finally.render(opts);
-        return code3;
-      }
-      optimizeNodes() {
-        var _a2, _b;
-        super.optimizeNodes();
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNodes();
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
-        return this;
-      }
-      optimizeNames(names, constants3) {
-        var _a2, _b;
-        super.optimizeNames(names, constants3);
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        if (this.catch)
-          addNames(names, this.catch.names);
-        if (this.finally)
-          addNames(names, this.finally.names);
-        return names;
-      }
-    };
-    var Catch = class extends BlockNode {
-      constructor(error3) {
-        super();
-        this.error = error3;
-      }
-      render(opts) {
-        return `catch(${this.error})` + super.render(opts);
-      }
-    };
-    Catch.kind = "catch";
-    var Finally = class extends BlockNode {
-      render(opts) {
-        return "finally" + super.render(opts);
-      }
-    };
-    Finally.kind = "finally";
-    var CodeGen = class {
-      constructor(extScope, opts = {}) {
-        this._values = {};
-        this._blockStarts = [];
-        this._constants = {};
-        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
-        this._extScope = extScope;
-        this._scope = new scope_1.Scope({ parent: extScope });
-        this._nodes = [new Root()];
-      }
-      toString() {
-        return this._root.render(this.opts);
-      }
-      // returns unique name in the internal scope
-      name(prefix) {
-        return this._scope.name(prefix);
-      }
-      // reserves unique name in the external scope
-      scopeName(prefix) {
-        return this._extScope.name(prefix);
-      }
-      // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name);
-        return name;
-      }
-      getScopeValue(prefix, keyOrRef) {
-        return this._extScope.getValue(prefix, keyOrRef);
-      }
-      // return code that assigns values in the external scope to the names that are used internally
-      // (same names that were returned by gen.scopeName or gen.scopeValue)
-      scopeRefs(scopeName) {
-        return this._extScope.scopeRefs(scopeName, this._values);
-      }
-      scopeCode() {
-        return this._extScope.scopeCode(this._values);
-      }
-      _def(varKind, nameOrPrefix, rhs, constant) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (rhs !== void 0 && constant)
-          this._constants[name.str] = rhs;
-        this._leafNode(new Def(varKind, name, rhs));
-        return name;
-      }
-      // `const` declaration (`var` in es5 mode)
-      const(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
-      }
-      // `let` declaration with optional assignment (`var` in es5 mode)
-      let(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
-      }
-      // `var` declaration with optional assignment
-      var(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
-      }
-      // assignment code
-      assign(lhs, rhs, sideEffects) {
-        return this._leafNode(new Assign(lhs, rhs, sideEffects));
-      }
-      // `+=` code
-      add(lhs, rhs) {
-        return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
-      }
-      // appends passed SafeExpr to code or executes Block
-      code(c6) {
-        if (typeof c6 == "function")
-          c6();
-        else if (c6 !== code_1.nil)
-          this._leafNode(new AnyCode(c6));
-        return this;
-      }
-      // returns code for object literal for the passed argument list of key-value pairs
-      object(...keyValues) {
-        const code3 = ["{"];
-        for (const [key, value] of keyValues) {
-          if (code3.length > 1)
-            code3.push(",");
-          code3.push(key);
-          if (key !== value || this.opts.es5) {
-            code3.push(":");
-            (0, code_1.addCodeArg)(code3, value);
-          }
-        }
-        code3.push("}");
-        return new code_1._Code(code3);
-      }
-      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
-      if(condition, thenBody, elseBody) {
-        this._blockNode(new If(condition));
-        if (thenBody && elseBody) {
-          this.code(thenBody).else().code(elseBody).endIf();
-        } else if (thenBody) {
-          this.code(thenBody).endIf();
-        } else if (elseBody) {
-          throw new Error('CodeGen: "else" body without "then" body');
-        }
-        return this;
-      }
-      // `else if` clause - invalid without `if` or after `else` clauses
-      elseIf(condition) {
-        return this._elseNode(new If(condition));
-      }
-      // `else` clause - only valid after `if` or `else if` clauses
-      else() {
-        return this._elseNode(new Else());
-      }
-      // end `if` statement (needed if gen.if was used only with condition)
-      endIf() {
-        return this._endBlockNode(If, Else);
-      }
-      _for(node, forBody) {
-        this._blockNode(node);
-        if (forBody)
-          this.code(forBody).endFor();
-        return this;
-      }
-      // a generic `for` clause (or statement if `forBody` is passed)
-      for(iteration, forBody) {
-        return this._for(new ForLoop(iteration), forBody);
-      }
-      // `for` statement for a range of values
-      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
-      }
-      // `for-of` statement (in es5 mode replace with a normal for loop)
-      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i6) => {
-            this.var(name, (0, code_1._)`${arr}[${i6}]`);
-            forBody(name);
-          });
-        }
-        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
-      }
-      // `for-in` statement.
-      // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
-        if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
-        }
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
-      }
-      // end `for` loop
-      endFor() {
-        return this._endBlockNode(For);
-      }
-      // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
-      }
-      // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
-      }
-      // `return` statement
-      return(value) {
-        const node = new Return();
-        this._blockNode(node);
-        this.code(value);
-        if (node.nodes.length !== 1)
-          throw new Error('CodeGen: "return" should have one node');
-        return this._endBlockNode(Return);
-      }
-      // `try` statement
-      try(tryBody, catchCode, finallyCode) {
-        if (!catchCode && !finallyCode)
-          throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node = new Try();
-        this._blockNode(node);
-        this.code(tryBody);
-        if (catchCode) {
-          const error3 = this.name("e");
-          this._currNode = node.catch = new Catch(error3);
-          catchCode(error3);
-        }
-        if (finallyCode) {
-          this._currNode = node.finally = new Finally();
-          this.code(finallyCode);
-        }
-        return this._endBlockNode(Catch, Finally);
-      }
-      // `throw` statement
-      throw(error3) {
-        return this._leafNode(new Throw(error3));
-      }
-      // start self-balancing block
-      block(body, nodeCount) {
-        this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
-        return this;
-      }
-      // end the current self-balancing block
-      endBlock(nodeCount) {
-        const len = this._blockStarts.pop();
-        if (len === void 0)
-          throw new Error("CodeGen: not in self-balancing block");
-        const toClose = this._nodes.length - len;
-        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
-          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
-        }
-        this._nodes.length = len;
-        return this;
-      }
-      // `function` heading (or definition if funcBody is passed)
-      func(name, args = code_1.nil, async, funcBody) {
-        this._blockNode(new Func(name, args, async));
-        if (funcBody)
-          this.code(funcBody).endFunc();
-        return this;
-      }
-      // end function definition
-      endFunc() {
-        return this._endBlockNode(Func);
-      }
-      optimize(n3 = 1) {
-        while (n3-- > 0) {
-          this._root.optimizeNodes();
-          this._root.optimizeNames(this._root.names, this._constants);
+    function ucs2length(str2) {
+      const len = str2.length;
+      let length = 0;
+      let pos2 = 0;
+      let value;
+      while (pos2 < len) {
+        length++;
+        value = str2.charCodeAt(pos2++);
+        if (value >= 55296 && value <= 56319 && pos2 < len) {
+          value = str2.charCodeAt(pos2);
+          if ((value & 64512) === 56320)
+            pos2++;
         }
       }
-      _leafNode(node) {
-        this._currNode.nodes.push(node);
-        return this;
-      }
-      _blockNode(node) {
-        this._currNode.nodes.push(node);
-        this._nodes.push(node);
-      }
-      _endBlockNode(N1, N2) {
-        const n3 = this._currNode;
-        if (n3 instanceof N1 || N2 && n3 instanceof N2) {
-          this._nodes.pop();
-          return this;
-        }
-        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
-      }
-      _elseNode(node) {
-        const n3 = this._currNode;
-        if (!(n3 instanceof If)) {
-          throw new Error('CodeGen: "else" without "if"');
-        }
-        this._currNode = n3.else = node;
-        return this;
-      }
-      get _root() {
-        return this._nodes[0];
-      }
-      get _currNode() {
-        const ns = this._nodes;
-        return ns[ns.length - 1];
-      }
-      set _currNode(node) {
-        const ns = this._nodes;
-        ns[ns.length - 1] = node;
-      }
-    };
-    exports.CodeGen = CodeGen;
-    function addNames(names, from) {
-      for (const n3 in from)
-        names[n3] = (names[n3] || 0) + (from[n3] || 0);
-      return names;
+      return length;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
-    }
-    function optimizeExpr(expr, names, constants3) {
-      if (expr instanceof code_1.Name)
-        return replaceName(expr);
-      if (!canOptimize(expr))
-        return expr;
-      return new code_1._Code(expr._items.reduce((items, c6) => {
-        if (c6 instanceof code_1.Name)
-          c6 = replaceName(c6);
-        if (c6 instanceof code_1._Code)
-          items.push(...c6._items);
-        else
-          items.push(c6);
-        return items;
-      }, []));
-      function replaceName(n3) {
-        const c6 = constants3[n3.str];
-        if (c6 === void 0 || names[n3.str] !== 1)
-          return n3;
-        delete names[n3.str];
-        return c6;
-      }
-      function canOptimize(e6) {
-        return e6 instanceof code_1._Code && e6._items.some((c6) => c6 instanceof code_1.Name && names[c6.str] === 1 && constants3[c6.str] !== void 0);
-      }
-    }
-    function subtractNames(names, from) {
-      for (const n3 in from)
-        names[n3] = (names[n3] || 0) - (from[n3] || 0);
-    }
-    function not2(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
-    }
-    exports.not = not2;
-    var andCode = mappend(exports.operators.AND);
-    function and(...args) {
-      return args.reduce(andCode);
-    }
-    exports.and = and;
-    var orCode = mappend(exports.operators.OR);
-    function or(...args) {
-      return args.reduce(orCode);
-    }
-    exports.or = or;
-    function mappend(op2) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op2} ${par(y)}`;
-    }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/util.js
-var require_util9 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-    var codegen_1 = require_codegen();
-    var code_1 = require_code();
-    function toHash(arr) {
-      const hash = {};
-      for (const item of arr)
-        hash[item] = true;
-      return hash;
-    }
-    exports.toHash = toHash;
-    function alwaysValidSchema(it, schema) {
-      if (typeof schema == "boolean")
-        return schema;
-      if (Object.keys(schema).length === 0)
-        return true;
-      checkUnknownRules(it, schema);
-      return !schemaHasRules(schema, it.self.RULES.all);
-    }
-    exports.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self: self2 } = it;
-      if (!opts.strictSchema)
-        return;
-      if (typeof schema === "boolean")
-        return;
-      const rules = self2.RULES.keywords;
-      for (const key in schema) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
-      }
-    }
-    exports.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (rules[key])
-          return true;
-      return false;
-    }
-    exports.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (key !== "$ref" && RULES.all[key])
-          return true;
-      return false;
-    }
-    exports.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
-      if (!$data) {
-        if (typeof schema == "number" || typeof schema == "boolean")
-          return schema;
-        if (typeof schema == "string")
-          return (0, codegen_1._)`${schema}`;
-      }
-      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
-    }
-    exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
-    }
-    exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
-    }
-    exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-    exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
-    }
-    exports.unescapeJsonPointer = unescapeJsonPointer;
-    function eachItem(xs, f6) {
-      if (Array.isArray(xs)) {
-        for (const x of xs)
-          f6(x);
-      } else {
-        f6(xs);
-      }
-    }
-    exports.eachItem = eachItem;
-    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
-      return (gen, from, to, toName) => {
-        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
-        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
-      };
-    }
-    exports.mergeEvaluated = {
-      props: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
-          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
-        }),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
-          if (from === true) {
-            gen.assign(to, true);
-          } else {
-            gen.assign(to, (0, codegen_1._)`${to} || {}`);
-            setEvaluated(gen, to, from);
-          }
-        }),
-        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
-        resultToName: evaluatedPropsToName
-      }),
-      items: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
-        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
-        resultToName: (gen, items) => gen.var("items", items)
-      })
-    };
-    function evaluatedPropsToName(gen, ps) {
-      if (ps === true)
-        return gen.var("props", true);
-      const props = gen.var("props", (0, codegen_1._)`{}`);
-      if (ps !== void 0)
-        setEvaluated(gen, props, ps);
-      return props;
-    }
-    exports.evaluatedPropsToName = evaluatedPropsToName;
-    function setEvaluated(gen, props, ps) {
-      Object.keys(ps).forEach((p3) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p3)}`, true));
-    }
-    exports.setEvaluated = setEvaluated;
-    var snippets = {};
-    function useFunc(gen, f6) {
-      return gen.scopeValue("func", {
-        ref: f6,
-        code: snippets[f6.code] || (snippets[f6.code] = new code_1._Code(f6.code))
-      });
-    }
-    exports.useFunc = useFunc;
-    var Type;
-    (function(Type2) {
-      Type2[Type2["Num"] = 0] = "Num";
-      Type2[Type2["Str"] = 1] = "Str";
-    })(Type || (exports.Type = Type = {}));
-    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
-      if (dataProp instanceof codegen_1.Name) {
-        const isNumber = dataPropType === Type.Num;
-        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
-      }
-      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
-    }
-    exports.getErrorPath = getErrorPath;
-    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
-      if (!mode)
-        return;
-      msg = `strict mode: ${msg}`;
-      if (mode === true)
-        throw new Error(msg);
-      it.self.logger.warn(msg);
-    }
-    exports.checkStrictMode = checkStrictMode;
-  }
-});
-
-// node_modules/ajv/dist/compile/names.js
-var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var names = {
-      // validation function arguments
-      data: new codegen_1.Name("data"),
-      // data passed to validation function
-      // args passed from referencing schema
-      valCxt: new codegen_1.Name("valCxt"),
-      // validation/data context - should not be used directly, it is destructured to the names below
-      instancePath: new codegen_1.Name("instancePath"),
-      parentData: new codegen_1.Name("parentData"),
-      parentDataProperty: new codegen_1.Name("parentDataProperty"),
-      rootData: new codegen_1.Name("rootData"),
-      // root data - same as the data passed to the first/top validation function
-      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
-      // used to support recursiveRef and dynamicRef
-      // function scoped variables
-      vErrors: new codegen_1.Name("vErrors"),
-      // null or array of validation errors
-      errors: new codegen_1.Name("errors"),
-      // counter of validation errors
-      this: new codegen_1.Name("this"),
-      // "globals"
-      self: new codegen_1.Name("self"),
-      scope: new codegen_1.Name("scope"),
-      // JTD serialize/parse name for JSON string and position
-      json: new codegen_1.Name("json"),
-      jsonPos: new codegen_1.Name("jsonPos"),
-      jsonLen: new codegen_1.Name("jsonLen"),
-      jsonPart: new codegen_1.Name("jsonPart")
-    };
-    exports.default = names;
-  }
-});
-
-// node_modules/ajv/dist/compile/errors.js
-var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    exports.keywordError = {
-      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
-    };
-    exports.keyword$DataError = {
-      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
-    };
-    function reportError(cxt, error3 = exports.keywordError, errorPaths, overrideAllErrors) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
-      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
-        addError(gen, errObj);
-      } else {
-        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
-      }
-    }
-    exports.reportError = reportError;
-    function reportExtraError(cxt, error3 = exports.keywordError, errorPaths) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
-      addError(gen, errObj);
-      if (!(compositeRule || allErrors)) {
-        returnErrors(it, names_1.default.vErrors);
-      }
-    }
-    exports.reportExtraError = reportExtraError;
-    function resetErrorsCount(gen, errsCount) {
-      gen.assign(names_1.default.errors, errsCount);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
-    }
-    exports.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
-      if (errsCount === void 0)
-        throw new Error("ajv implementation error");
-      const err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i6) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i6}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
-        if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
-        }
-      });
-    }
-    exports.extendErrors = extendErrors;
-    function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
-      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
-    }
-    function returnErrors(it, errs) {
-      const { gen, validateName, schemaEnv } = it;
-      if (schemaEnv.$async) {
-        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
-        gen.return(false);
-      }
-    }
-    var E = {
-      keyword: new codegen_1.Name("keyword"),
-      schemaPath: new codegen_1.Name("schemaPath"),
-      // also used in JTD errors
-      params: new codegen_1.Name("params"),
-      propertyName: new codegen_1.Name("propertyName"),
-      message: new codegen_1.Name("message"),
-      schema: new codegen_1.Name("schema"),
-      parentSchema: new codegen_1.Name("parentSchema")
-    };
-    function errorObjectCode(cxt, error3, errorPaths) {
-      const { createErrors } = cxt.it;
-      if (createErrors === false)
-        return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error3, errorPaths);
-    }
-    function errorObject(cxt, error3, errorPaths = {}) {
-      const { gen, it } = cxt;
-      const keyValues = [
-        errorInstancePath(it, errorPaths),
-        errorSchemaPath(cxt, errorPaths)
-      ];
-      extraErrorProps(cxt, error3, keyValues);
-      return gen.object(...keyValues);
-    }
-    function errorInstancePath({ errorPath }, { instancePath }) {
-      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
-      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
-    }
-    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
-      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
-      if (schemaPath) {
-        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
-      }
-      return [E.schemaPath, schPath];
-    }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data, schemaValue, it } = cxt;
-      const { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
-      if (opts.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
-      }
-      if (opts.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
-      }
-      if (propertyName)
-        keyValues.push([E.propertyName, propertyName]);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/boolSchema.js
-var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-    var errors_1 = require_errors2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var boolError = {
-      message: "boolean schema is false"
-    };
-    function topBoolOrEmptySchema(it) {
-      const { gen, schema, validateName } = it;
-      if (schema === false) {
-        falseSchemaError(it, false);
-      } else if (typeof schema == "object" && schema.$async === true) {
-        gen.return(names_1.default.data);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
-        gen.return(true);
-      }
-    }
-    exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
-      const { gen, schema } = it;
-      if (schema === false) {
-        gen.var(valid, false);
-        falseSchemaError(it);
-      } else {
-        gen.var(valid, true);
-      }
-    }
-    exports.boolOrEmptySchema = boolOrEmptySchema;
-    function falseSchemaError(it, overrideAllErrors) {
-      const { gen, data } = it;
-      const cxt = {
-        gen,
-        keyword: "false schema",
-        data,
-        schema: false,
-        schemaCode: false,
-        schemaValue: false,
-        params: {},
-        it
-      };
-      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/rules.js
-var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getRules = exports.isJSONType = void 0;
-    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
-    var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
-    }
-    exports.isJSONType = isJSONType;
-    function getRules() {
-      const groups = {
-        number: { type: "number", rules: [] },
-        string: { type: "string", rules: [] },
-        array: { type: "array", rules: [] },
-        object: { type: "object", rules: [] }
-      };
-      return {
-        types: { ...groups, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
-        post: { rules: [] },
-        all: {},
-        keywords: {}
-      };
-    }
-    exports.getRules = getRules;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/applicability.js
-var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self: self2 }, type) {
-      const group4 = self2.RULES.types[type];
-      return group4 && group4 !== true && shouldUseGroup(schema, group4);
-    }
-    exports.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group4) {
-      return group4.rules.some((rule) => shouldUseRule(schema, rule));
-    }
-    exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule) {
-      var _a2;
-      return schema[rule.keyword] !== void 0 || ((_a2 = rule.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
-    }
-    exports.shouldUseRule = shouldUseRule;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/dataType.js
-var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-    var rules_1 = require_rules();
-    var applicability_1 = require_applicability();
-    var errors_1 = require_errors2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var DataType;
-    (function(DataType2) {
-      DataType2[DataType2["Correct"] = 0] = "Correct";
-      DataType2[DataType2["Wrong"] = 1] = "Wrong";
-    })(DataType || (exports.DataType = DataType = {}));
-    function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
-      if (hasNull) {
-        if (schema.nullable === false)
-          throw new Error("type: null contradicts nullable: false");
-      } else {
-        if (!types.length && schema.nullable !== void 0) {
-          throw new Error('"nullable" cannot be used without "type"');
-        }
-        if (schema.nullable === true)
-          types.push("null");
-      }
-      return types;
-    }
-    exports.getSchemaTypes = getSchemaTypes;
-    function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
-    }
-    exports.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
-      const { gen, data, opts } = it;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
-      if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
-        gen.if(wrongType, () => {
-          if (coerceTo.length)
-            coerceData(it, types, coerceTo);
-          else
-            reportTypeError(it);
-        });
-      }
-      return checkTypes;
-    }
-    exports.coerceAndCheckDataType = coerceAndCheckDataType;
-    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
-    }
-    function coerceData(it, types, coerceTo) {
-      const { gen, data, opts } = it;
-      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
-      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
-      if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
-      }
-      gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (const t of coerceTo) {
-        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
-          coerceSpecificType(t);
-        }
-      }
-      gen.else();
-      reportTypeError(it);
-      gen.endIf();
-      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
-        gen.assign(data, coerced);
-        assignParentData(it, coerced);
-      });
-      function coerceSpecificType(t) {
-        switch (t) {
-          case "string":
-            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
-            return;
-          case "number":
-            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
-              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "integer":
-            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
-              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "boolean":
-            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
-            return;
-          case "null":
-            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
-            gen.assign(coerced, null);
-            return;
-          case "array":
-            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
-              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
-        }
-      }
-    }
-    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
-      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
-    }
-    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
-      const EQ2 = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
-      let cond;
-      switch (dataType) {
-        case "null":
-          return (0, codegen_1._)`${data} ${EQ2} null`;
-        case "array":
-          cond = (0, codegen_1._)`Array.isArray(${data})`;
-          break;
-        case "object":
-          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
-          break;
-        case "integer":
-          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
-          break;
-        case "number":
-          cond = numCond();
-          break;
-        default:
-          return (0, codegen_1._)`typeof ${data} ${EQ2} ${dataType}`;
-      }
-      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
-      function numCond(_cond = codegen_1.nil) {
-        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
-      }
-    }
-    exports.checkDataType = checkDataType;
-    function checkDataTypes(dataTypes, data, strictNums, correct) {
-      if (dataTypes.length === 1) {
-        return checkDataType(dataTypes[0], data, strictNums, correct);
-      }
-      let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
-        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
-      } else {
-        cond = codegen_1.nil;
-      }
-      if (types.number)
-        delete types.integer;
-      for (const t in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
-      return cond;
-    }
-    exports.checkDataTypes = checkDataTypes;
-    var typeError = {
-      message: ({ schema }) => `must be ${schema}`,
-      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
-    };
-    function reportTypeError(it) {
-      const cxt = getTypeErrorContext(it);
-      (0, errors_1.reportError)(cxt, typeError);
-    }
-    exports.reportTypeError = reportTypeError;
-    function getTypeErrorContext(it) {
-      const { gen, data, schema } = it;
-      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
-      return {
-        gen,
-        keyword: "type",
-        data,
-        schema: schema.type,
-        schemaCode,
-        schemaValue: schemaCode,
-        parentSchema: schema,
-        params: {},
-        it
-      };
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/defaults.js
-var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.assignDefaults = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
-      if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
-        }
-      } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i6) => assignDefault(it, i6, sch.default));
-      }
-    }
-    exports.assignDefaults = assignDefaults;
-    function assignDefault(it, prop, defaultValue) {
-      const { gen, compositeRule, data, opts } = it;
-      if (defaultValue === void 0)
-        return;
-      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
-      if (compositeRule) {
-        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
-        return;
-      }
-      let condition = (0, codegen_1._)`${childData} === undefined`;
-      if (opts.useDefaults === "empty") {
-        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
-      }
-      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/code.js
-var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    var util_2 = require_util9();
-    function checkReportMissingProp(cxt, prop) {
-      const { gen, data, it } = cxt;
-      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
-        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
-        cxt.error();
-      });
-    }
-    exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
-    }
-    exports.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, true);
-      cxt.error();
-    }
-    exports.reportMissingProp = reportMissingProp;
-    function hasPropFunc(gen) {
-      return gen.scopeValue("func", {
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        ref: Object.prototype.hasOwnProperty,
-        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
-      });
-    }
-    exports.hasPropFunc = hasPropFunc;
-    function isOwnProperty(gen, data, property) {
-      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
-    }
-    exports.isOwnProperty = isOwnProperty;
-    function propertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
-      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
-    }
-    exports.propertyInData = propertyInData;
-    function noPropertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
-      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
-    }
-    exports.noPropertyInData = noPropertyInData;
-    function allSchemaProperties(schemaMap) {
-      return schemaMap ? Object.keys(schemaMap).filter((p3) => p3 !== "__proto__") : [];
-    }
-    exports.allSchemaProperties = allSchemaProperties;
-    function schemaProperties(it, schemaMap) {
-      return allSchemaProperties(schemaMap).filter((p3) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p3]));
-    }
-    exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context3, passSchema) {
-      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
-      const valCxt = [
-        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
-        [names_1.default.parentData, it.parentData],
-        [names_1.default.parentDataProperty, it.parentDataProperty],
-        [names_1.default.rootData, names_1.default.rootData]
-      ];
-      if (it.opts.dynamicRef)
-        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
-      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context3 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context3}, ${args})` : (0, codegen_1._)`${func}(${args})`;
-    }
-    exports.callValidateCode = callValidateCode;
-    var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
-      const u = opts.unicodeRegExp ? "u" : "";
-      const { regExp } = opts.code;
-      const rx = regExp(pattern, u);
-      return gen.scopeValue("pattern", {
-        key: rx.toString(),
-        ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
-      });
-    }
-    exports.usePattern = usePattern;
-    function validateArray(cxt) {
-      const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      if (it.allErrors) {
-        const validArr = gen.let("valid", true);
-        validateItems(() => gen.assign(validArr, false));
-        return validArr;
-      }
-      gen.var(valid, true);
-      validateItems(() => gen.break());
-      return valid;
-      function validateItems(notValid) {
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i6) => {
-          cxt.subschema({
-            keyword,
-            dataProp: i6,
-            dataPropType: util_1.Type.Num
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), notValid);
-        });
-      }
-    }
-    exports.validateArray = validateArray;
-    function validateUnion(cxt) {
-      const { gen, schema, keyword, it } = cxt;
-      if (!Array.isArray(schema))
-        throw new Error("ajv implementation error");
-      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
-      if (alwaysValid && !it.opts.unevaluated)
-        return;
-      const valid = gen.let("valid", false);
-      const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i6) => {
-        const schCxt = cxt.subschema({
-          keyword,
-          schemaProp: i6,
-          compositeRule: true
-        }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
-        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
-        if (!merged)
-          gen.if((0, codegen_1.not)(valid));
-      }));
-      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-    }
-    exports.validateUnion = validateUnion;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/keyword.js
-var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var code_1 = require_code2();
-    var errors_1 = require_errors2();
-    function macroKeywordCode(cxt, def) {
-      const { gen, keyword, schema, parentSchema, it } = cxt;
-      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
-      const schemaRef = useKeyword(gen, keyword, macroSchema);
-      if (it.opts.validateSchema !== false)
-        it.self.validateSchema(macroSchema, true);
-      const valid = gen.name("valid");
-      cxt.subschema({
-        schema: macroSchema,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
-        topSchemaRef: schemaRef,
-        compositeRule: true
-      }, valid);
-      cxt.pass(valid, () => cxt.error(true));
-    }
-    exports.macroKeywordCode = macroKeywordCode;
-    function funcKeywordCode(cxt, def) {
-      var _a2;
-      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
-      checkAsyncKeyword(it, def);
-      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
-      const valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid);
-      function validateKeyword() {
-        if (def.errors === false) {
-          assignValid();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => cxt.error());
-        } else {
-          const ruleErrs = def.async ? validateAsync() : validateSync();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => addErrs(cxt, ruleErrs));
-        }
-      }
-      function validateAsync() {
-        const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e6) => gen.assign(valid, false).if((0, codegen_1._)`${e6} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e6}.errors`), () => gen.throw(e6)));
-        return ruleErrs;
-      }
-      function validateSync() {
-        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
-        gen.assign(validateErrs, null);
-        assignValid(codegen_1.nil);
-        return validateErrs;
-      }
-      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
-        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
-        const passSchema = !("compile" in def && !$data || def.schema === false);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
-      }
-      function reportErrs(errors) {
-        var _a3;
-        gen.if((0, codegen_1.not)((_a3 = def.valid) !== null && _a3 !== void 0 ? _a3 : valid), errors);
-      }
-    }
-    exports.funcKeywordCode = funcKeywordCode;
-    function modifyData(cxt) {
-      const { gen, data, it } = cxt;
-      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
-    }
-    function addErrs(cxt, errs) {
-      const { gen } = cxt;
-      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-        (0, errors_1.extendErrors)(cxt);
-      }, () => cxt.error());
-    }
-    function checkAsyncKeyword({ schemaEnv }, def) {
-      if (def.async && !schemaEnv.$async)
-        throw new Error("async keyword in sync schema");
-    }
-    function useKeyword(gen, keyword, result2) {
-      if (result2 === void 0)
-        throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
-    }
-    function validSchemaType(schema, schemaType, allowUndefined = false) {
-      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
-    }
-    exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
-      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
-        throw new Error("ajv implementation error");
-      }
-      const deps = def.dependencies;
-      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
-        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
-      }
-      if (def.validateSchema) {
-        const valid = def.validateSchema(schema[keyword]);
-        if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
-          if (opts.validateSchema === "log")
-            self2.logger.error(msg);
-          else
-            throw new Error(msg);
-        }
-      }
-    }
-    exports.validateKeywordUsage = validateKeywordUsage;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/subschema.js
-var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema !== void 0) {
-        throw new Error('both "keyword" and "schema" passed, only one allowed');
-      }
-      if (keyword !== void 0) {
-        const sch = it.schema[keyword];
-        return schemaProp === void 0 ? {
-          schema: sch,
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}`
-        } : {
-          schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
-        };
-      }
-      if (schema !== void 0) {
-        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
-          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
-        }
-        return {
-          schema,
-          schemaPath,
-          topSchemaRef,
-          errSchemaPath
-        };
-      }
-      throw new Error('either "keyword" or "schema" must be passed');
-    }
-    exports.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
-      if (data !== void 0 && dataProp !== void 0) {
-        throw new Error('both "data" and "dataProp" passed, only one allowed');
-      }
-      const { gen } = it;
-      if (dataProp !== void 0) {
-        const { errorPath, dataPathArr, opts } = it;
-        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
-        dataContextProps(nextData);
-        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
-        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
-        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
-      }
-      if (data !== void 0) {
-        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
-        dataContextProps(nextData);
-        if (propertyName !== void 0)
-          subschema.propertyName = propertyName;
-      }
-      if (dataTypes)
-        subschema.dataTypes = dataTypes;
-      function dataContextProps(_nextData) {
-        subschema.data = _nextData;
-        subschema.dataLevel = it.dataLevel + 1;
-        subschema.dataTypes = [];
-        it.definedProperties = /* @__PURE__ */ new Set();
-        subschema.parentData = it.data;
-        subschema.dataNames = [...it.dataNames, _nextData];
-      }
-    }
-    exports.extendSubschemaData = extendSubschemaData;
-    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
-      if (compositeRule !== void 0)
-        subschema.compositeRule = compositeRule;
-      if (createErrors !== void 0)
-        subschema.createErrors = createErrors;
-      if (allErrors !== void 0)
-        subschema.allErrors = allErrors;
-      subschema.jtdDiscriminator = jtdDiscriminator;
-      subschema.jtdMetadata = jtdMetadata;
-    }
-    exports.extendSubschemaMode = extendSubschemaMode;
+    exports.default = ucs2length;
+    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
   }
 });
 
@@ -21976,3284 +19995,6 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
-var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
-    "use strict";
-    var traverse = module.exports = function(schema, opts, cb) {
-      if (typeof opts == "function") {
-        cb = opts;
-        opts = {};
-      }
-      cb = opts.cb || cb;
-      var pre = typeof cb == "function" ? cb : cb.pre || function() {
-      };
-      var post = cb.post || function() {
-      };
-      _traverse(opts, pre, post, schema, "", schema);
-    };
-    traverse.keywords = {
-      additionalItems: true,
-      items: true,
-      contains: true,
-      additionalProperties: true,
-      propertyNames: true,
-      not: true,
-      if: true,
-      then: true,
-      else: true
-    };
-    traverse.arrayKeywords = {
-      items: true,
-      allOf: true,
-      anyOf: true,
-      oneOf: true
-    };
-    traverse.propsKeywords = {
-      $defs: true,
-      definitions: true,
-      properties: true,
-      patternProperties: true,
-      dependencies: true
-    };
-    traverse.skipKeywords = {
-      default: true,
-      enum: true,
-      const: true,
-      required: true,
-      maximum: true,
-      minimum: true,
-      exclusiveMaximum: true,
-      exclusiveMinimum: true,
-      multipleOf: true,
-      maxLength: true,
-      minLength: true,
-      pattern: true,
-      format: true,
-      maxItems: true,
-      minItems: true,
-      uniqueItems: true,
-      maxProperties: true,
-      minProperties: true
-    };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema) {
-          var sch = schema[key];
-          if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
-              for (var i6 = 0; i6 < sch.length; i6++)
-                _traverse(opts, pre, post, sch[i6], jsonPtr + "/" + key + "/" + i6, rootSchema, jsonPtr, key, schema, i6);
-            }
-          } else if (key in traverse.propsKeywords) {
-            if (sch && typeof sch == "object") {
-              for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
-            }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
-          }
-        }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-      }
-    }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/resolve.js
-var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-    var util_1 = require_util9();
-    var equal = require_fast_deep_equal();
-    var traverse = require_json_schema_traverse();
-    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
-      "type",
-      "format",
-      "pattern",
-      "maxLength",
-      "minLength",
-      "maxProperties",
-      "minProperties",
-      "maxItems",
-      "minItems",
-      "maximum",
-      "minimum",
-      "uniqueItems",
-      "multipleOf",
-      "required",
-      "enum",
-      "const"
-    ]);
-    function inlineRef(schema, limit = true) {
-      if (typeof schema == "boolean")
-        return true;
-      if (limit === true)
-        return !hasRef(schema);
-      if (!limit)
-        return false;
-      return countKeys(schema) <= limit;
-    }
-    exports.inlineRef = inlineRef;
-    var REF_KEYWORDS = /* @__PURE__ */ new Set([
-      "$ref",
-      "$recursiveRef",
-      "$recursiveAnchor",
-      "$dynamicRef",
-      "$dynamicAnchor"
-    ]);
-    function hasRef(schema) {
-      for (const key in schema) {
-        if (REF_KEYWORDS.has(key))
-          return true;
-        const sch = schema[key];
-        if (Array.isArray(sch) && sch.some(hasRef))
-          return true;
-        if (typeof sch == "object" && hasRef(sch))
-          return true;
-      }
-      return false;
-    }
-    function countKeys(schema) {
-      let count = 0;
-      for (const key in schema) {
-        if (key === "$ref")
-          return Infinity;
-        count++;
-        if (SIMPLE_INLINED.has(key))
-          continue;
-        if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
-        }
-        if (count === Infinity)
-          return Infinity;
-      }
-      return count;
-    }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
-        id = normalizeId(id);
-      const p3 = resolver.parse(id);
-      return _getFullPath(resolver, p3);
-    }
-    exports.getFullPath = getFullPath;
-    function _getFullPath(resolver, p3) {
-      const serialized = resolver.serialize(p3);
-      return serialized.split("#")[0] + "#";
-    }
-    exports._getFullPath = _getFullPath;
-    var TRAILING_SLASH_HASH = /#\/?$/;
-    function normalizeId(id) {
-      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
-    }
-    exports.normalizeId = normalizeId;
-    function resolveUrl(resolver, baseId, id) {
-      id = normalizeId(id);
-      return resolver.resolve(baseId, id);
-    }
-    exports.resolveUrl = resolveUrl;
-    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema, baseId) {
-      if (typeof schema == "boolean")
-        return {};
-      const { schemaId, uriResolver } = this.opts;
-      const schId = normalizeId(schema[schemaId] || baseId);
-      const baseIds = { "": schId };
-      const pathPrefix = getFullPath(uriResolver, schId, false);
-      const localRefs = {};
-      const schemaRefs = /* @__PURE__ */ new Set();
-      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
-        if (parentJsonPtr === void 0)
-          return;
-        const fullPath = pathPrefix + jsonPtr;
-        let innerBaseId = baseIds[parentJsonPtr];
-        if (typeof sch[schemaId] == "string")
-          innerBaseId = addRef.call(this, sch[schemaId]);
-        addAnchor.call(this, sch.$anchor);
-        addAnchor.call(this, sch.$dynamicAnchor);
-        baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
-          const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
-          if (typeof schOrRef == "string")
-            schOrRef = this.refs[schOrRef];
-          if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
-            } else {
-              this.refs[ref] = fullPath;
-            }
-          }
-          return ref;
-        }
-        function addAnchor(anchor) {
-          if (typeof anchor == "string") {
-            if (!ANCHOR.test(anchor))
-              throw new Error(`invalid anchor "${anchor}"`);
-            addRef.call(this, `#${anchor}`);
-          }
-        }
-      });
-      return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
-      }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
-      }
-    }
-    exports.getSchemaRefs = getSchemaRefs;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/index.js
-var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-    var boolSchema_1 = require_boolSchema();
-    var dataType_1 = require_dataType();
-    var applicability_1 = require_applicability();
-    var dataType_2 = require_dataType();
-    var defaults_1 = require_defaults();
-    var keyword_1 = require_keyword();
-    var subschema_1 = require_subschema();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var errors_1 = require_errors2();
-    function validateFunctionCode(it) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          topSchemaObjCode(it);
-          return;
-        }
-      }
-      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
-    }
-    exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
-      if (opts.code.es5) {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
-          destructureValCxtES5(gen, opts);
-          gen.code(body);
-        });
-      } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
-      }
-    }
-    function destructureValCxt(opts) {
-      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
-    }
-    function destructureValCxtES5(gen, opts) {
-      gen.if(names_1.default.valCxt, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
-        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
-      }, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.rootData, names_1.default.data);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
-      });
-    }
-    function topSchemaObjCode(it) {
-      const { schema, opts, gen } = it;
-      validateFunction(it, () => {
-        if (opts.$comment && schema.$comment)
-          commentKeyword(it);
-        checkNoDefault(it);
-        gen.let(names_1.default.vErrors, null);
-        gen.let(names_1.default.errors, 0);
-        if (opts.unevaluated)
-          resetEvaluated(it);
-        typeAndKeywords(it);
-        returnResults(it);
-      });
-      return;
-    }
-    function resetEvaluated(it) {
-      const { gen, validateName } = it;
-      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
-    }
-    function funcSourceUrl(schema, opts) {
-      const schId = typeof schema == "object" && schema[opts.schemaId];
-      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
-    }
-    function subschemaCode(it, valid) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
-          return;
-        }
-      }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
-    }
-    function schemaCxtHasRules({ schema, self: self2 }) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (self2.RULES.all[key])
-          return true;
-      return false;
-    }
-    function isSchemaObj(it) {
-      return typeof it.schema != "boolean";
-    }
-    function subSchemaObjCode(it, valid) {
-      const { schema, gen, opts } = it;
-      if (opts.$comment && schema.$comment)
-        commentKeyword(it);
-      updateContext(it);
-      checkAsyncSchema(it);
-      const errsCount = gen.const("_errs", names_1.default.errors);
-      typeAndKeywords(it, errsCount);
-      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-    }
-    function checkKeywords(it) {
-      (0, util_1.checkUnknownRules)(it);
-      checkRefsAndKeywords(it);
-    }
-    function typeAndKeywords(it, errsCount) {
-      if (it.opts.jtd)
-        return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
-    }
-    function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self: self2 } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
-        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
-      }
-    }
-    function checkNoDefault(it) {
-      const { schema, opts } = it;
-      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
-        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
-      }
-    }
-    function updateContext(it) {
-      const schId = it.schema[it.opts.schemaId];
-      if (schId)
-        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
-    }
-    function checkAsyncSchema(it) {
-      if (it.schema.$async && !it.schemaEnv.$async)
-        throw new Error("async schema in sync schema");
-    }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
-      const msg = schema.$comment;
-      if (opts.$comment === true) {
-        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
-      } else if (typeof opts.$comment == "function") {
-        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
-        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
-        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
-      }
-    }
-    function returnResults(it) {
-      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
-      if (schemaEnv.$async) {
-        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
-        if (opts.unevaluated)
-          assignEvaluated(it);
-        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
-      }
-    }
-    function assignEvaluated({ gen, evaluated, props, items }) {
-      if (props instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
-    }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self: self2 } = it;
-      const { RULES } = self2;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
-        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
-        return;
-      }
-      if (!opts.jtd)
-        checkStrictTypes(it, types);
-      gen.block(() => {
-        for (const group4 of RULES.rules)
-          groupKeywords(group4);
-        groupKeywords(RULES.post);
-      });
-      function groupKeywords(group4) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group4))
-          return;
-        if (group4.type) {
-          gen.if((0, dataType_2.checkDataType)(group4.type, data, opts.strictNumbers));
-          iterateKeywords(it, group4);
-          if (types.length === 1 && types[0] === group4.type && typeErrors) {
-            gen.else();
-            (0, dataType_2.reportTypeError)(it);
-          }
-          gen.endIf();
-        } else {
-          iterateKeywords(it, group4);
-        }
-        if (!allErrors)
-          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
-      }
-    }
-    function iterateKeywords(it, group4) {
-      const { gen, schema, opts: { useDefaults } } = it;
-      if (useDefaults)
-        (0, defaults_1.assignDefaults)(it, group4.type);
-      gen.block(() => {
-        for (const rule of group4.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group4.type);
-          }
-        }
-      });
-    }
-    function checkStrictTypes(it, types) {
-      if (it.schemaEnv.meta || !it.opts.strictTypes)
-        return;
-      checkContextTypes(it, types);
-      if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
-      checkKeywordTypes(it, it.dataTypes);
-    }
-    function checkContextTypes(it, types) {
-      if (!types.length)
-        return;
-      if (!it.dataTypes.length) {
-        it.dataTypes = types;
-        return;
-      }
-      types.forEach((t) => {
-        if (!includesType(it.dataTypes, t)) {
-          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
-        }
-      });
-      narrowSchemaTypes(it, types);
-    }
-    function checkMultipleTypes(it, ts) {
-      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
-        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
-      }
-    }
-    function checkKeywordTypes(it, ts) {
-      const rules = it.self.RULES.all;
-      for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
-          const { type } = rule.definition;
-          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
-            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
-          }
-        }
-      }
-    }
-    function hasApplicableType(schTs, kwdT) {
-      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
-    }
-    function includesType(ts, t) {
-      return ts.includes(t) || t === "integer" && ts.includes("number");
-    }
-    function narrowSchemaTypes(it, withTypes) {
-      const ts = [];
-      for (const t of it.dataTypes) {
-        if (includesType(withTypes, t))
-          ts.push(t);
-        else if (withTypes.includes("integer") && t === "number")
-          ts.push("integer");
-      }
-      it.dataTypes = ts;
-    }
-    function strictTypesError(it, msg) {
-      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-      msg += ` at "${schemaPath}" (strictTypes)`;
-      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
-    }
-    var KeywordCxt = class {
-      constructor(it, def, keyword) {
-        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
-        this.gen = it.gen;
-        this.allErrors = it.allErrors;
-        this.keyword = keyword;
-        this.data = it.data;
-        this.schema = it.schema[keyword];
-        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
-        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
-        this.schemaType = def.schemaType;
-        this.parentSchema = it.schema;
-        this.params = {};
-        this.it = it;
-        this.def = def;
-        if (this.$data) {
-          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
-        } else {
-          this.schemaCode = this.schemaValue;
-          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
-            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
-          }
-        }
-        if ("code" in def ? def.trackErrors : def.errors !== false) {
-          this.errsCount = it.gen.const("_errs", names_1.default.errors);
-        }
-      }
-      result(condition, successAction, failAction) {
-        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
-      }
-      failResult(condition, successAction, failAction) {
-        this.gen.if(condition);
-        if (failAction)
-          failAction();
-        else
-          this.error();
-        if (successAction) {
-          this.gen.else();
-          successAction();
-          if (this.allErrors)
-            this.gen.endIf();
-        } else {
-          if (this.allErrors)
-            this.gen.endIf();
-          else
-            this.gen.else();
-        }
-      }
-      pass(condition, failAction) {
-        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
-      }
-      fail(condition) {
-        if (condition === void 0) {
-          this.error();
-          if (!this.allErrors)
-            this.gen.if(false);
-          return;
-        }
-        this.gen.if(condition);
-        this.error();
-        if (this.allErrors)
-          this.gen.endIf();
-        else
-          this.gen.else();
-      }
-      fail$data(condition) {
-        if (!this.$data)
-          return this.fail(condition);
-        const { schemaCode } = this;
-        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
-      }
-      error(append, errorParams, errorPaths) {
-        if (errorParams) {
-          this.setParams(errorParams);
-          this._error(append, errorPaths);
-          this.setParams({});
-          return;
-        }
-        this._error(append, errorPaths);
-      }
-      _error(append, errorPaths) {
-        ;
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
-      }
-      $dataError() {
-        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
-      }
-      reset() {
-        if (this.errsCount === void 0)
-          throw new Error('add "trackErrors" to keyword definition');
-        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
-      }
-      ok(cond) {
-        if (!this.allErrors)
-          this.gen.if(cond);
-      }
-      setParams(obj, assign) {
-        if (assign)
-          Object.assign(this.params, obj);
-        else
-          this.params = obj;
-      }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
-        this.gen.block(() => {
-          this.check$data(valid, $dataValid);
-          codeBlock();
-        });
-      }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
-        if (!this.$data)
-          return;
-        const { gen, schemaCode, schemaType, def } = this;
-        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
-        if (valid !== codegen_1.nil)
-          gen.assign(valid, true);
-        if (schemaType.length || def.validateSchema) {
-          gen.elseIf(this.invalid$data());
-          this.$dataError();
-          if (valid !== codegen_1.nil)
-            gen.assign(valid, false);
-        }
-        gen.else();
-      }
-      invalid$data() {
-        const { gen, schemaCode, schemaType, def, it } = this;
-        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
-        function wrong$DataType() {
-          if (schemaType.length) {
-            if (!(schemaCode instanceof codegen_1.Name))
-              throw new Error("ajv implementation error");
-            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
-            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
-          }
-          return codegen_1.nil;
-        }
-        function invalid$DataSchema() {
-          if (def.validateSchema) {
-            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
-            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
-          }
-          return codegen_1.nil;
-        }
-      }
-      subschema(appl, valid) {
-        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
-        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
-        (0, subschema_1.extendSubschemaMode)(subschema, appl);
-        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        subschemaCode(nextContext, valid);
-        return nextContext;
-      }
-      mergeEvaluated(schemaCxt, toName) {
-        const { it, gen } = this;
-        if (!it.opts.unevaluated)
-          return;
-        if (it.props !== true && schemaCxt.props !== void 0) {
-          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
-        }
-        if (it.items !== true && schemaCxt.items !== void 0) {
-          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
-        }
-      }
-      mergeValidEvaluated(schemaCxt, valid) {
-        const { it, gen } = this;
-        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
-          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
-          return true;
-        }
-      }
-    };
-    exports.KeywordCxt = KeywordCxt;
-    function keywordCode(it, keyword, def, ruleType) {
-      const cxt = new KeywordCxt(it, def, keyword);
-      if ("code" in def) {
-        def.code(cxt, ruleType);
-      } else if (cxt.$data && def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      } else if ("macro" in def) {
-        (0, keyword_1.macroKeywordCode)(cxt, def);
-      } else if (def.compile || def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      }
-    }
-    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
-    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
-    function getData($data, { dataLevel, dataNames, dataPathArr }) {
-      let jsonPointer;
-      let data;
-      if ($data === "")
-        return names_1.default.rootData;
-      if ($data[0] === "/") {
-        if (!JSON_POINTER.test($data))
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        jsonPointer = $data;
-        data = names_1.default.rootData;
-      } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
-        if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
-        }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
-        if (!jsonPointer)
-          return data;
-      }
-      let expr = data;
-      const segments = jsonPointer.split("/");
-      for (const segment of segments) {
-        if (segment) {
-          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
-          expr = (0, codegen_1._)`${expr} && ${data}`;
-        }
-      }
-      return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
-      }
-    }
-    exports.getData = getData;
-  }
-});
-
-// node_modules/ajv/dist/runtime/validation_error.js
-var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var ValidationError = class extends Error {
-      constructor(errors) {
-        super("validation failed");
-        this.errors = errors;
-        this.ajv = this.validation = true;
-      }
-    };
-    exports.default = ValidationError;
-  }
-});
-
-// node_modules/ajv/dist/compile/ref_error.js
-var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var resolve_1 = require_resolve();
-    var MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
-        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
-      }
-    };
-    exports.default = MissingRefError;
-  }
-});
-
-// node_modules/ajv/dist/compile/index.js
-var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-    var codegen_1 = require_codegen();
-    var validation_error_1 = require_validation_error();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var validate_1 = require_validate();
-    var SchemaEnv = class {
-      constructor(env2) {
-        var _a2;
-        this.refs = {};
-        this.dynamicAnchors = {};
-        let schema;
-        if (typeof env2.schema == "object")
-          schema = env2.schema;
-        this.schema = env2.schema;
-        this.schemaId = env2.schemaId;
-        this.root = env2.root || this;
-        this.baseId = (_a2 = env2.baseId) !== null && _a2 !== void 0 ? _a2 : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env2.schemaId || "$id"]);
-        this.schemaPath = env2.schemaPath;
-        this.localRefs = env2.localRefs;
-        this.meta = env2.meta;
-        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
-        this.refs = {};
-      }
-    };
-    exports.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
-      const _sch = getCompilingSchema.call(this, sch);
-      if (_sch)
-        return _sch;
-      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
-      const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
-      let _ValidationError;
-      if (sch.$async) {
-        _ValidationError = gen.scopeValue("Error", {
-          ref: validation_error_1.default,
-          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
-        });
-      }
-      const validateName = gen.scopeName("validate");
-      sch.validateName = validateName;
-      const schemaCxt = {
-        gen,
-        allErrors: this.opts.allErrors,
-        data: names_1.default.data,
-        parentData: names_1.default.parentData,
-        parentDataProperty: names_1.default.parentDataProperty,
-        dataNames: [names_1.default.data],
-        dataPathArr: [codegen_1.nil],
-        // TODO can its length be used as dataLevel if nil is removed?
-        dataLevel: 0,
-        dataTypes: [],
-        definedProperties: /* @__PURE__ */ new Set(),
-        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
-        validateName,
-        ValidationError: _ValidationError,
-        schema: sch.schema,
-        schemaEnv: sch,
-        rootId,
-        baseId: sch.baseId || rootId,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
-        errorPath: (0, codegen_1._)`""`,
-        opts: this.opts,
-        self: this
-      };
-      let sourceCode;
-      try {
-        this._compilations.add(sch);
-        (0, validate_1.validateFunctionCode)(schemaCxt);
-        gen.optimize(this.opts.code.optimize);
-        const validateCode = gen.toString();
-        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
-        if (this.opts.code.process)
-          sourceCode = this.opts.code.process(sourceCode, sch);
-        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
-        if (sch.$async)
-          validate.$async = true;
-        if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
-        }
-        if (this.opts.unevaluated) {
-          const { props, items } = schemaCxt;
-          validate.evaluated = {
-            props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
-            dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
-          };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
-        }
-        sch.validate = validate;
-        return sch;
-      } catch (e6) {
-        delete sch.validate;
-        delete sch.validateName;
-        if (sourceCode)
-          this.logger.error("Error compiling schema, function code:", sourceCode);
-        throw e6;
-      } finally {
-        this._compilations.delete(sch);
-      }
-    }
-    exports.compileSchema = compileSchema;
-    function resolveRef(root6, baseId, ref) {
-      var _a2;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root6.refs[ref];
-      if (schOrFunc)
-        return schOrFunc;
-      let _sch = resolve.call(this, root6, ref);
-      if (_sch === void 0) {
-        const schema = (_a2 = root6.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
-        const { schemaId } = this.opts;
-        if (schema)
-          _sch = new SchemaEnv({ schema, schemaId, root: root6, baseId });
-      }
-      if (_sch === void 0)
-        return;
-      return root6.refs[ref] = inlineOrCompile.call(this, _sch);
-    }
-    exports.resolveRef = resolveRef;
-    function inlineOrCompile(sch) {
-      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
-        return sch.schema;
-      return sch.validate ? sch : compileSchema.call(this, sch);
-    }
-    function getCompilingSchema(schEnv) {
-      for (const sch of this._compilations) {
-        if (sameSchemaEnv(sch, schEnv))
-          return sch;
-      }
-    }
-    exports.getCompilingSchema = getCompilingSchema;
-    function sameSchemaEnv(s1, s2) {
-      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
-    }
-    function resolve(root6, ref) {
-      let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root6, ref);
-    }
-    function resolveSchema(root6, ref) {
-      const p3 = this.opts.uriResolver.parse(ref);
-      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p3);
-      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root6.baseId, void 0);
-      if (Object.keys(root6.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p3, root6);
-      }
-      const id = (0, resolve_1.normalizeId)(refPath);
-      const schOrRef = this.refs[id] || this.schemas[id];
-      if (typeof schOrRef == "string") {
-        const sch = resolveSchema.call(this, root6, schOrRef);
-        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
-          return;
-        return getJsonPointer.call(this, p3, sch);
-      }
-      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
-        return;
-      if (!schOrRef.validate)
-        compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
-        const { schema } = schOrRef;
-        const { schemaId } = this.opts;
-        const schId = schema[schemaId];
-        if (schId)
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema, schemaId, root: root6, baseId });
-      }
-      return getJsonPointer.call(this, p3, schOrRef);
-    }
-    exports.resolveSchema = resolveSchema;
-    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
-      "properties",
-      "patternProperties",
-      "enum",
-      "dependencies",
-      "definitions"
-    ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root: root6 }) {
-      var _a2;
-      if (((_a2 = parsedRef.fragment) === null || _a2 === void 0 ? void 0 : _a2[0]) !== "/")
-        return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema === "boolean")
-          return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
-        if (partSchema === void 0)
-          return;
-        schema = partSchema;
-        const schId = typeof schema === "object" && schema[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        }
-      }
-      let env2;
-      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
-        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env2 = resolveSchema.call(this, root6, $ref);
-      }
-      const { schemaId } = this.opts;
-      env2 = env2 || new SchemaEnv({ schema, schemaId, root: root6, baseId });
-      if (env2.schema !== env2.root.schema)
-        return env2;
-      return void 0;
-    }
-  }
-});
-
-// node_modules/ajv/dist/refs/data.json
-var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
-    module.exports = {
-      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
-      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
-      type: "object",
-      required: ["$data"],
-      properties: {
-        $data: {
-          type: "string",
-          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
-        }
-      },
-      additionalProperties: false
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/utils.js
-var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
-    "use strict";
-    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
-    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
-    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
-    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
-    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
-    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
-    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
-    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
-    var BYTE_HEX = new Array(256);
-    {
-      const HEX_DIGITS = "0123456789ABCDEF";
-      for (let i6 = 0; i6 < 256; i6++) {
-        BYTE_HEX[i6] = "%" + HEX_DIGITS[i6 >> 4] + HEX_DIGITS[i6 & 15];
-      }
-    }
-    function percentEncodeNonAscii(cp) {
-      if (cp < 2048) {
-        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
-      }
-      if (cp < 65536) {
-        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-      }
-      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-    }
-    function stringArrayToHexStripped(input) {
-      let acc = "";
-      let code3 = 0;
-      let i6 = 0;
-      for (i6 = 0; i6 < input.length; i6++) {
-        code3 = input[i6].charCodeAt(0);
-        if (code3 === 48) {
-          continue;
-        }
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
-          return "";
-        }
-        acc += input[i6];
-        break;
-      }
-      for (i6 += 1; i6 < input.length; i6++) {
-        code3 = input[i6].charCodeAt(0);
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
-          return "";
-        }
-        acc += input[i6];
-      }
-      return acc;
-    }
-    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
-    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
-    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
-    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
-    function isZoneIdentifier(zone) {
-      if (zone.length === 0) return false;
-      for (let i6 = 0; i6 < zone.length; i6++) {
-        if (isZoneCharacter(zone[i6])) continue;
-        if (zone[i6] === "%" && i6 + 2 < zone.length && isHexPair(zone.slice(i6 + 1, i6 + 3))) {
-          i6 += 2;
-          continue;
-        }
-        return false;
-      }
-      return true;
-    }
-    function compressIPv6ZeroRun(hextets) {
-      let bestStart = -1;
-      let bestLength = 0;
-      let runStart = -1;
-      let runLength = 0;
-      for (let i6 = 0; i6 < hextets.length; i6++) {
-        if (hextets[i6] === "0") {
-          if (runStart === -1) runStart = i6;
-          runLength++;
-          if (runLength > bestLength) {
-            bestLength = runLength;
-            bestStart = runStart;
-          }
-        } else {
-          runStart = -1;
-          runLength = 0;
-        }
-      }
-      if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
-      const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
-    }
-    function normalizeIPv6Address(input) {
-      const compression = input.indexOf("::");
-      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return void 0;
-      const left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":");
-      const right = compression === -1 ? [] : input.slice(compression + 2).split(":");
-      if (compression !== -1) {
-        if (left.length === 1 && left[0] === "") left.length = 0;
-        if (right.length === 1 && right[0] === "") right.length = 0;
-      }
-      const parts = left.concat(right);
-      let hextetCount = 0;
-      for (let i6 = 0; i6 < parts.length; i6++) {
-        const part = parts[i6];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i6 !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
-          hextetCount += 2;
-          continue;
-        }
-        if (!isHextet(part)) return void 0;
-        parts[i6] = parseInt(part, 16).toString(16);
-        hextetCount++;
-      }
-      if (compression === -1) {
-        if (hextetCount !== 8) return void 0;
-        return compressIPv6ZeroRun(parts);
-      }
-      if (hextetCount >= 8) return void 0;
-      const expanded = parts.slice(0, left.length);
-      for (let i6 = hextetCount; i6 < 8; i6++) expanded.push("0");
-      for (let i6 = left.length; i6 < parts.length; i6++) expanded.push(parts[i6]);
-      return compressIPv6ZeroRun(expanded);
-    }
-    function normalizeIPv6(host) {
-      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
-      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
-      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
-      let input = bracketed ? host.slice(1, -1) : host;
-      if (bracketed && isIPvFuture(input)) {
-        input = input.toLowerCase();
-        return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
-      }
-      if (findToken(input, ":") < 2) {
-        return { host, isIPV6: false, error: bracketed };
-      }
-      let zoneIdentifier = "";
-      const zoneSeparator = input.indexOf("%");
-      if (zoneSeparator !== -1) {
-        const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
-        zoneIdentifier = input.slice(zoneSeparator + separatorLength);
-        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
-        input = input.slice(0, zoneSeparator);
-      }
-      const address = normalizeIPv6Address(input);
-      if (address === void 0) return { host, isIPV6: false, error: true };
-      return {
-        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
-        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
-        isIPV6: true
-      };
-    }
-    function findToken(str2, token) {
-      let ind = 0;
-      for (let i6 = 0; i6 < str2.length; i6++) {
-        if (str2[i6] === token) ind++;
-      }
-      return ind;
-    }
-    function removeDotSegments(path9) {
-      let input = path9;
-      const output = [];
-      let nextSlash = -1;
-      let len = 0;
-      while (len = input.length) {
-        if (len === 1) {
-          if (input === ".") {
-            break;
-          } else if (input === "/") {
-            output.push("/");
-            break;
-          } else {
-            output.push(input);
-            break;
-          }
-        } else if (len === 2) {
-          if (input[0] === ".") {
-            if (input[1] === ".") {
-              break;
-            } else if (input[1] === "/") {
-              input = input.slice(2);
-              continue;
-            }
-          } else if (input[0] === "/") {
-            if (input[1] === "." || input[1] === "/") {
-              output.push("/");
-              break;
-            }
-          }
-        } else if (len === 3) {
-          if (input === "/..") {
-            if (output.length !== 0) {
-              output.pop();
-            }
-            output.push("/");
-            break;
-          }
-        }
-        if (input[0] === ".") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(3);
-              continue;
-            }
-          } else if (input[1] === "/") {
-            input = input.slice(2);
-            continue;
-          }
-        } else if (input[0] === "/") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(2);
-              continue;
-            } else if (input[2] === ".") {
-              if (input[3] === "/") {
-                input = input.slice(3);
-                if (output.length !== 0) {
-                  output.pop();
-                }
-                continue;
-              }
-            }
-          }
-        }
-        if ((nextSlash = input.indexOf("/", 1)) === -1) {
-          output.push(input);
-          break;
-        } else {
-          output.push(input.slice(0, nextSlash));
-          input = input.slice(nextSlash);
-        }
-      }
-      return output.join("");
-    }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
-      }
-      const segments = path9.split("/");
-      const last = segments.length - 1;
-      const output = [];
-      let trailingDirectory = false;
-      for (let i6 = 0; i6 <= last; i6++) {
-        const segment = segments[i6];
-        if (segment === "." || segment === "..") {
-          if (segment === "..") {
-            if (output.length !== 0 && output[output.length - 1] !== "..") {
-              output.pop();
-            } else {
-              output.push("..");
-            }
-          }
-          trailingDirectory = i6 === last;
-        } else {
-          output.push(segment);
-        }
-      }
-      if (trailingDirectory && output[output.length - 1] !== "..") {
-        output.push("");
-      }
-      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
-        output.unshift(".");
-      }
-      return output.join("/");
-    }
-    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
-    var HOST_DELIM_RE = /[@/?#:]/g;
-    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
-      re.lastIndex = 0;
-      return host.replace(re, (ch) => HOST_DELIMS[ch]);
-    }
-    function normalizePercentEncoding(input, decodeUnreserved = false) {
-      if (input.indexOf("%") === -1) {
-        return input;
-      }
-      let output = "";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        if (input[i6] === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i6 += 2;
-            continue;
-          }
-        }
-        output += input[i6];
-      }
-      return output;
-    }
-    function normalizePathEncoding(input) {
-      let output = "";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        const ch = input[i6];
-        if (ch === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i6 += 2;
-            continue;
-          }
-        }
-        if (isPathCharacter(ch)) {
-          output += ch;
-        } else {
-          const code3 = input.charCodeAt(i6);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i6 + 1 < input.length) {
-            const low = input.charCodeAt(i6 + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
-              i6++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function serializePathEncoding(input, pathNoScheme = false) {
-      let output = "";
-      let firstSegment = pathNoScheme && input[0] !== "/";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        const ch = input[i6];
-        if (ch === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i6 += 2;
-            continue;
-          }
-        }
-        if (ch === "/") {
-          firstSegment = false;
-        }
-        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
-          output += ch;
-        } else {
-          const code3 = input.charCodeAt(i6);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i6 + 1 < input.length) {
-            const low = input.charCodeAt(i6 + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
-              i6++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeComponent(input, isAllowed) {
-      let output = "";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        const ch = input[i6];
-        if (ch === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i6 += 2;
-            continue;
-          }
-        }
-        if (isAllowed(ch)) {
-          output += ch;
-        } else {
-          const code3 = input.charCodeAt(i6);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i6 + 1 < input.length) {
-            const low = input.charCodeAt(i6 + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
-              i6++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeUserinfo(input) {
-      return encodeComponent(input, isUserinfoCharacter);
-    }
-    function encodeQuery(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function encodeFragment(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
-    }
-    function normalizeQueryFragmentEncoding(input) {
-      let output = "";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        const ch = input[i6];
-        if (ch === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i6 += 2;
-            continue;
-          }
-        }
-        if (isQueryFragmentCharacter(ch)) {
-          output += ch;
-        } else {
-          const code3 = input.charCodeAt(i6);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i6 + 1 < input.length) {
-            const low = input.charCodeAt(i6 + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
-              i6++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function escapePreservingEscapes(input) {
-      let output = "";
-      for (let i6 = 0; i6 < input.length; i6++) {
-        if (input[i6] === "%" && i6 + 2 < input.length) {
-          const hex = input.slice(i6 + 1, i6 + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i6 += 2;
-            continue;
-          }
-        }
-        output += escape(input[i6]);
-      }
-      return output;
-    }
-    function recomposeAuthority(component) {
-      const uriTokens = [];
-      if (component.userinfo !== void 0) {
-        uriTokens.push(encodeUserinfo(component.userinfo));
-        uriTokens.push("@");
-      }
-      if (component.host !== void 0) {
-        let host = component.host;
-        if (!isIPv4(host)) {
-          let ipV6res = normalizeIPv6(host);
-          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
-            host = normalizePercentEncoding(host, true);
-            ipV6res = normalizeIPv6(host);
-          }
-          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
-            host = `[${ipV6res.escapedHost}]`;
-          } else {
-            host = reescapeHostDelimiters(host, false);
-          }
-        }
-        uriTokens.push(host);
-      }
-      if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
-        if (!isPort(port)) {
-          throw new TypeError("URI port is malformed.");
-        }
-        uriTokens.push(":");
-        uriTokens.push(port);
-      }
-      return uriTokens.length ? uriTokens.join("") : void 0;
-    }
-    module.exports = {
-      nonSimpleDomain,
-      recomposeAuthority,
-      reescapeHostDelimiters,
-      normalizePercentEncoding,
-      normalizePathEncoding,
-      serializePathEncoding,
-      normalizeQueryFragmentEncoding,
-      encodeUserinfo,
-      encodeQuery,
-      encodeFragment,
-      escapePreservingEscapes,
-      removeDotSegments,
-      removeDotSegmentsRelative,
-      isIPv4,
-      isUUID,
-      normalizeIPv6,
-      stringArrayToHexStripped
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/schemes.js
-var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
-    "use strict";
-    var { isUUID } = require_utils2();
-    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
-    var supportedSchemeNames = (
-      /** @type {const} */
-      [
-        "http",
-        "https",
-        "ws",
-        "wss",
-        "urn",
-        "urn:uuid"
-      ]
-    );
-    function isValidSchemeName(name) {
-      return supportedSchemeNames.indexOf(
-        /** @type {*} */
-        name
-      ) !== -1;
-    }
-    function wsIsSecure(wsComponent) {
-      if (wsComponent.secure === true) {
-        return true;
-      } else if (wsComponent.secure === false) {
-        return false;
-      } else if (wsComponent.scheme) {
-        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
-      } else {
-        return false;
-      }
-    }
-    function httpParse(component) {
-      if (!component.host) {
-        component.error = component.error || "HTTP URIs must have a host.";
-      }
-      return component;
-    }
-    function httpSerialize(component) {
-      const secure = String(component.scheme).toLowerCase() === "https";
-      if (component.port === (secure ? 443 : 80) || component.port === "") {
-        component.port = void 0;
-      }
-      if (!component.path) {
-        component.path = "/";
-      }
-      return component;
-    }
-    function wsParse(wsComponent) {
-      wsComponent.secure = wsIsSecure(wsComponent);
-      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
-      wsComponent.path = void 0;
-      wsComponent.query = void 0;
-      return wsComponent;
-    }
-    function wsSerialize(wsComponent) {
-      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
-        wsComponent.port = void 0;
-      }
-      if (typeof wsComponent.secure === "boolean") {
-        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
-        wsComponent.secure = void 0;
-      }
-      if (wsComponent.resourceName) {
-        const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
-        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
-        wsComponent.resourceName = void 0;
-      }
-      wsComponent.fragment = void 0;
-      return wsComponent;
-    }
-    function urnParse(urnComponent, options) {
-      if (!urnComponent.path) {
-        urnComponent.error = "URN can not be parsed";
-        return urnComponent;
-      }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
-        const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
-        const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
-        const schemeHandler = getSchemeHandler(urnScheme);
-        urnComponent.path = void 0;
-        if (schemeHandler) {
-          urnComponent = schemeHandler.parse(urnComponent, options);
-        }
-      } else {
-        urnComponent.error = urnComponent.error || "URN can not be parsed.";
-      }
-      return urnComponent;
-    }
-    function urnSerialize(urnComponent, options) {
-      if (urnComponent.nid === void 0) {
-        throw new Error("URN without nid cannot be serialized");
-      }
-      const scheme = options.scheme || urnComponent.scheme || "urn";
-      const nid = urnComponent.nid.toLowerCase();
-      const urnScheme = `${scheme}:${options.nid || nid}`;
-      const schemeHandler = getSchemeHandler(urnScheme);
-      if (schemeHandler) {
-        urnComponent = schemeHandler.serialize(urnComponent, options);
-      }
-      const uriComponent = urnComponent;
-      const nss = urnComponent.nss;
-      uriComponent.path = `${nid || options.nid}:${nss}`;
-      options.skipEscape = true;
-      return uriComponent;
-    }
-    function urnuuidParse(urnComponent, options) {
-      const uuidComponent = urnComponent;
-      uuidComponent.uuid = uuidComponent.nss;
-      uuidComponent.nss = void 0;
-      if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
-        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
-      }
-      return uuidComponent;
-    }
-    function urnuuidSerialize(uuidComponent) {
-      const urnComponent = uuidComponent;
-      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
-      return urnComponent;
-    }
-    var http2 = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "http",
-        domainHost: true,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var https2 = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "https",
-        domainHost: http2.domainHost,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var ws = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "ws",
-        domainHost: true,
-        parse: wsParse,
-        serialize: wsSerialize
-      }
-    );
-    var wss = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "wss",
-        domainHost: ws.domainHost,
-        parse: ws.parse,
-        serialize: ws.serialize
-      }
-    );
-    var urn = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn",
-        parse: urnParse,
-        serialize: urnSerialize,
-        skipNormalize: true
-      }
-    );
-    var urnuuid = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn:uuid",
-        parse: urnuuidParse,
-        serialize: urnuuidSerialize,
-        skipNormalize: true
-      }
-    );
-    var SCHEMES = (
-      /** @type {Record<SchemeName, SchemeHandler>} */
-      {
-        http: http2,
-        https: https2,
-        ws,
-        wss,
-        urn,
-        "urn:uuid": urnuuid
-      }
-    );
-    Object.setPrototypeOf(SCHEMES, null);
-    function getSchemeHandler(scheme) {
-      return scheme && (SCHEMES[
-        /** @type {SchemeName} */
-        scheme
-      ] || SCHEMES[
-        /** @type {SchemeName} */
-        scheme.toLowerCase()
-      ]) || void 0;
-    }
-    module.exports = {
-      wsIsSecure,
-      SCHEMES,
-      isValidSchemeName,
-      getSchemeHandler
-    };
-  }
-});
-
-// node_modules/fast-uri/index.js
-var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
-    "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
-    var { SCHEMES, getSchemeHandler } = require_schemes();
-    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
-    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
-    var MALFORMED_HOST_ERROR = "URI host is malformed.";
-    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
-    function validateScheme(scheme) {
-      const stringScheme = String(scheme);
-      if (!VALID_SCHEME.test(stringScheme)) {
-        throw new TypeError(MALFORMED_SCHEME_ERROR);
-      }
-      return stringScheme;
-    }
-    function normalize(uri, options) {
-      if (typeof uri === "string") {
-        uri = /** @type {T} */
-        normalizeString(uri, options);
-      } else if (typeof uri === "object") {
-        uri = /** @type {T} */
-        parse4(serialize(uri, options), options);
-      }
-      return uri;
-    }
-    function resolve(baseURI, relativeURI, options) {
-      const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
-      const {
-        parsed: baseParsed,
-        malformedAuthorityOrPort: baseMalformed,
-        malformedPercentEncoding: baseMalformedPercentEncoding,
-        malformedSchemeSpecific: baseMalformedSchemeSpecific,
-        malformedHost: baseMalformedHost,
-        malformedScheme: baseMalformedScheme
-      } = parseWithStatus(baseURI, schemelessOptions);
-      const {
-        parsed: relativeParsed,
-        malformedAuthorityOrPort: relativeMalformed,
-        malformedPercentEncoding: relativeMalformedPercentEncoding,
-        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
-        malformedHost: relativeMalformedHost,
-        malformedScheme: relativeMalformedScheme
-      } = parseWithStatus(relativeURI, schemelessOptions);
-      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
-        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
-      }
-      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
-      const resolvedHost = resolved.host;
-      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
-        throw new Error(MALFORMED_HOST_ERROR);
-      }
-      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
-      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved.error && !encodedASCIIHost) {
-        throw new Error(resolved.error);
-      }
-      schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
-    }
-    function resolveComponent(base, relative, options, skipNormalization) {
-      const target = {};
-      if (!skipNormalization) {
-        base = parse4(serialize(base, options), options);
-        relative = parse4(serialize(relative, options), options);
-      }
-      options = options || {};
-      if (!options.tolerant && relative.scheme) {
-        target.scheme = relative.scheme;
-        target.userinfo = relative.userinfo;
-        target.host = relative.host;
-        target.port = relative.port;
-        target.path = removeDotSegments(relative.path || "");
-        target.query = relative.query;
-      } else {
-        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0) {
-          target.userinfo = relative.userinfo;
-          target.host = relative.host;
-          target.port = relative.port;
-          target.path = removeDotSegments(relative.path || "");
-          target.query = relative.query;
-        } else {
-          if (!relative.path) {
-            target.path = base.path;
-            if (relative.query !== void 0) {
-              target.query = relative.query;
-            } else {
-              target.query = base.query;
-            }
-          } else {
-            if (relative.path[0] === "/") {
-              target.path = removeDotSegments(relative.path);
-            } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative.path;
-              } else if (!base.path) {
-                target.path = relative.path;
-              } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path;
-              }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
-            }
-            target.query = relative.query;
-          }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
-        }
-        target.scheme = base.scheme;
-      }
-      target.fragment = relative.fragment;
-      return target;
-    }
-    function equal(uriA, uriB, options) {
-      const normalizedA = normalizeComparableURI(uriA, options);
-      const normalizedB = normalizeComparableURI(uriB, options);
-      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
-    }
-    function serialize(cmpts, opts) {
-      const component = {
-        host: cmpts.host,
-        scheme: cmpts.scheme,
-        userinfo: cmpts.userinfo,
-        port: cmpts.port,
-        path: cmpts.path,
-        query: cmpts.query,
-        nid: cmpts.nid,
-        nss: cmpts.nss,
-        uuid: cmpts.uuid,
-        fragment: cmpts.fragment,
-        reference: cmpts.reference,
-        resourceName: cmpts.resourceName,
-        secure: cmpts.secure,
-        error: ""
-      };
-      const options = Object.assign({}, opts);
-      const uriTokens = [];
-      if (component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-      }
-      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
-      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
-      const pathNoScheme = !options.skipEscape && schemelessReference;
-      if (component.path !== void 0) {
-        if (!options.skipEscape) {
-          component.path = serializePathEncoding(component.path, pathNoScheme);
-        } else {
-          component.path = normalizePercentEncoding(component.path);
-        }
-      }
-      if (options.reference !== "suffix" && component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-        uriTokens.push(component.scheme, ":");
-      }
-      const authority = recomposeAuthority(component);
-      if (authority !== void 0) {
-        if (options.reference !== "suffix") {
-          uriTokens.push("//");
-        }
-        uriTokens.push(authority);
-        if (component.path && component.path[0] !== "/") {
-          uriTokens.push("/");
-        }
-      }
-      if (component.path !== void 0) {
-        let s2 = component.path;
-        if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
-          s2 = schemelessReference && s2[0] !== "/" ? removeDotSegmentsRelative(s2) : removeDotSegments(s2);
-        }
-        if (schemelessReference) {
-          s2 = serializePathEncoding(s2, true);
-        }
-        if (authority === void 0 && s2[0] === "/" && s2[1] === "/") {
-          s2 = "/%2F" + s2.slice(2);
-        }
-        uriTokens.push(s2);
-      }
-      if (component.query !== void 0) {
-        uriTokens.push("?", encodeQuery(component.query));
-      }
-      if (component.fragment !== void 0) {
-        uriTokens.push("#", encodeFragment(component.fragment));
-      }
-      return uriTokens.join("");
-    }
-    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
-    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
-    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
-        return 'URI path must start with "/" when authority is present.';
-      }
-      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
-        return "URI port is malformed.";
-      }
-      return void 0;
-    }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
-          return true;
-        }
-        percent = component.indexOf("%", percent + 3);
-      }
-      return false;
-    }
-    function isIPLiteral(host) {
-      return host[0] === "[" && host[host.length - 1] === "]";
-    }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
-    }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-        return true;
-      }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
-        let url;
-        try {
-          url = new URL("http://" + parsed.host);
-        } catch (e6) {
-          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e6;
-          return true;
-        }
-        if (!isHostOnlyURL(url)) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-          return true;
-        }
-        parsed.host = url.hostname;
-      }
-      return false;
-    }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
-      return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
-      );
-    }
-    function isHostOnlyURL(url) {
-      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
-    }
-    function parseWithStatus(uri, opts) {
-      const options = Object.assign({}, opts);
-      const parsed = {
-        scheme: void 0,
-        userinfo: void 0,
-        host: "",
-        port: void 0,
-        path: "",
-        query: void 0,
-        fragment: void 0
-      };
-      let malformedAuthorityOrPort = false;
-      let malformedPercentEncoding = false;
-      let malformedSchemeSpecific = false;
-      let malformedHost = false;
-      let malformedIPLiteral = false;
-      let malformedScheme = false;
-      let isIP = false;
-      if (options.reference === "suffix") {
-        if (options.scheme) {
-          uri = options.scheme + ":" + uri;
-        } else {
-          uri = "//" + uri;
-        }
-      }
-      const authorityMatch = uri.match(AUTHORITY_PREFIX);
-      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed.error = "URI authority must not contain a literal backslash.";
-        malformedAuthorityOrPort = true;
-      }
-      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
-      if (introducerMatch !== null) {
-        const region = introducerMatch[1];
-        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
-        if (normalizedRegion.length >= 2) {
-          if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
-            malformedAuthorityOrPort = true;
-          } else if (region.length !== normalizedRegion.length) {
-            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
-            malformedAuthorityOrPort = true;
-          }
-        }
-      }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
-        if (parsed.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed.scheme)) {
-            parsed.scheme = parsed.scheme.toLowerCase();
-          } else {
-            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
-            malformedScheme = true;
-          }
-        }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
-        if (malformedPercentEncoding) {
-          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
-        }
-        if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
-        }
-        const parseError = getParseError(parsed, matches);
-        if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
-          malformedAuthorityOrPort = true;
-        }
-        if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
-          if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed.host);
-            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
-            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
-            if (malformedIPLiteral) {
-              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-              malformedAuthorityOrPort = true;
-            }
-          } else {
-            isIP = true;
-          }
-        }
-        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
-          parsed.reference = "same-document";
-        } else if (parsed.scheme === void 0) {
-          parsed.reference = "relative";
-        } else if (parsed.fragment === void 0) {
-          parsed.reference = "absolute";
-        } else {
-          parsed.reference = "uri";
-        }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
-        }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
-        if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
-        }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
-            host = normalizePercentEncoding(host.toLowerCase());
-          }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
-        }
-        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed.path) {
-            parsed.path = normalizePathEncoding(parsed.path);
-          }
-          if (parsed.query) {
-            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
-          }
-          if (parsed.fragment) {
-            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
-          }
-        }
-        if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options);
-          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
-            malformedSchemeSpecific = true;
-          }
-        }
-      } else {
-        parsed.error = parsed.error || "URI can not be parsed.";
-      }
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
-    }
-    function parse4(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
-    }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
-    }
-    function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
-      return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
-        malformedAuthorityOrPort,
-        malformedPercentEncoding,
-        malformedSchemeSpecific,
-        malformedHost,
-        malformedScheme
-      };
-    }
-    function normalizeComparableURI(uri, opts) {
-      if (typeof uri !== "string" && typeof uri !== "object") {
-        return void 0;
-      }
-      let value;
-      try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
-      } catch {
-        return void 0;
-      }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
-      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
-    }
-    var fastUri = {
-      SCHEMES,
-      normalize,
-      resolve,
-      resolveComponent,
-      equal,
-      serialize,
-      parse: parse4
-    };
-    module.exports = fastUri;
-    module.exports.default = fastUri;
-    module.exports.fastUri = fastUri;
-  }
-});
-
-// node_modules/ajv/dist/runtime/uri.js
-var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var uri = require_fast_uri();
-    uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports.default = uri;
-  }
-});
-
-// node_modules/ajv/dist/core.js
-var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    var ref_error_1 = require_ref_error();
-    var rules_1 = require_rules();
-    var compile_1 = require_compile();
-    var codegen_2 = require_codegen();
-    var resolve_1 = require_resolve();
-    var dataType_1 = require_dataType();
-    var util_1 = require_util9();
-    var $dataRefSchema = require_data();
-    var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
-    defaultRegExp.code = "new RegExp";
-    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
-    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
-      "validate",
-      "serialize",
-      "parse",
-      "wrapper",
-      "root",
-      "schema",
-      "keyword",
-      "pattern",
-      "formats",
-      "validate$data",
-      "func",
-      "obj",
-      "Error"
-    ]);
-    var removedOptions = {
-      errorDataPath: "",
-      format: "`validateFormats: false` can be used instead.",
-      nullable: '"nullable" keyword is supported by default.',
-      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
-      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
-      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
-      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
-      sourceCode: "Use option `code: {source: true}`",
-      strictDefaults: "It is default now, see option `strict`.",
-      strictKeywords: "It is default now, see option `strict`.",
-      uniqueItems: '"uniqueItems" keyword is always validated.',
-      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
-      cache: "Map is used as cache, schema object as key.",
-      serialize: "Map is used as cache, schema object as key.",
-      ajvErrors: "It is default now."
-    };
-    var deprecatedOptions = {
-      ignoreKeywordsWithRef: "",
-      jsPropertySyntax: "",
-      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
-    };
-    var MAX_EXPRESSION = 200;
-    function requiredOptions(o3) {
-      var _a2, _b, _c6, _d, _e6, _f, _g, _h4, _j, _k, _l, _m5, _o, _p, _q, _r3, _s6, _t, _u, _v, _w, _x, _y, _z, _0;
-      const s2 = o3.strict;
-      const _optz = (_a2 = o3.code) === null || _a2 === void 0 ? void 0 : _a2.optimize;
-      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c6 = (_b = o3.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c6 !== void 0 ? _c6 : defaultRegExp;
-      const uriResolver = (_d = o3.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
-      return {
-        strictSchema: (_f = (_e6 = o3.strictSchema) !== null && _e6 !== void 0 ? _e6 : s2) !== null && _f !== void 0 ? _f : true,
-        strictNumbers: (_h4 = (_g = o3.strictNumbers) !== null && _g !== void 0 ? _g : s2) !== null && _h4 !== void 0 ? _h4 : true,
-        strictTypes: (_k = (_j = o3.strictTypes) !== null && _j !== void 0 ? _j : s2) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m5 = (_l = o3.strictTuples) !== null && _l !== void 0 ? _l : s2) !== null && _m5 !== void 0 ? _m5 : "log",
-        strictRequired: (_p = (_o = o3.strictRequired) !== null && _o !== void 0 ? _o : s2) !== null && _p !== void 0 ? _p : false,
-        code: o3.code ? { ...o3.code, optimize, regExp } : { optimize, regExp },
-        loopRequired: (_q = o3.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
-        loopEnum: (_r3 = o3.loopEnum) !== null && _r3 !== void 0 ? _r3 : MAX_EXPRESSION,
-        meta: (_s6 = o3.meta) !== null && _s6 !== void 0 ? _s6 : true,
-        messages: (_t = o3.messages) !== null && _t !== void 0 ? _t : true,
-        inlineRefs: (_u = o3.inlineRefs) !== null && _u !== void 0 ? _u : true,
-        schemaId: (_v = o3.schemaId) !== null && _v !== void 0 ? _v : "$id",
-        addUsedSchema: (_w = o3.addUsedSchema) !== null && _w !== void 0 ? _w : true,
-        validateSchema: (_x = o3.validateSchema) !== null && _x !== void 0 ? _x : true,
-        validateFormats: (_y = o3.validateFormats) !== null && _y !== void 0 ? _y : true,
-        unicodeRegExp: (_z = o3.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
-        int32range: (_0 = o3.int32range) !== null && _0 !== void 0 ? _0 : true,
-        uriResolver
-      };
-    }
-    var Ajv2 = class {
-      constructor(opts = {}) {
-        this.schemas = {};
-        this.refs = {};
-        this.formats = /* @__PURE__ */ Object.create(null);
-        this._compilations = /* @__PURE__ */ new Set();
-        this._loading = {};
-        this._cache = /* @__PURE__ */ new Map();
-        opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
-        this.logger = getLogger(opts.logger);
-        const formatOpt = opts.validateFormats;
-        opts.validateFormats = false;
-        this.RULES = (0, rules_1.getRules)();
-        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
-        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
-        this._metaOpts = getMetaSchemaOptions.call(this);
-        if (opts.formats)
-          addInitialFormats.call(this);
-        this._addVocabularies();
-        this._addDefaultMetaSchema();
-        if (opts.keywords)
-          addInitialKeywords.call(this, opts.keywords);
-        if (typeof opts.meta == "object")
-          this.addMetaSchema(opts.meta);
-        addInitialSchemas.call(this);
-        opts.validateFormats = formatOpt;
-      }
-      _addVocabularies() {
-        this.addKeyword("$async");
-      }
-      _addDefaultMetaSchema() {
-        const { $data, meta, schemaId } = this.opts;
-        let _dataRefSchema = $dataRefSchema;
-        if (schemaId === "id") {
-          _dataRefSchema = { ...$dataRefSchema };
-          _dataRefSchema.id = _dataRefSchema.$id;
-          delete _dataRefSchema.$id;
-        }
-        if (meta && $data)
-          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
-      }
-      defaultMeta() {
-        const { meta, schemaId } = this.opts;
-        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
-      }
-      validate(schemaKeyRef, data) {
-        let v;
-        if (typeof schemaKeyRef == "string") {
-          v = this.getSchema(schemaKeyRef);
-          if (!v)
-            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
-        } else {
-          v = this.compile(schemaKeyRef);
-        }
-        const valid = v(data);
-        if (!("$async" in v))
-          this.errors = v.errors;
-        return valid;
-      }
-      compile(schema, _meta) {
-        const sch = this._addSchema(schema, _meta);
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      compileAsync(schema, meta) {
-        if (typeof this.opts.loadSchema != "function") {
-          throw new Error("options.loadSchema should be a function");
-        }
-        const { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema, meta);
-        async function runCompileAsync(_schema, _meta) {
-          await loadMetaSchema.call(this, _schema.$schema);
-          const sch = this._addSchema(_schema, _meta);
-          return sch.validate || _compileAsync.call(this, sch);
-        }
-        async function loadMetaSchema($ref) {
-          if ($ref && !this.getSchema($ref)) {
-            await runCompileAsync.call(this, { $ref }, true);
-          }
-        }
-        async function _compileAsync(sch) {
-          try {
-            return this._compileSchemaEnv(sch);
-          } catch (e6) {
-            if (!(e6 instanceof ref_error_1.default))
-              throw e6;
-            checkLoaded.call(this, e6);
-            await loadMissingSchema.call(this, e6.missingSchema);
-            return _compileAsync.call(this, sch);
-          }
-        }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
-          }
-        }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
-            await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
-        }
-        async function _loadSchema(ref) {
-          const p3 = this._loading[ref];
-          if (p3)
-            return p3;
-          try {
-            return await (this._loading[ref] = loadSchema(ref));
-          } finally {
-            delete this._loading[ref];
-          }
-        }
-      }
-      // Adds schema to the instance
-      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema)) {
-          for (const sch of schema)
-            this.addSchema(sch, void 0, _meta, _validateSchema);
-          return this;
-        }
-        let id;
-        if (typeof schema === "object") {
-          const { schemaId } = this.opts;
-          id = schema[schemaId];
-          if (id !== void 0 && typeof id != "string") {
-            throw new Error(`schema ${schemaId} must be string`);
-          }
-        }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, true);
-        return this;
-      }
-      // Add schema that will be used to validate other schemas
-      // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key, true, _validateSchema);
-        return this;
-      }
-      //  Validate schema against its meta-schema
-      validateSchema(schema, throwOrLogError) {
-        if (typeof schema == "boolean")
-          return true;
-        let $schema;
-        $schema = schema.$schema;
-        if ($schema !== void 0 && typeof $schema != "string") {
-          throw new Error("$schema must be a string");
-        }
-        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
-        if (!$schema) {
-          this.logger.warn("meta-schema not available");
-          this.errors = null;
-          return true;
-        }
-        const valid = this.validate($schema, schema);
-        if (!valid && throwOrLogError) {
-          const message = "schema is invalid: " + this.errorsText();
-          if (this.opts.validateSchema === "log")
-            this.logger.error(message);
-          else
-            throw new Error(message);
-        }
-        return valid;
-      }
-      // Get compiled schema by `key` or `ref`.
-      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
-      getSchema(keyRef) {
-        let sch;
-        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
-          keyRef = sch;
-        if (sch === void 0) {
-          const { schemaId } = this.opts;
-          const root6 = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          sch = compile_1.resolveSchema.call(this, root6, keyRef);
-          if (!sch)
-            return;
-          this.refs[keyRef] = sch;
-        }
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      // Remove cached schema(s).
-      // If no parameter is passed all schemas but meta-schemas are removed.
-      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
-      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
-      removeSchema(schemaKeyRef) {
-        if (schemaKeyRef instanceof RegExp) {
-          this._removeAllSchemas(this.schemas, schemaKeyRef);
-          this._removeAllSchemas(this.refs, schemaKeyRef);
-          return this;
-        }
-        switch (typeof schemaKeyRef) {
-          case "undefined":
-            this._removeAllSchemas(this.schemas);
-            this._removeAllSchemas(this.refs);
-            this._cache.clear();
-            return this;
-          case "string": {
-            const sch = getSchEnv.call(this, schemaKeyRef);
-            if (typeof sch == "object")
-              this._cache.delete(sch.schema);
-            delete this.schemas[schemaKeyRef];
-            delete this.refs[schemaKeyRef];
-            return this;
-          }
-          case "object": {
-            const cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
-            let id = schemaKeyRef[this.opts.schemaId];
-            if (id) {
-              id = (0, resolve_1.normalizeId)(id);
-              delete this.schemas[id];
-              delete this.refs[id];
-            }
-            return this;
-          }
-          default:
-            throw new Error("ajv.removeSchema: invalid parameter");
-        }
-      }
-      // add "vocabulary" - a collection of keywords
-      addVocabulary(definitions) {
-        for (const def of definitions)
-          this.addKeyword(def);
-        return this;
-      }
-      addKeyword(kwdOrDef, def) {
-        let keyword;
-        if (typeof kwdOrDef == "string") {
-          keyword = kwdOrDef;
-          if (typeof def == "object") {
-            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
-            def.keyword = keyword;
-          }
-        } else if (typeof kwdOrDef == "object" && def === void 0) {
-          def = kwdOrDef;
-          keyword = def.keyword;
-          if (Array.isArray(keyword) && !keyword.length) {
-            throw new Error("addKeywords: keyword must be string or non-empty array");
-          }
-        } else {
-          throw new Error("invalid addKeywords parameters");
-        }
-        checkKeyword.call(this, keyword, def);
-        if (!def) {
-          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
-          return this;
-        }
-        keywordMetaschema.call(this, def);
-        const definition = {
-          ...def,
-          type: (0, dataType_1.getJSONTypes)(def.type),
-          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
-        };
-        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k6) => addRule.call(this, k6, definition) : (k6) => definition.type.forEach((t) => addRule.call(this, k6, definition, t)));
-        return this;
-      }
-      getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
-      }
-      // Remove keyword
-      removeKeyword(keyword) {
-        const { RULES } = this;
-        delete RULES.keywords[keyword];
-        delete RULES.all[keyword];
-        for (const group4 of RULES.rules) {
-          const i6 = group4.rules.findIndex((rule) => rule.keyword === keyword);
-          if (i6 >= 0)
-            group4.rules.splice(i6, 1);
-        }
-        return this;
-      }
-      // Add format
-      addFormat(name, format2) {
-        if (typeof format2 == "string")
-          format2 = new RegExp(format2);
-        this.formats[name] = format2;
-        return this;
-      }
-      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        if (!errors || errors.length === 0)
-          return "No errors";
-        return errors.map((e6) => `${dataVar}${e6.instancePath} ${e6.message}`).reduce((text3, msg) => text3 + separator + msg);
-      }
-      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
-        const rules = this.RULES.all;
-        metaSchema = JSON.parse(JSON.stringify(metaSchema));
-        for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
-          let keywords = metaSchema;
-          for (const seg of segments)
-            keywords = keywords[seg];
-          for (const key in rules) {
-            const rule = rules[key];
-            if (typeof rule != "object")
-              continue;
-            const { $data } = rule.definition;
-            const schema = keywords[key];
-            if ($data && schema)
-              keywords[key] = schemaOrData(schema);
-          }
-        }
-        return metaSchema;
-      }
-      _removeAllSchemas(schemas, regex) {
-        for (const keyRef in schemas) {
-          const sch = schemas[keyRef];
-          if (!regex || regex.test(keyRef)) {
-            if (typeof sch == "string") {
-              delete schemas[keyRef];
-            } else if (sch && !sch.meta) {
-              this._cache.delete(sch.schema);
-              delete schemas[keyRef];
-            }
-          }
-        }
-      }
-      _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
-        let id;
-        const { schemaId } = this.opts;
-        if (typeof schema == "object") {
-          id = schema[schemaId];
-        } else {
-          if (this.opts.jtd)
-            throw new Error("schema must be object");
-          else if (typeof schema != "boolean")
-            throw new Error("schema must be object or boolean");
-        }
-        let sch = this._cache.get(schema);
-        if (sch !== void 0)
-          return sch;
-        baseId = (0, resolve_1.normalizeId)(id || baseId);
-        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
-        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
-        this._cache.set(sch.schema, sch);
-        if (addSchema && !baseId.startsWith("#")) {
-          if (baseId)
-            this._checkUnique(baseId);
-          this.refs[baseId] = sch;
-        }
-        if (validateSchema)
-          this.validateSchema(schema, true);
-        return sch;
-      }
-      _checkUnique(id) {
-        if (this.schemas[id] || this.refs[id]) {
-          throw new Error(`schema with key or id "${id}" already exists`);
-        }
-      }
-      _compileSchemaEnv(sch) {
-        if (sch.meta)
-          this._compileMetaSchema(sch);
-        else
-          compile_1.compileSchema.call(this, sch);
-        if (!sch.validate)
-          throw new Error("ajv implementation error");
-        return sch.validate;
-      }
-      _compileMetaSchema(sch) {
-        const currentOpts = this.opts;
-        this.opts = this._metaOpts;
-        try {
-          compile_1.compileSchema.call(this, sch);
-        } finally {
-          this.opts = currentOpts;
-        }
-      }
-    };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
-    function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
-        if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
-      }
-    }
-    function getSchEnv(keyRef) {
-      keyRef = (0, resolve_1.normalizeId)(keyRef);
-      return this.schemas[keyRef] || this.refs[keyRef];
-    }
-    function addInitialSchemas() {
-      const optsSchemas = this.opts.schemas;
-      if (!optsSchemas)
-        return;
-      if (Array.isArray(optsSchemas))
-        this.addSchema(optsSchemas);
-      else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
-    }
-    function addInitialFormats() {
-      for (const name in this.opts.formats) {
-        const format2 = this.opts.formats[name];
-        if (format2)
-          this.addFormat(name, format2);
-      }
-    }
-    function addInitialKeywords(defs) {
-      if (Array.isArray(defs)) {
-        this.addVocabulary(defs);
-        return;
-      }
-      this.logger.warn("keywords option as map is deprecated, pass array");
-      for (const keyword in defs) {
-        const def = defs[keyword];
-        if (!def.keyword)
-          def.keyword = keyword;
-        this.addKeyword(def);
-      }
-    }
-    function getMetaSchemaOptions() {
-      const metaOpts = { ...this.opts };
-      for (const opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
-      return metaOpts;
-    }
-    var noLogs = { log() {
-    }, warn() {
-    }, error() {
-    } };
-    function getLogger(logger2) {
-      if (logger2 === false)
-        return noLogs;
-      if (logger2 === void 0)
-        return console;
-      if (logger2.log && logger2.warn && logger2.error)
-        return logger2;
-      throw new Error("logger must implement log, warn and error methods");
-    }
-    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
-    function checkKeyword(keyword, def) {
-      const { RULES } = this;
-      (0, util_1.eachItem)(keyword, (kwd) => {
-        if (RULES.keywords[kwd])
-          throw new Error(`Keyword ${kwd} is already defined`);
-        if (!KEYWORD_NAME.test(kwd))
-          throw new Error(`Keyword ${kwd} has invalid name`);
-      });
-      if (!def)
-        return;
-      if (def.$data && !("code" in def || "validate" in def)) {
-        throw new Error('$data keyword must have "code" or "validate" function');
-      }
-    }
-    function addRule(keyword, definition, dataType) {
-      var _a2;
-      const post = definition === null || definition === void 0 ? void 0 : definition.post;
-      if (dataType && post)
-        throw new Error('keyword with "post" flag cannot have "type"');
-      const { RULES } = this;
-      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
-      if (!ruleGroup) {
-        ruleGroup = { type: dataType, rules: [] };
-        RULES.rules.push(ruleGroup);
-      }
-      RULES.keywords[keyword] = true;
-      if (!definition)
-        return;
-      const rule = {
-        keyword,
-        definition: {
-          ...definition,
-          type: (0, dataType_1.getJSONTypes)(definition.type),
-          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
-        }
-      };
-      if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition.before);
-      else
-        ruleGroup.rules.push(rule);
-      RULES.all[keyword] = rule;
-      (_a2 = definition.implements) === null || _a2 === void 0 ? void 0 : _a2.forEach((kwd) => this.addKeyword(kwd));
-    }
-    function addBeforeRule(ruleGroup, rule, before) {
-      const i6 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      if (i6 >= 0) {
-        ruleGroup.rules.splice(i6, 0, rule);
-      } else {
-        ruleGroup.rules.push(rule);
-        this.logger.warn(`rule ${before} is not defined`);
-      }
-    }
-    function keywordMetaschema(def) {
-      let { metaSchema } = def;
-      if (metaSchema === void 0)
-        return;
-      if (def.$data && this.opts.$data)
-        metaSchema = schemaOrData(metaSchema);
-      def.validateSchema = this.compile(metaSchema, true);
-    }
-    var $dataRef = {
-      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
-    };
-    function schemaOrData(schema) {
-      return { anyOf: [schema, $dataRef] };
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/id.js
-var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var def = {
-      keyword: "id",
-      code() {
-        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/ref.js
-var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.callRef = exports.getValidate = void 0;
-    var ref_error_1 = require_ref_error();
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var compile_1 = require_compile();
-    var util_1 = require_util9();
-    var def = {
-      keyword: "$ref",
-      schemaType: "string",
-      code(cxt) {
-        const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env2, validateName, opts, self: self2 } = it;
-        const { root: root6 } = env2;
-        if (($ref === "#" || $ref === "#/") && baseId === root6.baseId)
-          return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self2, root6, baseId, $ref);
-        if (schOrEnv === void 0)
-          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
-        if (schOrEnv instanceof compile_1.SchemaEnv)
-          return callValidate(schOrEnv);
-        return inlineRefSchema(schOrEnv);
-        function callRootRef() {
-          if (env2 === root6)
-            return callRef(cxt, validateName, env2, env2.$async);
-          const rootName = gen.scopeValue("root", { ref: root6 });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root6, root6.$async);
-        }
-        function callValidate(sch) {
-          const v = getValidate(cxt, sch);
-          callRef(cxt, v, sch, sch.$async);
-        }
-        function inlineRefSchema(sch) {
-          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
-          const valid = gen.name("valid");
-          const schCxt = cxt.subschema({
-            schema: sch,
-            dataTypes: [],
-            schemaPath: codegen_1.nil,
-            topSchemaRef: schName,
-            errSchemaPath: $ref
-          }, valid);
-          cxt.mergeEvaluated(schCxt);
-          cxt.ok(valid);
-        }
-      }
-    };
-    function getValidate(cxt, sch) {
-      const { gen } = cxt;
-      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
-    }
-    exports.getValidate = getValidate;
-    function callRef(cxt, v, sch, $async) {
-      const { gen, it } = cxt;
-      const { allErrors, schemaEnv: env2, opts } = it;
-      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
-      if ($async)
-        callAsyncRef();
-      else
-        callSyncRef();
-      function callAsyncRef() {
-        if (!env2.$async)
-          throw new Error("async schema referenced by sync schema");
-        const valid = gen.let("valid");
-        gen.try(() => {
-          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
-          addEvaluatedFrom(v);
-          if (!allErrors)
-            gen.assign(valid, true);
-        }, (e6) => {
-          gen.if((0, codegen_1._)`!(${e6} instanceof ${it.ValidationError})`, () => gen.throw(e6));
-          addErrorsFrom(e6);
-          if (!allErrors)
-            gen.assign(valid, false);
-        });
-        cxt.ok(valid);
-      }
-      function callSyncRef() {
-        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
-      }
-      function addErrorsFrom(source) {
-        const errs = (0, codegen_1._)`${source}.errors`;
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
-        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-      }
-      function addEvaluatedFrom(source) {
-        var _a2;
-        if (!it.opts.unevaluated)
-          return;
-        const schEvaluated = (_a2 = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a2 === void 0 ? void 0 : _a2.evaluated;
-        if (it.props !== true) {
-          if (schEvaluated && !schEvaluated.dynamicProps) {
-            if (schEvaluated.props !== void 0) {
-              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
-            }
-          } else {
-            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
-            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
-          }
-        }
-        if (it.items !== true) {
-          if (schEvaluated && !schEvaluated.dynamicItems) {
-            if (schEvaluated.items !== void 0) {
-              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
-            }
-          } else {
-            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
-          }
-        }
-      }
-    }
-    exports.callRef = callRef;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/index.js
-var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var id_1 = require_id();
-    var ref_1 = require_ref();
-    var core = [
-      "$schema",
-      "$id",
-      "$defs",
-      "$vocabulary",
-      { keyword: "$comment" },
-      "definitions",
-      id_1.default,
-      ref_1.default
-    ];
-    exports.default = core;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
-var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var ops = codegen_1.operators;
-    var KWDs = {
-      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
-      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
-      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
-      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
-    };
-    var error3 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: Object.keys(KWDs),
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
-var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error3 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "multipleOf",
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, data, schemaCode, it } = cxt;
-        const prec = it.opts.multipleOfPrecision;
-        const res = gen.let("res");
-        const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/ucs2length.js
-var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
-      let length = 0;
-      let pos2 = 0;
-      let value;
-      while (pos2 < len) {
-        length++;
-        value = str2.charCodeAt(pos2++);
-        if (value >= 55296 && value <= 56319 && pos2 < len) {
-          value = str2.charCodeAt(pos2);
-          if ((value & 64512) === 56320)
-            pos2++;
-        }
-      }
-      return length;
-    }
-    exports.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
-var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var ucs2length_1 = require_ucs2length();
-    var error3 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxLength" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxLength", "minLength"],
-      type: "string",
-      schemaType: "number",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { keyword, data, schemaCode, it } = cxt;
-        const op2 = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
-        cxt.fail$data((0, codegen_1._)`${len} ${op2} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
-var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var codegen_1 = require_codegen();
-    var error3 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "pattern",
-      type: "string",
-      schemaType: "string",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const u = it.opts.unicodeRegExp ? "u" : "";
-        if ($data) {
-          const { regExp } = it.opts.code;
-          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
-          const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
-          cxt.fail$data((0, codegen_1._)`!${valid}`);
-        } else {
-          const regExp = (0, code_1.usePattern)(cxt, schema);
-          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
-var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error3 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxProperties" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxProperties", "minProperties"],
-      type: "object",
-      schemaType: "number",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op2 = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op2} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/required.js
-var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
-      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
-    };
-    var def = {
-      keyword: "required",
-      type: "object",
-      schemaType: "array",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, schema, schemaCode, data, $data, it } = cxt;
-        const { opts } = it;
-        if (!$data && schema.length === 0)
-          return;
-        const useLoop = schema.length >= opts.loopRequired;
-        if (it.allErrors)
-          allErrorsMode();
-        else
-          exitOnErrorMode();
-        if (opts.strictRequired) {
-          const props = cxt.parentSchema.properties;
-          const { definedProperties } = cxt.it;
-          for (const requiredKey of schema) {
-            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
-              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
-              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
-            }
-          }
-        }
-        function allErrorsMode() {
-          if (useLoop || $data) {
-            cxt.block$data(codegen_1.nil, loopAllRequired);
-          } else {
-            for (const prop of schema) {
-              (0, code_1.checkReportMissingProp)(cxt, prop);
-            }
-          }
-        }
-        function exitOnErrorMode() {
-          const missing = gen.let("missing");
-          if (useLoop || $data) {
-            const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
-            cxt.ok(valid);
-          } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
-            (0, code_1.reportMissingProp)(cxt, missing);
-            gen.else();
-          }
-        }
-        function loopAllRequired() {
-          gen.forOf("prop", schemaCode, (prop) => {
-            cxt.setParams({ missingProperty: prop });
-            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
-          });
-        }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing });
-          gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
-            gen.if((0, codegen_1.not)(valid), () => {
-              cxt.error();
-              gen.break();
-            });
-          }, codegen_1.nil);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
-var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error3 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxItems" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxItems", "minItems"],
-      type: "array",
-      schemaType: "number",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op2 = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`${data}.length ${op2} ${schemaCode}`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
 // node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
   "node_modules/ajv/dist/runtime/equal.js"(exports) {
@@ -25262,1580 +20003,6 @@ var require_equal = __commonJS({
     var equal = require_fast_deep_equal();
     equal.code = 'require("ajv/dist/runtime/equal").default';
     exports.default = equal;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
-var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var dataType_1 = require_dataType();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error3 = {
-      message: ({ params: { i: i6, j: j6 } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j6} and ${i6} are identical)`,
-      params: ({ params: { i: i6, j: j6 } }) => (0, codegen_1._)`{i: ${i6}, j: ${j6}}`
-    };
-    var def = {
-      keyword: "uniqueItems",
-      type: "array",
-      schemaType: "boolean",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
-        if (!$data && !schema)
-          return;
-        const valid = gen.let("valid");
-        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
-        cxt.ok(valid);
-        function validateUniqueItems() {
-          const i6 = gen.let("i", (0, codegen_1._)`${data}.length`);
-          const j6 = gen.let("j");
-          cxt.setParams({ i: i6, j: j6 });
-          gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i6} > 1`, () => (canOptimize() ? loopN : loopN2)(i6, j6));
-        }
-        function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
-        }
-        function loopN(i6, j6) {
-          const item = gen.name("item");
-          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
-          const indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i6}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i6}]`);
-            gen.if(wrongType, (0, codegen_1._)`continue`);
-            if (itemTypes.length > 1)
-              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
-            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j6, (0, codegen_1._)`${indices}[${item}]`);
-              cxt.error();
-              gen.assign(valid, false).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i6}`);
-          });
-        }
-        function loopN2(i6, j6) {
-          const eql = (0, util_1.useFunc)(gen, equal_1.default);
-          const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i6}--;`, () => gen.for((0, codegen_1._)`${j6} = ${i6}; ${j6}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i6}], ${data}[${j6}])`, () => {
-            cxt.error();
-            gen.assign(valid, false).break(outer);
-          })));
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/const.js
-var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error3 = {
-      message: "must be equal to constant",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "const",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, data, $data, schemaCode, schema } = cxt;
-        if ($data || schema && typeof schema == "object") {
-          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
-        } else {
-          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/enum.js
-var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error3 = {
-      message: "must be equal to one of the allowed values",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "enum",
-      schemaType: "array",
-      $data: true,
-      error: error3,
-      code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        if (!$data && schema.length === 0)
-          throw new Error("enum must have non-empty array");
-        const useLoop = schema.length >= it.opts.loopEnum;
-        let eql;
-        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
-        let valid;
-        if (useLoop || $data) {
-          valid = gen.let("valid");
-          cxt.block$data(valid, loopEnum);
-        } else {
-          if (!Array.isArray(schema))
-            throw new Error("ajv implementation error");
-          const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i6) => equalCode(vSchema, i6)));
-        }
-        cxt.pass(valid);
-        function loopEnum() {
-          gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
-        }
-        function equalCode(vSchema, i6) {
-          const sch = schema[i6];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i6}])` : (0, codegen_1._)`${data} === ${sch}`;
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/index.js
-var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var limitNumber_1 = require_limitNumber();
-    var multipleOf_1 = require_multipleOf();
-    var limitLength_1 = require_limitLength();
-    var pattern_1 = require_pattern();
-    var limitProperties_1 = require_limitProperties();
-    var required_1 = require_required();
-    var limitItems_1 = require_limitItems();
-    var uniqueItems_1 = require_uniqueItems();
-    var const_1 = require_const();
-    var enum_1 = require_enum();
-    var validation = [
-      // number
-      limitNumber_1.default,
-      multipleOf_1.default,
-      // string
-      limitLength_1.default,
-      pattern_1.default,
-      // object
-      limitProperties_1.default,
-      required_1.default,
-      // array
-      limitItems_1.default,
-      uniqueItems_1.default,
-      // any
-      { keyword: "type", schemaType: ["string", "array"] },
-      { keyword: "nullable", schemaType: "boolean" },
-      const_1.default,
-      enum_1.default
-    ];
-    exports.default = validation;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
-var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateAdditionalItems = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "additionalItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      before: "uniqueItems",
-      error: error3,
-      code(cxt) {
-        const { parentSchema, it } = cxt;
-        const { items } = parentSchema;
-        if (!Array.isArray(items)) {
-          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
-          return;
-        }
-        validateAdditionalItems(cxt, items);
-      }
-    };
-    function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data, keyword, it } = cxt;
-      it.items = true;
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      if (schema === false) {
-        cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
-        cxt.ok(valid);
-      }
-      function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i6) => {
-          cxt.subschema({ keyword, dataProp: i6, dataPropType: util_1.Type.Num }, valid);
-          if (!it.allErrors)
-            gen.if((0, codegen_1.not)(valid), () => gen.break());
-        });
-      }
-    }
-    exports.validateAdditionalItems = validateAdditionalItems;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items.js
-var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateTuple = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "array", "boolean"],
-      before: "uniqueItems",
-      code(cxt) {
-        const { schema, it } = cxt;
-        if (Array.isArray(schema))
-          return validateTuple(cxt, "additionalItems", schema);
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data, keyword, it } = cxt;
-      checkStrictTuple(parentSchema);
-      if (it.opts.unevaluated && schArr.length && it.items !== true) {
-        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
-      }
-      const valid = gen.name("valid");
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      schArr.forEach((sch, i6) => {
-        if ((0, util_1.alwaysValidSchema)(it, sch))
-          return;
-        gen.if((0, codegen_1._)`${len} > ${i6}`, () => cxt.subschema({
-          keyword,
-          schemaProp: i6,
-          dataProp: i6
-        }, valid));
-        cxt.ok(valid);
-      });
-      function checkStrictTuple(sch) {
-        const { opts, errSchemaPath } = it;
-        const l4 = schArr.length;
-        const fullTuple = l4 === sch.minItems && (l4 === sch.maxItems || sch[extraItems] === false);
-        if (opts.strictTuples && !fullTuple) {
-          const msg = `"${keyword}" is ${l4}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
-        }
-      }
-    }
-    exports.validateTuple = validateTuple;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
-var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var items_1 = require_items();
-    var def = {
-      keyword: "prefixItems",
-      type: "array",
-      schemaType: ["array"],
-      before: "uniqueItems",
-      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
-var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var additionalItems_1 = require_additionalItems();
-    var error3 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      error: error3,
-      code(cxt) {
-        const { schema, parentSchema, it } = cxt;
-        const { prefixItems } = parentSchema;
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        if (prefixItems)
-          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
-        else
-          cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
-var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
-    };
-    var def = {
-      keyword: "contains",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      trackErrors: true,
-      error: error3,
-      code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
-        let min;
-        let max;
-        const { minContains, maxContains } = parentSchema;
-        if (it.opts.next) {
-          min = minContains === void 0 ? 1 : minContains;
-          max = maxContains;
-        } else {
-          min = 1;
-        }
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
-          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
-          return;
-        }
-        if (max !== void 0 && min > max) {
-          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
-          cxt.fail();
-          return;
-        }
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          let cond = (0, codegen_1._)`${len} >= ${min}`;
-          if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
-          cxt.pass(cond);
-          return;
-        }
-        it.items = true;
-        const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
-          validateItems(valid, () => gen.if(valid, () => gen.break()));
-        } else if (min === 0) {
-          gen.let(valid, true);
-          if (max !== void 0)
-            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
-        } else {
-          gen.let(valid, false);
-          validateItemsWithCount();
-        }
-        cxt.result(valid, () => cxt.reset());
-        function validateItemsWithCount() {
-          const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
-        }
-        function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i6) => {
-            cxt.subschema({
-              keyword: "contains",
-              dataProp: i6,
-              dataPropType: util_1.Type.Num,
-              compositeRule: true
-            }, _valid);
-            block();
-          });
-        }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
-          if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
-          } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
-            if (min === 1)
-              gen.assign(valid, true);
-            else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
-var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    exports.error = {
-      message: ({ params: { property, depsCount, deps } }) => {
-        const property_ies = depsCount === 1 ? "property" : "properties";
-        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
-      },
-      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
-    missingProperty: ${missingProperty},
-    depsCount: ${depsCount},
-    deps: ${deps}}`
-      // TODO change to reference
-    };
-    var def = {
-      keyword: "dependencies",
-      type: "object",
-      schemaType: "object",
-      error: exports.error,
-      code(cxt) {
-        const [propDeps, schDeps] = splitDependencies(cxt);
-        validatePropertyDeps(cxt, propDeps);
-        validateSchemaDeps(cxt, schDeps);
-      }
-    };
-    function splitDependencies({ schema }) {
-      const propertyDeps = {};
-      const schemaDeps = {};
-      for (const key in schema) {
-        if (key === "__proto__")
-          continue;
-        const deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema[key];
-      }
-      return [propertyDeps, schemaDeps];
-    }
-    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      const { gen, data, it } = cxt;
-      if (Object.keys(propertyDeps).length === 0)
-        return;
-      const missing = gen.let("missing");
-      for (const prop in propertyDeps) {
-        const deps = propertyDeps[prop];
-        if (deps.length === 0)
-          continue;
-        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
-        cxt.setParams({
-          property: prop,
-          depsCount: deps.length,
-          deps: deps.join(", ")
-        });
-        if (it.allErrors) {
-          gen.if(hasProperty, () => {
-            for (const depProp of deps) {
-              (0, code_1.checkReportMissingProp)(cxt, depProp);
-            }
-          });
-        } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
-          (0, code_1.reportMissingProp)(cxt, missing);
-          gen.else();
-        }
-      }
-    }
-    exports.validatePropertyDeps = validatePropertyDeps;
-    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      for (const prop in schemaDeps) {
-        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
-          continue;
-        gen.if(
-          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
-          () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-          },
-          () => gen.var(valid, true)
-          // TODO var
-        );
-        cxt.ok(valid);
-      }
-    }
-    exports.validateSchemaDeps = validateSchemaDeps;
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
-var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: "property name must be valid",
-      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
-    };
-    var def = {
-      keyword: "propertyNames",
-      type: "object",
-      schemaType: ["object", "boolean"],
-      error: error3,
-      code(cxt) {
-        const { gen, schema, data, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const valid = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
-          cxt.subschema({
-            keyword: "propertyNames",
-            data: key,
-            dataTypes: ["string"],
-            propertyName: key,
-            compositeRule: true
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), () => {
-            cxt.error(true);
-            if (!it.allErrors)
-              gen.break();
-          });
-        });
-        cxt.ok(valid);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
-var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var util_1 = require_util9();
-    var error3 = {
-      message: "must NOT have additional properties",
-      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
-    };
-    var def = {
-      keyword: "additionalProperties",
-      type: ["object"],
-      schemaType: ["boolean", "object"],
-      allowUndefined: true,
-      trackErrors: true,
-      error: error3,
-      code(cxt) {
-        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        const { allErrors, opts } = it;
-        it.props = true;
-        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
-        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
-        checkAdditionalProperties();
-        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
-            if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
-            else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
-          });
-        }
-        function isAdditional(key) {
-          let definedProp;
-          if (props.length > 8) {
-            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
-          } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p3) => (0, codegen_1._)`${key} === ${p3}`));
-          } else {
-            definedProp = codegen_1.nil;
-          }
-          if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p3) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p3)}.test(${key})`));
-          }
-          return (0, codegen_1.not)(definedProp);
-        }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
-        }
-        function additionalPropertyCode(key) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key);
-            return;
-          }
-          if (schema === false) {
-            cxt.setParams({ additionalProperty: key });
-            cxt.error();
-            if (!allErrors)
-              gen.break();
-            return;
-          }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-            const valid = gen.name("valid");
-            if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid, false);
-              gen.if((0, codegen_1.not)(valid), () => {
-                cxt.reset();
-                deleteAdditional(key);
-              });
-            } else {
-              applyAdditionalSchema(key, valid);
-              if (!allErrors)
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-            }
-          }
-        }
-        function applyAdditionalSchema(key, valid, errors) {
-          const subschema = {
-            keyword: "additionalProperties",
-            dataProp: key,
-            dataPropType: util_1.Type.Str
-          };
-          if (errors === false) {
-            Object.assign(subschema, {
-              compositeRule: true,
-              createErrors: false,
-              allErrors: false
-            });
-          }
-          cxt.subschema(subschema, valid);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
-var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var validate_1 = require_validate();
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var additionalProperties_1 = require_additionalProperties();
-    var def = {
-      keyword: "properties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
-        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
-          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
-        }
-        const allProps = (0, code_1.allSchemaProperties)(schema);
-        for (const prop of allProps) {
-          it.definedProperties.add(prop);
-        }
-        if (it.opts.unevaluated && allProps.length && it.props !== true) {
-          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
-        }
-        const properties = allProps.filter((p3) => !(0, util_1.alwaysValidSchema)(it, schema[p3]));
-        if (properties.length === 0)
-          return;
-        const valid = gen.name("valid");
-        for (const prop of properties) {
-          if (hasDefault(prop)) {
-            applyPropertySchema(prop);
-          } else {
-            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
-            applyPropertySchema(prop);
-            if (!it.allErrors)
-              gen.else().var(valid, true);
-            gen.endIf();
-          }
-          cxt.it.definedProperties.add(prop);
-          cxt.ok(valid);
-        }
-        function hasDefault(prop) {
-          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
-        }
-        function applyPropertySchema(prop) {
-          cxt.subschema({
-            keyword: "properties",
-            schemaProp: prop,
-            dataProp: prop
-          }, valid);
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
-var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var util_2 = require_util9();
-    var def = {
-      keyword: "patternProperties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, data, parentSchema, it } = cxt;
-        const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p3) => (0, util_1.alwaysValidSchema)(it, schema[p3]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
-          return;
-        }
-        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
-        const valid = gen.name("valid");
-        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
-          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
-        }
-        const { props } = it;
-        validatePatternProperties();
-        function validatePatternProperties() {
-          for (const pat of patterns) {
-            if (checkProperties)
-              checkMatchingProperties(pat);
-            if (it.allErrors) {
-              validateProperties(pat);
-            } else {
-              gen.var(valid, true);
-              validateProperties(pat);
-              gen.if(valid);
-            }
-          }
-        }
-        function checkMatchingProperties(pat) {
-          for (const prop in checkProperties) {
-            if (new RegExp(pat).test(prop)) {
-              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
-            }
-          }
-        }
-        function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
-              const alwaysValid = alwaysValidPatterns.includes(pat);
-              if (!alwaysValid) {
-                cxt.subschema({
-                  keyword: "patternProperties",
-                  schemaProp: pat,
-                  dataProp: key,
-                  dataPropType: util_2.Type.Str
-                }, valid);
-              }
-              if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
-              } else if (!alwaysValid && !it.allErrors) {
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-              }
-            });
-          });
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/not.js
-var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "not",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          cxt.fail();
-          return;
-        }
-        const valid = gen.name("valid");
-        cxt.subschema({
-          keyword: "not",
-          compositeRule: true,
-          createErrors: false,
-          allErrors: false
-        }, valid);
-        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
-      },
-      error: { message: "must NOT be valid" }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
-var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var def = {
-      keyword: "anyOf",
-      schemaType: "array",
-      trackErrors: true,
-      code: code_1.validateUnion,
-      error: { message: "must match a schema in anyOf" }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
-var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: "must match exactly one schema in oneOf",
-      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
-    };
-    var def = {
-      keyword: "oneOf",
-      schemaType: "array",
-      trackErrors: true,
-      error: error3,
-      code(cxt) {
-        const { gen, schema, parentSchema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        if (it.opts.discriminator && parentSchema.discriminator)
-          return;
-        const schArr = schema;
-        const valid = gen.let("valid", false);
-        const passing = gen.let("passing", null);
-        const schValid = gen.name("_valid");
-        cxt.setParams({ passing });
-        gen.block(validateOneOf);
-        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-        function validateOneOf() {
-          schArr.forEach((sch, i6) => {
-            let schCxt;
-            if ((0, util_1.alwaysValidSchema)(it, sch)) {
-              gen.var(schValid, true);
-            } else {
-              schCxt = cxt.subschema({
-                keyword: "oneOf",
-                schemaProp: i6,
-                compositeRule: true
-              }, schValid);
-            }
-            if (i6 > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i6}]`).else();
-            }
-            gen.if(schValid, () => {
-              gen.assign(valid, true);
-              gen.assign(passing, i6);
-              if (schCxt)
-                cxt.mergeEvaluated(schCxt, codegen_1.Name);
-            });
-          });
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
-var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "allOf",
-      schemaType: "array",
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        const valid = gen.name("valid");
-        schema.forEach((sch, i6) => {
-          if ((0, util_1.alwaysValidSchema)(it, sch))
-            return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i6 }, valid);
-          cxt.ok(valid);
-          cxt.mergeEvaluated(schCxt);
-        });
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/if.js
-var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error3 = {
-      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
-      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
-    };
-    var def = {
-      keyword: "if",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      error: error3,
-      code(cxt) {
-        const { gen, parentSchema, it } = cxt;
-        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
-          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
-        }
-        const hasThen = hasSchema(it, "then");
-        const hasElse = hasSchema(it, "else");
-        if (!hasThen && !hasElse)
-          return;
-        const valid = gen.let("valid", true);
-        const schValid = gen.name("_valid");
-        validateIf();
-        cxt.reset();
-        if (hasThen && hasElse) {
-          const ifClause = gen.let("ifClause");
-          cxt.setParams({ ifClause });
-          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
-        } else if (hasThen) {
-          gen.if(schValid, validateClause("then"));
-        } else {
-          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
-        }
-        cxt.pass(valid, () => cxt.error(true));
-        function validateIf() {
-          const schCxt = cxt.subschema({
-            keyword: "if",
-            compositeRule: true,
-            createErrors: false,
-            allErrors: false
-          }, schValid);
-          cxt.mergeEvaluated(schCxt);
-        }
-        function validateClause(keyword, ifClause) {
-          return () => {
-            const schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-            if (ifClause)
-              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
-            else
-              cxt.setParams({ ifClause: keyword });
-          };
-        }
-      }
-    };
-    function hasSchema(it, keyword) {
-      const schema = it.schema[keyword];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
-    }
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
-var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: ["then", "else"],
-      schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it }) {
-        if (parentSchema.if === void 0)
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/index.js
-var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var additionalItems_1 = require_additionalItems();
-    var prefixItems_1 = require_prefixItems();
-    var items_1 = require_items();
-    var items2020_1 = require_items2020();
-    var contains_1 = require_contains();
-    var dependencies_1 = require_dependencies();
-    var propertyNames_1 = require_propertyNames();
-    var additionalProperties_1 = require_additionalProperties();
-    var properties_1 = require_properties();
-    var patternProperties_1 = require_patternProperties();
-    var not_1 = require_not();
-    var anyOf_1 = require_anyOf();
-    var oneOf_1 = require_oneOf();
-    var allOf_1 = require_allOf();
-    var if_1 = require_if();
-    var thenElse_1 = require_thenElse();
-    function getApplicator(draft2020 = false) {
-      const applicator = [
-        // any
-        not_1.default,
-        anyOf_1.default,
-        oneOf_1.default,
-        allOf_1.default,
-        if_1.default,
-        thenElse_1.default,
-        // object
-        propertyNames_1.default,
-        additionalProperties_1.default,
-        dependencies_1.default,
-        properties_1.default,
-        patternProperties_1.default
-      ];
-      if (draft2020)
-        applicator.push(prefixItems_1.default, items2020_1.default);
-      else
-        applicator.push(additionalItems_1.default, items_1.default);
-      applicator.push(contains_1.default);
-      return applicator;
-    }
-    exports.default = getApplicator;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/format.js
-var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error3 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "format",
-      type: ["number", "string"],
-      schemaType: "string",
-      $data: true,
-      error: error3,
-      code(cxt, ruleType) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
-        if (!opts.validateFormats)
-          return;
-        if ($data)
-          validate$DataFormat();
-        else
-          validateFormat();
-        function validate$DataFormat() {
-          const fmts = gen.scopeValue("formats", {
-            ref: self2.formats,
-            code: opts.code.formats
-          });
-          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
-          const fType = gen.let("fType");
-          const format2 = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
-          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
-          function unknownFmt() {
-            if (opts.strictSchema === false)
-              return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format2}`;
-          }
-          function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
-            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
-          }
-        }
-        function validateFormat() {
-          const formatDef = self2.formats[schema];
-          if (!formatDef) {
-            unknownFormat();
-            return;
-          }
-          if (formatDef === true)
-            return;
-          const [fmtType, format2, fmtRef] = getFormat(formatDef);
-          if (fmtType === ruleType)
-            cxt.pass(validCondition());
-          function unknownFormat() {
-            if (opts.strictSchema === false) {
-              self2.logger.warn(unknownMsg());
-              return;
-            }
-            throw new Error(unknownMsg());
-            function unknownMsg() {
-              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
-            }
-          }
-          function getFormat(fmtDef) {
-            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
-            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
-            }
-            return ["string", fmtDef, fmt2];
-          }
-          function validCondition() {
-            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
-              if (!schemaEnv.$async)
-                throw new Error("async format in sync schema");
-              return (0, codegen_1._)`await ${fmtRef}(${data})`;
-            }
-            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/index.js
-var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var format_1 = require_format();
-    var format2 = [format_1.default];
-    exports.default = format2;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/metadata.js
-var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.contentVocabulary = exports.metadataVocabulary = void 0;
-    exports.metadataVocabulary = [
-      "title",
-      "description",
-      "default",
-      "deprecated",
-      "readOnly",
-      "writeOnly",
-      "examples"
-    ];
-    exports.contentVocabulary = [
-      "contentMediaType",
-      "contentEncoding",
-      "contentSchema"
-    ];
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/draft7.js
-var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var core_1 = require_core2();
-    var validation_1 = require_validation();
-    var applicator_1 = require_applicator();
-    var format_1 = require_format2();
-    var metadata_1 = require_metadata();
-    var draft7Vocabularies = [
-      core_1.default,
-      validation_1.default,
-      (0, applicator_1.default)(),
-      format_1.default,
-      metadata_1.metadataVocabulary,
-      metadata_1.contentVocabulary
-    ];
-    exports.default = draft7Vocabularies;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
-var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.DiscrError = void 0;
-    var DiscrError;
-    (function(DiscrError2) {
-      DiscrError2["Tag"] = "tag";
-      DiscrError2["Mapping"] = "mapping";
-    })(DiscrError || (exports.DiscrError = DiscrError = {}));
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
-var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var types_1 = require_types();
-    var compile_1 = require_compile();
-    var ref_error_1 = require_ref_error();
-    var util_1 = require_util9();
-    var error3 = {
-      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
-    };
-    var def = {
-      keyword: "discriminator",
-      type: "object",
-      schemaType: "object",
-      error: error3,
-      code(cxt) {
-        const { gen, data, schema, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
-        if (!it.opts.discriminator) {
-          throw new Error("discriminator: requires discriminator option");
-        }
-        const tagName = schema.propertyName;
-        if (typeof tagName != "string")
-          throw new Error("discriminator: requires propertyName");
-        if (schema.mapping)
-          throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
-          throw new Error("discriminator: requires oneOf keyword");
-        const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
-        cxt.ok(valid);
-        function validateMapping() {
-          const mapping = getMapping();
-          gen.if(false);
-          for (const tagValue in mapping) {
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
-          }
-          gen.else();
-          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
-          gen.endIf();
-        }
-        function applyTagSchema(schemaProp) {
-          const _valid = gen.name("valid");
-          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
-          cxt.mergeEvaluated(schCxt, codegen_1.Name);
-          return _valid;
-        }
-        function getMapping() {
-          var _a2;
-          const oneOfMapping = {};
-          const topRequired = hasRequired(parentSchema);
-          let tagRequired = true;
-          for (let i6 = 0; i6 < oneOf.length; i6++) {
-            let sch = oneOf[i6];
-            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
-              if (sch instanceof compile_1.SchemaEnv)
-                sch = sch.schema;
-              if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
-            }
-            const propSch = (_a2 = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a2 === void 0 ? void 0 : _a2[tagName];
-            if (typeof propSch != "object") {
-              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
-            }
-            tagRequired = tagRequired && (topRequired || hasRequired(sch));
-            addMappings(propSch, i6);
-          }
-          if (!tagRequired)
-            throw new Error(`discriminator: "${tagName}" must be required`);
-          return oneOfMapping;
-          function hasRequired({ required }) {
-            return Array.isArray(required) && required.includes(tagName);
-          }
-          function addMappings(sch, i6) {
-            if (sch.const) {
-              addMapping(sch.const, i6);
-            } else if (sch.enum) {
-              for (const tagValue of sch.enum) {
-                addMapping(tagValue, i6);
-              }
-            } else {
-              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
-            }
-          }
-          function addMapping(tagValue, i6) {
-            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
-              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
-            }
-            oneOfMapping[tagValue] = i6;
-          }
-        }
-      }
-    };
-    exports.default = def;
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
-var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
-    module.exports = {
-      $schema: "http://json-schema.org/draft-07/schema#",
-      $id: "http://json-schema.org/draft-07/schema#",
-      title: "Core schema meta-schema",
-      definitions: {
-        schemaArray: {
-          type: "array",
-          minItems: 1,
-          items: { $ref: "#" }
-        },
-        nonNegativeInteger: {
-          type: "integer",
-          minimum: 0
-        },
-        nonNegativeIntegerDefault0: {
-          allOf: [{ $ref: "#/definitions/nonNegativeInteger" }, { default: 0 }]
-        },
-        simpleTypes: {
-          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
-        },
-        stringArray: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: true,
-          default: []
-        }
-      },
-      type: ["object", "boolean"],
-      properties: {
-        $id: {
-          type: "string",
-          format: "uri-reference"
-        },
-        $schema: {
-          type: "string",
-          format: "uri"
-        },
-        $ref: {
-          type: "string",
-          format: "uri-reference"
-        },
-        $comment: {
-          type: "string"
-        },
-        title: {
-          type: "string"
-        },
-        description: {
-          type: "string"
-        },
-        default: true,
-        readOnly: {
-          type: "boolean",
-          default: false
-        },
-        examples: {
-          type: "array",
-          items: true
-        },
-        multipleOf: {
-          type: "number",
-          exclusiveMinimum: 0
-        },
-        maximum: {
-          type: "number"
-        },
-        exclusiveMaximum: {
-          type: "number"
-        },
-        minimum: {
-          type: "number"
-        },
-        exclusiveMinimum: {
-          type: "number"
-        },
-        maxLength: { $ref: "#/definitions/nonNegativeInteger" },
-        minLength: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        pattern: {
-          type: "string",
-          format: "regex"
-        },
-        additionalItems: { $ref: "#" },
-        items: {
-          anyOf: [{ $ref: "#" }, { $ref: "#/definitions/schemaArray" }],
-          default: true
-        },
-        maxItems: { $ref: "#/definitions/nonNegativeInteger" },
-        minItems: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        uniqueItems: {
-          type: "boolean",
-          default: false
-        },
-        contains: { $ref: "#" },
-        maxProperties: { $ref: "#/definitions/nonNegativeInteger" },
-        minProperties: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        required: { $ref: "#/definitions/stringArray" },
-        additionalProperties: { $ref: "#" },
-        definitions: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          default: {}
-        },
-        properties: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          default: {}
-        },
-        patternProperties: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          propertyNames: { format: "regex" },
-          default: {}
-        },
-        dependencies: {
-          type: "object",
-          additionalProperties: {
-            anyOf: [{ $ref: "#" }, { $ref: "#/definitions/stringArray" }]
-          }
-        },
-        propertyNames: { $ref: "#" },
-        const: true,
-        enum: {
-          type: "array",
-          items: true,
-          minItems: 1,
-          uniqueItems: true
-        },
-        type: {
-          anyOf: [
-            { $ref: "#/definitions/simpleTypes" },
-            {
-              type: "array",
-              items: { $ref: "#/definitions/simpleTypes" },
-              minItems: 1,
-              uniqueItems: true
-            }
-          ]
-        },
-        format: { type: "string" },
-        contentMediaType: { type: "string" },
-        contentEncoding: { type: "string" },
-        if: { $ref: "#" },
-        then: { $ref: "#" },
-        else: { $ref: "#" },
-        allOf: { $ref: "#/definitions/schemaArray" },
-        anyOf: { $ref: "#/definitions/schemaArray" },
-        oneOf: { $ref: "#/definitions/schemaArray" },
-        not: { $ref: "#" }
-      },
-      default: true
-    };
-  }
-});
-
-// node_modules/ajv/dist/ajv.js
-var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
-    var core_1 = require_core();
-    var draft7_1 = require_draft7();
-    var discriminator_1 = require_discriminator();
-    var draft7MetaSchema = require_json_schema_draft_07();
-    var META_SUPPORT_DATA = ["/properties"];
-    var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
-      _addVocabularies() {
-        super._addVocabularies();
-        draft7_1.default.forEach((v) => this.addVocabulary(v));
-        if (this.opts.discriminator)
-          this.addKeyword(discriminator_1.default);
-      }
-      _addDefaultMetaSchema() {
-        super._addDefaultMetaSchema();
-        if (!this.opts.meta)
-          return;
-        const metaSchema = this.opts.$data ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA) : draft7MetaSchema;
-        this.addMetaSchema(metaSchema, META_SCHEMA_ID, false);
-        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
-      }
-      defaultMeta() {
-        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
-      }
-    };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
-      return validation_error_1.default;
-    } });
-    var ref_error_1 = require_ref_error();
-    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
-      return ref_error_1.default;
-    } });
   }
 });
 
@@ -30509,7 +23676,7 @@ var require_Document = __commonJS({
 });
 
 // node_modules/yaml/dist/errors.js
-var require_errors3 = __commonJS({
+var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
@@ -31915,7 +25082,7 @@ var require_composer = __commonJS({
     var node_process = __require("process");
     var directives = require_directives();
     var Document = require_Document();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
@@ -32122,7 +25289,7 @@ var require_cst_scalar = __commonJS({
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
@@ -34026,7 +27193,7 @@ var require_public_api = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var log = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
@@ -34124,7 +27291,7 @@ var require_dist = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var Schema2 = require_Schema();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var Alias = require_Alias();
     var identity = require_identity();
     var Pair = require_Pair();
@@ -34170,7 +27337,7 @@ var require_dist = __commonJS({
 });
 
 // node_modules/handlebars/dist/cjs/handlebars/utils.js
-var require_utils3 = __commonJS({
+var require_utils2 = __commonJS({
   "node_modules/handlebars/dist/cjs/handlebars/utils.js"(exports) {
     "use strict";
     exports.__esModule = true;
@@ -34181,7 +27348,7 @@ var require_utils3 = __commonJS({
     exports.createFrame = createFrame;
     exports.blockParams = blockParams;
     exports.appendContextPath = appendContextPath;
-    var escape2 = {
+    var escape = {
       "&": "&amp;",
       "<": "&lt;",
       ">": "&gt;",
@@ -34193,7 +27360,7 @@ var require_utils3 = __commonJS({
     var badChars = /[&<>"'`=]/g;
     var possible = /[&<>"'`=]/;
     function escapeChar(chr) {
-      return escape2[chr];
+      return escape[chr];
     }
     function extend(obj) {
       for (var i6 = 1; i6 < arguments.length; i6++) {
@@ -34324,7 +27491,7 @@ var require_block_helper_missing = __commonJS({
   "node_modules/handlebars/dist/cjs/handlebars/helpers/block-helper-missing.js"(exports, module) {
     "use strict";
     exports.__esModule = true;
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     exports["default"] = function(instance) {
       instance.registerHelper("blockHelperMissing", function(context3, options) {
         var inverse = options.inverse, fn = options.fn;
@@ -34363,7 +27530,7 @@ var require_each = __commonJS({
     function _interopRequireDefault(obj) {
       return obj && obj.__esModule ? obj : { "default": obj };
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
     function closeIterator(iterator2) {
@@ -34478,14 +27645,14 @@ var require_helper_missing = __commonJS({
 });
 
 // node_modules/handlebars/dist/cjs/handlebars/helpers/if.js
-var require_if2 = __commonJS({
+var require_if = __commonJS({
   "node_modules/handlebars/dist/cjs/handlebars/helpers/if.js"(exports, module) {
     "use strict";
     exports.__esModule = true;
     function _interopRequireDefault(obj) {
       return obj && obj.__esModule ? obj : { "default": obj };
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
     exports["default"] = function(instance) {
@@ -34567,7 +27734,7 @@ var require_with = __commonJS({
     function _interopRequireDefault(obj) {
       return obj && obj.__esModule ? obj : { "default": obj };
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
     exports["default"] = function(instance) {
@@ -34614,7 +27781,7 @@ var require_helpers = __commonJS({
     var _helpersEach2 = _interopRequireDefault(_helpersEach);
     var _helpersHelperMissing = require_helper_missing();
     var _helpersHelperMissing2 = _interopRequireDefault(_helpersHelperMissing);
-    var _helpersIf = require_if2();
+    var _helpersIf = require_if();
     var _helpersIf2 = _interopRequireDefault(_helpersIf);
     var _helpersLog = require_log2();
     var _helpersLog2 = _interopRequireDefault(_helpersLog);
@@ -34647,7 +27814,7 @@ var require_inline = __commonJS({
   "node_modules/handlebars/dist/cjs/handlebars/decorators/inline.js"(exports, module) {
     "use strict";
     exports.__esModule = true;
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     exports["default"] = function(instance) {
       instance.registerDecorator("inline", function(fn, props, container, options) {
         var ret = fn;
@@ -34691,7 +27858,7 @@ var require_logger = __commonJS({
   "node_modules/handlebars/dist/cjs/handlebars/logger.js"(exports, module) {
     "use strict";
     exports.__esModule = true;
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var logger2 = {
       methodMap: ["debug", "info", "warn", "error"],
       level: "info",
@@ -34739,7 +27906,7 @@ var require_proto_access = __commonJS({
     function _interopRequireDefault(obj) {
       return obj && obj.__esModule ? obj : { "default": obj };
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _logger = require_logger();
     var _logger2 = _interopRequireDefault(_logger);
     var loggedProperties = /* @__PURE__ */ Object.create(null);
@@ -34808,7 +27975,7 @@ var require_base = __commonJS({
     function _interopRequireDefault(obj) {
       return obj && obj.__esModule ? obj : { "default": obj };
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
     var _helpers = require_helpers();
@@ -34964,7 +28131,7 @@ var require_runtime = __commonJS({
         return newObj;
       }
     }
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var Utils2 = _interopRequireWildcard(_utils);
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
@@ -35311,7 +28478,7 @@ var require_handlebars_runtime = __commonJS({
     var _handlebarsSafeString2 = _interopRequireDefault(_handlebarsSafeString);
     var _handlebarsException = require_exception();
     var _handlebarsException2 = _interopRequireDefault(_handlebarsException);
-    var _handlebarsUtils = require_utils3();
+    var _handlebarsUtils = require_utils2();
     var Utils2 = _interopRequireWildcard(_handlebarsUtils);
     var _handlebarsRuntime = require_runtime();
     var runtime = _interopRequireWildcard(_handlebarsRuntime);
@@ -36098,7 +29265,7 @@ var require_visitor = __commonJS({
     }
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _nodeTypes = require_node_types();
     function Visitor() {
       this.parents = [];
@@ -36583,7 +29750,7 @@ var require_base2 = __commonJS({
     var _whitespaceControl2 = _interopRequireDefault(_whitespaceControl);
     var _helpers = require_helpers2();
     var Helpers = _interopRequireWildcard(_helpers);
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     exports.parser = _parser2["default"];
     var yy = {};
     _utils.extend(yy, Helpers);
@@ -36619,7 +29786,7 @@ var require_compiler = __commonJS({
     }
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _ast = require_ast();
     var _ast2 = _interopRequireDefault(_ast);
     var _nodeTypes = require_node_types();
@@ -36984,8 +30151,8 @@ var require_compiler = __commonJS({
       if (options.compat) {
         options.useDepths = true;
       }
-      var ast = env2.parse(input, options), environment = new env2.Compiler().compile(ast, options);
-      return new env2.JavaScriptCompiler().compile(environment, options);
+      var ast = env2.parse(input, options), environment2 = new env2.Compiler().compile(ast, options);
+      return new env2.JavaScriptCompiler().compile(environment2, options);
     }
     function compile(input, options, env2) {
       if (options === void 0) options = {};
@@ -37001,7 +30168,7 @@ var require_compiler = __commonJS({
       }
       var compiled2 = void 0;
       function compileInput() {
-        var ast = env2.parse(input, options), environment = new env2.Compiler().compile(ast, options), templateSpec = new env2.JavaScriptCompiler().compile(environment, options, void 0, true);
+        var ast = env2.parse(input, options), environment2 = new env2.Compiler().compile(ast, options), templateSpec = new env2.JavaScriptCompiler().compile(environment2, options, void 0, true);
         return env2.template(templateSpec);
       }
       function ret(context3, execOptions) {
@@ -37191,7 +30358,7 @@ var require_base64_vlq = __commonJS({
 });
 
 // node_modules/source-map/lib/util.js
-var require_util10 = __commonJS({
+var require_util9 = __commonJS({
   "node_modules/source-map/lib/util.js"(exports) {
     function getArg(aArgs, aName, aDefaultValue) {
       if (aName in aArgs) {
@@ -37494,7 +30661,7 @@ var require_util10 = __commonJS({
 // node_modules/source-map/lib/array-set.js
 var require_array_set = __commonJS({
   "node_modules/source-map/lib/array-set.js"(exports) {
-    var util = require_util10();
+    var util = require_util9();
     var has = Object.prototype.hasOwnProperty;
     var hasNativeMap = typeof Map !== "undefined";
     function ArraySet() {
@@ -37564,7 +30731,7 @@ var require_array_set = __commonJS({
 // node_modules/source-map/lib/mapping-list.js
 var require_mapping_list = __commonJS({
   "node_modules/source-map/lib/mapping-list.js"(exports) {
-    var util = require_util10();
+    var util = require_util9();
     function generatedPositionAfter(mappingA, mappingB) {
       var lineA = mappingA.generatedLine;
       var lineB = mappingB.generatedLine;
@@ -37604,7 +30771,7 @@ var require_mapping_list = __commonJS({
 var require_source_map_generator = __commonJS({
   "node_modules/source-map/lib/source-map-generator.js"(exports) {
     var base64VLQ = require_base64_vlq();
-    var util = require_util10();
+    var util = require_util9();
     var ArraySet = require_array_set().ArraySet;
     var MappingList = require_mapping_list().MappingList;
     function SourceMapGenerator(aArgs) {
@@ -37970,7 +31137,7 @@ var require_quick_sort = __commonJS({
 // node_modules/source-map/lib/source-map-consumer.js
 var require_source_map_consumer = __commonJS({
   "node_modules/source-map/lib/source-map-consumer.js"(exports) {
-    var util = require_util10();
+    var util = require_util9();
     var binarySearch = require_binary_search();
     var ArraySet = require_array_set().ArraySet;
     var base64VLQ = require_base64_vlq();
@@ -38572,7 +31739,7 @@ var require_source_map_consumer = __commonJS({
 var require_source_node = __commonJS({
   "node_modules/source-map/lib/source-node.js"(exports) {
     var SourceMapGenerator = require_source_map_generator().SourceMapGenerator;
-    var util = require_util10();
+    var util = require_util9();
     var REGEX_NEWLINE = /(\r?\n)/;
     var NEWLINE_CODE = 10;
     var isSourceNode = "$$$isSourceNode$$$";
@@ -38848,7 +32015,7 @@ var require_code_gen = __commonJS({
     "use strict";
     exports.__esModule = true;
     exports.safeJsonLiteral = safeJsonLiteral;
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var NEEDS_ESCAPING = /[\x00-\x1f\\"\u2028\u2029<\ud800-\udfff]/;
     var SCRIPT_DELIMITERS = /<(?=!--|\/?script)/gi;
     function escapeScriptDelimiters(code3) {
@@ -39004,7 +32171,7 @@ var require_javascript_compiler = __commonJS({
     var _base = require_base();
     var _exception = require_exception();
     var _exception2 = _interopRequireDefault(_exception);
-    var _utils = require_utils3();
+    var _utils = require_utils2();
     var _codeGen = require_code_gen();
     var _codeGen2 = _interopRequireDefault(_codeGen);
     function Literal(value) {
@@ -39048,8 +32215,8 @@ var require_javascript_compiler = __commonJS({
         return ["lookupProperty(", parent, ",", this.quotedString(name), ")"];
       },
       lookupPropertyFunctionIsUsed: false,
-      compile: function compile(environment, options, context3, asObject) {
-        this.environment = environment;
+      compile: function compile(environment2, options, context3, asObject) {
+        this.environment = environment2;
         this.options = options;
         this.stringParams = this.options.stringParams;
         this.trackIds = this.options.trackIds;
@@ -39070,10 +32237,10 @@ var require_javascript_compiler = __commonJS({
         this.compileStack = [];
         this.inlineStack = [];
         this.blockParams = [];
-        this.compileChildren(environment, options);
-        this.useDepths = this.useDepths || environment.useDepths || environment.useDecorators || this.options.compat;
-        this.useBlockParams = this.useBlockParams || environment.useBlockParams;
-        var opcodes = environment.opcodes, opcode = void 0, firstLoc = void 0, i6 = void 0, l4 = void 0;
+        this.compileChildren(environment2, options);
+        this.useDepths = this.useDepths || environment2.useDepths || environment2.useDecorators || this.options.compat;
+        this.useBlockParams = this.useBlockParams || environment2.useBlockParams;
+        var opcodes = environment2.opcodes, opcode = void 0, firstLoc = void 0, i6 = void 0, l4 = void 0;
         for (i6 = 0, l4 = opcodes.length; i6 < l4; i6++) {
           opcode = opcodes[i6];
           this.source.currentLocation = opcode.loc;
@@ -39641,8 +32808,8 @@ var require_javascript_compiler = __commonJS({
       },
       // HELPERS
       compiler: JavaScriptCompiler,
-      compileChildren: function compileChildren(environment, options) {
-        var children = environment.children, child = void 0, compiler = void 0;
+      compileChildren: function compileChildren(environment2, options) {
+        var children = environment2.children, child = void 0, compiler = void 0;
         for (var i6 = 0, l4 = children.length; i6 < l4; i6++) {
           child = children[i6];
           compiler = new this.compiler();
@@ -39668,9 +32835,9 @@ var require_javascript_compiler = __commonJS({
       },
       matchExistingProgram: function matchExistingProgram(child) {
         for (var i6 = 0, len = this.context.environments.length; i6 < len; i6++) {
-          var environment = this.context.environments[i6];
-          if (environment && environment.equals(child)) {
-            return environment;
+          var environment2 = this.context.environments[i6];
+          if (environment2 && environment2.equals(child)) {
+            return environment2;
           }
         }
       },
@@ -100292,465 +93459,3633 @@ function mergeLayers(layers) {
   return { value, locate, locations };
 }
 
-// src/config/schema-validation.ts
-var import_ajv = __toESM(require_ajv(), 1);
-
-// schemas/deployer.schema.json
-var deployer_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://deployer.dev/schemas/deployer.schema.json",
-  title: "deployer.yaml",
-  description: "The root of a deploy repository: the service, its task-definition template, the central image repository and the stages in promotion order.",
-  type: "object",
-  additionalProperties: false,
-  required: ["service", "template", "image", "stages"],
-  properties: {
-    $schema: { type: "string", description: "a path or URL of this schema, for editors" },
-    service: {
-      type: "string",
-      pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$",
-      description: "a service name of letters, digits, '-' and '_' (used in the task-definition family and tags)",
-      "x-hint": "For example `service: shop-api`."
-    },
-    template: {
-      type: "string",
-      minLength: 1,
-      description: "the path of the Handlebars task-definition template, relative to deployer.yaml",
-      "x-hint": "For example `template: templates/task-definition.json.hbs`."
-    },
-    image: {
-      type: "object",
-      additionalProperties: false,
-      required: ["repository"],
-      description: "the central image repository",
-      properties: {
-        repository: {
-          type: "string",
-          pattern: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$",
-          description: "an ECR repository URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME)",
-          "x-hint": "Write the repository URI without tag or digest, e.g. 111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api."
-        },
-        registryRole: {
-          type: "string",
-          pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
-          description: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) in the registry account",
-          "x-hint": "For example arn:aws:iam::111111111111:role/deployer-registry."
-        },
-        registryExternalId: {
-          type: "string",
-          pattern: "^[\\w+=,.@:/-]{2,1224}$",
-          description: "an STS external id (2-1224 characters of letters, digits and +=,.@:/-)"
-        }
+// src/config/generated/schema-validators.js
+var __ajvRuntime0NS = __toESM(require_ucs2length(), 1);
+var __ajvRuntime1NS = __toESM(require_equal(), 1);
+var __ajvRuntime0 = { default: __ajvRuntime0NS.default?.default ?? __ajvRuntime0NS.default };
+var __ajvRuntime1 = { default: __ajvRuntime1NS.default?.default ?? __ajvRuntime1NS.default };
+var deployer = validate10;
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://deployer.dev/schemas/deployer.schema.json", "title": "deployer.yaml", "description": "The root of a deploy repository: the service, its task-definition template, the central image repository and the stages in promotion order.", "type": "object", "additionalProperties": false, "required": ["service", "template", "image", "stages"], "properties": { "$schema": { "type": "string", "description": "a path or URL of this schema, for editors" }, "service": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", "description": "a service name of letters, digits, '-' and '_' (used in the task-definition family and tags)", "x-hint": "For example `service: shop-api`." }, "template": { "type": "string", "minLength": 1, "description": "the path of the Handlebars task-definition template, relative to deployer.yaml", "x-hint": "For example `template: templates/task-definition.json.hbs`." }, "image": { "type": "object", "additionalProperties": false, "required": ["repository"], "description": "the central image repository", "properties": { "repository": { "type": "string", "pattern": "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$", "description": "an ECR repository URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME)", "x-hint": "Write the repository URI without tag or digest, e.g. 111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api." }, "registryRole": { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) in the registry account", "x-hint": "For example arn:aws:iam::111111111111:role/deployer-registry." }, "registryExternalId": { "type": "string", "pattern": "^[\\w+=,.@:/-]{2,1224}$", "description": "an STS external id (2-1224 characters of letters, digits and +=,.@:/-)" } } }, "stages": { "type": "array", "minItems": 1, "description": "the stages, in promotion order", "x-hint": "For example:\n  stages:\n    - name: dev\n    - name: prod", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "description": "a stage name of lower-case letters, digits and '-'" }, "maxParallel": { "type": "integer", "minimum": 1, "description": "how many targets of the stage are rolled out at once (a whole number >= 1; default: all)" } } } }, "environmentsDir": { "type": "string", "minLength": 1, "description": "the directory holding one YAML file per target, relative to deployer.yaml (default: environments)" } } };
+var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", "u");
+var pattern1 = new RegExp("^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$", "u");
+var pattern2 = new RegExp("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "u");
+var pattern3 = new RegExp("^[\\w+=,.@:/-]{2,1224}$", "u");
+var pattern4 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
+var func2 = __ajvRuntime0.default;
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.service === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "service" }, message: "must have required property 'service'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
       }
-    },
-    stages: {
-      type: "array",
-      minItems: 1,
-      description: "the stages, in promotion order",
-      "x-hint": "For example:\n  stages:\n    - name: dev\n    - name: prod",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name"],
-        properties: {
-          name: {
-            type: "string",
-            pattern: "^[a-z0-9][a-z0-9-]{0,62}$",
-            description: "a stage name of lower-case letters, digits and '-'"
-          },
-          maxParallel: {
-            type: "integer",
-            minimum: 1,
-            description: "how many targets of the stage are rolled out at once (a whole number >= 1; default: all)"
-          }
-        }
-      }
-    },
-    environmentsDir: {
-      type: "string",
-      minLength: 1,
-      description: "the directory holding one YAML file per target, relative to deployer.yaml (default: environments)"
+      errors++;
     }
-  }
-};
-
-// schemas/environment.schema.json
-var environment_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://deployer.dev/schemas/environment.schema.json",
-  title: "environments/<name>.yaml",
-  description: "One deploy target (an ECS service in one account and region), after environments/_defaults.yaml and environments/_<stage>.yaml are merged under it.",
-  type: "object",
-  additionalProperties: false,
-  required: ["stage", "account", "region", "cluster", "service", "deployRole", "taskRole", "executionRole"],
-  properties: {
-    $schema: { type: "string", description: "a path or URL of this schema, for editors" },
-    stage: {
-      type: "string",
-      description: "the name of a stage listed in deployer.yaml"
-    },
-    account: {
-      type: "string",
-      pattern: "^[0-9]{12}$",
-      description: "a 12-digit AWS account id written as a quoted string",
-      "x-hint": 'Quote account ids: account: "012345678901" (unquoted, YAML reads them as numbers and drops leading zeros).'
-    },
-    region: {
-      type: "string",
-      pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$",
-      description: "an AWS region code such as eu-west-1"
-    },
-    cluster: {
-      type: "string",
-      pattern: "^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$",
-      description: "an ECS cluster name (letters, digits, '-' and '_', up to 255) or cluster ARN"
-    },
-    service: {
-      type: "string",
-      pattern: "^[A-Za-z0-9_-]{1,255}$",
-      description: "an ECS service name (letters, digits, '-' and '_', up to 255)"
-    },
-    deployRole: {
-      type: "string",
-      pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
-      description: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) that deployer assumes in the target account",
-      "x-hint": "For example deployRole: arn:aws:iam::444444444444:role/deployer"
-    },
-    externalId: {
-      type: "string",
-      pattern: "^[\\w+=,.@:/-]{2,1224}$",
-      description: "an STS external id (2-1224 characters of letters, digits and +=,.@:/-)"
-    },
-    taskRole: {
-      type: "string",
-      pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
-      description: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) for the task's containers",
-      "x-hint": "For example taskRole: arn:aws:iam::444444444444:role/shop-api-task"
-    },
-    executionRole: {
-      type: "string",
-      pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
-      description: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) used by ECS to pull the image and write logs",
-      "x-hint": "For example executionRole: arn:aws:iam::444444444444:role/shop-api-exec"
-    },
-    imageRepository: {
-      type: "string",
-      pattern: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$",
-      description: "an ECR repository URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME) replicating the central one",
-      "x-hint": "Write the repository URI without tag or digest; omit the field to pull from the central repository."
-    },
-    vars: {
-      type: "object",
-      description: "a map of free-form values for the template",
-      "x-hint": "For example:\n  vars:\n    cpu: 512\n    logLevel: info"
-    },
-    sensitive: {
-      type: "array",
-      uniqueItems: true,
-      description: "a list of dotted paths (vars.apiKey) never shown in plans or logs",
-      items: {
-        type: "string",
-        pattern: "^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$",
-        description: "a dotted path such as vars.apiKey"
+    if (data.template === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "template" }, message: "must have required property 'template'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.image === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "image" }, message: "must have required property 'image'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.stages === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "stages" }, message: "must have required property 'stages'", schema: schema11.required, parentSchema: schema11, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "$schema" || key0 === "service" || key0 === "template" || key0 === "image" || key0 === "stages" || key0 === "environmentsDir")) {
+        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11, data };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
     }
-  }
-};
-
-// schemas/task-definition.schema.json
-var task_definition_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://deployer.dev/schemas/task-definition.schema.json",
-  title: "Rendered task definition",
-  description: "The rendered template: the input of ECS RegisterTaskDefinition. Unknown keys are rejected because the AWS SDK would silently drop them.",
-  type: "object",
-  additionalProperties: false,
-  required: ["family", "containerDefinitions"],
-  definitions: {
-    roleArn: {
-      type: "string",
-      pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
-      description: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
-    },
-    stringList: { type: "array", items: { type: "string" } },
-    stringMap: {
-      type: "object",
-      additionalProperties: { type: "string" },
-      description: "a map of string values",
-      "x-hint": 'ECS takes these values as strings: quote them in the template ("{{vars.x}}").'
-    },
-    secret: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "valueFrom"],
-      properties: {
-        name: { type: "string", minLength: 1, description: "the environment variable name" },
-        valueFrom: {
-          type: "string",
-          pattern: "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$",
-          description: "an SSM parameter or Secrets Manager ARN (or a parameter name in the task's region)"
+    if (data.$schema !== void 0) {
+      let data0 = data.$schema;
+      if (typeof data0 !== "string") {
+        const err5 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.$schema.type, parentSchema: schema11.properties.$schema, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
         }
-      }
-    },
-    containerDefinition: {
-      type: "object",
-      additionalProperties: false,
-      required: ["name", "image"],
-      properties: {
-        name: { type: "string", pattern: "^[A-Za-z0-9_-]{1,255}$", description: "a container name (letters, digits, '-' and '_', up to 255)" },
-        image: { type: "string", minLength: 1, maxLength: 1024, description: "an image reference" },
-        repositoryCredentials: { type: "object", required: ["credentialsParameter"], additionalProperties: false, properties: { credentialsParameter: { type: "string" } } },
-        cpu: { type: "integer", minimum: 0, description: "CPU units as a number" },
-        memory: { type: "integer", minimum: 6, description: "a hard memory limit in MiB, as a number" },
-        memoryReservation: { type: "integer", minimum: 6, description: "a soft memory limit in MiB, as a number" },
-        links: { $ref: "#/definitions/stringList" },
-        portMappings: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              containerPort: { type: "integer", minimum: 1, maximum: 65535, description: "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' },
-              hostPort: { type: "integer", minimum: 0, maximum: 65535, description: "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' },
-              protocol: { enum: ["tcp", "udp"] },
-              name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$", description: "a port name of lower-case letters, digits and '-'" },
-              appProtocol: { enum: ["http", "http2", "grpc"] },
-              containerPortRange: { type: "string", pattern: "^[0-9]+-[0-9]+$" }
-            }
-          }
-        },
-        essential: { type: "boolean" },
-        restartPolicy: {
-          type: "object",
-          additionalProperties: false,
-          required: ["enabled"],
-          properties: {
-            enabled: { type: "boolean" },
-            ignoredExitCodes: { type: "array", items: { type: "integer" } },
-            restartAttemptPeriod: { type: "integer", minimum: 60, maximum: 1800 }
-          }
-        },
-        entryPoint: { $ref: "#/definitions/stringList" },
-        command: { $ref: "#/definitions/stringList" },
-        environment: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["name", "value"],
-            properties: {
-              name: { type: "string", minLength: 1, description: "the variable name" },
-              value: { type: "string", description: "a string", "x-hint": 'Environment values are strings: quote them in the template ("{{vars.x}}").' }
-            }
-          }
-        },
-        environmentFiles: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["value", "type"],
-            properties: { value: { type: "string" }, type: { enum: ["s3"] } }
-          }
-        },
-        mountPoints: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            properties: { sourceVolume: { type: "string" }, containerPath: { type: "string" }, readOnly: { type: "boolean" } }
-          }
-        },
-        volumesFrom: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            properties: { sourceContainer: { type: "string" }, readOnly: { type: "boolean" } }
-          }
-        },
-        linuxParameters: { type: "object" },
-        secrets: { type: "array", items: { $ref: "#/definitions/secret" } },
-        dependsOn: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["containerName", "condition"],
-            properties: {
-              containerName: { type: "string" },
-              condition: { enum: ["START", "COMPLETE", "SUCCESS", "HEALTHY"] }
-            }
-          }
-        },
-        startTimeout: { type: "integer", minimum: 2, maximum: 120 },
-        stopTimeout: { type: "integer", minimum: 0, maximum: 120 },
-        versionConsistency: { enum: ["enabled", "disabled"] },
-        hostname: { type: "string" },
-        user: { type: "string" },
-        workingDirectory: { type: "string" },
-        disableNetworking: { type: "boolean" },
-        privileged: { type: "boolean" },
-        readonlyRootFilesystem: { type: "boolean" },
-        dnsServers: { $ref: "#/definitions/stringList" },
-        dnsSearchDomains: { $ref: "#/definitions/stringList" },
-        extraHosts: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["hostname", "ipAddress"],
-            properties: { hostname: { type: "string" }, ipAddress: { type: "string" } }
-          }
-        },
-        dockerSecurityOptions: { $ref: "#/definitions/stringList" },
-        interactive: { type: "boolean" },
-        pseudoTerminal: { type: "boolean" },
-        dockerLabels: { $ref: "#/definitions/stringMap" },
-        ulimits: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["name", "softLimit", "hardLimit"],
-            properties: { name: { type: "string" }, softLimit: { type: "integer" }, hardLimit: { type: "integer" } }
-          }
-        },
-        logConfiguration: {
-          type: "object",
-          additionalProperties: false,
-          required: ["logDriver"],
-          properties: {
-            logDriver: { enum: ["awslogs", "awsfirelens", "fluentd", "gelf", "journald", "json-file", "splunk", "syslog"] },
-            options: { $ref: "#/definitions/stringMap" },
-            secretOptions: { type: "array", items: { $ref: "#/definitions/secret" } }
-          }
-        },
-        healthCheck: {
-          type: "object",
-          additionalProperties: false,
-          required: ["command"],
-          properties: {
-            command: { type: "array", minItems: 1, items: { type: "string" }, description: 'a list of strings such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]' },
-            interval: { type: "integer", minimum: 5, maximum: 300 },
-            timeout: { type: "integer", minimum: 2, maximum: 120 },
-            retries: { type: "integer", minimum: 1, maximum: 10 },
-            startPeriod: { type: "integer", minimum: 0, maximum: 300 }
-          }
-        },
-        systemControls: {
-          type: "array",
-          items: { type: "object", additionalProperties: false, properties: { namespace: { type: "string" }, value: { type: "string" } } }
-        },
-        resourceRequirements: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["value", "type"],
-            properties: { value: { type: "string" }, type: { enum: ["GPU", "InferenceAccelerator"] } }
-          }
-        },
-        firelensConfiguration: {
-          type: "object",
-          additionalProperties: false,
-          required: ["type"],
-          properties: { type: { enum: ["fluentd", "fluentbit"] }, options: { $ref: "#/definitions/stringMap" } }
-        },
-        credentialSpecs: { $ref: "#/definitions/stringList" }
+        errors++;
       }
     }
-  },
-  properties: {
-    family: {
-      type: "string",
-      pattern: "^[A-Za-z0-9_-]{1,255}$",
-      description: "a family name of letters, digits, '-' and '_' (up to 255)"
-    },
-    taskRoleArn: { $ref: "#/definitions/roleArn" },
-    executionRoleArn: { $ref: "#/definitions/roleArn" },
-    networkMode: { enum: ["awsvpc", "bridge", "host", "none"] },
-    containerDefinitions: {
-      type: "array",
-      minItems: 1,
-      maxItems: 10,
-      items: { $ref: "#/definitions/containerDefinition" }
-    },
-    volumes: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name"],
-        properties: {
-          name: { type: "string", pattern: "^[A-Za-z0-9_-]{1,255}$" },
-          host: { type: "object" },
-          dockerVolumeConfiguration: { type: "object" },
-          efsVolumeConfiguration: { type: "object", required: ["fileSystemId"], properties: { fileSystemId: { type: "string" } } },
-          fsxWindowsFileServerVolumeConfiguration: { type: "object" },
-          configuredAtLaunch: { type: "boolean" }
+    if (data.service !== void 0) {
+      let data1 = data.service;
+      if (typeof data1 === "string") {
+        if (!pattern0.test(data1)) {
+          const err6 = { instancePath: instancePath + "/service", schemaPath: "#/properties/service/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$"', schema: "^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", parentSchema: schema11.properties.service, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-      }
-    },
-    placementConstraints: {
-      type: "array",
-      items: { type: "object", additionalProperties: false, properties: { type: { enum: ["memberOf"] }, expression: { type: "string" } } }
-    },
-    requiresCompatibilities: {
-      type: "array",
-      uniqueItems: true,
-      items: { enum: ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"] }
-    },
-    cpu: {
-      type: "string",
-      pattern: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$",
-      description: 'CPU units as a string ("512") or vCPUs ("1 vCPU")',
-      "x-hint": 'RegisterTaskDefinition takes cpu as a string: write "cpu": "{{vars.cpu}}".'
-    },
-    memory: {
-      type: "string",
-      pattern: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$",
-      description: 'MiB as a string ("1024") or GB ("1 GB")',
-      "x-hint": 'RegisterTaskDefinition takes memory as a string: write "memory": "{{vars.memory}}".'
-    },
-    tags: {
-      type: "array",
-      items: { type: "object", additionalProperties: false, required: ["key"], properties: { key: { type: "string" }, value: { type: "string" } } }
-    },
-    pidMode: { enum: ["host", "task"] },
-    ipcMode: { enum: ["host", "task", "none"] },
-    proxyConfiguration: { type: "object" },
-    inferenceAccelerators: { type: "array", items: { type: "object" } },
-    ephemeralStorage: {
-      type: "object",
-      additionalProperties: false,
-      required: ["sizeInGiB"],
-      properties: { sizeInGiB: { type: "integer", minimum: 21, maximum: 200 } }
-    },
-    runtimePlatform: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        cpuArchitecture: { enum: ["X86_64", "ARM64"] },
-        operatingSystemFamily: {
-          enum: [
-            "LINUX",
-            "WINDOWS_SERVER_2016_FULL",
-            "WINDOWS_SERVER_2019_FULL",
-            "WINDOWS_SERVER_2019_CORE",
-            "WINDOWS_SERVER_2022_FULL",
-            "WINDOWS_SERVER_2022_CORE",
-            "WINDOWS_SERVER_2025_FULL",
-            "WINDOWS_SERVER_2025_CORE",
-            "WINDOWS_SERVER_2004_CORE",
-            "WINDOWS_SERVER_20H2_CORE"
-          ]
+      } else {
+        const err7 = { instancePath: instancePath + "/service", schemaPath: "#/properties/service/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.service.type, parentSchema: schema11.properties.service, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
         }
+        errors++;
       }
-    },
-    enableFaultInjection: { type: "boolean" }
+    }
+    if (data.template !== void 0) {
+      let data2 = data.template;
+      if (typeof data2 === "string") {
+        if (func2(data2) < 1) {
+          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.template, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.template.type, parentSchema: schema11.properties.template, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.image !== void 0) {
+      let data3 = data.image;
+      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+        if (data3.repository === void 0) {
+          const err10 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/required", keyword: "required", params: { missingProperty: "repository" }, message: "must have required property 'repository'", schema: schema11.properties.image.required, parentSchema: schema11.properties.image, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        for (const key1 in data3) {
+          if (!(key1 === "repository" || key1 === "registryRole" || key1 === "registryExternalId")) {
+            const err11 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.image, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data3.repository !== void 0) {
+          let data4 = data3.repository;
+          if (typeof data4 === "string") {
+            if (!pattern1.test(data4)) {
+              const err12 = { instancePath: instancePath + "/image/repository", schemaPath: "#/properties/image/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$" }, message: 'must match pattern "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$"', schema: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$", parentSchema: schema11.properties.image.properties.repository, data: data4 };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/image/repository", schemaPath: "#/properties/image/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.image.properties.repository.type, parentSchema: schema11.properties.image.properties.repository, data: data4 };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data3.registryRole !== void 0) {
+          let data5 = data3.registryRole;
+          if (typeof data5 === "string") {
+            if (!pattern2.test(data5)) {
+              const err14 = { instancePath: instancePath + "/image/registryRole", schemaPath: "#/properties/image/properties/registryRole/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema11.properties.image.properties.registryRole, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/image/registryRole", schemaPath: "#/properties/image/properties/registryRole/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.image.properties.registryRole.type, parentSchema: schema11.properties.image.properties.registryRole, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        if (data3.registryExternalId !== void 0) {
+          let data6 = data3.registryExternalId;
+          if (typeof data6 === "string") {
+            if (!pattern3.test(data6)) {
+              const err16 = { instancePath: instancePath + "/image/registryExternalId", schemaPath: "#/properties/image/properties/registryExternalId/pattern", keyword: "pattern", params: { pattern: "^[\\w+=,.@:/-]{2,1224}$" }, message: 'must match pattern "^[\\w+=,.@:/-]{2,1224}$"', schema: "^[\\w+=,.@:/-]{2,1224}$", parentSchema: schema11.properties.image.properties.registryExternalId, data: data6 };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/image/registryExternalId", schemaPath: "#/properties/image/properties/registryExternalId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.image.properties.registryExternalId.type, parentSchema: schema11.properties.image.properties.registryExternalId, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.image.type, parentSchema: schema11.properties.image, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.stages !== void 0) {
+      let data7 = data.stages;
+      if (Array.isArray(data7)) {
+        if (data7.length < 1) {
+          const err19 = { instancePath: instancePath + "/stages", schemaPath: "#/properties/stages/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stages, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+        const len0 = data7.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data8 = data7[i0];
+          if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+            if (data8.name === void 0) {
+              const err20 = { instancePath: instancePath + "/stages/" + i0, schemaPath: "#/properties/stages/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema11.properties.stages.items.required, parentSchema: schema11.properties.stages.items, data: data8 };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+            }
+            for (const key2 in data8) {
+              if (!(key2 === "name" || key2 === "maxParallel")) {
+                const err21 = { instancePath: instancePath + "/stages/" + i0, schemaPath: "#/properties/stages/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stages.items, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data8.name !== void 0) {
+              let data9 = data8.name;
+              if (typeof data9 === "string") {
+                if (!pattern4.test(data9)) {
+                  const err22 = { instancePath: instancePath + "/stages/" + i0 + "/name", schemaPath: "#/properties/stages/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]{0,62}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]{0,62}$"', schema: "^[a-z0-9][a-z0-9-]{0,62}$", parentSchema: schema11.properties.stages.items.properties.name, data: data9 };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = { instancePath: instancePath + "/stages/" + i0 + "/name", schemaPath: "#/properties/stages/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stages.items.properties.name.type, parentSchema: schema11.properties.stages.items.properties.name, data: data9 };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+            if (data8.maxParallel !== void 0) {
+              let data10 = data8.maxParallel;
+              if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
+                const err24 = { instancePath: instancePath + "/stages/" + i0 + "/maxParallel", schemaPath: "#/properties/stages/items/properties/maxParallel/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.stages.items.properties.maxParallel.type, parentSchema: schema11.properties.stages.items.properties.maxParallel, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+              }
+              if (typeof data10 == "number" && isFinite(data10)) {
+                if (data10 < 1 || isNaN(data10)) {
+                  const err25 = { instancePath: instancePath + "/stages/" + i0 + "/maxParallel", schemaPath: "#/properties/stages/items/properties/maxParallel/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.stages.items.properties.maxParallel, data: data10 };
+                  if (vErrors === null) {
+                    vErrors = [err25];
+                  } else {
+                    vErrors.push(err25);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err26 = { instancePath: instancePath + "/stages/" + i0, schemaPath: "#/properties/stages/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stages.items.type, parentSchema: schema11.properties.stages.items, data: data8 };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err27 = { instancePath: instancePath + "/stages", schemaPath: "#/properties/stages/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stages.type, parentSchema: schema11.properties.stages, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
+    if (data.environmentsDir !== void 0) {
+      let data11 = data.environmentsDir;
+      if (typeof data11 === "string") {
+        if (func2(data11) < 1) {
+          const err28 = { instancePath: instancePath + "/environmentsDir", schemaPath: "#/properties/environmentsDir/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.environmentsDir, data: data11 };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+      } else {
+        const err29 = { instancePath: instancePath + "/environmentsDir", schemaPath: "#/properties/environmentsDir/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.environmentsDir.type, parentSchema: schema11.properties.environmentsDir, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err30 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    if (vErrors === null) {
+      vErrors = [err30];
+    } else {
+      vErrors.push(err30);
+    }
+    errors++;
   }
-};
+  validate10.errors = vErrors;
+  return errors === 0;
+}
+var environment = validate11;
+var schema12 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://deployer.dev/schemas/environment.schema.json", "title": "environments/<name>.yaml", "description": "One deploy target (an ECS service in one account and region), after environments/_defaults.yaml and environments/_<stage>.yaml are merged under it.", "type": "object", "additionalProperties": false, "required": ["stage", "account", "region", "cluster", "service", "deployRole", "taskRole", "executionRole"], "properties": { "$schema": { "type": "string", "description": "a path or URL of this schema, for editors" }, "stage": { "type": "string", "description": "the name of a stage listed in deployer.yaml" }, "account": { "type": "string", "pattern": "^[0-9]{12}$", "description": "a 12-digit AWS account id written as a quoted string", "x-hint": 'Quote account ids: account: "012345678901" (unquoted, YAML reads them as numbers and drops leading zeros).' }, "region": { "type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]$", "description": "an AWS region code such as eu-west-1" }, "cluster": { "type": "string", "pattern": "^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$", "description": "an ECS cluster name (letters, digits, '-' and '_', up to 255) or cluster ARN" }, "service": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$", "description": "an ECS service name (letters, digits, '-' and '_', up to 255)" }, "deployRole": { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) that deployer assumes in the target account", "x-hint": "For example deployRole: arn:aws:iam::444444444444:role/deployer" }, "externalId": { "type": "string", "pattern": "^[\\w+=,.@:/-]{2,1224}$", "description": "an STS external id (2-1224 characters of letters, digits and +=,.@:/-)" }, "taskRole": { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) for the task's containers", "x-hint": "For example taskRole: arn:aws:iam::444444444444:role/shop-api-task" }, "executionRole": { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) used by ECS to pull the image and write logs", "x-hint": "For example executionRole: arn:aws:iam::444444444444:role/shop-api-exec" }, "imageRepository": { "type": "string", "pattern": "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$", "description": "an ECR repository URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME) replicating the central one", "x-hint": "Write the repository URI without tag or digest; omit the field to pull from the central repository." }, "vars": { "type": "object", "description": "a map of free-form values for the template", "x-hint": "For example:\n  vars:\n    cpu: 512\n    logLevel: info" }, "sensitive": { "type": "array", "uniqueItems": true, "description": "a list of dotted paths (vars.apiKey) never shown in plans or logs", "items": { "type": "string", "pattern": "^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$", "description": "a dotted path such as vars.apiKey" } } } };
+var func4 = Object.prototype.hasOwnProperty;
+var pattern5 = new RegExp("^[0-9]{12}$", "u");
+var pattern6 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]$", "u");
+var pattern7 = new RegExp("^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$", "u");
+var pattern8 = new RegExp("^[A-Za-z0-9_-]{1,255}$", "u");
+var pattern14 = new RegExp("^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$", "u");
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.stage === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "stage" }, message: "must have required property 'stage'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.account === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "account" }, message: "must have required property 'account'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.region === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "region" }, message: "must have required property 'region'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.cluster === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cluster" }, message: "must have required property 'cluster'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.service === void 0) {
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "service" }, message: "must have required property 'service'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (data.deployRole === void 0) {
+      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "deployRole" }, message: "must have required property 'deployRole'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (data.taskRole === void 0) {
+      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "taskRole" }, message: "must have required property 'taskRole'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+    if (data.executionRole === void 0) {
+      const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "executionRole" }, message: "must have required property 'executionRole'", schema: schema12.required, parentSchema: schema12, data };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema12.properties, key0)) {
+        const err8 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema12, data };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.$schema !== void 0) {
+      let data0 = data.$schema;
+      if (typeof data0 !== "string") {
+        const err9 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.$schema.type, parentSchema: schema12.properties.$schema, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.stage !== void 0) {
+      let data1 = data.stage;
+      if (typeof data1 !== "string") {
+        const err10 = { instancePath: instancePath + "/stage", schemaPath: "#/properties/stage/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.stage.type, parentSchema: schema12.properties.stage, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.account !== void 0) {
+      let data2 = data.account;
+      if (typeof data2 === "string") {
+        if (!pattern5.test(data2)) {
+          const err11 = { instancePath: instancePath + "/account", schemaPath: "#/properties/account/pattern", keyword: "pattern", params: { pattern: "^[0-9]{12}$" }, message: 'must match pattern "^[0-9]{12}$"', schema: "^[0-9]{12}$", parentSchema: schema12.properties.account, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/account", schemaPath: "#/properties/account/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.account.type, parentSchema: schema12.properties.account, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.region !== void 0) {
+      let data3 = data.region;
+      if (typeof data3 === "string") {
+        if (!pattern6.test(data3)) {
+          const err13 = { instancePath: instancePath + "/region", schemaPath: "#/properties/region/pattern", keyword: "pattern", params: { pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$" }, message: 'must match pattern "^[a-z]{2}(-[a-z]+)+-[0-9]$"', schema: "^[a-z]{2}(-[a-z]+)+-[0-9]$", parentSchema: schema12.properties.region, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/region", schemaPath: "#/properties/region/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.region.type, parentSchema: schema12.properties.region, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.cluster !== void 0) {
+      let data4 = data.cluster;
+      if (typeof data4 === "string") {
+        if (!pattern7.test(data4)) {
+          const err15 = { instancePath: instancePath + "/cluster", schemaPath: "#/properties/cluster/pattern", keyword: "pattern", params: { pattern: "^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$" }, message: 'must match pattern "^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$"', schema: "^([A-Za-z0-9_-]{1,255}|arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255})$", parentSchema: schema12.properties.cluster, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/cluster", schemaPath: "#/properties/cluster/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.cluster.type, parentSchema: schema12.properties.cluster, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.service !== void 0) {
+      let data5 = data.service;
+      if (typeof data5 === "string") {
+        if (!pattern8.test(data5)) {
+          const err17 = { instancePath: instancePath + "/service", schemaPath: "#/properties/service/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]{1,255}$" }, message: 'must match pattern "^[A-Za-z0-9_-]{1,255}$"', schema: "^[A-Za-z0-9_-]{1,255}$", parentSchema: schema12.properties.service, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/service", schemaPath: "#/properties/service/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.service.type, parentSchema: schema12.properties.service, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.deployRole !== void 0) {
+      let data6 = data.deployRole;
+      if (typeof data6 === "string") {
+        if (!pattern2.test(data6)) {
+          const err19 = { instancePath: instancePath + "/deployRole", schemaPath: "#/properties/deployRole/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema12.properties.deployRole, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/deployRole", schemaPath: "#/properties/deployRole/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.deployRole.type, parentSchema: schema12.properties.deployRole, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.externalId !== void 0) {
+      let data7 = data.externalId;
+      if (typeof data7 === "string") {
+        if (!pattern3.test(data7)) {
+          const err21 = { instancePath: instancePath + "/externalId", schemaPath: "#/properties/externalId/pattern", keyword: "pattern", params: { pattern: "^[\\w+=,.@:/-]{2,1224}$" }, message: 'must match pattern "^[\\w+=,.@:/-]{2,1224}$"', schema: "^[\\w+=,.@:/-]{2,1224}$", parentSchema: schema12.properties.externalId, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/externalId", schemaPath: "#/properties/externalId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.externalId.type, parentSchema: schema12.properties.externalId, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.taskRole !== void 0) {
+      let data8 = data.taskRole;
+      if (typeof data8 === "string") {
+        if (!pattern2.test(data8)) {
+          const err23 = { instancePath: instancePath + "/taskRole", schemaPath: "#/properties/taskRole/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema12.properties.taskRole, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+      } else {
+        const err24 = { instancePath: instancePath + "/taskRole", schemaPath: "#/properties/taskRole/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.taskRole.type, parentSchema: schema12.properties.taskRole, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.executionRole !== void 0) {
+      let data9 = data.executionRole;
+      if (typeof data9 === "string") {
+        if (!pattern2.test(data9)) {
+          const err25 = { instancePath: instancePath + "/executionRole", schemaPath: "#/properties/executionRole/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema12.properties.executionRole, data: data9 };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+      } else {
+        const err26 = { instancePath: instancePath + "/executionRole", schemaPath: "#/properties/executionRole/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.executionRole.type, parentSchema: schema12.properties.executionRole, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.imageRepository !== void 0) {
+      let data10 = data.imageRepository;
+      if (typeof data10 === "string") {
+        if (!pattern1.test(data10)) {
+          const err27 = { instancePath: instancePath + "/imageRepository", schemaPath: "#/properties/imageRepository/pattern", keyword: "pattern", params: { pattern: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$" }, message: 'must match pattern "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$"', schema: "^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z]{2}(-[a-z]+)+-[0-9]\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$", parentSchema: schema12.properties.imageRepository, data: data10 };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+      } else {
+        const err28 = { instancePath: instancePath + "/imageRepository", schemaPath: "#/properties/imageRepository/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.imageRepository.type, parentSchema: schema12.properties.imageRepository, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.vars !== void 0) {
+      let data11 = data.vars;
+      if (!(data11 && typeof data11 == "object" && !Array.isArray(data11))) {
+        const err29 = { instancePath: instancePath + "/vars", schemaPath: "#/properties/vars/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.properties.vars.type, parentSchema: schema12.properties.vars, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.sensitive !== void 0) {
+      let data12 = data.sensitive;
+      if (Array.isArray(data12)) {
+        const len0 = data12.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data13 = data12[i0];
+          if (typeof data13 === "string") {
+            if (!pattern14.test(data13)) {
+              const err30 = { instancePath: instancePath + "/sensitive/" + i0, schemaPath: "#/properties/sensitive/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$" }, message: 'must match pattern "^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$"', schema: "^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$", parentSchema: schema12.properties.sensitive.items, data: data13 };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+          } else {
+            const err31 = { instancePath: instancePath + "/sensitive/" + i0, schemaPath: "#/properties/sensitive/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.properties.sensitive.items.type, parentSchema: schema12.properties.sensitive.items, data: data13 };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        let i1 = data12.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data12[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err32 = { instancePath: instancePath + "/sensitive", schemaPath: "#/properties/sensitive/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema12.properties.sensitive, data: data12 };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err33 = { instancePath: instancePath + "/sensitive", schemaPath: "#/properties/sensitive/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema12.properties.sensitive.type, parentSchema: schema12.properties.sensitive, data: data12 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err34 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    if (vErrors === null) {
+      vErrors = [err34];
+    } else {
+      vErrors.push(err34);
+    }
+    errors++;
+  }
+  validate11.errors = vErrors;
+  return errors === 0;
+}
+var taskDefinition = validate12;
+var schema13 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://deployer.dev/schemas/task-definition.schema.json", "title": "Rendered task definition", "description": "The rendered template: the input of ECS RegisterTaskDefinition. Unknown keys are rejected because the AWS SDK would silently drop them.", "type": "object", "additionalProperties": false, "required": ["family", "containerDefinitions"], "definitions": { "roleArn": { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)" }, "stringList": { "type": "array", "items": { "type": "string" } }, "stringMap": { "type": "object", "additionalProperties": { "type": "string" }, "description": "a map of string values", "x-hint": 'ECS takes these values as strings: quote them in the template ("{{vars.x}}").' }, "secret": { "type": "object", "additionalProperties": false, "required": ["name", "valueFrom"], "properties": { "name": { "type": "string", "minLength": 1, "description": "the environment variable name" }, "valueFrom": { "type": "string", "pattern": "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$", "description": "an SSM parameter or Secrets Manager ARN (or a parameter name in the task's region)" } } }, "containerDefinition": { "type": "object", "additionalProperties": false, "required": ["name", "image"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$", "description": "a container name (letters, digits, '-' and '_', up to 255)" }, "image": { "type": "string", "minLength": 1, "maxLength": 1024, "description": "an image reference" }, "repositoryCredentials": { "type": "object", "required": ["credentialsParameter"], "additionalProperties": false, "properties": { "credentialsParameter": { "type": "string" } } }, "cpu": { "type": "integer", "minimum": 0, "description": "CPU units as a number" }, "memory": { "type": "integer", "minimum": 6, "description": "a hard memory limit in MiB, as a number" }, "memoryReservation": { "type": "integer", "minimum": 6, "description": "a soft memory limit in MiB, as a number" }, "links": { "$ref": "#/definitions/stringList" }, "portMappings": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "containerPort": { "type": "integer", "minimum": 1, "maximum": 65535, "description": "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' }, "hostPort": { "type": "integer", "minimum": 0, "maximum": 65535, "description": "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' }, "protocol": { "enum": ["tcp", "udp"] }, "name": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$", "description": "a port name of lower-case letters, digits and '-'" }, "appProtocol": { "enum": ["http", "http2", "grpc"] }, "containerPortRange": { "type": "string", "pattern": "^[0-9]+-[0-9]+$" } } } }, "essential": { "type": "boolean" }, "restartPolicy": { "type": "object", "additionalProperties": false, "required": ["enabled"], "properties": { "enabled": { "type": "boolean" }, "ignoredExitCodes": { "type": "array", "items": { "type": "integer" } }, "restartAttemptPeriod": { "type": "integer", "minimum": 60, "maximum": 1800 } } }, "entryPoint": { "$ref": "#/definitions/stringList" }, "command": { "$ref": "#/definitions/stringList" }, "environment": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "value"], "properties": { "name": { "type": "string", "minLength": 1, "description": "the variable name" }, "value": { "type": "string", "description": "a string", "x-hint": 'Environment values are strings: quote them in the template ("{{vars.x}}").' } } } }, "environmentFiles": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["value", "type"], "properties": { "value": { "type": "string" }, "type": { "enum": ["s3"] } } } }, "mountPoints": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "sourceVolume": { "type": "string" }, "containerPath": { "type": "string" }, "readOnly": { "type": "boolean" } } } }, "volumesFrom": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "sourceContainer": { "type": "string" }, "readOnly": { "type": "boolean" } } } }, "linuxParameters": { "type": "object" }, "secrets": { "type": "array", "items": { "$ref": "#/definitions/secret" } }, "dependsOn": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["containerName", "condition"], "properties": { "containerName": { "type": "string" }, "condition": { "enum": ["START", "COMPLETE", "SUCCESS", "HEALTHY"] } } } }, "startTimeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "stopTimeout": { "type": "integer", "minimum": 0, "maximum": 120 }, "versionConsistency": { "enum": ["enabled", "disabled"] }, "hostname": { "type": "string" }, "user": { "type": "string" }, "workingDirectory": { "type": "string" }, "disableNetworking": { "type": "boolean" }, "privileged": { "type": "boolean" }, "readonlyRootFilesystem": { "type": "boolean" }, "dnsServers": { "$ref": "#/definitions/stringList" }, "dnsSearchDomains": { "$ref": "#/definitions/stringList" }, "extraHosts": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["hostname", "ipAddress"], "properties": { "hostname": { "type": "string" }, "ipAddress": { "type": "string" } } } }, "dockerSecurityOptions": { "$ref": "#/definitions/stringList" }, "interactive": { "type": "boolean" }, "pseudoTerminal": { "type": "boolean" }, "dockerLabels": { "$ref": "#/definitions/stringMap" }, "ulimits": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "softLimit", "hardLimit"], "properties": { "name": { "type": "string" }, "softLimit": { "type": "integer" }, "hardLimit": { "type": "integer" } } } }, "logConfiguration": { "type": "object", "additionalProperties": false, "required": ["logDriver"], "properties": { "logDriver": { "enum": ["awslogs", "awsfirelens", "fluentd", "gelf", "journald", "json-file", "splunk", "syslog"] }, "options": { "$ref": "#/definitions/stringMap" }, "secretOptions": { "type": "array", "items": { "$ref": "#/definitions/secret" } } } }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["command"], "properties": { "command": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": 'a list of strings such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]' }, "interval": { "type": "integer", "minimum": 5, "maximum": 300 }, "timeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "retries": { "type": "integer", "minimum": 1, "maximum": 10 }, "startPeriod": { "type": "integer", "minimum": 0, "maximum": 300 } } }, "systemControls": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "namespace": { "type": "string" }, "value": { "type": "string" } } } }, "resourceRequirements": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["value", "type"], "properties": { "value": { "type": "string" }, "type": { "enum": ["GPU", "InferenceAccelerator"] } } } }, "firelensConfiguration": { "type": "object", "additionalProperties": false, "required": ["type"], "properties": { "type": { "enum": ["fluentd", "fluentbit"] }, "options": { "$ref": "#/definitions/stringMap" } } }, "credentialSpecs": { "$ref": "#/definitions/stringList" } } } }, "properties": { "family": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$", "description": "a family name of letters, digits, '-' and '_' (up to 255)" }, "taskRoleArn": { "$ref": "#/definitions/roleArn" }, "executionRoleArn": { "$ref": "#/definitions/roleArn" }, "networkMode": { "enum": ["awsvpc", "bridge", "host", "none"] }, "containerDefinitions": { "type": "array", "minItems": 1, "maxItems": 10, "items": { "$ref": "#/definitions/containerDefinition" } }, "volumes": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$" }, "host": { "type": "object" }, "dockerVolumeConfiguration": { "type": "object" }, "efsVolumeConfiguration": { "type": "object", "required": ["fileSystemId"], "properties": { "fileSystemId": { "type": "string" } } }, "fsxWindowsFileServerVolumeConfiguration": { "type": "object" }, "configuredAtLaunch": { "type": "boolean" } } } }, "placementConstraints": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "type": { "enum": ["memberOf"] }, "expression": { "type": "string" } } } }, "requiresCompatibilities": { "type": "array", "uniqueItems": true, "items": { "enum": ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"] } }, "cpu": { "type": "string", "pattern": "^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$", "description": 'CPU units as a string ("512") or vCPUs ("1 vCPU")', "x-hint": 'RegisterTaskDefinition takes cpu as a string: write "cpu": "{{vars.cpu}}".' }, "memory": { "type": "string", "pattern": "^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$", "description": 'MiB as a string ("1024") or GB ("1 GB")', "x-hint": 'RegisterTaskDefinition takes memory as a string: write "memory": "{{vars.memory}}".' }, "tags": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["key"], "properties": { "key": { "type": "string" }, "value": { "type": "string" } } } }, "pidMode": { "enum": ["host", "task"] }, "ipcMode": { "enum": ["host", "task", "none"] }, "proxyConfiguration": { "type": "object" }, "inferenceAccelerators": { "type": "array", "items": { "type": "object" } }, "ephemeralStorage": { "type": "object", "additionalProperties": false, "required": ["sizeInGiB"], "properties": { "sizeInGiB": { "type": "integer", "minimum": 21, "maximum": 200 } } }, "runtimePlatform": { "type": "object", "additionalProperties": false, "properties": { "cpuArchitecture": { "enum": ["X86_64", "ARM64"] }, "operatingSystemFamily": { "enum": ["LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE"] } } }, "enableFaultInjection": { "type": "boolean" } } };
+var schema14 = { "type": "string", "pattern": "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", "description": "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)" };
+var func0 = __ajvRuntime1.default;
+var pattern24 = new RegExp("^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$", "u");
+var pattern25 = new RegExp("^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$", "u");
+var schema16 = { "type": "object", "additionalProperties": false, "required": ["name", "image"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$", "description": "a container name (letters, digits, '-' and '_', up to 255)" }, "image": { "type": "string", "minLength": 1, "maxLength": 1024, "description": "an image reference" }, "repositoryCredentials": { "type": "object", "required": ["credentialsParameter"], "additionalProperties": false, "properties": { "credentialsParameter": { "type": "string" } } }, "cpu": { "type": "integer", "minimum": 0, "description": "CPU units as a number" }, "memory": { "type": "integer", "minimum": 6, "description": "a hard memory limit in MiB, as a number" }, "memoryReservation": { "type": "integer", "minimum": 6, "description": "a soft memory limit in MiB, as a number" }, "links": { "$ref": "#/definitions/stringList" }, "portMappings": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "containerPort": { "type": "integer", "minimum": 1, "maximum": 65535, "description": "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' }, "hostPort": { "type": "integer", "minimum": 0, "maximum": 65535, "description": "a port number", "x-hint": 'Ports are numbers: write {{json vars.port}}, not "{{vars.port}}".' }, "protocol": { "enum": ["tcp", "udp"] }, "name": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$", "description": "a port name of lower-case letters, digits and '-'" }, "appProtocol": { "enum": ["http", "http2", "grpc"] }, "containerPortRange": { "type": "string", "pattern": "^[0-9]+-[0-9]+$" } } } }, "essential": { "type": "boolean" }, "restartPolicy": { "type": "object", "additionalProperties": false, "required": ["enabled"], "properties": { "enabled": { "type": "boolean" }, "ignoredExitCodes": { "type": "array", "items": { "type": "integer" } }, "restartAttemptPeriod": { "type": "integer", "minimum": 60, "maximum": 1800 } } }, "entryPoint": { "$ref": "#/definitions/stringList" }, "command": { "$ref": "#/definitions/stringList" }, "environment": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "value"], "properties": { "name": { "type": "string", "minLength": 1, "description": "the variable name" }, "value": { "type": "string", "description": "a string", "x-hint": 'Environment values are strings: quote them in the template ("{{vars.x}}").' } } } }, "environmentFiles": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["value", "type"], "properties": { "value": { "type": "string" }, "type": { "enum": ["s3"] } } } }, "mountPoints": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "sourceVolume": { "type": "string" }, "containerPath": { "type": "string" }, "readOnly": { "type": "boolean" } } } }, "volumesFrom": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "sourceContainer": { "type": "string" }, "readOnly": { "type": "boolean" } } } }, "linuxParameters": { "type": "object" }, "secrets": { "type": "array", "items": { "$ref": "#/definitions/secret" } }, "dependsOn": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["containerName", "condition"], "properties": { "containerName": { "type": "string" }, "condition": { "enum": ["START", "COMPLETE", "SUCCESS", "HEALTHY"] } } } }, "startTimeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "stopTimeout": { "type": "integer", "minimum": 0, "maximum": 120 }, "versionConsistency": { "enum": ["enabled", "disabled"] }, "hostname": { "type": "string" }, "user": { "type": "string" }, "workingDirectory": { "type": "string" }, "disableNetworking": { "type": "boolean" }, "privileged": { "type": "boolean" }, "readonlyRootFilesystem": { "type": "boolean" }, "dnsServers": { "$ref": "#/definitions/stringList" }, "dnsSearchDomains": { "$ref": "#/definitions/stringList" }, "extraHosts": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["hostname", "ipAddress"], "properties": { "hostname": { "type": "string" }, "ipAddress": { "type": "string" } } } }, "dockerSecurityOptions": { "$ref": "#/definitions/stringList" }, "interactive": { "type": "boolean" }, "pseudoTerminal": { "type": "boolean" }, "dockerLabels": { "$ref": "#/definitions/stringMap" }, "ulimits": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["name", "softLimit", "hardLimit"], "properties": { "name": { "type": "string" }, "softLimit": { "type": "integer" }, "hardLimit": { "type": "integer" } } } }, "logConfiguration": { "type": "object", "additionalProperties": false, "required": ["logDriver"], "properties": { "logDriver": { "enum": ["awslogs", "awsfirelens", "fluentd", "gelf", "journald", "json-file", "splunk", "syslog"] }, "options": { "$ref": "#/definitions/stringMap" }, "secretOptions": { "type": "array", "items": { "$ref": "#/definitions/secret" } } } }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["command"], "properties": { "command": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": 'a list of strings such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]' }, "interval": { "type": "integer", "minimum": 5, "maximum": 300 }, "timeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "retries": { "type": "integer", "minimum": 1, "maximum": 10 }, "startPeriod": { "type": "integer", "minimum": 0, "maximum": 300 } } }, "systemControls": { "type": "array", "items": { "type": "object", "additionalProperties": false, "properties": { "namespace": { "type": "string" }, "value": { "type": "string" } } } }, "resourceRequirements": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["value", "type"], "properties": { "value": { "type": "string" }, "type": { "enum": ["GPU", "InferenceAccelerator"] } } } }, "firelensConfiguration": { "type": "object", "additionalProperties": false, "required": ["type"], "properties": { "type": { "enum": ["fluentd", "fluentbit"] }, "options": { "$ref": "#/definitions/stringMap" } } }, "credentialSpecs": { "$ref": "#/definitions/stringList" } } };
+var schema17 = { "type": "array", "items": { "type": "string" } };
+var schema20 = { "type": "object", "additionalProperties": false, "required": ["name", "valueFrom"], "properties": { "name": { "type": "string", "minLength": 1, "description": "the environment variable name" }, "valueFrom": { "type": "string", "pattern": "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$", "description": "an SSM parameter or Secrets Manager ARN (or a parameter name in the task's region)" } } };
+var schema24 = { "type": "object", "additionalProperties": { "type": "string" }, "description": "a map of string values", "x-hint": 'ECS takes these values as strings: quote them in the template ("{{vars.x}}").' };
+var pattern19 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
+var pattern20 = new RegExp("^[0-9]+-[0-9]+$", "u");
+var pattern21 = new RegExp("^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$", "u");
+function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema16.required, parentSchema: schema16, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.image === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "image" }, message: "must have required property 'image'", schema: schema16.required, parentSchema: schema16, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema16.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (!pattern8.test(data0)) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]{1,255}$" }, message: 'must match pattern "^[A-Za-z0-9_-]{1,255}$"', schema: "^[A-Za-z0-9_-]{1,255}$", parentSchema: schema16.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.name.type, parentSchema: schema16.properties.name, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.image !== void 0) {
+      let data1 = data.image;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 1024) {
+          const err5 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/maxLength", keyword: "maxLength", params: { limit: 1024 }, message: "must NOT have more than 1024 characters", schema: 1024, parentSchema: schema16.properties.image, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema16.properties.image, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/image", schemaPath: "#/properties/image/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.image.type, parentSchema: schema16.properties.image, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.repositoryCredentials !== void 0) {
+      let data2 = data.repositoryCredentials;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        if (data2.credentialsParameter === void 0) {
+          const err8 = { instancePath: instancePath + "/repositoryCredentials", schemaPath: "#/properties/repositoryCredentials/required", keyword: "required", params: { missingProperty: "credentialsParameter" }, message: "must have required property 'credentialsParameter'", schema: schema16.properties.repositoryCredentials.required, parentSchema: schema16.properties.repositoryCredentials, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        for (const key1 in data2) {
+          if (!(key1 === "credentialsParameter")) {
+            const err9 = { instancePath: instancePath + "/repositoryCredentials", schemaPath: "#/properties/repositoryCredentials/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.repositoryCredentials, data: data2 };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data2.credentialsParameter !== void 0) {
+          let data3 = data2.credentialsParameter;
+          if (typeof data3 !== "string") {
+            const err10 = { instancePath: instancePath + "/repositoryCredentials/credentialsParameter", schemaPath: "#/properties/repositoryCredentials/properties/credentialsParameter/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.repositoryCredentials.properties.credentialsParameter.type, parentSchema: schema16.properties.repositoryCredentials.properties.credentialsParameter, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/repositoryCredentials", schemaPath: "#/properties/repositoryCredentials/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.repositoryCredentials.type, parentSchema: schema16.properties.repositoryCredentials, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.cpu !== void 0) {
+      let data4 = data.cpu;
+      if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+        const err12 = { instancePath: instancePath + "/cpu", schemaPath: "#/properties/cpu/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.cpu.type, parentSchema: schema16.properties.cpu, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      if (typeof data4 == "number" && isFinite(data4)) {
+        if (data4 < 0 || isNaN(data4)) {
+          const err13 = { instancePath: instancePath + "/cpu", schemaPath: "#/properties/cpu/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema16.properties.cpu, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.memory !== void 0) {
+      let data5 = data.memory;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err14 = { instancePath: instancePath + "/memory", schemaPath: "#/properties/memory/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.memory.type, parentSchema: schema16.properties.memory, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (typeof data5 == "number" && isFinite(data5)) {
+        if (data5 < 6 || isNaN(data5)) {
+          const err15 = { instancePath: instancePath + "/memory", schemaPath: "#/properties/memory/minimum", keyword: "minimum", params: { comparison: ">=", limit: 6 }, message: "must be >= 6", schema: 6, parentSchema: schema16.properties.memory, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.memoryReservation !== void 0) {
+      let data6 = data.memoryReservation;
+      if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+        const err16 = { instancePath: instancePath + "/memoryReservation", schemaPath: "#/properties/memoryReservation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.memoryReservation.type, parentSchema: schema16.properties.memoryReservation, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (typeof data6 == "number" && isFinite(data6)) {
+        if (data6 < 6 || isNaN(data6)) {
+          const err17 = { instancePath: instancePath + "/memoryReservation", schemaPath: "#/properties/memoryReservation/minimum", keyword: "minimum", params: { comparison: ">=", limit: 6 }, message: "must be >= 6", schema: 6, parentSchema: schema16.properties.memoryReservation, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.links !== void 0) {
+      let data7 = data.links;
+      if (Array.isArray(data7)) {
+        const len0 = data7.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data8 = data7[i0];
+          if (typeof data8 !== "string") {
+            const err18 = { instancePath: instancePath + "/links/" + i0, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data8 };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err19 = { instancePath: instancePath + "/links", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.portMappings !== void 0) {
+      let data9 = data.portMappings;
+      if (Array.isArray(data9)) {
+        const len1 = data9.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data10 = data9[i1];
+          if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+            for (const key2 in data10) {
+              if (!(key2 === "containerPort" || key2 === "hostPort" || key2 === "protocol" || key2 === "name" || key2 === "appProtocol" || key2 === "containerPortRange")) {
+                const err20 = { instancePath: instancePath + "/portMappings/" + i1, schemaPath: "#/properties/portMappings/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.portMappings.items, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
+                }
+                errors++;
+              }
+            }
+            if (data10.containerPort !== void 0) {
+              let data11 = data10.containerPort;
+              if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
+                const err21 = { instancePath: instancePath + "/portMappings/" + i1 + "/containerPort", schemaPath: "#/properties/portMappings/items/properties/containerPort/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.portMappings.items.properties.containerPort.type, parentSchema: schema16.properties.portMappings.items.properties.containerPort, data: data11 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+              if (typeof data11 == "number" && isFinite(data11)) {
+                if (data11 > 65535 || isNaN(data11)) {
+                  const err22 = { instancePath: instancePath + "/portMappings/" + i1 + "/containerPort", schemaPath: "#/properties/portMappings/items/properties/containerPort/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema16.properties.portMappings.items.properties.containerPort, data: data11 };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+                if (data11 < 1 || isNaN(data11)) {
+                  const err23 = { instancePath: instancePath + "/portMappings/" + i1 + "/containerPort", schemaPath: "#/properties/portMappings/items/properties/containerPort/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema16.properties.portMappings.items.properties.containerPort, data: data11 };
+                  if (vErrors === null) {
+                    vErrors = [err23];
+                  } else {
+                    vErrors.push(err23);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data10.hostPort !== void 0) {
+              let data12 = data10.hostPort;
+              if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
+                const err24 = { instancePath: instancePath + "/portMappings/" + i1 + "/hostPort", schemaPath: "#/properties/portMappings/items/properties/hostPort/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.portMappings.items.properties.hostPort.type, parentSchema: schema16.properties.portMappings.items.properties.hostPort, data: data12 };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+              }
+              if (typeof data12 == "number" && isFinite(data12)) {
+                if (data12 > 65535 || isNaN(data12)) {
+                  const err25 = { instancePath: instancePath + "/portMappings/" + i1 + "/hostPort", schemaPath: "#/properties/portMappings/items/properties/hostPort/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema16.properties.portMappings.items.properties.hostPort, data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err25];
+                  } else {
+                    vErrors.push(err25);
+                  }
+                  errors++;
+                }
+                if (data12 < 0 || isNaN(data12)) {
+                  const err26 = { instancePath: instancePath + "/portMappings/" + i1 + "/hostPort", schemaPath: "#/properties/portMappings/items/properties/hostPort/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema16.properties.portMappings.items.properties.hostPort, data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err26];
+                  } else {
+                    vErrors.push(err26);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data10.protocol !== void 0) {
+              let data13 = data10.protocol;
+              if (!(data13 === "tcp" || data13 === "udp")) {
+                const err27 = { instancePath: instancePath + "/portMappings/" + i1 + "/protocol", schemaPath: "#/properties/portMappings/items/properties/protocol/enum", keyword: "enum", params: { allowedValues: schema16.properties.portMappings.items.properties.protocol.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.portMappings.items.properties.protocol.enum, parentSchema: schema16.properties.portMappings.items.properties.protocol, data: data13 };
+                if (vErrors === null) {
+                  vErrors = [err27];
+                } else {
+                  vErrors.push(err27);
+                }
+                errors++;
+              }
+            }
+            if (data10.name !== void 0) {
+              let data14 = data10.name;
+              if (typeof data14 === "string") {
+                if (!pattern19.test(data14)) {
+                  const err28 = { instancePath: instancePath + "/portMappings/" + i1 + "/name", schemaPath: "#/properties/portMappings/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]{0,63}$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]{0,63}$"', schema: "^[a-z0-9][a-z0-9-]{0,63}$", parentSchema: schema16.properties.portMappings.items.properties.name, data: data14 };
+                  if (vErrors === null) {
+                    vErrors = [err28];
+                  } else {
+                    vErrors.push(err28);
+                  }
+                  errors++;
+                }
+              } else {
+                const err29 = { instancePath: instancePath + "/portMappings/" + i1 + "/name", schemaPath: "#/properties/portMappings/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.portMappings.items.properties.name.type, parentSchema: schema16.properties.portMappings.items.properties.name, data: data14 };
+                if (vErrors === null) {
+                  vErrors = [err29];
+                } else {
+                  vErrors.push(err29);
+                }
+                errors++;
+              }
+            }
+            if (data10.appProtocol !== void 0) {
+              let data15 = data10.appProtocol;
+              if (!(data15 === "http" || data15 === "http2" || data15 === "grpc")) {
+                const err30 = { instancePath: instancePath + "/portMappings/" + i1 + "/appProtocol", schemaPath: "#/properties/portMappings/items/properties/appProtocol/enum", keyword: "enum", params: { allowedValues: schema16.properties.portMappings.items.properties.appProtocol.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.portMappings.items.properties.appProtocol.enum, parentSchema: schema16.properties.portMappings.items.properties.appProtocol, data: data15 };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+            }
+            if (data10.containerPortRange !== void 0) {
+              let data16 = data10.containerPortRange;
+              if (typeof data16 === "string") {
+                if (!pattern20.test(data16)) {
+                  const err31 = { instancePath: instancePath + "/portMappings/" + i1 + "/containerPortRange", schemaPath: "#/properties/portMappings/items/properties/containerPortRange/pattern", keyword: "pattern", params: { pattern: "^[0-9]+-[0-9]+$" }, message: 'must match pattern "^[0-9]+-[0-9]+$"', schema: "^[0-9]+-[0-9]+$", parentSchema: schema16.properties.portMappings.items.properties.containerPortRange, data: data16 };
+                  if (vErrors === null) {
+                    vErrors = [err31];
+                  } else {
+                    vErrors.push(err31);
+                  }
+                  errors++;
+                }
+              } else {
+                const err32 = { instancePath: instancePath + "/portMappings/" + i1 + "/containerPortRange", schemaPath: "#/properties/portMappings/items/properties/containerPortRange/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.portMappings.items.properties.containerPortRange.type, parentSchema: schema16.properties.portMappings.items.properties.containerPortRange, data: data16 };
+                if (vErrors === null) {
+                  vErrors = [err32];
+                } else {
+                  vErrors.push(err32);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err33 = { instancePath: instancePath + "/portMappings/" + i1, schemaPath: "#/properties/portMappings/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.portMappings.items.type, parentSchema: schema16.properties.portMappings.items, data: data10 };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/portMappings", schemaPath: "#/properties/portMappings/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.portMappings.type, parentSchema: schema16.properties.portMappings, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.essential !== void 0) {
+      let data17 = data.essential;
+      if (typeof data17 !== "boolean") {
+        const err35 = { instancePath: instancePath + "/essential", schemaPath: "#/properties/essential/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.essential.type, parentSchema: schema16.properties.essential, data: data17 };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
+    if (data.restartPolicy !== void 0) {
+      let data18 = data.restartPolicy;
+      if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+        if (data18.enabled === void 0) {
+          const err36 = { instancePath: instancePath + "/restartPolicy", schemaPath: "#/properties/restartPolicy/required", keyword: "required", params: { missingProperty: "enabled" }, message: "must have required property 'enabled'", schema: schema16.properties.restartPolicy.required, parentSchema: schema16.properties.restartPolicy, data: data18 };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+        for (const key3 in data18) {
+          if (!(key3 === "enabled" || key3 === "ignoredExitCodes" || key3 === "restartAttemptPeriod")) {
+            const err37 = { instancePath: instancePath + "/restartPolicy", schemaPath: "#/properties/restartPolicy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.restartPolicy, data: data18 };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
+        if (data18.enabled !== void 0) {
+          let data19 = data18.enabled;
+          if (typeof data19 !== "boolean") {
+            const err38 = { instancePath: instancePath + "/restartPolicy/enabled", schemaPath: "#/properties/restartPolicy/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.restartPolicy.properties.enabled.type, parentSchema: schema16.properties.restartPolicy.properties.enabled, data: data19 };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+        }
+        if (data18.ignoredExitCodes !== void 0) {
+          let data20 = data18.ignoredExitCodes;
+          if (Array.isArray(data20)) {
+            const len2 = data20.length;
+            for (let i22 = 0; i22 < len2; i22++) {
+              let data21 = data20[i22];
+              if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+                const err39 = { instancePath: instancePath + "/restartPolicy/ignoredExitCodes/" + i22, schemaPath: "#/properties/restartPolicy/properties/ignoredExitCodes/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.restartPolicy.properties.ignoredExitCodes.items.type, parentSchema: schema16.properties.restartPolicy.properties.ignoredExitCodes.items, data: data21 };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err40 = { instancePath: instancePath + "/restartPolicy/ignoredExitCodes", schemaPath: "#/properties/restartPolicy/properties/ignoredExitCodes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.restartPolicy.properties.ignoredExitCodes.type, parentSchema: schema16.properties.restartPolicy.properties.ignoredExitCodes, data: data20 };
+            if (vErrors === null) {
+              vErrors = [err40];
+            } else {
+              vErrors.push(err40);
+            }
+            errors++;
+          }
+        }
+        if (data18.restartAttemptPeriod !== void 0) {
+          let data22 = data18.restartAttemptPeriod;
+          if (!(typeof data22 == "number" && (!(data22 % 1) && !isNaN(data22)) && isFinite(data22))) {
+            const err41 = { instancePath: instancePath + "/restartPolicy/restartAttemptPeriod", schemaPath: "#/properties/restartPolicy/properties/restartAttemptPeriod/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.restartPolicy.properties.restartAttemptPeriod.type, parentSchema: schema16.properties.restartPolicy.properties.restartAttemptPeriod, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err41];
+            } else {
+              vErrors.push(err41);
+            }
+            errors++;
+          }
+          if (typeof data22 == "number" && isFinite(data22)) {
+            if (data22 > 1800 || isNaN(data22)) {
+              const err42 = { instancePath: instancePath + "/restartPolicy/restartAttemptPeriod", schemaPath: "#/properties/restartPolicy/properties/restartAttemptPeriod/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1800 }, message: "must be <= 1800", schema: 1800, parentSchema: schema16.properties.restartPolicy.properties.restartAttemptPeriod, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err42];
+              } else {
+                vErrors.push(err42);
+              }
+              errors++;
+            }
+            if (data22 < 60 || isNaN(data22)) {
+              const err43 = { instancePath: instancePath + "/restartPolicy/restartAttemptPeriod", schemaPath: "#/properties/restartPolicy/properties/restartAttemptPeriod/minimum", keyword: "minimum", params: { comparison: ">=", limit: 60 }, message: "must be >= 60", schema: 60, parentSchema: schema16.properties.restartPolicy.properties.restartAttemptPeriod, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err44 = { instancePath: instancePath + "/restartPolicy", schemaPath: "#/properties/restartPolicy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.restartPolicy.type, parentSchema: schema16.properties.restartPolicy, data: data18 };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+    if (data.entryPoint !== void 0) {
+      let data23 = data.entryPoint;
+      if (Array.isArray(data23)) {
+        const len3 = data23.length;
+        for (let i32 = 0; i32 < len3; i32++) {
+          let data24 = data23[i32];
+          if (typeof data24 !== "string") {
+            const err45 = { instancePath: instancePath + "/entryPoint/" + i32, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data24 };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err46 = { instancePath: instancePath + "/entryPoint", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data23 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.command !== void 0) {
+      let data25 = data.command;
+      if (Array.isArray(data25)) {
+        const len4 = data25.length;
+        for (let i42 = 0; i42 < len4; i42++) {
+          let data26 = data25[i42];
+          if (typeof data26 !== "string") {
+            const err47 = { instancePath: instancePath + "/command/" + i42, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data26 };
+            if (vErrors === null) {
+              vErrors = [err47];
+            } else {
+              vErrors.push(err47);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err48 = { instancePath: instancePath + "/command", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data25 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data.environment !== void 0) {
+      let data27 = data.environment;
+      if (Array.isArray(data27)) {
+        const len5 = data27.length;
+        for (let i52 = 0; i52 < len5; i52++) {
+          let data28 = data27[i52];
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.name === void 0) {
+              const err49 = { instancePath: instancePath + "/environment/" + i52, schemaPath: "#/properties/environment/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema16.properties.environment.items.required, parentSchema: schema16.properties.environment.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err49];
+              } else {
+                vErrors.push(err49);
+              }
+              errors++;
+            }
+            if (data28.value === void 0) {
+              const err50 = { instancePath: instancePath + "/environment/" + i52, schemaPath: "#/properties/environment/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema16.properties.environment.items.required, parentSchema: schema16.properties.environment.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err50];
+              } else {
+                vErrors.push(err50);
+              }
+              errors++;
+            }
+            for (const key4 in data28) {
+              if (!(key4 === "name" || key4 === "value")) {
+                const err51 = { instancePath: instancePath + "/environment/" + i52, schemaPath: "#/properties/environment/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.environment.items, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err51];
+                } else {
+                  vErrors.push(err51);
+                }
+                errors++;
+              }
+            }
+            if (data28.name !== void 0) {
+              let data29 = data28.name;
+              if (typeof data29 === "string") {
+                if (func2(data29) < 1) {
+                  const err52 = { instancePath: instancePath + "/environment/" + i52 + "/name", schemaPath: "#/properties/environment/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema16.properties.environment.items.properties.name, data: data29 };
+                  if (vErrors === null) {
+                    vErrors = [err52];
+                  } else {
+                    vErrors.push(err52);
+                  }
+                  errors++;
+                }
+              } else {
+                const err53 = { instancePath: instancePath + "/environment/" + i52 + "/name", schemaPath: "#/properties/environment/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.environment.items.properties.name.type, parentSchema: schema16.properties.environment.items.properties.name, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err53];
+                } else {
+                  vErrors.push(err53);
+                }
+                errors++;
+              }
+            }
+            if (data28.value !== void 0) {
+              let data30 = data28.value;
+              if (typeof data30 !== "string") {
+                const err54 = { instancePath: instancePath + "/environment/" + i52 + "/value", schemaPath: "#/properties/environment/items/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.environment.items.properties.value.type, parentSchema: schema16.properties.environment.items.properties.value, data: data30 };
+                if (vErrors === null) {
+                  vErrors = [err54];
+                } else {
+                  vErrors.push(err54);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err55 = { instancePath: instancePath + "/environment/" + i52, schemaPath: "#/properties/environment/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.environment.items.type, parentSchema: schema16.properties.environment.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err55];
+            } else {
+              vErrors.push(err55);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err56 = { instancePath: instancePath + "/environment", schemaPath: "#/properties/environment/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.environment.type, parentSchema: schema16.properties.environment, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
+    }
+    if (data.environmentFiles !== void 0) {
+      let data31 = data.environmentFiles;
+      if (Array.isArray(data31)) {
+        const len6 = data31.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data32 = data31[i6];
+          if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+            if (data32.value === void 0) {
+              const err57 = { instancePath: instancePath + "/environmentFiles/" + i6, schemaPath: "#/properties/environmentFiles/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema16.properties.environmentFiles.items.required, parentSchema: schema16.properties.environmentFiles.items, data: data32 };
+              if (vErrors === null) {
+                vErrors = [err57];
+              } else {
+                vErrors.push(err57);
+              }
+              errors++;
+            }
+            if (data32.type === void 0) {
+              const err58 = { instancePath: instancePath + "/environmentFiles/" + i6, schemaPath: "#/properties/environmentFiles/items/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema16.properties.environmentFiles.items.required, parentSchema: schema16.properties.environmentFiles.items, data: data32 };
+              if (vErrors === null) {
+                vErrors = [err58];
+              } else {
+                vErrors.push(err58);
+              }
+              errors++;
+            }
+            for (const key5 in data32) {
+              if (!(key5 === "value" || key5 === "type")) {
+                const err59 = { instancePath: instancePath + "/environmentFiles/" + i6, schemaPath: "#/properties/environmentFiles/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.environmentFiles.items, data: data32 };
+                if (vErrors === null) {
+                  vErrors = [err59];
+                } else {
+                  vErrors.push(err59);
+                }
+                errors++;
+              }
+            }
+            if (data32.value !== void 0) {
+              let data33 = data32.value;
+              if (typeof data33 !== "string") {
+                const err60 = { instancePath: instancePath + "/environmentFiles/" + i6 + "/value", schemaPath: "#/properties/environmentFiles/items/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.environmentFiles.items.properties.value.type, parentSchema: schema16.properties.environmentFiles.items.properties.value, data: data33 };
+                if (vErrors === null) {
+                  vErrors = [err60];
+                } else {
+                  vErrors.push(err60);
+                }
+                errors++;
+              }
+            }
+            if (data32.type !== void 0) {
+              let data34 = data32.type;
+              if (!(data34 === "s3")) {
+                const err61 = { instancePath: instancePath + "/environmentFiles/" + i6 + "/type", schemaPath: "#/properties/environmentFiles/items/properties/type/enum", keyword: "enum", params: { allowedValues: schema16.properties.environmentFiles.items.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.environmentFiles.items.properties.type.enum, parentSchema: schema16.properties.environmentFiles.items.properties.type, data: data34 };
+                if (vErrors === null) {
+                  vErrors = [err61];
+                } else {
+                  vErrors.push(err61);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err62 = { instancePath: instancePath + "/environmentFiles/" + i6, schemaPath: "#/properties/environmentFiles/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.environmentFiles.items.type, parentSchema: schema16.properties.environmentFiles.items, data: data32 };
+            if (vErrors === null) {
+              vErrors = [err62];
+            } else {
+              vErrors.push(err62);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err63 = { instancePath: instancePath + "/environmentFiles", schemaPath: "#/properties/environmentFiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.environmentFiles.type, parentSchema: schema16.properties.environmentFiles, data: data31 };
+        if (vErrors === null) {
+          vErrors = [err63];
+        } else {
+          vErrors.push(err63);
+        }
+        errors++;
+      }
+    }
+    if (data.mountPoints !== void 0) {
+      let data35 = data.mountPoints;
+      if (Array.isArray(data35)) {
+        const len7 = data35.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data36 = data35[i7];
+          if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+            for (const key6 in data36) {
+              if (!(key6 === "sourceVolume" || key6 === "containerPath" || key6 === "readOnly")) {
+                const err64 = { instancePath: instancePath + "/mountPoints/" + i7, schemaPath: "#/properties/mountPoints/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.mountPoints.items, data: data36 };
+                if (vErrors === null) {
+                  vErrors = [err64];
+                } else {
+                  vErrors.push(err64);
+                }
+                errors++;
+              }
+            }
+            if (data36.sourceVolume !== void 0) {
+              let data37 = data36.sourceVolume;
+              if (typeof data37 !== "string") {
+                const err65 = { instancePath: instancePath + "/mountPoints/" + i7 + "/sourceVolume", schemaPath: "#/properties/mountPoints/items/properties/sourceVolume/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.mountPoints.items.properties.sourceVolume.type, parentSchema: schema16.properties.mountPoints.items.properties.sourceVolume, data: data37 };
+                if (vErrors === null) {
+                  vErrors = [err65];
+                } else {
+                  vErrors.push(err65);
+                }
+                errors++;
+              }
+            }
+            if (data36.containerPath !== void 0) {
+              let data38 = data36.containerPath;
+              if (typeof data38 !== "string") {
+                const err66 = { instancePath: instancePath + "/mountPoints/" + i7 + "/containerPath", schemaPath: "#/properties/mountPoints/items/properties/containerPath/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.mountPoints.items.properties.containerPath.type, parentSchema: schema16.properties.mountPoints.items.properties.containerPath, data: data38 };
+                if (vErrors === null) {
+                  vErrors = [err66];
+                } else {
+                  vErrors.push(err66);
+                }
+                errors++;
+              }
+            }
+            if (data36.readOnly !== void 0) {
+              let data39 = data36.readOnly;
+              if (typeof data39 !== "boolean") {
+                const err67 = { instancePath: instancePath + "/mountPoints/" + i7 + "/readOnly", schemaPath: "#/properties/mountPoints/items/properties/readOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.mountPoints.items.properties.readOnly.type, parentSchema: schema16.properties.mountPoints.items.properties.readOnly, data: data39 };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err68 = { instancePath: instancePath + "/mountPoints/" + i7, schemaPath: "#/properties/mountPoints/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.mountPoints.items.type, parentSchema: schema16.properties.mountPoints.items, data: data36 };
+            if (vErrors === null) {
+              vErrors = [err68];
+            } else {
+              vErrors.push(err68);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err69 = { instancePath: instancePath + "/mountPoints", schemaPath: "#/properties/mountPoints/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.mountPoints.type, parentSchema: schema16.properties.mountPoints, data: data35 };
+        if (vErrors === null) {
+          vErrors = [err69];
+        } else {
+          vErrors.push(err69);
+        }
+        errors++;
+      }
+    }
+    if (data.volumesFrom !== void 0) {
+      let data40 = data.volumesFrom;
+      if (Array.isArray(data40)) {
+        const len8 = data40.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data41 = data40[i8];
+          if (data41 && typeof data41 == "object" && !Array.isArray(data41)) {
+            for (const key7 in data41) {
+              if (!(key7 === "sourceContainer" || key7 === "readOnly")) {
+                const err70 = { instancePath: instancePath + "/volumesFrom/" + i8, schemaPath: "#/properties/volumesFrom/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.volumesFrom.items, data: data41 };
+                if (vErrors === null) {
+                  vErrors = [err70];
+                } else {
+                  vErrors.push(err70);
+                }
+                errors++;
+              }
+            }
+            if (data41.sourceContainer !== void 0) {
+              let data42 = data41.sourceContainer;
+              if (typeof data42 !== "string") {
+                const err71 = { instancePath: instancePath + "/volumesFrom/" + i8 + "/sourceContainer", schemaPath: "#/properties/volumesFrom/items/properties/sourceContainer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.volumesFrom.items.properties.sourceContainer.type, parentSchema: schema16.properties.volumesFrom.items.properties.sourceContainer, data: data42 };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
+                }
+                errors++;
+              }
+            }
+            if (data41.readOnly !== void 0) {
+              let data43 = data41.readOnly;
+              if (typeof data43 !== "boolean") {
+                const err72 = { instancePath: instancePath + "/volumesFrom/" + i8 + "/readOnly", schemaPath: "#/properties/volumesFrom/items/properties/readOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.volumesFrom.items.properties.readOnly.type, parentSchema: schema16.properties.volumesFrom.items.properties.readOnly, data: data43 };
+                if (vErrors === null) {
+                  vErrors = [err72];
+                } else {
+                  vErrors.push(err72);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err73 = { instancePath: instancePath + "/volumesFrom/" + i8, schemaPath: "#/properties/volumesFrom/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.volumesFrom.items.type, parentSchema: schema16.properties.volumesFrom.items, data: data41 };
+            if (vErrors === null) {
+              vErrors = [err73];
+            } else {
+              vErrors.push(err73);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err74 = { instancePath: instancePath + "/volumesFrom", schemaPath: "#/properties/volumesFrom/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.volumesFrom.type, parentSchema: schema16.properties.volumesFrom, data: data40 };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      }
+    }
+    if (data.linuxParameters !== void 0) {
+      let data44 = data.linuxParameters;
+      if (!(data44 && typeof data44 == "object" && !Array.isArray(data44))) {
+        const err75 = { instancePath: instancePath + "/linuxParameters", schemaPath: "#/properties/linuxParameters/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.linuxParameters.type, parentSchema: schema16.properties.linuxParameters, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err75];
+        } else {
+          vErrors.push(err75);
+        }
+        errors++;
+      }
+    }
+    if (data.secrets !== void 0) {
+      let data45 = data.secrets;
+      if (Array.isArray(data45)) {
+        const len9 = data45.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          let data46 = data45[i9];
+          if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
+            if (data46.name === void 0) {
+              const err76 = { instancePath: instancePath + "/secrets/" + i9, schemaPath: "#/definitions/secret/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema20.required, parentSchema: schema20, data: data46 };
+              if (vErrors === null) {
+                vErrors = [err76];
+              } else {
+                vErrors.push(err76);
+              }
+              errors++;
+            }
+            if (data46.valueFrom === void 0) {
+              const err77 = { instancePath: instancePath + "/secrets/" + i9, schemaPath: "#/definitions/secret/required", keyword: "required", params: { missingProperty: "valueFrom" }, message: "must have required property 'valueFrom'", schema: schema20.required, parentSchema: schema20, data: data46 };
+              if (vErrors === null) {
+                vErrors = [err77];
+              } else {
+                vErrors.push(err77);
+              }
+              errors++;
+            }
+            for (const key8 in data46) {
+              if (!(key8 === "name" || key8 === "valueFrom")) {
+                const err78 = { instancePath: instancePath + "/secrets/" + i9, schemaPath: "#/definitions/secret/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema20, data: data46 };
+                if (vErrors === null) {
+                  vErrors = [err78];
+                } else {
+                  vErrors.push(err78);
+                }
+                errors++;
+              }
+            }
+            if (data46.name !== void 0) {
+              let data47 = data46.name;
+              if (typeof data47 === "string") {
+                if (func2(data47) < 1) {
+                  const err79 = { instancePath: instancePath + "/secrets/" + i9 + "/name", schemaPath: "#/definitions/secret/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema20.properties.name, data: data47 };
+                  if (vErrors === null) {
+                    vErrors = [err79];
+                  } else {
+                    vErrors.push(err79);
+                  }
+                  errors++;
+                }
+              } else {
+                const err80 = { instancePath: instancePath + "/secrets/" + i9 + "/name", schemaPath: "#/definitions/secret/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema20.properties.name.type, parentSchema: schema20.properties.name, data: data47 };
+                if (vErrors === null) {
+                  vErrors = [err80];
+                } else {
+                  vErrors.push(err80);
+                }
+                errors++;
+              }
+            }
+            if (data46.valueFrom !== void 0) {
+              let data48 = data46.valueFrom;
+              if (typeof data48 === "string") {
+                if (!pattern21.test(data48)) {
+                  const err81 = { instancePath: instancePath + "/secrets/" + i9 + "/valueFrom", schemaPath: "#/definitions/secret/properties/valueFrom/pattern", keyword: "pattern", params: { pattern: "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$" }, message: 'must match pattern "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$"', schema: "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$", parentSchema: schema20.properties.valueFrom, data: data48 };
+                  if (vErrors === null) {
+                    vErrors = [err81];
+                  } else {
+                    vErrors.push(err81);
+                  }
+                  errors++;
+                }
+              } else {
+                const err82 = { instancePath: instancePath + "/secrets/" + i9 + "/valueFrom", schemaPath: "#/definitions/secret/properties/valueFrom/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema20.properties.valueFrom.type, parentSchema: schema20.properties.valueFrom, data: data48 };
+                if (vErrors === null) {
+                  vErrors = [err82];
+                } else {
+                  vErrors.push(err82);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err83 = { instancePath: instancePath + "/secrets/" + i9, schemaPath: "#/definitions/secret/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema20.type, parentSchema: schema20, data: data46 };
+            if (vErrors === null) {
+              vErrors = [err83];
+            } else {
+              vErrors.push(err83);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err84 = { instancePath: instancePath + "/secrets", schemaPath: "#/properties/secrets/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.secrets.type, parentSchema: schema16.properties.secrets, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err84];
+        } else {
+          vErrors.push(err84);
+        }
+        errors++;
+      }
+    }
+    if (data.dependsOn !== void 0) {
+      let data49 = data.dependsOn;
+      if (Array.isArray(data49)) {
+        const len10 = data49.length;
+        for (let i10 = 0; i10 < len10; i10++) {
+          let data50 = data49[i10];
+          if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+            if (data50.containerName === void 0) {
+              const err85 = { instancePath: instancePath + "/dependsOn/" + i10, schemaPath: "#/properties/dependsOn/items/required", keyword: "required", params: { missingProperty: "containerName" }, message: "must have required property 'containerName'", schema: schema16.properties.dependsOn.items.required, parentSchema: schema16.properties.dependsOn.items, data: data50 };
+              if (vErrors === null) {
+                vErrors = [err85];
+              } else {
+                vErrors.push(err85);
+              }
+              errors++;
+            }
+            if (data50.condition === void 0) {
+              const err86 = { instancePath: instancePath + "/dependsOn/" + i10, schemaPath: "#/properties/dependsOn/items/required", keyword: "required", params: { missingProperty: "condition" }, message: "must have required property 'condition'", schema: schema16.properties.dependsOn.items.required, parentSchema: schema16.properties.dependsOn.items, data: data50 };
+              if (vErrors === null) {
+                vErrors = [err86];
+              } else {
+                vErrors.push(err86);
+              }
+              errors++;
+            }
+            for (const key9 in data50) {
+              if (!(key9 === "containerName" || key9 === "condition")) {
+                const err87 = { instancePath: instancePath + "/dependsOn/" + i10, schemaPath: "#/properties/dependsOn/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.dependsOn.items, data: data50 };
+                if (vErrors === null) {
+                  vErrors = [err87];
+                } else {
+                  vErrors.push(err87);
+                }
+                errors++;
+              }
+            }
+            if (data50.containerName !== void 0) {
+              let data51 = data50.containerName;
+              if (typeof data51 !== "string") {
+                const err88 = { instancePath: instancePath + "/dependsOn/" + i10 + "/containerName", schemaPath: "#/properties/dependsOn/items/properties/containerName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.dependsOn.items.properties.containerName.type, parentSchema: schema16.properties.dependsOn.items.properties.containerName, data: data51 };
+                if (vErrors === null) {
+                  vErrors = [err88];
+                } else {
+                  vErrors.push(err88);
+                }
+                errors++;
+              }
+            }
+            if (data50.condition !== void 0) {
+              let data52 = data50.condition;
+              if (!(data52 === "START" || data52 === "COMPLETE" || data52 === "SUCCESS" || data52 === "HEALTHY")) {
+                const err89 = { instancePath: instancePath + "/dependsOn/" + i10 + "/condition", schemaPath: "#/properties/dependsOn/items/properties/condition/enum", keyword: "enum", params: { allowedValues: schema16.properties.dependsOn.items.properties.condition.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.dependsOn.items.properties.condition.enum, parentSchema: schema16.properties.dependsOn.items.properties.condition, data: data52 };
+                if (vErrors === null) {
+                  vErrors = [err89];
+                } else {
+                  vErrors.push(err89);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err90 = { instancePath: instancePath + "/dependsOn/" + i10, schemaPath: "#/properties/dependsOn/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.dependsOn.items.type, parentSchema: schema16.properties.dependsOn.items, data: data50 };
+            if (vErrors === null) {
+              vErrors = [err90];
+            } else {
+              vErrors.push(err90);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err91 = { instancePath: instancePath + "/dependsOn", schemaPath: "#/properties/dependsOn/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.dependsOn.type, parentSchema: schema16.properties.dependsOn, data: data49 };
+        if (vErrors === null) {
+          vErrors = [err91];
+        } else {
+          vErrors.push(err91);
+        }
+        errors++;
+      }
+    }
+    if (data.startTimeout !== void 0) {
+      let data53 = data.startTimeout;
+      if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53))) {
+        const err92 = { instancePath: instancePath + "/startTimeout", schemaPath: "#/properties/startTimeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.startTimeout.type, parentSchema: schema16.properties.startTimeout, data: data53 };
+        if (vErrors === null) {
+          vErrors = [err92];
+        } else {
+          vErrors.push(err92);
+        }
+        errors++;
+      }
+      if (typeof data53 == "number" && isFinite(data53)) {
+        if (data53 > 120 || isNaN(data53)) {
+          const err93 = { instancePath: instancePath + "/startTimeout", schemaPath: "#/properties/startTimeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 120 }, message: "must be <= 120", schema: 120, parentSchema: schema16.properties.startTimeout, data: data53 };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
+        }
+        if (data53 < 2 || isNaN(data53)) {
+          const err94 = { instancePath: instancePath + "/startTimeout", schemaPath: "#/properties/startTimeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema16.properties.startTimeout, data: data53 };
+          if (vErrors === null) {
+            vErrors = [err94];
+          } else {
+            vErrors.push(err94);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.stopTimeout !== void 0) {
+      let data54 = data.stopTimeout;
+      if (!(typeof data54 == "number" && (!(data54 % 1) && !isNaN(data54)) && isFinite(data54))) {
+        const err95 = { instancePath: instancePath + "/stopTimeout", schemaPath: "#/properties/stopTimeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.stopTimeout.type, parentSchema: schema16.properties.stopTimeout, data: data54 };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
+      if (typeof data54 == "number" && isFinite(data54)) {
+        if (data54 > 120 || isNaN(data54)) {
+          const err96 = { instancePath: instancePath + "/stopTimeout", schemaPath: "#/properties/stopTimeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 120 }, message: "must be <= 120", schema: 120, parentSchema: schema16.properties.stopTimeout, data: data54 };
+          if (vErrors === null) {
+            vErrors = [err96];
+          } else {
+            vErrors.push(err96);
+          }
+          errors++;
+        }
+        if (data54 < 0 || isNaN(data54)) {
+          const err97 = { instancePath: instancePath + "/stopTimeout", schemaPath: "#/properties/stopTimeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema16.properties.stopTimeout, data: data54 };
+          if (vErrors === null) {
+            vErrors = [err97];
+          } else {
+            vErrors.push(err97);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.versionConsistency !== void 0) {
+      let data55 = data.versionConsistency;
+      if (!(data55 === "enabled" || data55 === "disabled")) {
+        const err98 = { instancePath: instancePath + "/versionConsistency", schemaPath: "#/properties/versionConsistency/enum", keyword: "enum", params: { allowedValues: schema16.properties.versionConsistency.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.versionConsistency.enum, parentSchema: schema16.properties.versionConsistency, data: data55 };
+        if (vErrors === null) {
+          vErrors = [err98];
+        } else {
+          vErrors.push(err98);
+        }
+        errors++;
+      }
+    }
+    if (data.hostname !== void 0) {
+      let data56 = data.hostname;
+      if (typeof data56 !== "string") {
+        const err99 = { instancePath: instancePath + "/hostname", schemaPath: "#/properties/hostname/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.hostname.type, parentSchema: schema16.properties.hostname, data: data56 };
+        if (vErrors === null) {
+          vErrors = [err99];
+        } else {
+          vErrors.push(err99);
+        }
+        errors++;
+      }
+    }
+    if (data.user !== void 0) {
+      let data57 = data.user;
+      if (typeof data57 !== "string") {
+        const err100 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.user.type, parentSchema: schema16.properties.user, data: data57 };
+        if (vErrors === null) {
+          vErrors = [err100];
+        } else {
+          vErrors.push(err100);
+        }
+        errors++;
+      }
+    }
+    if (data.workingDirectory !== void 0) {
+      let data58 = data.workingDirectory;
+      if (typeof data58 !== "string") {
+        const err101 = { instancePath: instancePath + "/workingDirectory", schemaPath: "#/properties/workingDirectory/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.workingDirectory.type, parentSchema: schema16.properties.workingDirectory, data: data58 };
+        if (vErrors === null) {
+          vErrors = [err101];
+        } else {
+          vErrors.push(err101);
+        }
+        errors++;
+      }
+    }
+    if (data.disableNetworking !== void 0) {
+      let data59 = data.disableNetworking;
+      if (typeof data59 !== "boolean") {
+        const err102 = { instancePath: instancePath + "/disableNetworking", schemaPath: "#/properties/disableNetworking/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.disableNetworking.type, parentSchema: schema16.properties.disableNetworking, data: data59 };
+        if (vErrors === null) {
+          vErrors = [err102];
+        } else {
+          vErrors.push(err102);
+        }
+        errors++;
+      }
+    }
+    if (data.privileged !== void 0) {
+      let data60 = data.privileged;
+      if (typeof data60 !== "boolean") {
+        const err103 = { instancePath: instancePath + "/privileged", schemaPath: "#/properties/privileged/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.privileged.type, parentSchema: schema16.properties.privileged, data: data60 };
+        if (vErrors === null) {
+          vErrors = [err103];
+        } else {
+          vErrors.push(err103);
+        }
+        errors++;
+      }
+    }
+    if (data.readonlyRootFilesystem !== void 0) {
+      let data61 = data.readonlyRootFilesystem;
+      if (typeof data61 !== "boolean") {
+        const err104 = { instancePath: instancePath + "/readonlyRootFilesystem", schemaPath: "#/properties/readonlyRootFilesystem/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.readonlyRootFilesystem.type, parentSchema: schema16.properties.readonlyRootFilesystem, data: data61 };
+        if (vErrors === null) {
+          vErrors = [err104];
+        } else {
+          vErrors.push(err104);
+        }
+        errors++;
+      }
+    }
+    if (data.dnsServers !== void 0) {
+      let data62 = data.dnsServers;
+      if (Array.isArray(data62)) {
+        const len11 = data62.length;
+        for (let i11 = 0; i11 < len11; i11++) {
+          let data63 = data62[i11];
+          if (typeof data63 !== "string") {
+            const err105 = { instancePath: instancePath + "/dnsServers/" + i11, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data63 };
+            if (vErrors === null) {
+              vErrors = [err105];
+            } else {
+              vErrors.push(err105);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err106 = { instancePath: instancePath + "/dnsServers", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data62 };
+        if (vErrors === null) {
+          vErrors = [err106];
+        } else {
+          vErrors.push(err106);
+        }
+        errors++;
+      }
+    }
+    if (data.dnsSearchDomains !== void 0) {
+      let data64 = data.dnsSearchDomains;
+      if (Array.isArray(data64)) {
+        const len12 = data64.length;
+        for (let i12 = 0; i12 < len12; i12++) {
+          let data65 = data64[i12];
+          if (typeof data65 !== "string") {
+            const err107 = { instancePath: instancePath + "/dnsSearchDomains/" + i12, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data65 };
+            if (vErrors === null) {
+              vErrors = [err107];
+            } else {
+              vErrors.push(err107);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err108 = { instancePath: instancePath + "/dnsSearchDomains", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data64 };
+        if (vErrors === null) {
+          vErrors = [err108];
+        } else {
+          vErrors.push(err108);
+        }
+        errors++;
+      }
+    }
+    if (data.extraHosts !== void 0) {
+      let data66 = data.extraHosts;
+      if (Array.isArray(data66)) {
+        const len13 = data66.length;
+        for (let i13 = 0; i13 < len13; i13++) {
+          let data67 = data66[i13];
+          if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
+            if (data67.hostname === void 0) {
+              const err109 = { instancePath: instancePath + "/extraHosts/" + i13, schemaPath: "#/properties/extraHosts/items/required", keyword: "required", params: { missingProperty: "hostname" }, message: "must have required property 'hostname'", schema: schema16.properties.extraHosts.items.required, parentSchema: schema16.properties.extraHosts.items, data: data67 };
+              if (vErrors === null) {
+                vErrors = [err109];
+              } else {
+                vErrors.push(err109);
+              }
+              errors++;
+            }
+            if (data67.ipAddress === void 0) {
+              const err110 = { instancePath: instancePath + "/extraHosts/" + i13, schemaPath: "#/properties/extraHosts/items/required", keyword: "required", params: { missingProperty: "ipAddress" }, message: "must have required property 'ipAddress'", schema: schema16.properties.extraHosts.items.required, parentSchema: schema16.properties.extraHosts.items, data: data67 };
+              if (vErrors === null) {
+                vErrors = [err110];
+              } else {
+                vErrors.push(err110);
+              }
+              errors++;
+            }
+            for (const key10 in data67) {
+              if (!(key10 === "hostname" || key10 === "ipAddress")) {
+                const err111 = { instancePath: instancePath + "/extraHosts/" + i13, schemaPath: "#/properties/extraHosts/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.extraHosts.items, data: data67 };
+                if (vErrors === null) {
+                  vErrors = [err111];
+                } else {
+                  vErrors.push(err111);
+                }
+                errors++;
+              }
+            }
+            if (data67.hostname !== void 0) {
+              let data68 = data67.hostname;
+              if (typeof data68 !== "string") {
+                const err112 = { instancePath: instancePath + "/extraHosts/" + i13 + "/hostname", schemaPath: "#/properties/extraHosts/items/properties/hostname/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.extraHosts.items.properties.hostname.type, parentSchema: schema16.properties.extraHosts.items.properties.hostname, data: data68 };
+                if (vErrors === null) {
+                  vErrors = [err112];
+                } else {
+                  vErrors.push(err112);
+                }
+                errors++;
+              }
+            }
+            if (data67.ipAddress !== void 0) {
+              let data69 = data67.ipAddress;
+              if (typeof data69 !== "string") {
+                const err113 = { instancePath: instancePath + "/extraHosts/" + i13 + "/ipAddress", schemaPath: "#/properties/extraHosts/items/properties/ipAddress/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.extraHosts.items.properties.ipAddress.type, parentSchema: schema16.properties.extraHosts.items.properties.ipAddress, data: data69 };
+                if (vErrors === null) {
+                  vErrors = [err113];
+                } else {
+                  vErrors.push(err113);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err114 = { instancePath: instancePath + "/extraHosts/" + i13, schemaPath: "#/properties/extraHosts/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.extraHosts.items.type, parentSchema: schema16.properties.extraHosts.items, data: data67 };
+            if (vErrors === null) {
+              vErrors = [err114];
+            } else {
+              vErrors.push(err114);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err115 = { instancePath: instancePath + "/extraHosts", schemaPath: "#/properties/extraHosts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.extraHosts.type, parentSchema: schema16.properties.extraHosts, data: data66 };
+        if (vErrors === null) {
+          vErrors = [err115];
+        } else {
+          vErrors.push(err115);
+        }
+        errors++;
+      }
+    }
+    if (data.dockerSecurityOptions !== void 0) {
+      let data70 = data.dockerSecurityOptions;
+      if (Array.isArray(data70)) {
+        const len14 = data70.length;
+        for (let i14 = 0; i14 < len14; i14++) {
+          let data71 = data70[i14];
+          if (typeof data71 !== "string") {
+            const err116 = { instancePath: instancePath + "/dockerSecurityOptions/" + i14, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data71 };
+            if (vErrors === null) {
+              vErrors = [err116];
+            } else {
+              vErrors.push(err116);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err117 = { instancePath: instancePath + "/dockerSecurityOptions", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data70 };
+        if (vErrors === null) {
+          vErrors = [err117];
+        } else {
+          vErrors.push(err117);
+        }
+        errors++;
+      }
+    }
+    if (data.interactive !== void 0) {
+      let data72 = data.interactive;
+      if (typeof data72 !== "boolean") {
+        const err118 = { instancePath: instancePath + "/interactive", schemaPath: "#/properties/interactive/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.interactive.type, parentSchema: schema16.properties.interactive, data: data72 };
+        if (vErrors === null) {
+          vErrors = [err118];
+        } else {
+          vErrors.push(err118);
+        }
+        errors++;
+      }
+    }
+    if (data.pseudoTerminal !== void 0) {
+      let data73 = data.pseudoTerminal;
+      if (typeof data73 !== "boolean") {
+        const err119 = { instancePath: instancePath + "/pseudoTerminal", schemaPath: "#/properties/pseudoTerminal/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema16.properties.pseudoTerminal.type, parentSchema: schema16.properties.pseudoTerminal, data: data73 };
+        if (vErrors === null) {
+          vErrors = [err119];
+        } else {
+          vErrors.push(err119);
+        }
+        errors++;
+      }
+    }
+    if (data.dockerLabels !== void 0) {
+      let data74 = data.dockerLabels;
+      if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
+        for (const key11 in data74) {
+          let data75 = data74[key11];
+          if (typeof data75 !== "string") {
+            const err120 = { instancePath: instancePath + "/dockerLabels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/stringMap/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema24.additionalProperties.type, parentSchema: schema24.additionalProperties, data: data75 };
+            if (vErrors === null) {
+              vErrors = [err120];
+            } else {
+              vErrors.push(err120);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err121 = { instancePath: instancePath + "/dockerLabels", schemaPath: "#/definitions/stringMap/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema24.type, parentSchema: schema24, data: data74 };
+        if (vErrors === null) {
+          vErrors = [err121];
+        } else {
+          vErrors.push(err121);
+        }
+        errors++;
+      }
+    }
+    if (data.ulimits !== void 0) {
+      let data76 = data.ulimits;
+      if (Array.isArray(data76)) {
+        const len15 = data76.length;
+        for (let i15 = 0; i15 < len15; i15++) {
+          let data77 = data76[i15];
+          if (data77 && typeof data77 == "object" && !Array.isArray(data77)) {
+            if (data77.name === void 0) {
+              const err122 = { instancePath: instancePath + "/ulimits/" + i15, schemaPath: "#/properties/ulimits/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema16.properties.ulimits.items.required, parentSchema: schema16.properties.ulimits.items, data: data77 };
+              if (vErrors === null) {
+                vErrors = [err122];
+              } else {
+                vErrors.push(err122);
+              }
+              errors++;
+            }
+            if (data77.softLimit === void 0) {
+              const err123 = { instancePath: instancePath + "/ulimits/" + i15, schemaPath: "#/properties/ulimits/items/required", keyword: "required", params: { missingProperty: "softLimit" }, message: "must have required property 'softLimit'", schema: schema16.properties.ulimits.items.required, parentSchema: schema16.properties.ulimits.items, data: data77 };
+              if (vErrors === null) {
+                vErrors = [err123];
+              } else {
+                vErrors.push(err123);
+              }
+              errors++;
+            }
+            if (data77.hardLimit === void 0) {
+              const err124 = { instancePath: instancePath + "/ulimits/" + i15, schemaPath: "#/properties/ulimits/items/required", keyword: "required", params: { missingProperty: "hardLimit" }, message: "must have required property 'hardLimit'", schema: schema16.properties.ulimits.items.required, parentSchema: schema16.properties.ulimits.items, data: data77 };
+              if (vErrors === null) {
+                vErrors = [err124];
+              } else {
+                vErrors.push(err124);
+              }
+              errors++;
+            }
+            for (const key12 in data77) {
+              if (!(key12 === "name" || key12 === "softLimit" || key12 === "hardLimit")) {
+                const err125 = { instancePath: instancePath + "/ulimits/" + i15, schemaPath: "#/properties/ulimits/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.ulimits.items, data: data77 };
+                if (vErrors === null) {
+                  vErrors = [err125];
+                } else {
+                  vErrors.push(err125);
+                }
+                errors++;
+              }
+            }
+            if (data77.name !== void 0) {
+              let data78 = data77.name;
+              if (typeof data78 !== "string") {
+                const err126 = { instancePath: instancePath + "/ulimits/" + i15 + "/name", schemaPath: "#/properties/ulimits/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.ulimits.items.properties.name.type, parentSchema: schema16.properties.ulimits.items.properties.name, data: data78 };
+                if (vErrors === null) {
+                  vErrors = [err126];
+                } else {
+                  vErrors.push(err126);
+                }
+                errors++;
+              }
+            }
+            if (data77.softLimit !== void 0) {
+              let data79 = data77.softLimit;
+              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
+                const err127 = { instancePath: instancePath + "/ulimits/" + i15 + "/softLimit", schemaPath: "#/properties/ulimits/items/properties/softLimit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.ulimits.items.properties.softLimit.type, parentSchema: schema16.properties.ulimits.items.properties.softLimit, data: data79 };
+                if (vErrors === null) {
+                  vErrors = [err127];
+                } else {
+                  vErrors.push(err127);
+                }
+                errors++;
+              }
+            }
+            if (data77.hardLimit !== void 0) {
+              let data80 = data77.hardLimit;
+              if (!(typeof data80 == "number" && (!(data80 % 1) && !isNaN(data80)) && isFinite(data80))) {
+                const err128 = { instancePath: instancePath + "/ulimits/" + i15 + "/hardLimit", schemaPath: "#/properties/ulimits/items/properties/hardLimit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.ulimits.items.properties.hardLimit.type, parentSchema: schema16.properties.ulimits.items.properties.hardLimit, data: data80 };
+                if (vErrors === null) {
+                  vErrors = [err128];
+                } else {
+                  vErrors.push(err128);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err129 = { instancePath: instancePath + "/ulimits/" + i15, schemaPath: "#/properties/ulimits/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.ulimits.items.type, parentSchema: schema16.properties.ulimits.items, data: data77 };
+            if (vErrors === null) {
+              vErrors = [err129];
+            } else {
+              vErrors.push(err129);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err130 = { instancePath: instancePath + "/ulimits", schemaPath: "#/properties/ulimits/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.ulimits.type, parentSchema: schema16.properties.ulimits, data: data76 };
+        if (vErrors === null) {
+          vErrors = [err130];
+        } else {
+          vErrors.push(err130);
+        }
+        errors++;
+      }
+    }
+    if (data.logConfiguration !== void 0) {
+      let data81 = data.logConfiguration;
+      if (data81 && typeof data81 == "object" && !Array.isArray(data81)) {
+        if (data81.logDriver === void 0) {
+          const err131 = { instancePath: instancePath + "/logConfiguration", schemaPath: "#/properties/logConfiguration/required", keyword: "required", params: { missingProperty: "logDriver" }, message: "must have required property 'logDriver'", schema: schema16.properties.logConfiguration.required, parentSchema: schema16.properties.logConfiguration, data: data81 };
+          if (vErrors === null) {
+            vErrors = [err131];
+          } else {
+            vErrors.push(err131);
+          }
+          errors++;
+        }
+        for (const key13 in data81) {
+          if (!(key13 === "logDriver" || key13 === "options" || key13 === "secretOptions")) {
+            const err132 = { instancePath: instancePath + "/logConfiguration", schemaPath: "#/properties/logConfiguration/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.logConfiguration, data: data81 };
+            if (vErrors === null) {
+              vErrors = [err132];
+            } else {
+              vErrors.push(err132);
+            }
+            errors++;
+          }
+        }
+        if (data81.logDriver !== void 0) {
+          let data82 = data81.logDriver;
+          if (!(data82 === "awslogs" || data82 === "awsfirelens" || data82 === "fluentd" || data82 === "gelf" || data82 === "journald" || data82 === "json-file" || data82 === "splunk" || data82 === "syslog")) {
+            const err133 = { instancePath: instancePath + "/logConfiguration/logDriver", schemaPath: "#/properties/logConfiguration/properties/logDriver/enum", keyword: "enum", params: { allowedValues: schema16.properties.logConfiguration.properties.logDriver.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.logConfiguration.properties.logDriver.enum, parentSchema: schema16.properties.logConfiguration.properties.logDriver, data: data82 };
+            if (vErrors === null) {
+              vErrors = [err133];
+            } else {
+              vErrors.push(err133);
+            }
+            errors++;
+          }
+        }
+        if (data81.options !== void 0) {
+          let data83 = data81.options;
+          if (data83 && typeof data83 == "object" && !Array.isArray(data83)) {
+            for (const key14 in data83) {
+              let data84 = data83[key14];
+              if (typeof data84 !== "string") {
+                const err134 = { instancePath: instancePath + "/logConfiguration/options/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/stringMap/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema24.additionalProperties.type, parentSchema: schema24.additionalProperties, data: data84 };
+                if (vErrors === null) {
+                  vErrors = [err134];
+                } else {
+                  vErrors.push(err134);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err135 = { instancePath: instancePath + "/logConfiguration/options", schemaPath: "#/definitions/stringMap/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema24.type, parentSchema: schema24, data: data83 };
+            if (vErrors === null) {
+              vErrors = [err135];
+            } else {
+              vErrors.push(err135);
+            }
+            errors++;
+          }
+        }
+        if (data81.secretOptions !== void 0) {
+          let data85 = data81.secretOptions;
+          if (Array.isArray(data85)) {
+            const len16 = data85.length;
+            for (let i16 = 0; i16 < len16; i16++) {
+              let data86 = data85[i16];
+              if (data86 && typeof data86 == "object" && !Array.isArray(data86)) {
+                if (data86.name === void 0) {
+                  const err136 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16, schemaPath: "#/definitions/secret/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema20.required, parentSchema: schema20, data: data86 };
+                  if (vErrors === null) {
+                    vErrors = [err136];
+                  } else {
+                    vErrors.push(err136);
+                  }
+                  errors++;
+                }
+                if (data86.valueFrom === void 0) {
+                  const err137 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16, schemaPath: "#/definitions/secret/required", keyword: "required", params: { missingProperty: "valueFrom" }, message: "must have required property 'valueFrom'", schema: schema20.required, parentSchema: schema20, data: data86 };
+                  if (vErrors === null) {
+                    vErrors = [err137];
+                  } else {
+                    vErrors.push(err137);
+                  }
+                  errors++;
+                }
+                for (const key15 in data86) {
+                  if (!(key15 === "name" || key15 === "valueFrom")) {
+                    const err138 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16, schemaPath: "#/definitions/secret/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties", schema: false, parentSchema: schema20, data: data86 };
+                    if (vErrors === null) {
+                      vErrors = [err138];
+                    } else {
+                      vErrors.push(err138);
+                    }
+                    errors++;
+                  }
+                }
+                if (data86.name !== void 0) {
+                  let data87 = data86.name;
+                  if (typeof data87 === "string") {
+                    if (func2(data87) < 1) {
+                      const err139 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16 + "/name", schemaPath: "#/definitions/secret/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema20.properties.name, data: data87 };
+                      if (vErrors === null) {
+                        vErrors = [err139];
+                      } else {
+                        vErrors.push(err139);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err140 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16 + "/name", schemaPath: "#/definitions/secret/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema20.properties.name.type, parentSchema: schema20.properties.name, data: data87 };
+                    if (vErrors === null) {
+                      vErrors = [err140];
+                    } else {
+                      vErrors.push(err140);
+                    }
+                    errors++;
+                  }
+                }
+                if (data86.valueFrom !== void 0) {
+                  let data88 = data86.valueFrom;
+                  if (typeof data88 === "string") {
+                    if (!pattern21.test(data88)) {
+                      const err141 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16 + "/valueFrom", schemaPath: "#/definitions/secret/properties/valueFrom/pattern", keyword: "pattern", params: { pattern: "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$" }, message: 'must match pattern "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$"', schema: "^(arn:aws(-cn|-us-gov)?:(ssm|secretsmanager):.+|[A-Za-z0-9_.\\-/]+)$", parentSchema: schema20.properties.valueFrom, data: data88 };
+                      if (vErrors === null) {
+                        vErrors = [err141];
+                      } else {
+                        vErrors.push(err141);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err142 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16 + "/valueFrom", schemaPath: "#/definitions/secret/properties/valueFrom/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema20.properties.valueFrom.type, parentSchema: schema20.properties.valueFrom, data: data88 };
+                    if (vErrors === null) {
+                      vErrors = [err142];
+                    } else {
+                      vErrors.push(err142);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err143 = { instancePath: instancePath + "/logConfiguration/secretOptions/" + i16, schemaPath: "#/definitions/secret/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema20.type, parentSchema: schema20, data: data86 };
+                if (vErrors === null) {
+                  vErrors = [err143];
+                } else {
+                  vErrors.push(err143);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err144 = { instancePath: instancePath + "/logConfiguration/secretOptions", schemaPath: "#/properties/logConfiguration/properties/secretOptions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.logConfiguration.properties.secretOptions.type, parentSchema: schema16.properties.logConfiguration.properties.secretOptions, data: data85 };
+            if (vErrors === null) {
+              vErrors = [err144];
+            } else {
+              vErrors.push(err144);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err145 = { instancePath: instancePath + "/logConfiguration", schemaPath: "#/properties/logConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.logConfiguration.type, parentSchema: schema16.properties.logConfiguration, data: data81 };
+        if (vErrors === null) {
+          vErrors = [err145];
+        } else {
+          vErrors.push(err145);
+        }
+        errors++;
+      }
+    }
+    if (data.healthCheck !== void 0) {
+      let data89 = data.healthCheck;
+      if (data89 && typeof data89 == "object" && !Array.isArray(data89)) {
+        if (data89.command === void 0) {
+          const err146 = { instancePath: instancePath + "/healthCheck", schemaPath: "#/properties/healthCheck/required", keyword: "required", params: { missingProperty: "command" }, message: "must have required property 'command'", schema: schema16.properties.healthCheck.required, parentSchema: schema16.properties.healthCheck, data: data89 };
+          if (vErrors === null) {
+            vErrors = [err146];
+          } else {
+            vErrors.push(err146);
+          }
+          errors++;
+        }
+        for (const key16 in data89) {
+          if (!(key16 === "command" || key16 === "interval" || key16 === "timeout" || key16 === "retries" || key16 === "startPeriod")) {
+            const err147 = { instancePath: instancePath + "/healthCheck", schemaPath: "#/properties/healthCheck/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.healthCheck, data: data89 };
+            if (vErrors === null) {
+              vErrors = [err147];
+            } else {
+              vErrors.push(err147);
+            }
+            errors++;
+          }
+        }
+        if (data89.command !== void 0) {
+          let data90 = data89.command;
+          if (Array.isArray(data90)) {
+            if (data90.length < 1) {
+              const err148 = { instancePath: instancePath + "/healthCheck/command", schemaPath: "#/properties/healthCheck/properties/command/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema16.properties.healthCheck.properties.command, data: data90 };
+              if (vErrors === null) {
+                vErrors = [err148];
+              } else {
+                vErrors.push(err148);
+              }
+              errors++;
+            }
+            const len17 = data90.length;
+            for (let i17 = 0; i17 < len17; i17++) {
+              let data91 = data90[i17];
+              if (typeof data91 !== "string") {
+                const err149 = { instancePath: instancePath + "/healthCheck/command/" + i17, schemaPath: "#/properties/healthCheck/properties/command/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.healthCheck.properties.command.items.type, parentSchema: schema16.properties.healthCheck.properties.command.items, data: data91 };
+                if (vErrors === null) {
+                  vErrors = [err149];
+                } else {
+                  vErrors.push(err149);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err150 = { instancePath: instancePath + "/healthCheck/command", schemaPath: "#/properties/healthCheck/properties/command/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.healthCheck.properties.command.type, parentSchema: schema16.properties.healthCheck.properties.command, data: data90 };
+            if (vErrors === null) {
+              vErrors = [err150];
+            } else {
+              vErrors.push(err150);
+            }
+            errors++;
+          }
+        }
+        if (data89.interval !== void 0) {
+          let data92 = data89.interval;
+          if (!(typeof data92 == "number" && (!(data92 % 1) && !isNaN(data92)) && isFinite(data92))) {
+            const err151 = { instancePath: instancePath + "/healthCheck/interval", schemaPath: "#/properties/healthCheck/properties/interval/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.healthCheck.properties.interval.type, parentSchema: schema16.properties.healthCheck.properties.interval, data: data92 };
+            if (vErrors === null) {
+              vErrors = [err151];
+            } else {
+              vErrors.push(err151);
+            }
+            errors++;
+          }
+          if (typeof data92 == "number" && isFinite(data92)) {
+            if (data92 > 300 || isNaN(data92)) {
+              const err152 = { instancePath: instancePath + "/healthCheck/interval", schemaPath: "#/properties/healthCheck/properties/interval/maximum", keyword: "maximum", params: { comparison: "<=", limit: 300 }, message: "must be <= 300", schema: 300, parentSchema: schema16.properties.healthCheck.properties.interval, data: data92 };
+              if (vErrors === null) {
+                vErrors = [err152];
+              } else {
+                vErrors.push(err152);
+              }
+              errors++;
+            }
+            if (data92 < 5 || isNaN(data92)) {
+              const err153 = { instancePath: instancePath + "/healthCheck/interval", schemaPath: "#/properties/healthCheck/properties/interval/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5", schema: 5, parentSchema: schema16.properties.healthCheck.properties.interval, data: data92 };
+              if (vErrors === null) {
+                vErrors = [err153];
+              } else {
+                vErrors.push(err153);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data89.timeout !== void 0) {
+          let data93 = data89.timeout;
+          if (!(typeof data93 == "number" && (!(data93 % 1) && !isNaN(data93)) && isFinite(data93))) {
+            const err154 = { instancePath: instancePath + "/healthCheck/timeout", schemaPath: "#/properties/healthCheck/properties/timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.healthCheck.properties.timeout.type, parentSchema: schema16.properties.healthCheck.properties.timeout, data: data93 };
+            if (vErrors === null) {
+              vErrors = [err154];
+            } else {
+              vErrors.push(err154);
+            }
+            errors++;
+          }
+          if (typeof data93 == "number" && isFinite(data93)) {
+            if (data93 > 120 || isNaN(data93)) {
+              const err155 = { instancePath: instancePath + "/healthCheck/timeout", schemaPath: "#/properties/healthCheck/properties/timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 120 }, message: "must be <= 120", schema: 120, parentSchema: schema16.properties.healthCheck.properties.timeout, data: data93 };
+              if (vErrors === null) {
+                vErrors = [err155];
+              } else {
+                vErrors.push(err155);
+              }
+              errors++;
+            }
+            if (data93 < 2 || isNaN(data93)) {
+              const err156 = { instancePath: instancePath + "/healthCheck/timeout", schemaPath: "#/properties/healthCheck/properties/timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema16.properties.healthCheck.properties.timeout, data: data93 };
+              if (vErrors === null) {
+                vErrors = [err156];
+              } else {
+                vErrors.push(err156);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data89.retries !== void 0) {
+          let data94 = data89.retries;
+          if (!(typeof data94 == "number" && (!(data94 % 1) && !isNaN(data94)) && isFinite(data94))) {
+            const err157 = { instancePath: instancePath + "/healthCheck/retries", schemaPath: "#/properties/healthCheck/properties/retries/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.healthCheck.properties.retries.type, parentSchema: schema16.properties.healthCheck.properties.retries, data: data94 };
+            if (vErrors === null) {
+              vErrors = [err157];
+            } else {
+              vErrors.push(err157);
+            }
+            errors++;
+          }
+          if (typeof data94 == "number" && isFinite(data94)) {
+            if (data94 > 10 || isNaN(data94)) {
+              const err158 = { instancePath: instancePath + "/healthCheck/retries", schemaPath: "#/properties/healthCheck/properties/retries/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema16.properties.healthCheck.properties.retries, data: data94 };
+              if (vErrors === null) {
+                vErrors = [err158];
+              } else {
+                vErrors.push(err158);
+              }
+              errors++;
+            }
+            if (data94 < 1 || isNaN(data94)) {
+              const err159 = { instancePath: instancePath + "/healthCheck/retries", schemaPath: "#/properties/healthCheck/properties/retries/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema16.properties.healthCheck.properties.retries, data: data94 };
+              if (vErrors === null) {
+                vErrors = [err159];
+              } else {
+                vErrors.push(err159);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data89.startPeriod !== void 0) {
+          let data95 = data89.startPeriod;
+          if (!(typeof data95 == "number" && (!(data95 % 1) && !isNaN(data95)) && isFinite(data95))) {
+            const err160 = { instancePath: instancePath + "/healthCheck/startPeriod", schemaPath: "#/properties/healthCheck/properties/startPeriod/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema16.properties.healthCheck.properties.startPeriod.type, parentSchema: schema16.properties.healthCheck.properties.startPeriod, data: data95 };
+            if (vErrors === null) {
+              vErrors = [err160];
+            } else {
+              vErrors.push(err160);
+            }
+            errors++;
+          }
+          if (typeof data95 == "number" && isFinite(data95)) {
+            if (data95 > 300 || isNaN(data95)) {
+              const err161 = { instancePath: instancePath + "/healthCheck/startPeriod", schemaPath: "#/properties/healthCheck/properties/startPeriod/maximum", keyword: "maximum", params: { comparison: "<=", limit: 300 }, message: "must be <= 300", schema: 300, parentSchema: schema16.properties.healthCheck.properties.startPeriod, data: data95 };
+              if (vErrors === null) {
+                vErrors = [err161];
+              } else {
+                vErrors.push(err161);
+              }
+              errors++;
+            }
+            if (data95 < 0 || isNaN(data95)) {
+              const err162 = { instancePath: instancePath + "/healthCheck/startPeriod", schemaPath: "#/properties/healthCheck/properties/startPeriod/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema16.properties.healthCheck.properties.startPeriod, data: data95 };
+              if (vErrors === null) {
+                vErrors = [err162];
+              } else {
+                vErrors.push(err162);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err163 = { instancePath: instancePath + "/healthCheck", schemaPath: "#/properties/healthCheck/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.healthCheck.type, parentSchema: schema16.properties.healthCheck, data: data89 };
+        if (vErrors === null) {
+          vErrors = [err163];
+        } else {
+          vErrors.push(err163);
+        }
+        errors++;
+      }
+    }
+    if (data.systemControls !== void 0) {
+      let data96 = data.systemControls;
+      if (Array.isArray(data96)) {
+        const len18 = data96.length;
+        for (let i18 = 0; i18 < len18; i18++) {
+          let data97 = data96[i18];
+          if (data97 && typeof data97 == "object" && !Array.isArray(data97)) {
+            for (const key17 in data97) {
+              if (!(key17 === "namespace" || key17 === "value")) {
+                const err164 = { instancePath: instancePath + "/systemControls/" + i18, schemaPath: "#/properties/systemControls/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key17 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.systemControls.items, data: data97 };
+                if (vErrors === null) {
+                  vErrors = [err164];
+                } else {
+                  vErrors.push(err164);
+                }
+                errors++;
+              }
+            }
+            if (data97.namespace !== void 0) {
+              let data98 = data97.namespace;
+              if (typeof data98 !== "string") {
+                const err165 = { instancePath: instancePath + "/systemControls/" + i18 + "/namespace", schemaPath: "#/properties/systemControls/items/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.systemControls.items.properties.namespace.type, parentSchema: schema16.properties.systemControls.items.properties.namespace, data: data98 };
+                if (vErrors === null) {
+                  vErrors = [err165];
+                } else {
+                  vErrors.push(err165);
+                }
+                errors++;
+              }
+            }
+            if (data97.value !== void 0) {
+              let data99 = data97.value;
+              if (typeof data99 !== "string") {
+                const err166 = { instancePath: instancePath + "/systemControls/" + i18 + "/value", schemaPath: "#/properties/systemControls/items/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.systemControls.items.properties.value.type, parentSchema: schema16.properties.systemControls.items.properties.value, data: data99 };
+                if (vErrors === null) {
+                  vErrors = [err166];
+                } else {
+                  vErrors.push(err166);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err167 = { instancePath: instancePath + "/systemControls/" + i18, schemaPath: "#/properties/systemControls/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.systemControls.items.type, parentSchema: schema16.properties.systemControls.items, data: data97 };
+            if (vErrors === null) {
+              vErrors = [err167];
+            } else {
+              vErrors.push(err167);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err168 = { instancePath: instancePath + "/systemControls", schemaPath: "#/properties/systemControls/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.systemControls.type, parentSchema: schema16.properties.systemControls, data: data96 };
+        if (vErrors === null) {
+          vErrors = [err168];
+        } else {
+          vErrors.push(err168);
+        }
+        errors++;
+      }
+    }
+    if (data.resourceRequirements !== void 0) {
+      let data100 = data.resourceRequirements;
+      if (Array.isArray(data100)) {
+        const len19 = data100.length;
+        for (let i19 = 0; i19 < len19; i19++) {
+          let data101 = data100[i19];
+          if (data101 && typeof data101 == "object" && !Array.isArray(data101)) {
+            if (data101.value === void 0) {
+              const err169 = { instancePath: instancePath + "/resourceRequirements/" + i19, schemaPath: "#/properties/resourceRequirements/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema16.properties.resourceRequirements.items.required, parentSchema: schema16.properties.resourceRequirements.items, data: data101 };
+              if (vErrors === null) {
+                vErrors = [err169];
+              } else {
+                vErrors.push(err169);
+              }
+              errors++;
+            }
+            if (data101.type === void 0) {
+              const err170 = { instancePath: instancePath + "/resourceRequirements/" + i19, schemaPath: "#/properties/resourceRequirements/items/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema16.properties.resourceRequirements.items.required, parentSchema: schema16.properties.resourceRequirements.items, data: data101 };
+              if (vErrors === null) {
+                vErrors = [err170];
+              } else {
+                vErrors.push(err170);
+              }
+              errors++;
+            }
+            for (const key18 in data101) {
+              if (!(key18 === "value" || key18 === "type")) {
+                const err171 = { instancePath: instancePath + "/resourceRequirements/" + i19, schemaPath: "#/properties/resourceRequirements/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key18 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.resourceRequirements.items, data: data101 };
+                if (vErrors === null) {
+                  vErrors = [err171];
+                } else {
+                  vErrors.push(err171);
+                }
+                errors++;
+              }
+            }
+            if (data101.value !== void 0) {
+              let data102 = data101.value;
+              if (typeof data102 !== "string") {
+                const err172 = { instancePath: instancePath + "/resourceRequirements/" + i19 + "/value", schemaPath: "#/properties/resourceRequirements/items/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema16.properties.resourceRequirements.items.properties.value.type, parentSchema: schema16.properties.resourceRequirements.items.properties.value, data: data102 };
+                if (vErrors === null) {
+                  vErrors = [err172];
+                } else {
+                  vErrors.push(err172);
+                }
+                errors++;
+              }
+            }
+            if (data101.type !== void 0) {
+              let data103 = data101.type;
+              if (!(data103 === "GPU" || data103 === "InferenceAccelerator")) {
+                const err173 = { instancePath: instancePath + "/resourceRequirements/" + i19 + "/type", schemaPath: "#/properties/resourceRequirements/items/properties/type/enum", keyword: "enum", params: { allowedValues: schema16.properties.resourceRequirements.items.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.resourceRequirements.items.properties.type.enum, parentSchema: schema16.properties.resourceRequirements.items.properties.type, data: data103 };
+                if (vErrors === null) {
+                  vErrors = [err173];
+                } else {
+                  vErrors.push(err173);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err174 = { instancePath: instancePath + "/resourceRequirements/" + i19, schemaPath: "#/properties/resourceRequirements/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.resourceRequirements.items.type, parentSchema: schema16.properties.resourceRequirements.items, data: data101 };
+            if (vErrors === null) {
+              vErrors = [err174];
+            } else {
+              vErrors.push(err174);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err175 = { instancePath: instancePath + "/resourceRequirements", schemaPath: "#/properties/resourceRequirements/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema16.properties.resourceRequirements.type, parentSchema: schema16.properties.resourceRequirements, data: data100 };
+        if (vErrors === null) {
+          vErrors = [err175];
+        } else {
+          vErrors.push(err175);
+        }
+        errors++;
+      }
+    }
+    if (data.firelensConfiguration !== void 0) {
+      let data104 = data.firelensConfiguration;
+      if (data104 && typeof data104 == "object" && !Array.isArray(data104)) {
+        if (data104.type === void 0) {
+          const err176 = { instancePath: instancePath + "/firelensConfiguration", schemaPath: "#/properties/firelensConfiguration/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema16.properties.firelensConfiguration.required, parentSchema: schema16.properties.firelensConfiguration, data: data104 };
+          if (vErrors === null) {
+            vErrors = [err176];
+          } else {
+            vErrors.push(err176);
+          }
+          errors++;
+        }
+        for (const key19 in data104) {
+          if (!(key19 === "type" || key19 === "options")) {
+            const err177 = { instancePath: instancePath + "/firelensConfiguration", schemaPath: "#/properties/firelensConfiguration/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key19 }, message: "must NOT have additional properties", schema: false, parentSchema: schema16.properties.firelensConfiguration, data: data104 };
+            if (vErrors === null) {
+              vErrors = [err177];
+            } else {
+              vErrors.push(err177);
+            }
+            errors++;
+          }
+        }
+        if (data104.type !== void 0) {
+          let data105 = data104.type;
+          if (!(data105 === "fluentd" || data105 === "fluentbit")) {
+            const err178 = { instancePath: instancePath + "/firelensConfiguration/type", schemaPath: "#/properties/firelensConfiguration/properties/type/enum", keyword: "enum", params: { allowedValues: schema16.properties.firelensConfiguration.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema16.properties.firelensConfiguration.properties.type.enum, parentSchema: schema16.properties.firelensConfiguration.properties.type, data: data105 };
+            if (vErrors === null) {
+              vErrors = [err178];
+            } else {
+              vErrors.push(err178);
+            }
+            errors++;
+          }
+        }
+        if (data104.options !== void 0) {
+          let data106 = data104.options;
+          if (data106 && typeof data106 == "object" && !Array.isArray(data106)) {
+            for (const key20 in data106) {
+              let data107 = data106[key20];
+              if (typeof data107 !== "string") {
+                const err179 = { instancePath: instancePath + "/firelensConfiguration/options/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/stringMap/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema24.additionalProperties.type, parentSchema: schema24.additionalProperties, data: data107 };
+                if (vErrors === null) {
+                  vErrors = [err179];
+                } else {
+                  vErrors.push(err179);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err180 = { instancePath: instancePath + "/firelensConfiguration/options", schemaPath: "#/definitions/stringMap/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema24.type, parentSchema: schema24, data: data106 };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err181 = { instancePath: instancePath + "/firelensConfiguration", schemaPath: "#/properties/firelensConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.properties.firelensConfiguration.type, parentSchema: schema16.properties.firelensConfiguration, data: data104 };
+        if (vErrors === null) {
+          vErrors = [err181];
+        } else {
+          vErrors.push(err181);
+        }
+        errors++;
+      }
+    }
+    if (data.credentialSpecs !== void 0) {
+      let data108 = data.credentialSpecs;
+      if (Array.isArray(data108)) {
+        const len20 = data108.length;
+        for (let i20 = 0; i20 < len20; i20++) {
+          let data109 = data108[i20];
+          if (typeof data109 !== "string") {
+            const err182 = { instancePath: instancePath + "/credentialSpecs/" + i20, schemaPath: "#/definitions/stringList/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema17.items.type, parentSchema: schema17.items, data: data109 };
+            if (vErrors === null) {
+              vErrors = [err182];
+            } else {
+              vErrors.push(err182);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err183 = { instancePath: instancePath + "/credentialSpecs", schemaPath: "#/definitions/stringList/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema17.type, parentSchema: schema17, data: data108 };
+        if (vErrors === null) {
+          vErrors = [err183];
+        } else {
+          vErrors.push(err183);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err184 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema16.type, parentSchema: schema16, data };
+    if (vErrors === null) {
+      vErrors = [err184];
+    } else {
+      vErrors.push(err184);
+    }
+    errors++;
+  }
+  validate13.errors = vErrors;
+  return errors === 0;
+}
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.family === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "family" }, message: "must have required property 'family'", schema: schema13.required, parentSchema: schema13, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.containerDefinitions === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "containerDefinitions" }, message: "must have required property 'containerDefinitions'", schema: schema13.required, parentSchema: schema13, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema13.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.family !== void 0) {
+      let data0 = data.family;
+      if (typeof data0 === "string") {
+        if (!pattern8.test(data0)) {
+          const err3 = { instancePath: instancePath + "/family", schemaPath: "#/properties/family/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]{1,255}$" }, message: 'must match pattern "^[A-Za-z0-9_-]{1,255}$"', schema: "^[A-Za-z0-9_-]{1,255}$", parentSchema: schema13.properties.family, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/family", schemaPath: "#/properties/family/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.family.type, parentSchema: schema13.properties.family, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.taskRoleArn !== void 0) {
+      let data1 = data.taskRoleArn;
+      if (typeof data1 === "string") {
+        if (!pattern2.test(data1)) {
+          const err5 = { instancePath: instancePath + "/taskRoleArn", schemaPath: "#/definitions/roleArn/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema14, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/taskRoleArn", schemaPath: "#/definitions/roleArn/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.type, parentSchema: schema14, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.executionRoleArn !== void 0) {
+      let data2 = data.executionRoleArn;
+      if (typeof data2 === "string") {
+        if (!pattern2.test(data2)) {
+          const err7 = { instancePath: instancePath + "/executionRoleArn", schemaPath: "#/definitions/roleArn/pattern", keyword: "pattern", params: { pattern: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$" }, message: 'must match pattern "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$"', schema: "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$", parentSchema: schema14, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/executionRoleArn", schemaPath: "#/definitions/roleArn/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema14.type, parentSchema: schema14, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.networkMode !== void 0) {
+      let data3 = data.networkMode;
+      if (!(data3 === "awsvpc" || data3 === "bridge" || data3 === "host" || data3 === "none")) {
+        const err9 = { instancePath: instancePath + "/networkMode", schemaPath: "#/properties/networkMode/enum", keyword: "enum", params: { allowedValues: schema13.properties.networkMode.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.networkMode.enum, parentSchema: schema13.properties.networkMode, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.containerDefinitions !== void 0) {
+      let data4 = data.containerDefinitions;
+      if (Array.isArray(data4)) {
+        if (data4.length > 10) {
+          const err10 = { instancePath: instancePath + "/containerDefinitions", schemaPath: "#/properties/containerDefinitions/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema13.properties.containerDefinitions, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (data4.length < 1) {
+          const err11 = { instancePath: instancePath + "/containerDefinitions", schemaPath: "#/properties/containerDefinitions/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema13.properties.containerDefinitions, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate13(data4[i0], { instancePath: instancePath + "/containerDefinitions/" + i0, parentData: data4, parentDataProperty: i0, rootData })) {
+            vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/containerDefinitions", schemaPath: "#/properties/containerDefinitions/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.containerDefinitions.type, parentSchema: schema13.properties.containerDefinitions, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.volumes !== void 0) {
+      let data6 = data.volumes;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data7 = data6[i1];
+          if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+            if (data7.name === void 0) {
+              const err13 = { instancePath: instancePath + "/volumes/" + i1, schemaPath: "#/properties/volumes/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema13.properties.volumes.items.required, parentSchema: schema13.properties.volumes.items, data: data7 };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+            for (const key1 in data7) {
+              if (!(key1 === "name" || key1 === "host" || key1 === "dockerVolumeConfiguration" || key1 === "efsVolumeConfiguration" || key1 === "fsxWindowsFileServerVolumeConfiguration" || key1 === "configuredAtLaunch")) {
+                const err14 = { instancePath: instancePath + "/volumes/" + i1, schemaPath: "#/properties/volumes/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.volumes.items, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              }
+            }
+            if (data7.name !== void 0) {
+              let data8 = data7.name;
+              if (typeof data8 === "string") {
+                if (!pattern8.test(data8)) {
+                  const err15 = { instancePath: instancePath + "/volumes/" + i1 + "/name", schemaPath: "#/properties/volumes/items/properties/name/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]{1,255}$" }, message: 'must match pattern "^[A-Za-z0-9_-]{1,255}$"', schema: "^[A-Za-z0-9_-]{1,255}$", parentSchema: schema13.properties.volumes.items.properties.name, data: data8 };
+                  if (vErrors === null) {
+                    vErrors = [err15];
+                  } else {
+                    vErrors.push(err15);
+                  }
+                  errors++;
+                }
+              } else {
+                const err16 = { instancePath: instancePath + "/volumes/" + i1 + "/name", schemaPath: "#/properties/volumes/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.volumes.items.properties.name.type, parentSchema: schema13.properties.volumes.items.properties.name, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+            if (data7.host !== void 0) {
+              let data9 = data7.host;
+              if (!(data9 && typeof data9 == "object" && !Array.isArray(data9))) {
+                const err17 = { instancePath: instancePath + "/volumes/" + i1 + "/host", schemaPath: "#/properties/volumes/items/properties/host/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.volumes.items.properties.host.type, parentSchema: schema13.properties.volumes.items.properties.host, data: data9 };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+            if (data7.dockerVolumeConfiguration !== void 0) {
+              let data10 = data7.dockerVolumeConfiguration;
+              if (!(data10 && typeof data10 == "object" && !Array.isArray(data10))) {
+                const err18 = { instancePath: instancePath + "/volumes/" + i1 + "/dockerVolumeConfiguration", schemaPath: "#/properties/volumes/items/properties/dockerVolumeConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.volumes.items.properties.dockerVolumeConfiguration.type, parentSchema: schema13.properties.volumes.items.properties.dockerVolumeConfiguration, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+            if (data7.efsVolumeConfiguration !== void 0) {
+              let data11 = data7.efsVolumeConfiguration;
+              if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+                if (data11.fileSystemId === void 0) {
+                  const err19 = { instancePath: instancePath + "/volumes/" + i1 + "/efsVolumeConfiguration", schemaPath: "#/properties/volumes/items/properties/efsVolumeConfiguration/required", keyword: "required", params: { missingProperty: "fileSystemId" }, message: "must have required property 'fileSystemId'", schema: schema13.properties.volumes.items.properties.efsVolumeConfiguration.required, parentSchema: schema13.properties.volumes.items.properties.efsVolumeConfiguration, data: data11 };
+                  if (vErrors === null) {
+                    vErrors = [err19];
+                  } else {
+                    vErrors.push(err19);
+                  }
+                  errors++;
+                }
+                if (data11.fileSystemId !== void 0) {
+                  let data12 = data11.fileSystemId;
+                  if (typeof data12 !== "string") {
+                    const err20 = { instancePath: instancePath + "/volumes/" + i1 + "/efsVolumeConfiguration/fileSystemId", schemaPath: "#/properties/volumes/items/properties/efsVolumeConfiguration/properties/fileSystemId/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.volumes.items.properties.efsVolumeConfiguration.properties.fileSystemId.type, parentSchema: schema13.properties.volumes.items.properties.efsVolumeConfiguration.properties.fileSystemId, data: data12 };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err21 = { instancePath: instancePath + "/volumes/" + i1 + "/efsVolumeConfiguration", schemaPath: "#/properties/volumes/items/properties/efsVolumeConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.volumes.items.properties.efsVolumeConfiguration.type, parentSchema: schema13.properties.volumes.items.properties.efsVolumeConfiguration, data: data11 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data7.fsxWindowsFileServerVolumeConfiguration !== void 0) {
+              let data13 = data7.fsxWindowsFileServerVolumeConfiguration;
+              if (!(data13 && typeof data13 == "object" && !Array.isArray(data13))) {
+                const err22 = { instancePath: instancePath + "/volumes/" + i1 + "/fsxWindowsFileServerVolumeConfiguration", schemaPath: "#/properties/volumes/items/properties/fsxWindowsFileServerVolumeConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.volumes.items.properties.fsxWindowsFileServerVolumeConfiguration.type, parentSchema: schema13.properties.volumes.items.properties.fsxWindowsFileServerVolumeConfiguration, data: data13 };
+                if (vErrors === null) {
+                  vErrors = [err22];
+                } else {
+                  vErrors.push(err22);
+                }
+                errors++;
+              }
+            }
+            if (data7.configuredAtLaunch !== void 0) {
+              let data14 = data7.configuredAtLaunch;
+              if (typeof data14 !== "boolean") {
+                const err23 = { instancePath: instancePath + "/volumes/" + i1 + "/configuredAtLaunch", schemaPath: "#/properties/volumes/items/properties/configuredAtLaunch/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema13.properties.volumes.items.properties.configuredAtLaunch.type, parentSchema: schema13.properties.volumes.items.properties.configuredAtLaunch, data: data14 };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/volumes/" + i1, schemaPath: "#/properties/volumes/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.volumes.items.type, parentSchema: schema13.properties.volumes.items, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/volumes", schemaPath: "#/properties/volumes/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.volumes.type, parentSchema: schema13.properties.volumes, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.placementConstraints !== void 0) {
+      let data15 = data.placementConstraints;
+      if (Array.isArray(data15)) {
+        const len2 = data15.length;
+        for (let i22 = 0; i22 < len2; i22++) {
+          let data16 = data15[i22];
+          if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+            for (const key2 in data16) {
+              if (!(key2 === "type" || key2 === "expression")) {
+                const err26 = { instancePath: instancePath + "/placementConstraints/" + i22, schemaPath: "#/properties/placementConstraints/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.placementConstraints.items, data: data16 };
+                if (vErrors === null) {
+                  vErrors = [err26];
+                } else {
+                  vErrors.push(err26);
+                }
+                errors++;
+              }
+            }
+            if (data16.type !== void 0) {
+              let data17 = data16.type;
+              if (!(data17 === "memberOf")) {
+                const err27 = { instancePath: instancePath + "/placementConstraints/" + i22 + "/type", schemaPath: "#/properties/placementConstraints/items/properties/type/enum", keyword: "enum", params: { allowedValues: schema13.properties.placementConstraints.items.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.placementConstraints.items.properties.type.enum, parentSchema: schema13.properties.placementConstraints.items.properties.type, data: data17 };
+                if (vErrors === null) {
+                  vErrors = [err27];
+                } else {
+                  vErrors.push(err27);
+                }
+                errors++;
+              }
+            }
+            if (data16.expression !== void 0) {
+              let data18 = data16.expression;
+              if (typeof data18 !== "string") {
+                const err28 = { instancePath: instancePath + "/placementConstraints/" + i22 + "/expression", schemaPath: "#/properties/placementConstraints/items/properties/expression/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.placementConstraints.items.properties.expression.type, parentSchema: schema13.properties.placementConstraints.items.properties.expression, data: data18 };
+                if (vErrors === null) {
+                  vErrors = [err28];
+                } else {
+                  vErrors.push(err28);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err29 = { instancePath: instancePath + "/placementConstraints/" + i22, schemaPath: "#/properties/placementConstraints/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.placementConstraints.items.type, parentSchema: schema13.properties.placementConstraints.items, data: data16 };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err30 = { instancePath: instancePath + "/placementConstraints", schemaPath: "#/properties/placementConstraints/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.placementConstraints.type, parentSchema: schema13.properties.placementConstraints, data: data15 };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
+    if (data.requiresCompatibilities !== void 0) {
+      let data19 = data.requiresCompatibilities;
+      if (Array.isArray(data19)) {
+        const len3 = data19.length;
+        for (let i32 = 0; i32 < len3; i32++) {
+          let data20 = data19[i32];
+          if (!(data20 === "EC2" || data20 === "FARGATE" || data20 === "EXTERNAL" || data20 === "MANAGED_INSTANCES")) {
+            const err31 = { instancePath: instancePath + "/requiresCompatibilities/" + i32, schemaPath: "#/properties/requiresCompatibilities/items/enum", keyword: "enum", params: { allowedValues: schema13.properties.requiresCompatibilities.items.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.requiresCompatibilities.items.enum, parentSchema: schema13.properties.requiresCompatibilities.items, data: data20 };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        let i42 = data19.length;
+        let j0;
+        if (i42 > 1) {
+          outer0: for (; i42--; ) {
+            for (j0 = i42; j0--; ) {
+              if (func0(data19[i42], data19[j0])) {
+                const err32 = { instancePath: instancePath + "/requiresCompatibilities", schemaPath: "#/properties/requiresCompatibilities/uniqueItems", keyword: "uniqueItems", params: { i: i42, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i42 + " are identical)", schema: true, parentSchema: schema13.properties.requiresCompatibilities, data: data19 };
+                if (vErrors === null) {
+                  vErrors = [err32];
+                } else {
+                  vErrors.push(err32);
+                }
+                errors++;
+                break outer0;
+              }
+            }
+          }
+        }
+      } else {
+        const err33 = { instancePath: instancePath + "/requiresCompatibilities", schemaPath: "#/properties/requiresCompatibilities/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.requiresCompatibilities.type, parentSchema: schema13.properties.requiresCompatibilities, data: data19 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data.cpu !== void 0) {
+      let data21 = data.cpu;
+      if (typeof data21 === "string") {
+        if (!pattern24.test(data21)) {
+          const err34 = { instancePath: instancePath + "/cpu", schemaPath: "#/properties/cpu/pattern", keyword: "pattern", params: { pattern: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$" }, message: 'must match pattern "^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$"', schema: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?vCPU)$", parentSchema: schema13.properties.cpu, data: data21 };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+      } else {
+        const err35 = { instancePath: instancePath + "/cpu", schemaPath: "#/properties/cpu/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.cpu.type, parentSchema: schema13.properties.cpu, data: data21 };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
+    if (data.memory !== void 0) {
+      let data22 = data.memory;
+      if (typeof data22 === "string") {
+        if (!pattern25.test(data22)) {
+          const err36 = { instancePath: instancePath + "/memory", schemaPath: "#/properties/memory/pattern", keyword: "pattern", params: { pattern: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$" }, message: 'must match pattern "^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$"', schema: "^([0-9]+|[0-9]+(\\.[0-9]+)? ?GB)$", parentSchema: schema13.properties.memory, data: data22 };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+      } else {
+        const err37 = { instancePath: instancePath + "/memory", schemaPath: "#/properties/memory/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.memory.type, parentSchema: schema13.properties.memory, data: data22 };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data.tags !== void 0) {
+      let data23 = data.tags;
+      if (Array.isArray(data23)) {
+        const len4 = data23.length;
+        for (let i52 = 0; i52 < len4; i52++) {
+          let data24 = data23[i52];
+          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+            if (data24.key === void 0) {
+              const err38 = { instancePath: instancePath + "/tags/" + i52, schemaPath: "#/properties/tags/items/required", keyword: "required", params: { missingProperty: "key" }, message: "must have required property 'key'", schema: schema13.properties.tags.items.required, parentSchema: schema13.properties.tags.items, data: data24 };
+              if (vErrors === null) {
+                vErrors = [err38];
+              } else {
+                vErrors.push(err38);
+              }
+              errors++;
+            }
+            for (const key3 in data24) {
+              if (!(key3 === "key" || key3 === "value")) {
+                const err39 = { instancePath: instancePath + "/tags/" + i52, schemaPath: "#/properties/tags/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.tags.items, data: data24 };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
+                }
+                errors++;
+              }
+            }
+            if (data24.key !== void 0) {
+              let data25 = data24.key;
+              if (typeof data25 !== "string") {
+                const err40 = { instancePath: instancePath + "/tags/" + i52 + "/key", schemaPath: "#/properties/tags/items/properties/key/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.tags.items.properties.key.type, parentSchema: schema13.properties.tags.items.properties.key, data: data25 };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
+            if (data24.value !== void 0) {
+              let data26 = data24.value;
+              if (typeof data26 !== "string") {
+                const err41 = { instancePath: instancePath + "/tags/" + i52 + "/value", schemaPath: "#/properties/tags/items/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema13.properties.tags.items.properties.value.type, parentSchema: schema13.properties.tags.items.properties.value, data: data26 };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err42 = { instancePath: instancePath + "/tags/" + i52, schemaPath: "#/properties/tags/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.tags.items.type, parentSchema: schema13.properties.tags.items, data: data24 };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err43 = { instancePath: instancePath + "/tags", schemaPath: "#/properties/tags/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.tags.type, parentSchema: schema13.properties.tags, data: data23 };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+    }
+    if (data.pidMode !== void 0) {
+      let data27 = data.pidMode;
+      if (!(data27 === "host" || data27 === "task")) {
+        const err44 = { instancePath: instancePath + "/pidMode", schemaPath: "#/properties/pidMode/enum", keyword: "enum", params: { allowedValues: schema13.properties.pidMode.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.pidMode.enum, parentSchema: schema13.properties.pidMode, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+    if (data.ipcMode !== void 0) {
+      let data28 = data.ipcMode;
+      if (!(data28 === "host" || data28 === "task" || data28 === "none")) {
+        const err45 = { instancePath: instancePath + "/ipcMode", schemaPath: "#/properties/ipcMode/enum", keyword: "enum", params: { allowedValues: schema13.properties.ipcMode.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.ipcMode.enum, parentSchema: schema13.properties.ipcMode, data: data28 };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
+    if (data.proxyConfiguration !== void 0) {
+      let data29 = data.proxyConfiguration;
+      if (!(data29 && typeof data29 == "object" && !Array.isArray(data29))) {
+        const err46 = { instancePath: instancePath + "/proxyConfiguration", schemaPath: "#/properties/proxyConfiguration/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.proxyConfiguration.type, parentSchema: schema13.properties.proxyConfiguration, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.inferenceAccelerators !== void 0) {
+      let data30 = data.inferenceAccelerators;
+      if (Array.isArray(data30)) {
+        const len5 = data30.length;
+        for (let i6 = 0; i6 < len5; i6++) {
+          let data31 = data30[i6];
+          if (!(data31 && typeof data31 == "object" && !Array.isArray(data31))) {
+            const err47 = { instancePath: instancePath + "/inferenceAccelerators/" + i6, schemaPath: "#/properties/inferenceAccelerators/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.inferenceAccelerators.items.type, parentSchema: schema13.properties.inferenceAccelerators.items, data: data31 };
+            if (vErrors === null) {
+              vErrors = [err47];
+            } else {
+              vErrors.push(err47);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err48 = { instancePath: instancePath + "/inferenceAccelerators", schemaPath: "#/properties/inferenceAccelerators/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema13.properties.inferenceAccelerators.type, parentSchema: schema13.properties.inferenceAccelerators, data: data30 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data.ephemeralStorage !== void 0) {
+      let data32 = data.ephemeralStorage;
+      if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+        if (data32.sizeInGiB === void 0) {
+          const err49 = { instancePath: instancePath + "/ephemeralStorage", schemaPath: "#/properties/ephemeralStorage/required", keyword: "required", params: { missingProperty: "sizeInGiB" }, message: "must have required property 'sizeInGiB'", schema: schema13.properties.ephemeralStorage.required, parentSchema: schema13.properties.ephemeralStorage, data: data32 };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+        for (const key4 in data32) {
+          if (!(key4 === "sizeInGiB")) {
+            const err50 = { instancePath: instancePath + "/ephemeralStorage", schemaPath: "#/properties/ephemeralStorage/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.ephemeralStorage, data: data32 };
+            if (vErrors === null) {
+              vErrors = [err50];
+            } else {
+              vErrors.push(err50);
+            }
+            errors++;
+          }
+        }
+        if (data32.sizeInGiB !== void 0) {
+          let data33 = data32.sizeInGiB;
+          if (!(typeof data33 == "number" && (!(data33 % 1) && !isNaN(data33)) && isFinite(data33))) {
+            const err51 = { instancePath: instancePath + "/ephemeralStorage/sizeInGiB", schemaPath: "#/properties/ephemeralStorage/properties/sizeInGiB/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema13.properties.ephemeralStorage.properties.sizeInGiB.type, parentSchema: schema13.properties.ephemeralStorage.properties.sizeInGiB, data: data33 };
+            if (vErrors === null) {
+              vErrors = [err51];
+            } else {
+              vErrors.push(err51);
+            }
+            errors++;
+          }
+          if (typeof data33 == "number" && isFinite(data33)) {
+            if (data33 > 200 || isNaN(data33)) {
+              const err52 = { instancePath: instancePath + "/ephemeralStorage/sizeInGiB", schemaPath: "#/properties/ephemeralStorage/properties/sizeInGiB/maximum", keyword: "maximum", params: { comparison: "<=", limit: 200 }, message: "must be <= 200", schema: 200, parentSchema: schema13.properties.ephemeralStorage.properties.sizeInGiB, data: data33 };
+              if (vErrors === null) {
+                vErrors = [err52];
+              } else {
+                vErrors.push(err52);
+              }
+              errors++;
+            }
+            if (data33 < 21 || isNaN(data33)) {
+              const err53 = { instancePath: instancePath + "/ephemeralStorage/sizeInGiB", schemaPath: "#/properties/ephemeralStorage/properties/sizeInGiB/minimum", keyword: "minimum", params: { comparison: ">=", limit: 21 }, message: "must be >= 21", schema: 21, parentSchema: schema13.properties.ephemeralStorage.properties.sizeInGiB, data: data33 };
+              if (vErrors === null) {
+                vErrors = [err53];
+              } else {
+                vErrors.push(err53);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err54 = { instancePath: instancePath + "/ephemeralStorage", schemaPath: "#/properties/ephemeralStorage/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.ephemeralStorage.type, parentSchema: schema13.properties.ephemeralStorage, data: data32 };
+        if (vErrors === null) {
+          vErrors = [err54];
+        } else {
+          vErrors.push(err54);
+        }
+        errors++;
+      }
+    }
+    if (data.runtimePlatform !== void 0) {
+      let data34 = data.runtimePlatform;
+      if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+        for (const key5 in data34) {
+          if (!(key5 === "cpuArchitecture" || key5 === "operatingSystemFamily")) {
+            const err55 = { instancePath: instancePath + "/runtimePlatform", schemaPath: "#/properties/runtimePlatform/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema13.properties.runtimePlatform, data: data34 };
+            if (vErrors === null) {
+              vErrors = [err55];
+            } else {
+              vErrors.push(err55);
+            }
+            errors++;
+          }
+        }
+        if (data34.cpuArchitecture !== void 0) {
+          let data35 = data34.cpuArchitecture;
+          if (!(data35 === "X86_64" || data35 === "ARM64")) {
+            const err56 = { instancePath: instancePath + "/runtimePlatform/cpuArchitecture", schemaPath: "#/properties/runtimePlatform/properties/cpuArchitecture/enum", keyword: "enum", params: { allowedValues: schema13.properties.runtimePlatform.properties.cpuArchitecture.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.runtimePlatform.properties.cpuArchitecture.enum, parentSchema: schema13.properties.runtimePlatform.properties.cpuArchitecture, data: data35 };
+            if (vErrors === null) {
+              vErrors = [err56];
+            } else {
+              vErrors.push(err56);
+            }
+            errors++;
+          }
+        }
+        if (data34.operatingSystemFamily !== void 0) {
+          let data36 = data34.operatingSystemFamily;
+          if (!(data36 === "LINUX" || data36 === "WINDOWS_SERVER_2016_FULL" || data36 === "WINDOWS_SERVER_2019_FULL" || data36 === "WINDOWS_SERVER_2019_CORE" || data36 === "WINDOWS_SERVER_2022_FULL" || data36 === "WINDOWS_SERVER_2022_CORE" || data36 === "WINDOWS_SERVER_2025_FULL" || data36 === "WINDOWS_SERVER_2025_CORE" || data36 === "WINDOWS_SERVER_2004_CORE" || data36 === "WINDOWS_SERVER_20H2_CORE")) {
+            const err57 = { instancePath: instancePath + "/runtimePlatform/operatingSystemFamily", schemaPath: "#/properties/runtimePlatform/properties/operatingSystemFamily/enum", keyword: "enum", params: { allowedValues: schema13.properties.runtimePlatform.properties.operatingSystemFamily.enum }, message: "must be equal to one of the allowed values", schema: schema13.properties.runtimePlatform.properties.operatingSystemFamily.enum, parentSchema: schema13.properties.runtimePlatform.properties.operatingSystemFamily, data: data36 };
+            if (vErrors === null) {
+              vErrors = [err57];
+            } else {
+              vErrors.push(err57);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err58 = { instancePath: instancePath + "/runtimePlatform", schemaPath: "#/properties/runtimePlatform/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.properties.runtimePlatform.type, parentSchema: schema13.properties.runtimePlatform, data: data34 };
+        if (vErrors === null) {
+          vErrors = [err58];
+        } else {
+          vErrors.push(err58);
+        }
+        errors++;
+      }
+    }
+    if (data.enableFaultInjection !== void 0) {
+      let data37 = data.enableFaultInjection;
+      if (typeof data37 !== "boolean") {
+        const err59 = { instancePath: instancePath + "/enableFaultInjection", schemaPath: "#/properties/enableFaultInjection/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema13.properties.enableFaultInjection.type, parentSchema: schema13.properties.enableFaultInjection, data: data37 };
+        if (vErrors === null) {
+          vErrors = [err59];
+        } else {
+          vErrors.push(err59);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err60 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema13.type, parentSchema: schema13, data };
+    if (vErrors === null) {
+      vErrors = [err60];
+    } else {
+      vErrors.push(err60);
+    }
+    errors++;
+  }
+  validate12.errors = vErrors;
+  return errors === 0;
+}
+var pattern26 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
+var pattern27 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern28 = new RegExp("^\\d{12}$", "u");
+var pattern31 = new RegExp("^(/.*)?$", "u");
 
 // src/config/suggest.ts
 function editDistance(a6, b6) {
@@ -100780,17 +97115,12 @@ function closest(word, candidates) {
 }
 
 // src/config/schema-validation.ts
-var validators;
+var validators = {
+  deployer,
+  environment,
+  "task-definition": taskDefinition
+};
 function compiled() {
-  if (!validators) {
-    const ajv = new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
-    validators = {
-      deployer: ajv.compile(deployer_schema_default),
-      environment: ajv.compile(environment_schema_default),
-      "task-definition": ajv.compile(task_definition_schema_default)
-    };
-  }
   return validators;
 }
 function validateAgainstSchema(name, value, ctx) {
@@ -101635,7 +97965,7 @@ var fail = (options, message, hint) => {
 function typeName(v) {
   return v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a map" : `a ${typeof v}`;
 }
-hb.registerHelper("__out", function(value, source, escape2, options) {
+hb.registerHelper("__out", function(value, source, escape, options) {
   if (value instanceof hb.SafeString) return new hb.SafeString(value.toString().replace(MARKS, ""));
   if (value === void 0 || value === null) {
     return fail(options, `{{${source}}} is ${value === null ? "null" : "not defined"}`, missingHint(source));
@@ -101644,7 +97974,7 @@ hb.registerHelper("__out", function(value, source, escape2, options) {
     return fail(options, `{{${source}}} is ${typeName(value)}, which has no text form`, `Write it as JSON with {{json ${source}}} (outside quotes).`);
   }
   const text3 = String(value);
-  if (!escape2) return new hb.SafeString(text3.replace(MARKS, ""));
+  if (!escape) return new hb.SafeString(text3.replace(MARKS, ""));
   return new hb.SafeString(
     JSON.stringify(text3).slice(1, -1).replace(/\uE000/g, "\\ue000").replace(/\uE001/g, "\\ue001")
   );
@@ -102136,7 +98466,8 @@ var package_default2 = {
     deployer: "bin/deployer.js"
   },
   scripts: {
-    build: "node scripts/build.mjs",
+    build: "node scripts/generate-validators.mjs && node scripts/build.mjs",
+    generate: "node scripts/generate-validators.mjs",
     prepare: "node scripts/build.mjs cli",
     typecheck: "tsc -p tsconfig.json --noEmit",
     test: "npm run typecheck && vitest run",
@@ -105132,7 +101463,7 @@ function titleOf(e6) {
   return e6.target ? `${e6.code} (${e6.target})` : e6.code;
 }
 function messageOf(e6) {
-  const lines = [e6.field && !e6.message.includes(e6.field) ? `${e6.field}: ${e6.message}` : e6.message];
+  const lines = [e6.field && !e6.message.startsWith("input `") && !e6.message.startsWith(e6.field) ? `${e6.field}: ${e6.message}` : e6.message];
   if (e6.action || e6.resource) lines.push(`AWS: ${[e6.action, e6.resource].filter(Boolean).join(" on ")}`);
   if (e6.awsCode || e6.awsMessage) lines.push(`AWS said: ${[e6.awsCode, e6.awsMessage].filter(Boolean).join(": ")}`);
   if (e6.hint) lines.push(`Hint: ${e6.hint}`);
@@ -106646,9 +102977,14 @@ async function runAction(command6, inputs, rt) {
     } catch {
     }
     if (process.env.DEPLOYER_DEBUG && e6 instanceof Error && !(e6 instanceof DeployerError) && !(e6 instanceof DeployerErrors)) rt.log.info(e6.stack ?? e6.message);
-    const reason = errors.length === 1 ? `${errors[0].code}: ${errors[0].message}` : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
+    const reason = errors.length === 1 ? oneLine(errors[0], rt.github.workspace) : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
     return rt.mask.scrub(reason);
   }
+}
+function oneLine(e6, workspace) {
+  const where = e6.location ? ` ${workspacePath(e6.location.file, workspace)}:${e6.location.line}:${e6.location.column}` : e6.target ? ` [${e6.target}]` : "";
+  const field = e6.field && !e6.message.startsWith("input `") && !e6.message.startsWith(e6.field) ? `${e6.field}: ` : "";
+  return `${e6.code}${where} ${field}${e6.message}`;
 }
 function notAvailable(command6) {
   return new DeployerError({

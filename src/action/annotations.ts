@@ -87,7 +87,7 @@ function titleOf(e: ErrorInfo): string {
 }
 
 function messageOf(e: ErrorInfo): string {
-  const lines = [e.field && !e.message.includes(e.field) ? `${e.field}: ${e.message}` : e.message];
+  const lines = [e.field && !e.message.startsWith("input `") && !e.message.startsWith(e.field) ? `${e.field}: ${e.message}` : e.message];
   if (e.action || e.resource) lines.push(`AWS: ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
   if (e.awsCode || e.awsMessage) lines.push(`AWS said: ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
   if (e.hint) lines.push(`Hint: ${e.hint}`);

@@ -7,7 +7,7 @@ import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRolloutCommand } from "./rollout-command.js";
-import { emitAnnotations, errorAnnotations } from "./annotations.js";
+import { emitAnnotations, errorAnnotations, workspacePath } from "./annotations.js";
 import { errorSummary } from "./job-summary.js";
 
 export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
@@ -39,10 +39,17 @@ export async function runAction(command: string, inputs: () => ActionInputs, rt:
     if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors)) rt.log.info(e.stack ?? e.message);
     const reason =
       errors.length === 1
-        ? `${errors[0]!.code}: ${errors[0]!.message}`
+        ? oneLine(errors[0]!, rt.github.workspace)
         : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
     return rt.mask.scrub(reason);
   }
+}
+
+/** `CONFIG_INVALID environments/prod-eu.yaml:2:10 account: expected …` */
+function oneLine(e: ErrorInfo, workspace: string): string {
+  const where = e.location ? ` ${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}` : e.target ? ` [${e.target}]` : "";
+  const field = e.field && !e.message.startsWith("input `") && !e.message.startsWith(e.field) ? `${e.field}: ` : "";
+  return `${e.code}${where} ${field}${e.message}`;
 }
 
 function notAvailable(command: ActionCommand): DeployerError {

@@ -7,21 +7,17 @@
 // (checkPlanStillValid): a changed config or a moved service makes the plan stale.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
-import planSchema from "../../schemas/plan.schema.json" with { type: "json" };
+import type { ErrorObject } from "ajv";
+import { plan as validatePlan } from "../config/generated/schema-validators.js";
 import { DeployerError } from "../errors.js";
 import type { Plan } from "./types.js";
 import { redactPlanForOutput } from "./redact.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
-let validator: ReturnType<Ajv["compile"]> | undefined;
+/** schemas/plan.schema.json, precompiled (scripts/generate-validators.mjs). */
 function validatePlanShape(value: unknown): ErrorObject[] {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validator = ajv.compile(planSchema);
-  }
-  return validator(value) ? [] : [...(validator.errors ?? [])];
+  return validatePlan(value) ? [] : [...(validatePlan.errors ?? [])];
 }
 
 /** The errors of a value against schemas/plan.schema.json, as `pointer: message` lines ([] = valid). */

@@ -54,8 +54,12 @@ describe("action: plan", () => {
     const markdown = readFileSync(r.outputs["plan-markdown"]!, "utf8");
     expect(markdown.split("\n")[0]).toBe("<!-- deployer-plan:shop-api -->");
 
-    expect(r.groups).toEqual(["dev · 🔄 1 change", "staging · 🔄 1 change", "prod-eu · 🔄 1 change", "prod-us · 🔄 1 change"]);
-    expect(r.log).toMatch(/::group::dev · 🔄 1 change\n[\s\S]*containers\[app\]\.image[\s\S]*::endgroup::/);
+    // One group per target, titled with its number of changes, holding its diff and checks.
+    expect(r.groups).toEqual(plan.targets.map((t: { target: { name: string }; diff: unknown[] }) => `${t.target.name} · 🔄 ${t.diff.length} changes`));
+    const dev = /::group::dev · [^\n]*\n([\s\S]*?)::endgroup::/.exec(r.log)?.[1] ?? "";
+    expect(dev).toContain("containers[app].environment.SENTRY_DSN: (sensitive)");
+    expect(dev).toMatch(/^\s+\[OK\] deploy role can be assumed/m);
+    expect(dev).not.toContain("staging");
 
     expect(r.summary).toContain("<!-- deployer-plan:shop-api -->");
     expect(r.summary).toContain("### deployer plan · `shop-api` · 🔄 4 targets to change");
@@ -64,26 +68,27 @@ describe("action: plan", () => {
     expectNoSecret(r, readFileSync(r.outputs["plan-json"]!, "utf8"), markdown);
   });
 
-  it("no stage input plans the first stage only, as the CLI does; an image already running has no changes", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
-    expect(r.exitCode, describeRun(r)).toBe(0);
-    expect(r.outputs.changes).toBe("false");
-    expect(r.groups).toEqual(["dev · no change"]);
-    expect(r.summary).toContain("✅ no changes");
+  it("no stage input plans the first stage only, as the CLI does; environments narrow by name", async () => {
+    const first = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
+    expect(first.exitCode, describeRun(first)).toBe(0);
+    expect(first.groups.map((g) => g.split(" ")[0])).toEqual(["dev"]);
+    const named = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1", stage: "all", environments: "prod-us,\nstaging" } });
+    expect(named.exitCode, describeRun(named)).toBe(0);
+    expect(named.groups.map((g) => g.split(" ")[0])).toEqual(["staging", "prod-us"]);
   });
 
   it("a broken environment file: an error annotation at its file and line, the step fails, the summary lists it", async () => {
     repo.edit("environments/prod-eu.yaml", 'account: "444444444444"', "account: 012345678901");
     const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
     expect(r.exitCode, describeRun(r)).toBe(1);
-    const configErrors = r.annotations.filter((a) => a.props.title === "CONFIG_INVALID");
+    const configErrors = r.annotations.filter((a) => a.props.title?.startsWith("CONFIG_INVALID"));
     expect(configErrors).toEqual([
-      expect.objectContaining({ level: "error", props: { title: "CONFIG_INVALID", file: "environments/prod-eu.yaml", line: "2", col: "10" } }),
+      expect.objectContaining({ level: "error", props: { title: "CONFIG_INVALID (prod-eu)", file: "environments/prod-eu.yaml", line: "2", col: "10" } }),
     ]);
-    expect(configErrors[0]!.message).toMatch(/^account: /);
+    expect(configErrors[0]!.message).toMatch(/^account: expected a 12-digit AWS account id/);
     expect(configErrors[0]!.message).toMatch(/\nHint: /);
     // setFailed: the one-line reason, last.
-    expect(r.annotations.at(-1)).toEqual({ level: "error", props: {}, message: expect.stringMatching(/^CONFIG_INVALID: /) });
+    expect(r.annotations.at(-1)).toEqual({ level: "error", props: {}, message: expect.stringMatching(/^CONFIG_INVALID environments\/prod-eu\.yaml:2:10 account: expected/) });
     expect(r.summary).toContain("### ❌ deployer plan failed");
     expect(r.summary).toContain("at `environments/prod-eu.yaml:2:10`");
     expect(r.outputs).toEqual({});
@@ -96,7 +101,7 @@ describe("action: plan", () => {
     repo.edit("deploy/environments/dev.yaml", "cluster: shop-dev", "cluster: shop-dev\nbogusField: 1");
     const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" } });
     expect(r.exitCode, describeRun(r)).toBe(1);
-    const a = r.annotations.find((x) => x.props.title === "CONFIG_INVALID");
+    const a = r.annotations.find((x) => x.props.title?.startsWith("CONFIG_INVALID"));
     expect(a?.props.file).toBe("deploy/environments/dev.yaml");
     expect(a?.props.line).toBe(String(repo.lineOf("deploy/environments/dev.yaml", "bogusField")));
   });
@@ -138,6 +143,6 @@ describe("action: plan", () => {
   it("promote, status and drift say they are not available in this version", async () => {
     const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "drift" } });
     expect(r.exitCode).toBe(1);
-    expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT: input `command`: `drift` is not available in this version of the deployer action");
+    expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT input `command`: `drift` is not available in this version of the deployer action");
   });
 });

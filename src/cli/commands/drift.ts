@@ -1,4 +1,55 @@
-import type { Command } from "commander";
+import { Command } from "commander";
+import { action, collect, globalOptions, type GlobalOptions } from "../shell.js";
+import { concurrencyOf, fleetSelection, type FleetViewOptions } from "./status.js";
 
-// Placeholder until the command is implemented: see its issue.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command("drift")
+    .summary("find changes made behind deployer's back (exit 2 when there are any)")
+    .description(
+      "For every target (read-only): renders what the configuration says it should run for the image\n" +
+        "digest it runs now, and compares it with what it does run, field by field (the same normalised\n" +
+        "comparison as plan). Then compares the targets of each stage with each other on everything but\n" +
+        "their environment-specific values (account, region, names, role ARNs, image repository, and the\n" +
+        "vars that differ between them). Sensitive values are shown as (sensitive).\n" +
+        "Exit codes: 0 no drift, 2 drift found, 1 errors (a target could not be read or rendered).",
+    )
+    .option("-s, --stage <name...>", "only these stages (default: every stage)", collect)
+    .option("-e, --env <name...>", "only these targets", collect)
+    .option("--concurrency <n>", "targets read at once", "16")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ deployer drift                        # the whole fleet; exit 2 when something drifted
+  $ deployer drift --stage prod -o markdown > drift.md
+  $ deployer drift -o json | jq '.targets[] | select(.status == "drifted") | .target.name'`,
+    )
+    .action(action(async (o: FleetViewOptions, c: Command) => runDrift(globalOptions(c), o)));
+}
+
+async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
+  const [{ prepareRun }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+    import("../../workflow/prepare-run.js"),
+    import("../../fleet/drift.js"),
+    import("../../report/drift-text.js"),
+    import("../../report/drift-json.js"),
+    import("../../report/drift-markdown.js"),
+    import("../../errors.js"),
+  ]);
+  const concurrency = concurrencyOf(o);
+  if (o.concurrency !== undefined && concurrency === undefined) {
+    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
+  }
+  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) });
+  try {
+    const report = await detectDrift(run, { concurrency });
+    if (g.output === "json") process.stdout.write(driftToJsonText(report));
+    else if (g.output === "markdown") process.stdout.write(`${formatDriftMarkdown(report)}\n`);
+    else process.stdout.write(`${formatDriftText(report, { color: g.color })}\n`);
+    if (report.summary.errors > 0) return ExitCode.Failure;
+    return hasDrift(report) ? ExitCode.Differences : ExitCode.Ok;
+  } finally {
+    await run.sessions.close();
+  }
+}

@@ -1,4 +1,126 @@
-import type { Command } from "commander";
+import { Command } from "commander";
+import { action, collect, globalOptions, type GlobalOptions } from "../shell.js";
+import { addPreflightOptions, type PreflightOptions } from "../deploy-options.js";
 
-// Placeholder until the command is implemented: see its issue.
-export function register(_program: Command): void {}
+export interface PromoteOptions extends PreflightOptions {
+  to: string;
+  from?: string;
+  env?: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+  rollbackStage?: boolean;
+  report?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("promote")
+    .summary("deploy to a stage exactly the image digest that runs, healthy, in the stage before it")
+    .description(
+      "Reads every target of the source stage (default: the stage before --to in deployer.yaml): the\n" +
+        "task definition its service runs, the image digest, and whether the service is stable. Refuses,\n" +
+        "with the reason per target, when the source stage runs two digests, is mid-deployment, is not\n" +
+        "stable, or failed its last deployment. Otherwise plans the destination stage for that digest\n" +
+        "(the same checks as rollout), shows the plan, asks, and deploys it like rollout does. The\n" +
+        "registered task definitions carry deployer:promoted-from, deployer:source-stage and\n" +
+        "deployer:source-task-definition tags.",
+    )
+    .requiredOption("--to <stage>", "the stage to deploy to (every target of it)")
+    .option("--from <stage>", "the stage to take the digest from (default: the stage before --to)")
+    .option("-e, --env <name...>", "narrow the SOURCE to these targets of the source stage (repeatable or comma-separated)", collect)
+    .option("-y, --yes", "deploy without asking (needed when there is no terminal to ask in, e.g. CI)")
+    .option("--dry-run", "show the promotion plan and stop (no writes)");
+  addPreflightOptions(cmd)
+    .option("--rollback-stage", "when one target of the stage fails, roll back every target of it that was updated")
+    .option("--report <file>", "write the run report as JSON to this file")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ deployer promote --to staging --dry-run           # what dev's digest would change in staging
+  $ deployer promote --to staging                     # show the plan, ask, deploy
+  $ deployer promote --to prod --yes                  # from staging, without asking (CI)
+  $ deployer promote --to prod --from dev --env dev   # skip a stage, from one source target
+
+Without a terminal and without --yes, promote stops after the plan (exit 0).`,
+    )
+    .action(
+      action(async (o: PromoteOptions, c: Command) => runPromote(globalOptions(c), o)),
+    );
+}
+
+async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> {
+  const [{ prepareRun }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode }] = await Promise.all([
+    import("../../workflow/prepare-run.js"),
+    import("../../workflow/promote.js"),
+    import("../../workflow/duration.js"),
+    import("../apply-run.js"),
+    import("../../report/plan-text.js"),
+    import("../../report/promote-text.js"),
+    import("../../errors.js"),
+  ]);
+  const timeoutSeconds = parseDurationSeconds(o.timeout);
+  // Every target loaded: planPromotion picks the source and destination stages itself.
+  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl });
+  try {
+    const result = await planPromotion({
+      project: run.project,
+      sessions: run.sessions,
+      runId: run.runId,
+      to: o.to,
+      from: o.from,
+      sourceEnvs: o.env,
+      options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
+    });
+    const { plan } = result;
+    const text = g.output === "text";
+    // Messages go where they do not corrupt a machine-readable stdout.
+    const say = (line: string) => (text ? process.stdout : process.stderr).write(`${line}\n`);
+    const showPlan = () => {
+      if (g.output === "json") process.stdout.write(promoteOut.promotionToJsonText(result));
+      else if (g.output === "markdown") process.stdout.write(`${promoteOut.formatPromotionMarkdown(result)}\n`);
+      else process.stdout.write(`${promoteOut.formatPromotionHeader(result, { color: g.color })}\n\n${formatPlanText(plan, { color: g.color })}\n`);
+    };
+
+    const stopsBeforeApply = o.dryRun || plan.summary.blocked > 0 || plan.summary.toChange === 0 || !o.yes;
+    if (stopsBeforeApply || text) showPlan();
+    if (plan.summary.blocked > 0) {
+      say(`Nothing promoted: preflight failed for ${plan.summary.blocked} target${plan.summary.blocked === 1 ? "" : "s"} of ${result.toStage}.`);
+      return ExitCode.Failure;
+    }
+    if (plan.summary.toChange === 0) {
+      say(`Nothing to promote: every target of ${result.toStage} already runs ${result.digest}.`);
+      return ExitCode.Ok;
+    }
+    if (o.dryRun) {
+      say(`Dry run: nothing deployed. To deploy: deployer promote --to ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.env?.length ? ` --env ${o.env.join(",")}` : ""} --yes`);
+      return ExitCode.Ok;
+    }
+    if (!o.yes) {
+      const canAsk = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && text;
+      if (!canAsk) {
+        say(`Not deployed: no terminal to confirm in. Re-run with --yes to deploy ${result.fromStage}'s digest to ${result.toStage}.`);
+        return ExitCode.Ok;
+      }
+      if (!(await confirm(`Deploy to ${result.toStage}? [y/N] `))) {
+        say("Not deployed.");
+        return ExitCode.Ok;
+      }
+    }
+    const { exitCode } = await applyFromCli(g, plan, sessionsOf(result.observed), { command: "promote", rollbackStage: o.rollbackStage, report: o.report, showPlan: false });
+    return exitCode;
+  } finally {
+    await run.sessions.close();
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(question);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,353 @@
+// `npm run bench [-- --quick] [-- --baseline-n 10]`: how fast deployer is across many accounts, against
+// the local sandbox with injected per-call latency (default 30 ms) and a deployment clock where a
+// rollout takes ~1 s. Measures (issue 8):
+//   1. fan-out: `rollout` of one stage of N generated targets (distinct accounts), N = 1, 10, 50, 200
+//   2. the sequential baseline (one `deployer rollout --env X` per target, one after another) and the ratio
+//   3. `plan` over N = 200
+//   4. cold start: `deployer --version` and `deployer validate` over 200 environment files
+//   5. stability detection latency and DescribeServices calls per minute per target while waiting
+// Prints tables, writes bench/results.json (gitignored). Method and latest numbers: bench/README.md.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startSandbox, type DeploymentSettledEvent, type Sandbox } from "../sandbox/index.js";
+import { generatedRepo, generatedTargetName, projectRoot, runCli, type CliResult } from "../test/helpers/sandbox-cli.js";
+import { machineInfo, type MachineInfo } from "./machine.js";
+import { canMeasureRusage, measureCli, median, type ProcessStats } from "./process-stats.js";
+import { callsPerTarget, round, waitStats, type ReportedTarget, type WaitStats } from "./sandbox-log-stats.js";
+import { mb, ms, table, times } from "./table.js";
+
+/** A tag of the demo fixture's central repository that no generated account runs yet. */
+const IMAGE = "8d1e4b7";
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "baseline-n": { type: "string" },
+    fanout: { type: "string" },
+    repeat: { type: "string" },
+    "plan-n": { type: "string" },
+    "latency-ms": { type: "string", default: "30" },
+    "deployment-seconds": { type: "string", default: "1" },
+    out: { type: "string", default: path.join(projectRoot, "bench/results.json") },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (argv.help) {
+  process.stdout.write(
+    [
+      "usage: npm run bench -- [--quick] [--baseline-n N] [--fanout 1,10,50,200] [--repeat R] [--plan-n N]",
+      "                        [--latency-ms 30] [--deployment-seconds 1] [--out bench/results.json]",
+      "  --quick          N = 1, 10, 50; baseline over 5 targets; plan over 50; fewer cold-start runs (~1-2 min)",
+      "  --baseline-n N   targets deployed one after another for the sequential baseline (default 50; quick 5)",
+      "  --repeat R       fan-out runs per N, median reported (default 3; quick 1)",
+      "",
+    ].join("\n"),
+  );
+  process.exit(0);
+}
+
+const quick = argv.quick;
+const intArg = (name: string, raw: string | undefined, dflt: number): number => {
+  if (raw === undefined) return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench: --${name} must be a whole number >= 1 (got ${raw})\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const settings = {
+  quick,
+  latencyMs: Number(argv["latency-ms"]),
+  deploymentSeconds: Number(argv["deployment-seconds"]),
+  fanoutNs: argv.fanout ? argv.fanout.split(",").map((x) => intArg("fanout", x, 1)) : quick ? [1, 10, 50] : [1, 10, 50, 200],
+  repeat: intArg("repeat", argv.repeat, quick ? 1 : 3),
+  baselineN: intArg("baseline-n", argv["baseline-n"], quick ? 5 : 50),
+  planN: intArg("plan-n", argv["plan-n"], quick ? 50 : 200),
+  validateFiles: 200,
+  versionRuns: quick ? 5 : 9,
+  validateRuns: quick ? 3 : 7,
+  stability: { targets: quick ? 5 : 10, deploymentSeconds: quick ? 8 : 30 },
+};
+
+interface FanoutRun extends ProcessStats {
+  n: number;
+  exitCode: number | null;
+  deployed: number;
+  callsPerTarget: number;
+  callsPerTargetByAction: Record<string, number>;
+  cpuMsPerTarget?: number;
+  wait?: WaitStats;
+}
+
+interface Results {
+  date: string;
+  machine: MachineInfo;
+  settings: typeof settings;
+  rusage: boolean;
+  fanout: Array<{ n: number; runs: FanoutRun[]; median: FanoutRun; wallRatioToN1?: number }>;
+  baseline: {
+    n: number;
+    sequentialWallMs: number;
+    sequentialPerTargetMs: number;
+    fanoutWallMs: number;
+    ratio: number;
+    failures: number;
+    /** When n != 50: sequential time per target × 50 / fan-out wall at 50 (an estimate, not a measurement). */
+    estimatedRatioAt50?: number;
+  };
+  plan: FanoutRun;
+  coldStart: { versionMs: number[]; versionMedianMs: number; validateMs: number[]; validateMedianMs: number; validateFiles: number; validateAwsCalls: number };
+  stability: { deploymentSeconds: number; targets: number; wait?: WaitStats; fanoutWait?: WaitStats };
+  targets: Array<{ name: string; goal: string; value: string; met: boolean; note?: string }>;
+}
+
+function fail(message: string, r?: CliResult): never {
+  process.stderr.write(`bench: ${message}\n`);
+  if (r) process.stderr.write(`--- stdout (tail)\n${r.stdout.slice(-3000)}\n--- stderr (tail)\n${r.stderr.slice(-3000)}\n`);
+  process.exit(1);
+}
+
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** One `rollout` (or `plan`) of `n` fresh generated targets, measured. */
+async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", extraArgs: string[] = []): Promise<FanoutRun> {
+  const accounts = sb.admin.addGeneratedAccounts(n);
+  const repo = generatedRepo(accounts);
+  const dir = mkdtempSync(path.join(tmpdir(), "deployer-bench-"));
+  const reportFile = path.join(dir, "report.json");
+  const settled: DeploymentSettledEvent[] = [];
+  const off = sb.admin.onDeploymentSettled((e) => settled.push(e));
+  sb.admin.clearLog();
+  try {
+    const args = command === "rollout" ? ["rollout", "--image", IMAGE, "--report", reportFile, ...extraArgs] : ["plan", "--image", IMAGE, ...extraArgs];
+    const { result, stats } = await measureCli(args, { cwd: repo.dir, sandbox: sb, timeoutMs: 600_000 });
+    if (result.exitCode !== 0) fail(`${command} of ${n} targets exited ${result.exitCode ?? result.signal}`, result);
+    const log = sb.admin.log();
+    const calls = callsPerTarget(log, n);
+    const run: FanoutRun = { n, ...stats, exitCode: result.exitCode, deployed: 0, callsPerTarget: calls.total, callsPerTargetByAction: calls.byAction };
+    if (stats.cpuMs !== undefined) run.cpuMsPerTarget = round(stats.cpuMs / n, 1);
+    if (command === "rollout") {
+      const report = JSON.parse(readFileSync(reportFile, "utf8")) as { targets: ReportedTarget[] };
+      run.deployed = report.targets.filter((t) => t.outcome === "deployed").length;
+      if (run.deployed !== n) fail(`rollout of ${n} targets deployed only ${run.deployed}`, result);
+      run.wait = waitStats(log, settled, report.targets);
+    }
+    return run;
+  } finally {
+    off();
+    rmSync(dir, { recursive: true, force: true });
+    repo.cleanup();
+  }
+}
+
+function medianRun(runs: FanoutRun[]): FanoutRun {
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  progress(`building the CLI (node scripts/build.mjs cli)`);
+  execFileSync(process.execPath, ["scripts/build.mjs", "cli"], { cwd: projectRoot, stdio: "inherit" });
+  if (!canMeasureRusage()) progress("GNU time (/usr/bin/time) not found: peak RSS and CPU time will be reported as n/a");
+
+  const sb = await startSandbox({ deploymentSeconds: settings.deploymentSeconds, faults: { latencyMs: settings.latencyMs } });
+  try {
+    // 1. fan-out
+    const fanout: Results["fanout"] = [];
+    for (const n of settings.fanoutNs) {
+      const runs: FanoutRun[] = [];
+      for (let i = 0; i < settings.repeat; i++) {
+        progress(`fan-out: rollout of ${n} target${n === 1 ? "" : "s"} (run ${i + 1}/${settings.repeat})`);
+        runs.push(await measureRun(sb, n, "rollout"));
+      }
+      fanout.push({ n, runs, median: medianRun(runs) });
+    }
+    const wall1 = fanout.find((f) => f.n === 1)?.median.wallMs;
+    for (const f of fanout) if (wall1) f.wallRatioToN1 = round(f.median.wallMs / wall1, 2);
+
+    // 2. sequential baseline: one process per target, one after another.
+    const k = settings.baselineN;
+    progress(`baseline: ${k} targets, one \`deployer rollout --env NAME\` after another`);
+    const accounts = sb.admin.addGeneratedAccounts(k);
+    const repo = generatedRepo(accounts);
+    let sequentialWallMs = 0;
+    let failures = 0;
+    try {
+      for (const [i, a] of accounts.entries()) {
+        const r = await runCli(["rollout", "--image", IMAGE, "--env", generatedTargetName(a)], { cwd: repo.dir, sandbox: sb, timeoutMs: 300_000 });
+        sequentialWallMs += r.durationMs;
+        if (r.exitCode !== 0) failures++;
+        if ((i + 1) % 10 === 0) progress(`baseline: ${i + 1}/${k} done`);
+      }
+    } finally {
+      repo.cleanup();
+    }
+    if (failures > 0) progress(`baseline: ${failures} of ${k} runs failed`);
+    let fanoutAtK = fanout.find((f) => f.n === k)?.median;
+    if (!fanoutAtK) {
+      progress(`baseline: fan-out rollout of the same number of targets (${k})`);
+      fanoutAtK = await measureRun(sb, k, "rollout");
+    }
+    const baseline: Results["baseline"] = {
+      n: k,
+      sequentialWallMs: Math.round(sequentialWallMs),
+      sequentialPerTargetMs: Math.round(sequentialWallMs / k),
+      fanoutWallMs: Math.round(fanoutAtK.wallMs),
+      ratio: round(sequentialWallMs / fanoutAtK.wallMs, 1),
+      failures,
+    };
+    const at50 = fanout.find((f) => f.n === 50)?.median.wallMs;
+    if (k !== 50 && at50) baseline.estimatedRatioAt50 = round(((sequentialWallMs / k) * 50) / at50, 1);
+
+    // 3. plan
+    progress(`plan over ${settings.planN} targets`);
+    const plan = await measureRun(sb, settings.planN, "plan");
+
+    // 4. cold start
+    progress(`cold start: deployer --version ×${settings.versionRuns}, validate over ${settings.validateFiles} files ×${settings.validateRuns}`);
+    const versionMs: number[] = [];
+    for (let i = 0; i < settings.versionRuns; i++) {
+      const r = await runCli(["--version"], { cwd: projectRoot });
+      if (r.exitCode !== 0) fail("deployer --version failed", r);
+      versionMs.push(Math.round(r.durationMs));
+    }
+    // Environment files only: the accounts need not exist; validate must not call AWS at all.
+    const fake = Array.from({ length: settings.validateFiles }, (_, i) => String(800000000001 + i));
+    const validateRepo = generatedRepo(fake);
+    const validateMs: number[] = [];
+    sb.admin.clearLog();
+    try {
+      for (let i = 0; i < settings.validateRuns; i++) {
+        const r = await runCli(["validate"], { cwd: validateRepo.dir, sandbox: sb });
+        if (r.exitCode !== 0) fail("deployer validate failed", r);
+        validateMs.push(Math.round(r.durationMs));
+      }
+    } finally {
+      validateRepo.cleanup();
+    }
+    const validateAwsCalls = sb.admin.log().length;
+
+    // 5. stability detection on a longer deployment (steady polling, not just the first poll).
+    progress(`stability: ${settings.stability.targets} targets, deployments of ${settings.stability.deploymentSeconds} s`);
+    sb.admin.setDeploymentSeconds(settings.stability.deploymentSeconds);
+    const longWait = await measureRun(sb, settings.stability.targets, "rollout");
+    sb.admin.setDeploymentSeconds(settings.deploymentSeconds);
+
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine,
+      settings,
+      rusage: canMeasureRusage(),
+      fanout,
+      baseline,
+      plan,
+      coldStart: { versionMs, versionMedianMs: median(versionMs), validateMs, validateMedianMs: median(validateMs), validateFiles: settings.validateFiles, validateAwsCalls },
+      stability: {
+        deploymentSeconds: settings.stability.deploymentSeconds,
+        targets: settings.stability.targets,
+        wait: longWait.wait,
+        fanoutWait: fanout.at(-1)?.median.wait,
+      },
+      targets: [],
+    };
+    results.targets = evaluateTargets(results);
+    writeFileSync(argv.out!, JSON.stringify(results, null, 2) + "\n");
+    process.stdout.write(render(results) + "\n");
+    progress(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${path.relative(process.cwd(), argv.out!) || argv.out}`);
+  } finally {
+    await sb.stop();
+  }
+}
+
+function evaluateTargets(r: Results): Results["targets"] {
+  const out: Results["targets"] = [];
+  const top = r.fanout.find((f) => f.n === 200);
+  if (top?.wallRatioToN1 !== undefined) out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: times(top.wallRatioToN1)!, met: top.wallRatioToN1 <= 2 });
+  else out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: "not measured", met: false, note: "N = 200 not in this run (--quick)" });
+  if (top?.median.peakRssMb !== undefined) out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: mb(top.median.peakRssMb)!, met: top.median.peakRssMb <= 250 });
+  else out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: "not measured", met: false });
+  const b = r.baseline;
+  if (b.n === 50) out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}×`, met: b.ratio >= 20 });
+  else if (b.estimatedRatioAt50 !== undefined) {
+    out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `~${b.estimatedRatioAt50}× (estimated)`, met: b.estimatedRatioAt50 >= 20, note: `baseline measured over ${b.n} targets (${b.ratio}× at N = ${b.n}), extrapolated linearly to 50` });
+  } else out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}× at N = ${b.n}`, met: false, note: "not measured at N = 50" });
+  out.push({ name: "cold start", goal: "deployer --version < 0.3 s", value: ms(r.coldStart.versionMedianMs)!, met: r.coldStart.versionMedianMs < 300 });
+  out.push({ name: "cold start", goal: `validate (${r.coldStart.validateFiles} files) < 1 s, no AWS call`, value: `${ms(r.coldStart.validateMedianMs)}, ${r.coldStart.validateAwsCalls} calls`, met: r.coldStart.validateMedianMs < 1000 && r.coldStart.validateAwsCalls === 0 });
+  const w = r.stability.wait;
+  // The default schedule polls first after 2 s, then less and less often: never more than 30/min.
+  if (w) out.push({ name: "polling", goal: "≤ 30 DescribeServices/min/target while waiting", value: `${w.describeServicesPerMinutePerTarget}/min/target`, met: w.describeServicesPerMinutePerTarget <= 30 });
+  return out;
+}
+
+function render(r: Results): string {
+  const m = r.machine;
+  const parts: string[] = [];
+  parts.push(
+    `deployer benchmark · ${r.date} · ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load avg at start ${m.loadAverageAtStart}` +
+      `\nsandbox: ${r.settings.latencyMs} ms latency per call, deployments take ${r.settings.deploymentSeconds} s; default polling (2 s growing to 15 s)` +
+      (r.settings.quick ? "\n(--quick: smaller N; see bench/README.md for a full run)" : ""),
+  );
+  parts.push(
+    "1. fan-out: rollout of one stage of N targets in N accounts" +
+      (r.settings.repeat > 1 ? ` (median of ${r.settings.repeat} runs by wall time)` : "") +
+      "\n" +
+      table(
+        ["N", "wall", "wall(N)/wall(1)", "peak RSS", "CPU", "CPU/target", "calls/target", "detect p50"],
+        r.fanout.map((f) => [f.n, ms(f.median.wallMs), times(f.wallRatioToN1), mb(f.median.peakRssMb), ms(f.median.cpuMs), ms(f.median.cpuMsPerTarget), f.median.callsPerTarget, ms(f.median.wait?.detectionMs.median)]),
+      ),
+  );
+  const last = r.fanout.at(-1)?.median;
+  if (last) {
+    parts.push(
+      `API calls per target by action (N = ${last.n})\n` +
+        table(
+          ["action", "calls/target"],
+          Object.entries(last.callsPerTargetByAction).map(([a, n]) => [a, n]),
+        ),
+    );
+  }
+  const b = r.baseline;
+  parts.push(
+    `2. baseline: ${b.n} targets one after another (one process per target) vs all at once\n` +
+      table(
+        ["N", "sequential", "per target", "fan-out", "ratio"],
+        [[b.n, ms(b.sequentialWallMs), ms(b.sequentialPerTargetMs), ms(b.fanoutWallMs), `${b.ratio}×`]],
+      ) +
+      (b.estimatedRatioAt50 !== undefined ? `\nestimated at N = 50 (sequential per target × 50 / measured fan-out at 50): ~${b.estimatedRatioAt50}×` : "") +
+      (b.failures ? `\n${b.failures} sequential run(s) failed` : ""),
+  );
+  parts.push(
+    `3. plan over ${r.plan.n} targets\n` +
+      table(["N", "wall", "peak RSS", "CPU/target", "calls/target"], [[r.plan.n, ms(r.plan.wallMs), mb(r.plan.peakRssMb), ms(r.plan.cpuMsPerTarget), r.plan.callsPerTarget]]),
+  );
+  const c = r.coldStart;
+  parts.push(
+    "4. cold start (whole process, median)\n" +
+      table(
+        ["command", "median", "runs"],
+        [
+          ["deployer --version", ms(c.versionMedianMs), c.versionMs.join(" ")],
+          [`deployer validate (${c.validateFiles} environment files)`, ms(c.validateMedianMs), c.validateMs.join(" ")],
+        ],
+      ),
+  );
+  const rows: Array<Array<string | number | undefined>> = [];
+  const s = r.stability;
+  if (s.fanoutWait) rows.push([`fan-out N = ${r.fanout.at(-1)!.n}, ${r.settings.deploymentSeconds} s deployments`, s.fanoutWait.targets, ms(s.fanoutWait.detectionMs.median), ms(s.fanoutWait.detectionMs.p95), ms(s.fanoutWait.detectionMs.max), s.fanoutWait.describeServicesPerMinutePerTarget, s.fanoutWait.maxDescribeServicesPerTarget]);
+  if (s.wait) rows.push([`N = ${s.targets}, ${s.deploymentSeconds} s deployments`, s.wait.targets, ms(s.wait.detectionMs.median), ms(s.wait.detectionMs.p95), ms(s.wait.detectionMs.max), s.wait.describeServicesPerMinutePerTarget, s.wait.maxDescribeServicesPerTarget]);
+  parts.push(
+    "5. stability detection: sandbox marks the deployment COMPLETED → deployer reports the target done\n" +
+      table(["scenario", "targets", "p50", "p95", "max", "DescribeServices/min/target", "max polls/target"], rows),
+  );
+  parts.push("targets\n" + table(["", "goal", "value", "met"], r.targets.map((t) => [t.name, t.goal, t.value + (t.note ? ` (${t.note})` : ""), t.met ? "yes" : "NO"])));
+  return parts.join("\n\n");
+}
+
+await main();

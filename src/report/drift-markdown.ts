@@ -1,0 +1,74 @@
+// `deployer drift --output markdown`: for an issue a scheduled workflow opens, or a job summary. A table
+// of targets, then one collapsible diff per drifted target and per differing target of a stage.
+import type { FieldChange } from "../plan/types.js";
+import type { DriftReport } from "../fleet/types.js";
+import { shortDigestOf } from "../fleet/deployed.js";
+import { displayValue, plural, shortArn } from "./plan-format.js";
+import { mdCell } from "./status-markdown.js";
+
+export function formatDriftMarkdown(report: DriftReport): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push(`### Drift: \`${report.service}\``);
+  out.push("");
+  const parts = [`${s.inSync} in sync`, `**${s.drifted} drifted**`];
+  if (s.errors) parts.push(`${plural(s.errors, "error")}`);
+  if (s.inconsistentStages) parts.push(`${plural(s.inconsistentStages, "stage")} with targets differing from each other`);
+  out.push(`${plural(s.targets, "target")}: ${parts.join(", ")} · ${report.createdAt}`);
+  out.push("");
+  out.push("| Target | Stage | Account | Region | Runs | Drift |");
+  out.push("|---|---|---|---|---|---|");
+  for (const t of report.targets) {
+    const runs = t.running ? `${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigestOf(t.running.digest)})` : ""}` : "—";
+    const verdict = t.status === "in-sync" ? "✅ in sync" : t.status === "drifted" ? `⚠️ ${plural(t.changes.length, "field")}` : `❌ ${t.error?.code ?? "error"}`;
+    out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict].map(mdCell).join(" | ")} |`);
+  }
+
+  for (const t of report.targets.filter((x) => x.status === "drifted")) {
+    out.push("");
+    out.push(`<details><summary><b>${html(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`);
+    out.push("");
+    out.push("```diff");
+    out.push(...diffLines(t.changes, "expected", "running"));
+    out.push("```");
+    if (t.notes.length > 0) out.push("", ...t.notes.map((n) => `- ${mdCell(n)}`));
+    out.push("");
+    out.push("</details>");
+  }
+
+  for (const stage of report.stages) {
+    for (const d of stage.differences) {
+      out.push("");
+      out.push(`<details><summary><b>${html(d.target)}</b> differs from ${html(stage.reference ?? "")} (stage ${html(stage.stage)})</summary>`);
+      out.push("");
+      out.push("```diff");
+      out.push(...diffLines(d.changes, stage.reference ?? "reference", d.target));
+      out.push("```");
+      out.push("");
+      out.push("</details>");
+    }
+  }
+
+  const errors = report.targets.filter((t) => t.status === "error");
+  if (errors.length > 0) {
+    out.push("");
+    out.push("**Errors**");
+    out.push("");
+    for (const t of errors) out.push(`- **${mdCell(t.target.name)}**: \`${t.error!.code}\` ${mdCell(t.error!.message)}${t.error!.hint ? `. _Hint:_ ${mdCell(t.error!.hint)}` : ""}`);
+  }
+  return out.join("\n");
+}
+
+/** `- path: value` (the first side) / `+ path: value` (the second), as a diff code block shows them. */
+function diffLines(changes: FieldChange[], before: string, after: string): string[] {
+  const lines = [`# - ${before}`, `# + ${after}`];
+  for (const c of changes) {
+    if (c.kind !== "added") lines.push(`- ${c.path}: ${displayValue(c.before, 500)}`);
+    if (c.kind !== "removed") lines.push(`+ ${c.path}: ${displayValue(c.after, 500)}`);
+  }
+  return lines.map((l) => l.replace(/```/g, "ˋˋˋ"));
+}
+
+function html(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

@@ -1,0 +1,81 @@
+// `deployer drift` in a terminal or a scheduled CI log: per target, in sync or the fields that differ
+// (expected by the configuration → running), then per stage the targets that differ from each other.
+// The report is redacted already (detectDrift); this only lays it out.
+import pc from "picocolors";
+import type { FieldChange } from "../plan/types.js";
+import type { DriftReport, TargetDrift } from "../fleet/types.js";
+import { shortDigestOf } from "../fleet/deployed.js";
+import { displayValue, plural, shortArn } from "./plan-format.js";
+
+export interface DriftTextOptions {
+  color: boolean;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+export function formatDriftText(report: DriftReport, opts: DriftTextOptions): string {
+  const c = pc.createColors(opts.color);
+  const lines: string[] = [c.bold(`Drift for ${report.service}`) + c.dim(`  (${report.createdAt})`)];
+
+  for (const t of report.targets) {
+    lines.push("");
+    lines.push(...formatTarget(t, c));
+  }
+
+  const inconsistent = report.stages.filter((s) => s.differences.length > 0);
+  if (inconsistent.length > 0) {
+    lines.push("");
+    lines.push(c.bold("Targets of a stage that differ from each other") + c.dim(" (environment-specific values masked as {field})"));
+    for (const s of inconsistent) {
+      for (const d of s.differences) {
+        lines.push(`${c.yellow("≠")} ${c.bold(d.target)} ${c.dim(`differs from ${s.reference} in stage ${s.stage}:`)}`);
+        for (const ch of d.changes) lines.push(formatChange(ch, c, s.reference ?? "reference", d.target));
+      }
+    }
+  }
+
+  const s = report.summary;
+  lines.push("");
+  const parts = [`${s.inSync} in sync`, `${s.drifted} drifted`];
+  if (s.errors) parts.push(plural(s.errors, "error"));
+  if (s.inconsistentStages) parts.push(`${plural(s.inconsistentStages, "stage")} with targets differing from each other`);
+  lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
+  if (s.drifted > 0) lines.push(c.dim("Drift = what runs differs from what the configuration renders for the same image: a change made outside deployer, or a configuration change not rolled out yet. The next rollout replaces it."));
+  return lines.join("\n");
+}
+
+function formatTarget(t: TargetDrift, c: Colors): string[] {
+  const s = t.target;
+  const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`);
+  const runs = t.running ? c.dim(` runs ${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigestOf(t.running.digest)})` : ""}`) : "";
+  const lines: string[] = [];
+  if (t.status === "error") {
+    lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
+    const e = t.error!;
+    lines.push(`  ${c.red("error")} ${c.dim(e.code)} ${e.message}`);
+    if (e.action || e.resource) lines.push(`    ${c.dim("aws:")} ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
+    if (e.awsCode || e.awsMessage) lines.push(`    ${c.dim("aws said:")} ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
+    if (e.hint) lines.push(`    ${c.dim("hint:")} ${e.hint}`);
+  } else if (t.status === "drifted") {
+    lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`  ${c.yellow(`drifted: ${plural(t.changes.length, "field")}`)}${runs}`);
+    for (const ch of t.changes) lines.push(formatChange(ch, c, "expected", "running"));
+  } else {
+    lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`  ${c.green("in sync")}${runs}`);
+  }
+  for (const n of t.notes) lines.push(`  ${c.dim("note:")} ${n}`);
+  return lines;
+}
+
+/** `~ path: expected "a", running "b"`; `+ path: running only …`; `- path: expected only …`. */
+function formatChange(ch: FieldChange, c: Colors, beforeLabel: string, afterLabel: string): string {
+  switch (ch.kind) {
+    case "added":
+      return `    ${c.green("+")} ${ch.path}: ${c.dim(`${afterLabel} only:`)} ${displayValue(ch.after)}`;
+    case "removed":
+      return `    ${c.red("-")} ${ch.path}: ${c.dim(`${beforeLabel} only:`)} ${displayValue(ch.before)}`;
+    default:
+      return `    ${c.yellow("~")} ${ch.path}: ${c.dim(`${beforeLabel}`)} ${displayValue(ch.before)}${c.dim(`, ${afterLabel}`)} ${displayValue(ch.after)}`;
+  }
+}

@@ -1,0 +1,76 @@
+// The cells of one `deployer status` row, as text: shared by the terminal table and the Markdown table
+// so both say the same thing in the same words.
+import type { PromotionReadiness, StatusRow } from "../fleet/types.js";
+import { shortDigestOf } from "../fleet/deployed.js";
+
+export const STATUS_COLUMNS = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER/SERVICE", "TASK DEFINITION", "IMAGE", "RUNNING", "ROLLOUT", "DEPLOYED", "BY", "PROMOTION"] as const;
+
+export type StatusCells = Record<(typeof STATUS_COLUMNS)[number], string>;
+
+export function statusCells(row: StatusRow): StatusCells {
+  const t = row.target;
+  const dash = "—";
+  return {
+    TARGET: t.name,
+    STAGE: t.stage,
+    ACCOUNT: t.account,
+    REGION: t.region,
+    "CLUSTER/SERVICE": `${t.cluster}/${t.service}`,
+    "TASK DEFINITION": row.taskDefinition ? `${row.taskDefinition.family}:${row.taskDefinition.revision}` : dash,
+    IMAGE: imageCell(row),
+    RUNNING: row.running !== undefined && row.desired !== undefined ? `${row.running}/${row.desired}` : dash,
+    ROLLOUT: rolloutCell(row),
+    DEPLOYED: row.lastDeployedAt ? shortTime(row.lastDeployedAt) : dash,
+    BY: row.lastDeployedBy ? shortActor(row.lastDeployedBy) : dash,
+    PROMOTION: readinessCell(row.promotion),
+  };
+}
+
+export function imageCell(row: StatusRow): string {
+  if (!row.image) return "—";
+  const digest = row.image.digest ? shortDigestOf(row.image.digest) : (row.image.ref ?? "—");
+  const tag = row.image.tag ? `${row.image.tag} ` : "";
+  return `${tag}${digest}${row.image.conflict ? " (tag disagrees!)" : ""}`;
+}
+
+/** The PRIMARY deployment's rollout state, or the health verdict when that says more. */
+export function rolloutCell(row: StatusRow): string {
+  const health = row.health?.state;
+  if (health === "failed") return "FAILED";
+  if (health === "in-progress") return row.rolloutState && row.rolloutState !== "COMPLETED" ? row.rolloutState : "IN_PROGRESS";
+  if (health === "degraded") return `${row.rolloutState ?? "—"} (degraded)`;
+  return row.rolloutState ?? (health === "stable" ? "stable" : "—");
+}
+
+export function readinessCell(p: PromotionReadiness): string {
+  switch (p.state) {
+    case "first-stage":
+      return "—";
+    case "in-sync":
+      return `= ${p.fromStage}`;
+    case "promotable":
+      return `← ${p.fromStage} ${shortDigestOf(p.digest)}`;
+    case "source-not-ready":
+      return `${p.fromStage} not ready`;
+    case "unknown":
+      return "?";
+  }
+}
+
+/** `2025-03-01 09:00Z` from an ISO time (UTC, minutes). */
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+
+/**
+ * Who, shortly: `github:octocat` from `github:octocat arn:…`; `user/ci` or `assumed-role/deployer/x`
+ * from an IAM/STS ARN; anything else as it is.
+ */
+export function shortActor(by: string): string {
+  const first = by.split(/\s+/)[0] ?? by;
+  if (first.startsWith("github:")) return first;
+  const arn = /^arn:[^:]+:(?:iam|sts)::\d{12}:(.+)$/.exec(first);
+  return arn ? arn[1]! : first;
+}

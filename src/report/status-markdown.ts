@@ -1,0 +1,51 @@
+// `deployer status --output markdown`: the fleet table for a job summary, a wiki page or an issue.
+import type { FleetStatus } from "../fleet/types.js";
+import { plural } from "./plan-format.js";
+import { STATUS_COLUMNS, statusCells } from "./status-cells.js";
+
+/** Escapes what would break a table cell or render as Markdown. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`[\]<>])/g, "\\$1").replace(/\r?\n/g, " ");
+}
+
+export function formatStatusMarkdown(status: FleetStatus): string {
+  const out: string[] = [];
+  const s = status.summary;
+  out.push(`### Fleet status: \`${status.service}\``);
+  out.push("");
+  const parts = [`${s.stable} stable`];
+  if (s.inProgress) parts.push(`${s.inProgress} deploying`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.degraded) parts.push(`${s.degraded} degraded`);
+  if (s.errors) parts.push(plural(s.errors, "unreadable target"));
+  out.push(`${plural(s.targets, "target")}: ${parts.join(", ")} · ${status.createdAt}`);
+  out.push("");
+  out.push(`| ${STATUS_COLUMNS.join(" | ")} |`);
+  out.push(`|${STATUS_COLUMNS.map(() => "---").join("|")}|`);
+  for (const row of status.rows) {
+    const cells = statusCells(row);
+    if (!row.ok) cells["TASK DEFINITION"] = `❌ ${row.error?.code ?? "error"}`;
+    else if (row.health?.state === "failed") cells.ROLLOUT = `❌ ${cells.ROLLOUT}`;
+    else if (row.health?.state === "stable") cells.ROLLOUT = `✅ ${cells.ROLLOUT}`;
+    else cells.ROLLOUT = `⏳ ${cells.ROLLOUT}`;
+    out.push(`| ${STATUS_COLUMNS.map((c) => mdCell(cells[c])).join(" | ")} |`);
+  }
+  const errors = status.rows.filter((r) => !r.ok);
+  if (errors.length > 0) {
+    out.push("");
+    out.push("**Unreadable targets**");
+    out.push("");
+    for (const r of errors) {
+      const e = r.error!;
+      out.push(`- **${mdCell(r.target.name)}** (${r.target.account}): \`${e.code}\` ${mdCell(e.message)}${e.hint ? `. _Hint:_ ${mdCell(e.hint)}` : ""}`);
+    }
+  }
+  const reasons = [...new Set(status.rows.flatMap((r) => (r.promotion.state === "source-not-ready" ? r.promotion.reasons : [])))];
+  if (reasons.length > 0) {
+    out.push("");
+    out.push("**Not ready to promote from**");
+    out.push("");
+    for (const reason of reasons) out.push(`- ${mdCell(reason)}`);
+  }
+  return out.join("\n");
+}

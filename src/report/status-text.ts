@@ -1,0 +1,88 @@
+// `deployer status` in a terminal: one table across every account, error rows inline (with their
+// code and message under the table), then a one-line summary.
+import pc from "picocolors";
+import type { FleetStatus, StatusRow } from "../fleet/types.js";
+import { plural } from "./plan-format.js";
+import { STATUS_COLUMNS, statusCells, type StatusCells } from "./status-cells.js";
+
+export interface StatusTextOptions {
+  color: boolean;
+}
+
+export function formatStatusText(status: FleetStatus, opts: StatusTextOptions): string {
+  const c = pc.createColors(opts.color);
+  const lines: string[] = [];
+  lines.push(c.bold(`Fleet status for ${status.service}`) + c.dim(`  (${status.createdAt})`));
+  lines.push("");
+
+  const cells = status.rows.map((r) => (r.ok ? statusCells(r) : errorCells(r)));
+  const widths = STATUS_COLUMNS.map((col) => Math.max(col.length, ...cells.map((row) => width(row[col]))));
+  const line = (row: Record<string, string>, paint?: (col: string, s: string) => string) =>
+    STATUS_COLUMNS.map((col, i) => {
+      const text = row[col] ?? "";
+      const padded = text + " ".repeat(Math.max(0, widths[i]! - width(text)));
+      return paint ? paint(col, padded) : padded;
+    })
+      .join("  ")
+      .trimEnd();
+
+  lines.push(c.dim(line(Object.fromEntries(STATUS_COLUMNS.map((col) => [col, col])))));
+  status.rows.forEach((row, i) => {
+    lines.push(line(cells[i]!, (col, s) => paintCell(c, row, col, s)));
+  });
+
+  const errors = status.rows.filter((r) => !r.ok);
+  if (errors.length > 0) {
+    lines.push("");
+    for (const r of errors) {
+      const e = r.error!;
+      lines.push(`${c.red("error")} ${c.dim(e.code)} [${r.target.name} ${r.target.account}] ${e.message}`);
+      if (e.action || e.resource) lines.push(`  ${c.dim("aws:")} ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
+      if (e.awsCode || e.awsMessage) lines.push(`  ${c.dim("aws said:")} ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
+      if (e.hint) lines.push(`  ${c.dim("hint:")} ${e.hint}`);
+    }
+  }
+
+  const notReady = status.rows.filter((r) => r.promotion.state === "source-not-ready");
+  const reasons = [...new Set(notReady.flatMap((r) => (r.promotion.state === "source-not-ready" ? r.promotion.reasons : [])))];
+  if (reasons.length > 0) {
+    lines.push("");
+    lines.push(c.dim("Not ready to promote from:"));
+    for (const reason of reasons) lines.push(`  ${reason}`);
+  }
+
+  const s = status.summary;
+  lines.push("");
+  const parts = [`${s.stable} stable`];
+  if (s.inProgress) parts.push(`${s.inProgress} deploying`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.degraded) parts.push(`${s.degraded} degraded`);
+  if (s.errors) parts.push(plural(s.errors, "unreadable target"));
+  lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
+  return lines.join("\n");
+}
+
+function errorCells(r: StatusRow): StatusCells {
+  const base = statusCells(r);
+  return { ...base, "TASK DEFINITION": `error ${r.error?.code ?? ""}`.trim() };
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+function paintCell(c: Colors, row: StatusRow, col: string, s: string): string {
+  if (!row.ok) return col === "TARGET" || col === "TASK DEFINITION" ? c.red(s) : s;
+  if (col === "ROLLOUT") {
+    const h = row.health?.state;
+    return h === "stable" ? c.green(s) : h === "failed" ? c.red(s) : c.yellow(s);
+  }
+  if (col === "PROMOTION") {
+    const p = row.promotion.state;
+    return p === "promotable" ? c.yellow(s) : p === "in-sync" ? c.green(s) : p === "source-not-ready" ? c.red(s) : s;
+  }
+  return s;
+}
+
+/** Display width: code points (the table holds no wide characters but for arrows and dashes). */
+function width(s: string): number {
+  return Array.from(s).length;
+}
