@@ -78,7 +78,7 @@ describe("deployer render", () => {
     const def = JSON.parse(r.stdout);
     expect(def.family).toBe("shop-api-prod-eu");
     expect(def.containerDefinitions[0].image).toBe("444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api:sha-abc");
-    expect(def.containerDefinitions[0].environment).toContainEqual({ name: "SENTRY_DSN", value: "********" });
+    expect(def.containerDefinitions[0].environment).toContainEqual({ name: "SENTRY_DSN", value: "(sensitive)" });
     const shown = JSON.parse((await deployer(["render", "--env", "prod-eu", "--image", "sha-abc", "--show-sensitive"])).stdout);
     expect(shown.containerDefinitions[0].environment).toContainEqual({ name: "SENTRY_DSN", value: "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42" });
   });
