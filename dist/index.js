@@ -88539,6 +88539,12 @@ function readInputs(read2, ctx) {
     fail2("stage", `\`${ALL_STAGES}\` cannot be combined with stage names (${stageList.filter((s2) => s2 !== ALL_STAGES).join(", ")})`, "use `stage: all`, or list the stages you want");
   }
   const stages = allStages ? [] : stageList;
+  if (command6 === "promote") {
+    if (stageList.length !== 1 || allStages) {
+      fail2("stage", "`command: promote` needs exactly one stage: the one to deploy to", "e.g. `stage: prod` (from the stage before it), with `from: dev` to skip a stage");
+    }
+    if (image) fail2("image", "`command: promote` deploys the digest the source stage runs, not an image you give", "remove `image`, or use `command: rollout` to deploy a given image");
+  }
   const environments = list(read2("environments"));
   const from = read2("from") || void 0;
   const workingDirectory = path2.resolve(ctx.workspace, read2("working-directory") || ".");
@@ -101637,32 +101643,33 @@ function taskDefinitionArns(report) {
 }
 
 // src/action/action-plan.ts
+function imagePlanner(image) {
+  return (run, options) => makePlan({
+    project: run.project,
+    targets: run.targets,
+    image,
+    sessions: run.sessions,
+    runId: run.runId,
+    options: { ...options, gitSha: gitShaFor(image.startsWith("sha256:") ? void 0 : image) }
+  });
+}
 function selectionOf(inputs) {
   return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages };
 }
-async function makeActionPlan(inputs, rt, extra) {
+async function makeActionPlan(inputs, rt, how) {
   const run = await prepareRun({
     config: inputs.config,
     cwd: inputs.workingDirectory,
     endpointUrl: process.env.AWS_ENDPOINT_URL || void 0,
-    selection: extra.selection ?? selectionOf(inputs)
+    selection: how.selection
   });
   try {
     rt.mask.addProject(run.project);
-    const { plan, observed } = await makePlan({
-      project: run.project,
-      targets: run.targets,
-      image: extra.image,
-      sessions: run.sessions,
-      runId: run.runId,
-      options: {
-        strict: inputs.strict,
-        timeoutSeconds: inputs.timeoutSeconds,
-        waitForInProgress: false,
-        by: run.by,
-        gitSha: gitShaFor(extra.image.startsWith("sha256:") ? void 0 : extra.image),
-        ...extra.promotion ? { promotion: extra.promotion } : {}
-      }
+    const { plan, observed } = await how.planner(run, {
+      strict: inputs.strict,
+      timeoutSeconds: inputs.timeoutSeconds,
+      waitForInProgress: false,
+      by: run.by
     });
     rt.mask.add(sensitiveValuesOf(plan));
     logPlan(rt.log, plan, rt.mask.all());
@@ -101767,7 +101774,7 @@ function code2(s2) {
 // src/action/plan-command.ts
 var ARTIFACT_HINT = "the file named by this step's `plan-json` output";
 async function runPlanCommand(inputs, rt) {
-  const { run, plan } = await makeActionPlan(inputs, rt, { image: inputs.image });
+  const { run, plan } = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image), selection: selectionOf(inputs) });
   try {
     const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
     await rt.writeSummary(markdown);
@@ -102926,7 +102933,7 @@ function createGroupedRunLog(log) {
 
 // src/action/rollout-command.ts
 async function runRolloutCommand(inputs, rt) {
-  const planned = await makeActionPlan(inputs, rt, { image: inputs.image });
+  const planned = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image), selection: selectionOf(inputs) });
   try {
     return await applyActionPlan(planned, rt, "rollout");
   } finally {
@@ -102952,14 +102959,439 @@ async function applyActionPlan(planned, rt, command6) {
   return {};
 }
 
+// src/fleet/bounded.ts
+var DEFAULT_FLEET_CONCURRENCY = 16;
+async function mapBounded(items, concurrency, fn) {
+  const limit = Math.max(1, Math.floor(concurrency));
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i6 = next++;
+      results[i6] = await fn(items[i6], i6);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// src/fleet/read-target.ts
+function failure(target, e6, action, resource) {
+  if (isDeployerError(e6)) {
+    if (e6.target !== void 0) return e6;
+    return new DeployerError({
+      code: e6.code,
+      message: e6.message,
+      target: target.name,
+      account: target.account,
+      action: e6.action ?? action,
+      resource: e6.resource ?? resource,
+      awsCode: e6.awsCode,
+      awsMessage: e6.awsMessage,
+      hint: e6.hint,
+      cause: e6
+    });
+  }
+  return toDeployerError2(e6, { action, resource, target: target.name, account: target.account });
+}
+async function readTarget(target, sessions, sessionName) {
+  let session;
+  try {
+    session = await sessions.target({
+      roleArn: target.deployRole,
+      region: target.region,
+      sessionName,
+      target: target.name,
+      ...target.externalId !== void 0 ? { externalId: target.externalId } : {}
+    });
+  } catch (e6) {
+    return { target, ok: false, error: failure(target, e6, "sts:AssumeRole", target.deployRole) };
+  }
+  const where = `${target.cluster}/${target.service}`;
+  let service;
+  try {
+    service = (await session.ecs.describeServices(target.cluster, [target.service])).get(target.service);
+  } catch (e6) {
+    return { target, ok: false, error: failure(target, e6, "ecs:DescribeServices", where) };
+  }
+  if (!service) {
+    return {
+      target,
+      ok: false,
+      error: new DeployerError({
+        code: "SERVICE_NOT_FOUND",
+        message: `service ${where} does not exist in account ${target.account} (${target.region})`,
+        target: target.name,
+        account: target.account,
+        action: "ecs:DescribeServices",
+        resource: where,
+        location: target.locations?.service,
+        field: "service",
+        hint: `Check cluster and service in ${target.file}.`
+      })
+    };
+  }
+  const arn = primaryTaskDefinitionArn(service);
+  let taskDefinition2;
+  try {
+    taskDefinition2 = await session.ecs.describeTaskDefinition(arn);
+  } catch (e6) {
+    return { target, ok: false, service, error: failure(target, e6, "ecs:DescribeTaskDefinition", arn) };
+  }
+  if (!taskDefinition2) {
+    return {
+      target,
+      ok: false,
+      service,
+      error: new DeployerError({
+        code: "AWS_ERROR",
+        message: `${where} runs ${arn}, which DescribeTaskDefinition does not find`,
+        target: target.name,
+        account: target.account,
+        action: "ecs:DescribeTaskDefinition",
+        resource: arn,
+        hint: "The revision was deleted while the service still runs it."
+      })
+    };
+  }
+  return { target, ok: true, session, service, taskDefinition: taskDefinition2 };
+}
+function readTargets(targets, sessions, opts) {
+  const sessionName = deploySessionName(opts.service, opts.runId);
+  return mapBounded(targets, opts.concurrency ?? DEFAULT_FLEET_CONCURRENCY, (t) => readTarget(t, sessions, sessionName));
+}
+
+// src/fleet/deployed.ts
+var TAG2 = {
+  imageDigest: "deployer:image-digest",
+  imageTag: "deployer:image-tag",
+  gitSha: "deployer:git-sha",
+  runId: "deployer:run-id",
+  by: "deployer:by",
+  promotedFrom: "deployer:promoted-from",
+  sourceStage: "deployer:source-stage",
+  sourceTaskDefinition: "deployer:source-task-definition"
+};
+function deployedImage(td) {
+  const containers = Array.isArray(td.raw.containerDefinitions) ? td.raw.containerDefinitions : [];
+  const ref = typeof containers[0]?.image === "string" ? containers[0].image : void 0;
+  const imageDigest = firstImageDigest(td.raw);
+  const tagValue = td.tags[TAG2.imageDigest];
+  const tagDigest = tagValue && /^sha256:[0-9a-f]{64}$/.test(tagValue) ? tagValue : void 0;
+  const out = { conflict: imageDigest !== void 0 && tagDigest !== void 0 && imageDigest !== tagDigest };
+  if (ref !== void 0) out.ref = ref;
+  const digest2 = imageDigest ?? tagDigest;
+  if (digest2 !== void 0) out.digest = digest2;
+  if (imageDigest !== void 0) out.imageDigest = imageDigest;
+  if (tagDigest !== void 0) out.tagDigest = tagDigest;
+  if (td.tags[TAG2.imageTag]) out.imageTag = td.tags[TAG2.imageTag];
+  if (td.tags[TAG2.gitSha]) out.gitSha = td.tags[TAG2.gitSha];
+  return out;
+}
+var COMPLETED = /deployment completed/i;
+var FAILED = /deployment failed|circuit breaker/i;
+var ROLLING_BACK = /rolling back/i;
+var ROLLBACK_PAIRING_MS = 5 * 6e4;
+function lastDeploymentFailure(events) {
+  const f6 = events.findIndex((e6) => FAILED.test(e6.message) || ROLLING_BACK.test(e6.message));
+  if (f6 < 0) return void 0;
+  const failure3 = events[f6];
+  const at = Date.parse(failure3.createdAt);
+  const rolledBack = events.some(
+    (e6) => ROLLING_BACK.test(e6.message) && (Number.isNaN(at) || Math.abs(Date.parse(e6.createdAt) - at) <= ROLLBACK_PAIRING_MS)
+  );
+  const completions = events.slice(0, f6).filter((e6) => COMPLETED.test(e6.message) && !(Date.parse(e6.createdAt) <= at)).length;
+  if (completions > (rolledBack ? 1 : 0)) return void 0;
+  const failed = events.slice(f6).find((e6) => FAILED.test(e6.message) && (Number.isNaN(at) || Math.abs(Date.parse(e6.createdAt) - at) <= ROLLBACK_PAIRING_MS));
+  return failed ?? failure3;
+}
+function serviceHealth(service) {
+  const primary = service.deployments.find((d6) => d6.status === "PRIMARY");
+  const withPrimary = (h6) => primary ? { ...h6, primary } : h6;
+  if (service.status !== "ACTIVE") return withPrimary({ state: "degraded", reason: `service is ${service.status}` });
+  const failedDeployment = service.deployments.find((d6) => d6.rolloutState === "FAILED");
+  if (failedDeployment) {
+    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${shortTd(primary.taskDefinition)}` : "";
+    return withPrimary({
+      state: "failed",
+      reason: `deployment ${failedDeployment.id} (${shortTd(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
+      failure: { message: failedDeployment.rolloutStateReason ?? "rollout state FAILED", ...failedDeployment.updatedAt ? { at: failedDeployment.updatedAt } : {} }
+    });
+  }
+  const inProgress = service.deployments.find((d6) => d6.rolloutState === "IN_PROGRESS") ?? (service.deployments.length > 1 ? primary : void 0);
+  if (inProgress || service.deployments.length > 1) {
+    const d6 = inProgress ?? primary;
+    return withPrimary({
+      state: "in-progress",
+      reason: `deployment ${d6.id} (${shortTd(d6.taskDefinition)}) in progress: ${d6.runningCount}/${d6.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`
+    });
+  }
+  const failure3 = lastDeploymentFailure(service.events);
+  if (failure3) {
+    const rolledBack = service.events.some((e6) => ROLLING_BACK.test(e6.message));
+    return withPrimary({
+      state: "failed",
+      reason: `${stripServicePrefix(failure3.message).replace(/\.$/, "")} (${failure3.createdAt})${rolledBack && primary ? `; ECS rolled back to ${shortTd(primary.taskDefinition)}` : ""}`,
+      failure: { message: failure3.message, at: failure3.createdAt }
+    });
+  }
+  if (!primary) return { state: "degraded", reason: "the service has no PRIMARY deployment" };
+  if (primary.rolloutState !== void 0 && primary.rolloutState !== "COMPLETED") {
+    return withPrimary({ state: "in-progress", reason: `deployment ${primary.id} is ${primary.rolloutState}` });
+  }
+  if (service.runningCount !== service.desiredCount || primary.runningCount !== primary.desiredCount) {
+    return withPrimary({ state: "degraded", reason: `${service.runningCount} of ${service.desiredCount} tasks running` });
+  }
+  return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${primary.id} COMPLETED` });
+}
+function shortDigestOf(digest2) {
+  return digest2.startsWith("sha256:") ? digest2.slice(0, 7 + 12) : digest2;
+}
+function shortTd(arn) {
+  const i6 = arn.indexOf("task-definition/");
+  return i6 >= 0 ? arn.slice(i6 + "task-definition/".length) : arn;
+}
+function stripServicePrefix(message) {
+  return message.replace(/^\(service [^)]*\)\s*/, "");
+}
+
+// src/fleet/source-stage.ts
+function refuse(target, message, hint, extra = {}) {
+  return new DeployerError({ code: "PROMOTION_REFUSED", message, target: target.name, account: target.account, hint, ...extra });
+}
+function assessSourceTarget(read2, stage) {
+  const { target } = read2;
+  const where = `${target.cluster}/${target.service}`;
+  if (!read2.ok) {
+    const e6 = read2.error;
+    return {
+      target,
+      eligible: false,
+      refusal: refuse(target, `cannot read what ${where} runs: ${e6.message}`, e6.hint ?? `Fix access to ${target.name} (account ${target.account}) or narrow the source with --env.`, {
+        action: e6.action,
+        resource: e6.resource,
+        awsCode: e6.awsCode ?? e6.code,
+        awsMessage: e6.awsMessage,
+        cause: e6
+      })
+    };
+  }
+  const image = deployedImage(read2.taskDefinition);
+  const health = serviceHealth(read2.service);
+  const base = { target, image, health, taskDefinitionArn: read2.taskDefinition.arn };
+  const resource = read2.service.arn;
+  const retry = `Re-run deployer promote once ${target.name} is stable.`;
+  switch (health.state) {
+    case "in-progress":
+      return { ...base, eligible: false, refusal: refuse(target, `mid-deployment: ${health.reason}`, `Wait for the deployment to finish (deployer status shows it). ${retry}`, { resource }) };
+    case "failed":
+      return {
+        ...base,
+        eligible: false,
+        refusal: refuse(target, `its last deployment failed: ${health.reason}`, `Promotion only takes what runs healthy. Roll a fixed image out to ${stage} (deployer rollout --stage ${stage}); if ${target.name} already runs the image you want, a new successful deployment of it clears this (aws ecs update-service --cluster ${target.cluster} --service ${target.service} --force-new-deployment).`, { resource })
+      };
+    case "degraded":
+      return { ...base, eligible: false, refusal: refuse(target, `not stable: ${health.reason}`, `Check the service's events and tasks. ${retry}`, { resource }) };
+    case "stable":
+      break;
+  }
+  if (image.conflict) {
+    return {
+      ...base,
+      eligible: false,
+      refusal: refuse(
+        target,
+        `${read2.taskDefinition.family}:${read2.taskDefinition.revision} runs ${image.imageDigest} but its deployer:image-digest tag says ${image.tagDigest}`,
+        "The task definition was changed or tagged outside deployer; run deployer drift, then roll out the stage again with deployer.",
+        { resource: read2.taskDefinition.arn }
+      )
+    };
+  }
+  if (!image.digest) {
+    return {
+      ...base,
+      eligible: false,
+      refusal: refuse(
+        target,
+        `${read2.taskDefinition.family}:${read2.taskDefinition.revision} runs ${image.ref ?? "no image"}, not pinned by digest and without a deployer:image-digest tag`,
+        `Promotion deploys exactly a digest; roll ${stage} out with deployer (which pins the digest) first.`,
+        { resource: read2.taskDefinition.arn }
+      )
+    };
+  }
+  return { ...base, eligible: true };
+}
+function assessSourceStage(stage, reads) {
+  const targets = reads.map((r6) => assessSourceTarget(r6, stage));
+  const refusals = targets.flatMap((t) => t.refusal ? [t.refusal] : []);
+  const out = { stage, targets, refusals };
+  if (targets.length === 0) {
+    refusals.push(new DeployerError({ code: "PROMOTION_REFUSED", message: `stage ${stage} has no targets to promote from`, hint: "Pick another --from stage." }));
+    return out;
+  }
+  if (refusals.length > 0) return out;
+  const digests = [...new Set(targets.map((t) => t.image.digest))];
+  if (digests.length > 1) {
+    const summary2 = targets.map((t) => `${t.target.name} ${shortDigestOf(t.image.digest)}`).join(", ");
+    for (const t of targets) {
+      refusals.push(
+        refuse(t.target, `stage ${stage} is split across ${digests.length} digests (${summary2}); ${t.target.name} runs ${t.image.digest}`, `Roll one image out to every target of ${stage} first (deployer rollout --stage ${stage}), or promote from one target with --env.`, {
+          resource: t.taskDefinitionArn
+        })
+      );
+    }
+    return out;
+  }
+  out.digest = digests[0];
+  const tags = new Set(targets.map((t) => t.image.imageTag));
+  if (tags.size === 1 && [...tags][0] !== void 0) out.imageTag = [...tags][0];
+  const shas = new Set(targets.map((t) => t.image.gitSha));
+  if (shas.size === 1 && [...shas][0] !== void 0) out.gitSha = [...shas][0];
+  return out;
+}
+
+// src/workflow/promote.ts
+function promotionStages(project, to, from) {
+  const names = project.config.stages.map((s2) => s2.name);
+  const check = (name, option) => {
+    if (names.includes(name)) return;
+    const guess = closest(name, names);
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `unknown stage "${name}" (${option})`,
+      hint: `${guess ? `Did you mean "${guess}"? ` : ""}Stages in promotion order: ${names.join(" \u2192 ")}.`
+    });
+  };
+  check(to, "--to");
+  const toIndex = names.indexOf(to);
+  if (from === void 0) {
+    if (toIndex === 0) {
+      throw new DeployerError({
+        code: "INVALID_ARGUMENT",
+        message: `${to} is the first stage: there is no stage before it to promote from`,
+        hint: `Deploy to ${to} with: deployer rollout --image <tag> --stage ${to}`
+      });
+    }
+    return { from: names[toIndex - 1], to };
+  }
+  check(from, "--from");
+  if (from === to) {
+    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--from and --to are both ${to}`, hint: "Promote from one stage to another, e.g. --from dev --to staging." });
+  }
+  return { from, to };
+}
+function sourceTargetsOf(project, from, envs) {
+  const inStage = project.targets.filter((t) => t.stage === from);
+  const wanted = (envs ?? []).filter(Boolean);
+  if (wanted.length === 0) return inStage;
+  const names = inStage.map((t) => t.name);
+  const bad = wanted.filter((n3) => !names.includes(n3));
+  if (bad.length > 0) {
+    const guesses = bad.map((b6) => closest(b6, names)).filter((g6) => g6 !== void 0);
+    throw new DeployerError({
+      code: "SELECTION_EMPTY",
+      message: `--env ${bad.join(", ")}: not a target of the source stage ${from}`,
+      hint: `${guesses.length ? `Did you mean ${guesses.map((g6) => `"${g6}"`).join(", ")}? ` : ""}Targets of ${from}: ${names.join(", ") || "(none)"}. --env narrows the source of a promotion, not its destination.`
+    });
+  }
+  return inStage.filter((t) => wanted.includes(t.name));
+}
+function pairSources(destinations, sources) {
+  const out = /* @__PURE__ */ new Map();
+  for (const d6 of destinations) {
+    const pick2 = sources.length === 1 ? sources[0] : sources.find((s2) => s2.target.region === d6.region) ?? sources[0];
+    if (pick2) out.set(d6.name, pick2);
+  }
+  return out;
+}
+async function planPromotion(input) {
+  const { project, sessions } = input;
+  const stages = promotionStages(project, input.to, input.from);
+  const destinations = project.targets.filter((t) => t.stage === stages.to);
+  if (destinations.length === 0) {
+    throw new DeployerError({ code: "SELECTION_EMPTY", message: `stage ${stages.to} has no targets`, hint: `Add an environment file with "stage: ${stages.to}" under ${project.config.environmentsDir}.` });
+  }
+  const sourceTargets = sourceTargetsOf(project, stages.from, input.sourceEnvs);
+  const reads = await readTargets(sourceTargets, sessions, { service: project.config.service, runId: input.runId, concurrency: input.concurrency });
+  const source = assessSourceStage(stages.from, reads);
+  if (source.refusals.length > 0 || !source.digest) {
+    throw new DeployerErrors(source.refusals, `promotion ${stages.from} \u2192 ${stages.to} refused: ${source.refusals.length} problem${source.refusals.length === 1 ? "" : "s"} in ${stages.from}`);
+  }
+  const digest2 = source.digest;
+  const pairs = pairSources(destinations, source.targets);
+  const promotion = { fromStage: stages.from, sourceTaskDefinitionArns: {}, sourceTargets: {} };
+  for (const [dest, src] of pairs) {
+    promotion.sourceTargets[dest] = src.target.name;
+    if (src.taskDefinitionArn) promotion.sourceTaskDefinitionArns[dest] = src.taskDefinitionArn;
+  }
+  let image = digest2;
+  if (source.imageTag) {
+    const byTag = await resolveImage(project.config, sessions, source.imageTag).catch(() => void 0);
+    if (byTag?.digest === digest2) image = source.imageTag;
+  }
+  const result2 = await makePlan({
+    project,
+    targets: destinations,
+    image,
+    sessions,
+    runId: input.runId,
+    options: { ...input.options, gitSha: source.gitSha ?? input.options.gitSha, promotion },
+    concurrency: input.concurrency,
+    now: input.now
+  });
+  if (result2.plan.image.digest !== digest2) {
+    throw new DeployerError({
+      code: "PROMOTION_REFUSED",
+      message: `the image tag ${source.imageTag} moved from ${digest2} to ${result2.plan.image.digest} while the promotion was being planned`,
+      hint: "Re-run deployer promote: it plans by digest when the tag no longer matches."
+    });
+  }
+  return {
+    ...result2,
+    fromStage: stages.from,
+    toStage: stages.to,
+    digest: digest2,
+    source,
+    sourceTargets: { ...promotion.sourceTargets },
+    sourceTaskDefinitionArns: { ...promotion.sourceTaskDefinitionArns }
+  };
+}
+
+// src/action/promote-command.ts
+async function runPromoteCommand(inputs, rt) {
+  const to = inputs.stages[0];
+  const planned = await makeActionPlan(inputs, rt, {
+    // Every target is loaded: planPromotion picks the source and destination stages itself.
+    selection: void 0,
+    planner: (run, options) => planPromotion({
+      project: run.project,
+      sessions: run.sessions,
+      runId: run.runId,
+      to,
+      from: inputs.from,
+      sourceEnvs: inputs.environments.length > 0 ? inputs.environments : void 0,
+      options
+    })
+  });
+  try {
+    const from = planned.plan.promotion?.fromStage;
+    rt.log.info(`Promoting ${planned.plan.image.digest} from ${from ?? "?"} to ${to}`);
+    return await applyActionPlan(planned, rt, "promote");
+  } finally {
+    await planned.run.sessions.close();
+  }
+}
+
 // src/action/run-action.ts
 async function runCommand(inputs, rt) {
+  if (inputs.githubToken) rt.mask.add([inputs.githubToken]);
   switch (inputs.command) {
     case "plan":
       return runPlanCommand(inputs, rt);
     case "rollout":
       return runRolloutCommand(inputs, rt);
     case "promote":
+      return runPromoteCommand(inputs, rt);
     case "status":
     case "drift":
       throw notAvailable(inputs.command);
@@ -102991,7 +103423,7 @@ function notAvailable(command6) {
     code: "INVALID_ARGUMENT",
     field: "command",
     message: `input \`command\`: \`${command6}\` is not available in this version of the deployer action`,
-    hint: "use `command: plan` or `command: rollout`; promote, status and drift come with a later version"
+    hint: "use `command: plan`, `rollout` or `promote`; status and drift come with a later version of the action"
   });
 }
 function errorInfosOf(e6) {
@@ -103007,7 +103439,7 @@ var cancel = () => controller.abort();
 process.once("SIGINT", cancel);
 process.once("SIGTERM", cancel);
 var read = envInputReader();
-var failure = await (async () => {
+var failure2 = await (async () => {
   let github;
   try {
     github = readGitHubRunContext();
@@ -103017,4 +103449,4 @@ var failure = await (async () => {
   const rt = createRunnerRuntime(github, controller.signal);
   return runAction(read("command"), () => readInputs(read, github), rt);
 })();
-if (failure !== void 0) setFailed(failure);
+if (failure2 !== void 0) setFailed(failure2);

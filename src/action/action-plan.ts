@@ -7,7 +7,7 @@ import type { Plan } from "../plan/types.js";
 import type { TargetSelection } from "../config/select.js";
 import type { BuildPlanOptions } from "../plan/build.js";
 import { prepareRun } from "../workflow/prepare-run.js";
-import { makePlan } from "../workflow/make-plan.js";
+import { makePlan, type PlanResult } from "../workflow/make-plan.js";
 import { gitShaFor } from "../workflow/run-id.js";
 import { sensitiveValuesOf } from "../plan/redact.js";
 import type { ActionInputs } from "./inputs.js";
@@ -26,6 +26,22 @@ export interface ActionPlan {
   planMarkdown: string;
 }
 
+/** How the plan is made from a prepared run: makePlan for an image, planPromotion for promote. */
+export type Planner = (run: PreparedRun, options: BuildPlanOptions) => Promise<PlanResult>;
+
+/** The planner of plan and rollout: the given image for the selected targets (as `deployer plan`). */
+export function imagePlanner(image: string): Planner {
+  return (run, options) =>
+    makePlan({
+      project: run.project,
+      targets: run.targets,
+      image,
+      sessions: run.sessions,
+      runId: run.runId,
+      options: { ...options, gitSha: gitShaFor(image.startsWith("sha256:") ? undefined : image) },
+    });
+}
+
 export function selectionOf(inputs: Pick<ActionInputs, "stages" | "allStages" | "environments">): TargetSelection {
   return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages };
 }
@@ -34,30 +50,21 @@ export function selectionOf(inputs: Pick<ActionInputs, "stages" | "allStages" | 
 export async function makeActionPlan(
   inputs: ActionInputs,
   rt: ActionRuntime,
-  extra: { image: string; selection?: TargetSelection; promotion?: BuildPlanOptions["promotion"] },
+  how: { planner: Planner; /** undefined: every target (the planner picks). */ selection: TargetSelection | undefined },
 ): Promise<ActionPlan> {
   const run = await prepareRun({
     config: inputs.config,
     cwd: inputs.workingDirectory,
     endpointUrl: process.env.AWS_ENDPOINT_URL || undefined,
-    selection: extra.selection ?? selectionOf(inputs),
+    selection: how.selection,
   });
   try {
     rt.mask.addProject(run.project);
-    const { plan, observed } = await makePlan({
-      project: run.project,
-      targets: run.targets,
-      image: extra.image,
-      sessions: run.sessions,
-      runId: run.runId,
-      options: {
-        strict: inputs.strict,
-        timeoutSeconds: inputs.timeoutSeconds,
-        waitForInProgress: false,
-        by: run.by,
-        gitSha: gitShaFor(extra.image.startsWith("sha256:") ? undefined : extra.image),
-        ...(extra.promotion ? { promotion: extra.promotion } : {}),
-      },
+    const { plan, observed } = await how.planner(run, {
+      strict: inputs.strict,
+      timeoutSeconds: inputs.timeoutSeconds,
+      waitForInProgress: false,
+      by: run.by,
     });
     rt.mask.add(sensitiveValuesOf(plan));
 

@@ -80,6 +80,12 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
     fail("stage", `\`${ALL_STAGES}\` cannot be combined with stage names (${stageList.filter((s) => s !== ALL_STAGES).join(", ")})`, "use `stage: all`, or list the stages you want");
   }
   const stages = allStages ? [] : stageList;
+  if (command === "promote") {
+    if (stageList.length !== 1 || allStages) {
+      fail("stage", "`command: promote` needs exactly one stage: the one to deploy to", "e.g. `stage: prod` (from the stage before it), with `from: dev` to skip a stage");
+    }
+    if (image) fail("image", "`command: promote` deploys the digest the source stage runs, not an image you give", "remove `image`, or use `command: rollout` to deploy a given image");
+  }
   const environments = list(read("environments"));
   const from = read("from") || undefined;
 

@@ -6,7 +6,7 @@ import { plural } from "../report/plan-format.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
-import { makeActionPlan } from "./action-plan.js";
+import { imagePlanner, makeActionPlan, selectionOf } from "./action-plan.js";
 import { planSummary } from "./job-summary.js";
 import { upsertStickyComment } from "./pr-comment.js";
 
@@ -14,7 +14,7 @@ import { upsertStickyComment } from "./pr-comment.js";
 const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
 
 export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  const { run, plan } = await makeActionPlan(inputs, rt, { image: inputs.image! });
+  const { run, plan } = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image!), selection: selectionOf(inputs) });
   try {
     const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
     await rt.writeSummary(markdown);

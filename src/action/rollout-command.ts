@@ -7,14 +7,14 @@ import { sessionsOf } from "../workflow/make-plan.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
-import { makeActionPlan, type ActionPlan } from "./action-plan.js";
+import { imagePlanner, makeActionPlan, selectionOf, type ActionPlan } from "./action-plan.js";
 import { createGroupedRunLog } from "./run-log-groups.js";
 import { emitAnnotations, runAnnotations } from "./annotations.js";
 import { runSummary } from "./job-summary.js";
 import { taskDefinitionArns, writeReportFile } from "./output-files.js";
 
 export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  const planned = await makeActionPlan(inputs, rt, { image: inputs.image! });
+  const planned = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image!), selection: selectionOf(inputs) });
   try {
     return await applyActionPlan(planned, rt, "rollout");
   } finally {

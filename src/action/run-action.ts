@@ -2,24 +2,29 @@
 // configuration errors, AWS errors, a failed rollout) into annotations, a job-summary section and
 // the one-line reason the step fails. Never throws.
 import { DeployerError, DeployerErrors, toErrorInfo, type ErrorInfo } from "../errors.js";
-import type { ActionCommand, ActionInputs } from "./inputs.js";
+import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRolloutCommand } from "./rollout-command.js";
+import { runPromoteCommand } from "./promote-command.js";
+import { runDriftCommand, runStatusCommand } from "./fleet-commands.js";
 import { emitAnnotations, errorAnnotations, workspacePath } from "./annotations.js";
 import { errorSummary } from "./job-summary.js";
 
 export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
+  if (inputs.githubToken) rt.mask.add([inputs.githubToken]);
   switch (inputs.command) {
     case "plan":
       return runPlanCommand(inputs, rt);
     case "rollout":
       return runRolloutCommand(inputs, rt);
     case "promote":
+      return runPromoteCommand(inputs, rt);
     case "status":
+      return runStatusCommand(inputs, rt);
     case "drift":
-      throw notAvailable(inputs.command);
+      return runDriftCommand(inputs, rt);
   }
 }
 
@@ -50,15 +55,6 @@ function oneLine(e: ErrorInfo, workspace: string): string {
   const where = e.location ? ` ${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}` : e.target ? ` [${e.target}]` : "";
   const field = e.field && !e.message.startsWith("input `") && !e.message.startsWith(e.field) ? `${e.field}: ` : "";
   return `${e.code}${where} ${field}${e.message}`;
-}
-
-function notAvailable(command: ActionCommand): DeployerError {
-  return new DeployerError({
-    code: "INVALID_ARGUMENT",
-    field: "command",
-    message: `input \`command\`: \`${command}\` is not available in this version of the deployer action`,
-    hint: "use `command: plan` or `command: rollout`; promote, status and drift come with a later version",
-  });
 }
 
 function errorInfosOf(e: unknown): ErrorInfo[] {

@@ -1,5 +1,6 @@
 // Builders for CheckResult values, so every check states its verdicts the same way: an AWS error
 // becomes an ErrorInfo (code, action, resource, AWS code and message, hint), never a throw.
+import path from "node:path";
 import { toDeployerError } from "../aws/aws-error.js";
 import { DeployerError, toErrorInfo, type DeployerErrorInit } from "../errors.js";
 import type { Target } from "../config/types.js";
@@ -50,8 +51,16 @@ export function locationOf(target: Target, field: string): Pick<DeployerErrorIni
   return location ? { location, field } : { field };
 }
 
-/** `path/to/env.yaml:12` for messages, when the field's position is known. */
+/**
+ * `environments/env.yaml:12` for messages, when the field's position is known: relative to the
+ * working directory (the deploy repository in CI), since hints end up in public PR comments.
+ */
 export function whereWritten(target: Target, field: string): string {
   const loc = target.locations?.[field];
-  return loc ? `${loc.file}:${loc.line}` : target.file;
+  return loc ? `${displayPath(loc.file)}:${loc.line}` : displayPath(target.file);
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }

@@ -97,7 +97,10 @@ export function lastDeploymentFailure(events: readonly ServiceEvent[]): ServiceE
   );
   // Completions newer than the failure. Events sharing the failure's timestamp are not "after" it.
   const completions = events.slice(0, f).filter((e) => COMPLETED.test(e.message) && !(Date.parse(e.createdAt) <= at)).length;
-  return completions <= (rolledBack ? 1 : 0) ? failure : undefined;
+  if (completions > (rolledBack ? 1 : 0)) return undefined;
+  // Report the "deployment failed" event itself rather than the rollback announcement next to it.
+  const failed = events.slice(f).find((e) => FAILED.test(e.message) && (Number.isNaN(at) || Math.abs(Date.parse(e.createdAt) - at) <= ROLLBACK_PAIRING_MS));
+  return failed ?? failure;
 }
 
 export function serviceHealth(service: LiveService): ServiceHealth {
@@ -126,9 +129,10 @@ export function serviceHealth(service: LiveService): ServiceHealth {
 
   const failure = lastDeploymentFailure(service.events);
   if (failure) {
+    const rolledBack = service.events.some((e) => ROLLING_BACK.test(e.message));
     return withPrimary({
       state: "failed",
-      reason: `the last deployment failed (${failure.createdAt}): ${stripServicePrefix(failure.message)}`,
+      reason: `${stripServicePrefix(failure.message).replace(/\.$/, "")} (${failure.createdAt})${rolledBack && primary ? `; ECS rolled back to ${shortTd(primary.taskDefinition)}` : ""}`,
       failure: { message: failure.message, at: failure.createdAt },
     });
   }

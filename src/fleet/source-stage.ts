@@ -31,7 +31,7 @@ export interface SourceStage {
 }
 
 function refuse(target: Target, message: string, hint: string, extra: Partial<ConstructorParameters<typeof DeployerError>[0]> = {}): DeployerError {
-  return new DeployerError({ code: "PROMOTION_REFUSED", message: `${target.name}: ${message}`, target: target.name, account: target.account, hint, ...extra });
+  return new DeployerError({ code: "PROMOTION_REFUSED", message, target: target.name, account: target.account, hint, ...extra });
 }
 
 export function assessSourceTarget(read: TargetRead, stage: string): SourceTarget {
@@ -64,7 +64,7 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
       return {
         ...base,
         eligible: false,
-        refusal: refuse(target, `its last deployment failed: ${health.reason}`, `Fix and roll out a healthy image to ${stage} first (deployer rollout --stage ${stage}); promotion only takes what runs healthy.`, { resource }),
+        refusal: refuse(target, `its last deployment failed: ${health.reason}`, `Promotion only takes what runs healthy. Roll a fixed image out to ${stage} (deployer rollout --stage ${stage}); if ${target.name} already runs the image you want, a new successful deployment of it clears this (aws ecs update-service --cluster ${target.cluster} --service ${target.service} --force-new-deployment).`, { resource }),
       };
     case "degraded":
       return { ...base, eligible: false, refusal: refuse(target, `not stable: ${health.reason}`, `Check the service's events and tasks. ${retry}`, { resource }) };

@@ -64,17 +64,18 @@ export function readiness(read: TargetRead, fromStage: string | undefined, sourc
   if (!read.ok) return { state: "unknown", fromStage };
   const source = sources.get(fromStage);
   if (!source || !source.digest) {
-    return { state: "source-not-ready", fromStage, reasons: (source?.refusals ?? []).map((e) => e.message) };
+    return { state: "source-not-ready", fromStage, reasons: (source?.refusals ?? []).map((e) => (e.target ? `${e.target}: ${e.message}` : e.message)) };
   }
   const mine = deployedImage(read.taskDefinition).digest;
   return mine === source.digest ? { state: "in-sync", fromStage, digest: source.digest } : { state: "promotable", fromStage, digest: source.digest };
 }
 
 export function statusRow(read: TargetRead, rootDir: string, promotion: PromotionReadiness): StatusRow {
-  const row: StatusRow = { target: targetSummary(read.target, rootDir), ok: read.ok, promotion };
+  const row = { target: targetSummary(read.target, rootDir), ok: read.ok } as StatusRow;
   if (!read.ok) {
     row.error = toErrorInfo(read.error);
     if (read.service) fillService(row, read.service);
+    row.promotion = promotion;
     return row;
   }
   const td = read.taskDefinition;
@@ -102,6 +103,7 @@ export function statusRow(read: TargetRead, rootDir: string, promotion: Promotio
     row.promotedFrom = { target: td.tags[TAG.promotedFrom]! };
     if (td.tags[TAG.sourceStage]) row.promotedFrom.stage = td.tags[TAG.sourceStage];
   }
+  row.promotion = promotion;
   return row;
 }
 

@@ -29,7 +29,8 @@ export function formatDriftText(report: DriftReport, opts: DriftTextOptions): st
     for (const s of inconsistent) {
       for (const d of s.differences) {
         lines.push(`${c.yellow("≠")} ${c.bold(d.target)} ${c.dim(`differs from ${s.reference} in stage ${s.stage}:`)}`);
-        for (const ch of d.changes) lines.push(formatChange(ch, c, s.reference ?? "reference", d.target));
+        const ref = s.reference ?? "the reference";
+        for (const ch of d.changes) lines.push(formatChange(ch, c, { before: ref, after: d.target, beforeOnly: `only in ${ref}`, afterOnly: `only in ${d.target}` }));
       }
     }
   }
@@ -59,7 +60,7 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
   } else if (t.status === "drifted") {
     lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
     lines.push(`  ${c.yellow(`drifted: ${plural(t.changes.length, "field")}`)}${runs}`);
-    for (const ch of t.changes) lines.push(formatChange(ch, c, "expected", "running"));
+    for (const ch of t.changes) lines.push(formatChange(ch, c, { before: "expected", after: "running", beforeOnly: "missing, expected", afterOnly: "not in the configuration, running" }));
   } else {
     lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
     lines.push(`  ${c.green("in sync")}${runs}`);
@@ -68,14 +69,23 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
   return lines;
 }
 
-/** `~ path: expected "a", running "b"`; `+ path: running only …`; `- path: expected only …`. */
-function formatChange(ch: FieldChange, c: Colors, beforeLabel: string, afterLabel: string): string {
+interface ChangeLabels {
+  before: string;
+  after: string;
+  /** For a field on the `before` side only. */
+  beforeOnly: string;
+  /** For a field on the `after` side only. */
+  afterOnly: string;
+}
+
+/** `~ path: expected "a", running "b"`; `- path: missing, expected "a"`; `+ path: not in the configuration, running "b"`. */
+function formatChange(ch: FieldChange, c: Colors, l: ChangeLabels): string {
   switch (ch.kind) {
     case "added":
-      return `    ${c.green("+")} ${ch.path}: ${c.dim(`${afterLabel} only:`)} ${displayValue(ch.after)}`;
+      return `    ${c.green("+")} ${ch.path}: ${c.dim(l.afterOnly)} ${displayValue(ch.after)}`;
     case "removed":
-      return `    ${c.red("-")} ${ch.path}: ${c.dim(`${beforeLabel} only:`)} ${displayValue(ch.before)}`;
+      return `    ${c.red("-")} ${ch.path}: ${c.dim(l.beforeOnly)} ${displayValue(ch.before)}`;
     default:
-      return `    ${c.yellow("~")} ${ch.path}: ${c.dim(`${beforeLabel}`)} ${displayValue(ch.before)}${c.dim(`, ${afterLabel}`)} ${displayValue(ch.after)}`;
+      return `    ${c.yellow("~")} ${ch.path}: ${c.dim(l.before)} ${displayValue(ch.before)}${c.dim(`, ${l.after}`)} ${displayValue(ch.after)}`;
   }
 }

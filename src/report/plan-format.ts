@@ -127,8 +127,39 @@ export function imageLine(plan: Plan): string {
 export function diffLines(changes: FieldChange[], max = 200): string[] {
   const lines: string[] = [];
   for (const c of changes) {
-    if (c.kind !== "added") lines.push(`- ${c.path}: ${displayValue(c.before, max)}`);
-    if (c.kind !== "removed") lines.push(`+ ${c.path}: ${displayValue(c.after, max)}`);
+    const [before, after] = changedValues(c, max);
+    if (c.kind !== "added") lines.push(`- ${c.path}: ${before}`);
+    if (c.kind !== "removed") lines.push(`+ ${c.path}: ${after}`);
   }
   return lines;
+}
+
+/**
+ * The displayed before/after of a change. For two long strings that differ only at the end (an
+ * image reference whose digest changed), the shared prefix is elided and digests shortened to 12
+ * hex digits, so the difference is what a reader sees: `"…/shop/api@sha256:e35bce68d8be"`.
+ */
+export function changedValues(c: FieldChange, max = 200): [string, string] {
+  if (c.kind === "changed" && typeof c.before === "string" && typeof c.after === "string" && !c.sensitive) {
+    const [b, a] = compactPair(c.before, c.after);
+    return [displayValue(b, max), displayValue(a, max)];
+  }
+  return [displayValue(c.before, max), displayValue(c.after, max)];
+}
+
+const LONG_DIGEST = /sha256:([a-f0-9]{12})[a-f0-9]{52}/g;
+
+export function compactPair(before: string, after: string): [string, string] {
+  let b = before.replace(LONG_DIGEST, "sha256:$1");
+  let a = after.replace(LONG_DIGEST, "sha256:$1");
+  let i = 0;
+  while (i < b.length && i < a.length && b[i] === a[i]) i++;
+  if (i > 30) {
+    const cut = Math.max(b.lastIndexOf("/", i - 1), b.lastIndexOf("@", i - 1));
+    if (cut > 10) {
+      b = `…${b.slice(cut)}`;
+      a = `…${a.slice(cut)}`;
+    }
+  }
+  return [b, a];
 }

@@ -3,7 +3,7 @@
 import pc from "picocolors";
 import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { countChecks, describeStep, displayValue, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
+import { changedValues, countChecks, describeStep, displayValue, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
 
 export interface PlanTextOptions {
   color: boolean;
@@ -68,8 +68,10 @@ function formatChange(ch: FieldChange, c: Colors): string[] {
       return [`    ${c.green("+")} ${ch.path}: ${c.green(displayValue(ch.after))}`];
     case "removed":
       return [`    ${c.red("-")} ${ch.path}: ${c.red(displayValue(ch.before))}`];
-    default:
-      return [`    ${c.yellow("~")} ${ch.path}: ${c.red(displayValue(ch.before))} → ${c.green(displayValue(ch.after))}`];
+    default: {
+      const [before, after] = changedValues(ch);
+      return [`    ${c.yellow("~")} ${ch.path}: ${c.red(before)} → ${c.green(after)}`];
+    }
   }
 }
 

@@ -144,5 +144,6 @@ describe("action: plan", () => {
     const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "drift" } });
     expect(r.exitCode).toBe(1);
     expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT input `command`: `drift` is not available in this version of the deployer action");
+    expect(r.annotations.at(-1)?.message).not.toContain("promote");
   });
 });

@@ -1,0 +1,59 @@
+// Input validation: the runner's INPUT_* names (hyphens kept), defaults, lists, and one clear error
+// per bad input.
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { envInputReader, readInputs } from "../../src/action/inputs.js";
+import { errorsOf } from "../fixtures/config/repo.js";
+
+const workspace = mkdtempSync(path.join(tmpdir(), "deployer-inputs-"));
+mkdirSync(path.join(workspace, "deploy"));
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+const reader = (inputs: Record<string, string>) => envInputReader(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+
+describe("readInputs", () => {
+  it("reads hyphenated inputs the way the runner names them, resolves paths, splits lists", () => {
+    const env = { "INPUT_WORKING-DIRECTORY": "deploy", "INPUT_GITHUB-TOKEN": " ghs_x ", INPUT_COMMAND: "plan", INPUT_IMAGE: "3f2a9c1", INPUT_STAGE: "dev,\nstaging", INPUT_ENVIRONMENTS: "dev staging", INPUT_CONFIG: "deployer.yaml" };
+    const i = readInputs(envInputReader(env), { eventName: "push", workspace });
+    expect(i).toMatchObject({
+      command: "plan",
+      image: "3f2a9c1",
+      stages: ["dev", "staging"],
+      allStages: false,
+      environments: ["dev", "staging"],
+      workingDirectory: path.join(workspace, "deploy"),
+      config: path.join(workspace, "deploy/deployer.yaml"),
+      githubToken: "ghs_x",
+      comment: false,
+      timeout: "15m",
+      timeoutSeconds: 900,
+      strict: false,
+    });
+  });
+
+  it("comment defaults to true on pull_request events only; `all` selects every stage", () => {
+    const base = { command: "plan", image: "x1" };
+    expect(readInputs(reader(base), { eventName: "pull_request", workspace }).comment).toBe(true);
+    expect(readInputs(reader(base), { eventName: "pull_request_target", workspace }).comment).toBe(true);
+    expect(readInputs(reader({ ...base, comment: "auto" }), { eventName: "push", workspace }).comment).toBe(false);
+    expect(readInputs(reader({ ...base, comment: "false" }), { eventName: "pull_request", workspace }).comment).toBe(false);
+    expect(readInputs(reader({ ...base, stage: "all" }), { eventName: "push", workspace })).toMatchObject({ allStages: true, stages: [] });
+  });
+
+  it("every bad input is reported at once, by name, with a hint", async () => {
+    const errors = await errorsOf(() =>
+      readInputs(reader({ command: "rollout", stage: "all,dev", timeout: "0", strict: "yes", "working-directory": "nope" }), { eventName: "push", workspace }),
+    );
+    expect(errors.map((e) => [e.code, e.field])).toEqual([
+      ["INVALID_ARGUMENT", "image"],
+      ["INVALID_ARGUMENT", "stage"],
+      ["INVALID_ARGUMENT", "working-directory"],
+      ["INVALID_ARGUMENT", "timeout"],
+      ["INVALID_ARGUMENT", "strict"],
+    ]);
+    expect(errors[2]!.message).toBe(`input \`working-directory\`: ${path.join(workspace, "nope")} is not a directory`);
+    for (const e of errors) expect(e.hint).toBeTruthy();
+  });
+});
