@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path9);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path9,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path9);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path11, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path9,
+          path11,
           error3.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path9, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path9);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path11,
         method,
         body,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path9} HTTP/1.1\r
+      let header2 = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath2 = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath2));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath2));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath2}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method, body, headers, query } = opts;
+      const { path: path11, method, body, headers, query } = opts;
       return {
-        path: path9,
+        path: path11,
         method,
         body,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path9,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i6 = 0; i6 < path9.length; ++i6) {
-        const code3 = path9.charCodeAt(i6);
+    function validateCookiePath(path11) {
+      for (let i6 = 0; i6 < path11.length; ++i6) {
+        const code3 = path11.charCodeAt(i6);
         if (code3 < 32 || // exclude CTLs (0-31)
         code3 > 126 || // exclude DEL and non-ascii
         code3 === 59) {
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path11 = `/${path11}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path9);
+          url = new URL(util.parseOrigin(url).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20083,17 +20083,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node, visitor, path11) {
+      const ctrl = callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i6 = 0; i6 < node.items.length; ++i6) {
-            const ci = visit_(i6, node.items[i6], visitor, path9);
+            const ci = visit_(i6, node.items[i6], visitor, path11);
             if (typeof ci === "number")
               i6 = ci - 1;
             else if (ci === BREAK)
@@ -20104,13 +20104,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = visit_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+          const cv = visit_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20131,17 +20131,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node, visitor, path11) {
+      const ctrl = await callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i6 = 0; i6 < node.items.length; ++i6) {
-            const ci = await visitAsync_(i6, node.items[i6], visitor, path9);
+            const ci = await visitAsync_(i6, node.items[i6], visitor, path11);
             if (typeof ci === "number")
               i6 = ci - 1;
             else if (ci === BREAK)
@@ -20152,13 +20152,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+          const cv = await visitAsync_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20185,23 +20185,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
+        return visitor(key, node, path11);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key, node, path11);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key, node, path11);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key, node, path11);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key, node, path11);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key, node, path11);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path11, node) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -20813,10 +20813,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i6 = path9.length - 1; i6 >= 0; --i6) {
-        const k6 = path9[i6];
+      for (let i6 = path11.length - 1; i6 >= 0; --i6) {
+        const k6 = path11[i6];
         if (typeof k6 === "number" && Number.isInteger(k6) && k6 >= 0) {
           const a6 = [];
           a6[k6] = v;
@@ -20835,7 +20835,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20865,11 +20865,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path11;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -20883,8 +20883,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20898,8 +20898,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20917,8 +20917,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20928,8 +20928,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23444,9 +23444,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23521,14 +23521,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23543,10 +23543,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23557,10 +23557,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23577,13 +23577,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -25544,9 +25544,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25555,23 +25555,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path11) => {
+      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i6 = 0; i6 < token.items.length; ++i6) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i6]])), token.items[i6], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i6]])), token.items[i6], visitor);
             if (typeof ci === "number")
               i6 = ci - 1;
             else if (ci === BREAK)
@@ -25582,10 +25582,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit;
   }
@@ -28520,13 +28520,13 @@ var require_ast = __commonJS({
         helperExpression: function helperExpression(node) {
           return node.type === "SubExpression" || (node.type === "MustacheStatement" || node.type === "BlockStatement") && !!(node.params && node.params.length || node.hash);
         },
-        scopedId: function scopedId(path9) {
-          return /^\.|this\b/.test(path9.original);
+        scopedId: function scopedId(path11) {
+          return /^\.|this\b/.test(path11.original);
         },
         // an ID is simple if it only has one part, and that part is not
         // `..` or `this`.
-        simpleId: function simpleId(path9) {
-          return path9.parts.length === 1 && !AST.helpers.scopedId(path9) && !path9.depth;
+        simpleId: function simpleId(path11) {
+          return path11.parts.length === 1 && !AST.helpers.scopedId(path11) && !path11.depth;
         }
       }
     };
@@ -29611,12 +29611,12 @@ var require_helpers2 = __commonJS({
         loc
       };
     }
-    function prepareMustache(path9, params, hash, open2, strip, locInfo) {
+    function prepareMustache(path11, params, hash, open2, strip, locInfo) {
       var escapeFlag = open2.charAt(3) || open2.charAt(2), escaped = escapeFlag !== "{" && escapeFlag !== "&";
       var decorator = /\*/.test(open2);
       return {
         type: decorator ? "Decorator" : "MustacheStatement",
-        path: path9,
+        path: path11,
         params,
         hash,
         escaped,
@@ -29888,9 +29888,9 @@ var require_compiler = __commonJS({
       },
       DecoratorBlock: function DecoratorBlock(decorator) {
         var program = decorator.program && this.compileProgram(decorator.program);
-        var params = this.setupFullMustacheParams(decorator, program, void 0), path9 = decorator.path;
+        var params = this.setupFullMustacheParams(decorator, program, void 0), path11 = decorator.path;
         this.useDecorators = true;
-        this.opcode("registerDecorator", params.length, path9.original);
+        this.opcode("registerDecorator", params.length, path11.original);
       },
       PartialStatement: function PartialStatement(partial) {
         this.usePartial = true;
@@ -29957,48 +29957,48 @@ var require_compiler = __commonJS({
         }
       },
       ambiguousSexpr: function ambiguousSexpr(sexpr, program, inverse) {
-        var path9 = sexpr.path, name = path9.parts[0], isBlock = program != null || inverse != null;
-        this.opcode("getContext", validateDepth(path9));
+        var path11 = sexpr.path, name = path11.parts[0], isBlock = program != null || inverse != null;
+        this.opcode("getContext", validateDepth(path11));
         this.opcode("pushProgram", program);
         this.opcode("pushProgram", inverse);
-        path9.strict = true;
-        this.accept(path9);
+        path11.strict = true;
+        this.accept(path11);
         this.opcode("invokeAmbiguous", name, isBlock);
       },
       simpleSexpr: function simpleSexpr(sexpr) {
-        var path9 = sexpr.path;
-        path9.strict = true;
-        this.accept(path9);
+        var path11 = sexpr.path;
+        path11.strict = true;
+        this.accept(path11);
         this.opcode("resolvePossibleLambda");
       },
       helperSexpr: function helperSexpr(sexpr, program, inverse) {
-        var params = this.setupFullMustacheParams(sexpr, program, inverse), path9 = sexpr.path, name = path9.parts[0];
+        var params = this.setupFullMustacheParams(sexpr, program, inverse), path11 = sexpr.path, name = path11.parts[0];
         if (this.options.knownHelpers[name]) {
           this.opcode("invokeKnownHelper", params.length, name);
         } else if (this.options.knownHelpersOnly) {
           throw new _exception2["default"]("You specified knownHelpersOnly, but used the unknown helper " + name, sexpr);
         } else {
-          path9.strict = true;
-          path9.falsy = true;
-          this.accept(path9);
-          this.opcode("invokeHelper", params.length, path9.original, _ast2["default"].helpers.simpleId(path9));
+          path11.strict = true;
+          path11.falsy = true;
+          this.accept(path11);
+          this.opcode("invokeHelper", params.length, path11.original, _ast2["default"].helpers.simpleId(path11));
         }
       },
-      PathExpression: function PathExpression(path9) {
-        var depth = validateDepth(path9);
-        var parts = validateParts(path9);
+      PathExpression: function PathExpression(path11) {
+        var depth = validateDepth(path11);
+        var parts = validateParts(path11);
         this.addDepth(depth);
         this.opcode("getContext", depth);
-        var name = parts[0], scoped = _ast2["default"].helpers.scopedId(path9), blockParamId = !depth && !scoped && this.blockParamIndex(name);
+        var name = parts[0], scoped = _ast2["default"].helpers.scopedId(path11), blockParamId = !depth && !scoped && this.blockParamIndex(name);
         if (blockParamId) {
           this.opcode("lookupBlockParam", blockParamId, parts);
         } else if (!name) {
           this.opcode("pushContext");
-        } else if (path9.data) {
+        } else if (path11.data) {
           this.options.data = true;
-          this.opcode("lookupData", depth, parts, path9.strict);
+          this.opcode("lookupData", depth, parts, path11.strict);
         } else {
-          this.opcode("lookupOnContext", parts, path9.falsy, path9.strict, scoped);
+          this.opcode("lookupOnContext", parts, path11.falsy, path11.strict, scoped);
         }
       },
       StringLiteral: function StringLiteral(string) {
@@ -30225,8 +30225,8 @@ var require_compiler = __commonJS({
       }
       return value;
     }
-    function validateParts(path9) {
-      return validateStringArray(path9, path9.parts, "parts");
+    function validateParts(path11) {
+      return validateStringArray(path11, path11.parts, "parts");
     }
     function validateBlockParams(program) {
       if (program.blockParams != null) {
@@ -30408,16 +30408,16 @@ var require_util9 = __commonJS({
     }
     exports.urlGenerate = urlGenerate;
     function normalize(aPath) {
-      var path9 = aPath;
+      var path11 = aPath;
       var url = urlParse(aPath);
       if (url) {
         if (!url.path) {
           return aPath;
         }
-        path9 = url.path;
+        path11 = url.path;
       }
-      var isAbsolute = exports.isAbsolute(path9);
-      var parts = path9.split(/\/+/);
+      var isAbsolute = exports.isAbsolute(path11);
+      var parts = path11.split(/\/+/);
       for (var part, up = 0, i6 = parts.length - 1; i6 >= 0; i6--) {
         part = parts[i6];
         if (part === ".") {
@@ -30434,15 +30434,15 @@ var require_util9 = __commonJS({
           }
         }
       }
-      path9 = parts.join("/");
-      if (path9 === "") {
-        path9 = isAbsolute ? "/" : ".";
+      path11 = parts.join("/");
+      if (path11 === "") {
+        path11 = isAbsolute ? "/" : ".";
       }
       if (url) {
-        url.path = path9;
+        url.path = path11;
         return urlGenerate(url);
       }
-      return path9;
+      return path11;
     }
     exports.normalize = normalize;
     function join5(aRoot, aPath) {
@@ -33244,8 +33244,8 @@ var require_printer = __commonJS({
       return this.accept(sexpr.path) + " " + params + hash;
     };
     PrintVisitor.prototype.PathExpression = function(id) {
-      var path9 = id.parts.join("/");
-      return (id.data ? "@" : "") + "PATH:" + path9;
+      var path11 = id.parts.join("/");
+      return (id.data ? "@" : "") + "PATH:" + path11;
     };
     PrintVisitor.prototype.StringLiteral = function(string) {
       return '"' + string.value + '"';
@@ -35145,14 +35145,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile3 = (path9, options) => {
-      if (fileIntercept[path9] !== void 0) {
-        return fileIntercept[path9];
+    readFile3 = (path11, options) => {
+      if (fileIntercept[path11] !== void 0) {
+        return fileIntercept[path11];
       }
-      if (!filePromises[path9] || options?.ignoreCache) {
-        filePromises[path9] = fsReadFile(path9, "utf8");
+      if (!filePromises[path11] || options?.ignoreCache) {
+        filePromises[path11] = fsReadFile(path11, "utf8");
       }
-      return filePromises[path9];
+      return filePromises[path11];
     };
   }
 });
@@ -35264,8 +35264,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path9, contents) {
-        fileIntercept[path9] = Promise.resolve(contents);
+      interceptFile(path11, contents) {
+        fileIntercept[path11] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -38287,8 +38287,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint2.url.href;
             }
             if ("hostname" in endpoint2) {
-              const { protocol, hostname, port, path: path9 } = endpoint2;
-              return `${protocol}//${hostname}${port ? ":" + port : ""}${path9}`;
+              const { protocol, hostname, port, path: path11 } = endpoint2;
+              return `${protocol}//${hostname}${port ? ":" + port : ""}${path11}`;
             }
           }
           return endpoint2;
@@ -38664,18 +38664,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path9) => {
-      const parts = path9.split(".");
+    getAttrPathList = (path11) => {
+      const parts = path11.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path9}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path11}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path9}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path11}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -38696,9 +38696,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path9) => getAttrPathList(path9).reduce((acc, index) => {
+    getAttr = (value, path11) => getAttrPathList(path11).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path9}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path11}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -38759,8 +38759,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname2, port, protocol: protocol2 = "", path: path9 = "", query = {} } = value;
-            const url = new URL(`${protocol2}//${hostname2}${port ? `:${port}` : ""}${path9}`);
+            const { hostname: hostname2, port, protocol: protocol2 = "", path: path11 = "", query = {} } = value;
+            const url = new URL(`${protocol2}//${hostname2}${port ? `:${port}` : ""}${path11}`);
             url.search = Object.entries(query).map(([k6, v]) => `${k6}=${v}`).join("&");
             return url;
           }
@@ -40609,29 +40609,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path9) => {
+    buildPathSegments = (path11) => {
       const segments = [];
       let offset = 0;
-      for (const match of path9.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path11.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path9.slice(offset, match.index), 0]);
+          segments.push([path11.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path9.length) {
-        segments.push([path9.slice(offset), 0]);
+      if (segments.length && offset < path11.length) {
+        segments.push([path11.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http: http2, endpoint: endpoint2 } = translateTraits(schema.traits ?? {});
-      const [path9, search] = http2?.[1].split("?") ?? [];
+      const [path11, search] = http2?.[1].split("?") ?? [];
       return [
         http2?.[0],
-        path9,
+        path11,
         search ? [...new URLSearchParams(search)] : [],
-        path9 ? buildPathSegments(path9) : void 0,
+        path11 ? buildPathSegments(path11) : void 0,
         endpoint2?.[0]
       ];
     };
@@ -42665,10 +42665,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint2) {
           this.updateServiceEndpoint(request2, endpoint2);
           this.setHostPrefix(request2, operationSchema, input, operation2);
-          const [method, path9, staticQuery] = operation2;
+          const [method, path11, staticQuery] = operation2;
           if (method) {
             request2.method = method;
-            request2.path = request2.path === "/" ? path9 : request2.path + path9;
+            request2.path = request2.path === "/" ? path11 : request2.path + path11;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -42810,10 +42810,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path9 = "";
+        let path11 = "";
         for (const [value, kind2] of segments) {
           if (kind2 === 0) {
-            path9 += value;
+            path11 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -42821,12 +42821,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path9 += `{${value}${kind2 === 2 ? "+" : ""}}`;
+            path11 += `{${value}${kind2 === 2 ? "+" : ""}}`;
           } else {
-            path9 += kind2 === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path11 += kind2 === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path9;
+        return path11;
       }
       async deserializeResponse(operationSchema, context3, response) {
         const deserializer = this.deserializer;
@@ -43062,11 +43062,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request2);
         }
         const { service, operation: operation2 } = getSmithyContext(context3);
-        const path9 = `/service/${service}/operation/${operation2}`;
+        const path11 = `/service/${service}/operation/${operation2}`;
         if (request2.path.endsWith("/")) {
-          request2.path += path9.slice(1);
+          request2.path += path11.slice(1);
         } else {
-          request2.path += path9;
+          request2.path += path11;
         }
         return request2;
       }
@@ -43148,8 +43148,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path9) => {
-          this.path = resolvedPath(path9, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path11) => {
+          this.path = resolvedPath(path11, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -46047,9 +46047,9 @@ var init_createPaginator = __esm({
       command6 = withCommand(command6) ?? command6;
       return await client.send(command6, ...args);
     };
-    get = (fromObject, path9) => {
+    get = (fromObject, path11) => {
       let cursor2 = fromObject;
-      const pathComponents = path9.split(".");
+      const pathComponents = path11.split(".");
       for (const step of pathComponents) {
         if (!cursor2 || typeof cursor2 !== "object") {
           return void 0;
@@ -50912,10 +50912,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path9 }) {
+      getCanonicalPath({ path: path11 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path9.split("/")) {
+          for (const pathSegment of path11.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -50928,11 +50928,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path9?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path9?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path11?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path11?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path9;
+        return path11;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -52137,12 +52137,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request2.password ?? "";
             auth2 = `${username}:${password}`;
           }
-          let path9 = request2.path;
+          let path11 = request2.path;
           if (queryString) {
-            path9 += `?${queryString}`;
+            path11 += `?${queryString}`;
           }
           if (request2.fragment) {
-            path9 += `#${request2.fragment}`;
+            path11 += `#${request2.fragment}`;
           }
           let hostname = request2.hostname ?? "";
           if (hostname[0] === "[" && hostname.endsWith("]")) {
@@ -52154,7 +52154,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request2.headers,
             host: hostname,
             method: request2.method,
-            path: path9,
+            path: path11,
             port: request2.port,
             agent,
             auth: auth2
@@ -52576,16 +52576,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path9 = request2.path;
+          let path11 = request2.path;
           if (queryString) {
-            path9 += `?${queryString}`;
+            path11 += `?${queryString}`;
           }
           if (request2.fragment) {
-            path9 += `#${request2.fragment}`;
+            path11 += `#${request2.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request2.headers,
-            [constants3.HTTP2_HEADER_PATH]: path9,
+            [constants3.HTTP2_HEADER_PATH]: path11,
             [constants3.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -57360,11 +57360,11 @@ var require_dist_cjs8 = __commonJS({
         throw new TokenProviderError2(`Value not present for '${key}' in SSO Token${forRefresh ? ". Cannot refresh" : ""}. ${REFRESH_MESSAGE}`, false);
       }
     };
-    var { writeFile: writeFile3 } = promises3;
+    var { writeFile: writeFile4 } = promises3;
     var writeSSOTokenToFile = (id, ssoToken) => {
       const tokenFilepath = getSSOTokenFilepath2(id);
       const tokenString = JSON.stringify(ssoToken, null, 2);
-      return writeFile3(tokenFilepath, tokenString);
+      return writeFile4(tokenFilepath, tokenString);
     };
     var lastRefreshAttemptTimes = /* @__PURE__ */ new Map();
     var inFlightRefreshes = /* @__PURE__ */ new Map();
@@ -88275,8 +88275,8 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addImage(src, alt, options) {
-    const { width, height } = options || {};
-    const attrs = Object.assign(Object.assign({}, width && { width }), height && { height });
+    const { width: width2, height } = options || {};
+    const attrs = Object.assign(Object.assign({}, width2 && { width: width2 }), height && { height });
     const element = this.wrap("img", null, Object.assign({ src, alt }, attrs));
     return this.addRaw(element).addEOL();
   }
@@ -88625,8 +88625,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path9 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -92824,8 +92824,8 @@ function isSecretName(name) {
 }
 function collectSensitiveValues(target, ...definitions) {
   const values = /* @__PURE__ */ new Set();
-  for (const path9 of target.sensitive ?? []) {
-    for (const leaf of leavesOf(resolveDotted(target, path9))) values.add(leaf);
+  for (const path11 of target.sensitive ?? []) {
+    for (const leaf of leavesOf(resolveDotted(target, path11))) values.add(leaf);
   }
   for (const def of definitions) {
     if (!def) continue;
@@ -92951,9 +92951,9 @@ function redactPlanForOutput(plan, sensitiveValues = sensitiveValuesOf(plan)) {
   rememberSensitiveValues(out, values);
   return out;
 }
-function resolveDotted(root6, path9) {
+function resolveDotted(root6, path11) {
   let cur = root6;
-  for (const seg of path9.split(".")) {
+  for (const seg of path11.split(".")) {
     if (typeof cur !== "object" || cur === null) return void 0;
     cur = cur[seg];
   }
@@ -93138,10 +93138,33 @@ function imageLine(plan) {
 function diffLines(changes, max = 200) {
   const lines = [];
   for (const c6 of changes) {
-    if (c6.kind !== "added") lines.push(`- ${c6.path}: ${displayValue(c6.before, max)}`);
-    if (c6.kind !== "removed") lines.push(`+ ${c6.path}: ${displayValue(c6.after, max)}`);
+    const [before, after] = changedValues(c6, max);
+    if (c6.kind !== "added") lines.push(`- ${c6.path}: ${before}`);
+    if (c6.kind !== "removed") lines.push(`+ ${c6.path}: ${after}`);
   }
   return lines;
+}
+function changedValues(c6, max = 200) {
+  if (c6.kind === "changed" && typeof c6.before === "string" && typeof c6.after === "string" && !c6.sensitive) {
+    const [b6, a6] = compactPair(c6.before, c6.after);
+    return [displayValue(b6, max), displayValue(a6, max)];
+  }
+  return [displayValue(c6.before, max), displayValue(c6.after, max)];
+}
+var LONG_DIGEST = /sha256:([a-f0-9]{12})[a-f0-9]{52}/g;
+function compactPair(before, after) {
+  let b6 = before.replace(LONG_DIGEST, "sha256:$1");
+  let a6 = after.replace(LONG_DIGEST, "sha256:$1");
+  let i6 = 0;
+  while (i6 < b6.length && i6 < a6.length && b6[i6] === a6[i6]) i6++;
+  if (i6 > 30) {
+    const cut = Math.max(b6.lastIndexOf("/", i6 - 1), b6.lastIndexOf("@", i6 - 1));
+    if (cut > 10) {
+      b6 = `\u2026${b6.slice(cut)}`;
+      a6 = `\u2026${a6.slice(cut)}`;
+    }
+  }
+  return [b6, a6];
 }
 
 // src/report/plan-markdown.ts
@@ -93160,7 +93183,7 @@ function formatPlanMarkdown(input, opts = {}) {
   const checksSection = failingChecksSection(plan);
   const warningsSection = warningsBlock(plan);
   const diffs = plan.targets.filter((t) => t.diff.length > 0 && t.action !== "noop").map((t) => ({ t, lines: diffLines(t.diff, 2e3) }));
-  const render = (budgets) => {
+  const render2 = (budgets) => {
     let truncated = false;
     const blocks = diffs.map(({ t, lines }) => {
       const budget = budgets?.get(t);
@@ -93175,9 +93198,9 @@ function formatPlanMarkdown(input, opts = {}) {
 
 ${blocks.join("\n")}` : "", checksSection, warningsSection, footer(plan)].filter((s2) => s2 !== "").join("\n");
   };
-  let text3 = render(void 0);
+  let text3 = render2(void 0);
   if (text3.length > maxChars) {
-    const fixed = render(new Map(diffs.map(({ t }) => [t, 0]))).length;
+    const fixed = render2(new Map(diffs.map(({ t }) => [t, 0]))).length;
     let room = Math.max(0, maxChars - fixed - NOTICE_RESERVE);
     const budgets = /* @__PURE__ */ new Map();
     const bySize = [...diffs].sort((a6, b6) => size(a6.lines) - size(b6.lines));
@@ -93187,7 +93210,7 @@ ${blocks.join("\n")}` : "", checksSection, warningsSection, footer(plan)].filter
       budgets.set(t, give);
       room -= give;
     });
-    text3 = render(budgets);
+    text3 = render2(budgets);
   }
   if (text3.length > maxChars) {
     const tail = `
@@ -93397,16 +93420,16 @@ async function findConfigFile(opts) {
 }
 
 // src/config/paths.ts
-function toPointer(path9) {
-  return path9.map((s2) => "/" + String(s2).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+function toPointer(path11) {
+  return path11.map((s2) => "/" + String(s2).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
 }
 function pointerSegments(pointer) {
   if (pointer === "") return [];
   return pointer.slice(1).split("/").map((s2) => s2.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
-function toDotted(path9) {
+function toDotted(path11) {
   let out = "";
-  for (const s2 of path9) {
+  for (const s2 of path11) {
     if (typeof s2 === "number") out += `[${s2}]`;
     else out += out === "" ? s2 : `.${s2}`;
   }
@@ -93453,13 +93476,13 @@ function mergeLayers(layers) {
     return void 0;
   };
   const locations = {};
-  const visit = (v, path9) => {
-    if (path9.length > 0) {
-      const info = locate(toPointer(path9));
-      if (info) locations[toDotted(path9)] = info.loc;
+  const visit = (v, path11) => {
+    if (path11.length > 0) {
+      const info = locate(toPointer(path11));
+      if (info) locations[toDotted(path11)] = info.loc;
     }
-    if (Array.isArray(v)) v.forEach((item, i6) => visit(item, [...path9, i6]));
-    else if (isPlainObject3(v)) for (const [k6, item] of Object.entries(v)) visit(item, [...path9, k6]);
+    if (Array.isArray(v)) v.forEach((item, i6) => visit(item, [...path11, i6]));
+    else if (isPlainObject3(v)) for (const [k6, item] of Object.entries(v)) visit(item, [...path11, k6]);
   };
   visit(value, []);
   return { value, locate, locations };
@@ -97172,11 +97195,11 @@ var typeNames = {
   null: "null"
 };
 function toDeployerError(e6, root6, ctx) {
-  const path9 = pointerToPath(e6.instancePath, root6);
+  const path11 = pointerToPath(e6.instancePath, root6);
   const parentSchema = e6.parentSchema ?? {};
   const here = ctx.locate(e6.instancePath);
   let location = here?.loc;
-  let fieldPath = path9;
+  let fieldPath = path11;
   let message;
   let hint = parentSchema["x-hint"];
   const expected = parentSchema.description;
@@ -97184,15 +97207,15 @@ function toDeployerError(e6, root6, ctx) {
   switch (e6.keyword) {
     case "required": {
       const missing = String(e6.params.missingProperty);
-      fieldPath = [...path9, missing];
+      fieldPath = [...path11, missing];
       const prop = parentSchema.properties?.[missing];
       message = `missing required field "${missing}"${prop?.description ? `: expected ${prop.description}` : ""}`;
-      hint = prop?.["x-hint"] ?? `Add \`${missing}: \u2026\`${path9.length ? ` under \`${toDotted(path9)}\`` : ""}.`;
+      hint = prop?.["x-hint"] ?? `Add \`${missing}: \u2026\`${path11.length ? ` under \`${toDotted(path11)}\`` : ""}.`;
       break;
     }
     case "additionalProperties": {
       const extra = String(e6.params.additionalProperty);
-      fieldPath = [...path9, extra];
+      fieldPath = [...path11, extra];
       const child = ctx.locate(`${e6.instancePath}/${extra.replace(/~/g, "~0").replace(/\//g, "~1")}`);
       location = child?.keyLoc ?? child?.loc ?? location;
       const allowed = Object.keys(parentSchema.properties ?? {}).filter((k6) => k6 !== "$schema");
@@ -97205,7 +97228,7 @@ function toDeployerError(e6, root6, ctx) {
       const want = String(e6.params.type).split(",").map((t) => typeNames[t] ?? t).join(" or ");
       message = `expected ${expected ?? want}, got ${describeValue(data)}`;
       if (want.includes("a string") && here?.scalarStyle === "PLAIN" && here.raw && (typeof data === "number" || typeof data === "boolean" || data === null)) {
-        const key = path9.length ? String(path9[path9.length - 1]) : "value";
+        const key = path11.length ? String(path11[path11.length - 1]) : "value";
         hint = `YAML read the unquoted \`${here.raw}\` as ${describeValue(data)}; write it quoted: ${key}: "${here.raw}".`;
       }
       break;
@@ -97297,7 +97320,7 @@ function describe(node, doc, text3, at) {
   }
   return info;
 }
-function walk(node, path9, doc, text3, at, nodes6, depth) {
+function walk(node, path11, doc, text3, at, nodes6, depth) {
   if (depth > 64) return;
   const target = (0, import_yaml.isAlias)(node) ? node.resolve(doc) : node;
   if (!target) return;
@@ -97305,7 +97328,7 @@ function walk(node, path9, doc, text3, at, nodes6, depth) {
     for (const pair of target.items) {
       const keyNode = pair.key;
       const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-      const childPath = [...path9, key];
+      const childPath = [...path11, key];
       const keyLoc = keyNode?.range ? at(keyNode.range[0]) : void 0;
       const valueNode = pair.value;
       const emptyValue = !valueNode || (0, import_yaml.isScalar)(valueNode) && valueNode.value === null && valueNode.range?.[0] === valueNode.range?.[1];
@@ -97316,7 +97339,7 @@ function walk(node, path9, doc, text3, at, nodes6, depth) {
     }
   } else if ((0, import_yaml.isSeq)(target)) {
     target.items.forEach((item, i6) => {
-      const childPath = [...path9, i6];
+      const childPath = [...path11, i6];
       const itemNode = item;
       if (!itemNode) return;
       nodes6.set(toPointer(childPath), describe(itemNode, doc, text3, at));
@@ -99095,8 +99118,8 @@ var import_client_iam = __toESM(require_dist_cjs18(), 1);
 function roleNameOf(roleNameOrArn) {
   const m4 = /^arn:[^:]+:iam::\d{12}:role\/(.+)$/.exec(roleNameOrArn);
   if (!m4) return roleNameOrArn;
-  const path9 = m4[1];
-  return path9.slice(path9.lastIndexOf("/") + 1);
+  const path11 = m4[1];
+  return path11.slice(path11.lastIndexOf("/") + 1);
 }
 function createIamPort(client, context3 = {}) {
   const fail2 = (e6, action, resource, hint) => toDeployerError2(e6, { ...context3, action, resource, hint });
@@ -99620,6 +99643,7 @@ async function centralRegistryEcr(config, sessions) {
 }
 
 // src/checks/check-result.ts
+import path6 from "node:path";
 function verdict(head, v, body) {
   const out = { id: head.id, title: head.title, target: head.target.name, verdict: v, message: body.message };
   const hint = body.hint ?? body.error?.hint;
@@ -99644,7 +99668,11 @@ function locationOf(target, field) {
 }
 function whereWritten(target, field) {
   const loc = target.locations?.[field];
-  return loc ? `${loc.file}:${loc.line}` : target.file;
+  return loc ? `${displayPath(loc.file)}:${loc.line}` : displayPath(target.file);
+}
+function displayPath(file) {
+  const rel = path6.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path6.isAbsolute(rel) ? rel : file;
 }
 
 // src/checks/assume-role.ts
@@ -100481,10 +100509,10 @@ function organisationCandidates(policy) {
     if (/^o-[a-z0-9]+$/.test(org)) out.push({ label: `organisation ${org} (aws:PrincipalOrgID)`, context: { "aws:PrincipalOrgID": org } });
   }
   for (const pattern of conditionValues(policy, "aws:principalorgpaths")) {
-    const path9 = pattern.replace(/\*/g, "").replace(/\?/g, "x");
-    const org = /^(o-[a-z0-9]+)\//.exec(path9)?.[1];
+    const path11 = pattern.replace(/\*/g, "").replace(/\?/g, "x");
+    const org = /^(o-[a-z0-9]+)\//.exec(path11)?.[1];
     if (!org) continue;
-    out.push({ label: `organisation unit path ${pattern} (aws:PrincipalOrgPaths)`, context: { "aws:PrincipalOrgID": org, "aws:PrincipalOrgPaths": [path9] } });
+    out.push({ label: `organisation unit path ${pattern} (aws:PrincipalOrgPaths)`, context: { "aws:PrincipalOrgID": org, "aws:PrincipalOrgPaths": [path11] } });
   }
   return out;
 }
@@ -100972,35 +101000,35 @@ async function observeTargets(inputs, options = {}) {
 }
 
 // src/plan/build.ts
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/plan/diff.ts
 function diffTaskDefinitions(live, desired) {
   const before = live === void 0 ? /* @__PURE__ */ new Map() : flattenTaskDefinition(normaliseTaskDefinition(live));
   const after = flattenTaskDefinition(normaliseTaskDefinition(desired));
-  for (const path9 of [...before.keys()]) {
-    if (!isBlockPath(path9) || !after.has(path9)) continue;
-    const b6 = before.get(path9);
-    const a6 = after.get(path9);
-    before.delete(path9);
-    after.delete(path9);
-    const flatten2 = path9.startsWith("containers[") ? flattenContainer : flattenBlock;
-    flatten2(path9, b6, before);
-    flatten2(path9, a6, after);
+  for (const path11 of [...before.keys()]) {
+    if (!isBlockPath(path11) || !after.has(path11)) continue;
+    const b6 = before.get(path11);
+    const a6 = after.get(path11);
+    before.delete(path11);
+    after.delete(path11);
+    const flatten2 = path11.startsWith("containers[") ? flattenContainer : flattenBlock;
+    flatten2(path11, b6, before);
+    flatten2(path11, a6, after);
   }
   const changes = [];
   const paths = /* @__PURE__ */ new Set([...before.keys(), ...after.keys()]);
-  for (const path9 of paths) {
-    const hasBefore = before.has(path9);
-    const hasAfter = after.has(path9);
+  for (const path11 of paths) {
+    const hasBefore = before.has(path11);
+    const hasAfter = after.has(path11);
     if (hasBefore && hasAfter) {
-      const b6 = before.get(path9);
-      const a6 = after.get(path9);
-      if (canonicalJson(b6) !== canonicalJson(a6)) changes.push({ path: path9, kind: "changed", before: b6, after: a6 });
+      const b6 = before.get(path11);
+      const a6 = after.get(path11);
+      if (canonicalJson(b6) !== canonicalJson(a6)) changes.push({ path: path11, kind: "changed", before: b6, after: a6 });
     } else if (hasAfter) {
-      changes.push({ path: path9, kind: "added", after: after.get(path9) });
+      changes.push({ path: path11, kind: "added", after: after.get(path11) });
     } else {
-      changes.push({ path: path9, kind: "removed", before: before.get(path9) });
+      changes.push({ path: path11, kind: "removed", before: before.get(path11) });
     }
   }
   return changes.sort((x, y) => comparePaths(x.path, y.path));
@@ -101018,8 +101046,8 @@ function flattenTaskDefinition(def) {
   }
   return leaves;
 }
-function isBlockPath(path9) {
-  return /^(containers|volumes)\[.*\]$/.test(path9);
+function isBlockPath(path11) {
+  return /^(containers|volumes)\[.*\]$/.test(path11);
 }
 function nameSegment(name) {
   return `[${String(name)}]`;
@@ -101030,23 +101058,23 @@ function flattenBlock(prefix, block, leaves) {
     flattenValue(`${prefix}${keySegment(key)}`, value, leaves);
   }
 }
-function flattenValue(path9, value, leaves) {
+function flattenValue(path11, value, leaves) {
   if (isObject2(value) && Object.keys(value).length > 0) {
-    for (const [k6, v] of Object.entries(value)) flattenValue(`${path9}${keySegment(k6)}`, v, leaves);
+    for (const [k6, v] of Object.entries(value)) flattenValue(`${path11}${keySegment(k6)}`, v, leaves);
   } else {
-    leaves.set(path9, value);
+    leaves.set(path11, value);
   }
 }
 function flattenContainer(prefix, container, leaves) {
   for (const [key, value] of Object.entries(container)) {
     if (key === "name") continue;
-    const path9 = `${prefix}${keySegment(key)}`;
+    const path11 = `${prefix}${keySegment(key)}`;
     if (key === "environment" && Array.isArray(value)) {
-      for (const e6 of value) if (isObject2(e6)) leaves.set(`${path9}${keySegment(String(e6.name))}`, e6.value);
+      for (const e6 of value) if (isObject2(e6)) leaves.set(`${path11}${keySegment(String(e6.name))}`, e6.value);
     } else if (key === "secrets" && Array.isArray(value)) {
-      for (const s2 of value) if (isObject2(s2)) leaves.set(`${path9}${keySegment(String(s2.name))}`, s2.valueFrom);
+      for (const s2 of value) if (isObject2(s2)) leaves.set(`${path11}${keySegment(String(s2.name))}`, s2.valueFrom);
     } else {
-      flattenValue(path9, value, leaves);
+      flattenValue(path11, value, leaves);
     }
   }
 }
@@ -101234,7 +101262,7 @@ function planTarget(input, desired, observed) {
   return { target: plan, sensitiveValues };
 }
 function targetSummary(target, rootDir) {
-  const rel = path6.isAbsolute(target.file) ? path6.relative(rootDir, target.file) : target.file;
+  const rel = path7.isAbsolute(target.file) ? path7.relative(rootDir, target.file) : target.file;
   return {
     name: target.name,
     stage: target.stage,
@@ -101242,7 +101270,7 @@ function targetSummary(target, rootDir) {
     region: target.region,
     cluster: target.cluster,
     service: target.service,
-    file: rel.split(path6.sep).join("/")
+    file: rel.split(path7.sep).join("/")
   };
 }
 function liveSnapshot(service, td) {
@@ -101331,7 +101359,7 @@ function sessionsOf(observed) {
 }
 
 // src/action/annotations.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/report/run-summary.ts
 var OUTCOME_ORDER = ["deployed", "unchanged", "rolled-back", "failed", "interrupted", "not-started"];
@@ -101422,8 +101450,8 @@ function verdict2(report) {
 
 // src/action/annotations.ts
 function workspacePath(file, workspace) {
-  const rel = path7.relative(workspace, path7.resolve(workspace, file));
-  return (rel.startsWith("..") || path7.isAbsolute(rel) ? file : rel).split(path7.sep).join("/");
+  const rel = path8.relative(workspace, path8.resolve(workspace, file));
+  return (rel.startsWith("..") || path8.isAbsolute(rel) ? file : rel).split(path8.sep).join("/");
 }
 function errorAnnotations(errors, workspace) {
   return errors.map((e6) => {
@@ -101439,7 +101467,7 @@ function errorAnnotations(errors, workspace) {
 function planAnnotations(plan, rootDir, workspace) {
   const out = [];
   for (const t of plan.targets) {
-    const envFile = workspacePath(path7.resolve(rootDir, t.target.file), workspace);
+    const envFile = workspacePath(path8.resolve(rootDir, t.target.file), workspace);
     const strictBlocked = t.action === "blocked" && !t.checks.some((c6) => worstVerdict(c6) === "fail");
     const at = (c6) => c6.error?.location ? { file: workspacePath(c6.error.location.file, workspace), startLine: c6.error.location.line, startColumn: c6.error.location.column } : { file: envFile };
     const failing = failingChecks(t.checks, strictBlocked);
@@ -101494,7 +101522,7 @@ function formatPlanText(input, opts) {
   lines.push(`${plural(plan.summary.targets, "target")}: ${summaryLine(plan)}`);
   for (const t of plan.targets) {
     lines.push("");
-    lines.push(...formatTarget(t, c6));
+    lines.push(...formatTarget(t, c6, opts.checks ?? "all"));
   }
   lines.push("");
   if (plan.summary.blocked > 0) {
@@ -101506,7 +101534,7 @@ function formatPlanText(input, opts) {
   }
   return scrubString(lines.join("\n"), sensitiveValuesOf(plan));
 }
-function formatTarget(t, c6) {
+function formatTarget(t, c6, which2) {
   const s2 = t.target;
   const where = c6.dim(`${s2.stage} \xB7 ${s2.account} \xB7 ${s2.region} \xB7 ${s2.cluster}/${s2.service} \xB7 ${s2.file}`);
   const lines = [];
@@ -101523,9 +101551,13 @@ function formatTarget(t, c6) {
   }
   if (t.action !== "noop") for (const ch of t.diff) lines.push(...formatChange(ch, c6));
   if (t.steps.length > 0) lines.push(`  ${c6.dim("steps:")} ${t.steps.map(describeStep).join(" \u2192 ")}`);
-  if (t.checks.length > 0) {
-    lines.push(`  ${c6.dim("checks:")}`);
-    for (const check of t.checks) lines.push(...formatCheck(check, c6, 2));
+  const shown = which2 === "all" ? t.checks : t.checks.filter((check) => worstVerdict(check) !== "pass");
+  const passed = t.checks.length - shown.length;
+  if (shown.length > 0) {
+    lines.push(`  ${c6.dim("checks:")}${passed > 0 ? c6.dim(` (${passed} passed, not shown)`) : ""}`);
+    for (const check of shown) lines.push(...formatCheck(check, c6, 2));
+  } else if (t.checks.length > 0) {
+    lines.push(`  ${c6.dim("checks:")} ${c6.green(`all ${t.checks.length} passed`)}`);
   }
   return lines;
 }
@@ -101535,8 +101567,10 @@ function formatChange(ch, c6) {
       return [`    ${c6.green("+")} ${ch.path}: ${c6.green(displayValue(ch.after))}`];
     case "removed":
       return [`    ${c6.red("-")} ${ch.path}: ${c6.red(displayValue(ch.before))}`];
-    default:
-      return [`    ${c6.yellow("~")} ${ch.path}: ${c6.red(displayValue(ch.before))} \u2192 ${c6.green(displayValue(ch.after))}`];
+    default: {
+      const [before, after] = changedValues(ch);
+      return [`    ${c6.yellow("~")} ${ch.path}: ${c6.red(before)} \u2192 ${c6.green(after)}`];
+    }
   }
 }
 function formatCheck(check, c6, depth) {
@@ -101578,7 +101612,7 @@ function title(action, changes) {
 
 // src/action/output-files.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/report/plan-json.ts
 function planToJson(plan, sensitiveValues) {
@@ -101618,19 +101652,19 @@ function runReportToJson(report) {
 
 // src/action/output-files.ts
 async function outputDir(tempDir, runId) {
-  const dir = path8.join(tempDir, `deployer-${runId}`);
+  const dir = path9.join(tempDir, `deployer-${runId}`);
   await mkdir2(dir, { recursive: true });
   return dir;
 }
 async function writePlanFiles(dir, plan, sensitiveValues) {
-  const planJson = path8.join(dir, "plan.json");
-  const planMarkdown = path8.join(dir, "plan.md");
+  const planJson = path9.join(dir, "plan.json");
+  const planMarkdown = path9.join(dir, "plan.md");
   await writeFile2(planJson, planToJsonText(plan, sensitiveValues));
   await writeFile2(planMarkdown, formatPlanMarkdown(plan, { sensitiveValues }) + "\n");
   return { planJson, planMarkdown };
 }
 async function writeReportFile(dir, report, sensitiveValues) {
-  const file = path8.join(dir, "report.json");
+  const file = path9.join(dir, "report.json");
   await writeFile2(file, scrubString(JSON.stringify(runReportToJson(report), null, 2), sensitiveValues) + "\n");
   return file;
 }
@@ -103382,6 +103416,624 @@ async function runPromoteCommand(inputs, rt) {
   }
 }
 
+// src/action/fleet-commands.ts
+import path10 from "node:path";
+import { writeFile as writeFile3 } from "node:fs/promises";
+
+// src/fleet/status.ts
+async function fleetStatus(run, opts = {}) {
+  const { project } = run;
+  const stageNames = project.config.stages.map((s2) => s2.name);
+  const previousStage = (stage) => {
+    const i6 = stageNames.indexOf(stage);
+    return i6 > 0 ? stageNames[i6 - 1] : void 0;
+  };
+  const shown = new Set(run.targets.map((t) => t.name));
+  const neededStages = new Set(run.targets.map((t) => previousStage(t.stage)).filter((s2) => s2 !== void 0));
+  const extra = project.targets.filter((t) => neededStages.has(t.stage) && !shown.has(t.name));
+  const all = [...run.targets, ...extra];
+  const reads = await readTargets(all, run.sessions, { service: project.config.service, runId: run.runId, concurrency: opts.concurrency });
+  const readOf = new Map(reads.map((r6) => [r6.target.name, r6]));
+  const sources = /* @__PURE__ */ new Map();
+  for (const stage of neededStages) {
+    sources.set(stage, assessSourceStage(stage, project.targets.filter((t) => t.stage === stage).map((t) => readOf.get(t.name))));
+  }
+  const rows = run.targets.map((t) => statusRow(readOf.get(t.name), project.config.rootDir, readiness(readOf.get(t.name), previousStage(t.stage), sources)));
+  const summary2 = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, errors: 0 };
+  for (const r6 of rows) {
+    if (!r6.ok) summary2.errors++;
+    else if (r6.health?.state === "stable") summary2.stable++;
+    else if (r6.health?.state === "in-progress") summary2.inProgress++;
+    else if (r6.health?.state === "failed") summary2.failed++;
+    else summary2.degraded++;
+  }
+  const usedStages = new Set(run.targets.map((t) => t.stage));
+  return {
+    service: project.config.service,
+    createdAt: (opts.now?.() ?? /* @__PURE__ */ new Date()).toISOString(),
+    stages: stageNames.filter((s2) => usedStages.has(s2)),
+    rows,
+    summary: summary2
+  };
+}
+function readiness(read2, fromStage, sources) {
+  if (fromStage === void 0) return { state: "first-stage" };
+  if (!read2.ok) return { state: "unknown", fromStage };
+  const source = sources.get(fromStage);
+  if (!source || !source.digest) {
+    return { state: "source-not-ready", fromStage, reasons: (source?.refusals ?? []).map((e6) => e6.target ? `${e6.target}: ${e6.message}` : e6.message) };
+  }
+  const mine = deployedImage(read2.taskDefinition).digest;
+  return mine === source.digest ? { state: "in-sync", fromStage, digest: source.digest } : { state: "promotable", fromStage, digest: source.digest };
+}
+function statusRow(read2, rootDir, promotion) {
+  const row = { target: targetSummary(read2.target, rootDir), ok: read2.ok };
+  if (!read2.ok) {
+    row.error = toErrorInfo(read2.error);
+    if (read2.service) fillService(row, read2.service);
+    row.promotion = promotion;
+    return row;
+  }
+  const td = read2.taskDefinition;
+  const registeredAt = typeof td.raw.registeredAt === "string" ? td.raw.registeredAt : void 0;
+  const registeredBy = typeof td.raw.registeredBy === "string" ? td.raw.registeredBy : void 0;
+  row.taskDefinition = { arn: td.arn, family: td.family, revision: td.revision };
+  if (registeredAt) row.taskDefinition.registeredAt = registeredAt;
+  if (registeredBy) row.taskDefinition.registeredBy = registeredBy;
+  const image = deployedImage(td);
+  row.image = {};
+  if (image.ref) row.image.ref = image.ref;
+  if (image.digest) row.image.digest = image.digest;
+  if (image.imageTag) row.image.tag = image.imageTag;
+  if (image.gitSha) row.image.gitSha = image.gitSha;
+  if (image.conflict) row.image.conflict = true;
+  fillService(row, read2.service);
+  const primary = read2.service.deployments.find((d6) => d6.status === "PRIMARY" && d6.taskDefinition === td.arn);
+  const deployedAt = primary?.createdAt ?? registeredAt;
+  if (deployedAt) row.lastDeployedAt = deployedAt;
+  const by = td.tags[TAG2.by] ?? registeredBy;
+  if (by) row.lastDeployedBy = by;
+  if (td.tags[TAG2.promotedFrom]) {
+    row.promotedFrom = { target: td.tags[TAG2.promotedFrom] };
+    if (td.tags[TAG2.sourceStage]) row.promotedFrom.stage = td.tags[TAG2.sourceStage];
+  }
+  row.promotion = promotion;
+  return row;
+}
+function fillService(row, service) {
+  row.running = service.runningCount;
+  row.desired = service.desiredCount;
+  row.pending = service.pendingCount;
+  const primary = service.deployments.find((d6) => d6.status === "PRIMARY");
+  if (primary?.rolloutState) row.rolloutState = primary.rolloutState;
+  const health = serviceHealth(service);
+  row.health = { state: health.state, reason: health.reason };
+}
+
+// src/fleet/environment-mask.ts
+var MIN_MASK_LENGTH = 3;
+function environmentValues(project, target) {
+  const out = /* @__PURE__ */ new Map();
+  const put = (field, v) => {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out.set(field, String(v));
+  };
+  put("target", target.name);
+  put("account", target.account);
+  put("region", target.region);
+  put("cluster", target.cluster);
+  put("service", target.service);
+  put("deployRole", target.deployRole);
+  put("externalId", target.externalId);
+  put("taskRole", target.taskRole);
+  put("executionRole", target.executionRole);
+  put("imageRepository", targetImageRepository(project, target));
+  const walk2 = (prefix, v) => {
+    if (Array.isArray(v)) v.forEach((item, i6) => walk2(`${prefix}[${i6}]`, item));
+    else if (v !== null && typeof v === "object") for (const [k6, item] of Object.entries(v)) walk2(`${prefix}.${k6}`, item);
+    else put(prefix, v);
+  };
+  walk2("vars", target.vars);
+  return out;
+}
+function environmentSpecificFields(project, targets) {
+  const values = targets.map((t) => environmentValues(project, t));
+  const fields = new Set(values.flatMap((v) => [...v.keys()]));
+  const out = [];
+  for (const f6 of fields) {
+    const seen = new Set(values.map((v) => v.get(f6)));
+    if (seen.size > 1 || f6 === "target") out.push(f6);
+  }
+  return out.sort();
+}
+function masksFor(project, target, fields) {
+  const values = environmentValues(project, target);
+  const masks = [];
+  for (const f6 of fields) {
+    const v = values.get(f6);
+    if (v !== void 0 && v.length >= MIN_MASK_LENGTH) masks.push({ placeholder: `{${f6}}`, value: v });
+  }
+  return masks.sort((a6, b6) => b6.value.length - a6.value.length || (a6.placeholder < b6.placeholder ? -1 : 1));
+}
+function escapeRegExp2(s2) {
+  return s2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function maskEnvironment(value, masks) {
+  if (masks.length === 0) return structuredClone(value);
+  const byValue = /* @__PURE__ */ new Map();
+  for (const m4 of masks) if (!byValue.has(m4.value)) byValue.set(m4.value, m4.placeholder);
+  const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${[...byValue.keys()].map(escapeRegExp2).join("|")})(?![A-Za-z0-9])`, "g");
+  const visit = (v) => {
+    if (typeof v === "string") return v.replace(pattern, (m4) => byValue.get(m4) ?? m4);
+    if (typeof v === "number") return byValue.get(String(v)) ?? v;
+    if (Array.isArray(v)) return v.map(visit);
+    if (v !== null && typeof v === "object") {
+      const out = {};
+      for (const [k6, item] of Object.entries(v)) out[k6] = visit(item);
+      return out;
+    }
+    return v;
+  };
+  return visit(value);
+}
+
+// src/fleet/drift.ts
+async function detectDrift(run, opts = {}) {
+  const { project } = run;
+  const reads = await readTargets(run.targets, run.sessions, { service: project.config.service, runId: run.runId, concurrency: opts.concurrency });
+  const sensitive = [];
+  const targets = reads.map((read2) => {
+    const { drift, values } = targetDrift(project, read2);
+    sensitive.push(values);
+    return drift;
+  });
+  const stages = stageConsistency(project, reads, sensitive);
+  const all = mergeSensitiveValues(...sensitive);
+  const report = {
+    service: project.config.service,
+    createdAt: (opts.now?.() ?? /* @__PURE__ */ new Date()).toISOString(),
+    targets: targets.map((t) => ({ ...t, changes: t.changes.map((c6) => redactChange(c6, all)) })),
+    stages: stages.map((s2) => ({ ...s2, differences: s2.differences.map((d6) => ({ ...d6, changes: d6.changes.map((c6) => redactChange(c6, all)) })) })),
+    summary: {
+      targets: targets.length,
+      inSync: targets.filter((t) => t.status === "in-sync").length,
+      drifted: targets.filter((t) => t.status === "drifted").length,
+      errors: targets.filter((t) => t.status === "error").length,
+      inconsistentStages: stages.filter((s2) => s2.differences.length > 0).length
+    }
+  };
+  return scrubDeep(report, all);
+}
+function hasDrift(report) {
+  return report.summary.drifted > 0 || report.summary.inconsistentStages > 0;
+}
+function render(project, target, td) {
+  const image = deployedImage(td);
+  try {
+    if (image.digest) {
+      const desired = renderDesired(project, target, { repository: project.config.image.repository, digest: image.digest, ...image.imageTag ? { tag: image.imageTag } : {} });
+      return { desired: desired.taskDefinition, digest: image.digest };
+    }
+    return { desired: renderTaskDefinition(project, target, image.ref ?? "") };
+  } catch (e6) {
+    if (e6 instanceof DeployerErrors && e6.errors[0]) return { error: e6.errors[0] };
+    if (e6 instanceof DeployerError) return { error: e6 };
+    throw e6;
+  }
+}
+function targetDrift(project, read2) {
+  const summary2 = targetSummary(read2.target, project.config.rootDir);
+  if (!read2.ok) return { drift: { target: summary2, status: "error", error: toErrorInfo(read2.error), changes: [], notes: [] }, values: collectSensitiveValues(read2.target) };
+  const td = read2.taskDefinition;
+  const image = deployedImage(td);
+  const notes = [];
+  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigestOf(image.tagDigest)})` : ""}`);
+  if (image.conflict) notes.push(`the image runs ${image.imageDigest} but the deployer:image-digest tag says ${image.tagDigest}`);
+  if (!td.tags[TAG2.runId]) {
+    const by = typeof td.raw.registeredBy === "string" ? ` by ${td.raw.registeredBy}` : "";
+    notes.push(`${td.family}:${td.revision} was registered outside deployer${by} (no deployer tags)`);
+  }
+  const running = { taskDefinitionArn: td.arn };
+  if (image.digest) running.digest = image.digest;
+  if (image.imageTag) running.imageTag = image.imageTag;
+  if (typeof td.raw.registeredBy === "string") running.registeredBy = td.raw.registeredBy;
+  const rendered = render(project, read2.target, td);
+  if (!rendered.desired) {
+    const values2 = collectSensitiveValues(read2.target, td.raw);
+    return { drift: { target: summary2, status: "error", error: toErrorInfo(rendered.error), running, changes: [], notes }, values: values2 };
+  }
+  const desired = rendered.desired;
+  const values = collectSensitiveValues(read2.target, desired, td.raw);
+  const changes = markSensitiveChanges(diffTaskDefinitions(desired, td.raw), values);
+  return { drift: { target: summary2, status: changes.length > 0 ? "drifted" : "in-sync", running, changes, notes }, values };
+}
+function stageConsistency(project, reads, sensitive) {
+  const out = [];
+  for (const stage of project.config.stages.map((s2) => s2.name)) {
+    const inStage = reads.map((r6, i6) => ({ r: r6, i: i6 })).filter(({ r: r6 }) => r6.target.stage === stage);
+    if (inStage.length === 0) continue;
+    const configured = project.targets.filter((t) => t.stage === stage);
+    const fields = environmentSpecificFields(project, configured);
+    const readable = inStage.filter(({ r: r6 }) => r6.ok);
+    const consistency = { stage, compared: readable.map(({ r: r6 }) => r6.target.name), differences: [], maskedFields: fields };
+    out.push(consistency);
+    if (readable.length < 2) continue;
+    const values = mergeSensitiveValues(...inStage.map(({ i: i6 }) => sensitive[i6] ?? []));
+    const masked = readable.map(({ r: r6 }) => {
+      const def = maskEnvironment(normaliseTaskDefinition(r6.taskDefinition.raw), masksFor(project, r6.target, fields));
+      return { name: r6.target.name, def, key: canonicalJson(def) };
+    });
+    const groups = /* @__PURE__ */ new Map();
+    for (const m4 of masked) groups.set(m4.key, (groups.get(m4.key) ?? 0) + 1);
+    const best = Math.max(...groups.values());
+    const reference = masked.find((m4) => groups.get(m4.key) === best);
+    consistency.reference = reference.name;
+    for (const m4 of masked) {
+      if (m4.key === reference.key) continue;
+      const changes = markSensitiveChanges(diffTaskDefinitions(reference.def, m4.def), values);
+      consistency.differences.push({ target: m4.name, changes });
+    }
+  }
+  return out;
+}
+
+// src/report/status-text.ts
+var import_picocolors2 = __toESM(require_picocolors(), 1);
+
+// src/report/status-cells.ts
+var STATUS_COLUMNS = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER/SERVICE", "TASK DEFINITION", "IMAGE", "RUNNING", "ROLLOUT", "DEPLOYED", "BY", "PROMOTION"];
+function statusCells(row) {
+  const t = row.target;
+  const dash = "\u2014";
+  return {
+    TARGET: t.name,
+    STAGE: t.stage,
+    ACCOUNT: t.account,
+    REGION: t.region,
+    "CLUSTER/SERVICE": `${t.cluster}/${t.service}`,
+    "TASK DEFINITION": row.taskDefinition ? `${row.taskDefinition.family}:${row.taskDefinition.revision}` : dash,
+    IMAGE: imageCell(row),
+    RUNNING: row.running !== void 0 && row.desired !== void 0 ? `${row.running}/${row.desired}` : dash,
+    ROLLOUT: rolloutCell(row),
+    DEPLOYED: row.lastDeployedAt ? shortTime(row.lastDeployedAt) : dash,
+    BY: row.lastDeployedBy ? shortActor(row.lastDeployedBy) : dash,
+    PROMOTION: readinessCell(row.promotion)
+  };
+}
+function imageCell(row) {
+  if (!row.image) return "\u2014";
+  const digest2 = row.image.digest ? shortDigestOf(row.image.digest) : row.image.ref ?? "\u2014";
+  const tag = row.image.tag ? `${row.image.tag} ` : "";
+  return `${tag}${digest2}${row.image.conflict ? " (tag disagrees!)" : ""}`;
+}
+function rolloutCell(row) {
+  const health = row.health?.state;
+  if (health === "failed") return "FAILED";
+  if (health === "in-progress") return row.rolloutState && row.rolloutState !== "COMPLETED" ? row.rolloutState : "IN_PROGRESS";
+  if (health === "degraded") return `${row.rolloutState ?? "\u2014"} (degraded)`;
+  return row.rolloutState ?? (health === "stable" ? "stable" : "\u2014");
+}
+function readinessCell(p3) {
+  switch (p3.state) {
+    case "first-stage":
+      return "\u2014";
+    case "in-sync":
+      return `= ${p3.fromStage}`;
+    case "promotable":
+      return `\u2190 ${p3.fromStage} ${shortDigestOf(p3.digest)}`;
+    case "source-not-ready":
+      return `${p3.fromStage} not ready`;
+    case "unknown":
+      return "?";
+  }
+}
+function shortTime(iso2) {
+  const d6 = new Date(iso2);
+  if (Number.isNaN(d6.getTime())) return iso2;
+  return `${d6.toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+function shortActor(by) {
+  const first = by.split(/\s+/)[0] ?? by;
+  if (first.startsWith("github:")) return first;
+  const arn = /^arn:[^:]+:(?:iam|sts)::\d{12}:(.+)$/.exec(first);
+  return arn ? arn[1] : first;
+}
+
+// src/report/status-text.ts
+function formatStatusText(status, opts) {
+  const c6 = import_picocolors2.default.createColors(opts.color);
+  const lines = [];
+  lines.push(c6.bold(`Fleet status for ${status.service}`) + c6.dim(`  (${status.createdAt})`));
+  lines.push("");
+  const cells = status.rows.map((r6) => r6.ok ? statusCells(r6) : errorCells(r6));
+  const widths = STATUS_COLUMNS.map((col) => Math.max(col.length, ...cells.map((row) => width(row[col]))));
+  const line = (row, paint) => STATUS_COLUMNS.map((col, i6) => {
+    const text3 = row[col] ?? "";
+    const padded = text3 + " ".repeat(Math.max(0, widths[i6] - width(text3)));
+    return paint ? paint(col, padded) : padded;
+  }).join("  ").trimEnd();
+  lines.push(c6.dim(line(Object.fromEntries(STATUS_COLUMNS.map((col) => [col, col])))));
+  status.rows.forEach((row, i6) => {
+    lines.push(line(cells[i6], (col, s3) => paintCell(c6, row, col, s3)));
+  });
+  const errors = status.rows.filter((r6) => !r6.ok);
+  if (errors.length > 0) {
+    lines.push("");
+    for (const r6 of errors) {
+      const e6 = r6.error;
+      lines.push(`${c6.red("error")} ${c6.dim(e6.code)} [${r6.target.name} ${r6.target.account}] ${e6.message}`);
+      if (e6.action || e6.resource) lines.push(`  ${c6.dim("aws:")} ${[e6.action, e6.resource].filter(Boolean).join(" on ")}`);
+      if (e6.awsCode || e6.awsMessage) lines.push(`  ${c6.dim("aws said:")} ${[e6.awsCode, e6.awsMessage].filter(Boolean).join(": ")}`);
+      if (e6.hint) lines.push(`  ${c6.dim("hint:")} ${e6.hint}`);
+    }
+  }
+  const notReady = status.rows.filter((r6) => r6.promotion.state === "source-not-ready");
+  const reasons = [...new Set(notReady.flatMap((r6) => r6.promotion.state === "source-not-ready" ? r6.promotion.reasons : []))];
+  if (reasons.length > 0) {
+    lines.push("");
+    lines.push(c6.dim("Not ready to promote from:"));
+    for (const reason of reasons) lines.push(`  ${reason}`);
+  }
+  const s2 = status.summary;
+  lines.push("");
+  const parts = [`${s2.stable} stable`];
+  if (s2.inProgress) parts.push(`${s2.inProgress} deploying`);
+  if (s2.failed) parts.push(`${s2.failed} failed`);
+  if (s2.degraded) parts.push(`${s2.degraded} degraded`);
+  if (s2.errors) parts.push(plural(s2.errors, "unreadable target"));
+  lines.push(`${plural(s2.targets, "target")}: ${parts.join(", ")}`);
+  return lines.join("\n");
+}
+function errorCells(r6) {
+  const base = statusCells(r6);
+  return { ...base, "TASK DEFINITION": `error ${r6.error?.code ?? ""}`.trim() };
+}
+function paintCell(c6, row, col, s2) {
+  if (!row.ok) return col === "TARGET" || col === "TASK DEFINITION" ? c6.red(s2) : s2;
+  if (col === "ROLLOUT") {
+    const h6 = row.health?.state;
+    return h6 === "stable" ? c6.green(s2) : h6 === "failed" ? c6.red(s2) : c6.yellow(s2);
+  }
+  if (col === "PROMOTION") {
+    const p3 = row.promotion.state;
+    return p3 === "promotable" ? c6.yellow(s2) : p3 === "in-sync" ? c6.green(s2) : p3 === "source-not-ready" ? c6.red(s2) : s2;
+  }
+  return s2;
+}
+function width(s2) {
+  return Array.from(s2).length;
+}
+
+// src/report/status-markdown.ts
+function mdCell(s2) {
+  return s2.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`[\]<>])/g, "\\$1").replace(/\r?\n/g, " ");
+}
+function formatStatusMarkdown(status) {
+  const out = [];
+  const s2 = status.summary;
+  out.push(`### Fleet status: \`${status.service}\``);
+  out.push("");
+  const parts = [`${s2.stable} stable`];
+  if (s2.inProgress) parts.push(`${s2.inProgress} deploying`);
+  if (s2.failed) parts.push(`${s2.failed} failed`);
+  if (s2.degraded) parts.push(`${s2.degraded} degraded`);
+  if (s2.errors) parts.push(plural(s2.errors, "unreadable target"));
+  out.push(`${plural(s2.targets, "target")}: ${parts.join(", ")} \xB7 ${status.createdAt}`);
+  out.push("");
+  out.push(`| ${STATUS_COLUMNS.join(" | ")} |`);
+  out.push(`|${STATUS_COLUMNS.map(() => "---").join("|")}|`);
+  for (const row of status.rows) {
+    const cells = statusCells(row);
+    if (!row.ok) cells["TASK DEFINITION"] = `\u274C ${row.error?.code ?? "error"}`;
+    else if (row.health?.state === "failed") cells.ROLLOUT = `\u274C ${cells.ROLLOUT}`;
+    else if (row.health?.state === "stable") cells.ROLLOUT = `\u2705 ${cells.ROLLOUT}`;
+    else cells.ROLLOUT = `\u23F3 ${cells.ROLLOUT}`;
+    out.push(`| ${STATUS_COLUMNS.map((c6) => mdCell(cells[c6])).join(" | ")} |`);
+  }
+  const errors = status.rows.filter((r6) => !r6.ok);
+  if (errors.length > 0) {
+    out.push("");
+    out.push("**Unreadable targets**");
+    out.push("");
+    for (const r6 of errors) {
+      const e6 = r6.error;
+      out.push(`- **${mdCell(r6.target.name)}** (${r6.target.account}): \`${e6.code}\` ${mdCell(e6.message)}${e6.hint ? `. _Hint:_ ${mdCell(e6.hint)}` : ""}`);
+    }
+  }
+  const reasons = [...new Set(status.rows.flatMap((r6) => r6.promotion.state === "source-not-ready" ? r6.promotion.reasons : []))];
+  if (reasons.length > 0) {
+    out.push("");
+    out.push("**Not ready to promote from**");
+    out.push("");
+    for (const reason of reasons) out.push(`- ${mdCell(reason)}`);
+  }
+  return out.join("\n");
+}
+
+// src/report/status-json.ts
+function statusToJsonText(status) {
+  return `${JSON.stringify(status, null, 2)}
+`;
+}
+
+// src/report/drift-text.ts
+var import_picocolors3 = __toESM(require_picocolors(), 1);
+function formatDriftText(report, opts) {
+  const c6 = import_picocolors3.default.createColors(opts.color);
+  const lines = [c6.bold(`Drift for ${report.service}`) + c6.dim(`  (${report.createdAt})`)];
+  for (const t of report.targets) {
+    lines.push("");
+    lines.push(...formatTarget2(t, c6));
+  }
+  const inconsistent = report.stages.filter((s3) => s3.differences.length > 0);
+  if (inconsistent.length > 0) {
+    lines.push("");
+    lines.push(c6.bold("Targets of a stage that differ from each other") + c6.dim(" (environment-specific values masked as {field})"));
+    for (const s3 of inconsistent) {
+      for (const d6 of s3.differences) {
+        lines.push(`${c6.yellow("\u2260")} ${c6.bold(d6.target)} ${c6.dim(`differs from ${s3.reference} in stage ${s3.stage}:`)}`);
+        const ref = s3.reference ?? "the reference";
+        for (const ch of d6.changes) lines.push(formatChange2(ch, c6, { before: ref, after: d6.target, beforeOnly: `only in ${ref}`, afterOnly: `only in ${d6.target}` }));
+      }
+    }
+  }
+  const s2 = report.summary;
+  lines.push("");
+  const parts = [`${s2.inSync} in sync`, `${s2.drifted} drifted`];
+  if (s2.errors) parts.push(plural(s2.errors, "error"));
+  if (s2.inconsistentStages) parts.push(`${plural(s2.inconsistentStages, "stage")} with targets differing from each other`);
+  lines.push(`${plural(s2.targets, "target")}: ${parts.join(", ")}`);
+  if (s2.drifted > 0) lines.push(c6.dim("Drift = what runs differs from what the configuration renders for the same image: a change made outside deployer, or a configuration change not rolled out yet. The next rollout replaces it."));
+  return lines.join("\n");
+}
+function formatTarget2(t, c6) {
+  const s2 = t.target;
+  const where = c6.dim(`${s2.stage} \xB7 ${s2.account} \xB7 ${s2.region} \xB7 ${s2.cluster}/${s2.service}`);
+  const runs = t.running ? c6.dim(` runs ${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigestOf(t.running.digest)})` : ""}`) : "";
+  const lines = [];
+  if (t.status === "error") {
+    lines.push(`${c6.red("!")} ${c6.bold(s2.name)}  ${where}`);
+    const e6 = t.error;
+    lines.push(`  ${c6.red("error")} ${c6.dim(e6.code)} ${e6.message}`);
+    if (e6.action || e6.resource) lines.push(`    ${c6.dim("aws:")} ${[e6.action, e6.resource].filter(Boolean).join(" on ")}`);
+    if (e6.awsCode || e6.awsMessage) lines.push(`    ${c6.dim("aws said:")} ${[e6.awsCode, e6.awsMessage].filter(Boolean).join(": ")}`);
+    if (e6.hint) lines.push(`    ${c6.dim("hint:")} ${e6.hint}`);
+  } else if (t.status === "drifted") {
+    lines.push(`${c6.yellow("~")} ${c6.bold(s2.name)}  ${where}`);
+    lines.push(`  ${c6.yellow(`drifted: ${plural(t.changes.length, "field")}`)}${runs}`);
+    for (const ch of t.changes) lines.push(formatChange2(ch, c6, { before: "expected", after: "running", beforeOnly: "missing, expected", afterOnly: "not in the configuration, running" }));
+  } else {
+    lines.push(`${c6.green("=")} ${c6.bold(s2.name)}  ${where}`);
+    lines.push(`  ${c6.green("in sync")}${runs}`);
+  }
+  for (const n3 of t.notes) lines.push(`  ${c6.dim("note:")} ${n3}`);
+  return lines;
+}
+function formatChange2(ch, c6, l4) {
+  switch (ch.kind) {
+    case "added":
+      return `    ${c6.green("+")} ${ch.path}: ${c6.dim(l4.afterOnly)} ${displayValue(ch.after)}`;
+    case "removed":
+      return `    ${c6.red("-")} ${ch.path}: ${c6.dim(l4.beforeOnly)} ${displayValue(ch.before)}`;
+    default:
+      return `    ${c6.yellow("~")} ${ch.path}: ${c6.dim(l4.before)} ${displayValue(ch.before)}${c6.dim(`, ${l4.after}`)} ${displayValue(ch.after)}`;
+  }
+}
+
+// src/report/drift-markdown.ts
+function formatDriftMarkdown(report) {
+  const s2 = report.summary;
+  const out = [];
+  out.push(`### Drift: \`${report.service}\``);
+  out.push("");
+  const parts = [`${s2.inSync} in sync`, `**${s2.drifted} drifted**`];
+  if (s2.errors) parts.push(`${plural(s2.errors, "error")}`);
+  if (s2.inconsistentStages) parts.push(`${plural(s2.inconsistentStages, "stage")} with targets differing from each other`);
+  out.push(`${plural(s2.targets, "target")}: ${parts.join(", ")} \xB7 ${report.createdAt}`);
+  out.push("");
+  out.push("| Target | Stage | Account | Region | Runs | Drift |");
+  out.push("|---|---|---|---|---|---|");
+  for (const t of report.targets) {
+    const runs = t.running ? `${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigestOf(t.running.digest)})` : ""}` : "\u2014";
+    const verdict3 = t.status === "in-sync" ? "\u2705 in sync" : t.status === "drifted" ? `\u26A0\uFE0F ${plural(t.changes.length, "field")}` : `\u274C ${t.error?.code ?? "error"}`;
+    out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict3].map(mdCell).join(" | ")} |`);
+  }
+  for (const t of report.targets.filter((x) => x.status === "drifted")) {
+    out.push("");
+    out.push(`<details><summary><b>${html2(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`);
+    out.push("");
+    out.push("```diff");
+    out.push(...diffLines2(t.changes, "expected", "running"));
+    out.push("```");
+    if (t.notes.length > 0) out.push("", ...t.notes.map((n3) => `- ${mdCell(n3)}`));
+    out.push("");
+    out.push("</details>");
+  }
+  for (const stage of report.stages) {
+    for (const d6 of stage.differences) {
+      out.push("");
+      out.push(`<details><summary><b>${html2(d6.target)}</b> differs from ${html2(stage.reference ?? "")} (stage ${html2(stage.stage)})</summary>`);
+      out.push("");
+      out.push("```diff");
+      out.push(...diffLines2(d6.changes, stage.reference ?? "reference", d6.target));
+      out.push("```");
+      out.push("");
+      out.push("</details>");
+    }
+  }
+  const errors = report.targets.filter((t) => t.status === "error");
+  if (errors.length > 0) {
+    out.push("");
+    out.push("**Errors**");
+    out.push("");
+    for (const t of errors) out.push(`- **${mdCell(t.target.name)}**: \`${t.error.code}\` ${mdCell(t.error.message)}${t.error.hint ? `. _Hint:_ ${mdCell(t.error.hint)}` : ""}`);
+  }
+  return out.join("\n");
+}
+function diffLines2(changes, before, after) {
+  const lines = [`# - ${before}`, `# + ${after}`];
+  for (const c6 of changes) {
+    if (c6.kind !== "added") lines.push(`- ${c6.path}: ${displayValue(c6.before, 500)}`);
+    if (c6.kind !== "removed") lines.push(`+ ${c6.path}: ${displayValue(c6.after, 500)}`);
+  }
+  return lines.map((l4) => l4.replace(/```/g, "\u02CB\u02CB\u02CB"));
+}
+function html2(s2) {
+  return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+// src/report/drift-json.ts
+function driftToJsonText(report) {
+  return `${JSON.stringify({ drift: hasDrift(report), ...report }, null, 2)}
+`;
+}
+
+// src/action/fleet-commands.ts
+function fleetSelection(inputs) {
+  return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages || inputs.stages.length === 0 };
+}
+async function withRun(inputs, rt, body) {
+  const run = await prepareRun({ config: inputs.config, cwd: inputs.workingDirectory, endpointUrl: process.env.AWS_ENDPOINT_URL || void 0, selection: fleetSelection(inputs) });
+  try {
+    rt.mask.addProject(run.project);
+    return await body(run);
+  } finally {
+    await run.sessions.close();
+  }
+}
+async function runStatusCommand(inputs, rt) {
+  return withRun(inputs, rt, async (run) => {
+    const status = await fleetStatus(run);
+    rt.log.group(`Fleet status for ${status.service}`, formatStatusText(status, { color: false }).split("\n"));
+    const file = path10.join(await outputDir(rt.github.tempDir, run.runId), "status.json");
+    await writeFile3(file, rt.mask.scrub(statusToJsonText(status)));
+    rt.setOutput("report-json", file);
+    const rowErrors = status.rows.flatMap((r6) => r6.error ? [{ ...r6.error, target: r6.error.target ?? r6.target.name }] : []);
+    emitAnnotations(rt.annotations, errorAnnotations(rowErrors, rt.github.workspace), (s2) => rt.mask.scrub(s2));
+    await rt.writeSummary(formatStatusMarkdown(status));
+    return status.summary.errors > 0 ? { failed: `${plural(status.summary.errors, "target")} could not be read: see the job summary` } : {};
+  });
+}
+async function runDriftCommand(inputs, rt) {
+  return withRun(inputs, rt, async (run) => {
+    const report = await detectDrift(run);
+    rt.log.group(`Drift for ${report.service}`, formatDriftText(report, { color: false }).split("\n"));
+    const file = path10.join(await outputDir(rt.github.tempDir, run.runId), "drift.json");
+    await writeFile3(file, rt.mask.scrub(driftToJsonText(report)));
+    rt.setOutput("report-json", file);
+    rt.setOutput("changes", String(hasDrift(report)));
+    for (const t of report.targets.filter((x) => x.status === "drifted")) {
+      rt.annotations.warning(rt.mask.scrub(`${t.target.name} does not run what the configuration renders for its image (${plural(t.changes.length, "field")} differ)`), {
+        title: `drift: ${t.target.name}`,
+        file: workspacePath(path10.resolve(run.project.config.rootDir, t.target.file), rt.github.workspace)
+      });
+    }
+    const errors = report.targets.flatMap((t) => t.error ? [{ ...t.error, target: t.error.target ?? t.target.name }] : []);
+    emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s2) => rt.mask.scrub(s2));
+    await rt.writeSummary(formatDriftMarkdown(report));
+    return report.summary.errors > 0 ? { failed: `${plural(report.summary.errors, "target")} could not be checked for drift: see the job summary` } : {};
+  });
+}
+
 // src/action/run-action.ts
 async function runCommand(inputs, rt) {
   if (inputs.githubToken) rt.mask.add([inputs.githubToken]);
@@ -103393,8 +104045,9 @@ async function runCommand(inputs, rt) {
     case "promote":
       return runPromoteCommand(inputs, rt);
     case "status":
+      return runStatusCommand(inputs, rt);
     case "drift":
-      throw notAvailable(inputs.command);
+      return runDriftCommand(inputs, rt);
   }
 }
 async function runAction(command6, inputs, rt) {
@@ -103417,14 +104070,6 @@ function oneLine(e6, workspace) {
   const where = e6.location ? ` ${workspacePath(e6.location.file, workspace)}:${e6.location.line}:${e6.location.column}` : e6.target ? ` [${e6.target}]` : "";
   const field = e6.field && !e6.message.startsWith("input `") && !e6.message.startsWith(e6.field) ? `${e6.field}: ` : "";
   return `${e6.code}${where} ${field}${e6.message}`;
-}
-function notAvailable(command6) {
-  return new DeployerError({
-    code: "INVALID_ARGUMENT",
-    field: "command",
-    message: `input \`command\`: \`${command6}\` is not available in this version of the deployer action`,
-    hint: "use `command: plan`, `rollout` or `promote`; status and drift come with a later version of the action"
-  });
 }
 function errorInfosOf(e6) {
   if (e6 instanceof DeployerErrors) return e6.errors.map(toErrorInfo);

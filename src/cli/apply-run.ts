@@ -51,7 +51,7 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
   // Progress goes to stderr whenever stdout carries a machine-readable document.
   const log = (line: string) => (text ? process.stdout : process.stderr).write(scrubString(line, secrets) + "\n");
 
-  if (text && o.showPlan !== false) log(formatPlanText(plan, { color: g.color }));
+  if (text && o.showPlan !== false) log(formatPlanText(plan, { color: g.color, checks: "problems" }));
 
   const controller = new AbortController();
   let interrupts = 0;

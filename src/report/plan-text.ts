@@ -3,7 +3,7 @@
 import pc from "picocolors";
 import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { changedValues, countChecks, describeStep, displayValue, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
+import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
 
 export interface PlanTextOptions {
   color: boolean;
@@ -11,6 +11,8 @@ export interface PlanTextOptions {
   cwd?: string;
   /** Extra values to scrub (the plan's own are used anyway). */
   sensitiveValues?: readonly string[];
+  /** "all" (default): every check; "problems": only checks that did not pass, and a count of the rest. */
+  checks?: "all" | "problems";
 }
 
 export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
@@ -22,7 +24,7 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
 
   for (const t of plan.targets) {
     lines.push("");
-    lines.push(...formatTarget(t, c));
+    lines.push(...formatTarget(t, c, opts.checks ?? "all"));
   }
 
   lines.push("");
@@ -38,7 +40,7 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
-function formatTarget(t: TargetPlan, c: Colors): string[] {
+function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems"): string[] {
   const s = t.target;
   const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service} · ${s.file}`);
   const lines: string[] = [];
@@ -55,9 +57,13 @@ function formatTarget(t: TargetPlan, c: Colors): string[] {
   }
   if (t.action !== "noop") for (const ch of t.diff) lines.push(...formatChange(ch, c));
   if (t.steps.length > 0) lines.push(`  ${c.dim("steps:")} ${t.steps.map(describeStep).join(" → ")}`);
-  if (t.checks.length > 0) {
-    lines.push(`  ${c.dim("checks:")}`);
-    for (const check of t.checks) lines.push(...formatCheck(check, c, 2));
+  const shown = which === "all" ? t.checks : t.checks.filter((check) => worstVerdict(check) !== "pass");
+  const passed = t.checks.length - shown.length;
+  if (shown.length > 0) {
+    lines.push(`  ${c.dim("checks:")}${passed > 0 ? c.dim(` (${passed} passed, not shown)`) : ""}`);
+    for (const check of shown) lines.push(...formatCheck(check, c, 2));
+  } else if (t.checks.length > 0) {
+    lines.push(`  ${c.dim("checks:")} ${c.green(`all ${t.checks.length} passed`)}`);
   }
   return lines;
 }

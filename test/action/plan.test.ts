@@ -139,11 +139,4 @@ describe("action: plan", () => {
     ]);
     expect(r.summary).toContain("3 errors");
   });
-
-  it("promote, status and drift say they are not available in this version", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "drift" } });
-    expect(r.exitCode).toBe(1);
-    expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT input `command`: `drift` is not available in this version of the deployer action");
-    expect(r.annotations.at(-1)?.message).not.toContain("promote");
-  });
 });

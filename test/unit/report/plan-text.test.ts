@@ -66,3 +66,17 @@ describe("formatPlanText", () => {
     expect(formatPlanText(plan(), { color: true })).toMatch(/\x1b\[3[12]m/);
   });
 });
+
+describe("formatPlanText with checks: problems (what rollout prints before applying)", () => {
+  const all = formatPlanText(plan(), { color: false });
+  const problems = formatPlanText(plan(), { color: false, checks: "problems" });
+
+  it("lists only the checks that did not pass, and counts the others", () => {
+    expect(all).toContain("task role trusts ecs-tasks");
+    expect(problems).toContain("deploy role can pass the task role");
+    expect(problems).toContain("image pullable");
+    expect(problems).toContain("checks: all 4 passed");
+    expect(all).not.toContain("checks: all 4 passed");
+    expect(problems.split("\n").length).toBeLessThan(all.split("\n").length);
+  });
+});
