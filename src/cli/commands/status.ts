@@ -12,10 +12,11 @@ export function register(program: Command): void {
     .command("status")
     .summary("what runs where: one table across every account, with promotion readiness")
     .description(
-      "Reads every target (in parallel, read-only): the task definition its service runs, the image tag\n" +
-        "and digest, running/desired tasks, the rollout state, when and by whom it was deployed (from\n" +
-        "deployer's tags), and whether it runs what the stage before it runs (promotion readiness).\n" +
-        "A target that cannot be read is shown as an error row; the exit code is then 1.",
+      "Reads every target, in parallel and read-only: the task definition its service\n" +
+        "runs, the image tag and digest, running/desired tasks, the rollout state, when\n" +
+        "and by whom it was deployed (deployer's tags), and whether it runs what the\n" +
+        "stage before it runs (promotion readiness). A target that cannot be read is an\n" +
+        "error row; the exit code is then 1.",
     )
     .option("-s, --stage <name...>", "only these stages (default: every stage)", collect)
     .option("-e, --env <name...>", "only these targets", collect)
