@@ -1,7 +1,7 @@
 // `npm run demo`: the whole tool against the embedded local AWS sandbox, no AWS account needed.
 // Starts the sandbox on 127.0.0.1 with the demo fleet (dev, staging, prod-eu, prod-us, broken) and
 // runs the deployer CLI the way a user would, printing each command before its output.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "../sandbox/index.js";
@@ -26,10 +26,11 @@ delete (env as Record<string, string | undefined>).AWS_PROFILE;
 delete (env as Record<string, string | undefined>).AWS_SESSION_TOKEN;
 
 let failures = 0;
-function run(args: string[], expect: number[] = [0]): void {
+// Asynchronous on purpose: the sandbox runs in this process and must keep answering.
+async function run(args: string[], expect: number[] = [0]): Promise<void> {
   process.stdout.write(`\n\x1b[1m$ deployer ${args.join(" ")}\x1b[22m\n`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, stdio: "inherit" });
-  const code = r.status ?? 1;
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: "inherit" });
+  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   if (!expect.includes(code)) {
     failures++;
     process.stdout.write(`\x1b[31m(unexpected exit code ${code}, expected ${expect.join(" or ")})\x1b[39m\n`);
@@ -40,13 +41,13 @@ function run(args: string[], expect: number[] = [0]): void {
 
 process.stdout.write(`Local AWS sandbox on ${sandbox.endpoint} (demo fleet: 1 CI account + 5 target accounts)\n`);
 try {
-  run(["validate"]);
-  run(["targets"]);
-  run(["plan", "--image", "8d1e4b7", "--stage", "dev"]);
-  run(["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
-  run(["promote", "--to", "staging", "--yes"]);
-  run(["status"]);
-  run(["check", "--config", "examples/broken/deployer.yaml", "--image", "8d1e4b7"], [1]);
+  await run(["validate"]);
+  await run(["targets"]);
+  await run(["plan", "--image", "8d1e4b7", "--stage", "dev"]);
+  await run(["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
+  await run(["promote", "--to", "staging", "--yes"]);
+  await run(["status"]);
+  await run(["check", "--config", "examples/broken/deployer.yaml", "--image", "8d1e4b7"], [1]);
 } finally {
   await sandbox.stop();
 }
