@@ -101325,6 +101325,10 @@ async function makePlan(req) {
   const { project, sessions } = req;
   const image = await resolveImage(project.config, sessions, req.image);
   const desired = renderAll(project, req.targets, image);
+  return observeAndPlan({ ...req, image, desired, validate: true });
+}
+async function observeAndPlan(input) {
+  const { project, sessions, desired } = input;
   const baseEcr = await centralRegistryEcr(project.config, sessions);
   const observed = await observeTargets(
     desired.map((d6) => ({
@@ -101333,21 +101337,22 @@ async function makePlan(req) {
       project,
       sessions,
       baseEcr,
-      runId: req.runId,
-      options: { waitForInProgress: req.options.waitForInProgress },
-      validateTaskDefinition: (def, target) => validateTaskDefinition(def, { templateFile: project.template.file, target })
+      runId: input.runId,
+      options: { waitForInProgress: input.options.waitForInProgress },
+      ...input.validate ? { validateTaskDefinition: (def, target) => validateTaskDefinition(def, { templateFile: project.template.file, target }) } : {}
     })),
-    { concurrency: req.concurrency ?? 64 }
+    { concurrency: input.concurrency ?? 64 }
   );
+  input.adjust?.(observed);
   const plan = buildPlan({
     service: project.config.service,
-    image,
-    runId: req.runId,
+    image: input.image,
+    runId: input.runId,
     deployerVersion: VERSION7,
-    createdAt: (req.now?.() ?? /* @__PURE__ */ new Date()).toISOString(),
+    createdAt: (input.now?.() ?? /* @__PURE__ */ new Date()).toISOString(),
     stages: project.config.stages,
     entries: desired.map((d6, i6) => ({ desired: d6, observed: observed[i6] })),
-    options: req.options,
+    options: input.options,
     rootDir: project.config.rootDir
   });
   return { plan, observed, desired };

@@ -1,6 +1,6 @@
 // load → validate → render → observe → plan, for one selection of targets and one image.
 // Read-only: nothing here writes to AWS (test/integration asserts it against the sandbox log).
-import type { DesiredTarget, Project, Target } from "../config/types.js";
+import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../config/types.js";
 import type { SessionFactory, TargetSession } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
@@ -33,9 +33,22 @@ export interface PlanResult {
 export async function makePlan(req: PlanRequest): Promise<PlanResult> {
   const { project, sessions } = req;
   const image = await resolveImage(project.config, sessions, req.image);
-
   const desired = renderAll(project, req.targets, image);
+  return observeAndPlan({ ...req, image, desired, validate: true });
+}
 
+export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "image"> {
+  image: ResolvedImage;
+  desired: DesiredTarget[];
+  /** Validate each desired definition as a rendered one (false for revisions already registered). */
+  validate: boolean;
+  /** Adjust what was observed before planning (rollback: the revision to reuse). */
+  adjust?: (observed: ObservedTarget[]) => void;
+}
+
+/** observe (read-only, every check) → buildPlan, for desired definitions already made. */
+export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanResult> {
+  const { project, sessions, desired } = input;
   const baseEcr = await centralRegistryEcr(project.config, sessions);
   const observed = await observeTargets(
     desired.map((d) => ({
@@ -44,22 +57,23 @@ export async function makePlan(req: PlanRequest): Promise<PlanResult> {
       project,
       sessions,
       baseEcr,
-      runId: req.runId,
-      options: { waitForInProgress: req.options.waitForInProgress },
-      validateTaskDefinition: (def, target) => validateTaskDefinition(def, { templateFile: project.template.file, target }),
+      runId: input.runId,
+      options: { waitForInProgress: input.options.waitForInProgress },
+      ...(input.validate ? { validateTaskDefinition: (def: TaskDefinitionInput, target: Target) => validateTaskDefinition(def, { templateFile: project.template.file, target }) } : {}),
     })),
-    { concurrency: req.concurrency ?? 64 },
+    { concurrency: input.concurrency ?? 64 },
   );
+  input.adjust?.(observed);
 
   const plan = buildPlan({
     service: project.config.service,
-    image,
-    runId: req.runId,
+    image: input.image,
+    runId: input.runId,
     deployerVersion: VERSION,
-    createdAt: (req.now?.() ?? new Date()).toISOString(),
+    createdAt: (input.now?.() ?? new Date()).toISOString(),
     stages: project.config.stages,
     entries: desired.map((d, i) => ({ desired: d, observed: observed[i]! })),
-    options: req.options,
+    options: input.options,
     rootDir: project.config.rootDir,
   });
   return { plan, observed, desired };

@@ -3,16 +3,12 @@
 // an existing revision: the plan's step is reuse-task-definition, never a new registration.
 import type { DesiredTarget, TaskDefinitionInput, Target } from "../config/types.js";
 import type { LiveTaskDefinition, TargetSession } from "../aws/ports.js";
-import type { ObservedTarget } from "../observe/types.js";
 import type { PreparedRun } from "./prepare-run.js";
-import type { PlanResult } from "./make-plan.js";
+import { observeAndPlan, type PlanResult } from "./make-plan.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
 import { deploySessionName } from "../checks/assume-role.js";
-import { centralRegistryEcr } from "../observe/resolve-image.js";
-import { observeTargets } from "../observe/observe-target.js";
-import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
+import type { BuildPlanOptions } from "../plan/build.js";
 import { ECS_COMPUTED_FIELDS } from "../plan/normalise.js";
-import { VERSION } from "../version.js";
 
 /** How far back to look for an ACTIVE revision when none is given. */
 const MAX_REVISIONS_BACK = 25;
@@ -110,25 +106,20 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
     return { target, imageRef, taskDefinition, image: { repository: project.config.image.repository, digest } };
   });
 
-  const baseEcr = await centralRegistryEcr(project.config, sessions);
-  const observed: ObservedTarget[] = await observeTargets(
-    desired.map((d) => ({ target: d.target, desired: d, project, sessions, baseEcr, runId: run.runId, options: { waitForInProgress: req.options.waitForInProgress } })),
-  );
-  // The revision to go back to is already registered: planning reuses it (never registers a copy).
-  observed.forEach((o, i) => {
-    o.latestRevision = found[i]!.previous;
-  });
-
-  const plan = buildPlan({
-    service: project.config.service,
-    image: desired[0]?.image ?? { repository: project.config.image.repository, digest: "unknown" },
+  return observeAndPlan({
+    project,
+    sessions,
     runId: run.runId,
-    deployerVersion: VERSION,
-    createdAt: (req.now?.() ?? new Date()).toISOString(),
-    stages: project.config.stages,
-    entries: desired.map((d, i) => ({ desired: d, observed: observed[i]! })),
+    image: desired[0]?.image ?? { repository: project.config.image.repository, digest: "unknown" },
+    desired,
     options: req.options,
-    rootDir: project.config.rootDir,
+    now: req.now,
+    // A registered revision is not a rendered template: the template validator does not apply.
+    validate: false,
+    // The revision to go back to is already registered: planning reuses it (never registers a copy).
+    adjust: (observed) =>
+      observed.forEach((o, i) => {
+        o.latestRevision = found[i]!.previous;
+      }),
   });
-  return { plan, observed, desired };
 }

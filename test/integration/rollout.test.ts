@@ -211,4 +211,26 @@ describe("rollout against the sandbox", () => {
     expect(report.targets[0]!).toMatchObject({ outcome: "deployed", reusedTaskDefinition: true });
     expect(p.sandbox.admin.log({ account: DEV, action: "RegisterTaskDefinition" })).toHaveLength(1);
   });
+
+  it("rollback puts the previous revision back without registering anything", async () => {
+    p = await startPipeline();
+    await p.rollout({ stages: ["dev"] }, NEW_TAG);
+    expect((await live(p, DEV, "shop-dev")).service.taskDefinition).toMatch(/shop-api-dev:2$/);
+    p.sandbox.admin.clearLog();
+
+    const { planRollback } = await import("../../src/workflow/rollback-plan.js");
+    const { applyPlan } = await import("../../src/apply/apply.js");
+    const { sessionsOf } = await import("../../src/workflow/make-plan.js");
+    const run = await p.prepare({ envs: ["dev"] });
+    try {
+      const { plan, observed } = await planRollback({ run, options: { strict: false, timeoutSeconds: 30, waitForInProgress: false, by: run.by } });
+      expect(plan.targets[0]!.steps.map((s) => s.kind)).toEqual(["reuse-task-definition", "update-service", "wait-stable"]);
+      const report = await applyPlan(plan, { sessions: sessionsOf(observed), poll: { initialMs: 50, maxMs: 200, factor: 1.5 }, command: "rollback" });
+      expect(report.ok).toBe(true);
+    } finally {
+      await run.sessions.close();
+    }
+    expect((await live(p, DEV, "shop-dev")).service.taskDefinition).toMatch(/shop-api-dev:1$/);
+    expect(p.sandbox.admin.log({ action: "RegisterTaskDefinition" })).toEqual([]);
+  });
 });
