@@ -103,7 +103,8 @@ interface Results {
   plan: FanoutRun;
   coldStart: { versionMs: number[]; versionMedianMs: number; validateMs: number[]; validateMedianMs: number; validateFiles: number; validateAwsCalls: number };
   stability: { deploymentSeconds: number; targets: number; wait?: WaitStats; fanoutWait?: WaitStats };
-  targets: Array<{ name: string; goal: string; value: string; met: boolean; note?: string }>;
+  /** met: undefined when this run did not measure it (--quick). */
+  targets: Array<{ name: string; goal: string; value: string; met: boolean | undefined; note?: string }>;
 }
 
 function fail(message: string, r?: CliResult): never {
@@ -270,14 +271,14 @@ function evaluateTargets(r: Results): Results["targets"] {
   const out: Results["targets"] = [];
   const top = r.fanout.find((f) => f.n === 200);
   if (top?.wallRatioToN1 !== undefined) out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: times(top.wallRatioToN1)!, met: top.wallRatioToN1 <= 2 });
-  else out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: "not measured", met: false, note: "N = 200 not in this run (--quick)" });
+  else out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: "not measured", met: undefined, note: "N = 200 not in this run" });
   if (top?.median.peakRssMb !== undefined) out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: mb(top.median.peakRssMb)!, met: top.median.peakRssMb <= 250 });
-  else out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: "not measured", met: false });
+  else out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: "not measured", met: undefined });
   const b = r.baseline;
   if (b.n === 50) out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}×`, met: b.ratio >= 20 });
   else if (b.estimatedRatioAt50 !== undefined) {
     out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `~${b.estimatedRatioAt50}× (estimated)`, met: b.estimatedRatioAt50 >= 20, note: `baseline measured over ${b.n} targets (${b.ratio}× at N = ${b.n}), extrapolated linearly to 50` });
-  } else out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}× at N = ${b.n}`, met: false, note: "not measured at N = 50" });
+  } else out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}× at N = ${b.n}`, met: undefined, note: "not measured at N = 50" });
   out.push({ name: "cold start", goal: "deployer --version < 0.3 s", value: ms(r.coldStart.versionMedianMs)!, met: r.coldStart.versionMedianMs < 300 });
   out.push({ name: "cold start", goal: `validate (${r.coldStart.validateFiles} files) < 1 s, no AWS call`, value: `${ms(r.coldStart.validateMedianMs)}, ${r.coldStart.validateAwsCalls} calls`, met: r.coldStart.validateMedianMs < 1000 && r.coldStart.validateAwsCalls === 0 });
   const w = r.stability.wait;
@@ -346,7 +347,7 @@ function render(r: Results): string {
     "5. stability detection: sandbox marks the deployment COMPLETED → deployer reports the target done\n" +
       table(["scenario", "targets", "p50", "p95", "max", "DescribeServices/min/target", "max polls/target"], rows),
   );
-  parts.push("targets\n" + table(["", "goal", "value", "met"], r.targets.map((t) => [t.name, t.goal, t.value + (t.note ? ` (${t.note})` : ""), t.met ? "yes" : "NO"])));
+  parts.push("targets\n" + table(["", "goal", "value", "met"], r.targets.map((t) => [t.name, t.goal, t.value + (t.note ? ` (${t.note})` : ""), t.met === undefined ? "n/a" : t.met ? "yes" : "NO"]), [1, 2]));
   return parts.join("\n\n");
 }
 

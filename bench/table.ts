@@ -1,11 +1,12 @@
 // Plain-text tables for the benchmark's console output.
 
-export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
+/** Columns listed in `left` (by index) are left-aligned; the first always is; the rest are right-aligned. */
+export function table(headers: string[], rows: Array<Array<string | number | undefined>>, left: number[] = []): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? "n/a" : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (i === 0 || left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join("  ")
       .trimEnd();
   return [line(cells[0]!), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");

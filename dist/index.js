@@ -99299,7 +99299,7 @@ function toSimulationResults(r6, requested) {
 }
 
 // src/aws/session.ts
-var DEFAULT_MAX_ATTEMPTS2 = 6;
+var DEFAULT_MAX_ATTEMPTS2 = 10;
 var DEFAULT_REQUEST_TIMEOUT_MS = 6e4;
 var DEFAULT_CONNECTION_TIMEOUT_MS = 1e4;
 var USER_AGENT_NAME = "deployer";

@@ -1,0 +1,68 @@
+// A plan posted for a pull request never contains a value marked sensitive: not the new value, not
+// the value live in AWS, in no output (text, JSON, Markdown, saved plan, run report, progress lines).
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeRun, type CliResult } from "../helpers/sandbox-cli.js";
+import { IMAGE, OTHER_IMAGE, startFleet, type Fleet } from "./fleet.js";
+
+/** Distinctive fake secrets: the old one gets deployed (so it is live in AWS), the new one is planned. */
+const OLD = "https://0ldS3cretT0ken@o1.ingest.sentry.example/7";
+const NEW = "https://n3wS3cretT0ken@o1.ingest.sentry.example/7";
+const DEFAULT_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
+/** Pieces that must not appear either (a secret half-masked is still leaked). */
+const NEEDLES = [OLD, NEW, DEFAULT_DSN, "0ldS3cretT0ken", "n3wS3cretT0ken", "0f1e2d3c4b5a"];
+
+let fleet: Fleet;
+const outputs = new Map<string, string>();
+let first: CliResult;
+
+function collect(name: string, r: CliResult): void {
+  outputs.set(`${name} (stdout)`, r.stdout);
+  outputs.set(`${name} (stderr)`, r.stderr);
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ targets: 3 });
+  const [a] = fleet.accounts;
+  const env = `environments/gen-${a}.yaml`;
+  // One target overrides the sensitive default; the other two keep _defaults.yaml's value.
+  fleet.repo.write(env, fleet.repo.read(env) + `vars:\n  sentryDsn: ${OLD}\n`);
+  const dir = fleet.repo.dir;
+  first = await fleet.run(["rollout", "--image", IMAGE, "--report", path.join(dir, "out-rollout-report.json")]);
+  collect("rollout", first);
+
+  fleet.repo.edit(env, OLD, NEW);
+  const planArgs = ["plan", "--image", OTHER_IMAGE];
+  collect("plan text", await fleet.run([...planArgs, "--save", path.join(dir, "out-saved-plan.json"), "--json", path.join(dir, "out-plan.json"), "--markdown", path.join(dir, "out-plan.md")]));
+  collect("plan -o json", await fleet.run(["-o", "json", ...planArgs]));
+  collect("plan -o markdown", await fleet.run(["-o", "markdown", ...planArgs]));
+  const second = await fleet.run(["-o", "json", "rollout", "--image", OTHER_IMAGE, "--report", path.join(dir, "out-rollout2-report.json")]);
+  collect("rollout -o json", second);
+  for (const f of readdirSync(dir).filter((x) => x.startsWith("out-"))) outputs.set(f, readFileSync(path.join(dir, f), "utf8"));
+}, 90_000);
+afterAll(() => fleet?.stop());
+
+describe("sensitive values in every output", () => {
+  it("the runs worked, and every output file was written", () => {
+    expect(first.exitCode, describeRun(first)).toBe(0);
+    expect([...outputs.keys()].filter((k) => k.startsWith("out-")).sort()).toEqual([
+      "out-plan.json",
+      "out-plan.md",
+      "out-rollout-report.json",
+      "out-rollout2-report.json",
+      "out-saved-plan.json",
+    ]);
+  });
+
+  it("the changed secret shows up as a masked change (the outputs are about it, just without the value)", () => {
+    expect(outputs.get("plan text (stdout)")).toMatch(/SENTRY_DSN: \(sensitive\)/);
+    expect(outputs.get("out-plan.md")).toMatch(/SENTRY_DSN/);
+  });
+
+  it("no output contains a sensitive value, old (live in AWS) or new", () => {
+    const leaks: string[] = [];
+    for (const [name, text] of outputs) for (const n of NEEDLES) if (text.includes(n)) leaks.push(`${name} contains ${n}`);
+    expect(leaks).toEqual([]);
+  });
+});
