@@ -97405,12 +97405,13 @@ async function loadProject(opts = {}) {
   if (typeof raw.template === "string" && raw.template !== "") {
     const file = path4.resolve(rootDir, raw.template);
     try {
-      template = { file, source: await readFile(file, "utf8") };
+      template = { file, source: await readText(file) };
     } catch (e6) {
-      errors.push(
+      if (e6 instanceof DeployerError && e6.code === "CONFIG_INVALID") errors.push(e6);
+      else errors.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `template ${file} cannot be read (${e6.code ?? e6.message})`,
+          message: `template ${file} cannot be read (${e6.code ?? e6.message.replace(/^cannot read .* \((.*)\)$/, "$1")})`,
           location: at("template"),
           field: "template",
           hint: "The template path is relative to deployer.yaml."
@@ -97448,7 +97449,21 @@ async function loadProject(opts = {}) {
   targets.sort((a6, b6) => order.get(a6.stage) - order.get(b6.stage) || (a6.name < b6.name ? -1 : a6.name > b6.name ? 1 : 0));
   return { config, targets, template };
 }
+var MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 async function readText(file) {
+  let size2;
+  try {
+    size2 = (await stat3(file)).size;
+  } catch {
+  }
+  if (size2 !== void 0 && size2 > MAX_CONFIG_FILE_BYTES) {
+    throw new DeployerError({
+      code: "CONFIG_INVALID",
+      message: `${path4.basename(file)} is ${(size2 / (1024 * 1024)).toFixed(1)} MiB; configuration files and templates are limited to ${MAX_CONFIG_FILE_BYTES / (1024 * 1024)} MiB`,
+      location: { file, line: 1, column: 1 },
+      hint: "keep large values out of deployer's files: reference them (an SSM parameter or secret through `secrets`/valueFrom) instead"
+    });
+  }
   try {
     return await readFile(file, "utf8");
   } catch (e6) {
@@ -97535,7 +97550,17 @@ async function loadTargets(dir, stageNames, configSource, errors) {
   const stagesHint = () => `Stages in ${path4.basename(configSource.file)}: ${stageNames.join(", ") || "(none valid)"}.`;
   for (const entry of entries) {
     const file = path4.join(dir, entry);
-    const source = parseYamlSource(file, await readText(file));
+    let text3;
+    try {
+      text3 = await readText(file);
+    } catch (e6) {
+      if (e6 instanceof DeployerError) {
+        errors.push(e6);
+        continue;
+      }
+      throw e6;
+    }
+    const source = parseYamlSource(file, text3);
     errors.push(...source.errors);
     const base = entry.replace(YAML_EXT, "");
     if (base.startsWith("_")) {
@@ -97683,6 +97708,22 @@ function semanticErrors(name, file, merged, stageNames, stagesHint) {
           location: loc(field),
           field,
           hint: `${roleHints[field]} Expected arn:${role.partition}:iam::${v.account}:role/${role.name} (account is set at ${fmt(loc("account"))}).`
+        })
+      );
+    }
+  }
+  if (typeof v.imageRepository === "string") {
+    const replica = parseEcrRepository(v.imageRepository);
+    if (replica && replica.account !== v.account) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository is in account ${replica.account}, but target "${name}" is account ${v.account}`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `imageRepository names the target's own replica of the central repository (ECR replication into ${v.account}); to pull from the central repository, leave imageRepository out and grant ${v.account} in its repository policy.`
         })
       );
     }

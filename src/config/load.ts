@@ -55,12 +55,13 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   if (typeof raw.template === "string" && raw.template !== "") {
     const file = path.resolve(rootDir, raw.template);
     try {
-      template = { file, source: await readFile(file, "utf8") };
+      template = { file, source: await readText(file) };
     } catch (e) {
-      errors.push(
+      if (e instanceof DeployerError && e.code === "CONFIG_INVALID") errors.push(e);
+      else errors.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.replace(/^cannot read .* \((.*)\)$/, "$1")})`,
           location: at("template"),
           field: "template",
           hint: "The template path is relative to deployer.yaml.",
@@ -103,7 +104,27 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   return { config, targets, template: template! };
 }
 
+/**
+ * Configuration files are small; anything larger is a mistake (a generated blob, a binary) and YAML
+ * parsing of it could take minutes. Refused before it is read.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
 async function readText(file: string): Promise<string> {
+  let size: number | undefined;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    // reported by readFile below
+  }
+  if (size !== undefined && size > MAX_CONFIG_FILE_BYTES) {
+    throw new DeployerError({
+      code: "CONFIG_INVALID",
+      message: `${path.basename(file)} is ${(size / (1024 * 1024)).toFixed(1)} MiB; configuration files and templates are limited to ${MAX_CONFIG_FILE_BYTES / (1024 * 1024)} MiB`,
+      location: { file, line: 1, column: 1 },
+      hint: "keep large values out of deployer's files: reference them (an SSM parameter or secret through `secrets`/valueFrom) instead",
+    });
+  }
   try {
     return await readFile(file, "utf8");
   } catch (e) {
@@ -202,7 +223,18 @@ async function loadTargets(dir: string, stageNames: string[], configSource: Yaml
 
   for (const entry of entries) {
     const file = path.join(dir, entry);
-    const source = parseYamlSource(file, await readText(file));
+    let text: string;
+    try {
+      text = await readText(file);
+    } catch (e) {
+      // Unreadable or too large: report it with the other files' errors (the run fails anyway).
+      if (e instanceof DeployerError) {
+        errors.push(e);
+        continue;
+      }
+      throw e;
+    }
+    const source = parseYamlSource(file, text);
     errors.push(...source.errors);
     const base = entry.replace(YAML_EXT, "");
     if (base.startsWith("_")) {
@@ -357,6 +389,23 @@ function semanticErrors(name: string, file: string, merged: MergedLayers, stageN
           location: loc(field),
           field,
           hint: `${roleHints[field]} Expected arn:${role.partition}:iam::${v.account}:role/${role.name} (account is set at ${fmt(loc("account"))}).`,
+        }),
+      );
+    }
+  }
+
+  if (typeof v.imageRepository === "string") {
+    const replica = parseEcrRepository(v.imageRepository);
+    if (replica && replica.account !== v.account) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository is in account ${replica.account}, but target "${name}" is account ${v.account}`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `imageRepository names the target's own replica of the central repository (ECR replication into ${v.account}); to pull from the central repository, leave imageRepository out and grant ${v.account} in its repository policy.`,
         }),
       );
     }

@@ -139,6 +139,15 @@ describe("validation rules (each error names file, line, column and field)", () 
     expect(e.hint).toContain(`arn:aws:iam::222222222222:role/`);
   });
 
+  it("imageRepository must be a replica in the target's own account", async () => {
+    repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr", "imageRepository: 111111111111.dkr.ecr");
+    const e = only(await errorsOf(load));
+    expect(at(e)).toBe(`environments/prod-eu.yaml:${repo.lineOf("environments/prod-eu.yaml", "imageRepository:")}:18`);
+    expect(e.field).toBe("imageRepository");
+    expect(e.message).toBe('imageRepository is in account 111111111111, but target "prod-eu" is account 444444444444');
+    expect(e.hint).toContain("leave imageRepository out");
+  });
+
   it("a role must be an IAM role ARN", async () => {
     repo.edit("environments/dev.yaml", "taskRole: arn:aws:iam::222222222222:role/shop-api-task", "taskRole: shop-api-task");
     const e = only(await errorsOf(load));
