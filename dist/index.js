@@ -93107,6 +93107,8 @@ function describeStep(step) {
       return `update service ${step.cluster}/${step.service}`;
     case "wait-stable":
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
+    case "resume-wait":
+      return `wait for deployment ${step.deploymentId} of ${shortArn(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
   }
 }
 function duration(seconds) {
@@ -99354,6 +99356,12 @@ function safeSessionName(name) {
   const cleaned = name.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
   return cleaned.length >= 2 ? cleaned : `deployer-${cleaned}`.slice(0, 64);
 }
+function assumedIdentity(roleArn, sessionName) {
+  const m4 = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!m4) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
+  const [, partition2, account, name] = m4;
+  return { account, arn: `arn:${partition2}:sts::${account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
+}
 function accountOfArn(arn) {
   return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
 }
@@ -99464,12 +99472,7 @@ function createSessionFactory(opts = {}) {
         }
       });
       await credentials();
-      const identity = await callerIdentity(req.region, credentials, {
-        target: req.target,
-        account: accountOfArn(req.roleArn),
-        resource: req.roleArn
-      });
-      return { credentials, identity };
+      return { credentials, identity: assumedIdentity(req.roleArn, safeSessionName(req.sessionName)) };
     })();
     assumed.set(key, p3);
     p3.catch(() => assumed.delete(key));
@@ -99680,7 +99683,22 @@ async function resolveImage(config, sessions, ref) {
   return resolved;
 }
 async function centralRegistryEcr(config, sessions) {
-  return centralEcr(config, sessions, parseRepositoryUri(config.image.repository));
+  return withSharedPolicyReads(await centralEcr(config, sessions, parseRepositoryUri(config.image.repository)));
+}
+function withSharedPolicyReads(ecr) {
+  const policies = /* @__PURE__ */ new Map();
+  return {
+    findImage: (repo, ref) => ecr.findImage(repo, ref),
+    getRepositoryPolicy(repo) {
+      let p3 = policies.get(repo.uri);
+      if (!p3) {
+        p3 = ecr.getRepositoryPolicy(repo);
+        policies.set(repo.uri, p3);
+        p3.catch(() => policies.delete(repo.uri));
+      }
+      return p3;
+    }
+  };
 }
 
 // src/checks/check-result.ts
@@ -101264,7 +101282,13 @@ function planTarget(input, desired, observed) {
   if (blocked) {
     action = "blocked";
   } else if (live.fingerprint === desiredFingerprint) {
-    action = "noop";
+    const resumable = unfinishedOwnDeployment(observed.service, live.taskDefinitionArn);
+    if (resumable) {
+      action = "update";
+      steps.push({ kind: "resume-wait", ...resumable, timeoutSeconds: options.timeoutSeconds });
+    } else {
+      action = "noop";
+    }
   } else {
     action = "update";
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
@@ -101335,6 +101359,12 @@ function firstImageDigest(def) {
   const image = containers[0]?.image;
   if (typeof image !== "string") return void 0;
   return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+}
+function unfinishedOwnDeployment(service, taskDefinitionArn) {
+  const primary = service?.deployments.find((d6) => d6.status === "PRIMARY");
+  if (!service || !primary || primary.rolloutState !== "IN_PROGRESS" || primary.taskDefinition !== taskDefinitionArn) return void 0;
+  const previous = service.deployments.find((d6) => d6.status === "ACTIVE" && d6.taskDefinition !== taskDefinitionArn);
+  return { deploymentId: primary.id, taskDefinitionArn, ...previous ? { previousTaskDefinitionArn: previous.taskDefinition } : {} };
 }
 function foreignDeployment(service) {
   if (!service) return void 0;
@@ -101914,7 +101944,7 @@ var systemClock = {
 };
 
 // src/apply/service-poller.ts
-var DEFAULT_POLL_INTERVAL = { initialMs: 2e3, maxMs: 15e3, factor: 1.5 };
+var DEFAULT_POLL_INTERVAL = { initialMs: 2e3, maxMs: 6e3, factor: 1.5 };
 var DESCRIBE_SERVICES_BATCH2 = 10;
 var ServicePoller = class {
   constructor(clock, interval = DEFAULT_POLL_INTERVAL) {
@@ -102349,6 +102379,8 @@ var TargetRollout = class {
         return this.updateService();
       case "wait-stable":
         return this.waitStable(step.timeoutSeconds);
+      case "resume-wait":
+        return this.resumeWait(step);
     }
   }
   // ---------- steps ----------
@@ -102418,6 +102450,15 @@ var TargetRollout = class {
     this.deploymentId = deploymentFor(service, arn).id;
     seedEvents(this.observe(), service);
     this.done("update-service", `service updated${this.deploymentId ? `: deployment ${this.deploymentId}` : ""}`);
+  }
+  /** Take over the wait (and, on failure, the rollback) of a deployment an earlier run started. */
+  async resumeWait(step) {
+    this.taskDefinitionArn = step.taskDefinitionArn;
+    this.deploymentId = step.deploymentId;
+    this.previousTaskDefinitionArn = step.previousTaskDefinitionArn;
+    this.serviceUpdated = true;
+    this.done("resume-wait", `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`);
+    return this.waitStable(step.timeoutSeconds);
   }
   async waitStable(timeoutSeconds) {
     const arn = this.taskDefinitionArn;

@@ -23,7 +23,7 @@ export interface ApplyDeps {
   /** Ctrl-C: stop starting targets, stop waiting, report in-flight targets as interrupted. */
   signal?: AbortSignal;
   clock?: Clock;
-  /** DescribeServices polling interval while waiting (default 2 s growing ×1.5 to 15 s). */
+  /** DescribeServices polling interval while waiting (default 2 s growing ×1.5 to 6 s). */
   poll?: PollInterval;
   /** When a target of a stage fails, roll back every target of that stage that was deployed. */
   rollbackStage?: boolean;

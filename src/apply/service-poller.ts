@@ -1,5 +1,5 @@
 // Polls DescribeServices for every waiter of a run without hammering the API: each watched service
-// is polled on a bounded, growing interval (2 s, 3 s, 4.5 s … 15 s by default); the waiters of the
+// is polled on a bounded, growing interval (2 s, 3 s, 4.5 s, then every 6 s by default); the waiters of the
 // services of one session (account/region) and cluster share their calls, batched up to 10 services
 // per DescribeServices as the API allows, and a service is described at most once per poll.
 import type { EcsPort, LiveService } from "../aws/ports.js";
@@ -14,7 +14,7 @@ export interface PollInterval {
   factor: number;
 }
 
-export const DEFAULT_POLL_INTERVAL: PollInterval = { initialMs: 2_000, maxMs: 15_000, factor: 1.5 };
+export const DEFAULT_POLL_INTERVAL: PollInterval = { initialMs: 2_000, maxMs: 6_000, factor: 1.5 };
 
 /** Environment variable that overrides the polling interval of the CLI (see parsePollInterval). */
 export const POLL_INTERVAL_ENV = "DEPLOYER_POLL_INTERVAL_MS";

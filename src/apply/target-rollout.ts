@@ -121,6 +121,8 @@ export class TargetRollout {
         return this.updateService();
       case "wait-stable":
         return this.waitStable(step.timeoutSeconds);
+      case "resume-wait":
+        return this.resumeWait(step);
     }
   }
 
@@ -195,6 +197,16 @@ export class TargetRollout {
     this.deploymentId = deploymentFor(service, arn).id;
     seedEvents(this.observe(), service);
     this.done("update-service", `service updated${this.deploymentId ? `: deployment ${this.deploymentId}` : ""}`);
+  }
+
+  /** Take over the wait (and, on failure, the rollback) of a deployment an earlier run started. */
+  private async resumeWait(step: Extract<Step, { kind: "resume-wait" }>): Promise<void> {
+    this.taskDefinitionArn = step.taskDefinitionArn;
+    this.deploymentId = step.deploymentId;
+    this.previousTaskDefinitionArn = step.previousTaskDefinitionArn;
+    this.serviceUpdated = true;
+    this.done("resume-wait", `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`);
+    return this.waitStable(step.timeoutSeconds);
   }
 
   private async waitStable(timeoutSeconds: number): Promise<void> {

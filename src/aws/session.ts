@@ -73,6 +73,14 @@ export function safeSessionName(name: string): string {
 }
 
 /** The account of a role ARN (arn:aws:iam::ACCOUNT:role/NAME). */
+/** `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` for a role ARN (a role's path is not part of it). */
+export function assumedIdentity(roleArn: string, sessionName: string): CallerIdentity {
+  const m = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!m) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
+  const [, partition, account, name] = m;
+  return { account: account!, arn: `arn:${partition}:sts::${account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
+}
+
 function accountOfArn(arn: string): string | undefined {
   return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
 }
@@ -207,12 +215,9 @@ export function createSessionFactory(opts: SessionFactoryOptions = {}): Closable
         }
       });
       await credentials(); // eagerly: a denied AssumeRole fails here, in preflight, not mid-rollout
-      const identity = await callerIdentity(req.region, credentials, {
-        target: req.target,
-        account: accountOfArn(req.roleArn),
-        resource: req.roleArn,
-      });
-      return { credentials, identity };
+      // Who we now are follows from the role and the session name, as STS builds it; no extra
+      // GetCallerIdentity round trip per target (hundreds of targets, one call each, add up).
+      return { credentials, identity: assumedIdentity(req.roleArn, safeSessionName(req.sessionName)) };
     })();
     assumed.set(key, p);
     p.catch(() => assumed.delete(key));

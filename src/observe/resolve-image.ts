@@ -148,5 +148,25 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
 
 /** The ECR port the image-pull check reads the central repository policy with (same identity as resolveImage). */
 export async function centralRegistryEcr(config: DeployerConfig, sessions: SessionFactory): Promise<EcrPort> {
-  return centralEcr(config, sessions, parseRepositoryUri(config.image.repository));
+  return withSharedPolicyReads(await centralEcr(config, sessions, parseRepositoryUri(config.image.repository)));
+}
+
+/**
+ * Every target's image-pull check reads the same central repository policy: read it once per run
+ * (per repository), not once per target. A failed read is not cached, so each target reports it.
+ */
+export function withSharedPolicyReads(ecr: EcrPort): EcrPort {
+  const policies = new Map<string, ReturnType<EcrPort["getRepositoryPolicy"]>>();
+  return {
+    findImage: (repo, ref) => ecr.findImage(repo, ref),
+    getRepositoryPolicy(repo) {
+      let p = policies.get(repo.uri);
+      if (!p) {
+        p = ecr.getRepositoryPolicy(repo);
+        policies.set(repo.uri, p);
+        p.catch(() => policies.delete(repo.uri));
+      }
+      return p;
+    },
+  };
 }

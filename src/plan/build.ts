@@ -162,7 +162,13 @@ function planTarget(
   if (blocked) {
     action = "blocked";
   } else if (live!.fingerprint === desiredFingerprint) {
-    action = "noop";
+    const resumable = unfinishedOwnDeployment(observed.service, live!.taskDefinitionArn);
+    if (resumable) {
+      action = "update";
+      steps.push({ kind: "resume-wait", ...resumable, timeoutSeconds: options.timeoutSeconds });
+    } else {
+      action = "noop";
+    }
   } else {
     action = "update";
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
@@ -238,6 +244,18 @@ export function firstImageDigest(def: Record<string, unknown>): string | undefin
   const image = (containers[0] as { image?: unknown } | undefined)?.image;
   if (typeof image !== "string") return undefined;
   return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+}
+
+/**
+ * The service's PRIMARY deployment already carries the desired definition but is still IN_PROGRESS:
+ * an earlier run updated the service and died while waiting. The previous definition (for a
+ * rollback) is the one the other, older deployment runs.
+ */
+function unfinishedOwnDeployment(service: LiveService | undefined, taskDefinitionArn: string): { deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string } | undefined {
+  const primary = service?.deployments.find((d) => d.status === "PRIMARY");
+  if (!service || !primary || primary.rolloutState !== "IN_PROGRESS" || primary.taskDefinition !== taskDefinitionArn) return undefined;
+  const previous = service.deployments.find((d) => d.status === "ACTIVE" && d.taskDefinition !== taskDefinitionArn);
+  return { deploymentId: primary.id, taskDefinitionArn, ...(previous ? { previousTaskDefinitionArn: previous.taskDefinition } : {}) };
 }
 
 /**

@@ -70,7 +70,13 @@ export type Step =
   /** Wait until the deployment carrying the new task definition is COMPLETED. */
   | { kind: "wait-stable"; timeoutSeconds: number }
   /** Wait for a deployment someone else started, before ours (--wait-for-in-progress). */
-  | { kind: "wait-foreign-deployment"; timeoutSeconds: number };
+  | { kind: "wait-foreign-deployment"; timeoutSeconds: number }
+  /**
+   * The service already runs the desired definition, but an earlier run's deployment of it is still
+   * IN_PROGRESS (that run was killed while waiting): wait for it, and roll back to
+   * `previousTaskDefinitionArn` if it fails, instead of reporting "unchanged" too early.
+   */
+  | { kind: "resume-wait"; deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string; timeoutSeconds: number };
 
 export type TargetAction =
   /** Changes to apply. */

@@ -86,6 +86,8 @@ export function describeStep(step: Step): string {
       return `update service ${step.cluster}/${step.service}`;
     case "wait-stable":
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
+    case "resume-wait":
+      return `wait for deployment ${step.deploymentId} of ${shortArn(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
   }
 }
 

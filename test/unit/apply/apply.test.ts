@@ -434,3 +434,37 @@ describe("applyPlan: Ctrl-C", () => {
     expect(f.ecsOf("dev").count("UpdateService")).toBe(0);
   });
 });
+
+describe("applyPlan: resuming a deployment an earlier (killed) run started", () => {
+  function resumePlan(script: { kind: "healthy"; afterMs: number } | { kind: "failing" }, timeoutSeconds = 900) {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", timeoutSeconds }]);
+    const fake = f.ecsOf("dev");
+    // What the killed run left: the service updated to the new definition, its deployment still rolling out.
+    const arn = fake.startForeignDeployment("api-dev", taskDefinition(DIGEST_NEW), script);
+    const primary = fake.snapshot("api-dev").deployments.find((d) => d.status === "PRIMARY")!;
+    const t = f.plan.targets[0]!;
+    t.steps = [{ kind: "resume-wait", deploymentId: primary.id, taskDefinitionArn: arn, previousTaskDefinitionArn: OLD_TD("100000000001"), timeoutSeconds }];
+    t.diff = [];
+    return { f, fake, arn };
+  }
+
+  it("waits for it and reports the target deployed, registering and updating nothing", async () => {
+    const { f, fake, arn } = resumePlan({ kind: "healthy", afterMs: 60_000 });
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("deployed");
+    expect(t.taskDefinitionArn).toBe(arn);
+    expect(t.lastStep).toBe("wait-stable");
+    expect(fake.count("RegisterTaskDefinition")).toBe(0);
+    expect(fake.count("UpdateService")).toBe(0);
+  });
+
+  it("rolls back to the previous definition when it never becomes healthy", async () => {
+    const { f, fake } = resumePlan({ kind: "failing" }, 120);
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("failed");
+    expect(t.rollback).toMatchObject({ by: "deployer", ok: true, toTaskDefinitionArn: OLD_TD("100000000001") });
+    expect(fake.primaryTaskDefinition("api-dev")).toBe(OLD_TD("100000000001"));
+  });
+});

@@ -49,8 +49,10 @@ describe("target sessions", () => {
     expect(session.identity).toEqual({
       account: "222222222222",
       arn: "arn:aws:sts::222222222222:assumed-role/deployer/deployer-shop-r1",
-      userId: "AROAFAKE:deployer-shop-r1",
+      userId: "deployer:deployer-shop-r1",
     });
+    // The identity follows from the role and session name: no GetCallerIdentity with the assumed keys.
+    expect(aws.requests.filter((r) => r.action === "GetCallerIdentity" && r.keyId !== BASE_KEY)).toEqual([]);
     const assume = aws.requests.find((r) => r.action === "AssumeRole");
     expect(assume?.params).toMatchObject({ RoleArn: ROLE, ExternalId: "shop-deployer-dev", RoleSessionName: "deployer-shop-r1" });
     expect(assume?.keyId).toBe(BASE_KEY);
@@ -219,7 +221,7 @@ describe("base and registry sessions", () => {
 
   it("registry(): assumes the registry role", async () => {
     const reg = await factory.registry({ roleArn: "arn:aws:iam::111111111111:role/registry-reader", region: "eu-west-1", sessionName: "deployer-shop-r1" });
-    expect(reg.identity.account).toBe("222222222222"); // what the fake answers for any assumed key
+    expect(reg.identity).toMatchObject({ account: "111111111111", arn: "arn:aws:sts::111111111111:assumed-role/registry-reader/deployer-shop-r1" });
     expect(aws.requests.find((r) => r.action === "AssumeRole")?.params.RoleArn).toBe("arn:aws:iam::111111111111:role/registry-reader");
   });
 });

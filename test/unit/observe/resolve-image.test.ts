@@ -113,3 +113,24 @@ describe("parseImageRef", () => {
     expect((err as DeployerError).message).toContain(why);
   });
 });
+
+describe("withSharedPolicyReads", () => {
+  it("reads a repository policy once for many targets, and retries after a failure", async () => {
+    const { withSharedPolicyReads } = await import("../../../src/observe/resolve-image.js");
+    let calls = 0;
+    let fail = true;
+    const repo = { registryId: "111111111111", region: "eu-west-1", name: "shop/api", uri: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api" };
+    const shared = withSharedPolicyReads({
+      findImage: async () => undefined,
+      getRepositoryPolicy: async () => {
+        calls++;
+        if (fail) throw new Error("throttled");
+        return { Statement: [] };
+      },
+    });
+    await expect(shared.getRepositoryPolicy(repo)).rejects.toThrow("throttled");
+    fail = false;
+    await Promise.all(Array.from({ length: 20 }, () => shared.getRepositoryPolicy(repo)));
+    expect(calls).toBe(2);
+  });
+});

@@ -149,10 +149,25 @@ describe("buildPlan", () => {
     expect(tp.checks.filter((c) => c.error?.code === "DEPLOYMENT_IN_PROGRESS")).toHaveLength(1);
   });
 
-  it("is a noop (not blocked) when the IN_PROGRESS deployment already carries the desired definition", () => {
+  it("resumes waiting (not blocked, not 'unchanged') when an earlier run's deployment of the desired definition is still IN_PROGRESS", () => {
     const t = target();
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
-    const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "IN_PROGRESS" })]);
+    const prevArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6";
+    const svc = service(t, liveArn, [
+      deployment({ id: "ecs-svc/new", taskDefinition: liveArn, rolloutState: "IN_PROGRESS" }),
+      deployment({ id: "ecs-svc/old", status: "ACTIVE", taskDefinition: prevArn, rolloutState: "COMPLETED" }),
+    ]);
+    const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
+    expect(tp.action).toBe("update");
+    expect(tp.diff).toEqual([]);
+    expect(tp.steps).toEqual([{ kind: "resume-wait", deploymentId: "ecs-svc/new", taskDefinitionArn: liveArn, previousTaskDefinitionArn: prevArn, timeoutSeconds: 900 }]);
+    expect(tp.checks.some((c) => c.verdict === "fail")).toBe(false);
+  });
+
+  it("is a noop once that deployment has COMPLETED", () => {
+    const t = target();
+    const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
+    const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "COMPLETED" })]);
     const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
     expect(tp.action).toBe("noop");
   });
