@@ -20,7 +20,12 @@ export function formatError(e: ErrorInfo, opts: ErrorTextOptions = {}): string {
     const rel = path.relative(cwd, e.location.file) || e.location.file;
     head.push(bold(`${rel}:${e.location.line}:${e.location.column}`, color));
   }
-  if (e.target && !e.location) head.push(bold(`[${e.target}${e.account ? ` ${e.account}` : ""}]`, color));
+  // The target, unless the location already names it (its own environment file): a template error
+  // at templates/…:7 means nothing without the target it was rendered for.
+  const named = e.message.includes(`"${e.target}"`) || Boolean(e.location && path.basename(e.location.file).startsWith(`${e.target}.`));
+  if (e.target && !named) {
+    head.push(bold(`[${e.target}${e.account ? ` ${e.account}` : ""}]`, color));
+  }
   if (e.field) head.push(`${e.field}:`);
   head.push(e.message);
   const lines = [`${red("error", color)} ${dim(`${e.code}`, color)} ${head.join(" ")}`];

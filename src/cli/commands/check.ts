@@ -11,10 +11,7 @@ export function register(program: Command): void {
     .command("check")
     .summary("run the preflight checks only (assume role, service, PassRole, role trust, image pull)")
     .description(
-      "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP:\n" +
-        "the deploy role is assumable with its ExternalId, the cluster and service are ACTIVE, the deploy\n" +
-        "role may iam:PassRole the task and execution roles to ecs-tasks.amazonaws.com, those roles trust\n" +
-        "ecs-tasks in the target account, and the image digest is pullable from it. Never writes.",
+      "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP: the deploy role is assumable with its ExternalId, the cluster and service are ACTIVE, the deploy role may iam:PassRole the task and execution roles to ecs-tasks.amazonaws.com, those roles trust ecs-tasks in the target account, and the image digest is pullable from it. Never writes.",
     )
     .requiredOption("-i, --image <tag|digest>", "image to check: a tag in the central repository or sha256:…");
   addSelectionOptions(cmd);

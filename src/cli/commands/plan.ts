@@ -15,9 +15,7 @@ export function register(program: Command): void {
     .command("plan")
     .summary("show what a rollout would change in each account (dry run, no writes)")
     .description(
-      "Everything a rollout does up to the first write: resolve the image to a digest, assume each\n" +
-        "target's deploy role, run every preflight check, read the live task definition and compare it\n" +
-        "with the rendered one. Never writes to AWS. Sensitive values are shown as (sensitive).",
+      "Everything a rollout does up to the first write: resolve the image to a digest, assume each target's deploy role, run every preflight check, read the live task definition and compare it with the rendered one. Never writes to AWS. Sensitive values are shown as (sensitive).",
     )
     .requiredOption("-i, --image <tag|digest>", "image to plan for: a tag in the central repository (usually the git sha) or sha256:…");
   addSelectionOptions(cmd);

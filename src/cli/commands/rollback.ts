@@ -12,9 +12,7 @@ export function register(program: Command): void {
     .command("rollback")
     .summary("put the previous (or a given) task definition back, with the same checks and wait")
     .description(
-      "For each selected target, finds the task definition its service ran before (the previous ACTIVE\n" +
-        "revision of the family, or --to), runs the preflight checks, points the service back at it and\n" +
-        "waits until it is stable. Nothing new is registered.",
+      "For each selected target, finds the task definition its service ran before (the previous ACTIVE revision of the family, or --to), runs the preflight checks, points the service back at it and waits until it is stable. Nothing new is registered.",
     )
     .option("--to <arn|family:revision>", "roll back to this task definition (one target only)");
   addSelectionOptions(cmd, "targets to roll back");

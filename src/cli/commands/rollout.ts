@@ -14,12 +14,7 @@ export function register(program: Command): void {
     .command("rollout")
     .summary("deploy an image to the targets of a stage: check, register, update, wait, roll back on failure")
     .description(
-      "Resolves --image to a digest in the central repository, renders each target's task definition,\n" +
-        "assumes each deploy role, and runs every preflight check for every target BEFORE anything is\n" +
-        "written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the\n" +
-        "task definition, updates the service and waits until the new deployment is COMPLETED. On a\n" +
-        "failure the service is rolled back, the rest of the stage is not started, later stages are\n" +
-        "never touched. Targets already running the desired definition are skipped.",
+      "Resolves --image to a digest in the central repository, renders each target's task definition, assumes each deploy role, and runs every preflight check for every target BEFORE anything is written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the task definition, updates the service and waits until the new deployment is COMPLETED. On a failure the service is rolled back, the rest of the stage is not started, later stages are never touched. Targets already running the desired definition are skipped.",
     )
     .option("-i, --image <tag|digest>", "image to deploy: a tag in the central repository (usually the git sha) or sha256:…");
   addSelectionOptions(cmd);
