@@ -100606,13 +100606,10 @@ async function checkPassRole(ctx, role) {
   };
   let simulateError;
   try {
-    const results = await ctx.session.iam.simulatePrincipalPolicy(
-      target.deployRole,
-      ["iam:PassRole"],
-      [roleArn],
-      [{ key: "iam:PassedToService", type: "string", values: [ECS_TASKS_SERVICE] }]
-    );
-    const r6 = results.find((x) => x.action.toLowerCase() === "iam:passrole" && (x.resource === roleArn || x.resource === "*")) ?? results[0];
+    const simulated = await ctx.reads.passRoleSimulation();
+    if (!simulated.ok) throw simulated.error;
+    const results = simulated.value;
+    const r6 = results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === roleArn) ?? results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === "*");
     if (!r6) throw new Error("iam:SimulatePrincipalPolicy returned no evaluation result");
     const decision = r6.decision.toLowerCase();
     if (decision === "allowed") {
@@ -100735,6 +100732,20 @@ var TargetReads = class {
   }
   role(arn) {
     return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameFromArn(arn)));
+  }
+  /**
+   * iam:SimulatePrincipalPolicy of iam:PassRole (to ecs-tasks) for the task AND execution role in
+   * one call: both pass-role checks share it (one IAM call per target, not one per role).
+   */
+  passRoleSimulation() {
+    const t = this.target;
+    const roles = [.../* @__PURE__ */ new Set([t.taskRole, t.executionRole])];
+    return this.once(
+      "simulate-pass-role",
+      "iam:SimulatePrincipalPolicy",
+      t.deployRole,
+      () => this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }])
+    );
   }
   /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */
   deployRolePolicies() {

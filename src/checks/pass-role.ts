@@ -47,13 +47,11 @@ export async function checkPassRole(ctx: CheckContext, role: RoleField): Promise
   // 1. Ask IAM.
   let simulateError: DeployerError | undefined;
   try {
-    const results = await ctx.session.iam.simulatePrincipalPolicy(
-      target.deployRole,
-      ["iam:PassRole"],
-      [roleArn],
-      [{ key: "iam:PassedToService", type: "string", values: [ECS_TASKS_SERVICE] }],
-    );
-    const r = results.find((x) => x.action.toLowerCase() === "iam:passrole" && (x.resource === roleArn || x.resource === "*")) ?? results[0];
+    // One simulation per target covers both roles (shared through TargetReads).
+    const simulated = await ctx.reads.passRoleSimulation();
+    if (!simulated.ok) throw simulated.error;
+    const results = simulated.value;
+    const r = results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === roleArn) ?? results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === "*");
     if (!r) throw new Error("iam:SimulatePrincipalPolicy returned no evaluation result");
     const decision = r.decision.toLowerCase();
     if (decision === "allowed") {

@@ -3,7 +3,7 @@
 // an AWS error is a value to report, not an exception.
 import type { DeployerError } from "../errors.js";
 import type { Target } from "../config/types.js";
-import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, TargetSession } from "../aws/ports.js";
+import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, SimulationResult, TargetSession } from "../aws/ports.js";
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
 
@@ -69,6 +69,18 @@ export class TargetReads {
 
   role(arn: string): Promise<Outcome<RoleInfo | undefined>> {
     return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameFromArn(arn)));
+  }
+
+  /**
+   * iam:SimulatePrincipalPolicy of iam:PassRole (to ecs-tasks) for the task AND execution role in
+   * one call: both pass-role checks share it (one IAM call per target, not one per role).
+   */
+  passRoleSimulation(): Promise<Outcome<SimulationResult[]>> {
+    const t = this.target;
+    const roles = [...new Set([t.taskRole, t.executionRole])];
+    return this.once("simulate-pass-role", "iam:SimulatePrincipalPolicy", t.deployRole, () =>
+      this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }]),
+    );
   }
 
   /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */

@@ -21,7 +21,15 @@ describe("check: pass-role", () => {
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r).toMatchObject({ id: "pass-role:taskRole", verdict: "pass", evidence: { method: "iam:SimulatePrincipalPolicy", decision: "allowed" } });
     const call = world.calls.find((c) => c.method === "simulatePrincipalPolicy")!;
-    expect(call.args).toEqual([target.deployRole, ["iam:PassRole"], [target.taskRole], [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }]]);
+    expect(call.args).toEqual([target.deployRole, ["iam:PassRole"], [target.taskRole, target.executionRole], [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }]]);
+  });
+
+  it("asks IAM once for both roles: the two checks share one simulation", async () => {
+    const world = healthyWorld(target);
+    const ctx = await checkContext(world, target);
+    const [task, exec] = await Promise.all([checkPassRole(ctx, "taskRole"), checkPassRole(ctx, "executionRole")]);
+    expect([task.verdict, exec.verdict]).toEqual(["pass", "pass"]);
+    expect(world.calls.filter((c) => c.method === "simulatePrincipalPolicy")).toHaveLength(1);
   });
 
   it("fails PASSROLE_DENIED at the role's line, with the statement to add, when the simulation denies", async () => {
