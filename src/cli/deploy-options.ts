@@ -33,3 +33,11 @@ export function addPreflightOptions(cmd: Command): Command {
 export function selectionOf(o: SelectionOptions): { envs?: string[]; stages?: string[]; through?: string; all?: boolean } {
   return { envs: o.env, stages: o.stage, through: o.through, all: Boolean(o.allStages) };
 }
+
+/** status and drift: read-only views that default to every stage. */
+export function addFleetOptions(cmd: Command): Command {
+  return cmd
+    .option("-s, --stage <name...>", "only these stages (default: every stage)", collect)
+    .option("-e, --env <name...>", "only these targets", collect)
+    .option("--concurrency <n>", "targets read at once", "16");
+}

@@ -1,24 +1,16 @@
 import { Command } from "commander";
-import { action, collect, globalOptions, type GlobalOptions } from "../shell.js";
+import { action, globalOptions, type GlobalOptions } from "../shell.js";
+import { addFleetOptions } from "../deploy-options.js";
 import { concurrencyOf, fleetSelection, type FleetViewOptions } from "./status.js";
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("drift")
     .summary("find changes made behind deployer's back (exit 2 when there are any)")
     .description(
-      "For every target (read-only): renders what the configuration says it should\n" +
-        "run for the image digest it runs now, and compares that with what it does run,\n" +
-        "field by field (the same normalised comparison as plan). Then compares the\n" +
-        "targets of each stage with each other on everything but their environment-\n" +
-        "specific values (account, region, names, role ARNs, image repository, and the\n" +
-        "vars that differ between them). Sensitive values are shown as (sensitive).\n" +
-        "Exit codes: 0 no drift, 2 drift found, 1 errors (a target could not be read\n" +
-        "or rendered).",
-    )
-    .option("-s, --stage <name...>", "only these stages (default: every stage)", collect)
-    .option("-e, --env <name...>", "only these targets", collect)
-    .option("--concurrency <n>", "targets read at once", "16")
+      "For every target (read-only): renders what the configuration says it should run for the image digest it runs now, and compares that with what it does run, field by field (the same normalised comparison as plan). Then compares the targets of each stage with each other on everything but their environment-specific values (account, region, names, role ARNs, image repository, and the vars that differ between them). Sensitive values are shown as (sensitive). Exit codes: 0 no drift, 2 drift found, 1 errors (a target could not be read or rendered).",
+    );
+  addFleetOptions(cmd)
     .addHelpText(
       "after",
       `

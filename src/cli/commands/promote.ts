@@ -17,14 +17,7 @@ export function register(program: Command): void {
     .command("promote")
     .summary("deploy to a stage exactly the image digest that runs, healthy, in the stage before it")
     .description(
-      "Reads every target of the source stage (default: the stage before --to in\n" +
-        "deployer.yaml): the task definition its service runs, the image digest, and\n" +
-        "whether the service is stable. Refuses, with the reason per target, when the\n" +
-        "source stage runs two digests, is mid-deployment, is not stable, or failed its\n" +
-        "last deployment. Otherwise plans the destination stage for that digest (the\n" +
-        "same checks as rollout), shows the plan, asks, and deploys it like rollout.\n" +
-        "Registered task definitions carry the tags deployer:promoted-from,\n" +
-        "deployer:source-stage and deployer:source-task-definition.",
+      "Reads every target of the source stage (default: the stage before --to in deployer.yaml): the task definition its service runs, the image digest, and whether the service is stable. Refuses, with the reason per target, when the source stage runs two digests, is mid-deployment, is not stable, or failed its last deployment. Otherwise plans the destination stage for that digest (the same checks as rollout), shows the plan, asks, and deploys it like rollout. Registered task definitions carry the tags deployer:promoted-from, deployer:source-stage and deployer:source-task-definition.",
     )
     .requiredOption("--to <stage>", "the stage to deploy to (every target of it)")
     .option("--from <stage>", "the stage to take the digest from (default: the stage before --to)")

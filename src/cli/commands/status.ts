@@ -1,5 +1,6 @@
 import { Command } from "commander";
-import { action, collect, globalOptions, type GlobalOptions } from "../shell.js";
+import { action, globalOptions, type GlobalOptions } from "../shell.js";
+import { addFleetOptions } from "../deploy-options.js";
 
 export interface FleetViewOptions {
   env?: string[];
@@ -8,19 +9,13 @@ export interface FleetViewOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("status")
     .summary("what runs where: one table across every account, with promotion readiness")
     .description(
-      "Reads every target, in parallel and read-only: the task definition its service\n" +
-        "runs, the image tag and digest, running/desired tasks, the rollout state, when\n" +
-        "and by whom it was deployed (deployer's tags), and whether it runs what the\n" +
-        "stage before it runs (promotion readiness). A target that cannot be read is an\n" +
-        "error row; the exit code is then 1.",
-    )
-    .option("-s, --stage <name...>", "only these stages (default: every stage)", collect)
-    .option("-e, --env <name...>", "only these targets", collect)
-    .option("--concurrency <n>", "targets read at once", "16")
+      "Reads every target, in parallel and read-only: the task definition its service runs, the image tag and digest, running/desired tasks, the rollout state, when and by whom it was deployed (deployer's tags), and whether it runs what the stage before it runs (promotion readiness). A target that cannot be read is an error row; the exit code is then 1.",
+    );
+  addFleetOptions(cmd)
     .addHelpText(
       "after",
       `
