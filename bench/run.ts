@@ -18,6 +18,7 @@ import { machineInfo, type MachineInfo } from "./machine.js";
 import { canMeasureRusage, measureCli, median, type ProcessStats } from "./process-stats.js";
 import { callsPerTarget, round, waitStats, type ReportedTarget, type WaitStats } from "./sandbox-log-stats.js";
 import { mb, ms, table, times } from "./table.js";
+import { DEFAULT_POLL_INTERVAL } from "../src/apply/service-poller.js";
 
 /** A tag of the demo fixture's central repository that no generated account runs yet. */
 const IMAGE = "8d1e4b7";
@@ -292,7 +293,7 @@ function render(r: Results): string {
   const parts: string[] = [];
   parts.push(
     `deployer benchmark · ${r.date} · ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load avg at start ${m.loadAverageAtStart}` +
-      `\nsandbox: ${r.settings.latencyMs} ms latency per call, deployments take ${r.settings.deploymentSeconds} s; default polling (2 s growing to 15 s)` +
+      `\nsandbox: ${r.settings.latencyMs} ms latency per call, deployments take ${r.settings.deploymentSeconds} s; default polling (${DEFAULT_POLL_INTERVAL.initialMs / 1000} s growing to ${DEFAULT_POLL_INTERVAL.maxMs / 1000} s)` +
       (r.settings.quick ? "\n(--quick: smaller N; see bench/README.md for a full run)" : ""),
   );
   parts.push(
