@@ -101472,7 +101472,7 @@ function runRows(report) {
 function taskDefinitionCell(t) {
   const before = t.previousTaskDefinitionArn ? familyRevision(t.previousTaskDefinitionArn) : void 0;
   const after = t.taskDefinitionArn ? familyRevision(t.taskDefinitionArn) : void 0;
-  const reused = t.reusedTaskDefinition ? " (reused)" : "";
+  const reused = t.reusedTaskDefinition ? " (reused)" : t.resumedDeployment ? " (resumed)" : "";
   if (after && before && after.name !== before.name) {
     return after.family === before.family ? `${before.name} \u2192 :${after.revision}${reused}` : `${before.name} \u2192 ${after.name}${reused}`;
   }
@@ -102334,6 +102334,7 @@ var TargetRollout = class {
   completed = [];
   taskDefinitionArn;
   reused = false;
+  resumed = false;
   deploymentId;
   previousTaskDefinitionArn;
   /** The service points at our task definition (UpdateService succeeded and nothing reverted it). */
@@ -102468,6 +102469,7 @@ var TargetRollout = class {
     this.deploymentId = step.deploymentId;
     this.previousTaskDefinitionArn = step.previousTaskDefinitionArn;
     this.serviceUpdated = true;
+    this.resumed = true;
     this.done("resume-wait", `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`);
     return this.waitStable(step.timeoutSeconds);
   }
@@ -102698,6 +102700,7 @@ var TargetRollout = class {
     if (this.previousTaskDefinitionArn) result2.previousTaskDefinitionArn = this.previousTaskDefinitionArn;
     if (this.taskDefinitionArn) result2.taskDefinitionArn = this.taskDefinitionArn;
     if (this.reused) result2.reusedTaskDefinition = true;
+    if (this.resumed) result2.resumedDeployment = true;
     if (this.deploymentId) result2.deploymentId = this.deploymentId;
     const last = this.completed.filter((s2) => s2 !== "rollback").at(-1);
     if (last) result2.lastStep = last;

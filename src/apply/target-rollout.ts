@@ -48,6 +48,7 @@ export class TargetRollout {
   private readonly completed: StepName[] = [];
   private taskDefinitionArn?: string;
   private reused = false;
+  private resumed = false;
   private deploymentId?: string;
   private previousTaskDefinitionArn?: string;
   /** The service points at our task definition (UpdateService succeeded and nothing reverted it). */
@@ -205,6 +206,7 @@ export class TargetRollout {
     this.deploymentId = step.deploymentId;
     this.previousTaskDefinitionArn = step.previousTaskDefinitionArn;
     this.serviceUpdated = true;
+    this.resumed = true;
     this.done("resume-wait", `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`);
     return this.waitStable(step.timeoutSeconds);
   }
@@ -468,6 +470,7 @@ export class TargetRollout {
     if (this.previousTaskDefinitionArn) result.previousTaskDefinitionArn = this.previousTaskDefinitionArn;
     if (this.taskDefinitionArn) result.taskDefinitionArn = this.taskDefinitionArn;
     if (this.reused) result.reusedTaskDefinition = true;
+    if (this.resumed) result.resumedDeployment = true;
     if (this.deploymentId) result.deploymentId = this.deploymentId;
     const last = this.completed.filter((s) => s !== "rollback").at(-1);
     if (last) result.lastStep = last;

@@ -33,6 +33,8 @@ export interface TargetResult {
   taskDefinitionArn?: string;
   /** True when an identical revision registered by an earlier (killed) run was reused. */
   reusedTaskDefinition?: boolean;
+  /** True when the deployment was started by an earlier (killed) run and this run only waited for it. */
+  resumedDeployment?: boolean;
   deploymentId?: string;
   /** The last step that completed (register-task-definition, update-service, wait-stable, …). */
   lastStep?: string;

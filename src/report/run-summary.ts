@@ -41,7 +41,7 @@ export function runRows(report: RunReport): RunRow[] {
 function taskDefinitionCell(t: TargetResult): string {
   const before = t.previousTaskDefinitionArn ? familyRevision(t.previousTaskDefinitionArn) : undefined;
   const after = t.taskDefinitionArn ? familyRevision(t.taskDefinitionArn) : undefined;
-  const reused = t.reusedTaskDefinition ? " (reused)" : "";
+  const reused = t.reusedTaskDefinition ? " (reused)" : t.resumedDeployment ? " (resumed)" : "";
   if (after && before && after.name !== before.name) {
     return after.family === before.family ? `${before.name} → :${after.revision}${reused}` : `${before.name} → ${after.name}${reused}`;
   }

@@ -70,6 +70,7 @@ export interface ReportJson {
     target: { name: string; account: string };
     outcome: string;
     reusedTaskDefinition?: boolean;
+  resumedDeployment?: boolean;
     taskDefinitionArn?: string;
     lastStep?: string;
     error?: { code: string; message: string; hint?: string };

@@ -71,8 +71,11 @@ describe("SIGKILL mid-rollout, then the same command again", () => {
   it("the report says which targets were already done: those the first run updated are unchanged", () => {
     for (const t of report.targets) {
       const before = firstRun.get(t.target.account)!;
-      if (before.updated > 0) expect(t.outcome, t.target.name).toBe("unchanged");
-      else expect(t.outcome, t.target.name).toBe("deployed");
+      // Updated by the first run: done ("unchanged"), or its deployment was still rolling out when
+      // the re-run looked, and the re-run waited for it ("deployed", resumed; nothing registered or updated).
+      if (before.updated > 0) {
+        if (t.outcome !== "unchanged") expect({ outcome: t.outcome, resumed: t.resumedDeployment }, t.target.name).toEqual({ outcome: "deployed", resumed: true });
+      } else expect(t.outcome, t.target.name).toBe("deployed");
     }
     for (const name of reportedDeployed) expect(report.targets.find((t) => t.target.name === name)?.outcome).toBe("unchanged");
     expect(rerun.stdout).toMatch(/unchanged/);

@@ -455,6 +455,7 @@ describe("applyPlan: resuming a deployment an earlier (killed) run started", () 
     expect(t.outcome).toBe("deployed");
     expect(t.taskDefinitionArn).toBe(arn);
     expect(t.lastStep).toBe("wait-stable");
+    expect(t.resumedDeployment).toBe(true);
     expect(fake.count("RegisterTaskDefinition")).toBe(0);
     expect(fake.count("UpdateService")).toBe(0);
   });
