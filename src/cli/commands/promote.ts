@@ -73,7 +73,9 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
     const showPlan = () => {
       if (g.output === "json") process.stdout.write(promoteOut.promotionToJsonText(result));
       else if (g.output === "markdown") process.stdout.write(`${promoteOut.formatPromotionMarkdown(result)}\n`);
-      else process.stdout.write(`${promoteOut.formatPromotionHeader(result, { color: g.color })}\n\n${formatPlanText(plan, { color: g.color })}\n`);
+      // Before a prompt or a deploy, only the checks that did not pass (as rollout shows it);
+      // --dry-run shows them all, like plan.
+      else process.stdout.write(`${promoteOut.formatPromotionHeader(result, { color: g.color })}\n\n${formatPlanText(plan, { color: g.color, checks: o.dryRun ? "all" : "problems" })}\n`);
     };
 
     const stopsBeforeApply = o.dryRun || plan.summary.blocked > 0 || plan.summary.toChange === 0 || !o.yes;
