@@ -1,34 +1,14 @@
 // `command: status` and `command: drift` through the bundled Action against the sandbox: the view in
 // the summary and the log, its JSON in report-json, drift as `changes` and warnings.
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
-import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
-import { cleanupActionRuns, runDistAction, type ActionRun } from "./run-dist.js";
+import { describe, expect, it } from "vitest";
+import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
 
-let sandbox: Sandbox;
-let repo: TempRepo;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  repo = exampleRepo();
-});
-afterEach(() => {
-  repo.cleanup();
-  cleanupActionRuns();
-});
-
-function describeRun(r: ActionRun): string {
-  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
-}
+const fx = useActionFixture();
 
 describe("action: status and drift", () => {
   it("status: every stage by default, JSON in report-json, the table in the summary", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "status" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "status" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
     const status = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     expect(status.rows.map((row: { target: { name: string } }) => row.target.name)).toEqual(["dev", "staging", "prod-eu", "prod-us"]);
@@ -37,9 +17,9 @@ describe("action: status and drift", () => {
   });
 
   it("drift: a deployed target is in sync; drifted targets are warnings on their environment files; changes says so", async () => {
-    const dev = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const dev = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
     expect(dev.exitCode, describeRun(dev)).toBe(0);
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "drift", stage: "dev,staging" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "drift", stage: "dev,staging" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
     const report = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     const statusOf = Object.fromEntries(report.targets.map((t: { target: { name: string }; status: string }) => [t.target.name, t.status]));

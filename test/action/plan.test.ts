@@ -1,32 +1,12 @@
 // `command: plan` through the bundled Action (node dist/index.js) against the sandbox: outputs,
 // files, the job summary, one log group per target, annotations, and no sensitive value anywhere.
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
-import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
-import { cleanupActionRuns, runDistAction, type ActionRun } from "./run-dist.js";
+import { describe, expect, it } from "vitest";
+import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
 
 const SENTRY_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
 
-let sandbox: Sandbox;
-let repo: TempRepo;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  repo = exampleRepo();
-});
-afterEach(() => {
-  repo.cleanup();
-  cleanupActionRuns();
-});
-
-function describeRun(r: ActionRun): string {
-  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
-}
+const fx = useActionFixture();
 
 function expectNoSecret(r: ActionRun, ...texts: string[]): void {
   for (const t of [r.log, r.stderr, r.summary, ...Object.values(r.outputs), ...texts]) expect(t).not.toContain(SENTRY_DSN);
@@ -34,7 +14,7 @@ function expectNoSecret(r: ActionRun, ...texts: string[]): void {
 
 describe("action: plan", () => {
   it("plans every stage: changes output, plan files, summary, one group per target, the secret masked", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
 
     expect(r.masks).toContain(SENTRY_DSN);
@@ -69,17 +49,17 @@ describe("action: plan", () => {
   });
 
   it("no stage input plans the first stage only, as the CLI does; environments narrow by name", async () => {
-    const first = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
+    const first = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
     expect(first.exitCode, describeRun(first)).toBe(0);
     expect(first.groups.map((g) => g.split(" ")[0])).toEqual(["dev"]);
-    const named = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "3f2a9c1", stage: "all", environments: "prod-us,\nstaging" } });
+    const named = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "3f2a9c1", stage: "all", environments: "prod-us,\nstaging" } });
     expect(named.exitCode, describeRun(named)).toBe(0);
     expect(named.groups.map((g) => g.split(" ")[0])).toEqual(["staging", "prod-us"]);
   });
 
   it("a broken environment file: an error annotation at its file and line, the step fails, the summary lists it", async () => {
-    repo.edit("environments/prod-eu.yaml", 'account: "444444444444"', "account: 012345678901");
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    fx.repo.edit("environments/prod-eu.yaml", 'account: "444444444444"', "account: 012345678901");
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const configErrors = r.annotations.filter((a) => a.props.title?.startsWith("CONFIG_INVALID"));
     expect(configErrors).toEqual([
@@ -96,23 +76,23 @@ describe("action: plan", () => {
 
   it("a config in a subdirectory (working-directory): annotation paths stay relative to the checkout", async () => {
     const { mkdirSync, renameSync } = await import("node:fs");
-    mkdirSync(repo.file("deploy"));
-    for (const entry of ["deployer.yaml", "environments", "templates"]) renameSync(repo.file(entry), repo.file(`deploy/${entry}`));
-    repo.edit("deploy/environments/dev.yaml", "cluster: shop-dev", "cluster: shop-dev\nbogusField: 1");
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" } });
+    mkdirSync(fx.repo.file("deploy"));
+    for (const entry of ["deployer.yaml", "environments", "templates"]) renameSync(fx.repo.file(entry), fx.repo.file(`deploy/${entry}`));
+    fx.repo.edit("deploy/environments/dev.yaml", "cluster: shop-dev", "cluster: shop-dev\nbogusField: 1");
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" } });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const a = r.annotations.find((x) => x.props.title?.startsWith("CONFIG_INVALID"));
     expect(a?.props.file).toBe("deploy/environments/dev.yaml");
-    expect(a?.props.line).toBe(String(repo.lineOf("deploy/environments/dev.yaml", "bogusField")));
+    expect(a?.props.line).toBe(String(fx.repo.lineOf("deploy/environments/dev.yaml", "bogusField")));
   });
 
   it("failing preflight checks: annotations on the environment file, the step fails, the summary shows the checks", async () => {
     const { cpSync } = await import("node:fs");
-    cpSync(repo.file("templates"), repo.file("examples-root/templates"), { recursive: true });
-    cpSync(new URL("../../examples/broken", import.meta.url), repo.file("examples-root/examples/broken"), { recursive: true });
+    cpSync(fx.repo.file("templates"), fx.repo.file("examples-root/templates"), { recursive: true });
+    cpSync(new URL("../../examples/broken", import.meta.url), fx.repo.file("examples-root/examples/broken"), { recursive: true });
     const r = await runDistAction({
-      workspace: repo.dir,
-      sandbox,
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
       inputs: { command: "plan", image: "8d1e4b7", config: "examples-root/examples/broken/deployer.yaml" },
     });
     expect(r.exitCode, describeRun(r)).toBe(1);
@@ -129,7 +109,7 @@ describe("action: plan", () => {
   });
 
   it("invalid inputs: one annotation per input, nothing called", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "deploy", timeout: "soon", comment: "maybe" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "deploy", timeout: "soon", comment: "maybe" } });
     expect(r.exitCode).toBe(1);
     const byInput = r.annotations.filter((a) => a.props.title === "INVALID_ARGUMENT").map((a) => a.message.split("\n")[0]);
     expect(byInput).toEqual([

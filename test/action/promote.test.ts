@@ -2,39 +2,19 @@
 // staging (provenance in the plan, ARNs in the output); a promotion the core refuses fails the step
 // with its reason.
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
-import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
-import { cleanupActionRuns, runDistAction, type ActionRun } from "./run-dist.js";
+import { describe, expect, it } from "vitest";
+import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
 
 const DIGEST_8D1E4B7 = "sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f";
 
-let sandbox: Sandbox;
-let repo: TempRepo;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  repo = exampleRepo();
-});
-afterEach(() => {
-  repo.cleanup();
-  cleanupActionRuns();
-});
-
-function describeRun(r: ActionRun): string {
-  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
-}
+const fx = useActionFixture();
 
 describe("action: promote", () => {
   it("promotes the digest dev runs to staging", async () => {
-    const dev = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const dev = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
     expect(dev.exitCode, describeRun(dev)).toBe(0);
 
-    const r = await runDistAction({ workspace: repo.dir, sandbox, eventName: "workflow_dispatch", inputs: { command: "promote", stage: "staging" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, eventName: "workflow_dispatch", inputs: { command: "promote", stage: "staging" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.log).toContain(`Promoting ${DIGEST_8D1E4B7} from dev to staging`);
     const plan = JSON.parse(readFileSync(r.outputs["plan-json"]!, "utf8"));
@@ -48,15 +28,15 @@ describe("action: promote", () => {
   });
 
   it("the first stage has nothing to promote from: the step fails with the core's reason, nothing deployed", async () => {
-    sandbox.admin.clearLog();
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "promote", stage: "dev" } });
+    fx.sandbox.admin.clearLog();
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "promote", stage: "dev" } });
     expect(r.exitCode).toBe(1);
     expect(r.annotations.at(-1)?.message).toBe("INVALID_ARGUMENT dev is the first stage: there is no stage before it to promote from");
-    expect(sandbox.admin.log({ action: "RegisterTaskDefinition" })).toEqual([]);
+    expect(fx.sandbox.admin.log({ action: "RegisterTaskDefinition" })).toEqual([]);
   });
 
   it("promote needs exactly one stage and no image", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "promote", stage: "staging,prod", image: "8d1e4b7" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "promote", stage: "staging,prod", image: "8d1e4b7" } });
     expect(r.exitCode).toBe(1);
     expect(r.annotations.filter((a) => a.props.title === "INVALID_ARGUMENT").map((a) => a.message.split("\n")[0])).toEqual([
       "input `stage`: `command: promote` needs exactly one stage: the one to deploy to",

@@ -2,36 +2,16 @@
 // service runs the new revision), reports (report-json, summary, one group per target written when
 // the target is done), and hands the task-definition ARNs to later steps.
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
-import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
-import { cleanupActionRuns, runDistAction, type ActionRun } from "./run-dist.js";
+import { describe, expect, it } from "vitest";
+import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
 
 const SENTRY_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
 
-let sandbox: Sandbox;
-let repo: TempRepo;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  repo = exampleRepo();
-});
-afterEach(() => {
-  repo.cleanup();
-  cleanupActionRuns();
-});
-
-function describeRun(r: ActionRun): string {
-  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
-}
+const fx = useActionFixture();
 
 describe("action: rollout", () => {
   it("deploys the stage: task-definition-arns, report-json, summary, a group per target; a second run changes nothing", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "staging,dev", timeout: "2m" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "staging,dev", timeout: "2m" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
 
     const arns = JSON.parse(r.outputs["task-definition-arns"]!) as Record<string, string>;
@@ -39,7 +19,7 @@ describe("action: rollout", () => {
     expect(arns.dev).toMatch(/^arn:aws:ecs:eu-west-1:222222222222:task-definition\/shop-api-dev:\d+$/);
     expect(arns.staging).toMatch(/^arn:aws:ecs:eu-west-1:333333333333:task-definition\/shop-api-staging:\d+$/);
 
-    expect(sandbox.admin.log({ account: "222222222222", action: "UpdateService" }).map((e) => e.status)).toEqual([200]);
+    expect(fx.sandbox.admin.log({ account: "222222222222", action: "UpdateService" }).map((e) => e.status)).toEqual([200]);
 
     const report = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     expect(report).toMatchObject({ formatVersion: 1, command: "rollout", service: "shop-api", ok: true });
@@ -65,17 +45,17 @@ describe("action: rollout", () => {
       expect(t).not.toContain(SENTRY_DSN);
     }
 
-    const again = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const again = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
     expect(again.exitCode, describeRun(again)).toBe(0);
     expect(again.outputs.changes).toBe("false");
     // Read back from the live service by the second plan: dev runs what the first run's output said.
     expect(JSON.parse(again.outputs["task-definition-arns"]!)).toEqual({ dev: arns.dev });
-    expect(sandbox.admin.log({ account: "222222222222", action: "UpdateService" })).toHaveLength(1);
+    expect(fx.sandbox.admin.log({ account: "222222222222", action: "UpdateService" })).toHaveLength(1);
     expect(again.groups).toEqual(["dev · no change", "dev · ➖ unchanged"]);
   });
 
   it("a deployment that never becomes healthy: the step fails with the target's error, annotated, and the summary says so", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", image: "bad0001", stage: "dev", timeout: "1m" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "bad0001", stage: "dev", timeout: "1m" } });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const report = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     expect(report.ok).toBe(false);
@@ -89,7 +69,7 @@ describe("action: rollout", () => {
   });
 
   it("rollout without an image is refused before any AWS call", async () => {
-    const r = await runDistAction({ workspace: repo.dir, sandbox, inputs: { command: "rollout", stage: "dev" } });
+    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", stage: "dev" } });
     expect(r.exitCode).toBe(1);
     expect(r.annotations[0]).toMatchObject({ level: "error", props: { title: "INVALID_ARGUMENT" } });
     expect(r.annotations[0]!.message).toMatch(/^input `image`: is required for `command: rollout`/);

@@ -6,6 +6,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { startSandbox, type Sandbox } from "../../sandbox/index.js";
+import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
 import { projectRoot, sandboxEnv, type SandboxTarget } from "../helpers/sandbox-cli.js";
 
 export const ACTION_ENTRY = path.join(projectRoot, "dist/index.js");
@@ -142,4 +145,28 @@ function unescapeData(s: string): string {
 
 function unescapeProperty(s: string): string {
   return unescapeData(s).replace(/%3A/g, ":").replace(/%2C/g, ",");
+}
+
+/** Each test file's fixture: one sandbox for the file, a fresh copy of the example repo per test. */
+export function useActionFixture(): { sandbox: Sandbox; repo: TempRepo } {
+  const fx = {} as { sandbox: Sandbox; repo: TempRepo };
+  beforeAll(async () => {
+    fx.sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3 });
+  });
+  afterAll(async () => {
+    await fx.sandbox?.stop();
+  });
+  beforeEach(() => {
+    fx.repo = exampleRepo();
+  });
+  afterEach(() => {
+    fx.repo.cleanup();
+    cleanupActionRuns();
+  });
+  return fx;
+}
+
+/** A failed run's exit code, output and summary, for assertion messages. */
+export function describeRun(r: ActionRun): string {
+  return `exit ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- summary\n${r.summary}`;
 }
