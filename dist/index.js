@@ -88569,8 +88569,10 @@ function readInputs(read2, ctx) {
     fail2("timeout", `${JSON.stringify(timeout)} is not a duration`, "give seconds or a unit, e.g. `timeout: 900`, `timeout: 15m`, `timeout: 1h`");
   }
   const strict = booleanInput(read2, "strict", false, fail2);
+  const waitForInProgress = booleanInput(read2, "wait-for-in-progress", false, fail2);
+  const rollbackStage = booleanInput(read2, "rollback-stage", false, fail2);
   if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
-  return { command: command6, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict };
+  return { command: command6, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict, waitForInProgress, rollbackStage };
 }
 function list(value) {
   return value.split(/[\s,]+/).map((s2) => s2.trim()).filter(Boolean);
@@ -101789,7 +101791,7 @@ async function makeActionPlan(inputs, rt, how) {
     const { plan, observed } = await how.planner(run, {
       strict: inputs.strict,
       timeoutSeconds: inputs.timeoutSeconds,
-      waitForInProgress: false,
+      waitForInProgress: inputs.waitForInProgress,
       by: run.by
     });
     rt.mask.add(sensitiveValuesOf(plan));
@@ -103070,17 +103072,17 @@ function createGroupedRunLog(log) {
 async function runRolloutCommand(inputs, rt) {
   const planned = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image), selection: selectionOf(inputs) });
   try {
-    return await applyActionPlan(planned, rt, "rollout");
+    return await applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
   } finally {
     await planned.run.sessions.close();
   }
 }
-async function applyActionPlan(planned, rt, command6) {
+async function applyActionPlan(planned, rt, command6, opts = {}) {
   const { plan, observed, dir } = planned;
   const groups = createGroupedRunLog(rt.log);
   let report;
   try {
-    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command: command6 });
+    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command: command6, rollbackStage: opts.rollbackStage });
   } finally {
     groups.flush();
   }
@@ -103511,7 +103513,7 @@ async function runPromoteCommand(inputs, rt) {
   try {
     const from = planned.plan.promotion?.fromStage;
     rt.log.info(`Promoting ${planned.plan.image.digest} from ${from ?? "?"} to ${to}`);
-    return await applyActionPlan(planned, rt, "promote");
+    return await applyActionPlan(planned, rt, "promote", { rollbackStage: inputs.rollbackStage });
   } finally {
     await planned.run.sessions.close();
   }

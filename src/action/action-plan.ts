@@ -63,7 +63,7 @@ export async function makeActionPlan(
     const { plan, observed } = await how.planner(run, {
       strict: inputs.strict,
       timeoutSeconds: inputs.timeoutSeconds,
-      waitForInProgress: false,
+      waitForInProgress: inputs.waitForInProgress,
       by: run.by,
     });
     rt.mask.add(sensitiveValuesOf(plan));

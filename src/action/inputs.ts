@@ -35,6 +35,10 @@ export interface ActionInputs {
   timeout: string;
   timeoutSeconds: number;
   strict: boolean;
+  /** Wait for a deployment someone else started instead of failing the check (CLI --wait-for-in-progress). */
+  waitForInProgress: boolean;
+  /** When one target of a stage fails, roll back the stage's updated targets too (CLI --rollback-stage). */
+  rollbackStage: boolean;
 }
 
 /** Reads one input by its action.yml name ("" when not set). */
@@ -115,9 +119,11 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   }
 
   const strict = booleanInput(read, "strict", false, fail);
+  const waitForInProgress = booleanInput(read, "wait-for-in-progress", false, fail);
+  const rollbackStage = booleanInput(read, "rollback-stage", false, fail);
 
   if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
-  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict };
+  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict, waitForInProgress, rollbackStage };
 }
 
 /** A list input: comma-, space- or newline-separated (YAML block scalars work). */

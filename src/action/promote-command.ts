@@ -28,7 +28,7 @@ export async function runPromoteCommand(inputs: ActionInputs, rt: ActionRuntime)
   try {
     const from = planned.plan.promotion?.fromStage;
     rt.log.info(`Promoting ${planned.plan.image.digest} from ${from ?? "?"} to ${to}`);
-    return await applyActionPlan(planned, rt, "promote");
+    return await applyActionPlan(planned, rt, "promote", { rollbackStage: inputs.rollbackStage });
   } finally {
     await planned.run.sessions.close();
   }

@@ -16,19 +16,19 @@ import { taskDefinitionArns, writeReportFile } from "./output-files.js";
 export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   const planned = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image!), selection: selectionOf(inputs) });
   try {
-    return await applyActionPlan(planned, rt, "rollout");
+    return await applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
   } finally {
     await planned.run.sessions.close();
   }
 }
 
 /** Applies a plan made by makeActionPlan and reports it (shared with promote). */
-export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, command: string): Promise<CommandOutcome> {
+export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, command: string, opts: { rollbackStage?: boolean } = {}): Promise<CommandOutcome> {
   const { plan, observed, dir } = planned;
   const groups = createGroupedRunLog(rt.log);
   let report;
   try {
-    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command });
+    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command, rollbackStage: opts.rollbackStage });
   } finally {
     groups.flush();
   }

@@ -30,7 +30,14 @@ describe("readInputs", () => {
       timeout: "15m",
       timeoutSeconds: 900,
       strict: false,
+      waitForInProgress: false,
+      rollbackStage: false,
     });
+  });
+
+  it("wait-for-in-progress and rollback-stage are booleans, off by default", () => {
+    const i = readInputs(reader({ command: "rollout", image: "x1", "wait-for-in-progress": "true", "rollback-stage": "true" }), { eventName: "push", workspace });
+    expect(i).toMatchObject({ waitForInProgress: true, rollbackStage: true });
   });
 
   it("comment defaults to true on pull_request events only; `all` selects every stage", () => {
@@ -44,7 +51,7 @@ describe("readInputs", () => {
 
   it("every bad input is reported at once, by name, with a hint", async () => {
     const errors = await errorsOf(() =>
-      readInputs(reader({ command: "rollout", stage: "all,dev", timeout: "0", strict: "yes", "working-directory": "nope" }), { eventName: "push", workspace }),
+      readInputs(reader({ command: "rollout", stage: "all,dev", timeout: "0", strict: "yes", "working-directory": "nope", "rollback-stage": "maybe" }), { eventName: "push", workspace }),
     );
     expect(errors.map((e) => [e.code, e.field])).toEqual([
       ["INVALID_ARGUMENT", "image"],
@@ -52,6 +59,7 @@ describe("readInputs", () => {
       ["INVALID_ARGUMENT", "working-directory"],
       ["INVALID_ARGUMENT", "timeout"],
       ["INVALID_ARGUMENT", "strict"],
+      ["INVALID_ARGUMENT", "rollback-stage"],
     ]);
     expect(errors[2]!.message).toBe(`input \`working-directory\`: ${path.join(workspace, "nope")} is not a directory`);
     for (const e of errors) expect(e.hint).toBeTruthy();
