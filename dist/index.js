@@ -88428,6 +88428,13 @@ function toErrorInfo(e6) {
   }
   return out;
 }
+function withErrorContext(e6, context3) {
+  const keys = ["target", "account", "action", "resource", "hint"];
+  if (!keys.some((k6) => e6[k6] === void 0 && context3[k6] !== void 0)) return e6;
+  const init = { ...toErrorInfo(e6), cause: e6 };
+  for (const k6 of keys) if (init[k6] === void 0 && context3[k6] !== void 0) init[k6] = context3[k6];
+  return new DeployerError(init);
+}
 function isDeployerError(e6) {
   return e6 instanceof DeployerError;
 }
@@ -98679,25 +98686,7 @@ function on(ctx) {
   return ctx.resource ? `${ctx.action} on ${ctx.resource}` : ctx.action;
 }
 function toDeployerError2(err, ctx) {
-  if (isDeployerError(err)) {
-    if (err.target === void 0 && ctx.target !== void 0 || err.account === void 0 && ctx.account !== void 0) {
-      return new DeployerError({
-        code: err.code,
-        message: err.message,
-        target: err.target ?? ctx.target,
-        account: err.account ?? ctx.account,
-        location: err.location,
-        field: err.field,
-        action: err.action,
-        resource: err.resource,
-        awsCode: err.awsCode,
-        awsMessage: err.awsMessage,
-        hint: err.hint,
-        cause: err.cause
-      });
-    }
-    return err;
-  }
+  if (isDeployerError(err)) return withErrorContext(err, { target: ctx.target, account: ctx.account });
   const name = awsErrorName(err);
   const awsMessage = redactSecrets(rawMessage(err));
   const base = {
@@ -102113,20 +102102,7 @@ async function callAws(ctx, signal, call2) {
 }
 function awsError(e6, ctx) {
   if (isDeployerError(e6)) {
-    return new DeployerError({
-      code: e6.code,
-      message: e6.message,
-      target: e6.target ?? ctx.target,
-      account: e6.account ?? ctx.account,
-      location: e6.location,
-      field: e6.field,
-      action: e6.action ?? ctx.action,
-      resource: e6.resource ?? ctx.resource,
-      awsCode: e6.awsCode,
-      awsMessage: e6.awsMessage,
-      hint: e6.hint ?? hintFor(e6.awsCode, ctx),
-      cause: e6
-    });
+    return withErrorContext(e6, { target: ctx.target, account: ctx.account, action: ctx.action, resource: ctx.resource, hint: hintFor(e6.awsCode, ctx) });
   }
   const raw = e6;
   const awsCode = firstString(raw?.Code, raw?.name !== "Error" ? raw?.name : void 0, raw?.code);
@@ -103116,18 +103092,7 @@ async function mapBounded(items, concurrency, fn) {
 function failure(target, e6, action, resource) {
   if (isDeployerError(e6)) {
     if (e6.target !== void 0) return e6;
-    return new DeployerError({
-      code: e6.code,
-      message: e6.message,
-      target: target.name,
-      account: target.account,
-      action: e6.action ?? action,
-      resource: e6.resource ?? resource,
-      awsCode: e6.awsCode,
-      awsMessage: e6.awsMessage,
-      hint: e6.hint,
-      cause: e6
-    });
+    return withErrorContext(e6, { target: target.name, account: target.account, action, resource });
   }
   return toDeployerError2(e6, { action, resource, target: target.name, account: target.account });
 }

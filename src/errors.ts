@@ -120,6 +120,22 @@ export function toErrorInfo(e: DeployerError): ErrorInfo {
   return out;
 }
 
+/** What a caller knows about where an error happened, for errors raised deeper down without it. */
+export type ErrorContext = Partial<Pick<DeployerErrorInit, "target" | "account" | "action" | "resource" | "hint">>;
+
+/**
+ * `e` with the context it lacks filled in: its own fields always win; `e` itself when nothing is
+ * missing. Lets layers (ports, checks, apply) add the target and AWS action without losing what the
+ * lower layer said.
+ */
+export function withErrorContext(e: DeployerError, context: ErrorContext): DeployerError {
+  const keys = ["target", "account", "action", "resource", "hint"] as const;
+  if (!keys.some((k) => e[k] === undefined && context[k] !== undefined)) return e;
+  const init: DeployerErrorInit = { ...toErrorInfo(e), cause: e };
+  for (const k of keys) if (init[k] === undefined && context[k] !== undefined) init[k] = context[k];
+  return new DeployerError(init);
+}
+
 export function isDeployerError(e: unknown): e is DeployerError {
   return e instanceof DeployerError;
 }

@@ -1,7 +1,7 @@
 // Calls through the ports during a rollout: any failure becomes a DeployerError naming the target,
 // its account, the AWS action and resource, what AWS said and a hint; Ctrl-C stops waiting for the
 // answer at once (the request may still have reached AWS: the caller reports it as such).
-import { DeployerError, isDeployerError, type ErrorCode } from "../errors.js";
+import { DeployerError, isDeployerError, withErrorContext, type ErrorCode } from "../errors.js";
 
 export interface AwsCallContext {
   target: string;
@@ -45,20 +45,7 @@ export async function callAws<T>(ctx: AwsCallContext, signal: AbortSignal | unde
 /** What an error from a port (a DeployerError from src/aws, or a raw SDK error) means for this call. */
 export function awsError(e: unknown, ctx: AwsCallContext): DeployerError {
   if (isDeployerError(e)) {
-    return new DeployerError({
-      code: e.code,
-      message: e.message,
-      target: e.target ?? ctx.target,
-      account: e.account ?? ctx.account,
-      location: e.location,
-      field: e.field,
-      action: e.action ?? ctx.action,
-      resource: e.resource ?? ctx.resource,
-      awsCode: e.awsCode,
-      awsMessage: e.awsMessage,
-      hint: e.hint ?? hintFor(e.awsCode, ctx),
-      cause: e,
-    });
+    return withErrorContext(e, { target: ctx.target, account: ctx.account, action: ctx.action, resource: ctx.resource, hint: hintFor(e.awsCode, ctx) });
   }
   const raw = e as { name?: unknown; Code?: unknown; code?: unknown; message?: unknown } | undefined;
   const awsCode = firstString(raw?.Code, raw?.name !== "Error" ? raw?.name : undefined, raw?.code);

@@ -2,7 +2,7 @@
 // such as STS's `AccessDenied`, a Node socket error, a credential-provider error) into a
 // DeployerError that names the action, the resource and what AWS said, with a hint a platform
 // engineer can act on. Messages never carry credentials: see redactSecrets().
-import { DeployerError, isDeployerError, type ErrorCode } from "../errors.js";
+import { DeployerError, isDeployerError, withErrorContext, type ErrorCode } from "../errors.js";
 
 export interface AwsErrorContext {
   /** The AWS action, IAM style: `ecs:UpdateService`. */
@@ -160,25 +160,7 @@ function on(ctx: AwsErrorContext): string {
  * (with the target/account filled in when it had none), so ports can be layered.
  */
 export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerError {
-  if (isDeployerError(err)) {
-    if ((err.target === undefined && ctx.target !== undefined) || (err.account === undefined && ctx.account !== undefined)) {
-      return new DeployerError({
-        code: err.code,
-        message: err.message,
-        target: err.target ?? ctx.target,
-        account: err.account ?? ctx.account,
-        location: err.location,
-        field: err.field,
-        action: err.action,
-        resource: err.resource,
-        awsCode: err.awsCode,
-        awsMessage: err.awsMessage,
-        hint: err.hint,
-        cause: err.cause,
-      });
-    }
-    return err;
-  }
+  if (isDeployerError(err)) return withErrorContext(err, { target: ctx.target, account: ctx.account });
 
   const name = awsErrorName(err);
   const awsMessage = redactSecrets(rawMessage(err));

@@ -7,7 +7,7 @@ import type { Target } from "../config/types.js";
 import { toDeployerError } from "../aws/aws-error.js";
 import { deploySessionName } from "../checks/assume-role.js";
 import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
-import { DeployerError, isDeployerError } from "../errors.js";
+import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
 
 export type TargetRead =
@@ -25,18 +25,7 @@ export interface ReadTargetsOptions {
 function failure(target: Target, e: unknown, action: string, resource: string): DeployerError {
   if (isDeployerError(e)) {
     if (e.target !== undefined) return e;
-    return new DeployerError({
-      code: e.code,
-      message: e.message,
-      target: target.name,
-      account: target.account,
-      action: e.action ?? action,
-      resource: e.resource ?? resource,
-      awsCode: e.awsCode,
-      awsMessage: e.awsMessage,
-      hint: e.hint,
-      cause: e,
-    });
+    return withErrorContext(e, { target: target.name, account: target.account, action, resource });
   }
   return toDeployerError(e, { action, resource, target: target.name, account: target.account });
 }
