@@ -93369,6 +93369,13 @@ function parseRoleArn(arn) {
   const m4 = ROLE_ARN.exec(arn);
   return m4 ? { partition: m4[1], account: m4[2], name: m4[3] } : void 0;
 }
+function roleNameOf(roleNameOrArn) {
+  const role = parseRoleArn(roleNameOrArn);
+  return role ? role.name.slice(role.name.lastIndexOf("/") + 1) : roleNameOrArn;
+}
+function accountOfArn(arn) {
+  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
 var ECR_URI = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/(.+)$/;
 function parseEcrRepository(uri) {
   const m4 = ECR_URI.exec(uri);
@@ -99149,12 +99156,6 @@ function toLiveTaskDefinition(td, tags) {
 
 // src/aws/sdk-iam.ts
 var import_client_iam = __toESM(require_dist_cjs18(), 1);
-function roleNameOf(roleNameOrArn) {
-  const m4 = /^arn:[^:]+:iam::\d{12}:role\/(.+)$/.exec(roleNameOrArn);
-  if (!m4) return roleNameOrArn;
-  const path11 = m4[1];
-  return path11.slice(path11.lastIndexOf("/") + 1);
-}
 function createIamPort(client, context3 = {}) {
   const fail2 = (e6, action, resource, hint) => toDeployerError2(e6, { ...context3, action, resource, hint });
   const parse4 = (text3, action, resource) => {
@@ -99348,13 +99349,10 @@ function safeSessionName(name) {
   return cleaned.length >= 2 ? cleaned : `deployer-${cleaned}`.slice(0, 64);
 }
 function assumedIdentity(roleArn, sessionName) {
-  const m4 = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  if (!m4) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
-  const [, partition2, account, name] = m4;
-  return { account, arn: `arn:${partition2}:sts::${account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
-}
-function accountOfArn(arn) {
-  return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+  const role = parseRoleArn(roleArn);
+  if (!role) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
+  const name = roleNameOf(roleArn);
+  return { account: role.account, arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
 }
 function createSessionFactory(opts = {}) {
   const maxSockets = opts.maxSockets ?? 50;
@@ -100678,102 +100676,6 @@ function unverified(ctx, head, role, roleArn, simulateError, readError) {
   });
 }
 
-// src/checks/target-reads.ts
-function roleNameFromArn(arn) {
-  const m4 = /^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  return m4 ? m4[1] : arn;
-}
-function accountOfArn2(arn) {
-  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-}
-var TargetReads = class {
-  constructor(target, session) {
-    this.target = target;
-    this.session = session;
-  }
-  target;
-  session;
-  memo = /* @__PURE__ */ new Map();
-  once(key, action, resource, read2) {
-    let p3 = this.memo.get(key);
-    if (!p3) {
-      p3 = read2().then(
-        (value) => ({ ok: true, value }),
-        (e6) => ({ ok: false, error: awsFailure(this.target, e6, action, resource) })
-      );
-      this.memo.set(key, p3);
-    }
-    return p3;
-  }
-  cluster() {
-    const t = this.target;
-    return this.once("cluster", "ecs:DescribeClusters", t.cluster, () => this.session.ecs.describeCluster(t.cluster));
-  }
-  service() {
-    const t = this.target;
-    return this.once(
-      "service",
-      "ecs:DescribeServices",
-      `${t.cluster}/${t.service}`,
-      async () => (await this.session.ecs.describeServices(t.cluster, [t.service])).get(t.service)
-    );
-  }
-  taskDefinition(ref) {
-    return this.once(`td:${ref}`, "ecs:DescribeTaskDefinition", ref, () => this.session.ecs.describeTaskDefinition(ref));
-  }
-  role(arn) {
-    return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameFromArn(arn)));
-  }
-  /**
-   * iam:SimulatePrincipalPolicy of iam:PassRole (to ecs-tasks) for the task AND execution role in
-   * one call: both pass-role checks share it (one IAM call per target, not one per role).
-   */
-  passRoleSimulation() {
-    const t = this.target;
-    const roles = [.../* @__PURE__ */ new Set([t.taskRole, t.executionRole])];
-    return this.once(
-      "simulate-pass-role",
-      "iam:SimulatePrincipalPolicy",
-      t.deployRole,
-      () => this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }])
-    );
-  }
-  /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */
-  deployRolePolicies() {
-    const arn = this.target.deployRole;
-    const name = roleNameFromArn(arn);
-    return this.once("deploy-role-policies", "iam:ListRolePolicies", arn, async () => {
-      const [inline, attached] = await Promise.all([
-        this.session.iam.listInlinePolicies(name).catch((e6) => {
-          throw awsFailure(this.target, e6, "iam:ListRolePolicies", arn);
-        }),
-        this.session.iam.listAttachedPolicies(name).catch((e6) => {
-          throw awsFailure(this.target, e6, "iam:ListAttachedRolePolicies", arn);
-        })
-      ]);
-      const policies = [
-        ...Object.entries(inline).map(([n3, document2]) => ({ name: `inline:${n3}`, document: document2 })),
-        ...Object.entries(attached).map(([n3, document2]) => ({ name: n3, document: document2 }))
-      ];
-      const role = await this.role(arn);
-      if (!role.ok) throw role.error;
-      const boundaryArn = role.value?.permissionsBoundaryArn;
-      if (!boundaryArn) return { policies };
-      const fromAttached = attached[boundaryArn];
-      if (fromAttached) return { policies, boundaryArn, boundary: { name: `boundary:${boundaryArn}`, document: fromAttached } };
-      const getPolicy = this.session.iam.getManagedPolicy?.bind(this.session.iam);
-      if (!getPolicy) return { policies, boundaryArn };
-      let document;
-      try {
-        document = await getPolicy(boundaryArn);
-      } catch (e6) {
-        return { policies, boundaryArn, boundaryError: awsFailure(this.target, e6, "iam:GetPolicyVersion", boundaryArn) };
-      }
-      return document ? { policies, boundaryArn, boundary: { name: `boundary:${boundaryArn}`, document } } : { policies, boundaryArn };
-    });
-  }
-};
-
 // src/checks/role-trust.ts
 function trustCheckId(role) {
   return `trust:${role}`;
@@ -100799,7 +100701,7 @@ async function checkRoleTrust(ctx, role) {
   const { target } = ctx;
   const roleArn = target[role];
   const head = { id: trustCheckId(role), title: `${ROLE_LABEL2[role]} trusts ${ECS_TASKS_SERVICE}`, target };
-  const roleAccount = accountOfArn2(roleArn);
+  const roleAccount = accountOfArn(roleArn);
   if (roleAccount !== target.account) {
     const error4 = targetError(target, {
       code: "CONFIG_INVALID",
@@ -100967,6 +100869,95 @@ async function checkLiveTaskDefinition(ctx) {
     evidence: { live: live.value.arn, latest: latest.value?.arn ?? null, liveTags: live.value.tags }
   });
 }
+
+// src/checks/target-reads.ts
+var TargetReads = class {
+  constructor(target, session) {
+    this.target = target;
+    this.session = session;
+  }
+  target;
+  session;
+  memo = /* @__PURE__ */ new Map();
+  once(key, action, resource, read2) {
+    let p3 = this.memo.get(key);
+    if (!p3) {
+      p3 = read2().then(
+        (value) => ({ ok: true, value }),
+        (e6) => ({ ok: false, error: awsFailure(this.target, e6, action, resource) })
+      );
+      this.memo.set(key, p3);
+    }
+    return p3;
+  }
+  cluster() {
+    const t = this.target;
+    return this.once("cluster", "ecs:DescribeClusters", t.cluster, () => this.session.ecs.describeCluster(t.cluster));
+  }
+  service() {
+    const t = this.target;
+    return this.once(
+      "service",
+      "ecs:DescribeServices",
+      `${t.cluster}/${t.service}`,
+      async () => (await this.session.ecs.describeServices(t.cluster, [t.service])).get(t.service)
+    );
+  }
+  taskDefinition(ref) {
+    return this.once(`td:${ref}`, "ecs:DescribeTaskDefinition", ref, () => this.session.ecs.describeTaskDefinition(ref));
+  }
+  role(arn) {
+    return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameOf(arn)));
+  }
+  /**
+   * iam:SimulatePrincipalPolicy of iam:PassRole (to ecs-tasks) for the task AND execution role in
+   * one call: both pass-role checks share it (one IAM call per target, not one per role).
+   */
+  passRoleSimulation() {
+    const t = this.target;
+    const roles = [.../* @__PURE__ */ new Set([t.taskRole, t.executionRole])];
+    return this.once(
+      "simulate-pass-role",
+      "iam:SimulatePrincipalPolicy",
+      t.deployRole,
+      () => this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }])
+    );
+  }
+  /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */
+  deployRolePolicies() {
+    const arn = this.target.deployRole;
+    const name = roleNameOf(arn);
+    return this.once("deploy-role-policies", "iam:ListRolePolicies", arn, async () => {
+      const [inline, attached] = await Promise.all([
+        this.session.iam.listInlinePolicies(name).catch((e6) => {
+          throw awsFailure(this.target, e6, "iam:ListRolePolicies", arn);
+        }),
+        this.session.iam.listAttachedPolicies(name).catch((e6) => {
+          throw awsFailure(this.target, e6, "iam:ListAttachedRolePolicies", arn);
+        })
+      ]);
+      const policies = [
+        ...Object.entries(inline).map(([n3, document2]) => ({ name: `inline:${n3}`, document: document2 })),
+        ...Object.entries(attached).map(([n3, document2]) => ({ name: n3, document: document2 }))
+      ];
+      const role = await this.role(arn);
+      if (!role.ok) throw role.error;
+      const boundaryArn = role.value?.permissionsBoundaryArn;
+      if (!boundaryArn) return { policies };
+      const fromAttached = attached[boundaryArn];
+      if (fromAttached) return { policies, boundaryArn, boundary: { name: `boundary:${boundaryArn}`, document: fromAttached } };
+      const getPolicy = this.session.iam.getManagedPolicy?.bind(this.session.iam);
+      if (!getPolicy) return { policies, boundaryArn };
+      let document;
+      try {
+        document = await getPolicy(boundaryArn);
+      } catch (e6) {
+        return { policies, boundaryArn, boundaryError: awsFailure(this.target, e6, "iam:GetPolicyVersion", boundaryArn) };
+      }
+      return document ? { policies, boundaryArn, boundary: { name: `boundary:${boundaryArn}`, document } } : { policies, boundaryArn };
+    });
+  }
+};
 
 // src/observe/observe-target.ts
 var CHECK_ORDER = [

@@ -13,18 +13,13 @@ import {
   type Statement,
 } from "@aws-sdk/client-iam";
 import { DeployerError } from "../errors.js";
+import { roleNameOf } from "../config/aws-names.js";
 import { isAwsError, toDeployerError } from "./aws-error.js";
 import { parsePolicyDocument } from "./policy-document.js";
 import type { PortContext } from "./port-context.js";
 import type { IamPort, PolicyDocument, SimulationResult } from "./ports.js";
 
 /** A role name from a role name or a role ARN (`arn:aws:iam::123:role/path/name` -> `name`). */
-export function roleNameOf(roleNameOrArn: string): string {
-  const m = /^arn:[^:]+:iam::\d{12}:role\/(.+)$/.exec(roleNameOrArn);
-  if (!m) return roleNameOrArn;
-  const path = m[1] as string;
-  return path.slice(path.lastIndexOf("/") + 1);
-}
 
 export function createIamPort(client: IAMClient, context: PortContext = {}): IamPort {
   const fail = (e: unknown, action: string, resource: string, hint?: string): DeployerError =>

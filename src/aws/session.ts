@@ -22,6 +22,7 @@ import {
 import { createEcrPort } from "./sdk-ecr.js";
 import { createEcsPort } from "./sdk-ecs.js";
 import { createIamPort } from "./sdk-iam.js";
+import { accountOfArn, parseRoleArn, roleNameOf } from "../config/aws-names.js";
 import type { AssumeRoleRequest, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
@@ -72,17 +73,12 @@ export function safeSessionName(name: string): string {
   return cleaned.length >= 2 ? cleaned : `deployer-${cleaned}`.slice(0, 64);
 }
 
-/** The account of a role ARN (arn:aws:iam::ACCOUNT:role/NAME). */
 /** `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` for a role ARN (a role's path is not part of it). */
 export function assumedIdentity(roleArn: string, sessionName: string): CallerIdentity {
-  const m = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  if (!m) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
-  const [, partition, account, name] = m;
-  return { account: account!, arn: `arn:${partition}:sts::${account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
-}
-
-function accountOfArn(arn: string): string | undefined {
-  return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+  const role = parseRoleArn(roleArn);
+  if (!role) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
+  const name = roleNameOf(roleArn);
+  return { account: role.account, arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
 }
 
 export function createSessionFactory(opts: SessionFactoryOptions = {}): ClosableSessionFactory {

@@ -6,7 +6,7 @@ import type { CheckResult } from "../plan/types.js";
 import { evaluateTrustPolicy } from "../iam/evaluator.js";
 import { ECS_TASKS_SERVICE, type CheckContext, type RoleField } from "./context.js";
 import { isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
-import { accountOfArn } from "./target-reads.js";
+import { accountOfArn } from "../config/aws-names.js";
 
 export function trustCheckId(role: RoleField): string {
   return `trust:${role}`;

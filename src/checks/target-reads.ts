@@ -6,20 +6,12 @@ import type { Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, SimulationResult, TargetSession } from "../aws/ports.js";
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
+import { roleNameOf } from "../config/aws-names.js";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DeployerError };
 
 /** The name of a role from its ARN (`arn:aws:iam::1:role/path/name` -> `name`). */
-export function roleNameFromArn(arn: string): string {
-  const m = /^arn:[^:]+:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  return m ? m[1]! : arn;
-}
-
 /** The account of an IAM ARN, when it is one. */
-export function accountOfArn(arn: string): string | undefined {
-  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-}
-
 export interface DeployRolePolicies {
   /** Inline (`inline:NAME`) and attached (policy ARN) documents. */
   policies: NamedPolicy[];
@@ -68,7 +60,7 @@ export class TargetReads {
   }
 
   role(arn: string): Promise<Outcome<RoleInfo | undefined>> {
-    return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameFromArn(arn)));
+    return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameOf(arn)));
   }
 
   /**
@@ -86,7 +78,7 @@ export class TargetReads {
   /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */
   deployRolePolicies(): Promise<Outcome<DeployRolePolicies>> {
     const arn = this.target.deployRole;
-    const name = roleNameFromArn(arn);
+    const name = roleNameOf(arn);
     return this.once("deploy-role-policies", "iam:ListRolePolicies", arn, async () => {
       const [inline, attached] = await Promise.all([
         this.session.iam.listInlinePolicies(name).catch((e: unknown) => {

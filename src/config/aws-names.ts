@@ -14,6 +14,17 @@ export function parseRoleArn(arn: string): RoleArn | undefined {
   return m ? { partition: m[1]!, account: m[2]!, name: m[3]! } : undefined;
 }
 
+/** A role's name (without its path) from a role ARN; a plain name is returned as it is. */
+export function roleNameOf(roleNameOrArn: string): string {
+  const role = parseRoleArn(roleNameOrArn);
+  return role ? role.name.slice(role.name.lastIndexOf("/") + 1) : roleNameOrArn;
+}
+
+/** The account of an IAM or STS ARN (roles, users, assumed roles); undefined for anything else. */
+export function accountOfArn(arn: string): string | undefined {
+  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
+
 export interface EcrRepository {
   account: string;
   region: string;

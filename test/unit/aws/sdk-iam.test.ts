@@ -11,7 +11,8 @@ import {
   NoSuchEntityException,
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { createIamPort, roleNameOf } from "../../../src/aws/sdk-iam.js";
+import { createIamPort } from "../../../src/aws/sdk-iam.js";
+import { roleNameOf } from "../../../src/config/aws-names.js";
 import type { DeployerError } from "../../../src/errors.js";
 
 const iamMock = mockClient(IAMClient);

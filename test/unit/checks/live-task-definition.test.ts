@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkLiveTaskDefinition, primaryTaskDefinitionArn, readLiveState } from "../../../src/checks/live-task-definition.js";
-import { accountOfArn, roleNameFromArn } from "../../../src/checks/target-reads.js";
+import { accountOfArn, roleNameOf } from "../../../src/config/aws-names.js";
 import { checkContext } from "./check-context.js";
 import { healthyWorld, liveService, makeTarget } from "./fakes.js";
 
@@ -44,8 +44,8 @@ describe("check: live-task-definition", () => {
 
 describe("ARN helpers", () => {
   it("role names drop the path; accounts come from IAM/STS ARNs only", () => {
-    expect(roleNameFromArn("arn:aws:iam::222222222222:role/ecs/tasks/shop-api-task")).toBe("shop-api-task");
-    expect(roleNameFromArn("shop-api-task")).toBe("shop-api-task");
+    expect(roleNameOf("arn:aws:iam::222222222222:role/ecs/tasks/shop-api-task")).toBe("shop-api-task");
+    expect(roleNameOf("shop-api-task")).toBe("shop-api-task");
     expect(accountOfArn("arn:aws:iam::222222222222:role/x")).toBe("222222222222");
     expect(accountOfArn("arn:aws:ecs:eu-west-1:222222222222:cluster/x")).toBeUndefined();
   });
