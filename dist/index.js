@@ -93052,6 +93052,37 @@ function createRunnerRuntime(github, signal) {
   };
 }
 
+// src/config/aws-names.ts
+var ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(.+)$/;
+function parseRoleArn(arn) {
+  const m4 = ROLE_ARN.exec(arn);
+  return m4 ? { partition: m4[1], account: m4[2], name: m4[3] } : void 0;
+}
+function roleNameOf(roleNameOrArn) {
+  const role = parseRoleArn(roleNameOrArn);
+  return role ? role.name.slice(role.name.lastIndexOf("/") + 1) : roleNameOrArn;
+}
+function accountOfArn(arn) {
+  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
+var ECR_URI = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/(.+)$/;
+function parseEcrRepository(uri) {
+  const m4 = ECR_URI.exec(uri);
+  return m4 ? { registry: m4[1], account: m4[2], region: m4[3], name: m4[4] } : void 0;
+}
+function parseTaskDefinitionRef(arnOrName) {
+  const i6 = arnOrName.indexOf(":task-definition/");
+  const name = i6 >= 0 ? arnOrName.slice(i6 + ":task-definition/".length) : arnOrName;
+  const m4 = /^(.*):(\d+)$/.exec(name);
+  return m4 ? { name, family: m4[1], revision: Number(m4[2]) } : { name, family: name };
+}
+function taskDefinitionName(arn) {
+  return parseTaskDefinitionRef(arn).name;
+}
+function shortDigest(digest2) {
+  return digest2.startsWith("sha256:") ? digest2.slice(0, 7 + 12) : digest2;
+}
+
 // src/report/plan-format.ts
 function displayValue(v, max = 200) {
   if (v === void 0) return "(none)";
@@ -93111,26 +93142,19 @@ function describeStep(step) {
     case "register-task-definition":
       return "register task definition";
     case "reuse-task-definition":
-      return `reuse ${shortArn(step.taskDefinitionArn)} (already registered)`;
+      return `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
     case "update-service":
       return `update service ${step.cluster}/${step.service}`;
     case "wait-stable":
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
     case "resume-wait":
-      return `wait for deployment ${step.deploymentId} of ${shortArn(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
+      return `wait for deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
   }
 }
 function duration(seconds) {
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
-}
-function shortArn(arn) {
-  const i6 = arn.indexOf("task-definition/");
-  return i6 >= 0 ? arn.slice(i6 + "task-definition/".length) : arn;
-}
-function shortDigest(digest2) {
-  return digest2.startsWith("sha256:") ? `sha256:${digest2.slice(7, 19)}` : digest2;
 }
 function plural(n3, word, pluralWord = `${word}s`) {
   return `${n3} ${n3 === 1 ? word : pluralWord}`;
@@ -93269,7 +93293,7 @@ function checksCell(t) {
   return parts.join(" ");
 }
 function diffBlock(t, lines, budget, artifact) {
-  const from = t.live ? ` \`${shortArn(t.live.taskDefinitionArn)}\`` : "";
+  const from = t.live ? ` \`${taskDefinitionName(t.live.taskDefinitionArn)}\`` : "";
   const summary2 = `<details><summary><b>${html(t.target.name)}</b> \xB7 ${html(t.target.stage)} \xB7 ${t.target.account} \xB7 ${plural(t.diff.length, "change")}${t.action === "blocked" ? " (blocked)" : ""}</summary>
 `;
   const steps = t.steps.length > 0 ? `
@@ -93362,25 +93386,6 @@ function cell(s2) {
 // src/config/load.ts
 import { readdir as readdir2, readFile, stat as stat3 } from "node:fs/promises";
 import path4 from "node:path";
-
-// src/config/aws-names.ts
-var ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(.+)$/;
-function parseRoleArn(arn) {
-  const m4 = ROLE_ARN.exec(arn);
-  return m4 ? { partition: m4[1], account: m4[2], name: m4[3] } : void 0;
-}
-function roleNameOf(roleNameOrArn) {
-  const role = parseRoleArn(roleNameOrArn);
-  return role ? role.name.slice(role.name.lastIndexOf("/") + 1) : roleNameOrArn;
-}
-function accountOfArn(arn) {
-  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
-}
-var ECR_URI = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/(.+)$/;
-function parseEcrRepository(uri) {
-  const m4 = ECR_URI.exec(uri);
-  return m4 ? { registry: m4[1], account: m4[2], region: m4[3], name: m4[4] } : void 0;
-}
 
 // src/config/find-config.ts
 import { stat as stat2 } from "node:fs/promises";
@@ -101246,7 +101251,7 @@ function planTarget(input, desired, observed) {
       title: "no other deployment in progress",
       target: target.name,
       verdict: "fail",
-      message: `deployment ${inProgress.id} (${shortArn2(inProgress.taskDefinition)}) is still IN_PROGRESS on ${target.cluster}/${target.service}`,
+      message: `deployment ${inProgress.id} (${taskDefinitionName(inProgress.taskDefinition)}) is still IN_PROGRESS on ${target.cluster}/${target.service}`,
       hint: "wait for it to finish, or pass --wait-for-in-progress to wait for it before deploying",
       evidence: { deploymentId: inProgress.id, taskDefinition: inProgress.taskDefinition },
       error: {
@@ -101380,9 +101385,6 @@ function walkChecks(checks) {
   for (const c6 of checks) visit(c6);
   return out;
 }
-function shortArn2(arn) {
-  return arn.includes("task-definition/") ? arn.slice(arn.indexOf("task-definition/") + "task-definition/".length) : arn;
-}
 
 // src/workflow/make-plan.ts
 async function makePlan(req) {
@@ -101452,8 +101454,8 @@ function runRows(report) {
   }));
 }
 function taskDefinitionCell(t) {
-  const before = t.previousTaskDefinitionArn ? familyRevision(t.previousTaskDefinitionArn) : void 0;
-  const after = t.taskDefinitionArn ? familyRevision(t.taskDefinitionArn) : void 0;
+  const before = t.previousTaskDefinitionArn ? parseTaskDefinitionRef(t.previousTaskDefinitionArn) : void 0;
+  const after = t.taskDefinitionArn ? parseTaskDefinitionRef(t.taskDefinitionArn) : void 0;
   const reused = t.reusedTaskDefinition ? " (reused)" : t.resumedDeployment ? " (resumed)" : "";
   if (after && before && after.name !== before.name) {
     return after.family === before.family ? `${before.name} \u2192 :${after.revision}${reused}` : `${before.name} \u2192 ${after.name}${reused}`;
@@ -101466,15 +101468,9 @@ function rollbackCell(t) {
   const rb = t.rollback;
   if (!rb) return "\u2014";
   if (rb.by === "none") return "not attempted";
-  const to = rb.toTaskDefinitionArn ? ` \u2192 ${familyRevision(rb.toTaskDefinitionArn).name}` : "";
+  const to = rb.toTaskDefinitionArn ? ` \u2192 ${parseTaskDefinitionRef(rb.toTaskDefinitionArn).name}` : "";
   if (rb.ok) return `${rb.by}${to}`;
   return rb.error?.code === "INTERRUPTED" ? `interrupted (${rb.by}${to})` : `FAILED (${rb.by}${to})`;
-}
-function familyRevision(arn) {
-  const i6 = arn.indexOf(":task-definition/");
-  const name = i6 >= 0 ? arn.slice(i6 + ":task-definition/".length) : arn;
-  const m4 = /^(.*):(\d+)$/.exec(name);
-  return m4 ? { name, family: m4[1], revision: Number(m4[2]) } : { name, family: name };
 }
 function outcomeCounts(report) {
   const counts = Object.fromEntries(OUTCOME_ORDER.map((o3) => [o3, 0]));
@@ -101609,10 +101605,10 @@ function formatTarget(t, c6, which2) {
   const lines = [];
   if (t.action === "update") {
     lines.push(`${c6.yellow("~")} ${c6.bold(s2.name)}  ${where}`);
-    lines.push(`  ${c6.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c6.dim(` from ${shortArn(t.live.taskDefinitionArn)}`) : ""}`);
+    lines.push(`  ${c6.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c6.dim(` from ${taskDefinitionName(t.live.taskDefinitionArn)}`) : ""}`);
   } else if (t.action === "noop") {
     lines.push(`${c6.green("=")} ${c6.bold(s2.name)}  ${where}`);
-    lines.push(`  ${c6.green("no change")}${t.live ? c6.dim(` (runs ${shortArn(t.live.taskDefinitionArn)})`) : ""}`);
+    lines.push(`  ${c6.green("no change")}${t.live ? c6.dim(` (runs ${taskDefinitionName(t.live.taskDefinitionArn)})`) : ""}`);
   } else {
     const n3 = countChecks(t).fail;
     lines.push(`${c6.red("!")} ${c6.bold(s2.name)}  ${where}`);
@@ -102165,10 +102161,6 @@ function serviceSettlement(service) {
   if (primary.rolloutState === "FAILED") return { state: "failed", primary, reason: primary.rolloutStateReason };
   const stable = service.deployments.length === 1 && primary.runningCount === primary.desiredCount && primary.pendingCount === 0;
   return stable ? { state: "settled", primary } : { state: "in-progress", primary };
-}
-function taskDefinitionName(arn) {
-  const i6 = arn.indexOf(":task-definition/");
-  return i6 >= 0 ? arn.slice(i6 + ":task-definition/".length) : arn;
 }
 
 // src/apply/deployment-waiter.ts
@@ -103204,10 +103196,10 @@ function serviceHealth(service) {
   if (service.status !== "ACTIVE") return withPrimary({ state: "degraded", reason: `service is ${service.status}` });
   const failedDeployment = service.deployments.find((d6) => d6.rolloutState === "FAILED");
   if (failedDeployment) {
-    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${shortTd(primary.taskDefinition)}` : "";
+    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}` : "";
     return withPrimary({
       state: "failed",
-      reason: `deployment ${failedDeployment.id} (${shortTd(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
+      reason: `deployment ${failedDeployment.id} (${taskDefinitionName(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
       failure: { message: failedDeployment.rolloutStateReason ?? "rollout state FAILED", ...failedDeployment.updatedAt ? { at: failedDeployment.updatedAt } : {} }
     });
   }
@@ -103216,7 +103208,7 @@ function serviceHealth(service) {
     const d6 = inProgress ?? primary;
     return withPrimary({
       state: "in-progress",
-      reason: `deployment ${d6.id} (${shortTd(d6.taskDefinition)}) in progress: ${d6.runningCount}/${d6.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`
+      reason: `deployment ${d6.id} (${taskDefinitionName(d6.taskDefinition)}) in progress: ${d6.runningCount}/${d6.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`
     });
   }
   const failure3 = lastDeploymentFailure(service.events);
@@ -103224,7 +103216,7 @@ function serviceHealth(service) {
     const rolledBack = service.events.some((e6) => ROLLING_BACK.test(e6.message));
     return withPrimary({
       state: "failed",
-      reason: `${stripServicePrefix(failure3.message).replace(/\.$/, "")} (${failure3.createdAt})${rolledBack && primary ? `; ECS rolled back to ${shortTd(primary.taskDefinition)}` : ""}`,
+      reason: `${stripServicePrefix(failure3.message).replace(/\.$/, "")} (${failure3.createdAt})${rolledBack && primary ? `; ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}` : ""}`,
       failure: { message: failure3.message, at: failure3.createdAt }
     });
   }
@@ -103236,13 +103228,6 @@ function serviceHealth(service) {
     return withPrimary({ state: "degraded", reason: `${service.runningCount} of ${service.desiredCount} tasks running` });
   }
   return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${primary.id} COMPLETED` });
-}
-function shortDigestOf(digest2) {
-  return digest2.startsWith("sha256:") ? digest2.slice(0, 7 + 12) : digest2;
-}
-function shortTd(arn) {
-  const i6 = arn.indexOf("task-definition/");
-  return i6 >= 0 ? arn.slice(i6 + "task-definition/".length) : arn;
 }
 function stripServicePrefix(message) {
   return message.replace(/^\(service [^)]*\)\s*/, "");
@@ -103325,7 +103310,7 @@ function assessSourceStage(stage, reads) {
   if (refusals.length > 0) return out;
   const digests = [...new Set(targets.map((t) => t.image.digest))];
   if (digests.length > 1) {
-    const summary2 = targets.map((t) => `${t.target.name} ${shortDigestOf(t.image.digest)}`).join(", ");
+    const summary2 = targets.map((t) => `${t.target.name} ${shortDigest(t.image.digest)}`).join(", ");
     for (const t of targets) {
       refusals.push(
         refuse(t.target, `stage ${stage} is split across ${digests.length} digests (${summary2}); ${t.target.name} runs ${t.image.digest}`, `Roll one image out to every target of ${stage} first (deployer rollout --stage ${stage}), or promote from one target with --env.`, {
@@ -103685,7 +103670,7 @@ function targetDrift(project, read2) {
   const td = read2.taskDefinition;
   const image = deployedImage(td);
   const notes = [];
-  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigestOf(image.tagDigest)})` : ""}`);
+  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigest(image.tagDigest)})` : ""}`);
   if (image.conflict) notes.push(`the image runs ${image.imageDigest} but the deployer:image-digest tag says ${image.tagDigest}`);
   if (!td.tags[TAG2.runId]) {
     const by = typeof td.raw.registeredBy === "string" ? ` by ${td.raw.registeredBy}` : "";
@@ -103760,7 +103745,7 @@ function statusCells(row) {
 }
 function imageCell(row) {
   if (!row.image) return "\u2014";
-  const digest2 = row.image.digest ? shortDigestOf(row.image.digest) : row.image.ref ?? "\u2014";
+  const digest2 = row.image.digest ? shortDigest(row.image.digest) : row.image.ref ?? "\u2014";
   const tag = row.image.tag ? `${row.image.tag} ` : "";
   return `${tag}${digest2}${row.image.conflict ? " (tag disagrees!)" : ""}`;
 }
@@ -103778,7 +103763,7 @@ function readinessCell(p3) {
     case "in-sync":
       return `= ${p3.fromStage}`;
     case "promotable":
-      return `\u2190 ${p3.fromStage} ${shortDigestOf(p3.digest)}`;
+      return `\u2190 ${p3.fromStage} ${shortDigest(p3.digest)}`;
     case "source-not-ready":
       return `${p3.fromStage} not ready`;
     case "unknown":
@@ -103947,7 +103932,7 @@ function formatDriftText(report, opts) {
 function formatTarget2(t, c6) {
   const s2 = t.target;
   const where = c6.dim(`${s2.stage} \xB7 ${s2.account} \xB7 ${s2.region} \xB7 ${s2.cluster}/${s2.service}`);
-  const runs = t.running ? c6.dim(` runs ${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigestOf(t.running.digest)})` : ""}`) : "";
+  const runs = t.running ? c6.dim(` runs ${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigest(t.running.digest)})` : ""}`) : "";
   const lines = [];
   if (t.status === "error") {
     lines.push(`${c6.red("!")} ${c6.bold(s2.name)}  ${where}`);
@@ -103992,7 +103977,7 @@ function formatDriftMarkdown(report) {
   out.push("| Target | Stage | Account | Region | Runs | Drift |");
   out.push("|---|---|---|---|---|---|");
   for (const t of report.targets) {
-    const runs = t.running ? `${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigestOf(t.running.digest)})` : ""}` : "\u2014";
+    const runs = t.running ? `${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigest(t.running.digest)})` : ""}` : "\u2014";
     const verdict3 = t.status === "in-sync" ? "\u2705 in sync" : t.status === "drifted" ? `\u26A0\uFE0F ${plural(t.changes.length, "field")}` : `\u274C ${t.error?.code ?? "error"}`;
     out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict3].map(mdCell).join(" | ")} |`);
   }

@@ -82,15 +82,3 @@ export function serviceSettlement(service: LiveService | undefined): Settlement 
   return stable ? { state: "settled", primary } : { state: "in-progress", primary };
 }
 
-/** `family:revision` out of a task-definition ARN (or the input unchanged when it is not an ARN). */
-export function taskDefinitionName(arn: string): string {
-  const i = arn.indexOf(":task-definition/");
-  return i >= 0 ? arn.slice(i + ":task-definition/".length) : arn;
-}
-
-/** The revision number of a task-definition ARN or `family:revision`, when there is one. */
-export function taskDefinitionRevision(arn: string | undefined): number | undefined {
-  if (!arn) return undefined;
-  const m = /:(\d+)$/.exec(arn);
-  return m ? Number(m[1]) : undefined;
-}

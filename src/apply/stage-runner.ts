@@ -7,7 +7,7 @@ import type { RunEventSink, TargetResult } from "./types.js";
 import type { Clock } from "./clock.js";
 import type { ServicePoller } from "./service-poller.js";
 import { TargetRollout } from "./target-rollout.js";
-import { taskDefinitionName } from "./deployment-state.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 export interface StageRunDeps {
   sessions: Map<string, TargetSession>;

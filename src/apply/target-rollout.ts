@@ -8,9 +8,10 @@ import type { Step, TargetPlan } from "../plan/types.js";
 import type { RollbackResult, RunEvent, RunEventSink, TargetOutcome, TargetResult } from "./types.js";
 import type { Clock } from "./clock.js";
 import { awsError, callAws, CallAborted, type AwsCallContext } from "./aws-call.js";
-import { taskDefinitionName, type DeploymentRef } from "./deployment-state.js";
+import { type DeploymentRef } from "./deployment-state.js";
 import { seedEvents, waitForDeployment, waitForEcsRollback, waitForSettled, type ServiceObserver } from "./deployment-waiter.js";
 import type { ServicePoller } from "./service-poller.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 

@@ -1,4 +1,5 @@
-// Parsing the AWS identifiers a deploy repo names: IAM role ARNs and ECR repository URIs.
+// Parsing and showing AWS identifiers: IAM role ARNs, ECR repository URIs, task-definition ARNs and
+// image digests. One place, so every output names them the same way.
 
 export interface RoleArn {
   partition: string;
@@ -39,4 +40,29 @@ const ECR_URI = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:
 export function parseEcrRepository(uri: string): EcrRepository | undefined {
   const m = ECR_URI.exec(uri);
   return m ? { registry: m[1]!, account: m[2]!, region: m[3]!, name: m[4]! } : undefined;
+}
+
+export interface TaskDefinitionRef {
+  /** `family:revision` (or the input, when it has no revision). */
+  name: string;
+  family: string;
+  revision?: number;
+}
+
+/** Family and revision of a task-definition ARN or `family:revision`. */
+export function parseTaskDefinitionRef(arnOrName: string): TaskDefinitionRef {
+  const i = arnOrName.indexOf(":task-definition/");
+  const name = i >= 0 ? arnOrName.slice(i + ":task-definition/".length) : arnOrName;
+  const m = /^(.*):(\d+)$/.exec(name);
+  return m ? { name, family: m[1]!, revision: Number(m[2]) } : { name, family: name };
+}
+
+/** `family:revision` of a task-definition ARN (the input unchanged when it is not an ARN). */
+export function taskDefinitionName(arn: string): string {
+  return parseTaskDefinitionRef(arn).name;
+}
+
+/** `sha256:` and the first 12 hex digits: enough to tell digests apart in a table. */
+export function shortDigest(digest: string): string {
+  return digest.startsWith("sha256:") ? digest.slice(0, 7 + 12) : digest;
 }

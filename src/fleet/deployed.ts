@@ -2,6 +2,7 @@
 // definition of its PRIMARY deployment. Pure functions: promotion, status and drift all ask these.
 import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceEvent } from "../aws/ports.js";
 import { firstImageDigest } from "../plan/build.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 /** Tags deployer puts on the task definitions it registers (see src/plan/tags.ts). */
 export const TAG = {
@@ -110,10 +111,10 @@ export function serviceHealth(service: LiveService): ServiceHealth {
 
   const failedDeployment = service.deployments.find((d) => d.rolloutState === "FAILED");
   if (failedDeployment) {
-    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${shortTd(primary.taskDefinition)}` : "";
+    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}` : "";
     return withPrimary({
       state: "failed",
-      reason: `deployment ${failedDeployment.id} (${shortTd(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
+      reason: `deployment ${failedDeployment.id} (${taskDefinitionName(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
       failure: { message: failedDeployment.rolloutStateReason ?? "rollout state FAILED", ...(failedDeployment.updatedAt ? { at: failedDeployment.updatedAt } : {}) },
     });
   }
@@ -123,7 +124,7 @@ export function serviceHealth(service: LiveService): ServiceHealth {
     const d = inProgress ?? primary!;
     return withPrimary({
       state: "in-progress",
-      reason: `deployment ${d.id} (${shortTd(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`,
+      reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`,
     });
   }
 
@@ -132,7 +133,7 @@ export function serviceHealth(service: LiveService): ServiceHealth {
     const rolledBack = service.events.some((e) => ROLLING_BACK.test(e.message));
     return withPrimary({
       state: "failed",
-      reason: `${stripServicePrefix(failure.message).replace(/\.$/, "")} (${failure.createdAt})${rolledBack && primary ? `; ECS rolled back to ${shortTd(primary.taskDefinition)}` : ""}`,
+      reason: `${stripServicePrefix(failure.message).replace(/\.$/, "")} (${failure.createdAt})${rolledBack && primary ? `; ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}` : ""}`,
       failure: { message: failure.message, at: failure.createdAt },
     });
   }
@@ -145,17 +146,6 @@ export function serviceHealth(service: LiveService): ServiceHealth {
     return withPrimary({ state: "degraded", reason: `${service.runningCount} of ${service.desiredCount} tasks running` });
   }
   return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${primary.id} COMPLETED` });
-}
-
-/** `sha256:` and the first 12 hex digits: enough to tell digests apart in a table. */
-export function shortDigestOf(digest: string): string {
-  return digest.startsWith("sha256:") ? digest.slice(0, 7 + 12) : digest;
-}
-
-/** `family:revision` of a task-definition ARN. */
-export function shortTd(arn: string): string {
-  const i = arn.indexOf("task-definition/");
-  return i >= 0 ? arn.slice(i + "task-definition/".length) : arn;
 }
 
 function stripServicePrefix(message: string): string {

@@ -17,10 +17,11 @@ import { diffTaskDefinitions } from "../plan/diff.js";
 import { canonicalJson, normaliseTaskDefinition } from "../plan/normalise.js";
 import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, redactChange, scrubDeep } from "../plan/redact.js";
 import { renderDesired, renderTaskDefinition } from "../render/render.js";
-import { deployedImage, shortDigestOf, TAG } from "./deployed.js";
+import { deployedImage, TAG } from "./deployed.js";
 import { environmentSpecificFields, maskEnvironment, masksFor } from "./environment-mask.js";
 import { readTargets, type TargetRead } from "./read-target.js";
 import type { DriftReport, StageConsistency, TargetDrift } from "./types.js";
+import { shortDigest } from "../config/aws-names.js";
 
 export interface DetectDriftOptions {
   concurrency?: number;
@@ -90,7 +91,7 @@ function targetDrift(project: Project, read: TargetRead): { drift: TargetDrift; 
   const td = read.taskDefinition;
   const image = deployedImage(td);
   const notes: string[] = [];
-  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigestOf(image.tagDigest)})` : ""}`);
+  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigest(image.tagDigest)})` : ""}`);
   if (image.conflict) notes.push(`the image runs ${image.imageDigest} but the deployer:image-digest tag says ${image.tagDigest}`);
   if (!td.tags[TAG.runId]) {
     const by = typeof td.raw.registeredBy === "string" ? ` by ${td.raw.registeredBy}` : "";

@@ -5,7 +5,8 @@
 import type { Target } from "../config/types.js";
 import { DeployerError } from "../errors.js";
 import type { TargetRead } from "./read-target.js";
-import { deployedImage, serviceHealth, shortDigestOf, type DeployedImage, type ServiceHealth } from "./deployed.js";
+import { deployedImage, serviceHealth, type DeployedImage, type ServiceHealth } from "./deployed.js";
+import { shortDigest } from "../config/aws-names.js";
 
 export interface SourceTarget {
   target: Target;
@@ -111,7 +112,7 @@ export function assessSourceStage(stage: string, reads: TargetRead[]): SourceSta
 
   const digests = [...new Set(targets.map((t) => t.image!.digest!))];
   if (digests.length > 1) {
-    const summary = targets.map((t) => `${t.target.name} ${shortDigestOf(t.image!.digest!)}`).join(", ");
+    const summary = targets.map((t) => `${t.target.name} ${shortDigest(t.image!.digest!)}`).join(", ");
     for (const t of targets) {
       refusals.push(
         refuse(t.target, `stage ${stage} is split across ${digests.length} digests (${summary}); ${t.target.name} runs ${t.image!.digest}`, `Roll one image out to every target of ${stage} first (deployer rollout --stage ${stage}), or promote from one target with --env.`, {

@@ -20,6 +20,7 @@ import { diffTaskDefinitions } from "./diff.js";
 import { fingerprint } from "./fingerprint.js";
 import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
 import { promotionTagInput, registrationTags } from "./tags.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 export interface BuildPlanOptions {
   /** Treat "unverified" checks as failures. */
@@ -129,7 +130,7 @@ function planTarget(
       title: "no other deployment in progress",
       target: target.name,
       verdict: "fail",
-      message: `deployment ${inProgress.id} (${shortArn(inProgress.taskDefinition)}) is still IN_PROGRESS on ${target.cluster}/${target.service}`,
+      message: `deployment ${inProgress.id} (${taskDefinitionName(inProgress.taskDefinition)}) is still IN_PROGRESS on ${target.cluster}/${target.service}`,
       hint: "wait for it to finish, or pass --wait-for-in-progress to wait for it before deploying",
       evidence: { deploymentId: inProgress.id, taskDefinition: inProgress.taskDefinition },
       error: {
@@ -290,6 +291,3 @@ export function walkChecks(checks: CheckResult[]): CheckResult[] {
   return out;
 }
 
-function shortArn(arn: string): string {
-  return arn.includes("task-definition/") ? arn.slice(arn.indexOf("task-definition/") + "task-definition/".length) : arn;
-}

@@ -2,9 +2,9 @@
 // of targets, then one collapsible diff per drifted target and per differing target of a stage.
 import type { FieldChange } from "../plan/types.js";
 import type { DriftReport } from "../fleet/types.js";
-import { shortDigestOf } from "../fleet/deployed.js";
-import { displayValue, plural, shortArn } from "./plan-format.js";
+import { displayValue, plural } from "./plan-format.js";
 import { mdCell } from "./status-markdown.js";
+import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 
 export function formatDriftMarkdown(report: DriftReport): string {
   const s = report.summary;
@@ -19,7 +19,7 @@ export function formatDriftMarkdown(report: DriftReport): string {
   out.push("| Target | Stage | Account | Region | Runs | Drift |");
   out.push("|---|---|---|---|---|---|");
   for (const t of report.targets) {
-    const runs = t.running ? `${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigestOf(t.running.digest)})` : ""}` : "—";
+    const runs = t.running ? `${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigest(t.running.digest)})` : ""}` : "—";
     const verdict = t.status === "in-sync" ? "✅ in sync" : t.status === "drifted" ? `⚠️ ${plural(t.changes.length, "field")}` : `❌ ${t.error?.code ?? "error"}`;
     out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict].map(mdCell).join(" | ")} |`);
   }

@@ -4,8 +4,8 @@
 import pc from "picocolors";
 import type { FieldChange } from "../plan/types.js";
 import type { DriftReport, TargetDrift } from "../fleet/types.js";
-import { shortDigestOf } from "../fleet/deployed.js";
-import { displayValue, plural, shortArn } from "./plan-format.js";
+import { displayValue, plural } from "./plan-format.js";
+import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 
 export interface DriftTextOptions {
   color: boolean;
@@ -48,7 +48,7 @@ export function formatDriftText(report: DriftReport, opts: DriftTextOptions): st
 function formatTarget(t: TargetDrift, c: Colors): string[] {
   const s = t.target;
   const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`);
-  const runs = t.running ? c.dim(` runs ${shortArn(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigestOf(t.running.digest)})` : ""}`) : "";
+  const runs = t.running ? c.dim(` runs ${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigest(t.running.digest)})` : ""}`) : "";
   const lines: string[] = [];
   if (t.status === "error") {
     lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);

@@ -2,6 +2,7 @@
 // step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
 import type { CheckResult, FieldChange, Plan, Step, TargetPlan, Verdict } from "../plan/types.js";
 import { REDACTED } from "../plan/redact.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 /** A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. */
 export function displayValue(v: unknown, max = 200): string {
@@ -81,13 +82,13 @@ export function describeStep(step: Step): string {
     case "register-task-definition":
       return "register task definition";
     case "reuse-task-definition":
-      return `reuse ${shortArn(step.taskDefinitionArn)} (already registered)`;
+      return `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
     case "update-service":
       return `update service ${step.cluster}/${step.service}`;
     case "wait-stable":
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
     case "resume-wait":
-      return `wait for deployment ${step.deploymentId} of ${shortArn(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
+      return `wait for deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
   }
 }
 
@@ -95,15 +96,6 @@ export function duration(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
-}
-
-export function shortArn(arn: string): string {
-  const i = arn.indexOf("task-definition/");
-  return i >= 0 ? arn.slice(i + "task-definition/".length) : arn;
-}
-
-export function shortDigest(digest: string): string {
-  return digest.startsWith("sha256:") ? `sha256:${digest.slice(7, 19)}` : digest;
 }
 
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {

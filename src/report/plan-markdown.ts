@@ -5,7 +5,8 @@
 // comment says so and points to the JSON artifact.
 import type { CheckResult, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { countChecks, describeStep, diffLines, failingChecks, plural, shortArn, shortDigest, summaryLine, worstVerdict } from "./plan-format.js";
+import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict } from "./plan-format.js";
+import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -120,7 +121,7 @@ function checksCell(t: TargetPlan): string {
 }
 
 function diffBlock(t: TargetPlan, lines: string[], budget: number | undefined, artifact: string): { text: string; truncated: boolean } {
-  const from = t.live ? ` \`${shortArn(t.live.taskDefinitionArn)}\`` : "";
+  const from = t.live ? ` \`${taskDefinitionName(t.live.taskDefinitionArn)}\`` : "";
   const summary = `<details><summary><b>${html(t.target.name)}</b> · ${html(t.target.stage)} · ${t.target.account} · ${plural(t.diff.length, "change")}${t.action === "blocked" ? " (blocked)" : ""}</summary>\n`;
   const steps = t.steps.length > 0 ? `\nSteps: ${t.steps.map(describeStep).join(" → ")}\n` : "";
   let shown = lines;

@@ -3,7 +3,8 @@
 import pc from "picocolors";
 import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, shortArn, summaryLine, verdictMarker } from "./plan-format.js";
+import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, summaryLine, verdictMarker } from "./plan-format.js";
+import { taskDefinitionName } from "../config/aws-names.js";
 
 export interface PlanTextOptions {
   color: boolean;
@@ -46,10 +47,10 @@ function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems"): stri
   const lines: string[] = [];
   if (t.action === "update") {
     lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
-    lines.push(`  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${shortArn(t.live.taskDefinitionArn)}`) : ""}`);
+    lines.push(`  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${taskDefinitionName(t.live.taskDefinitionArn)}`) : ""}`);
   } else if (t.action === "noop") {
     lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
-    lines.push(`  ${c.green("no change")}${t.live ? c.dim(` (runs ${shortArn(t.live.taskDefinitionArn)})`) : ""}`);
+    lines.push(`  ${c.green("no change")}${t.live ? c.dim(` (runs ${taskDefinitionName(t.live.taskDefinitionArn)})`) : ""}`);
   } else {
     const n = countChecks(t).fail;
     lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);

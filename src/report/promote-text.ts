@@ -2,10 +2,10 @@
 // shown. Also the JSON and Markdown forms of a promotion plan.
 import pc from "picocolors";
 import type { PromotionResult } from "../workflow/promote.js";
-import { shortDigestOf, shortTd } from "../fleet/deployed.js";
 import { planToJson } from "./plan-json.js";
 import { formatPlanMarkdown } from "./plan-markdown.js";
 import { mdCell } from "./status-markdown.js";
+import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 
 export interface PromotionSummary {
   fromStage: string;
@@ -36,7 +36,7 @@ export function formatPromotionHeader(p: PromotionResult, opts: { color: boolean
   const image = `${s.imageTag ? `${s.imageTag} ` : ""}${s.digest}`;
   const lines = [c.bold(`Promote ${s.fromStage} → ${s.toStage}`) + `  image ${image}`];
   for (const src of p.source.targets) {
-    lines.push(c.dim(`  from ${src.target.name} (${src.target.account}): ${src.taskDefinitionArn ? shortTd(src.taskDefinitionArn) : "?"}, ${src.health?.reason ?? ""}`));
+    lines.push(c.dim(`  from ${src.target.name} (${src.target.account}): ${src.taskDefinitionArn ? taskDefinitionName(src.taskDefinitionArn) : "?"}, ${src.health?.reason ?? ""}`));
   }
   return lines.join("\n");
 }
@@ -49,8 +49,8 @@ export function promotionToJsonText(p: PromotionResult): string {
 /** `--output markdown`: a line saying what is promoted from where, then the plan comment. */
 export function formatPromotionMarkdown(p: PromotionResult): string {
   const s = promotionSummary(p);
-  const from = p.source.targets.map((t) => `${mdCell(t.target.name)} (${t.taskDefinitionArn ? mdCell(shortTd(t.taskDefinitionArn)) : "?"})`).join(", ");
-  const head = `**Promotion ${mdCell(s.fromStage)} → ${mdCell(s.toStage)}**: \`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigestOf(s.digest)}\` as it runs in ${from}.`;
+  const from = p.source.targets.map((t) => `${mdCell(t.target.name)} (${t.taskDefinitionArn ? mdCell(taskDefinitionName(t.taskDefinitionArn)) : "?"})`).join(", ");
+  const head = `**Promotion ${mdCell(s.fromStage)} → ${mdCell(s.toStage)}**: \`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}\` as it runs in ${from}.`;
   const plan = formatPlanMarkdown(p.plan);
   // The plan comment's first line may be the hidden marker the Action finds its sticky comment by: keep it first.
   const nl = plan.indexOf("\n");

@@ -2,6 +2,7 @@
 // counts per outcome, durations in human form.
 import type { RunReport, TargetOutcome, TargetResult } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
+import { parseTaskDefinitionRef } from "../config/aws-names.js";
 
 export interface RunRow {
   target: string;
@@ -39,8 +40,8 @@ export function runRows(report: RunReport): RunRow[] {
 }
 
 function taskDefinitionCell(t: TargetResult): string {
-  const before = t.previousTaskDefinitionArn ? familyRevision(t.previousTaskDefinitionArn) : undefined;
-  const after = t.taskDefinitionArn ? familyRevision(t.taskDefinitionArn) : undefined;
+  const before = t.previousTaskDefinitionArn ? parseTaskDefinitionRef(t.previousTaskDefinitionArn) : undefined;
+  const after = t.taskDefinitionArn ? parseTaskDefinitionRef(t.taskDefinitionArn) : undefined;
   const reused = t.reusedTaskDefinition ? " (reused)" : t.resumedDeployment ? " (resumed)" : "";
   if (after && before && after.name !== before.name) {
     return after.family === before.family ? `${before.name} → :${after.revision}${reused}` : `${before.name} → ${after.name}${reused}`;
@@ -54,16 +55,9 @@ function rollbackCell(t: TargetResult): string {
   const rb = t.rollback;
   if (!rb) return "—";
   if (rb.by === "none") return "not attempted";
-  const to = rb.toTaskDefinitionArn ? ` → ${familyRevision(rb.toTaskDefinitionArn).name}` : "";
+  const to = rb.toTaskDefinitionArn ? ` → ${parseTaskDefinitionRef(rb.toTaskDefinitionArn).name}` : "";
   if (rb.ok) return `${rb.by}${to}`;
   return rb.error?.code === "INTERRUPTED" ? `interrupted (${rb.by}${to})` : `FAILED (${rb.by}${to})`;
-}
-
-export function familyRevision(arn: string): { name: string; family: string; revision?: number } {
-  const i = arn.indexOf(":task-definition/");
-  const name = i >= 0 ? arn.slice(i + ":task-definition/".length) : arn;
-  const m = /^(.*):(\d+)$/.exec(name);
-  return m ? { name, family: m[1]!, revision: Number(m[2]) } : { name, family: name };
 }
 
 export function outcomeCounts(report: RunReport): Record<TargetOutcome, number> {

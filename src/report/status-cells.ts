@@ -1,7 +1,7 @@
 // The cells of one `deployer status` row, as text: shared by the terminal table and the Markdown table
 // so both say the same thing in the same words.
 import type { PromotionReadiness, StatusRow } from "../fleet/types.js";
-import { shortDigestOf } from "../fleet/deployed.js";
+import { shortDigest } from "../config/aws-names.js";
 
 export const STATUS_COLUMNS = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER/SERVICE", "TASK DEFINITION", "IMAGE", "RUNNING", "ROLLOUT", "DEPLOYED", "BY", "PROMOTION"] as const;
 
@@ -28,7 +28,7 @@ export function statusCells(row: StatusRow): StatusCells {
 
 export function imageCell(row: StatusRow): string {
   if (!row.image) return "—";
-  const digest = row.image.digest ? shortDigestOf(row.image.digest) : (row.image.ref ?? "—");
+  const digest = row.image.digest ? shortDigest(row.image.digest) : (row.image.ref ?? "—");
   const tag = row.image.tag ? `${row.image.tag} ` : "";
   return `${tag}${digest}${row.image.conflict ? " (tag disagrees!)" : ""}`;
 }
@@ -49,7 +49,7 @@ export function readinessCell(p: PromotionReadiness): string {
     case "in-sync":
       return `= ${p.fromStage}`;
     case "promotable":
-      return `← ${p.fromStage} ${shortDigestOf(p.digest)}`;
+      return `← ${p.fromStage} ${shortDigest(p.digest)}`;
     case "source-not-ready":
       return `${p.fromStage} not ready`;
     case "unknown":

@@ -9,6 +9,7 @@ import { DeployerError, DeployerErrors } from "../errors.js";
 import { deploySessionName } from "../checks/assume-role.js";
 import type { BuildPlanOptions } from "../plan/build.js";
 import { ECS_COMPUTED_FIELDS } from "../plan/normalise.js";
+import { parseTaskDefinitionRef } from "../config/aws-names.js";
 
 /** How far back to look for an ACTIVE revision when none is given. */
 const MAX_REVISIONS_BACK = 25;
@@ -27,11 +28,6 @@ interface RollbackTarget {
   previous: LiveTaskDefinition;
 }
 
-function familyRevision(arn: string): { family: string; revision: number } | undefined {
-  const m = /(?:task-definition\/)?([A-Za-z0-9_-]+):(\d+)$/.exec(arn);
-  return m ? { family: m[1]!, revision: Number(m[2]) } : undefined;
-}
-
 async function findRollbackTarget(target: Target, session: TargetSession, to: string | undefined): Promise<RollbackTarget> {
   const where = { target: target.name, account: target.account };
   const services = await session.ecs.describeServices(target.cluster, [target.service]);
@@ -48,8 +44,8 @@ async function findRollbackTarget(target: Target, session: TargetSession, to: st
     }
     return { target, current, previous };
   }
-  const fr = familyRevision(current);
-  if (fr) {
+  const fr = parseTaskDefinitionRef(current);
+  if (fr.revision !== undefined) {
     for (let rev = fr.revision - 1; rev >= Math.max(1, fr.revision - MAX_REVISIONS_BACK); rev--) {
       const candidate = await session.ecs.describeTaskDefinition(`${fr.family}:${rev}`);
       if (candidate && candidate.status === "ACTIVE") return { target, current, previous: candidate };
@@ -58,7 +54,7 @@ async function findRollbackTarget(target: Target, session: TargetSession, to: st
   throw new DeployerError({
     ...where,
     code: "ROLLBACK_FAILED",
-    message: `no earlier ACTIVE revision of ${fr?.family ?? current} to roll back to (service runs ${current})`,
+    message: `no earlier ACTIVE revision of ${fr.family} to roll back to (service runs ${current})`,
     resource: current,
     hint: "name one with --to family:revision (deregistered revisions cannot be used)",
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LiveDeployment, LiveService } from "../../../src/aws/ports.js";
-import { assessDeployment, serviceSettlement, taskDefinitionName, taskDefinitionRevision } from "../../../src/apply/deployment-state.js";
+import { assessDeployment, serviceSettlement } from "../../../src/apply/deployment-state.js";
+import { parseTaskDefinitionRef, taskDefinitionName } from "../../../src/config/aws-names.js";
 
 const TD1 = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop-api:1";
 const TD2 = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop-api:2";
@@ -74,7 +75,7 @@ describe("task definition names", () => {
   it("shortens ARNs to family:revision", () => {
     expect(taskDefinitionName(TD2)).toBe("shop-api:2");
     expect(taskDefinitionName("shop-api:7")).toBe("shop-api:7");
-    expect(taskDefinitionRevision(TD2)).toBe(2);
-    expect(taskDefinitionRevision("shop-api")).toBeUndefined();
+    expect(parseTaskDefinitionRef(TD2).revision).toBe(2);
+    expect(parseTaskDefinitionRef("shop-api").revision).toBeUndefined();
   });
 });
