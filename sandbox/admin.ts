@@ -8,7 +8,8 @@ import { parseRepositoryUri, type PolicyStatement, type TargetFixture } from "./
 import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { seedAccount } from "./seed.js";
 import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionInput } from "./task-definitions.js";
-import type { EcsService, World } from "./world.js";
+import { randomId, type EcsService, type World } from "./world.js";
+import { randomBytes } from "node:crypto";
 import { AwsError } from "./aws-error.js";
 
 export interface ServiceRef {
@@ -38,6 +39,12 @@ export interface SandboxAdmin {
    * `shop-deployer-gen-<id>`, desired count 1; the central repository grants it pulls.
    */
   addGeneratedAccounts(n: number, opts?: { region?: string; firstAccount?: number }): string[];
+  /**
+   * Temporary credentials of an IAM user (default: the fixture's first user with an access key),
+   * expiring in `seconds`: what a CI step such as aws-actions/configure-aws-credentials leaves in
+   * the environment (a session that nothing refreshes).
+   */
+  issueTemporaryCredentials(a: { seconds: number; user?: string }): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
 }
 
 export class SandboxAdminImpl implements SandboxAdmin {
@@ -115,6 +122,20 @@ export class SandboxAdminImpl implements SandboxAdmin {
 
   settledDeployments(): DeploymentSettledEvent[] {
     return [...this.settled];
+  }
+
+  issueTemporaryCredentials(a: { seconds: number; user?: string }): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string } {
+    if (!(typeof a.seconds === "number" && a.seconds > 0)) throw new Error(`issueTemporaryCredentials: seconds must be a number > 0 (got ${String(a.seconds)})`);
+    const long = [...this.world.accessKeys.values()].find(
+      (k) => k.principal.kind === "user" && k.sessionToken === undefined && (a.user === undefined || k.principal.userName === a.user),
+    );
+    if (!long) throw new Error(`issueTemporaryCredentials: no user${a.user ? ` named ${a.user}` : ""} with an access key`);
+    const accessKeyId = randomId("ASIA", 16);
+    const secretAccessKey = randomBytes(30).toString("base64url").slice(0, 40);
+    const sessionToken = `IQoJb3JpZ2luX2VjE${randomBytes(96).toString("base64")}`;
+    const expiresAt = Date.now() + a.seconds * 1000;
+    this.world.accessKeys.set(accessKeyId, { accessKeyId, secret: secretAccessKey, sessionToken, expiresAt, principal: long.principal });
+    return { accessKeyId, secretAccessKey, sessionToken, expiration: new Date(expiresAt).toISOString() };
   }
 
   addGeneratedAccounts(n: number, opts: { region?: string; firstAccount?: number } = {}): string[] {
@@ -208,6 +229,8 @@ export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: stri
         return sendJson(res, 200, {
           taskDefinitionArn: admin.registerTaskDefinition(input as { account: string; region: string; input: Record<string, unknown> }),
         });
+      case "POST /_sandbox/credentials/temporary":
+        return sendJson(res, 200, admin.issueTemporaryCredentials({ seconds: Number(input.seconds), user: typeof input.user === "string" ? input.user : undefined }));
       case "POST /_sandbox/deployment-seconds":
         admin.setDeploymentSeconds(Number(input.seconds));
         return sendJson(res, 200, { ok: true });

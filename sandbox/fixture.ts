@@ -30,6 +30,10 @@ export interface AccountFixture {
   clusters?: ClusterFixture[];
   /** ECR registry replication rules of this account (DescribeRegistry). */
   replication?: ReplicationRuleFixture[];
+  /** Opt-in regions (regions.ts) this account has enabled; regions it has resources in are enabled anyway. */
+  enabledRegions?: string[];
+  /** IAM OIDC identity providers, e.g. GitHub's: { url: https://token.actions.githubusercontent.com, clientIds: [sts.amazonaws.com] }. */
+  oidcProviders?: { url: string; clientIds: string[] }[];
 }
 
 export interface ReplicationRuleFixture {
@@ -130,6 +134,11 @@ export interface TargetFixture {
   simulatePrincipalPolicy?: boolean;
   /** Service principal the task role trusts (default ecs-tasks.amazonaws.com). */
   taskRoleTrustsService?: string;
+  /**
+   * false: the deploy role's trust policy allows sts:AssumeRole but not sts:TagSession, so session
+   * tags are refused (default true, as the README's setup recommends).
+   */
+  tagSession?: boolean;
   circuitBreaker?: { enable: boolean; rollback: boolean };
 }
 
@@ -284,7 +293,9 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             {
               Effect: "Allow",
               Principal: { AWS: `arn:aws:iam::${trusted}:root` },
-              Action: "sts:AssumeRole",
+              // Session tags need sts:TagSession in the trust policy
+              // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+              Action: t.tagSession === false ? "sts:AssumeRole" : ["sts:AssumeRole", "sts:TagSession"],
               Condition: { StringEquals: { "sts:ExternalId": externalId } },
             },
           ],

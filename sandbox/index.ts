@@ -12,12 +12,14 @@ import { RequestLog } from "./request-log.js";
 import { seedWorld } from "./seed.js";
 import { AwsDispatcher, readBody } from "./server.js";
 import { World } from "./world.js";
+import { GITHUB_OIDC_PATH, GitHubOidc, type GitHubOidcOptions, type GitHubOidcStandIn } from "./github-oidc.js";
 
 export type { Faults } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
 export type { DeploymentSettledEvent } from "./deployments.js";
 export type { Fixture, AccountFixture, TargetFixture } from "./fixture.js";
+export type { GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
 
 export const DEMO_FIXTURE = fileURLToPath(new URL("./fixtures/demo.yaml", import.meta.url));
 
@@ -34,9 +36,11 @@ export interface StartSandboxOptions {
   port?: number;
   /** How long a healthy rollout takes (default from fixture; demo: 2). */
   deploymentSeconds?: number;
-  /** Cap on AssumeRole credential lifetime (for expiry tests). */
+  /** Cap on the lifetime of every temporary credential STS issues (for expiry tests). */
   maxSessionSeconds?: number;
   faults?: Faults;
+  /** Serve a GitHub Actions OIDC token stand-in under /_github-oidc/ (github-oidc.ts). */
+  githubOidc?: GitHubOidcOptions;
 }
 
 export interface Sandbox {
@@ -45,6 +49,8 @@ export interface Sandbox {
   /** The CI user's (base) credentials: the first user access key of the fixture. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   admin: SandboxAdmin;
+  /** The GitHub OIDC stand-in, when started with `githubOidc`: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN for a job. */
+  githubOidc?: GitHubOidcStandIn;
   stop(): Promise<void>;
 }
 
@@ -58,6 +64,7 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   const faults = new FaultInjector(opts.faults);
   const log = new RequestLog();
   const admin = new SandboxAdminImpl(world, rollouts, faults, log);
+  const oidc = opts.githubOidc ? new GitHubOidc(world, opts.githubOidc) : undefined;
   const dispatcher = new AwsDispatcher(world, rollouts, faults, log, { maxSessionSeconds: opts.maxSessionSeconds });
 
   const sockets = new Set<Socket>();
@@ -67,7 +74,9 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
       .then((body) =>
         (req.url ?? "").startsWith("/_sandbox/") || req.url === "/_sandbox"
           ? handleAdminRequest(admin, endpoint, req, res, body)
-          : dispatcher.handle(req, res, body),
+          : oidc && (req.url ?? "").startsWith(GITHUB_OIDC_PATH)
+            ? oidc.handle(req, res)
+            : dispatcher.handle(req, res, body),
       )
       .catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -98,6 +107,16 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
     endpoint,
     credentials: firstKey ? { accessKeyId: firstKey.accessKeyId, secretAccessKey: firstKey.secret } : { accessKeyId: "", secretAccessKey: "" },
     admin,
+    ...(oidc
+      ? {
+          githubOidc: {
+            // The runner's URL carries a query string; @actions/core appends `&audience=…`.
+            requestUrl: `${endpoint}${GITHUB_OIDC_PATH}?api-version=2.0`,
+            requestToken: oidc.requestToken,
+            issued: () => oidc.issued(),
+          },
+        }
+      : {}),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         rollouts.stop();

@@ -14,7 +14,7 @@ import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { ecrActions } from "./services/ecr.js";
 import { ecsActions, type EcsAction } from "./services/ecs.js";
 import { iamActions } from "./services/iam.js";
-import { stsActions } from "./services/sts.js";
+import { assumeRoleWithWebIdentity, stsActions } from "./services/sts.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
 import type { World } from "./world.js";
 
@@ -118,6 +118,19 @@ export class AwsDispatcher implements Dispatcher {
     const authError = (jsonCode: string, queryCode: string, message: string, queryStatus = 403) =>
       protocol === "json" ? new AwsError(jsonCode, message, 400) : new AwsError(queryCode, message, queryStatus);
 
+    // AssumeRoleWithWebIdentity is the one unsigned call (botocore: "authtype": "none"): the token is the proof.
+    if (!auth && protocol === "query" && routed.action === "AssumeRoleWithWebIdentity") {
+      try {
+        const out = assumeRoleWithWebIdentity({ world: this.world, settings: this.settings, now: Date.now() }, routed.query ?? {});
+        this.send(res, 200, "text/xml", queryResponse("sts", routed.action, out.result));
+        this.log.add({ ...entry, region: "", account: out.account, principal: out.principal, status: 200 });
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        this.sendError(res, protocol, service, err, { ...entry, region: "" });
+      }
+      return;
+    }
+
     // --- authentication ---
     if (!auth) {
       this.sendError(res, protocol, service, authError("MissingAuthenticationTokenException", "MissingAuthenticationToken", "Missing Authentication Token"), entry);
@@ -153,6 +166,11 @@ export class AwsDispatcher implements Dispatcher {
     }
     entry.principal = caller.arn;
     entry.account = caller.account;
+    // No credentials of an account work in an opt-in region it has not enabled (regions.ts).
+    if (!this.world.regionEnabled(caller.account, region)) {
+      this.sendError(res, protocol, service, authError("UnrecognizedClientException", "InvalidClientTokenId", "The security token included in the request is invalid"), entry);
+      return;
+    }
 
     // --- faults ---
     const concerned = [caller.account];

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AccountFixture, Fixture, PolicyDocument, ReplicationRuleFixture, TargetFixture } from "./fixture.js";
 import { expandTarget, fixtureAccounts, parseRepositoryUri } from "./fixture.js";
+import { isOptInRegion } from "./regions.js";
 
 export interface ManagedPolicy {
   name: string;
@@ -147,6 +148,19 @@ export interface Account {
   roles: Map<string, IamRole>;
   policies: Map<string, ManagedPolicy>;
   regions: Map<string, RegionState>;
+  /** Opt-in regions this account has enabled (see regions.ts). */
+  enabledRegions: Set<string>;
+  /** IAM OIDC identity providers, by ARN (arn:aws:iam::ACCOUNT:oidc-provider/HOST). */
+  oidcProviders: Map<string, OidcProvider>;
+}
+
+/** An IAM OIDC identity provider (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html). */
+export interface OidcProvider {
+  arn: string;
+  /** The issuer URL, e.g. https://token.actions.githubusercontent.com */
+  url: string;
+  /** Audiences ("client IDs") accepted, e.g. sts.amazonaws.com */
+  clientIds: string[];
 }
 
 export interface AccessKey {
@@ -213,6 +227,8 @@ export class World {
   readonly replication = new Map<string, ReplicationRuleFixture[]>();
   /** Image digests whose tasks never become healthy. */
   readonly badDigests = new Set<string>();
+  /** Public keys (by kid) of the web identity issuers the sandbox can verify, by issuer URL. */
+  readonly issuerKeys = new Map<string, Map<string, import("node:crypto").KeyObject>>();
   deploymentSeconds: number;
   private readonly fixture: Fixture;
 
@@ -233,7 +249,7 @@ export class World {
   region(accountId: string, region: string): RegionState {
     let acct = this.accounts.get(accountId);
     if (!acct) {
-      acct = { id: accountId, name: accountId, users: new Map(), roles: new Map(), policies: new Map(), regions: new Map() };
+      acct = { id: accountId, name: accountId, users: new Map(), roles: new Map(), policies: new Map(), regions: new Map(), enabledRegions: new Set(), oidcProviders: new Map() };
       this.accounts.set(accountId, acct);
     }
     let r = acct.regions.get(region);
@@ -242,6 +258,12 @@ export class World {
       acct.regions.set(region, r);
     }
     return r;
+  }
+
+  /** Whether `account` may use `region` (always, unless the region is opt-in and not enabled there). */
+  regionEnabled(account: string, region: string): boolean {
+    if (!isOptInRegion(region)) return true;
+    return this.accounts.get(account)?.enabledRegions.has(region) ?? false;
   }
 
   /** Role by ARN (path-insensitive), if it exists. */
@@ -280,8 +302,18 @@ export class World {
       roles: new Map(),
       policies: new Map(),
       regions: new Map(),
+      enabledRegions: new Set(),
+      oidcProviders: new Map(),
     };
     this.accounts.set(a.id, acct);
+    // An account has resources only in regions it uses: those are enabled, plus the ones it lists.
+    const used = [...(a.enabledRegions ?? []), ...(a.repositories ?? []).map((r) => r.region), ...(a.clusters ?? []).map((c) => c.region), ...(a.taskDefinitions ?? []).map((t) => t.region)];
+    for (const r of used) if (isOptInRegion(r)) acct.enabledRegions.add(r);
+    for (const p of a.oidcProviders ?? []) {
+      const host = p.url.replace(/^https:\/\//, "").replace(/\/+$/, "");
+      const arn = `arn:aws:iam::${a.id}:oidc-provider/${host}`;
+      acct.oidcProviders.set(arn, { arn, url: p.url.replace(/\/+$/, ""), clientIds: p.clientIds });
+    }
     for (const p of a.policies ?? []) {
       const path = p.path ?? "/";
       const arn = `arn:aws:iam::${a.id}:policy${path}${p.name}`;

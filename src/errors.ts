@@ -32,6 +32,10 @@ export type ErrorCode =
   | "PLAN_INVALID"
   | "PROMOTION_REFUSED"
   | "AWS_ERROR"
+  /** The base credentials expired and deployer cannot get new ones (static keys, a session that ran out). */
+  | "CREDENTIALS_EXPIRED"
+  /** An AWS endpoint could not be reached at all: connection refused, DNS failure, TLS error, connection dropped. */
+  | "ENDPOINT_UNREACHABLE"
   /** The GitHub API refused or failed a call (the Action's pull-request comment). */
   | "GITHUB_API_ERROR"
   | "INTERNAL";

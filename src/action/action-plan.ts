@@ -15,6 +15,7 @@ import type { ActionRuntime } from "./runtime.js";
 import { emitAnnotations, planAnnotations } from "./annotations.js";
 import { logPlan } from "./plan-log.js";
 import { outputDir, writePlanFiles } from "./output-files.js";
+import { actionAwsOptions } from "./aws-credentials.js";
 
 export interface ActionPlan {
   run: PreparedRun;
@@ -55,7 +56,7 @@ export async function makeActionPlan(
   const run = await prepareRun({
     config: inputs.config,
     cwd: inputs.workingDirectory,
-    endpointUrl: process.env.AWS_ENDPOINT_URL || undefined,
+    ...actionAwsOptions(inputs.aws, rt.idToken),
     selection: how.selection,
   });
   try {

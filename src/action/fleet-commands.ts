@@ -21,6 +21,7 @@ import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
 import { outputDir } from "./output-files.js";
 import { emitAnnotations, errorAnnotations, workspacePath } from "./annotations.js";
+import { actionAwsOptions } from "./aws-credentials.js";
 
 /** Every stage unless `stage` names some; `environments` narrows by name. */
 function fleetSelection(inputs: ActionInputs): TargetSelection {
@@ -28,7 +29,7 @@ function fleetSelection(inputs: ActionInputs): TargetSelection {
 }
 
 async function withRun<T>(inputs: ActionInputs, rt: ActionRuntime, body: (run: PreparedRun) => Promise<T>): Promise<T> {
-  const run = await prepareRun({ config: inputs.config, cwd: inputs.workingDirectory, endpointUrl: process.env.AWS_ENDPOINT_URL || undefined, selection: fleetSelection(inputs) });
+  const run = await prepareRun({ config: inputs.config, cwd: inputs.workingDirectory, ...actionAwsOptions(inputs.aws, rt.idToken), selection: fleetSelection(inputs) });
   try {
     rt.mask.addProject(run.project);
     return await body(run);

@@ -5,6 +5,8 @@ import path from "node:path";
 import { DeployerError, DeployerErrors } from "../errors.js";
 import { parseDurationSeconds } from "../workflow/duration.js";
 import { PULL_REQUEST_EVENTS } from "./github-context.js";
+import { parseRoleArn } from "../config/aws-names.js";
+import { DEFAULT_AUDIENCE, type ActionAwsInputs } from "./aws-credentials.js";
 
 export const ACTION_COMMANDS = ["plan", "rollout", "promote", "status", "drift"] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -39,6 +41,8 @@ export interface ActionInputs {
   waitForInProgress: boolean;
   /** When one target of a stage fails, roll back the stage's updated targets too (CLI --rollback-stage). */
   rollbackStage: boolean;
+  /** Where the base credentials come from: GitHub OIDC with `role-to-assume`, else the environment. */
+  aws: ActionAwsInputs;
 }
 
 /** Reads one input by its action.yml name ("" when not set). */
@@ -53,7 +57,16 @@ export interface InputContext {
   eventName: string;
   /** GITHUB_WORKSPACE: relative working-directory values are resolved against it. */
   workspace: string;
+  /** GITHUB_RUN_ID: the default `role-session-name` is deployer-<run id>. */
+  runId?: string;
 }
+
+// AssumeRoleWithWebIdentity's limits (botocore sts service-2.json: roleSessionNameType,
+// roleDurationSecondsType): session names [\w+=,.@-]{2,64}; 900 to 43200 seconds, and at most the
+// role's MaxSessionDuration (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const MIN_DURATION = 900;
+const MAX_DURATION = 43_200;
 
 /** Reads and validates every input; throws DeployerErrors with one INVALID_ARGUMENT per problem. */
 export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
@@ -122,8 +135,40 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   const waitForInProgress = booleanInput(read, "wait-for-in-progress", false, fail);
   const rollbackStage = booleanInput(read, "rollback-stage", false, fail);
 
+  const aws = awsInputs(read, ctx, fail);
+
   if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
-  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict, waitForInProgress, rollbackStage };
+  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict, waitForInProgress, rollbackStage, aws };
+}
+
+/** `role-to-assume` and the inputs that only mean something with it. */
+function awsInputs(read: InputReader, ctx: InputContext, fail: (input: string, message: string, hint: string) => void): ActionAwsInputs {
+  const roleToAssume = read("role-to-assume") || undefined;
+  const sessionInput = read("role-session-name");
+  const durationInput = read("role-duration-seconds");
+  const audienceInput = read("audience");
+  if (roleToAssume !== undefined && !parseRoleArn(roleToAssume)) {
+    fail("role-to-assume", `${JSON.stringify(roleToAssume)} is not an IAM role ARN`, "e.g. `role-to-assume: arn:aws:iam::111111111111:role/deployer-ci`");
+  }
+  if (roleToAssume === undefined) {
+    for (const [name, value] of [["role-session-name", sessionInput], ["role-duration-seconds", durationInput], ["audience", audienceInput]] as const) {
+      if (value !== "") fail(name, "only applies with `role-to-assume`", "set `role-to-assume` (GitHub OIDC), or remove this input");
+    }
+  }
+  const roleSessionName = sessionInput || `deployer-${ctx.runId ?? "github-actions"}`.slice(0, 64);
+  if (!SESSION_NAME.test(roleSessionName)) {
+    fail("role-session-name", `${JSON.stringify(roleSessionName)} is not a valid session name`, "2 to 64 characters among letters, digits and _ + = , . @ -");
+  }
+  let roleDurationSeconds = 3600;
+  if (durationInput !== "") {
+    const n = Number(durationInput);
+    if (!Number.isInteger(n) || n < MIN_DURATION || n > MAX_DURATION) {
+      fail("role-duration-seconds", `${JSON.stringify(durationInput)} is not a whole number of seconds from ${MIN_DURATION} to ${MAX_DURATION}`, "e.g. `role-duration-seconds: 3600` (at most the role's maximum session duration)");
+    } else {
+      roleDurationSeconds = n;
+    }
+  }
+  return { roleToAssume, roleSessionName, roleDurationSeconds, audience: audienceInput || DEFAULT_AUDIENCE };
 }
 
 /** A list input: comma-, space- or newline-separated (YAML block scalars work). */

@@ -20,6 +20,6 @@ const failure = await (async () => {
     return e instanceof Error ? e.message : String(e);
   }
   const rt = createRunnerRuntime(github, controller.signal);
-  return runAction(read("command"), () => readInputs(read, github), rt);
+  return runAction(read("command"), () => readInputs(read, { ...github, runId: process.env.GITHUB_RUN_ID || undefined }), rt);
 })();
 if (failure !== undefined) core.setFailed(failure);

@@ -19,6 +19,8 @@ export interface ActionRuntime {
   octokit(token: string): Octokit;
   /** Aborted when the job is cancelled (SIGINT/SIGTERM from the runner). */
   signal: AbortSignal;
+  /** A fresh GitHub OIDC ID token for `audience` (needs `permissions: id-token: write`). */
+  idToken(audience: string): Promise<string>;
 }
 
 export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSignal): ActionRuntime {
@@ -38,5 +40,7 @@ export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSigna
     },
     octokit: (token) => createOctokit(token, github.apiUrl),
     signal,
+    // core.getIDToken registers the token with ::add-mask:: itself.
+    idToken: (audience) => core.getIDToken(audience),
   };
 }

@@ -16,6 +16,12 @@ export interface AwsErrorContext {
   endpoint?: string;
   /** Replaces the generic hint. */
   hint?: string;
+  /**
+   * The call was signed with deployer's base credentials: where they come from and how to get ones
+   * that last, for the hints of credential errors (expired, rejected, missing). Network errors never
+   * mention credentials.
+   */
+  credentials?: { source: string; fix: string };
 }
 
 /** The fields of an SDK error deployer reads. Everything is optional: anything can be thrown. */
@@ -38,6 +44,12 @@ const ACCESS_DENIED = new Set([
   "UnauthorizedException",
   "AuthorizationError",
 ]);
+
+/** Names the fixes for credentials that ran out; the session factory gives a more precise one when it knows the source. */
+export const CREDENTIALS_EXPIRED_HINT =
+  "deployer cannot refresh its base credentials (static keys, or a session handed to it). Give it credentials that outlive the rollout " +
+  "(`role-duration-seconds` of aws-actions/configure-aws-credentials), or credentials it can refresh: in GitHub Actions the deployer Action's " +
+  "`role-to-assume` (GitHub OIDC); elsewhere a profile with role_arn/source_profile, SSO, or web identity.";
 
 const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
 
@@ -63,19 +75,26 @@ const THROTTLING = new Set([
   "PriorRequestNotComplete",
 ]);
 
-/** Node socket/DNS error codes: the request never got a response. */
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-]);
+/**
+ * Node socket, DNS and TLS error codes: the request never got a response. What each means, in the
+ * words of the error message. TLS codes are OpenSSL's as Node reports them
+ * (https://nodejs.org/api/tls.html#x509-certificate-error-codes).
+ */
+const UNREACHABLE_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "DNS lookup failed",
+  EAI_AGAIN: "DNS lookup failed",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network unreachable",
+  ECONNRESET: "connection dropped",
+  EPIPE: "connection dropped",
+  ECONNABORTED: "connection dropped",
+  UND_ERR_SOCKET: "connection dropped",
+  ETIMEDOUT: "timed out",
+  TIMEOUT: "timed out",
+  EPROTO: "TLS handshake failed",
+};
+const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
 /** Service errors whose meaning deployer has a code for (wherever they come from). */
 const SPECIFIC: Record<string, ErrorCode> = {
@@ -121,15 +140,24 @@ export function redactSecrets(text: string): string {
     .replace(/[A-Za-z0-9/+]{100,}={0,2}/g, "[redacted]");
 }
 
-function connectionCode(err: unknown): string | undefined {
+/**
+ * Whether `err` means the endpoint could not be reached at all (refused, DNS, TLS, dropped, timed
+ * out), and how to say it: `{ code: "ECONNREFUSED", what: "connection refused" }`.
+ */
+export function unreachableCause(err: unknown): { code: string; what: string } | undefined {
   if (!err || typeof err !== "object") return undefined;
-  const e = err as SdkErrorShape;
-  if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return e.code;
+  const e = err as SdkErrorShape & { cause?: unknown };
+  if (typeof e.code === "string") {
+    if (UNREACHABLE_CODES[e.code]) return { code: e.code, what: UNREACHABLE_CODES[e.code]! };
+    if (TLS_CODE.test(e.code)) return { code: e.code, what: "TLS handshake failed" };
+  }
   const name = awsErrorName(err);
-  if (name === "TimeoutError" || name === "RequestTimeout" || name === "RequestTimeoutException") return "TIMEOUT";
+  if (name === "TimeoutError" || name === "RequestTimeout" || name === "RequestTimeoutException") return { code: "TIMEOUT", what: "timed out" };
   const msg = rawMessage(err);
-  if (/socket hang up/i.test(msg)) return "ECONNRESET";
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(msg)) return msg.match(/E[A-Z_]+/)?.[0];
+  if (/socket hang up/i.test(msg)) return { code: "ECONNRESET", what: "connection dropped" };
+  const inMessage = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/.exec(msg)?.[1];
+  if (inMessage) return { code: inMessage, what: UNREACHABLE_CODES[inMessage]! };
+  if (e.cause !== undefined && e.cause !== err) return unreachableCause(e.cause);
   return undefined;
 }
 
@@ -189,11 +217,9 @@ export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerErr
   if (name && EXPIRED.has(name)) {
     return new DeployerError({
       ...base,
-      code: "AWS_ERROR",
+      code: "CREDENTIALS_EXPIRED",
       message: `Credentials expired while calling ${on(ctx)}`,
-      hint:
-        ctx.hint ??
-        "The base credentials expired (an SSO or web-identity session, or temporary keys in the environment). Log in again or re-run the job; assumed-role sessions refresh themselves.",
+      hint: ctx.hint ?? (ctx.credentials ? `The base credentials (from ${ctx.credentials.source}) expired. ${ctx.credentials.fix}` : CREDENTIALS_EXPIRED_HINT),
     });
   }
 
@@ -204,7 +230,7 @@ export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerErr
       message: `AWS rejected the credentials for ${on(ctx)}`,
       hint:
         ctx.hint ??
-        "The access key is unknown or the signature does not match: check which credentials the SDK default chain picked (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity) and the system clock.",
+        `The access key is unknown or the signature does not match${ctx.credentials ? ` (base credentials from ${ctx.credentials.source})` : ""}: check which credentials were picked (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity) and the system clock. In a region that must be enabled (opt-in), the account may not have it enabled.`,
     });
   }
 
@@ -216,7 +242,7 @@ export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerErr
       message: `No AWS credentials to call ${on(ctx)}`,
       hint:
         ctx.hint ??
-        "Provide base credentials through the SDK default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE (incl. SSO), or web identity (GitHub OIDC: aws-actions/configure-aws-credentials).",
+        `Provide base credentials${ctx.credentials ? ` (looked for in ${ctx.credentials.source})` : ""}: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile (incl. SSO), or web identity (in GitHub Actions: the deployer Action's \`role-to-assume\`).`,
     });
   }
 
@@ -242,20 +268,19 @@ export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerErr
     });
   }
 
-  const conn = connectionCode(err);
-  if (conn) {
+  const unreachable = unreachableCause(err);
+  if (unreachable) {
     const endpoint = endpointOf(err, ctx);
     const attempts = attemptsOf(err);
-    const what = conn === "TIMEOUT" || conn === "ETIMEDOUT" ? "timed out" : conn === "ENOTFOUND" || conn === "EAI_AGAIN" ? "could not resolve the host" : "could not connect";
     return new DeployerError({
       ...base,
-      code: "AWS_ERROR",
-      awsCode: conn,
-      message: `${ctx.action} ${what}${endpoint ? ` (endpoint ${endpoint})` : ""}${attempts ? ` after ${attempts} attempts` : ""}`,
+      code: "ENDPOINT_UNREACHABLE",
+      awsCode: unreachable.code,
+      message: `${ctx.action}: could not reach ${endpoint ?? "AWS"} (${unreachable.what}${attempts && attempts > 1 ? `, ${attempts} attempts` : ""})`,
       hint:
         ctx.hint ??
         (endpoint
-          ? `Check that ${endpoint} is reachable from here (network, proxy, --endpoint-url / AWS_ENDPOINT_URL).`
+          ? `Check that ${endpoint} is reachable from here (network, proxy, firewall, --endpoint-url / AWS_ENDPOINT_URL).`
           : "Check network access to AWS (proxy, firewall, --endpoint-url / AWS_ENDPOINT_URL)."),
     });
   }

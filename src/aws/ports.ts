@@ -176,11 +176,26 @@ export interface TargetSession {
 export interface AssumeRoleRequest {
   roleArn: string;
   externalId?: string;
+  /**
+   * Where the session acts (the target's region). STS itself is called in the caller's region:
+   * regional STS sessions are valid in every region, and a target's opt-in region need not be
+   * enabled in the account deployer runs in.
+   */
   region: string;
   /** deployer-<service>-<short run id>: identifies the run in CloudTrail. */
   sessionName: string;
   /** The target (environment name) the session is for: named in errors. */
   target?: string;
+}
+
+/** The base credentials' lifetime, as the lifetime check needs it (see src/aws/base-credentials.ts). */
+export interface BaseLifetime {
+  expiresAt?: Date;
+  refreshable: boolean;
+  /** Where they come from, for the message. */
+  source: string;
+  /** How to get credentials that last. */
+  fix: string;
 }
 
 /** Builds per-target sessions. Implemented over the SDK's credential providers (auto-refreshing). */
@@ -194,6 +209,11 @@ export interface SessionFactory {
    * AWS_ERROR) when the role cannot be assumed; the credentials then refresh themselves.
    */
   target(req: AssumeRoleRequest): Promise<TargetSession>;
+  /**
+   * What is known about the base credentials' lifetime (when they expire, whether deployer can get
+   * new ones); undefined when the factory cannot tell (fakes).
+   */
+  baseLifetime?(): Promise<BaseLifetime | undefined>;
   /** Release sockets and cached sessions; the factory must not be used afterwards. */
   close?(): Promise<void>;
 }

@@ -7,6 +7,11 @@
 // session shorter than 5 minutes) means a new AssumeRole before every single request. Here the
 // refresh window is 5 minutes or a quarter of the session's lifetime, whichever is shorter, and
 // concurrent callers share one refresh.
+//
+// A refresh that fails while the credentials in hand are still good does not end their use: they are
+// used until they expire (a deploy-role session chained from base credentials that just ran out
+// still has its own minutes left), and the refresh is tried again a little later. Only when they
+// have expired too does the refresh's error reach the caller.
 import type { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 
 export type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromNodeProviderChain>>>;
@@ -21,6 +26,9 @@ export interface RefreshingCredentialsOptions {
   /** The clock (tests). */
   now?: () => number;
 }
+
+/** Credentials this close to their expiry are not used any more: a request signed now may arrive after it. */
+const MIN_REMAINING_MS = 5_000;
 
 export const DEFAULT_REFRESH_WINDOW_MS = 300_000;
 
@@ -38,14 +46,24 @@ export function refreshingCredentials(
   const fraction = opts.lifetimeFraction ?? 0.25;
   let current: { identity: AwsCredentialIdentity; obtainedAt: number } | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
+  /** After a failed refresh with credentials still usable: no new attempt before this time. */
+  let retryAt = 0;
+
+  const windowOf = (c: NonNullable<typeof current>): number => {
+    const lifetime = Math.max(0, c.identity.expiration!.getTime() - c.obtainedAt);
+    return Math.min(maxWindow, lifetime * fraction);
+  };
 
   const needsRefresh = (c: NonNullable<typeof current>): boolean => {
-    const expiration = c.identity.expiration;
-    if (!expiration) return false; // long-term keys never expire
-    const expiresAt = expiration.getTime();
-    const lifetime = Math.max(0, expiresAt - c.obtainedAt);
-    const window = Math.min(maxWindow, lifetime * fraction);
-    return expiresAt - now() <= window;
+    if (!c.identity.expiration) return false; // long-term keys never expire
+    return c.identity.expiration.getTime() - now() <= windowOf(c);
+  };
+
+  /** Still good enough to sign a request with (a little margin: short sessions get a tenth of their life). */
+  const usable = (c: NonNullable<typeof current>): boolean => {
+    if (!c.identity.expiration) return true;
+    const lifetime = Math.max(0, c.identity.expiration.getTime() - c.obtainedAt);
+    return c.identity.expiration.getTime() - now() > Math.min(MIN_REMAINING_MS, lifetime / 10);
   };
 
   const refresh = (properties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
@@ -53,7 +71,14 @@ export function refreshingCredentials(
       try {
         const identity = await provider(properties);
         current = { identity, obtainedAt: now() };
+        retryAt = 0;
         return identity;
+      } catch (e) {
+        if (current && properties?.forceRefresh !== true && usable(current)) {
+          retryAt = now() + Math.max(100, Math.min(30_000, windowOf(current) / 4));
+          return current.identity;
+        }
+        throw e;
       } finally {
         pending = undefined;
       }
@@ -62,8 +87,10 @@ export function refreshingCredentials(
   };
 
   const wrapped = async (properties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
-    if (!current || properties?.forceRefresh === true || needsRefresh(current)) return refresh(properties);
-    return current.identity;
+    if (!current || properties?.forceRefresh === true) return refresh(properties);
+    if (!needsRefresh(current)) return current.identity;
+    if (now() < retryAt && usable(current)) return current.identity;
+    return refresh(properties);
   };
   return Object.assign(wrapped, { memoized: true as const });
 }

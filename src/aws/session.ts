@@ -1,5 +1,17 @@
-// Per-target AWS sessions: base credentials from the SDK default chain (or given), an assumed deploy
-// role per target (auto-refreshing), and the ports acting as it in the target's region.
+// Per-target AWS sessions: base credentials (given: the CLI's default chain, the Action's GitHub OIDC
+// or environment), an assumed deploy role per target (auto-refreshing), and the ports acting as it
+// in the target's region.
+//
+// STS is called in the CALLER's region (--region / AWS_REGION / the profile's, else the central
+// repository's), on its regional endpoint, whatever the target's region: sessions from a regional
+// STS endpoint are valid in every region, and calling STS in an opt-in region requires that region
+// to be enabled in the calling account
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html).
+//
+// Deploy-role sessions carry session tags (run id, service) where the role's trust policy allows
+// sts:TagSession; where it does not, AssumeRole is denied naming sts:TagSession, and the role is
+// assumed again without tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
 //
 // Resource use: every client of every session shares one pair of keep-alive agents (sockets are
 // pooled per endpoint, at most `maxSockets` each), and each identity's credentials are cached once
@@ -9,37 +21,43 @@ import https from "node:https";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { DeployerError } from "../errors.js";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from "@aws-sdk/client-sts";
+import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { VERSION } from "../version.js";
 import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-error.js";
+import { asBaseCredentials, refreshableFromSource, type BaseCredentials } from "./base-credentials.js";
 import {
   refreshingCredentials,
   type AwsCredentialIdentity,
   type AwsCredentialIdentityProvider,
 } from "./refreshing-credentials.js";
+import { createRetryStrategy } from "./retry.js";
 import { createEcrPort } from "./sdk-ecr.js";
 import { createEcsPort } from "./sdk-ecs.js";
 import { createIamPort } from "./sdk-iam.js";
 import { accountOfArn, parseRoleArn, roleNameOf } from "../config/aws-names.js";
-import type { AssumeRoleRequest, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
+import type { AssumeRoleRequest, BaseLifetime, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
 
 export interface SessionFactoryOptions {
   /** Send every request (STS included) here instead of AWS: --endpoint-url / AWS_ENDPOINT_URL. */
   endpointUrl?: string;
-  /** Base credentials; default: the SDK default chain (env, profile, SSO, web identity, IMDS). */
-  baseCredentials?: AwsCredentialIdentityProvider;
+  /** The base credentials: a provider (static unless it says otherwise), or a source with its refresh story. */
+  baseCredentials: AwsCredentialIdentityProvider | BaseCredentials;
+  /** Region of every STS call (the caller's). Default: the region of the session asked for. */
+  stsRegion?: string;
+  /** Session tags of every assumed role (where its trust policy allows sts:TagSession). */
+  sessionTags?: Record<string, string>;
   /** Attempts per request including the first (default 10: throttling is retried with backoff). */
   maxAttempts?: number;
-  retryMode?: "standard" | "adaptive";
+  /** How long a call retries an endpoint it cannot reach before giving up (default 2 s). */
+  unreachableBudgetMs?: number;
   /** Per-request timeout (default 60 s). */
   requestTimeoutMs?: number;
   /** Connection timeout (default 10 s). */
   connectionTimeoutMs?: number;
-  /** AssumeRole DurationSeconds (default: the role's default, 1 hour). */
+  /** AssumeRole DurationSeconds (default: the role's default, 1 hour; chained sessions cannot be longer). */
   sessionDurationSeconds?: number;
   /** Sockets per endpoint shared by all sessions (default 50). */
   maxSockets?: number;
@@ -51,7 +69,8 @@ export interface ClosableSessionFactory extends SessionFactory {
 
 // A fan-out over many accounts makes hundreds of calls, each of which must get through: with 6
 // attempts a 30% throttling rate (plus 5% 5xx) left ~1 run in 8 with a preflight read that gave up
-// (0.35^6 per call); with 10 it is ~0.35^10 ≈ 3e-5 per call. Backoff stays the SDK's (capped at 20 s).
+// (0.35^6 per call); with 10 it is ~0.35^10 ≈ 3e-5 per call. Backoff stays the SDK's (capped at 20 s);
+// an unreachable endpoint is retried for a bounded time instead (retry.ts).
 export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
@@ -73,6 +92,17 @@ export function safeSessionName(name: string): string {
   return cleaned.length >= 2 ? cleaned : `deployer-${cleaned}`.slice(0, 64);
 }
 
+/**
+ * Session tags as STS accepts them: keys and values of [\p{L}\p{Z}\p{N}_.:/=+\-@], keys 1-128 and
+ * values 0-256 characters (botocore sts service-2.json, tagKeyType / tagValueType).
+ */
+export function sessionTagsOf(tags: Record<string, string> | undefined): Tag[] {
+  const clean = (s: string, max: number) => s.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, max);
+  return Object.entries(tags ?? {})
+    .map(([k, v]) => ({ Key: clean(k, 128), Value: clean(v, 256) }))
+    .filter((t) => t.Key.length > 0);
+}
+
 /** `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` for a role ARN (a role's path is not part of it). */
 export function assumedIdentity(roleArn: string, sessionName: string): CallerIdentity {
   const role = parseRoleArn(roleArn);
@@ -81,7 +111,12 @@ export function assumedIdentity(roleArn: string, sessionName: string): CallerIde
   return { account: role.account, arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
 }
 
-export function createSessionFactory(opts: SessionFactoryOptions = {}): ClosableSessionFactory {
+/** AWS's answer when a trust policy lets the caller assume the role but not tag the session. */
+function tagSessionDenied(err: unknown): boolean {
+  return isAwsError(err, "AccessDenied", "AccessDeniedException") && /sts:TagSession/.test((err as Error).message ?? "");
+}
+
+export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessionFactory {
   const maxSockets = opts.maxSockets ?? 50;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
@@ -94,58 +129,104 @@ export function createSessionFactory(opts: SessionFactoryOptions = {}): Closable
     connectionTimeout: opts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     throwOnRequestTimeout: true,
   };
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 
-  const clientConfig = (region: string, credentials: AwsCredentialIdentityProvider) => ({
-    region,
-    credentials,
+  /** Everything a client needs besides region and credentials (each client its own retry strategy, as the SDK does). */
+  const commonConfig = () => ({
     requestHandler,
-    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: opts.retryMode ?? "standard",
+    maxAttempts,
+    retryStrategy: createRetryStrategy({ maxAttempts, unreachableBudgetMs: opts.unreachableBudgetMs }),
     customUserAgent: [[USER_AGENT_NAME, VERSION]] as [string, string][],
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   });
+  const clientConfig = (region: string, credentials: AwsCredentialIdentityProvider) => ({ region, credentials, ...commonConfig() });
 
   const endpointFor = (service: AwsService, region: string): string => opts.endpointUrl ?? publicEndpoint(service, region);
+  const stsRegionFor = (region: string): string => opts.stsRegion ?? region;
 
-  const baseCredentials = refreshingCredentials(opts.baseCredentials ?? fromNodeProviderChain());
+  // ---------- base credentials ----------
+  const base = asBaseCredentials(opts.baseCredentials);
+  let lastBase: AwsCredentialIdentity | undefined;
+  const baseCredentials = refreshingCredentials(async (properties) => {
+    const identity = await base.provider(properties);
+    // A provider that cannot refresh hands back what it had: once that has expired, say so.
+    if (identity.expiration && identity.expiration.getTime() <= Date.now()) {
+      throw baseExpired(`${base.source} expired at ${identity.expiration.toISOString()}`);
+    }
+    lastBase = identity;
+    return identity;
+  });
+
+  const refreshable = (): boolean => (base.refreshable === "detect" ? (lastBase ? refreshableFromSource(lastBase) : false) : base.refreshable);
+
+  function baseExpired(detail: string, cause?: unknown): DeployerError {
+    return new DeployerError({
+      code: "CREDENTIALS_EXPIRED",
+      message: `deployer's base credentials expired (${detail}), so no new deploy-role session can be made`,
+      awsCode: cause ? awsErrorName(cause) : undefined,
+      awsMessage: cause instanceof Error ? redactSecrets(cause.message) : undefined,
+      hint: base.fix,
+      cause,
+    });
+  }
+
+  /** What credential errors of calls signed with the base credentials name. */
+  const baseContext = { source: base.source, fix: base.fix };
+
   let closed = false;
   const baseSessions = new Map<string, Promise<{ ecr: EcrPort; identity: CallerIdentity }>>();
   const assumed = new Map<string, Promise<{ credentials: AwsCredentialIdentityProvider; identity: CallerIdentity }>>();
   const baseIdentities = new Map<string, Promise<CallerIdentity>>();
+  const stsClients = new Map<string, STSClient>();
+  /** Roles whose trust policy does not allow sts:TagSession: assumed without tags from then on. */
+  const untaggable = new Set<string>();
+  const tags = sessionTagsOf(opts.sessionTags);
 
   const assertOpen = (): void => {
     if (closed) throw new DeployerError({ code: "INTERNAL", message: "The AWS session factory was used after close()" });
   };
 
-  async function callerIdentity(
-    region: string,
-    credentials: AwsCredentialIdentityProvider,
-    errorContext: { target?: string; account?: string; resource?: string; hint?: string },
-  ): Promise<CallerIdentity> {
-    const sts = new STSClient(clientConfig(region, credentials));
-    try {
-      const out = await sts.send(new GetCallerIdentityCommand({}));
-      return { account: out.Account ?? "", arn: out.Arn ?? "", userId: out.UserId ?? "" };
-    } catch (e) {
-      throw toDeployerError(e, { ...errorContext, action: "sts:GetCallerIdentity", endpoint: endpointFor("sts", region) });
+  /** One STS client per STS region, acting with the base credentials. */
+  function stsClient(region: string): STSClient {
+    let c = stsClients.get(region);
+    if (!c) {
+      c = new STSClient(clientConfig(region, baseCredentials));
+      stsClients.set(region, c);
     }
+    return c;
   }
 
-  /** Who the base credentials are (cached per region). */
+  /** Who the base credentials are (one GetCallerIdentity per STS region). */
   function baseIdentity(region: string): Promise<CallerIdentity> {
-    let p = baseIdentities.get(region);
+    const stsRegion = stsRegionFor(region);
+    let p = baseIdentities.get(stsRegion);
     if (!p) {
-      p = callerIdentity(region, baseCredentials, {
-        hint: "deployer could not use its base credentials. Provide them through the SDK default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE (incl. SSO), or web identity (GitHub OIDC).",
-      });
-      baseIdentities.set(region, p);
-      p.catch(() => baseIdentities.delete(region));
+      p = (async () => {
+        try {
+          const out = await stsClient(stsRegion).send(new GetCallerIdentityCommand({}));
+          return { account: out.Account ?? "", arn: out.Arn ?? "", userId: out.UserId ?? "" };
+        } catch (e) {
+          throw toDeployerError(e, { action: "sts:GetCallerIdentity", endpoint: endpointFor("sts", stsRegion), credentials: baseContext });
+        }
+      })();
+      baseIdentities.set(stsRegion, p);
+      p.catch(() => baseIdentities.delete(stsRegion));
     }
     return p;
   }
 
   function assumeRoleError(err: unknown, req: AssumeRoleRequest, caller: CallerIdentity | undefined): DeployerError {
     const account = accountOfArn(req.roleArn);
+    if (isDeployerError(err)) return withErrorContext(err, { target: req.target, action: "sts:AssumeRole", resource: req.roleArn });
+    // The base credentials signed this AssumeRole: when STS says they expired, they are what ran out.
+    if (isAwsError(err, "ExpiredToken", "ExpiredTokenException")) {
+      return withErrorContext(baseExpired("STS refused them as expired when deployer re-assumed the deploy role", err), {
+        target: req.target,
+        account,
+        action: "sts:AssumeRole",
+        resource: req.roleArn,
+      });
+    }
     const sent = req.externalId !== undefined ? `ExternalId "${req.externalId}" was sent` : "no ExternalId was sent";
     if (isAwsError(err, "AccessDenied", "AccessDeniedException")) {
       const who = caller?.arn ? `${caller.arn} ` : "";
@@ -171,37 +252,50 @@ export function createSessionFactory(opts: SessionFactoryOptions = {}): Closable
       resource: req.roleArn,
       target: req.target,
       account,
-      endpoint: endpointFor("sts", req.region),
+      endpoint: endpointFor("sts", stsRegionFor(req.region)),
+      credentials: baseContext,
     });
+  }
+
+  /** One AssumeRole (with session tags unless the role refused them before). */
+  async function assumeOnce(req: AssumeRoleRequest): Promise<AwsCredentialIdentity> {
+    const sts = stsClient(stsRegionFor(req.region));
+    const send = (withTags: boolean) =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: req.roleArn,
+          RoleSessionName: safeSessionName(req.sessionName),
+          ...(req.externalId !== undefined ? { ExternalId: req.externalId } : {}),
+          ...(opts.sessionDurationSeconds !== undefined ? { DurationSeconds: opts.sessionDurationSeconds } : {}),
+          ...(withTags ? { Tags: tags } : {}),
+        }),
+      );
+    const withTags = tags.length > 0 && !untaggable.has(req.roleArn);
+    let out;
+    try {
+      out = await send(withTags);
+    } catch (e) {
+      if (!(withTags && tagSessionDenied(e))) throw e;
+      untaggable.add(req.roleArn);
+      out = await send(false);
+    }
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      throw new DeployerError({ code: "AWS_ERROR", message: `sts:AssumeRole returned no credentials for ${req.roleArn}`, target: req.target, action: "sts:AssumeRole", resource: req.roleArn });
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   }
 
   /** Assume a role once; the returned provider refreshes itself and maps refresh failures too. */
   function assume(req: AssumeRoleRequest): Promise<{ credentials: AwsCredentialIdentityProvider; identity: CallerIdentity }> {
     assertOpen();
-    const key = JSON.stringify([req.roleArn, req.externalId ?? null, req.region, req.sessionName]);
+    const key = JSON.stringify([req.roleArn, req.externalId ?? null, stsRegionFor(req.region), req.sessionName]);
     const existing = assumed.get(key);
     if (existing) return existing;
     const p = (async () => {
-      const provider = fromTemporaryCredentials({
-        masterCredentials: baseCredentials,
-        params: {
-          RoleArn: req.roleArn,
-          RoleSessionName: safeSessionName(req.sessionName),
-          ...(req.externalId !== undefined ? { ExternalId: req.externalId } : {}),
-          ...(opts.sessionDurationSeconds !== undefined ? { DurationSeconds: opts.sessionDurationSeconds } : {}),
-        },
-        clientConfig: {
-          region: req.region,
-          requestHandler,
-          maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          retryMode: opts.retryMode ?? "standard",
-          customUserAgent: [[USER_AGENT_NAME, VERSION]],
-          ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
-        },
-      });
-      const credentials = refreshingCredentials(async (properties): Promise<AwsCredentialIdentity> => {
+      const credentials = refreshingCredentials(async (): Promise<AwsCredentialIdentity> => {
         try {
-          return await provider(properties);
+          return await assumeOnce(req);
         } catch (e) {
           // Best effort: name who was denied. Never let this lookup hide the original error.
           const caller = isAwsError(e, "AccessDenied", "AccessDeniedException")
@@ -262,12 +356,20 @@ export function createSessionFactory(opts: SessionFactoryOptions = {}): Closable
       };
     },
 
+    async baseLifetime(): Promise<BaseLifetime | undefined> {
+      assertOpen();
+      const identity = await baseCredentials();
+      return { expiresAt: identity.expiration, refreshable: refreshable(), source: base.source, fix: base.fix };
+    },
+
     async close() {
       if (closed) return;
       closed = true;
       baseSessions.clear();
       assumed.clear();
       baseIdentities.clear();
+      for (const c of stsClients.values()) c.destroy();
+      stsClients.clear();
       // The clients' handlers all use these agents; destroying them closes every pooled socket.
       httpAgent.destroy();
       httpsAgent.destroy();

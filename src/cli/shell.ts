@@ -11,16 +11,22 @@ export interface GlobalOptions {
   output: OutputFormat;
   color: boolean;
   endpointUrl?: string;
+  /** --profile: the AWS profile of the base credentials (default AWS_PROFILE). */
+  profile?: string;
+  /** --region: the caller's region, where STS is called (default AWS_REGION, AWS_DEFAULT_REGION, the profile's). */
+  region?: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { config?: string; output?: OutputFormat; color?: boolean; endpointUrl?: string };
+  const o = cmd.optsWithGlobals() as { config?: string; output?: OutputFormat; color?: boolean; endpointUrl?: string; profile?: string; region?: string };
   const color = o.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
   return {
     config: o.config,
     output: o.output ?? "text",
     color,
     endpointUrl: o.endpointUrl ?? process.env.AWS_ENDPOINT_URL ?? undefined,
+    profile: o.profile,
+    region: o.region,
   };
 }
 

@@ -1,5 +1,6 @@
 // Setting up a run that talks to AWS: load and validate the project, select targets, build the
-// session factory (base credentials from the SDK's default chain; AWS_ENDPOINT_URL / --endpoint-url
+// session factory (base credentials as the shell gives them: the CLI's default chain, the Action's
+// GitHub OIDC or environment; STS in the caller's region; AWS_ENDPOINT_URL / --endpoint-url
 // honoured), and identify the run. Shared by the CLI and the GitHub Action.
 import type { Project, Target } from "../config/types.js";
 import type { SessionFactory } from "../aws/ports.js";
@@ -8,6 +9,8 @@ import { loadProject } from "../config/load.js";
 import { selectTargets } from "../config/select.js";
 import { checkRenders } from "../render/render-all.js";
 import { createSessionFactory } from "../aws/session.js";
+import type { BaseCredentialsFactory } from "../aws/base-credentials.js";
+import { DeployerError } from "../errors.js";
 import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { describeDeployer, newRunId } from "./run-id.js";
 
@@ -27,6 +30,13 @@ export interface PrepareRunOptions {
   endpointUrl?: string;
   /** Which targets; undefined = every target of every stage. */
   selection?: TargetSelection;
+  /** The base credentials (required unless `sessions` is given). */
+  credentials?: BaseCredentialsFactory;
+  /**
+   * The caller's region, where STS is called (`--region`, AWS_REGION, the profile's); undefined:
+   * the central repository's region.
+   */
+  region?: string;
   /** For tests: a ready session factory instead of the SDK one. */
   sessions?: SessionFactory & { close(): Promise<void> };
 }
@@ -36,14 +46,27 @@ export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> 
   const targets = opts.selection ? selectTargets(project, opts.selection) : project.targets;
   // Bad input must never reach AWS: render every selected target before the first call.
   checkRenders(project, targets);
-  const sessions = opts.sessions ?? createSessionFactory({ endpointUrl: opts.endpointUrl });
+  const runId = newRunId();
+  const repositoryRegion = parseRepositoryUri(project.config.image.repository).region;
+  let sessions = opts.sessions;
+  if (!sessions) {
+    if (!opts.credentials) throw new DeployerError({ code: "INTERNAL", message: "prepareRun: no base credentials given" });
+    const stsRegion = opts.region ?? repositoryRegion;
+    sessions = createSessionFactory({
+      endpointUrl: opts.endpointUrl,
+      baseCredentials: opts.credentials({ region: stsRegion, endpointUrl: opts.endpointUrl }),
+      stsRegion,
+      // Shown in CloudTrail beside the session name, usable in the deploy roles' policies.
+      sessionTags: { "deployer:run-id": runId, "deployer:service": project.config.service },
+    });
+  }
   let by: string;
   try {
-    const base = await sessions.base(parseRepositoryUri(project.config.image.repository).region);
+    const base = await sessions.base(repositoryRegion);
     by = describeDeployer(base.identity.arn);
   } catch (e) {
     await sessions.close();
     throw e;
   }
-  return { project, targets, sessions, runId: newRunId(), by };
+  return { project, targets, sessions, runId, by };
 }

@@ -23,8 +23,8 @@ Examples:
 }
 
 async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
-    import("../../workflow/prepare-run.js"),
+  const [{ prepareRun, awsRunOptions }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+    import("../aws-run.js"),
     import("../../fleet/drift.js"),
     import("../../report/drift-text.js"),
     import("../../report/drift-json.js"),
@@ -35,7 +35,7 @@ async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> 
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) });
+  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) });
   try {
     const report = await detectDrift(run, { concurrency });
     if (g.output === "json") process.stdout.write(driftToJsonText(report));

@@ -44,8 +44,8 @@ Without a terminal and without --yes, promote stops after the plan (exit 0).`,
 }
 
 async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> {
-  const [{ prepareRun }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode }] = await Promise.all([
-    import("../../workflow/prepare-run.js"),
+  const [{ prepareRun, awsRunOptions }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode }] = await Promise.all([
+    import("../aws-run.js"),
     import("../../workflow/promote.js"),
     import("../../workflow/duration.js"),
     import("../apply-run.js"),
@@ -55,7 +55,7 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
   ]);
   const timeoutSeconds = parseDurationSeconds(o.timeout);
   // Every target loaded: planPromotion picks the source and destination stages itself.
-  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl });
+  const run = await prepareRun({ ...(await awsRunOptions(g)) });
   try {
     const result = await planPromotion({
       project: run.project,

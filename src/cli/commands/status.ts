@@ -40,8 +40,8 @@ export function concurrencyOf(o: FleetViewOptions): number | undefined {
 }
 
 async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
-    import("../../workflow/prepare-run.js"),
+  const [{ prepareRun, awsRunOptions }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+    import("../aws-run.js"),
     import("../../fleet/status.js"),
     import("../../report/status-text.js"),
     import("../../report/status-json.js"),
@@ -52,7 +52,7 @@ async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number>
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) });
+  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) });
   try {
     const status = await fleetStatus(run, { concurrency });
     if (g.output === "json") process.stdout.write(statusToJsonText(status));

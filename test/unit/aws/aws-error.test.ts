@@ -21,12 +21,19 @@ describe("toDeployerError", () => {
     expect(e.awsMessage).toContain("is not authorized");
   });
 
-  it("maps expired tokens with a hint about the base credentials", () => {
+  it("maps expired tokens to CREDENTIALS_EXPIRED with a hint naming the fixes", () => {
     const e = toDeployerError(sdkError("ExpiredTokenException", "The security token included in the request is expired"), { action: "sts:AssumeRole" });
-    expect(e.code).toBe("AWS_ERROR");
+    expect(e.code).toBe("CREDENTIALS_EXPIRED");
     expect(e.awsCode).toBe("ExpiredTokenException");
     expect(e.message).toMatch(/expired/i);
-    expect(e.hint).toMatch(/log in again/i);
+    expect(e.hint).toContain("role-duration-seconds");
+    expect(e.hint).toContain("role-to-assume");
+    // With the base credentials' source and fix known, the hint says where they came from.
+    const known = toDeployerError(sdkError("ExpiredToken", "The security token included in the request is expired"), {
+      action: "ecs:DescribeServices",
+      credentials: { source: "the environment", fix: "Use role-to-assume." },
+    });
+    expect(known).toMatchObject({ code: "CREDENTIALS_EXPIRED", hint: "The base credentials (from the environment) expired. Use role-to-assume." });
   });
 
   it("maps throttling (after the SDK's retries) to AWS_ERROR saying how many attempts were made", () => {
@@ -36,12 +43,23 @@ describe("toDeployerError", () => {
     expect(e.hint).toContain("maxParallel");
   });
 
-  it("names the endpoint on connection errors", () => {
+  it("names the endpoint on connection errors: ENDPOINT_UNREACHABLE, never a credentials hint", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { code: "ECONNREFUSED", address: "127.0.0.1", port: 4566, $metadata: { attempts: 6 } });
-    const e = toDeployerError(refused, { action: "ecs:DescribeServices" });
-    expect(e).toMatchObject({ code: "AWS_ERROR", awsCode: "ECONNREFUSED" });
+    const e = toDeployerError(refused, { action: "ecs:DescribeServices", credentials: { source: "the environment", fix: "x" } });
+    expect(e).toMatchObject({ code: "ENDPOINT_UNREACHABLE", awsCode: "ECONNREFUSED" });
     expect(e.message).toContain("127.0.0.1:4566");
+    expect(e.message).toContain("connection refused");
     expect(e.message).toContain("6 attempts");
+    expect(e.hint).not.toMatch(/credential/i);
+
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com"), { code: "ENOTFOUND", hostname: "sts.eu-west-1.amazonaws.com" });
+    expect(toDeployerError(dns, { action: "sts:GetCallerIdentity", endpoint: "https://sts.eu-west-1.amazonaws.com" })).toMatchObject({
+      code: "ENDPOINT_UNREACHABLE",
+      awsCode: "ENOTFOUND",
+      message: "sts:GetCallerIdentity: could not reach https://sts.eu-west-1.amazonaws.com (DNS lookup failed)",
+    });
+    const tls = Object.assign(new Error("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+    expect(toDeployerError(tls, { action: "sts:GetCallerIdentity", endpoint: "https://proxy.example" })).toMatchObject({ code: "ENDPOINT_UNREACHABLE", message: expect.stringContaining("TLS handshake failed") });
 
     const hangup = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     const e2 = toDeployerError(hangup, { action: "sts:AssumeRole", endpoint: "http://127.0.0.1:9999" });

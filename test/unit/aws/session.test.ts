@@ -160,7 +160,7 @@ describe("target sessions", () => {
     const f = createSessionFactory({ endpointUrl: `http://127.0.0.1:${port}`, baseCredentials, maxAttempts: 1 });
     try {
       const err = (await f.target(req).catch((e: unknown) => e)) as DeployerError;
-      expect(err).toMatchObject({ code: "AWS_ERROR", awsCode: "ECONNREFUSED", action: "sts:AssumeRole", target: "dev" });
+      expect(err).toMatchObject({ code: "ENDPOINT_UNREACHABLE", awsCode: "ECONNREFUSED", action: "sts:AssumeRole", target: "dev" });
       expect(err.message).toContain(`http://127.0.0.1:${port}`);
     } finally {
       await f.close();
