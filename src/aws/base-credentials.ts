@@ -38,6 +38,14 @@ export function refreshableFromSource(identity: AwsCredentialIdentity): boolean 
   return marks.some((m) => !STATIC_SOURCES.has(m));
 }
 
+/** Where credentials the SDK default chain returned came from, when it marked them; else `fallback`. */
+export function sourceOf(identity: AwsCredentialIdentity | undefined, fallback: string): string {
+  const marks = new Set(Object.keys((identity as { $source?: Record<string, unknown> } | undefined)?.$source ?? {}));
+  if (marks.has("CREDENTIALS_ENV_VARS")) return "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN";
+  if (marks.has("CREDENTIALS_PROFILE") && marks.size === 1) return "static keys of an AWS profile";
+  return fallback;
+}
+
 /** A plain provider (tests, code) as base credentials: static, unless it says otherwise. */
 export function asBaseCredentials(c: AwsCredentialIdentityProvider | BaseCredentials): BaseCredentials {
   if (typeof c === "function") return { provider: c, source: "the credentials given to deployer", refreshable: "detect", fix: STATIC_FIX };

@@ -25,7 +25,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { VERSION } from "../version.js";
 import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-error.js";
-import { asBaseCredentials, refreshableFromSource, type BaseCredentials } from "./base-credentials.js";
+import { asBaseCredentials, refreshableFromSource, sourceOf, type BaseCredentials } from "./base-credentials.js";
 import {
   refreshingCredentials,
   type AwsCredentialIdentity,
@@ -151,18 +151,20 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
     const identity = await base.provider(properties);
     // A provider that cannot refresh hands back what it had: once that has expired, say so.
     if (identity.expiration && identity.expiration.getTime() <= Date.now()) {
-      throw baseExpired(`${base.source} expired at ${identity.expiration.toISOString()}`);
+      throw baseExpired(`from ${sourceOf(identity, base.source)}, expired at ${identity.expiration.toISOString()}`);
     }
     lastBase = identity;
     return identity;
   });
 
   const refreshable = (): boolean => (base.refreshable === "detect" ? (lastBase ? refreshableFromSource(lastBase) : false) : base.refreshable);
+  /** Where the base credentials come from, as precisely as known (the default chain marks what it used). */
+  const source = (): string => (base.refreshable === "detect" ? sourceOf(lastBase, base.source) : base.source);
 
   function baseExpired(detail: string, cause?: unknown): DeployerError {
     return new DeployerError({
       code: "CREDENTIALS_EXPIRED",
-      message: `deployer's base credentials expired (${detail}), so no new deploy-role session can be made`,
+      message: `deployer's base credentials expired (${detail}); no new deploy-role session can be made`,
       awsCode: cause ? awsErrorName(cause) : undefined,
       awsMessage: cause instanceof Error ? redactSecrets(cause.message) : undefined,
       hint: base.fix,
@@ -171,7 +173,12 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
   }
 
   /** What credential errors of calls signed with the base credentials name. */
-  const baseContext = { source: base.source, fix: base.fix };
+  const baseContext = {
+    get source() {
+      return source();
+    },
+    fix: base.fix,
+  };
 
   let closed = false;
   const baseSessions = new Map<string, Promise<{ ecr: EcrPort; identity: CallerIdentity }>>();
@@ -220,7 +227,7 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
     if (isDeployerError(err)) return withErrorContext(err, { target: req.target, action: "sts:AssumeRole", resource: req.roleArn });
     // The base credentials signed this AssumeRole: when STS says they expired, they are what ran out.
     if (isAwsError(err, "ExpiredToken", "ExpiredTokenException")) {
-      return withErrorContext(baseExpired("STS refused them as expired when deployer re-assumed the deploy role", err), {
+      return withErrorContext(baseExpired(`from ${source()}: STS refused them as expired when deployer re-assumed the deploy role`, err), {
         target: req.target,
         account,
         action: "sts:AssumeRole",
@@ -359,7 +366,7 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
     async baseLifetime(): Promise<BaseLifetime | undefined> {
       assertOpen();
       const identity = await baseCredentials();
-      return { expiresAt: identity.expiration, refreshable: refreshable(), source: base.source, fix: base.fix };
+      return { expiresAt: identity.expiration, refreshable: refreshable(), source: source(), fix: base.fix };
     },
 
     async close() {

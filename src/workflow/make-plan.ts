@@ -10,6 +10,7 @@ import { resolveImage, centralRegistryEcr } from "../observe/resolve-image.js";
 import { observeTargets } from "../observe/observe-target.js";
 import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
+import { credentialLifetimeCheck } from "./credential-lifetime.js";
 
 export interface PlanRequest {
   project: Project;
@@ -65,17 +66,29 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
   );
   input.adjust?.(observed);
 
-  const plan = buildPlan({
-    service: project.config.service,
-    image: input.image,
-    runId: input.runId,
-    deployerVersion: VERSION,
-    createdAt: (input.now?.() ?? new Date()).toISOString(),
-    stages: project.config.stages,
-    entries: desired.map((d, i) => ({ desired: d, observed: observed[i]! })),
-    options: input.options,
-    rootDir: project.config.rootDir,
-  });
+  const createdAt = input.now?.() ?? new Date();
+  const build = () =>
+    buildPlan({
+      service: project.config.service,
+      image: input.image,
+      runId: input.runId,
+      deployerVersion: VERSION,
+      createdAt: createdAt.toISOString(),
+      stages: project.config.stages,
+      entries: desired.map((d, i) => ({ desired: d, observed: observed[i]! })),
+      options: input.options,
+      rootDir: project.config.rootDir,
+    });
+  let plan = build();
+  // Base credentials that cannot be refreshed and expire before the worst case: a check on every
+  // target that would be updated (a warning; with --strict the plan is blocked, nothing written).
+  const lifetime = await sessions.baseLifetime?.().catch(() => undefined);
+  const lifetimeCheck = credentialLifetimeCheck(plan, lifetime, createdAt.getTime());
+  if (lifetimeCheck) {
+    const updating = new Set(plan.targets.filter((t) => t.action === "update").map((t) => t.target.name));
+    for (const o of observed) if (updating.has(o.target.name)) o.checks = [...o.checks, lifetimeCheck(o.target.name)];
+    plan = build();
+  }
   return { plan, observed, desired };
 }
 
