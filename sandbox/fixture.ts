@@ -136,7 +136,7 @@ export interface TargetFixture {
   taskRoleTrustsService?: string;
   /**
    * false: the deploy role's trust policy allows sts:AssumeRole but not sts:TagSession, so session
-   * tags are refused (default true, as the README's setup recommends).
+   * tags are refused (default true: a statement allowing sts:TagSession, as the README's setup recommends).
    */
   tagSession?: boolean;
   circuitBreaker?: { enable: boolean; rollback: boolean };
@@ -293,11 +293,13 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             {
               Effect: "Allow",
               Principal: { AWS: `arn:aws:iam::${trusted}:root` },
-              // Session tags need sts:TagSession in the trust policy
-              // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
-              Action: t.tagSession === false ? "sts:AssumeRole" : ["sts:AssumeRole", "sts:TagSession"],
+              Action: "sts:AssumeRole",
               Condition: { StringEquals: { "sts:ExternalId": externalId } },
             },
+            // Session tags need sts:TagSession in the trust policy
+            // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required);
+            // in a statement of its own, as sts:ExternalId is not among its condition keys (services/sts.ts).
+            ...(t.tagSession === false ? [] : [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${trusted}:root` }, Action: "sts:TagSession" }]),
           ],
         },
         inlinePolicies: { deploy: { Version: "2012-10-17", Statement: deployStatements } },

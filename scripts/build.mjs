@@ -11,6 +11,29 @@ import path from "node:path";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const only = process.argv[2]; // "cli" | "action" | undefined (both)
 
+// Code the Action never runs, replaced by small stand-ins so its bundle does not carry it (issue: a
+// smaller attack surface), and it stays one self-contained file:
+//  - @aws-sdk/credential-provider-node: every SDK client imports the default credential chain (and
+//    through it the SSO, profile, process and login providers) as its fallback. The Action hands
+//    every client its credentials (src/action/aws-credentials.ts); the stand-in says so if reached.
+//  - bowser: the SDK's browser user-agent parser, imported only in a browser.
+//  - source-map: Handlebars requires it inside a try/catch for source maps of compiled templates,
+//    which deployer never asks for; without it Handlebars uses its own stand-in.
+const STAND_INS = {
+  "@aws-sdk/credential-provider-node":
+    "export const defaultProvider = () => async () => { throw new Error('deployer: the AWS SDK default credential chain is not part of the Action; every client is given its credentials'); };",
+  bowser: "export const parse = () => ({}); export default { parse };",
+  "source-map": "module.exports = {};",
+};
+const standIns = {
+  name: "deployer-stand-ins",
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(STAND_INS).map((k) => k.replace(/[/.@-]/g, "\\$&")).join("|")})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "deployer-stand-in" }));
+    b.onLoad({ filter: /.*/, namespace: "deployer-stand-in" }, (args) => ({ contents: STAND_INS[args.path], loader: "js" }));
+  },
+};
+
 export const actionBuildOptions = {
   absWorkingDir: root,
   entryPoints: ["src/action/main.ts"],
@@ -21,6 +44,11 @@ export const actionBuildOptions = {
   outfile: "dist/index.js",
   legalComments: "none",
   logLevel: "warning",
+  // The ES-module builds of packages that ship both (the AWS SDK): esbuild can drop what deployer
+  // never calls from those, while a CommonJS build comes in whole (every credential provider of
+  // @aws-sdk/credential-providers, the clients' browser user-agent parser…).
+  mainFields: ["module", "main"],
+  plugins: [standIns],
   banner: {
     // Some bundled CommonJS dependencies call require(); give them one.
     js: "import { createRequire as __deployerCreateRequire } from 'node:module'; const require = __deployerCreateRequire(import.meta.url);",

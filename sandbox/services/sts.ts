@@ -6,7 +6,6 @@ import { createVerify, randomBytes } from "node:crypto";
 import { AwsError } from "../aws-error.js";
 import type { CallContext, SandboxSettings } from "../call-context.js";
 import { parseJwt } from "../github-oidc.js";
-import { accessDeniedMessage, evaluate, identityPolicies } from "../iam-eval.js";
 import { list, str, type QueryParams, type XmlValue } from "../protocol-query.js";
 import type { PolicyDocument, PolicyStatement } from "../fixture.js";
 import { randomId, type IamRole, type World } from "../world.js";
@@ -98,7 +97,12 @@ async function assumeRole(ctx: CallContext, p: QueryParams): Promise<XmlValue> {
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
     const withTags: Record<string, string | string[]> = { ...context, "aws:TagKeys": tags.map((t) => t.key) };
     for (const t of tags) withTags[`aws:RequestTag/${t.key}`] = t.value;
-    await authorizeTagSession(ctx, role, resourceAccount, withTags);
+    // Which request keys the sts:TagSession evaluation sees is not documented beyond the Service
+    // Authorization Reference's condition keys for it (aws:RequestTag/*, aws:TagKeys, …, not
+    // sts:ExternalId: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html).
+    // Stricter model: a trust statement allowing sts:TagSession only with an sts:ExternalId condition
+    // does not allow it; a statement of its own for sts:TagSession does.
+    await ctx.authorize("sts:TagSession", role.arn, { resourceAccount, context: withTags, resourcePolicy: role.trustPolicy, withReason: false });
   }
   // The role's account must have STS in this region (an opt-in region it has not enabled: regions.ts).
   if (!ctx.world.regionEnabled(role.account, ctx.region)) {
@@ -113,45 +117,6 @@ async function assumeRole(ctx: CallContext, p: QueryParams): Promise<XmlValue> {
     throw new AwsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
   }
   return issue(ctx.world, ctx.settings, role, sessionName, duration, ctx.now);
-}
-
-/**
- * sts:TagSession is authorized within the AssumeRole request, with its context keys (sts:ExternalId
- * in the same trust statement is common). The IAM simulator drops keys it does not list for
- * sts:TagSession, so the statements that cover sts:TagSession (identity and trust policy) are
- * evaluated as if they were for sts:AssumeRole, with the request's context.
- */
-async function authorizeTagSession(ctx: CallContext, role: IamRole, resourceAccount: string, context: Record<string, string | string[]>): Promise<void> {
-  const entity = ctx.caller.entity;
-  const boundary = entity.permissionsBoundary ? ctx.world.policyByArn(entity.permissionsBoundary)?.document : undefined;
-  const e = await evaluate({
-    principalArn: ctx.caller.arn,
-    principalAccount: ctx.caller.account,
-    policies: identityPolicies(ctx.world, entity).map((p) => ({ name: p.name, policy: tagSessionView(p.policy) })),
-    boundary: boundary && tagSessionView(boundary),
-    action: "sts:AssumeRole",
-    resource: role.arn,
-    resourceAccount,
-    context,
-    resourcePolicy: tagSessionView(role.trustPolicy),
-  });
-  if (e.decision !== "allowed") throw new AwsError("AccessDenied", accessDeniedMessage(ctx.caller.arn, "sts:TagSession", role.arn, e, false), 403);
-}
-
-/** The statements of `doc` that cover sts:TagSession, as statements about sts:AssumeRole. */
-function tagSessionView(doc: PolicyDocument): PolicyDocument {
-  const covers = (patterns: unknown): boolean =>
-    ([] as unknown[]).concat(patterns ?? []).some((a) => typeof a === "string" && new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test("sts:TagSession"));
-  const statements: PolicyStatement[] = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  const out: PolicyStatement[] = [];
-  for (const st of statements) {
-    if (st.Action !== undefined && covers(st.Action)) out.push({ ...st, Action: "sts:AssumeRole" });
-    else if (st.NotAction !== undefined && !covers(st.NotAction)) {
-      const { NotAction: _ignored, ...rest } = st;
-      out.push({ ...rest, Action: "sts:AssumeRole" });
-    }
-  }
-  return { ...doc, Statement: out };
 }
 
 async function getCallerIdentity(ctx: CallContext): Promise<XmlValue> {

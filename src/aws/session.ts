@@ -64,6 +64,7 @@ export interface SessionFactoryOptions {
 }
 
 export interface ClosableSessionFactory extends SessionFactory {
+  baseLifetime(): Promise<BaseLifetime | undefined>;
   close(): Promise<void>;
 }
 

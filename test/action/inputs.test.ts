@@ -64,4 +64,29 @@ describe("readInputs", () => {
     expect(errors[2]!.message).toBe(`input \`working-directory\`: ${path.join(workspace, "nope")} is not a directory`);
     for (const e of errors) expect(e.hint).toBeTruthy();
   });
+
+  it("role-to-assume: GitHub OIDC credentials, with a session name from the run id, 1 hour and the sts.amazonaws.com audience by default", () => {
+    const i = readInputs(reader({ command: "plan", image: "x1", "role-to-assume": "arn:aws:iam::111111111111:role/deployer-ci" }), { eventName: "push", workspace, runId: "4242" });
+    expect(i.aws).toEqual({ roleToAssume: "arn:aws:iam::111111111111:role/deployer-ci", roleSessionName: "deployer-4242", roleDurationSeconds: 3600, audience: "sts.amazonaws.com" });
+    const given = readInputs(
+      reader({ command: "plan", image: "x1", "role-to-assume": "arn:aws:iam::111111111111:role/ci/deployer", "role-session-name": "deploy-main", "role-duration-seconds": "7200", audience: "https://github.com/acme" }),
+      { eventName: "push", workspace },
+    );
+    expect(given.aws).toEqual({ roleToAssume: "arn:aws:iam::111111111111:role/ci/deployer", roleSessionName: "deploy-main", roleDurationSeconds: 7200, audience: "https://github.com/acme" });
+    // Without it, the environment's credentials (as before).
+    expect(readInputs(reader({ command: "plan", image: "x1" }), { eventName: "push", workspace }).aws.roleToAssume).toBeUndefined();
+  });
+
+  it("refuses a role-to-assume that is no role ARN, durations AWS refuses, a bad session name, and OIDC inputs without role-to-assume", async () => {
+    const bad = await errorsOf(() =>
+      readInputs(reader({ command: "plan", image: "x1", "role-to-assume": "deployer-ci", "role-duration-seconds": "600", "role-session-name": "a b" }), { eventName: "push", workspace }),
+    );
+    expect(bad.map((e) => e.field)).toEqual(["role-to-assume", "role-session-name", "role-duration-seconds"]);
+    expect(bad[2]!.message).toContain("900 to 43200");
+    const orphan = await errorsOf(() => readInputs(reader({ command: "plan", image: "x1", "role-duration-seconds": "3600", audience: "sts.amazonaws.com" }), { eventName: "push", workspace }));
+    expect(orphan.map((e) => [e.field, e.message])).toEqual([
+      ["role-duration-seconds", "input `role-duration-seconds`: only applies with `role-to-assume`"],
+      ["audience", "input `audience`: only applies with `role-to-assume`"],
+    ]);
+  });
 });

@@ -8,6 +8,8 @@ export interface RecordedRequest {
   action: string;
   /** Access key id from the SigV4 Authorization header. */
   keyId: string;
+  /** Signing region from the SigV4 credential scope. */
+  region: string;
   userAgent: string;
   params: Record<string, string>;
   body: unknown;
@@ -72,14 +74,15 @@ export async function startFakeAws(): Promise<FakeAwsServer> {
       const text = Buffer.concat(chunks).toString("utf8");
       const auth = String(req.headers.authorization ?? "");
       const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? "";
+      const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? "";
       const userAgent = `${req.headers["user-agent"] ?? ""} ${req.headers["x-amz-user-agent"] ?? ""}`;
       const target = String(req.headers["x-amz-target"] ?? "");
       let rec: RecordedRequest;
       if (target.startsWith("AmazonEC2ContainerService")) {
-        rec = { service: "ecs", action: target.split(".").pop() ?? "", keyId, userAgent, params: {}, body: text ? JSON.parse(text) : {} };
+        rec = { service: "ecs", action: target.split(".").pop() ?? "", keyId, region, userAgent, params: {}, body: text ? JSON.parse(text) : {} };
       } else {
         const params = Object.fromEntries(new URLSearchParams(text));
-        rec = { service: params.Action ? "sts" : "other", action: params.Action ?? "", keyId, userAgent, params, body: text };
+        rec = { service: params.Action ? "sts" : "other", action: params.Action ?? "", keyId, region, userAgent, params, body: text };
       }
       requests.push(rec);
       let reply: FakeReply | undefined;

@@ -77,3 +77,33 @@ describe("refreshingCredentials", () => {
     expect((await creds()).accessKeyId).toBe("A");
   });
 });
+
+describe("refreshingCredentials when a refresh fails", () => {
+  it("keeps using credentials that are still valid until they expire, trying the refresh again a little later", async () => {
+    const clock = { now: 0 };
+    let fail = false;
+    let calls = 0;
+    const creds = refreshingCredentials(
+      async () => {
+        calls += 1;
+        if (fail) throw new Error("base credentials expired");
+        return { accessKeyId: `ASIA${calls}`, secretAccessKey: "s", expiration: new Date(clock.now + 3_600_000) };
+      },
+      { now: () => clock.now },
+    );
+    expect((await creds()).accessKeyId).toBe("ASIA1");
+    fail = true;
+    clock.now += 3_600_000 - 200_000; // inside the refresh window, 200 s left
+    expect((await creds()).accessKeyId).toBe("ASIA1");
+    expect(calls).toBe(2);
+    expect((await creds()).accessKeyId).toBe("ASIA1"); // no new attempt right away
+    expect(calls).toBe(2);
+    clock.now += 60_000;
+    expect((await creds()).accessKeyId).toBe("ASIA1"); // tried again, still failing, still usable
+    expect(calls).toBe(3);
+    clock.now += 137_000; // 3 s left: too close to expiry to sign with
+    await expect(creds()).rejects.toThrow("base credentials expired");
+    fail = false;
+    expect((await creds()).accessKeyId).toMatch(/^ASIA\d+$/);
+  });
+});
