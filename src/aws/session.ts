@@ -6,8 +6,7 @@
 // repository's), on its regional endpoint, whatever the target's region: sessions from a regional
 // STS endpoint are valid in every region, and calling STS in an opt-in region requires that region
 // to be enabled in the calling account
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html,
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html).
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html).
 //
 // Deploy-role sessions carry session tags (run id, service) where the role's trust policy allows
 // sts:TagSession; where it does not, AssumeRole is denied naming sts:TagSession, and the role is

@@ -7,7 +7,10 @@
 //    timeout are named before any write (a warning; --strict refuses the run);
 //  - a target in an opt-in region: STS is called in the caller's region, and the rollout succeeds;
 //  - an endpoint that refuses connections: ENDPOINT_UNREACHABLE naming it, within 5 s.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { TempRepo } from "../fixtures/config/repo.js";
@@ -114,6 +117,36 @@ describe("a target in an opt-in region", () => {
     expect(optIn.exitCode).toBe(1);
     expect(optIn.stderr).toContain("InvalidClientTokenId");
     expect(optIn.stderr).toMatch(/opt-in/);
+  });
+});
+
+describe("--profile and --region, as the AWS CLI has them", () => {
+  it("the profile's keys and region are the base credentials and the caller's region; --region overrides it; --help lists both", async () => {
+    fleet = await startFleet({ targets: 1 });
+    const dir = mkdtempSync(path.join(tmpdir(), "deployer-aws-config-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const c = fleet.sb.credentials;
+    writeFileSync(path.join(dir, "credentials"), `[deploy]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n`);
+    writeFileSync(path.join(dir, "config"), "[profile deploy]\nregion = eu-central-1\n");
+    // No keys in the environment and no AWS_REGION: only the profile can provide them.
+    const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_REGION: undefined, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "credentials"), AWS_CONFIG_FILE: path.join(dir, "config") };
+
+    const withoutProfile = await fleet.run(["plan", "--image", IMAGE], { env });
+    expect(withoutProfile.exitCode).toBe(1);
+
+    fleet.sb.admin.clearLog();
+    const r = await fleet.run(["plan", "--image", IMAGE, "--profile", "deploy"], { env });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(new Set(fleet.sb.admin.log({ service: "sts" }).map((e) => e.region))).toEqual(new Set(["eu-central-1"]));
+
+    fleet.sb.admin.clearLog();
+    const other = await fleet.run(["plan", "--image", IMAGE, "--profile", "deploy", "--region", "us-west-2"], { env });
+    expect(other.exitCode, describeRun(other)).toBe(0);
+    expect(new Set(fleet.sb.admin.log({ service: "sts" }).map((e) => e.region))).toEqual(new Set(["us-west-2"]));
+
+    const help = await fleet.run(["--help"]);
+    expect(help.stdout).toContain("--profile <name>");
+    expect(help.stdout).toContain("--region <region>");
   });
 });
 
