@@ -42,7 +42,8 @@ export interface SandboxAdmin {
   /**
    * Temporary credentials of an IAM user (default: the fixture's first user with an access key),
    * expiring in `seconds`: what a CI step such as aws-actions/configure-aws-credentials leaves in
-   * the environment (a session that nothing refreshes).
+   * the environment (a session that nothing refreshes:
+   * https://github.com/aws-actions/configure-aws-credentials/issues/354).
    */
   issueTemporaryCredentials(a: { seconds: number; user?: string }): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
 }
