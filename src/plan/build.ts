@@ -17,7 +17,7 @@ import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { CheckResult, LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary, Verdict } from "./types.js";
 import { diffTaskDefinitions } from "./diff.js";
-import { fingerprint } from "./fingerprint.js";
+import { fingerprint, sameTaskDefinition } from "./fingerprint.js";
 import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
 import { promotionTagInput, registrationTags } from "./tags.js";
 import { taskDefinitionName } from "../config/aws-names.js";
@@ -115,15 +115,18 @@ function planTarget(
     observed.latestRevision?.raw,
   );
 
-  const desiredFingerprint = fingerprint(desiredDef);
-  const live = liveSnapshot(observed.service, liveTd);
+  // Published fingerprints are over the redacted definitions (fingerprint.ts); whether two
+  // definitions are the same is decided on the full ones, in memory.
+  const desiredFingerprint = fingerprint(desiredDef, sensitiveValues);
+  const live = liveSnapshot(observed.service, liveTd, sensitiveValues);
+  const runsDesired = liveTd !== undefined && sameTaskDefinition(liveTd.raw, desiredDef);
   const checks = [...observed.checks];
 
   // An IN_PROGRESS deployment of exactly what we want (an earlier run updated the service, then
   // died while waiting) is not foreign: the plan is a no-op and the rollout converges by itself.
   const inProgressAny = foreignDeployment(observed.service);
   const inProgress =
-    inProgressAny && !(live && inProgressAny.taskDefinition === live.taskDefinitionArn && live.fingerprint === desiredFingerprint) ? inProgressAny : undefined;
+    inProgressAny && !(live && inProgressAny.taskDefinition === live.taskDefinitionArn && runsDesired) ? inProgressAny : undefined;
   if (inProgress && !options.waitForInProgress && !hasCheckFor(checks, "DEPLOYMENT_IN_PROGRESS", PLAN_CHECK_IDS.foreignDeployment)) {
     checks.push({
       id: PLAN_CHECK_IDS.foreignDeployment,
@@ -162,7 +165,7 @@ function planTarget(
   const steps: Step[] = [];
   if (blocked) {
     action = "blocked";
-  } else if (live!.fingerprint === desiredFingerprint) {
+  } else if (runsDesired) {
     const resumable = unfinishedOwnDeployment(observed.service, live!.taskDefinitionArn);
     if (resumable) {
       action = "update";
@@ -174,7 +177,7 @@ function planTarget(
     action = "update";
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
     const latest = observed.latestRevision;
-    if (latest && latest.status === "ACTIVE" && fingerprint(latest.raw) === desiredFingerprint) {
+    if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
       steps.push({ kind: "reuse-task-definition", taskDefinitionArn: latest.arn });
     } else {
       steps.push({
@@ -222,16 +225,19 @@ export function targetSummary(target: Target, rootDir: string): TargetSummary {
   };
 }
 
-function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition | undefined): LiveSnapshot | undefined {
+function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition | undefined, sensitiveValues: readonly string[]): LiveSnapshot | undefined {
   if (!service || !td) return undefined;
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
+  // A `deployer:fingerprint` tag written by an older deployer is an unsalted hash over the whole
+  // definition, secrets included: never carried into a plan (the snapshot has its own fingerprint).
+  const { "deployer:fingerprint": _legacy, ...tags } = td.tags;
   const snapshot: LiveSnapshot = {
     taskDefinitionArn: td.arn,
     revision: td.revision,
-    fingerprint: fingerprint(td.raw),
+    fingerprint: fingerprint(td.raw, sensitiveValues),
     desiredCount: service.desiredCount,
     runningCount: service.runningCount,
-    tags: { ...td.tags },
+    tags,
   };
   const digest = firstImageDigest(td.raw);
   if (digest) snapshot.imageDigest = digest;
