@@ -118,7 +118,10 @@ function planTarget(
   // Published fingerprints are over the redacted definitions (fingerprint.ts); whether two
   // definitions are the same is decided on the full ones, in memory.
   const desiredFingerprint = fingerprint(desiredDef, sensitiveValues);
-  const live = liveSnapshot(observed.service, liveTd, sensitiveValues);
+  const diff = liveTd ? markSensitiveChanges(diffTaskDefinitions(liveTd.raw, desiredDef), sensitiveValues) : [];
+  // The live side of a sensitive change holds the secret as it was (an older value nobody named):
+  // the live fingerprint must not be an oracle for it either.
+  const live = liveSnapshot(observed.service, liveTd, mergeSensitiveValues(sensitiveValues, diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before))));
   const runsDesired = liveTd !== undefined && sameTaskDefinition(liveTd.raw, desiredDef);
   const checks = [...observed.checks];
 
@@ -159,7 +162,6 @@ function planTarget(
   }
 
   const blocked = live === undefined || walkChecks(checks).some((c) => isFailing(c.verdict, options.strict));
-  const diff = liveTd ? markSensitiveChanges(diffTaskDefinitions(liveTd.raw, desiredDef), sensitiveValues) : [];
 
   let action: TargetAction;
   const steps: Step[] = [];
@@ -210,6 +212,15 @@ function planTarget(
   };
   if (live) plan.live = live;
   return { target: plan, sensitiveValues };
+}
+
+/** The string forms of a JSON value's leaves. */
+function textLeaves(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return [String(v)];
+  if (Array.isArray(v)) return v.flatMap(textLeaves);
+  if (typeof v === "object") return Object.values(v).flatMap(textLeaves);
+  return [];
 }
 
 export function targetSummary(target: Target, rootDir: string): TargetSummary {
