@@ -7,7 +7,7 @@ import type { CheckResult, Plan } from "../plan/types.js";
 import type { RunReport } from "../apply/types.js";
 import { failingChecks, worstVerdict } from "../report/plan-format.js";
 import { runErrors } from "../report/run-summary.js";
-import { terminalOutput, terminalSafe } from "../report/escape.js";
+import { terminalOutput, terminalSafe, terminalText } from "../report/escape.js";
 
 export interface Annotation {
   level: "error" | "warning";
@@ -85,7 +85,12 @@ export function runAnnotations(report: RunReport, workspace: string): Annotation
 export function emitAnnotations(sink: AnnotationSink, annotations: readonly Annotation[], scrub: (s: string) => string): void {
   const clean = (s: string) => terminalOutput(scrub(s));
   for (const { level, message, ...props } of annotations) {
-    const safeProps = { ...props, ...(props.title !== undefined ? { title: clean(props.title).replace(/\r?\n/g, " ") } : {}) };
+    const safeProps = {
+      ...props,
+      ...(props.title !== undefined ? { title: clean(props.title).replace(/\r?\n/g, " ") } : {}),
+      // A file name is configuration too (a target file may be named anything).
+      ...(props.file !== undefined ? { file: clean(terminalText(props.file)) } : {}),
+    };
     sink[level](clean(message), safeProps);
   }
 }

@@ -11,14 +11,7 @@ import {
   terminalSafe,
   terminalText,
 } from "../../../src/report/escape.js";
-
-/**
- * What the runner would take as a workflow command in a line (actions/runner ActionCommand.cs:
- * TryParseV2 after TrimStart, TryParse with IndexOf("##[") anywhere). .NET's TrimStart also trims U+0085.
- */
-export function runnerCommandIn(line: string): boolean {
-  return /^[\s\u0085]*::/.test(line) || line.includes("##[");
-}
+import { runnerCommandIn } from "../../helpers/hostile.js";
 
 describe("terminalText", () => {
   it("shows control characters, escapes, bidi and zero-width characters as escapes", () => {
