@@ -35,8 +35,8 @@ Examples:
         const image = imageReference(targetImageRepository(project, target!), opts.image);
         const def = renderTaskDefinition(project, target!, image);
         const shown = opts.showSensitive ? def : redactSensitive(def, target!);
-        // --show-sensitive writes the definition as ECS will get it (to a file, or a terminal the user asked it for).
-        let json = (opts.showSensitive ? JSON.stringify(shown, null, 2) : escape.jsonText(shown, 2)) + "\n";
+        // jsonText: the same JSON value (what ECS gets), with the lossless escapes that keep it inert in a CI log.
+        let json = escape.jsonText(shown, 2) + "\n";
         if (g.output === "markdown") json = escape.markdownOutput(escape.markdownCodeBlock(json.trimEnd().split("\n"), "json")) + "\n";
         if (opts.outputFile) {
           const { writeFile } = await import("node:fs/promises");
