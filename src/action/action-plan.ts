@@ -58,15 +58,17 @@ export async function makeActionPlan(
     cwd: inputs.workingDirectory,
     ...actionAwsOptions(inputs.aws, rt.idToken),
     selection: how.selection,
+    // Mask first: before the template is rendered (an error could quote a rendered line).
+    onLoaded: (project) => rt.mask.addProject(project),
   });
   try {
-    rt.mask.addProject(run.project);
     const { plan, observed } = await how.planner(run, {
       strict: inputs.strict,
       timeoutSeconds: inputs.timeoutSeconds,
       waitForInProgress: inputs.waitForInProgress,
       by: run.by,
     });
+    // What taint tracking saw written from sensitive input (lookups, defaults), before the plan is logged.
     rt.mask.add(sensitiveValuesOf(plan));
 
     logPlan(rt.log, plan, rt.mask.all());

@@ -7,6 +7,7 @@ import type { CheckResult, Plan } from "../plan/types.js";
 import type { RunReport } from "../apply/types.js";
 import { failingChecks, worstVerdict } from "../report/plan-format.js";
 import { runErrors } from "../report/run-summary.js";
+import { terminalOutput, terminalSafe, terminalText } from "../report/escape.js";
 
 export interface Annotation {
   level: "error" | "warning";
@@ -31,7 +32,8 @@ export function workspacePath(file: string, workspace: string): string {
 
 /** One annotation per error: file/line when the error has a location, else a plain one. */
 export function errorAnnotations(errors: readonly ErrorInfo[], workspace: string): Annotation[] {
-  return errors.map((e) => {
+  return errors.map((raw) => {
+    const e = terminalSafe(raw);
     const a: Annotation = { level: "error", title: titleOf(e), message: messageOf(e) };
     if (e.location) {
       a.file = workspacePath(e.location.file, workspace);
@@ -46,8 +48,9 @@ export function errorAnnotations(errors: readonly ErrorInfo[], workspace: string
  * A plan's failing checks (errors) and warnings, each on the target's environment file (at the
  * line of the field concerned when the check knows it).
  */
-export function planAnnotations(plan: Plan, rootDir: string, workspace: string): Annotation[] {
+export function planAnnotations(input: Plan, rootDir: string, workspace: string): Annotation[] {
   const out: Annotation[] = [];
+  const plan = { ...input, targets: input.targets.map((t) => ({ ...t, target: terminalSafe(t.target), checks: terminalSafe(t.checks) })) };
   for (const t of plan.targets) {
     const envFile = workspacePath(path.resolve(rootDir, t.target.file), workspace);
     const strictBlocked = t.action === "blocked" && !t.checks.some((c) => worstVerdict(c) === "fail");
@@ -75,10 +78,20 @@ export function runAnnotations(report: RunReport, workspace: string): Annotation
   return errorAnnotations(runErrors(report), workspace);
 }
 
+/**
+ * Writes annotations: message and title scrubbed of sensitive values and made runner-safe (their
+ * values were made terminal-safe when the annotations were built; this catches the rest).
+ */
 export function emitAnnotations(sink: AnnotationSink, annotations: readonly Annotation[], scrub: (s: string) => string): void {
+  const clean = (s: string) => terminalOutput(scrub(s));
   for (const { level, message, ...props } of annotations) {
-    const clean = { ...props, ...(props.title !== undefined ? { title: scrub(props.title) } : {}) };
-    sink[level](scrub(message), clean);
+    const safeProps = {
+      ...props,
+      ...(props.title !== undefined ? { title: clean(props.title).replace(/\r?\n/g, " ") } : {}),
+      // A file name is configuration too (a target file may be named anything).
+      ...(props.file !== undefined ? { file: clean(terminalText(props.file)) } : {}),
+    };
+    sink[level](clean(message), safeProps);
   }
 }
 

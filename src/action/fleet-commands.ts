@@ -20,7 +20,7 @@ import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
 import { outputDir } from "./output-files.js";
-import { emitAnnotations, errorAnnotations, workspacePath } from "./annotations.js";
+import { emitAnnotations, errorAnnotations, workspacePath, type Annotation } from "./annotations.js";
 import { actionAwsOptions } from "./aws-credentials.js";
 
 /** Every stage unless `stage` names some; `environments` narrows by name. */
@@ -29,9 +29,14 @@ function fleetSelection(inputs: ActionInputs): TargetSelection {
 }
 
 async function withRun<T>(inputs: ActionInputs, rt: ActionRuntime, body: (run: PreparedRun) => Promise<T>): Promise<T> {
-  const run = await prepareRun({ config: inputs.config, cwd: inputs.workingDirectory, ...actionAwsOptions(inputs.aws, rt.idToken), selection: fleetSelection(inputs) });
+  const run = await prepareRun({
+    config: inputs.config,
+    cwd: inputs.workingDirectory,
+    ...actionAwsOptions(inputs.aws, rt.idToken),
+    selection: fleetSelection(inputs),
+    onLoaded: (project) => rt.mask.addProject(project),
+  });
   try {
-    rt.mask.addProject(run.project);
     return await body(run);
   } finally {
     await run.sessions.close();
@@ -61,10 +66,13 @@ export async function runDriftCommand(inputs: ActionInputs, rt: ActionRuntime): 
     rt.setOutput("report-json", file);
     rt.setOutput("changes", String(hasDrift(report)));
     for (const t of report.targets.filter((x) => x.status === "drifted")) {
-      rt.annotations.warning(rt.mask.scrub(`${t.target.name} does not run what the configuration renders for its image (${plural(t.changes.length, "field")} differ)`), {
+      const annotation: Annotation = {
+        level: "warning",
+        message: `${t.target.name} does not run what the configuration renders for its image (${plural(t.changes.length, "field")} differ)`,
         title: `drift: ${t.target.name}`,
         file: workspacePath(path.resolve(run.project.config.rootDir, t.target.file), rt.github.workspace),
-      });
+      };
+      emitAnnotations(rt.annotations, [annotation], (s) => rt.mask.scrub(s));
     }
     const errors = report.targets.flatMap((t) => (t.error ? [{ ...t.error, target: t.error.target ?? t.target.name }] : []));
     emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));

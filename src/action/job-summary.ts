@@ -4,7 +4,8 @@ import type { ErrorInfo } from "../errors.js";
 import type { Plan } from "../plan/types.js";
 import type { RunReport } from "../apply/types.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
-import { formatRunReportMarkdown } from "../report/run-markdown.js";
+import { errorItem, formatRunReportMarkdown } from "../report/run-markdown.js";
+import { markdownOutput, markdownText } from "../report/escape.js";
 import { workspacePath } from "./annotations.js";
 
 /** The plan section (the same Markdown as the pull-request comment). */
@@ -19,22 +20,10 @@ export function runSummary(report: RunReport, plan: Plan, sensitiveValues: reado
 
 /** Errors that stopped the Action before there was a plan or a report (inputs, configuration, AWS). */
 export function errorSummary(command: string, errors: readonly ErrorInfo[], workspace: string): string {
-  const out = [`### ❌ deployer ${command} failed`, "", `${errors.length} error${errors.length === 1 ? "" : "s"}:`, ""];
+  const out = [`### ❌ deployer ${markdownText(command)} failed`, "", `${errors.length} error${errors.length === 1 ? "" : "s"}:`, ""];
   for (const e of errors) {
-    const where = e.location ? ` at \`${code(`${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}`)}\`` : "";
-    const who = e.target ? ` **${text(e.target)}**${e.account ? ` (${text(e.account)})` : ""}` : "";
-    out.push(`- \`${e.code}\`${who}${where}${e.field ? ` \`${code(e.field)}\`` : ""}: ${text(e.message)}`);
-    if (e.action || e.resource) out.push(`  - AWS: ${[e.action, e.resource].filter(Boolean).map((x) => `\`${code(x!)}\``).join(" on ")}`);
-    if (e.awsCode || e.awsMessage) out.push(`  - AWS said: ${text([e.awsCode, e.awsMessage].filter(Boolean).join(": "))}`);
-    if (e.hint) out.push(`  - 💡 ${text(e.hint)}`);
+    const where = e.location ? `${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}` : undefined;
+    out.push(errorItem(e, where));
   }
-  return out.join("\n") + "\n";
-}
-
-function text(s: string): string {
-  return s.replace(/\r?\n/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
-}
-
-function code(s: string): string {
-  return s.replace(/`/g, "'").replace(/\r?\n/g, " ");
+  return markdownOutput(out.join("\n") + "\n");
 }

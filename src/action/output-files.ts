@@ -6,7 +6,7 @@ import type { Plan } from "../plan/types.js";
 import type { RunReport } from "../apply/types.js";
 import { planToJsonText } from "../report/plan-json.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
-import { runReportToJson } from "../report/run-json.js";
+import { runReportToJsonText } from "../report/run-json.js";
 import { scrubString } from "../plan/redact.js";
 
 /** $RUNNER_TEMP/deployer-<runId>: one directory per run, so two steps of a job never collide. */
@@ -26,7 +26,7 @@ export async function writePlanFiles(dir: string, plan: Plan, sensitiveValues: r
 
 export async function writeReportFile(dir: string, report: RunReport, sensitiveValues: readonly string[]): Promise<string> {
   const file = path.join(dir, "report.json");
-  await writeFile(file, scrubString(JSON.stringify(runReportToJson(report), null, 2), sensitiveValues) + "\n");
+  await writeFile(file, scrubString(runReportToJsonText(report), sensitiveValues) + "\n");
   return file;
 }
 

@@ -9,6 +9,7 @@ import type { CommandOutcome } from "./command-outcome.js";
 import { imagePlanner, makeActionPlan, selectionOf } from "./action-plan.js";
 import { planSummary } from "./job-summary.js";
 import { upsertStickyComment } from "./pr-comment.js";
+import { emitAnnotations } from "./annotations.js";
 
 /** Said in the comment and summary when diffs are cut to fit GitHub's size limit. */
 const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
@@ -53,6 +54,6 @@ async function commentOnPullRequest(inputs: ActionInputs, rt: ActionRuntime, mar
     rt.log.info(`Plan comment ${r.action} on pull request #${pr.number}: ${r.url}`);
   } catch (e) {
     const err = e as { message?: string; hint?: string };
-    rt.annotations.warning(`${err.message ?? String(e)}${err.hint ? `\nHint: ${err.hint}` : ""}`, { title: "deployer: plan comment not written" });
+    emitAnnotations(rt.annotations, [{ level: "warning", message: `${err.message ?? String(e)}${err.hint ? `\nHint: ${err.hint}` : ""}`, title: "deployer: plan comment not written" }], (s) => rt.mask.scrub(s));
   }
 }

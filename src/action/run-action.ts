@@ -11,6 +11,7 @@ import { runPromoteCommand } from "./promote-command.js";
 import { runDriftCommand, runStatusCommand } from "./fleet-commands.js";
 import { emitAnnotations, errorAnnotations, workspacePath } from "./annotations.js";
 import { errorSummary } from "./job-summary.js";
+import { terminalOutput, terminalSafe } from "../report/escape.js";
 
 export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   if (inputs.githubToken) rt.mask.add([inputs.githubToken]);
@@ -32,7 +33,7 @@ export async function runCommand(inputs: ActionInputs, rt: ActionRuntime): Promi
 export async function runAction(command: string, inputs: () => ActionInputs, rt: ActionRuntime): Promise<string | undefined> {
   try {
     const outcome = await runCommand(inputs(), rt);
-    return outcome.failed === undefined ? undefined : rt.mask.scrub(outcome.failed);
+    return outcome.failed === undefined ? undefined : failureLine(rt, outcome.failed);
   } catch (e) {
     const errors = errorInfosOf(e);
     emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));
@@ -44,10 +45,15 @@ export async function runAction(command: string, inputs: () => ActionInputs, rt:
     if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors)) rt.log.info(e.stack ?? e.message);
     const reason =
       errors.length === 1
-        ? oneLine(errors[0]!, rt.github.workspace)
+        ? oneLine(terminalSafe(errors[0]!), rt.github.workspace)
         : `${errors.length} errors (${[...new Set(errors.map((x) => x.code))].join(", ")}): see the annotations and the job summary`;
-    return rt.mask.scrub(reason);
+    return failureLine(rt, reason);
   }
+}
+
+/** The reason the step fails (core.setFailed writes it as `::error::`): scrubbed, runner-safe, one line. */
+function failureLine(rt: ActionRuntime, text: string): string {
+  return terminalOutput(rt.mask.scrub(text)).replace(/\r?\n/g, " ");
 }
 
 /** `CONFIG_INVALID environments/prod-eu.yaml:2:10 account: expected …` */

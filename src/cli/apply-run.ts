@@ -11,7 +11,7 @@ import { applyPlan } from "../apply/apply.js";
 import { parsePollInterval, POLL_INTERVAL_ENV, type PollInterval } from "../apply/service-poller.js";
 import { formatPlanText } from "../report/plan-text.js";
 import { formatRunReportText } from "../report/run-text.js";
-import { runReportToJson } from "../report/run-json.js";
+import { runReportToJsonText } from "../report/run-json.js";
 import { createPlainProgress } from "../report/progress-plain.js";
 import { createListrProgress } from "../report/progress-listr.js";
 import { scrubString, sensitiveValuesOf } from "../plan/redact.js";
@@ -87,7 +87,7 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
     process.off("SIGTERM", onSigint);
   }
 
-  const json = JSON.stringify(runReportToJson(report), null, 2);
+  const json = runReportToJsonText(report);
   if (o.report) await writeFile(o.report, scrubString(json, secrets) + "\n");
   if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");
   else process.stdout.write(scrubString(formatRunReportText(report, { color: g.color }), secrets) + "\n");

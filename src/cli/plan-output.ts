@@ -12,6 +12,7 @@ import { formatChecksText } from "../report/check-text.js";
 import { planToJsonText } from "../report/plan-json.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { writePlanFile } from "../plan/saved-plan.js";
+import { terminalOutput, terminalText } from "../report/escape.js";
 
 export interface PlanCommandOptions extends SelectionOptions, PreflightOptions {
   image: string;
@@ -49,7 +50,7 @@ export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, ho
     else if (g.output === "markdown") process.stdout.write(formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
     else if (how.mode === "check") process.stdout.write(formatChecksText(plan, { color: g.color }) + "\n");
     else process.stdout.write(formatPlanText(plan, { color: g.color }) + "\n");
-    if (o.save && g.output === "text") process.stdout.write(`Plan saved to ${o.save}; apply it with: deployer rollout --plan ${o.save}\n`);
+    if (o.save && g.output === "text") process.stdout.write(terminalOutput(`Plan saved to ${terminalText(o.save)}; apply it with: deployer rollout --plan ${terminalText(o.save)}`) + "\n");
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;
     if (how.mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;

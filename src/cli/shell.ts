@@ -2,7 +2,7 @@
 // messages and exit codes. Commands format and route; the core decides.
 import type { Command } from "commander";
 import { DeployerError, DeployerErrors, ExitCode, toErrorInfo, type ErrorInfo } from "../errors.js";
-import { formatErrors } from "../report/error-text.js";
+import { formatErrors, formatErrorsJson } from "../report/error-text.js";
 
 export type OutputFormat = "text" | "json" | "markdown";
 
@@ -56,7 +56,7 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       const g = globalOptions(cmd);
       const infos = errorInfos(e);
       if (g.output === "json") {
-        process.stdout.write(JSON.stringify({ ok: false, errors: infos }, null, 2) + "\n");
+        process.stdout.write(formatErrorsJson(infos) + "\n");
       } else {
         process.stderr.write(formatErrors(infos, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
       }

@@ -10,6 +10,7 @@ import { mergeLayers, type Layer, type MergedLayers } from "./merge.js";
 import { isPlainObject } from "./paths.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import { closest } from "./suggest.js";
+import { shortSensitiveValueErrors } from "./sensitive-values.js";
 import type { DeployerConfig, ImageConfig, Project, StageConfig, Target } from "./types.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 
@@ -148,7 +149,7 @@ async function kindOf(p: string): Promise<"file" | "dir" | undefined> {
 function notAMap(src: YamlSource, what: string): DeployerError {
   return new DeployerError({
     code: "CONFIG_INVALID",
-    message: `${what} must be a map of fields, got ${src.value === null || src.value === undefined ? "an empty file" : Array.isArray(src.value) ? "a list" : `the ${typeof src.value} ${JSON.stringify(src.value)}`}`,
+    message: `${what} must be a map of fields, got ${src.value === null || src.value === undefined ? "an empty file" : Array.isArray(src.value) ? "a list" : `a ${typeof src.value}`}`,
     location: src.nodes.get("")?.loc ?? { file: src.file, line: 1, column: 1 },
     hint: "Write one `field: value` per line; see the example repository's files.",
   });
@@ -166,7 +167,7 @@ function readStages(raw: Record<string, unknown>, src: YamlSource, errors: Deplo
       errors.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `stage "${s.name}" is listed twice (first at line ${first.line})`,
+          message: `this stage name is listed twice (first at line ${first.line})`,
           location: loc,
           field: `stages[${i}].name`,
           hint: "Each stage appears once in `stages`, in promotion order.",
@@ -335,7 +336,7 @@ async function loadTargets(dir: string, stageNames: string[], configSource: Yaml
       target: name,
       locate: (p) => merged.locate(p),
     });
-    if (targetErrors.length === 0) targetErrors.push(...semanticErrors(name, source.file, merged, stageNames, stagesHint));
+    if (targetErrors.length === 0) targetErrors.push(...semanticErrors(name, source.file, merged, stageNames, stagesHint), ...shortSensitiveValueErrors(name, source.file, merged));
     errors.push(...targetErrors);
     if (targetErrors.length === 0) targets.push(toTarget(name, source.file, merged));
   }
@@ -363,7 +364,7 @@ function semanticErrors(name: string, file: string, merged: MergedLayers, stageN
     out.push(
       new DeployerError({
         code: "CONFIG_INVALID",
-        message: `stage "${v.stage}" is not a stage of deployer.yaml`,
+        message: "stage is not one of the stages of deployer.yaml",
         target: name,
         location: loc("stage"),
         field: "stage",

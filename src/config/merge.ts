@@ -1,7 +1,9 @@
 // Defaults merging: environments/_defaults.yaml, then _<stage>.yaml, then the target's own file.
-// The later layer wins; maps merge deeply; lists and scalars replace. Every merged value keeps the
-// position of the layer it came from, so an error in a value inherited from _defaults.yaml points
-// at _defaults.yaml.
+// The later layer wins; maps merge deeply; lists and scalars replace — except `sensitive`, which
+// adds up: the union of every layer's list (lowest layer first), so a target file that marks
+// `vars.apiKey` keeps the `vars.sentryDsn` its _defaults.yaml marked. A layer can add to what is
+// sensitive, never take a path away. Every merged value keeps the position of the layer it came
+// from, so an error in a value inherited from _defaults.yaml points at _defaults.yaml.
 import type { SourceLocation } from "../errors.js";
 import { isPlainObject, toDotted, toPointer, type PathSegment } from "./paths.js";
 import type { NodeInfo } from "./yaml-source.js";
@@ -20,6 +22,9 @@ export interface MergedLayers {
   locations: Record<string, SourceLocation>;
 }
 
+/** Top-level lists that are the union over the layers instead of replaced by the highest one. */
+export const UNION_LISTS = ["sensitive"] as const;
+
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(over)) {
     const out: Record<string, unknown> = { ...base };
@@ -31,16 +36,64 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   return over;
 }
 
+/** Where each item of a union list came from: the layer and the item's index in that layer. */
+interface UnionSource {
+  layer: number;
+  index: number;
+}
+
+/**
+ * The union of `key` over the layers (lowest first, duplicates dropped), with the source of each
+ * item. When a layer's value is not a list, that value is kept as it is (the schema then reports it
+ * at that layer's line) and no union is made.
+ */
+function unionList(layers: Layer[], key: string): { value: unknown; sources?: UnionSource[]; from?: number } | undefined {
+  const defined = layers.map((l, i) => ({ v: l.value[key], i })).filter((x) => x.v !== undefined);
+  if (defined.length === 0) return undefined;
+  const notList = defined.find((x) => !Array.isArray(x.v));
+  if (notList) return { value: structuredClone(notList.v), from: notList.i };
+  const items: unknown[] = [];
+  const sources: UnionSource[] = [];
+  const seen = new Set<string>();
+  for (const { v, i } of defined) {
+    (v as unknown[]).forEach((item, index) => {
+      const id = JSON.stringify(item);
+      if (seen.has(id)) return;
+      seen.add(id);
+      items.push(structuredClone(item));
+      sources.push({ layer: i, index });
+    });
+  }
+  return { value: items, sources };
+}
+
 /** Merges layers given lowest priority first. */
 export function mergeLayers(layers: Layer[]): MergedLayers {
   let value: Record<string, unknown> = {};
   for (const layer of layers) value = deepMerge(value, structuredClone(layer.value)) as Record<string, unknown>;
-  const locate = (pointer: string): NodeInfo | undefined => {
+  const unions = new Map<string, { sources?: UnionSource[]; from?: number }>();
+  for (const key of UNION_LISTS) {
+    const u = unionList(layers, key);
+    if (!u) continue;
+    value[key] = u.value;
+    unions.set(key, { sources: u.sources, from: u.from });
+  }
+
+  const highest = (pointer: string): NodeInfo | undefined => {
     for (let i = layers.length - 1; i >= 0; i--) {
       const info = layers[i]!.nodes.get(pointer);
       if (info) return info;
     }
     return undefined;
+  };
+  const locate = (pointer: string): NodeInfo | undefined => {
+    const m = /^\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(pointer);
+    const union = m ? unions.get(m[1]!) : undefined;
+    if (!m || !union) return highest(pointer);
+    if (union.from !== undefined) return layers[union.from]!.nodes.get(pointer);
+    if (m[2] === undefined) return highest(pointer);
+    const src = union.sources?.[Number(m[2])];
+    return src ? layers[src.layer]!.nodes.get(`/${m[1]}/${src.index}${m[3] ?? ""}`) : undefined;
   };
   const locations: Record<string, SourceLocation> = {};
   const visit = (v: unknown, path: PathSegment[]): void => {

@@ -69,12 +69,28 @@ function dedupe(errors: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
-function describeValue(v: unknown): string {
+/**
+ * What a value is, never what it says: errors are printed in CI logs and pull-request comments, and
+ * the value may be a secret (a rendered field) or text meant to fool a terminal. The file, line and
+ * field name where it is written say the rest.
+ */
+export function describeValue(v: unknown): string {
   if (v === null) return "null (an empty value)";
-  if (Array.isArray(v)) return "a list";
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? "" : "s"}`;
   if (typeof v === "object") return "a map";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 80 ? v.slice(0, 77) + "..." : v)}`;
-  return `the ${typeof v} ${String(v)}`;
+  if (typeof v === "string") {
+    const n = Array.from(v).length;
+    if (n === 0) return "an empty string";
+    const traits: string[] = [];
+    if (/[\r\n]/.test(v)) traits.push("a line break");
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(v)) traits.push("control characters");
+    if (/^\s|\s$/.test(v)) traits.push("leading or trailing spaces");
+    return `a string of ${n} character${n === 1 ? "" : "s"}${traits.length ? ` with ${traits.join(" and ")}` : ""}`;
+  }
+  if (typeof v === "number") return Number.isInteger(v) ? "a whole number" : "a number";
+  if (typeof v === "boolean") return "true or false";
+  return `a ${typeof v}`;
 }
 
 const typeNames: Record<string, string> = {
@@ -114,7 +130,8 @@ function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext)
       location = child?.keyLoc ?? child?.loc ?? location;
       const allowed = Object.keys(parentSchema.properties ?? {}).filter((k) => k !== "$schema");
       const guess = closest(extra, allowed);
-      message = `unknown field "${extra}"`;
+      // A key is named when it is a plain name (a typo to fix); anything else is described.
+      message = /^[A-Za-z_$][\w$.-]{0,63}$/.test(extra) ? `unknown field "${extra}"` : `unknown field (its name is ${describeValue(extra)})`;
       hint = `${guess ? `Did you mean "${guess}"? ` : ""}Allowed here: ${allowed.join(", ")}.`;
       break;
     }
@@ -126,7 +143,9 @@ function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext)
       message = `expected ${expected ?? want}, got ${describeValue(data)}`;
       if (want.includes("a string") && here?.scalarStyle === "PLAIN" && here.raw && (typeof data === "number" || typeof data === "boolean" || data === null)) {
         const key = path.length ? String(path[path.length - 1]) : "value";
-        hint = `YAML read the unquoted \`${here.raw}\` as ${describeValue(data)}; write it quoted: ${key}: "${here.raw}".`;
+        // An account id is an identifier, never a secret, and its leading zeros are the point.
+        const shown = key === "account" && /^\d{1,12}$/.test(here.raw) ? here.raw : "…";
+        hint = `YAML read the unquoted value as ${describeValue(data)}; write it quoted to keep it as written: ${key}: "${shown}".`;
       }
       break;
     }

@@ -17,7 +17,7 @@ import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { CheckResult, LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary, Verdict } from "./types.js";
 import { diffTaskDefinitions } from "./diff.js";
-import { fingerprint } from "./fingerprint.js";
+import { fingerprint, sameTaskDefinition } from "./fingerprint.js";
 import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
 import { promotionTagInput, registrationTags } from "./tags.js";
 import { taskDefinitionName } from "../config/aws-names.js";
@@ -115,15 +115,21 @@ function planTarget(
     observed.latestRevision?.raw,
   );
 
-  const desiredFingerprint = fingerprint(desiredDef);
-  const live = liveSnapshot(observed.service, liveTd);
+  // Published fingerprints are over the redacted definitions (fingerprint.ts); whether two
+  // definitions are the same is decided on the full ones, in memory.
+  const desiredFingerprint = fingerprint(desiredDef, sensitiveValues);
+  const diff = liveTd ? markSensitiveChanges(diffTaskDefinitions(liveTd.raw, desiredDef), sensitiveValues) : [];
+  // The live side of a sensitive change holds the secret as it was (an older value nobody named):
+  // the live fingerprint must not be an oracle for it either.
+  const live = liveSnapshot(observed.service, liveTd, mergeSensitiveValues(sensitiveValues, diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before))));
+  const runsDesired = liveTd !== undefined && sameTaskDefinition(liveTd.raw, desiredDef);
   const checks = [...observed.checks];
 
   // An IN_PROGRESS deployment of exactly what we want (an earlier run updated the service, then
   // died while waiting) is not foreign: the plan is a no-op and the rollout converges by itself.
   const inProgressAny = foreignDeployment(observed.service);
   const inProgress =
-    inProgressAny && !(live && inProgressAny.taskDefinition === live.taskDefinitionArn && live.fingerprint === desiredFingerprint) ? inProgressAny : undefined;
+    inProgressAny && !(live && inProgressAny.taskDefinition === live.taskDefinitionArn && runsDesired) ? inProgressAny : undefined;
   if (inProgress && !options.waitForInProgress && !hasCheckFor(checks, "DEPLOYMENT_IN_PROGRESS", PLAN_CHECK_IDS.foreignDeployment)) {
     checks.push({
       id: PLAN_CHECK_IDS.foreignDeployment,
@@ -156,13 +162,12 @@ function planTarget(
   }
 
   const blocked = live === undefined || walkChecks(checks).some((c) => isFailing(c.verdict, options.strict));
-  const diff = liveTd ? markSensitiveChanges(diffTaskDefinitions(liveTd.raw, desiredDef), sensitiveValues) : [];
 
   let action: TargetAction;
   const steps: Step[] = [];
   if (blocked) {
     action = "blocked";
-  } else if (live!.fingerprint === desiredFingerprint) {
+  } else if (runsDesired) {
     const resumable = unfinishedOwnDeployment(observed.service, live!.taskDefinitionArn);
     if (resumable) {
       action = "update";
@@ -174,7 +179,7 @@ function planTarget(
     action = "update";
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
     const latest = observed.latestRevision;
-    if (latest && latest.status === "ACTIVE" && fingerprint(latest.raw) === desiredFingerprint) {
+    if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
       steps.push({ kind: "reuse-task-definition", taskDefinitionArn: latest.arn });
     } else {
       steps.push({
@@ -209,6 +214,15 @@ function planTarget(
   return { target: plan, sensitiveValues };
 }
 
+/** The string forms of a JSON value's leaves. */
+function textLeaves(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return [String(v)];
+  if (Array.isArray(v)) return v.flatMap(textLeaves);
+  if (typeof v === "object") return Object.values(v).flatMap(textLeaves);
+  return [];
+}
+
 export function targetSummary(target: Target, rootDir: string): TargetSummary {
   const rel = path.isAbsolute(target.file) ? path.relative(rootDir, target.file) : target.file;
   return {
@@ -222,16 +236,19 @@ export function targetSummary(target: Target, rootDir: string): TargetSummary {
   };
 }
 
-function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition | undefined): LiveSnapshot | undefined {
+function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition | undefined, sensitiveValues: readonly string[]): LiveSnapshot | undefined {
   if (!service || !td) return undefined;
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
+  // A `deployer:fingerprint` tag written by an older deployer is an unsalted hash over the whole
+  // definition, secrets included: never carried into a plan (the snapshot has its own fingerprint).
+  const { "deployer:fingerprint": _legacy, ...tags } = td.tags;
   const snapshot: LiveSnapshot = {
     taskDefinitionArn: td.arn,
     revision: td.revision,
-    fingerprint: fingerprint(td.raw),
+    fingerprint: fingerprint(td.raw, sensitiveValues),
     desiredCount: service.desiredCount,
     runningCount: service.runningCount,
-    tags: { ...td.tags },
+    tags,
   };
   const digest = firstImageDigest(td.raw);
   if (digest) snapshot.imageDigest = digest;

@@ -2,17 +2,22 @@
 //
 // `sensitive: [vars.apiKey]` in an environment file names template VARIABLES, not task-definition
 // fields: the value of `vars.apiKey` may end up anywhere in the rendered definition (an env var, a
-// command line, a log option). So deployer works with sensitive VALUES:
-//  - the values of the target's `sensitive` paths (every string/number leaf under them);
+// command line, a log option), transformed by a helper (`upper`) or selecting another value
+// (`lookup`). So deployer works with sensitive FIELDS and VALUES:
+//  - the fields the template engine's taint tracking saw written from sensitive input, and what
+//    was written there (render/sensitivity.ts), whatever the helper or encoding;
+//  - the values of the target's `sensitive` paths (every string/number leaf under them), with the
+//    forms deployer itself may write them in: upper and lower case, JSON-escaped;
 //  - the value of every environment variable whose name looks secret (…KEY, …TOKEN, …PASSWORD,
 //    …SECRET, …DSN, …CREDENTIALS, any case), on the desired side and the live side.
-// A field change or a definition field is sensitive when it contains one of those values (or is such
-// an environment variable); outputs show "(sensitive)" instead. Then, as a last line of defence, every
-// string of every output is scrubbed of every sensitive value.
+// A field change or a definition field is sensitive when it is such a field, contains one of those
+// values or is such an environment variable; outputs show "(sensitive)" instead. Then, as a last
+// line of defence, every string of every output is scrubbed of every sensitive value.
 //
 // Values shorter than MIN_SCRUB_LENGTH are redacted only where a whole field equals them: scrubbing
 // "42" out of every string would make the output unreadable and leak nothing worth hiding.
 import type { Target } from "../config/types.js";
+import { sensitivityOf } from "../render/sensitivity.js";
 import type { FieldChange, Plan, TargetPlan } from "./types.js";
 
 export const REDACTED = "(sensitive)";
@@ -26,9 +31,25 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
+ * The forms of a sensitive value deployer itself can write: as is, upper and lower case (the
+ * template helpers), each of them JSON-escaped, and each line of a multi-line value.
+ */
+export function sensitiveVariants(value: string): string[] {
+  const out = new Set<string>();
+  for (const v of [value, value.toUpperCase(), value.toLowerCase()]) {
+    out.add(v);
+    out.add(JSON.stringify(v).slice(1, -1));
+    if (/[\r\n]/.test(v)) for (const line of v.split(/\r?\n/)) if (line.trim() !== "") out.add(line.trim());
+  }
+  out.delete("");
+  return [...out];
+}
+
+/**
  * The sensitive values of one target: values of its `sensitive` paths (`vars.apiKey`, resolved against
- * the target), and values of secret-looking environment variables in the given definitions (pass the
- * desired and the live one). Unique, longest first, never empty strings.
+ * the target) in every form deployer writes them, what the template engine recorded as written from
+ * sensitive input into the given definitions, and values of secret-looking environment variables in
+ * them (pass the desired and the live one). Unique, longest first, never empty strings.
  */
 export function collectSensitiveValues(
   target: Pick<Target, "sensitive" | "vars">,
@@ -36,10 +57,11 @@ export function collectSensitiveValues(
 ): string[] {
   const values = new Set<string>();
   for (const path of target.sensitive ?? []) {
-    for (const leaf of leavesOf(resolveDotted(target as unknown as Record<string, unknown>, path))) values.add(leaf);
+    for (const leaf of leavesOf(resolveDotted(target as unknown as Record<string, unknown>, path))) for (const v of sensitiveVariants(leaf)) values.add(v);
   }
   for (const def of definitions) {
     if (!def) continue;
+    for (const v of sensitivityOf(def).values) values.add(v);
     for (const c of arrayOf(def.containerDefinitions)) {
       for (const e of arrayOf((c as Record<string, unknown>).environment)) {
         const entry = e as Record<string, unknown>;
@@ -114,6 +136,8 @@ export function sensitivePathsOf(def: Record<string, unknown>, values: readonly 
     }
   };
   walk(def, "");
+  // The fields taint tracking saw written from sensitive input (whatever their text).
+  for (const p of sensitivityOf(def).pointers) if (!out.includes(p)) out.push(p);
   return out;
 }
 

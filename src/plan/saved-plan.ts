@@ -12,6 +12,7 @@ import { plan as validatePlan } from "../config/generated/schema-validators.js";
 import { DeployerError } from "../errors.js";
 import type { Plan } from "./types.js";
 import { redactPlanForOutput } from "./redact.js";
+import { jsonText } from "../report/escape.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -34,7 +35,8 @@ function describeParams(e: ErrorObject): string {
 
 /** The plan as saved: redacted, pretty JSON with a trailing newline. */
 export function serialisePlan(plan: Plan, sensitiveValues?: readonly string[]): string {
-  return `${JSON.stringify(redactPlanForOutput(plan, sensitiveValues), null, 2)}\n`;
+  // jsonText: JSON as is, with the lossless escapes that keep it inert when printed to a CI log.
+  return `${jsonText(redactPlanForOutput(plan, sensitiveValues), 2)}\n`;
 }
 
 /** Writes the redacted plan (atomically: a temporary file renamed into place). */

@@ -6,6 +6,10 @@ export interface JsonScan {
   value: unknown;
   /** Offset of each value, by JSON pointer ("" is the root). */
   offsets: Map<string, number>;
+  /** Extent [start, end) of each value, by JSON pointer. */
+  spans: Map<string, { start: number; end: number }>;
+  /** Extent [start, end) of the key of each object member, by the member's JSON pointer. */
+  keySpans: Map<string, { start: number; end: number }>;
 }
 
 export class JsonSyntaxError extends Error {
@@ -24,6 +28,8 @@ const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 export function scanJson(text: string): JsonScan {
   let i = 0;
   const offsets = new Map<string, number>();
+  const spans = new Map<string, { start: number; end: number }>();
+  const keySpans = new Map<string, { start: number; end: number }>();
 
   const fail = (message: string, at = i): never => {
     throw new JsonSyntaxError(message, at);
@@ -31,7 +37,17 @@ export function scanJson(text: string): JsonScan {
   const ws = () => {
     while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
   };
-  const describe = (at: number) => (at >= text.length ? "end of input" : text[at]! < " " ? JSON.stringify(text[at]) : `'${text[at]}'`);
+  // What is at an offset, by kind: the output may hold a value there, and errors never quote values.
+  const describe = (at: number) => {
+    if (at >= text.length) return "end of input";
+    const c = text[at]!;
+    if ("{}[]:,\"".includes(c)) return `'${c}'`;
+    if (c === "\n" || c === "\r") return "a line break";
+    if (c < " ") return "a control character";
+    if (/\p{L}/u.test(c)) return "a letter";
+    if (/\d/.test(c)) return "a digit";
+    return "another character";
+  };
 
   const str = (): string => {
     const start = i;
@@ -67,7 +83,14 @@ export function scanJson(text: string): JsonScan {
   const value = (pointer: string, depth: number): unknown => {
     if (depth > 200) fail("nested too deeply");
     ws();
-    offsets.set(pointer, i);
+    const start = i;
+    offsets.set(pointer, start);
+    const v = valueAt(pointer, depth);
+    spans.set(pointer, { start, end: i });
+    return v;
+  };
+
+  const valueAt = (pointer: string, depth: number): unknown => {
     const c = text[i];
     if (c === "{") {
       i++;
@@ -82,11 +105,14 @@ export function scanJson(text: string): JsonScan {
         if (text[i] !== '"') fail(`expected a "quoted" key, got ${describe(i)}`);
         const keyAt = i;
         const key = str();
-        if (Object.prototype.hasOwnProperty.call(out, key)) fail(`key "${key}" appears twice in the same object`, keyAt);
+        const keyEnd = i;
+        if (Object.prototype.hasOwnProperty.call(out, key)) fail("a key appears twice in the same object", keyAt);
         ws();
-        if (text[i] !== ":") fail(`expected ':' after key "${key}", got ${describe(i)}`);
+        if (text[i] !== ":") fail(`expected ':' after a key, got ${describe(i)}`);
         i++;
-        Object.defineProperty(out, key, { value: value(`${pointer}/${escapePointer(key)}`, depth + 1), enumerable: true, writable: true, configurable: true });
+        const member = `${pointer}/${escapePointer(key)}`;
+        keySpans.set(member, { start: keyAt, end: keyEnd });
+        Object.defineProperty(out, key, { value: value(member, depth + 1), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ",") {
           i++;
@@ -139,5 +165,5 @@ export function scanJson(text: string): JsonScan {
   const v = value("", 0);
   ws();
   if (i < text.length) fail(`unexpected ${describe(i)} after the end of the JSON value`);
-  return { value: v, offsets };
+  return { value: v, offsets, spans, keySpans };
 }

@@ -4,17 +4,51 @@
 import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../config/types.js";
 import { imageUri } from "../config/types.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
-import { JsonSyntaxError, scanJson } from "./json-scan.js";
-import { compileTemplate, TemplateFailure, TEMPLATE_HELPERS, templateLocation, type RenderedText } from "./template-engine.js";
+import { JsonSyntaxError, scanJson, type JsonScan } from "./json-scan.js";
+import { compileTemplate, taintDeep, TemplateFailure, TEMPLATE_HELPERS, templateLocation, type RenderedText } from "./template-engine.js";
 import { validateTaskDefinition } from "./validate-task-definition.js";
+import { attachSensitivity, type RenderedSensitivity } from "./sensitivity.js";
 
 /** The repository a target pulls from: its replica when it has one, else the central repository. */
 export function targetImageRepository(project: Project, target: Target): string {
   return target.imageRepository ?? project.config.image.repository;
 }
 
-/** What the template sees. Objects have no prototype, so nothing but the data can be reached. */
+/** Where a `sensitive:` path of an environment file is in the template context. */
+const CONTEXT_PATH: Record<string, string[]> = {
+  vars: ["vars"],
+  taskRole: ["taskRole"],
+  executionRole: ["executionRole"],
+  stage: ["target", "stage"],
+  account: ["target", "account"],
+  region: ["target", "region"],
+  cluster: ["target", "cluster"],
+  service: ["target", "service"],
+};
+
+/**
+ * What the template sees. Objects have no prototype, so nothing but the data can be reached; values
+ * under the target's `sensitive:` paths are Sensitive boxes (taint tracking, see template-engine.ts).
+ */
 export function templateContext(project: Project, target: Target, image: string): Record<string, unknown> {
+  const context = plainContext(project, target, image);
+  for (const p of target.sensitive ?? []) {
+    const [head, ...rest] = p.split(".");
+    const base = CONTEXT_PATH[head!];
+    if (!base) continue; // deployRole, externalId…: not in the template context
+    const segments = [...base, ...rest];
+    let parent: Record<string, unknown> | undefined = context;
+    for (const seg of segments.slice(0, -1)) {
+      const next: unknown = parent?.[seg];
+      parent = next !== null && typeof next === "object" && !Array.isArray(next) ? (next as Record<string, unknown>) : undefined;
+    }
+    const last = segments[segments.length - 1]!;
+    if (parent && Object.prototype.hasOwnProperty.call(parent, last)) parent[last] = taintDeep(parent[last]);
+  }
+  return context;
+}
+
+function plainContext(project: Project, target: Target, image: string): Record<string, unknown> {
   return plainData({
     service: project.config.service,
     target: {
@@ -65,18 +99,19 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
     });
   }
 
-  let scan: ReturnType<typeof scanJson>;
+  let scan: JsonScan;
   try {
     scan = scanJson(rendered.text);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
     const pos = rendered.positionOf(e.offset);
-    const lineStart = rendered.text.lastIndexOf("\n", e.offset - 1) + 1;
-    const lineEnd = rendered.text.indexOf("\n", e.offset);
-    const excerpt = rendered.text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
+    // The excerpt is the TEMPLATE's line, never the output's: the output may hold a secret, or the
+    // content of a file that is not a template.
+    const excerpt = templateLine(project.template.source, pos.line);
+    const what = rendered.isTainted(e.offset) ? "where a sensitive value is written" : e.message;
     throw new DeployerError({
       code: "RENDER_INVALID",
-      message: `rendered template is not valid JSON: ${e.message} (target "${target.name}"; rendered line: ${excerpt.length > 160 ? excerpt.slice(0, 157) + "..." : excerpt})`,
+      message: `rendered template is not valid JSON: ${what} (target "${target.name}"; template line ${pos.line}: ${excerpt})`,
       target: target.name,
       account: target.account,
       location: templateLocation(file, pos),
@@ -84,6 +119,7 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
     });
   }
 
+  const sensitivity = taintedFields(scan, rendered);
   const errors = validateTaskDefinition(scan.value, {
     templateFile: file,
     target,
@@ -92,8 +128,62 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
       return offset === undefined ? undefined : templateLocation(file, rendered.positionOf(offset));
     },
   });
-  if (errors.length > 0) throw new DeployerErrors(errors, `${target.name}: the rendered task definition is invalid`);
+  if (errors.length > 0) throw new DeployerErrors(errors.map((e) => scrubError(e, sensitivity.values)), `${target.name}: the rendered task definition is invalid`);
+  attachSensitivity(scan.value as object, sensitivity);
   return scan.value as TaskDefinitionInput;
+}
+
+/** Line `n` (1-based) of the template, trimmed and cut to 160 characters. */
+function templateLine(source: string, n: number): string {
+  const line = (source.split(/\r?\n/)[n - 1] ?? "").trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+/**
+ * The fields (values and keys) of the rendered definition whose text overlaps output written from
+ * sensitive input, and the texts to redact: what sensitive expressions wrote and each such field's
+ * whole value.
+ */
+function taintedFields(scan: JsonScan, rendered: RenderedText): RenderedSensitivity {
+  if (rendered.tainted.length === 0) return { pointers: [], values: [] };
+  const overlaps = (span: { start: number; end: number }) => rendered.tainted.some((r) => span.start < r.end && r.start < span.end);
+  const pointers = new Set<string>();
+  const values = new Set<string>(rendered.sensitiveTexts);
+  const valueAt = (pointer: string): unknown => {
+    let cur: unknown = scan.value;
+    for (const seg of pointer.split("/").slice(1).map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"))) {
+      cur = cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+    return cur;
+  };
+  for (const [pointer, span] of scan.keySpans) {
+    if (!overlaps(span)) continue;
+    pointers.add(pointer);
+    values.add(pointer.slice(pointer.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~"));
+  }
+  for (const [pointer, span] of scan.spans) {
+    const v = valueAt(pointer);
+    if (v !== null && typeof v === "object") continue; // containers: their leaves are looked at one by one
+    if (!overlaps(span)) continue;
+    pointers.add(pointer);
+    if (v !== null && v !== undefined) values.add(String(v));
+  }
+  values.delete("");
+  return { pointers: [...pointers], values: [...values].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)) };
+}
+
+/** An error about the rendered definition with every sensitive text replaced by "(sensitive)". */
+function scrubError(e: DeployerError, values: readonly string[]): DeployerError {
+  if (values.length === 0) return e;
+  // Short texts (a lookup's "1") are not hunted in running text: messages do not quote values.
+  const long = values.filter((v) => v.length >= 4);
+  const scrub = (s: string | undefined) => {
+    if (s === undefined) return undefined;
+    let out = s;
+    for (const v of long) out = out.split(v).join("(sensitive)");
+    return out;
+  };
+  return new DeployerError({ ...e.toJSON(), message: scrub(e.message)!, field: scrub(e.field), hint: scrub(e.hint), cause: e });
 }
 
 /** A target's desired state for one resolved image: the task definition references the image by digest. */

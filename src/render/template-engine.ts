@@ -5,7 +5,14 @@
 // - helpers: json, default, eq, upper, lower (plus Handlebars' if, unless, each, with, lookup);
 //   nothing that touches the filesystem or the environment, no partials, no prototype access;
 // - each template is compiled once and cached;
-// - output positions map back to template lines (for JSON and schema errors).
+// - output positions map back to template lines (for JSON and schema errors);
+// - taint: values under `sensitive:` paths enter the context as opaque Sensitive boxes. Every helper
+//   and lookup that takes one gives a Sensitive result (upper, lower, default, lookup by a sensitive
+//   key, json), and whatever a Sensitive value writes into the output is marked: the render reports
+//   the exact output ranges and texts that came from sensitive input (RenderedText.tainted), so
+//   they are redacted by position, whatever their length or encoding. What would let a template
+//   spell a secret out by other means is refused: comparing it (`eq`), reading inside it (`lookup`
+//   of a character, `each`, a `.path` into it). Only its presence can steer `if` / `unless`.
 import Handlebars from "handlebars";
 import type { SourceLocation } from "../errors.js";
 
@@ -33,7 +40,54 @@ export interface RenderedText {
   text: string;
   /** Template position of an output offset (exact for template text, approximate after a substituted value). */
   positionOf(offset: number): { line: number; column: number };
+  /** Output ranges [start, end) written from sensitive input (see Sensitive). */
+  tainted: Array<{ start: number; end: number }>;
+  /** What sensitive expressions wrote, unescaped (the value, its upper-cased form, its JSON…). */
+  sensitiveTexts: string[];
+  /** True when the output offset lies in a tainted range. */
+  isTainted(offset: number): boolean;
 }
+
+type Primitive = string | number | boolean;
+
+/**
+ * A value from a `sensitive:` path (or computed from one) in the template context: opaque to the
+ * template (no properties, nothing to iterate), unwrapped only by deployer's helpers, and marked
+ * wherever it is written.
+ */
+export class Sensitive {
+  readonly #value: Primitive;
+  constructor(value: Primitive) {
+    this.#value = value;
+  }
+  get value(): Primitive {
+    return this.#value;
+  }
+  toString(): string {
+    return "(sensitive)";
+  }
+}
+
+/** A copy of `v` whose every leaf is Sensitive (maps and lists keep their shape, so paths into them work). */
+export function taintDeep(v: unknown): unknown {
+  if (v instanceof Sensitive) return v;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return new Sensitive(v);
+  if (Array.isArray(v)) return v.map(taintDeep);
+  if (v !== null && typeof v === "object") {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, item] of Object.entries(v)) out[k] = taintDeep(item);
+    return out;
+  }
+  return v;
+}
+
+function containsSensitive(v: unknown, depth = 0): boolean {
+  if (v instanceof Sensitive) return true;
+  if (depth > 64 || v === null || typeof v !== "object") return false;
+  return Object.values(v).some((item) => containsSensitive(item, depth + 1));
+}
+
+const unwrap = (v: unknown): unknown => (v instanceof Sensitive ? v.value : v);
 
 export interface CompiledTemplate {
   file: string;
@@ -60,10 +114,20 @@ const FORBIDDEN_SEGMENTS = new Set([
   "toLocaleString",
 ]);
 
-// Position markers put into template text (private-use characters; removed from the output).
+// Position markers put into template text, and taint markers around what sensitive values write
+// (private-use characters; removed from the output). Inserted values never carry them: they are
+// escaped (`\ue000`) or dropped.
 const MARK_OPEN = "\uE000";
 const MARK_CLOSE = "\uE001";
-const MARKS = /[\uE000\uE001]/g;
+const TAINT_OPEN = "\uE002";
+const TAINT_CLOSE = "\uE003";
+const MARKS = /[\uE000-\uE003]/g;
+const escapeMarks = (s: string) => s.replace(MARKS, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+/** Per-render state, reached by helpers through Handlebars' private data (`options.data`). */
+interface TaintState {
+  texts: string[];
+}
 
 const hb = Handlebars.create();
 hb.unregisterHelper("log");
@@ -71,7 +135,16 @@ hb.unregisterHelper("log");
 interface HelperOptions {
   loc?: HbLoc;
   name?: string;
+  data?: { deployerTaint?: TaintState };
+  hash?: Record<string, unknown>;
+  fn?: (context: unknown) => string;
+  inverse?: (context: unknown) => string;
+  lookupProperty?: (obj: unknown, key: unknown) => unknown;
 }
+const record = (options: HelperOptions | undefined, text: string) => {
+  if (text !== "") options?.data?.deployerTaint?.texts.push(text);
+};
+const tainted = (text: string) => new hb.SafeString(`${TAINT_OPEN}${text}${TAINT_CLOSE}`);
 const locOf = (options: HelperOptions | undefined): [number, number] => [options?.loc?.start.line ?? 1, (options?.loc?.start.column ?? 0) + 1];
 const fail = (options: HelperOptions | undefined, message: string, hint?: string): never => {
   const [line, column] = locOf(options);
@@ -84,21 +157,21 @@ function typeName(v: unknown): string {
 
 /** `{{expr}}` and `{{{expr}}}`: the value must exist; escaped output is JSON-string safe. */
 hb.registerHelper("__out", function (value: unknown, source: string, escape: boolean, options: HelperOptions) {
-  if (value instanceof hb.SafeString) return new hb.SafeString(value.toString().replace(MARKS, ""));
-  if (value === undefined || value === null) {
-    return fail(options, `{{${source}}} is ${value === null ? "null" : "not defined"}`, missingHint(source));
+  // Only deployer's own helpers (json) make SafeStrings, already free of stray markers.
+  if (value instanceof hb.SafeString) return value;
+  const sensitive = value instanceof Sensitive;
+  const v = unwrap(value);
+  if (v === undefined || v === null) {
+    return fail(options, `{{${source}}} is ${v === null ? "null" : "not defined"}`, missingHint(source));
   }
-  if (typeof value === "object" || typeof value === "function") {
-    return fail(options, `{{${source}}} is ${typeName(value)}, which has no text form`, `Write it as JSON with {{json ${source}}} (outside quotes).`);
+  if (typeof v === "object" || typeof v === "function") {
+    return fail(options, `{{${source}}} is ${typeName(v)}, which has no text form`, `Write it as JSON with {{json ${source}}} (outside quotes).`);
   }
-  const text = String(value);
-  if (!escape) return new hb.SafeString(text.replace(MARKS, ""));
-  return new hb.SafeString(
-    JSON.stringify(text)
-      .slice(1, -1)
-      .replace(/\uE000/g, "\\ue000")
-      .replace(/\uE001/g, "\\ue001"),
-  );
+  const text = String(v);
+  const out = escape ? escapeMarks(JSON.stringify(text).slice(1, -1)) : text.replace(MARKS, "");
+  if (!sensitive) return new hb.SafeString(out);
+  record(options, text);
+  return tainted(out);
 });
 
 /** A path used as a helper argument: it must exist. */
@@ -112,19 +185,34 @@ hb.registerHelper("json", function (...args: unknown[]) {
   if (args.length !== 1) return fail(options, `json takes one value, got ${args.length}`, "Write {{json vars.x}}.");
   const value = args[0];
   if (value === undefined) return fail(options, "json: the value is not defined");
-  return new hb.SafeString(JSON.stringify(value));
+  let sensitive = false;
+  const text = JSON.stringify(value, (_k, v: unknown) => {
+    if (!(v instanceof Sensitive)) return v;
+    sensitive = true;
+    record(options, String(v.value));
+    return v.value;
+  });
+  // Markers can only be inside JSON strings: `\ue000` there is the same string, and no marker.
+  const out = escapeMarks(text);
+  if (!sensitive) return new hb.SafeString(out);
+  record(options, text);
+  return tainted(out);
 });
 
 hb.registerHelper("default", function (...args: unknown[]) {
   const options = args.pop() as HelperOptions;
   if (args.length !== 2) return fail(options, `default takes a value and a fallback, got ${args.length} argument(s)`, 'Write {{default vars.x "fallback"}}.');
   const [value, fallback] = args;
-  return value === undefined || value === null || value === "" ? fallback : value;
+  const v = unwrap(value);
+  return v === undefined || v === null || v === "" ? fallback : value;
 });
 
 hb.registerHelper("eq", function (...args: unknown[]) {
   const options = args.pop() as HelperOptions;
   if (args.length !== 2) return fail(options, `eq takes two values, got ${args.length}`, 'Write {{#if (eq target.stage "prod")}}…{{/if}}.');
+  if (args.some((a) => containsSensitive(a))) {
+    return fail(options, "eq cannot compare a sensitive value", "Which branch a comparison takes would tell the output what the secret is. Test only whether it is set ({{#if vars.x}}), or compare a value that is not marked sensitive.");
+  }
   return args[0] === args[1];
 });
 
@@ -135,11 +223,36 @@ for (const [name, fn] of [
   hb.registerHelper(name, function (...args: unknown[]) {
     const options = args.pop() as HelperOptions;
     if (args.length !== 1) return fail(options, `${name} takes one value, got ${args.length}`);
-    const v = args[0];
+    const v = unwrap(args[0]);
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return fail(options, `${name} needs text, got ${typeName(v)}`);
-    return fn(String(v));
+    const out = fn(String(v));
+    return args[0] instanceof Sensitive ? new Sensitive(out) : out;
   });
 }
+
+// Handlebars' built-ins, taint-aware: the originals do the work on unwrapped values.
+const builtinIf = hb.helpers.if as (this: unknown, conditional: unknown, options: HelperOptions) => unknown;
+const builtinUnless = hb.helpers.unless as (this: unknown, conditional: unknown, options: HelperOptions) => unknown;
+const builtinEach = hb.helpers.each as (this: unknown, context: unknown, options: HelperOptions) => unknown;
+const builtinLookup = hb.helpers.lookup as (this: unknown, obj: unknown, field: unknown, options: HelperOptions) => unknown;
+
+hb.registerHelper("if", function (this: unknown, conditional: unknown, options: HelperOptions) {
+  return builtinIf.call(this, unwrap(conditional), options);
+});
+hb.registerHelper("unless", function (this: unknown, conditional: unknown, options: HelperOptions) {
+  return builtinUnless.call(this, unwrap(conditional), options);
+});
+hb.registerHelper("each", function (this: unknown, context: unknown, options: HelperOptions) {
+  if (context instanceof Sensitive) return fail(options, "each cannot go through a sensitive value", "Iterate over a list or map; a sensitive text is written whole with {{vars.x}}.");
+  return builtinEach.call(this, context, options);
+});
+hb.registerHelper("lookup", function (this: unknown, obj: unknown, field: unknown, options: HelperOptions) {
+  if (obj instanceof Sensitive) return fail(options, "lookup cannot read inside a sensitive value", "A sensitive text is written whole with {{vars.x}}; reading its characters one by one would spell it out.");
+  if (typeof obj === "string") return fail(options, "lookup reads map keys and list items, not characters of text");
+  const result = builtinLookup.call(this, obj, unwrap(field), options);
+  // A table looked up by a secret tells which entry the secret selects: the result is sensitive too.
+  return field instanceof Sensitive ? taintDeep(result) : result;
+});
 
 function missingHint(source: string): string {
   const m = /^(?:\.\.\/)*vars\.([\w.-]+)$/.exec(source);
@@ -288,19 +401,32 @@ function markText(node: HbNode): string {
   return out;
 }
 
-function stripMarks(raw: string): RenderedText {
+function stripMarks(raw: string, sensitiveTexts: string[]): RenderedText {
   const marks: Array<{ offset: number; line: number; column: number }> = [];
+  const tainted: Array<{ start: number; end: number }> = [];
+  const open: number[] = [];
   let text = "";
   let from = 0;
-  const re = /\uE000(\d+):(\d+)\uE001/g;
+  const re = /\uE000(\d+):(\d+)\uE001|\uE002|\uE003/g;
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
     text += raw.slice(from, m.index);
-    marks.push({ offset: text.length, line: Number(m[1]), column: Number(m[2]) });
     from = m.index + m[0].length;
+    if (m[0] === TAINT_OPEN) open.push(text.length);
+    else if (m[0] === TAINT_CLOSE) {
+      const start = open.pop() ?? 0;
+      // Nested ranges (a sensitive json inside a sensitive block) are covered by the outer one.
+      if (open.length === 0 && text.length > start) tainted.push({ start, end: text.length });
+    } else marks.push({ offset: text.length, line: Number(m[1]), column: Number(m[2]) });
   }
   text += raw.slice(from);
+  const texts = [...new Set(sensitiveTexts.filter((t) => t !== ""))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   return {
     text,
+    tainted,
+    sensitiveTexts: texts,
+    isTainted(offset: number) {
+      return tainted.some((r) => offset >= r.start && offset < r.end);
+    },
     positionOf(offset: number) {
       let lo = 0;
       let hi = marks.length - 1;
@@ -342,12 +468,13 @@ export function compileTemplate(file: string, source: string): CompiledTemplate 
     file,
     render(context) {
       let raw: string;
+      const taint: TaintState = { texts: [] };
       try {
-        raw = run(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+        raw = run(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, data: { deployerTaint: taint } });
       } catch (e) {
         throw fromHandlebarsError(e);
       }
-      return stripMarks(raw);
+      return stripMarks(raw, taint.texts);
     },
   };
   cache.set(key, compiled);

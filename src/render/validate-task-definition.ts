@@ -56,7 +56,7 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
   const fargate = def.requiresCompatibilities?.includes("FARGATE") ?? false;
   if (fargate) {
     if (def.networkMode !== "awsvpc") {
-      err(def.networkMode === undefined ? "" : "/networkMode", "networkMode", `Fargate requires networkMode "awsvpc", got ${def.networkMode === undefined ? "none" : JSON.stringify(def.networkMode)}`, 'Set "networkMode": "awsvpc".');
+      err(def.networkMode === undefined ? "" : "/networkMode", "networkMode", `Fargate requires networkMode "awsvpc", got ${def.networkMode === undefined ? "none" : "another mode"}`, 'Set "networkMode": "awsvpc".');
     }
     if (def.cpu === undefined || def.memory === undefined) {
       err("", def.cpu === undefined ? "cpu" : "memory", "Fargate requires task-level cpu and memory", 'Set both, e.g. "cpu": "{{vars.cpu}}", "memory": "{{vars.memory}}".');
@@ -82,7 +82,7 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
   let essential = 0;
   def.containerDefinitions.forEach((c, i) => {
     const first = names.get(c.name);
-    if (first !== undefined) err(`/containerDefinitions/${i}/name`, `containerDefinitions[${i}].name`, `container name "${c.name}" is also used by containerDefinitions[${first}]`, "Container names must be unique within a task definition.");
+    if (first !== undefined) err(`/containerDefinitions/${i}/name`, `containerDefinitions[${i}].name`, `this container name is also used by containerDefinitions[${first}]`, "Container names must be unique within a task definition.");
     else names.set(c.name, i);
     if (c.essential !== false) essential++;
     const needsExecutionRole =
@@ -90,7 +90,7 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
       (c.logConfiguration as { logDriver?: string } | undefined)?.logDriver === "awslogs" ||
       (fargate && /^\d{12}\.dkr\.ecr\./.test(c.image));
     if (needsExecutionRole && def.executionRoleArn === undefined) {
-      err(`/containerDefinitions/${i}`, `containerDefinitions[${i}]`, `container "${c.name}" uses secrets, awslogs or a private ECR image, which need an execution role, but executionRoleArn is not set`, 'Add "executionRoleArn": "{{executionRole}}".');
+      err(`/containerDefinitions/${i}`, `containerDefinitions[${i}]`, `containerDefinitions[${i}] uses secrets, awslogs or a private ECR image, which need an execution role, but executionRoleArn is not set`, 'Add "executionRoleArn": "{{executionRole}}".');
     }
     const log = c.logConfiguration as { logDriver?: string; options?: Record<string, string> } | undefined;
     if (log?.logDriver === "awslogs") {

@@ -1,13 +1,14 @@
 // `deployer check`: every target's preflight checks as a tree with OK / NG / WARN / SKIP markers.
 import pc from "picocolors";
 import type { Plan } from "../plan/types.js";
-import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { countChecks, plural } from "./plan-format.js";
+import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact.js";
+import { countChecks, planForTerminal, plural, scrubTerminal } from "./plan-format.js";
 import { formatCheck } from "./plan-text.js";
+import { terminalOutput } from "./escape.js";
 
 export function formatChecksText(input: Plan, opts: { color: boolean }): string {
   const c = pc.createColors(opts.color);
-  const plan = redactPlanForOutput(input);
+  const plan = planForTerminal(redactPlanForOutput(input));
   const lines: string[] = [];
   let failing = 0;
   let warnings = 0;
@@ -26,5 +27,5 @@ export function formatChecksText(input: Plan, opts: { color: boolean }): string 
       ? c.red(`${plural(plan.summary.blocked, "target")} of ${plan.summary.targets} failed preflight (${plural(failing, "failing check")}).`)
       : c.green(`All ${plural(plan.summary.targets, "target")} passed preflight${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""}.`);
   lines.push(verdict);
-  return scrubString(lines.join("\n"), sensitiveValuesOf(input));
+  return terminalOutput(scrubTerminal(lines.join("\n"), sensitiveValuesOf(input)), { keepColour: opts.color });
 }

@@ -5,11 +5,12 @@ import type { DriftReport } from "../fleet/types.js";
 import { displayValue, plural } from "./plan-format.js";
 import { mdCell } from "./status-markdown.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
+import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
 
 export function formatDriftMarkdown(report: DriftReport): string {
   const s = report.summary;
   const out: string[] = [];
-  out.push(`### Drift: \`${report.service}\``);
+  out.push(`### Drift: ${markdownCode(report.service)}`);
   out.push("");
   const parts = [`${s.inSync} in sync`, `**${s.drifted} drifted**`];
   if (s.errors) parts.push(`${plural(s.errors, "error")}`);
@@ -26,12 +27,10 @@ export function formatDriftMarkdown(report: DriftReport): string {
 
   for (const t of report.targets.filter((x) => x.status === "drifted")) {
     out.push("");
-    out.push(`<details><summary><b>${html(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`);
+    out.push(`<details><summary><b>${htmlText(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`);
     out.push("");
-    out.push("```diff");
-    out.push(...diffLines(t.changes, "expected", "running"));
-    out.push("```");
-    if (t.notes.length > 0) out.push("", ...t.notes.map((n) => `- ${mdCell(n)}`));
+    out.push(markdownCodeBlock(diffLines(t.changes, "expected", "running"), "diff"));
+    if (t.notes.length > 0) out.push("", ...t.notes.map((n) => `- ${markdownText(n)}`));
     out.push("");
     out.push("</details>");
   }
@@ -39,11 +38,9 @@ export function formatDriftMarkdown(report: DriftReport): string {
   for (const stage of report.stages) {
     for (const d of stage.differences) {
       out.push("");
-      out.push(`<details><summary><b>${html(d.target)}</b> differs from ${html(stage.reference ?? "")} (stage ${html(stage.stage)})</summary>`);
+      out.push(`<details><summary><b>${htmlText(d.target)}</b> differs from ${htmlText(stage.reference ?? "")} (stage ${htmlText(stage.stage)})</summary>`);
       out.push("");
-      out.push("```diff");
-      out.push(...diffLines(d.changes, stage.reference ?? "reference", d.target));
-      out.push("```");
+      out.push(markdownCodeBlock(diffLines(d.changes, stage.reference ?? "reference", d.target), "diff"));
       out.push("");
       out.push("</details>");
     }
@@ -54,9 +51,9 @@ export function formatDriftMarkdown(report: DriftReport): string {
     out.push("");
     out.push("**Errors**");
     out.push("");
-    for (const t of errors) out.push(`- **${mdCell(t.target.name)}**: \`${t.error!.code}\` ${mdCell(t.error!.message)}${t.error!.hint ? `. _Hint:_ ${mdCell(t.error!.hint)}` : ""}`);
+    for (const t of errors) out.push(`- **${markdownText(t.target.name)}**: ${markdownCode(t.error!.code)} ${markdownText(t.error!.message)}${t.error!.hint ? `. _Hint:_ ${markdownText(t.error!.hint)}` : ""}`);
   }
-  return out.join("\n");
+  return markdownOutput(out.join("\n"));
 }
 
 /** `- path: value` (the first side) / `+ path: value` (the second), as a diff code block shows them. */
@@ -66,9 +63,5 @@ function diffLines(changes: FieldChange[], before: string, after: string): strin
     if (c.kind !== "added") lines.push(`- ${c.path}: ${displayValue(c.before, 500)}`);
     if (c.kind !== "removed") lines.push(`+ ${c.path}: ${displayValue(c.after, 500)}`);
   }
-  return lines.map((l) => l.replace(/```/g, "ˋˋˋ"));
-}
-
-function html(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return lines;
 }

@@ -4,7 +4,8 @@
 import pc from "picocolors";
 import type { FieldChange } from "../plan/types.js";
 import type { DriftReport, TargetDrift } from "../fleet/types.js";
-import { displayValue, plural } from "./plan-format.js";
+import { changeForTerminal, displayValue, plural } from "./plan-format.js";
+import { terminalOutput, terminalSafe } from "./escape.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 
 export interface DriftTextOptions {
@@ -13,8 +14,19 @@ export interface DriftTextOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-export function formatDriftText(report: DriftReport, opts: DriftTextOptions): string {
+/** Every string terminal-safe, but change values (displayValue escapes those). */
+function driftForTerminal(report: DriftReport): DriftReport {
+  const { targets, stages, ...rest } = report;
+  return {
+    ...terminalSafe(rest),
+    targets: targets.map(({ changes, ...t }) => ({ ...terminalSafe(t), changes: changes.map(changeForTerminal) })),
+    stages: stages.map(({ differences, ...s }) => ({ ...terminalSafe(s), differences: differences.map(({ changes, ...d }) => ({ ...terminalSafe(d), changes: changes.map(changeForTerminal) })) })),
+  } as DriftReport;
+}
+
+export function formatDriftText(input: DriftReport, opts: DriftTextOptions): string {
   const c = pc.createColors(opts.color);
+  const report = driftForTerminal(input);
   const lines: string[] = [c.bold(`Drift for ${report.service}`) + c.dim(`  (${report.createdAt})`)];
 
   for (const t of report.targets) {
@@ -42,7 +54,7 @@ export function formatDriftText(report: DriftReport, opts: DriftTextOptions): st
   if (s.inconsistentStages) parts.push(`${plural(s.inconsistentStages, "stage")} with targets differing from each other`);
   lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
   if (s.drifted > 0) lines.push(c.dim("Drift = what runs differs from what the configuration renders for the same image: a change made outside deployer, or a configuration change not rolled out yet. The next rollout replaces it."));
-  return lines.join("\n");
+  return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
 
 function formatTarget(t: TargetDrift, c: Colors): string[] {

@@ -1,6 +1,10 @@
 // Formats errors for a terminal or a CI log: `file:line:col  field  message`, then what AWS said and a hint.
+// Every field of an error may carry text from the configuration or from AWS: each is made
+// terminal-safe before it is laid out, and the result has no line a CI runner would take as a
+// workflow command (escape.ts).
 import type { ErrorInfo } from "../errors.js";
 import path from "node:path";
+import { jsonText, terminalOutput, terminalSafe } from "./escape.js";
 
 export interface ErrorTextOptions {
   /** Paths are shown relative to this directory (default: process.cwd()). */
@@ -12,8 +16,9 @@ const red = (s: string, on: boolean) => (on ? `\x1b[31m${s}\x1b[39m` : s);
 const dim = (s: string, on: boolean) => (on ? `\x1b[2m${s}\x1b[22m` : s);
 const bold = (s: string, on: boolean) => (on ? `\x1b[1m${s}\x1b[22m` : s);
 
-export function formatError(e: ErrorInfo, opts: ErrorTextOptions = {}): string {
+export function formatError(info: ErrorInfo, opts: ErrorTextOptions = {}): string {
   const color = opts.color ?? false;
+  const e = terminalSafe(info);
   const cwd = opts.cwd ?? process.cwd();
   const head: string[] = [];
   if (e.location) {
@@ -32,9 +37,14 @@ export function formatError(e: ErrorInfo, opts: ErrorTextOptions = {}): string {
   if (e.action || e.resource) lines.push(`  ${dim("aws:", color)} ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
   if (e.awsCode || e.awsMessage) lines.push(`  ${dim("aws said:", color)} ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
   if (e.hint) lines.push(`  ${dim("hint:", color)} ${e.hint}`);
-  return lines.join("\n");
+  return terminalOutput(lines.join("\n"), { keepColour: color });
 }
 
 export function formatErrors(errors: ErrorInfo[], opts: ErrorTextOptions = {}): string {
   return errors.map((e) => formatError(e, opts)).join("\n");
+}
+
+/** The errors of a failed command under `--output json`: `{ ok: false, errors: [...] }`. */
+export function formatErrorsJson(errors: ErrorInfo[]): string {
+  return jsonText({ ok: false, errors }, 2);
 }

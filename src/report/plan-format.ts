@@ -1,15 +1,41 @@
 // Small pieces shared by the plan's text and Markdown renderings: value display, check markers,
 // step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
 import type { CheckResult, FieldChange, Plan, Step, TargetPlan, Verdict } from "../plan/types.js";
-import { REDACTED } from "../plan/redact.js";
+import { REDACTED, scrubString } from "../plan/redact.js";
 import { taskDefinitionName } from "../config/aws-names.js";
+import { jsonText, terminalSafe, terminalText } from "./escape.js";
 
-/** A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. */
+/**
+ * A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. Safe
+ * for every sink: jsonText shows control, hidden and terminal-escape characters as `\u…`.
+ */
 export function displayValue(v: unknown, max = 200): string {
   if (v === undefined) return "(none)";
   if (v === REDACTED) return REDACTED;
-  const s = JSON.stringify(v) ?? String(v);
+  const s = jsonText(v) ?? String(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** A change for a text layout: its path made terminal-safe; before/after stay values (displayValue escapes them). */
+export function changeForTerminal(c: FieldChange): FieldChange {
+  return { ...c, path: terminalText(c.path) };
+}
+
+/**
+ * A (redacted) plan whose every string is terminal-safe (see escape.ts), but for diff values and the
+ * desired definition, which are shown through displayValue.
+ */
+export function planForTerminal(plan: Plan): Plan {
+  const { targets, ...rest } = plan;
+  return {
+    ...terminalSafe(rest),
+    targets: targets.map(({ diff, desired, ...t }) => ({ ...terminalSafe(t), diff: diff.map(changeForTerminal), desired })),
+  } as Plan;
+}
+
+/** scrubString over text laid out from terminal-safe strings: the values and their escaped forms. */
+export function scrubTerminal(text: string, values: readonly string[]): string {
+  return scrubString(text, [...new Set(values.flatMap((v) => [v, terminalText(v)]))].sort((a, b) => b.length - a.length));
 }
 
 /** ecspresso-verify style markers. "unverified" is a warning unless the plan was strict (then it blocked). */

@@ -3,6 +3,7 @@
 // verdicts and the desired task definition included.
 import type { Plan } from "../plan/types.js";
 import { redactPlanForOutput } from "../plan/redact.js";
+import { jsonText } from "./escape.js";
 
 /** The plan as a JSON-safe object, redacted, with its keys in a stable order. */
 export function planToJson(plan: Plan, sensitiveValues?: readonly string[]): Plan {
@@ -11,7 +12,7 @@ export function planToJson(plan: Plan, sensitiveValues?: readonly string[]): Pla
 
 /** planToJson as pretty-printed text with a trailing newline. */
 export function planToJsonText(plan: Plan, sensitiveValues?: readonly string[]): string {
-  return `${JSON.stringify(planToJson(plan, sensitiveValues), null, 2)}\n`;
+  return `${jsonText(planToJson(plan, sensitiveValues), 2)}\n`;
 }
 
 const PLAN_KEYS = ["formatVersion", "deployerVersion", "createdAt", "runId", "service", "image", "stages", "summary", "promotion", "targets"] as const;

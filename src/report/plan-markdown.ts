@@ -7,6 +7,7 @@ import type { CheckResult, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
 import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict } from "./plan-format.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
+import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -19,8 +20,9 @@ export interface PlanMarkdownOptions {
   sensitiveValues?: readonly string[];
 }
 
+/** The hidden marker of the sticky comment (service names are letters, digits, '-' and '_': schema). */
 export function planMarker(service: string): string {
-  return `<!-- deployer-plan:${service} -->`;
+  return `<!-- deployer-plan:${service.replace(/[^A-Za-z0-9_-]/g, "_")} -->`;
 }
 
 /** Room kept for the truncation notice and a diff's "N more lines" footer. */
@@ -75,7 +77,7 @@ export function formatPlanMarkdown(input: Plan, opts: PlanMarkdownOptions = {}):
     const tail = `\n\n… comment cut at ${maxChars} characters; the full plan is in ${artifact}.\n`;
     text = text.slice(0, Math.max(0, maxChars - tail.length)) + tail;
   }
-  return scrubString(text, values);
+  return markdownOutput(scrubString(text, values));
 }
 
 function size(lines: string[]): number {
@@ -85,12 +87,12 @@ function size(lines: string[]): number {
 function header(plan: Plan): string {
   const s = plan.summary;
   const image = plan.image.tag
-    ? `\`${plan.image.repository}:${plan.image.tag}\` → \`${shortDigest(plan.image.digest)}\``
-    : `\`${plan.image.repository}@${shortDigest(plan.image.digest)}\``;
+    ? `${markdownCode(`${plan.image.repository}:${plan.image.tag}`)} → ${markdownCode(shortDigest(plan.image.digest))}`
+    : markdownCode(`${plan.image.repository}@${shortDigest(plan.image.digest)}`);
   const status = s.blocked > 0 ? "❌ preflight failed" : s.toChange === 0 ? "✅ no changes" : `🔄 ${plural(s.toChange, "target")} to change`;
   const lines = [
     planMarker(plan.service),
-    `### deployer plan · \`${plan.service}\` · ${status}`,
+    `### deployer plan · ${markdownCode(plan.service)} · ${status}`,
     "",
     `**Image** ${image}  `,
     `**Totals** ${summaryLine(plan)}`,
@@ -99,7 +101,8 @@ function header(plan: Plan): string {
     "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const t of plan.targets) {
-    lines.push(`| ${cell(`**${t.target.name}**`)} | ${cell(t.target.stage)} | ${cell(t.target.account)} | ${cell(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`);
+    const c = (v: string) => markdownText(v, { table: true });
+    lines.push(`| **${c(t.target.name)}** | ${c(t.target.stage)} | ${c(t.target.account)} | ${c(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`);
   }
   lines.push("");
   return lines.join("\n");
@@ -121,9 +124,9 @@ function checksCell(t: TargetPlan): string {
 }
 
 function diffBlock(t: TargetPlan, lines: string[], budget: number | undefined, artifact: string): { text: string; truncated: boolean } {
-  const from = t.live ? ` \`${taskDefinitionName(t.live.taskDefinitionArn)}\`` : "";
-  const summary = `<details><summary><b>${html(t.target.name)}</b> · ${html(t.target.stage)} · ${t.target.account} · ${plural(t.diff.length, "change")}${t.action === "blocked" ? " (blocked)" : ""}</summary>\n`;
-  const steps = t.steps.length > 0 ? `\nSteps: ${t.steps.map(describeStep).join(" → ")}\n` : "";
+  const from = t.live ? ` ${markdownCode(taskDefinitionName(t.live.taskDefinitionArn))}` : "";
+  const summary = `<details><summary><b>${htmlText(t.target.name)}</b> · ${htmlText(t.target.stage)} · ${htmlText(t.target.account)} · ${plural(t.diff.length, "change")}${t.action === "blocked" ? " (blocked)" : ""}</summary>\n`;
+  const steps = t.steps.length > 0 ? `\nSteps: ${markdownText(t.steps.map(describeStep).join(" → "))}\n` : "";
   let shown = lines;
   let truncated = false;
   if (budget !== undefined && size(lines) > budget) {
@@ -138,8 +141,7 @@ function diffBlock(t: TargetPlan, lines: string[], budget: number | undefined, a
       }
     }
   }
-  const fence = fenceFor(shown);
-  const body = shown.length > 0 ? `\n${fence}diff\n${shown.join("\n")}\n${fence}\n` : "";
+  const body = shown.length > 0 ? `\n${markdownCodeBlock(shown, "diff")}\n` : "";
   const more = truncated ? `\n_${plural(lines.length - shown.length, "more diff line")} not shown; see ${artifact}._\n` : "";
   return { text: `${summary}\nCompared with the running task definition${from}.\n${body}${more}${steps}\n</details>\n`, truncated };
 }
@@ -169,32 +171,14 @@ function warningsBlock(plan: Plan): string {
 }
 
 function checkItem(t: TargetPlan, c: CheckResult): string[] {
-  const out = [`- **${md(t.target.name)}** (${t.target.account}) · \`${c.id}\` ${md(c.title)}: ${md(c.message)}`];
+  const md = (v: string) => markdownText(v);
+  const out = [`- **${md(t.target.name)}** (${md(t.target.account)}) · ${markdownCode(c.id)} ${md(c.title)}: ${md(c.message)}`];
+  if (c.error?.action || c.error?.resource) out.push(`  - AWS: ${[c.error.action, c.error.resource].filter((x): x is string => Boolean(x)).map((x) => markdownCode(x)).join(" on ")}`);
   if (c.error?.awsCode || c.error?.awsMessage) out.push(`  - AWS said: ${md([c.error.awsCode, c.error.awsMessage].filter(Boolean).join(": "))}`);
   if (c.hint) out.push(`  - 💡 ${md(c.hint)}`);
   return out;
 }
 
 function footer(plan: Plan): string {
-  return `<sub>deployer ${html(plan.deployerVersion)} · run \`${plan.runId}\` · ${html(plan.createdAt)}</sub>\n`;
-}
-
-/** A code fence longer than any backtick run inside the block. */
-function fenceFor(lines: string[]): string {
-  let longest = 0;
-  for (const l of lines) for (const m of l.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
-  return "`".repeat(Math.max(3, longest + 1));
-}
-
-function html(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** Inline Markdown text: no accidental HTML, tables or emphasis. */
-function md(s: string): string {
-  return html(s).replace(/([\\`*_|[\]])/g, "\\$1").replace(/\r?\n/g, " ");
-}
-
-function cell(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return `<sub>deployer ${htmlText(plan.deployerVersion)} · run <code>${htmlText(plan.runId)}</code> · ${htmlText(plan.createdAt)}</sub>\n`;
 }

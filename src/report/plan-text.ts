@@ -2,9 +2,10 @@
 // and its checks as a tree with OK / NG / WARN / SKIP markers (like ecspresso verify).
 import pc from "picocolors";
 import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
-import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
-import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, summaryLine, verdictMarker } from "./plan-format.js";
+import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact.js";
+import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, planForTerminal, scrubTerminal, summaryLine, verdictMarker } from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
+import { terminalOutput } from "./escape.js";
 
 export interface PlanTextOptions {
   color: boolean;
@@ -18,7 +19,8 @@ export interface PlanTextOptions {
 
 export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
   const c = pc.createColors(opts.color);
-  const plan = redactPlanForOutput(input, opts.sensitiveValues);
+  const redacted = redactPlanForOutput(input, opts.sensitiveValues);
+  const plan = planForTerminal(redacted);
   const lines: string[] = [];
   lines.push(`${c.bold(`Plan for ${plan.service}`)}  image ${imageLine(plan)}`);
   lines.push(`${plural(plan.summary.targets, "target")}: ${summaryLine(plan)}`);
@@ -36,7 +38,7 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
   } else {
     lines.push(`${plural(plan.summary.toChange, "target")} would be updated.`);
   }
-  return scrubString(lines.join("\n"), sensitiveValuesOf(plan));
+  return terminalOutput(scrubTerminal(lines.join("\n"), sensitiveValuesOf(redacted)), { keepColour: opts.color });
 }
 
 export type Colors = ReturnType<typeof pc.createColors>;

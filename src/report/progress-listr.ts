@@ -8,6 +8,7 @@
 // Ctrl-C belongs to the caller, who aborts applyPlan and then calls `done()`.
 import { Listr, ListrLogger, ProcessOutput, type ListrBaseClassOptions, type ListrRendererFactory, type ListrTask, type ListrTaskWrapper } from "listr2";
 import type { RunEvent, RunEventSink, TargetOutcome } from "../apply/types.js";
+import { terminalSafe } from "./escape.js";
 
 export interface ListrProgressOptions {
   /** listr2 renderer (default "default": the live task list; listr2 itself falls back to "simple" without a TTY). */
@@ -111,7 +112,9 @@ export function createListrProgress(allStages: Array<{ stage: string; targets: s
     () => undefined,
   );
 
-  const sink: RunEventSink = (e: RunEvent) => {
+  const sink: RunEventSink = (event: RunEvent) => {
+    // Messages carry AWS and configuration text (ECS service events name containers): terminal-safe.
+    const e = terminalSafe(event);
     if (e.type === "stage-done") {
       const stageTask = stageTasks.get(e.stage);
       if (stageTask) stageTask.title = `stage ${e.stage}  ${e.ok ? "done" : "FAILED"}`;

@@ -1,6 +1,7 @@
 // Run progress for CI logs and other non-TTY output: one timestamped line per event, greppable,
 // never rewritten. `2025-03-01T09:00:02.000Z [prod-eu] registered shop-api:13`.
 import type { RunEvent, RunEventSink, TargetOutcome } from "../apply/types.js";
+import { terminalOutput, terminalSafe } from "./escape.js";
 
 const DONE: Record<TargetOutcome, { symbol: string; label: string }> = {
   deployed: { symbol: "✔", label: "deployed" },
@@ -15,8 +16,10 @@ export function createPlainProgress(write: (line: string) => void): RunEventSink
   return (e: RunEvent) => write(formatPlainEvent(e));
 }
 
-export function formatPlainEvent(e: RunEvent): string {
-  return `${e.at} ${describe(e)}`;
+/** One line, whatever the event carries (AWS messages, names from the configuration): see escape.ts. */
+export function formatPlainEvent(event: RunEvent): string {
+  const e = terminalSafe(event);
+  return terminalOutput(`${e.at} ${describe(e)}`);
 }
 
 function describe(e: RunEvent): string {

@@ -4,8 +4,10 @@ import pc from "picocolors";
 import type { PromotionResult } from "../workflow/promote.js";
 import { planToJson } from "./plan-json.js";
 import { formatPlanMarkdown } from "./plan-markdown.js";
-import { mdCell } from "./status-markdown.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
+import { jsonText, markdownCode, markdownOutput, markdownText, terminalOutput, terminalText } from "./escape.js";
+
+export { terminalOutput };
 
 export interface PromotionSummary {
   fromStage: string;
@@ -34,26 +36,27 @@ export function formatPromotionHeader(p: PromotionResult, opts: { color: boolean
   const c = pc.createColors(opts.color);
   const s = promotionSummary(p);
   const image = `${s.imageTag ? `${s.imageTag} ` : ""}${s.digest}`;
-  const lines = [c.bold(`Promote ${s.fromStage} → ${s.toStage}`) + `  image ${image}`];
+  const t = terminalText;
+  const lines = [c.bold(`Promote ${t(s.fromStage)} → ${t(s.toStage)}`) + `  image ${t(image)}`];
   for (const src of p.source.targets) {
-    lines.push(c.dim(`  from ${src.target.name} (${src.target.account}): ${src.taskDefinitionArn ? taskDefinitionName(src.taskDefinitionArn) : "?"}, ${src.health?.reason ?? ""}`));
+    lines.push(c.dim(`  from ${t(src.target.name)} (${t(src.target.account)}): ${src.taskDefinitionArn ? t(taskDefinitionName(src.taskDefinitionArn)) : "?"}, ${t(src.health?.reason ?? "")}`));
   }
-  return lines.join("\n");
+  return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
 
 /** `--output json` of a promotion plan: the promotion summary and the (redacted) plan. */
 export function promotionToJsonText(p: PromotionResult): string {
-  return `${JSON.stringify({ promotion: promotionSummary(p), plan: planToJson(p.plan) }, null, 2)}\n`;
+  return `${jsonText({ promotion: promotionSummary(p), plan: planToJson(p.plan) }, 2)}\n`;
 }
 
 /** `--output markdown`: a line saying what is promoted from where, then the plan comment. */
 export function formatPromotionMarkdown(p: PromotionResult): string {
   const s = promotionSummary(p);
-  const from = p.source.targets.map((t) => `${mdCell(t.target.name)} (${t.taskDefinitionArn ? mdCell(taskDefinitionName(t.taskDefinitionArn)) : "?"})`).join(", ");
-  const head = `**Promotion ${mdCell(s.fromStage)} → ${mdCell(s.toStage)}**: \`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}\` as it runs in ${from}.`;
+  const from = p.source.targets.map((t) => `${markdownText(t.target.name)} (${t.taskDefinitionArn ? markdownCode(taskDefinitionName(t.taskDefinitionArn)) : "?"})`).join(", ");
+  const head = `**Promotion ${markdownText(s.fromStage)} → ${markdownText(s.toStage)}**: ${markdownCode(`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}`)} as it runs in ${from}.`;
   const plan = formatPlanMarkdown(p.plan);
   // The plan comment's first line may be the hidden marker the Action finds its sticky comment by: keep it first.
   const nl = plan.indexOf("\n");
-  if (plan.startsWith("<!--") && nl > 0) return `${plan.slice(0, nl)}\n${head}\n\n${plan.slice(nl + 1)}`;
-  return `${head}\n\n${plan}`;
+  if (plan.startsWith("<!--") && nl > 0) return markdownOutput(`${plan.slice(0, nl)}\n${head}\n\n${plan.slice(nl + 1)}`);
+  return markdownOutput(`${head}\n\n${plan}`);
 }

@@ -3,6 +3,7 @@
 import type { RunReport, TargetOutcome } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
 import { countsLine, formatDuration, imageLabel, OUTCOME_LABEL, runDurationMs, runErrors, runRows, verdict } from "./run-summary.js";
+import { markdownCode, markdownOutput, markdownText } from "./escape.js";
 
 const ICON: Record<TargetOutcome, string> = {
   deployed: "✅",
@@ -16,9 +17,9 @@ const ICON: Record<TargetOutcome, string> = {
 export function formatRunReportMarkdown(report: RunReport): string {
   const head = report.ok ? "✅" : report.interrupted ? "⚠️" : "❌";
   const out: string[] = [];
-  out.push(`### ${head} ${cap(report.command)} of \`${code(report.service)}\` ${verdict(report)}`);
+  out.push(`### ${head} ${markdownText(cap(report.command))} of ${markdownCode(report.service)} ${verdict(report)}`);
   out.push("");
-  out.push(`Image \`${code(imageLabel(report))}\` · run \`${code(report.runId)}\` · ${formatDuration(runDurationMs(report))} · ${countsLine(report)}`);
+  out.push(`Image ${markdownCode(imageLabel(report))} · run ${markdownCode(report.runId)} · ${formatDuration(runDurationMs(report))} · ${countsLine(report)}`);
   out.push("");
   out.push("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |");
   out.push("|---|---|---|---|---|---|---|");
@@ -34,14 +35,16 @@ export function formatRunReportMarkdown(report: RunReport): string {
     out.push("");
     for (const e of errors) out.push(errorItem(e));
   }
-  return out.join("\n") + "\n";
+  return markdownOutput(out.join("\n") + "\n");
 }
 
-function errorItem(e: ErrorInfo): string {
+/** One error as a Markdown list item (shared with the Action's job summary). */
+export function errorItem(e: ErrorInfo, where?: string): string {
   const who = e.target ? `**${text(e.target)}**${e.account ? ` (${text(e.account)})` : ""} ` : "";
-  const lines = [`- ${who}\`${e.code}\` ${text(e.message)}`];
-  if (e.location) lines.push(`  - at \`${code(`${e.location.file}:${e.location.line}:${e.location.column}`)}\``);
-  if (e.action || e.resource) lines.push(`  - AWS: ${[e.action, e.resource].filter(Boolean).map((x) => `\`${code(x!)}\``).join(" on ")}`);
+  const lines = [`- ${who}${markdownCode(e.code)}${e.field ? ` ${markdownCode(e.field)}` : ""} ${text(e.message)}`];
+  const at = where ?? (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}` : undefined);
+  if (at) lines.push(`  - at ${markdownCode(at)}`);
+  if (e.action || e.resource) lines.push(`  - AWS: ${[e.action, e.resource].filter((x): x is string => Boolean(x)).map((x) => markdownCode(x)).join(" on ")}`);
   if (e.awsCode || e.awsMessage) lines.push(`  - AWS said: ${text([e.awsCode, e.awsMessage].filter(Boolean).join(": "))}`);
   if (e.hint) lines.push(`  - Hint: ${text(e.hint)}`);
   return lines.join("\n");
@@ -51,17 +54,11 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Text for a table cell: no pipes or line breaks, Markdown and HTML neutralised. */
+/** Text for a table cell. */
 function cell(s: string): string {
-  return text(s).replace(/\|/g, "\\|");
+  return markdownText(s, { table: true });
 }
 
-/** Plain text inside Markdown: escape what GitHub would interpret (emphasis, links, HTML). */
 function text(s: string): string {
-  return s.replace(/\r?\n/g, " ").replace(/([\\`*_[\]<>])/g, "\\$1");
-}
-
-/** Text inside an inline code span. */
-function code(s: string): string {
-  return s.replace(/`/g, "'").replace(/\r?\n/g, " ");
+  return markdownText(s);
 }

@@ -4,6 +4,7 @@
 import pc from "picocolors";
 import type { RunReport, TargetOutcome } from "../apply/types.js";
 import { formatError } from "./error-text.js";
+import { terminalOutput, terminalSafe } from "./escape.js";
 import { countsLine, formatDuration, imageLabel, OUTCOME_LABEL, runDurationMs, runErrors, runRows, verdict } from "./run-summary.js";
 
 export interface RunTextOptions {
@@ -14,8 +15,9 @@ export interface RunTextOptions {
 
 const HEADERS = ["TARGET", "STAGE", "ACCOUNT", "OUTCOME", "TASK DEFINITION", "DURATION", "ROLLBACK"];
 
-export function formatRunReportText(report: RunReport, opts: RunTextOptions): string {
+export function formatRunReportText(input: RunReport, opts: RunTextOptions): string {
   const c = pc.createColors(opts.color);
+  const report = terminalSafe(input);
   const paint: Record<TargetOutcome, (s: string) => string> = {
     deployed: c.green,
     unchanged: c.dim,
@@ -53,5 +55,5 @@ export function formatRunReportText(report: RunReport, opts: RunTextOptions): st
     lines.push("");
     for (const e of errors) lines.push(formatError(e, { color: opts.color, cwd: opts.cwd }));
   }
-  return lines.join("\n");
+  return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }

@@ -2,16 +2,17 @@
 import type { FleetStatus } from "../fleet/types.js";
 import { plural } from "./plan-format.js";
 import { STATUS_COLUMNS, statusCells } from "./status-cells.js";
+import { markdownCode, markdownOutput, markdownText } from "./escape.js";
 
-/** Escapes what would break a table cell or render as Markdown. */
+/** Text in a table cell (escape.ts: Markdown, HTML and mentions neutralised, ARNs as code). */
 export function mdCell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`[\]<>])/g, "\\$1").replace(/\r?\n/g, " ");
+  return markdownText(s, { table: true });
 }
 
 export function formatStatusMarkdown(status: FleetStatus): string {
   const out: string[] = [];
   const s = status.summary;
-  out.push(`### Fleet status: \`${status.service}\``);
+  out.push(`### Fleet status: ${markdownCode(status.service)}`);
   out.push("");
   const parts = [`${s.stable} stable`];
   if (s.inProgress) parts.push(`${s.inProgress} deploying`);
@@ -37,7 +38,7 @@ export function formatStatusMarkdown(status: FleetStatus): string {
     out.push("");
     for (const r of errors) {
       const e = r.error!;
-      out.push(`- **${mdCell(r.target.name)}** (${r.target.account}): \`${e.code}\` ${mdCell(e.message)}${e.hint ? `. _Hint:_ ${mdCell(e.hint)}` : ""}`);
+      out.push(`- **${markdownText(r.target.name)}** (${markdownText(r.target.account)}): ${markdownCode(e.code)} ${markdownText(e.message)}${e.hint ? `. _Hint:_ ${markdownText(e.hint)}` : ""}`);
     }
   }
   const reasons = [...new Set(status.rows.flatMap((r) => (r.promotion.state === "source-not-ready" ? r.promotion.reasons : [])))];
@@ -45,7 +46,7 @@ export function formatStatusMarkdown(status: FleetStatus): string {
     out.push("");
     out.push("**Not ready to promote from**");
     out.push("");
-    for (const reason of reasons) out.push(`- ${mdCell(reason)}`);
+    for (const reason of reasons) out.push(`- ${markdownText(reason)}`);
   }
-  return out.join("\n");
+  return markdownOutput(out.join("\n"));
 }

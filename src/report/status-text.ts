@@ -4,13 +4,15 @@ import pc from "picocolors";
 import type { FleetStatus, StatusRow } from "../fleet/types.js";
 import { plural } from "./plan-format.js";
 import { STATUS_COLUMNS, statusCells, type StatusCells } from "./status-cells.js";
+import { terminalOutput, terminalSafe } from "./escape.js";
 
 export interface StatusTextOptions {
   color: boolean;
 }
 
-export function formatStatusText(status: FleetStatus, opts: StatusTextOptions): string {
+export function formatStatusText(input: FleetStatus, opts: StatusTextOptions): string {
   const c = pc.createColors(opts.color);
+  const status = terminalSafe(input);
   const lines: string[] = [];
   lines.push(c.bold(`Fleet status for ${status.service}`) + c.dim(`  (${status.createdAt})`));
   lines.push("");
@@ -59,7 +61,7 @@ export function formatStatusText(status: FleetStatus, opts: StatusTextOptions): 
   if (s.degraded) parts.push(`${s.degraded} degraded`);
   if (s.errors) parts.push(plural(s.errors, "unreadable target"));
   lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
-  return lines.join("\n");
+  return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
 
 function errorCells(r: StatusRow): StatusCells {

@@ -39,10 +39,16 @@ export interface PrepareRunOptions {
   region?: string;
   /** For tests: a ready session factory instead of the SDK one. */
   sessions?: SessionFactory & { close(): Promise<void> };
+  /**
+   * Called with the loaded project before anything is rendered or sent anywhere: the Action registers
+   * every sensitive value with the runner's mask here (mask first).
+   */
+  onLoaded?: (project: Project) => void;
 }
 
 export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> {
   const project = await loadProject({ config: opts.config, cwd: opts.cwd });
+  opts.onLoaded?.(project);
   const targets = opts.selection ? selectTargets(project, opts.selection) : project.targets;
   // Bad input must never reach AWS: render every selected target before the first call.
   checkRenders(project, targets);

@@ -53,7 +53,7 @@ describe("action: sticky pull-request comment", () => {
 
     const first = await planOnPr();
     expect(first.exitCode, describeRun(first)).toBe(0);
-    const created = github.requests.filter((r) => r.method === "POST");
+    const created = github.requests.filter((r) => r.method === "POST" && r.path !== "/graphql");
     expect(created).toHaveLength(1);
     expect(created[0]!.path).toBe("/repos/acme/shop-deploy/issues/17/comments");
     expect(created[0]!.authorization).toBe(`token ${TOKEN}`);
@@ -68,7 +68,7 @@ describe("action: sticky pull-request comment", () => {
     repo.edit("environments/_defaults.yaml", "logLevel: info", "logLevel: trace");
     const second = await planOnPr();
     expect(second.exitCode, describeRun(second)).toBe(0);
-    expect(github.requests.filter((r) => r.method === "POST")).toEqual([]);
+    expect(github.requests.filter((r) => r.method === "POST" && r.path !== "/graphql")).toEqual([]);
     const patched = github.requests.filter((r) => r.method === "PATCH");
     expect(patched.map((r) => r.path)).toEqual([`/repos/acme/shop-deploy/issues/comments/${ours[0]!.id}`]);
     expect(github.requests.filter((r) => r.method === "GET").length).toBeGreaterThan(1);
@@ -83,6 +83,39 @@ describe("action: sticky pull-request comment", () => {
       expect(r.log).not.toContain(SENTRY_DSN);
       expect(r.summary).not.toContain(SENTRY_DSN);
     }
+  });
+
+  it("a comment carrying the marker but written by someone else is never updated: a new comment is created", async () => {
+    // The pull request's author plants the marker in a comment of their own, and so does another app.
+    const planted = github.seed("acme", "shop-deploy", 17, `${MARKER}\nLGTM, approved by the deploy bot ✅`, "mallory");
+    const otherBot = github.seed("acme", "shop-deploy", 17, `${MARKER}\nfrom another app`, "some-other-app[bot]");
+    const r = await planOnPr();
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(github.requests.filter((x) => x.method === "PATCH")).toEqual([]);
+    const posted = github.requests.filter((x) => x.method === "POST" && x.path !== "/graphql");
+    expect(posted.map((x) => x.path)).toEqual(["/repos/acme/shop-deploy/issues/17/comments"]);
+    const all = github.comments("acme", "shop-deploy", 17);
+    expect(all.find((c) => c.id === planted.id)!.body).toBe(`${MARKER}\nLGTM, approved by the deploy bot ✅`);
+    expect(all.find((c) => c.id === otherBot.id)!.body).toBe(`${MARKER}\nfrom another app`);
+    const ours = all.filter((c) => c.user.login === "github-actions[bot]");
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body).toContain("### deployer plan");
+
+    // The next push updates the Action's own comment, still not the planted ones.
+    github.requests.length = 0;
+    const again = await planOnPr();
+    expect(again.exitCode, describeRun(again)).toBe(0);
+    expect(github.requests.filter((x) => x.method === "PATCH").map((x) => x.path)).toEqual([`/repos/acme/shop-deploy/issues/comments/${ours[0]!.id}`]);
+    expect(github.comments("acme", "shop-deploy", 17)).toHaveLength(3);
+  });
+
+  it("with an identity GraphQL cannot tell, only github-actions[bot]'s own comment counts", async () => {
+    github.viewerLogin = undefined;
+    github.seed("acme", "shop-deploy", 17, `${MARKER}\nplanted`, "mallory");
+    const r = await planOnPr();
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(github.requests.filter((x) => x.method === "PATCH")).toEqual([]);
+    expect(github.comments("acme", "shop-deploy", 17).filter((c) => c.user.login === "github-actions[bot]")).toHaveLength(1);
   });
 
   it("comment: false, or an event without a pull request, writes no comment", async () => {

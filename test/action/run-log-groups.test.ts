@@ -54,8 +54,11 @@ describe("grouped run log", () => {
   it("scrubs known secrets and defuses workflow commands in logged text", () => {
     const c = capture();
     c.mask.add(["s3cr3t-value", "42"]);
-    expect(c.masked).toEqual(["s3cr3t-value"]);
-    c.log.info("token=s3cr3t-value\n::set-output name=x::y");
-    expect(c.out()).toBe("token=(sensitive)\n ::set-output name=x::y\n");
+    // The value in every form deployer writes it (upper/lower case), never a 2-character one.
+    expect(c.masked).toEqual(["s3cr3t-value", "S3CR3T-VALUE"]);
+    // The runner trims leading whitespace before it looks for `::`, and reads `##[` anywhere:
+    // an indent does not defuse a command, a visible break does.
+    c.log.info("token=s3cr3t-value S3CR3T-VALUE\n::set-output name=x::y\n   ::add-mask::z\nsee ##[error]x \u001b[2J");
+    expect(c.out()).toBe("token=(sensitive) (sensitive)\n:\\:set-output name=x::y\n   :\\:add-mask::z\nsee ##\\[error]x \\u001b[2J\n");
   });
 });

@@ -69,7 +69,7 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
     const { plan } = result;
     const text = g.output === "text";
     // Messages go where they do not corrupt a machine-readable stdout.
-    const say = (line: string) => (text ? process.stdout : process.stderr).write(`${line}\n`);
+    const say = (line: string) => (text ? process.stdout : process.stderr).write(`${promoteOut.terminalOutput(line)}\n`);
     const showPlan = () => {
       if (g.output === "json") process.stdout.write(promoteOut.promotionToJsonText(result));
       else if (g.output === "markdown") process.stdout.write(`${promoteOut.formatPromotionMarkdown(result)}\n`);

@@ -22,24 +22,26 @@ Examples:
     .action(
       action(async (opts: { env: string; image: string; outputFile?: string; showSensitive?: boolean }, cmd: Command) => {
         const g = globalOptions(cmd);
-        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { imageReference }, { redactSensitive }] = await Promise.all([
+        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { imageReference }, { redactSensitive }, escape] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
           import("../../render/image-ref.js"),
           import("../../render/redact.js"),
+          import("../../report/escape.js"),
         ]);
         const project = await loadProject({ config: g.config });
         const [target] = selectTargets(project, { envs: [opts.env] });
         const image = imageReference(targetImageRepository(project, target!), opts.image);
         const def = renderTaskDefinition(project, target!, image);
         const shown = opts.showSensitive ? def : redactSensitive(def, target!);
-        let json = JSON.stringify(shown, null, 2) + "\n";
-        if (g.output === "markdown") json = "```json\n" + json + "```\n";
+        // jsonText: the same JSON value (what ECS gets), with the lossless escapes that keep it inert in a CI log.
+        let json = escape.jsonText(shown, 2) + "\n";
+        if (g.output === "markdown") json = escape.markdownOutput(escape.markdownCodeBlock(json.trimEnd().split("\n"), "json")) + "\n";
         if (opts.outputFile) {
           const { writeFile } = await import("node:fs/promises");
           await writeFile(opts.outputFile, json);
-          process.stderr.write(`wrote ${opts.outputFile} (${target!.name}, ${image})\n`);
+          process.stderr.write(escape.terminalOutput(`wrote ${escape.terminalText(opts.outputFile)} (${escape.terminalText(target!.name)}, ${escape.terminalText(image)})`) + "\n");
         } else {
           process.stdout.write(json);
         }

@@ -18,10 +18,11 @@ Examples:
     .action(
       action(async (opts: { stage?: string }, cmd: Command) => {
         const g = globalOptions(cmd);
-        const [{ loadProject }, { selectTargets }, { targetImageRepository }] = await Promise.all([
+        const [{ loadProject }, { selectTargets }, { targetImageRepository }, escape] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
+          import("../../report/escape.js"),
         ]);
         const project = await loadProject({ config: g.config });
         const targets = opts.stage ? selectTargets(project, { stages: [opts.stage] }) : project.targets;
@@ -36,12 +37,17 @@ Examples:
           file: t.file,
         }));
         if (g.output === "json") {
-          process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+          process.stdout.write(escape.jsonText(rows, 2) + "\n");
           return 0;
         }
         const header = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER", "SERVICE", "IMAGE REPOSITORY"];
         const cells = rows.map((r) => [r.name, r.stage, r.account, r.region, r.cluster, r.service, r.imageRepository]);
-        process.stdout.write((g.output === "markdown" ? markdownTable(header, cells) : textTable(header, cells)) + "\n");
+        // Values from the configuration: escaped for their sink (escape.ts).
+        const text =
+          g.output === "markdown"
+            ? escape.markdownOutput(markdownTable(header, cells.map((r) => r.map((c) => escape.markdownText(c, { table: true })))))
+            : escape.terminalOutput(textTable(header, cells.map((r) => r.map(escape.terminalText))));
+        process.stdout.write(text + "\n");
         return 0;
       }),
     );

@@ -22,18 +22,19 @@ Examples:
     .action(
       action(async (opts: { env?: string[]; stage?: string }, cmd: Command) => {
         const g = globalOptions(cmd);
-        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc] = await Promise.all([
+        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc, { jsonText, terminalOutput, terminalText }] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
           import("../../render/image-ref.js"),
           import("../../report/error-text.js"),
           import("picocolors"),
+          import("../../report/escape.js"),
         ]);
         const project = await loadProject({ config: g.config });
         const targets = opts.env || opts.stage ? selectTargets(project, { envs: opts.env, stages: opts.stage ? [opts.stage] : undefined }) : project.targets;
 
-        const results = targets.map((t) => {
+        const checked = targets.map((t) => {
           try {
             const def = renderTaskDefinition(project, t, `${targetImageRepository(project, t)}@${PLACEHOLDER_DIGEST}`);
             return { target: t, family: def.family, containers: def.containerDefinitions.length, errors: [] as ReturnType<typeof errorInfos> };
@@ -41,13 +42,13 @@ Examples:
             return { target: t, family: undefined, containers: 0, errors: errorInfos(e) };
           }
         });
-        const ok = results.every((r) => r.errors.length === 0);
+        const ok = checked.every((r) => r.errors.length === 0);
 
         if (g.output === "json") {
           const body = {
             ok,
             config: project.config.file,
-            targets: results.map((r) => ({
+            targets: checked.map((r) => ({
               name: r.target.name,
               stage: r.target.stage,
               account: r.target.account,
@@ -59,11 +60,14 @@ Examples:
               errors: r.errors,
             })),
           };
-          process.stdout.write(JSON.stringify(body, null, 2) + "\n");
+          process.stdout.write(jsonText(body, 2) + "\n");
           return ok ? 0 : 1;
         }
 
         const c = pc.default.createColors(g.color);
+        // Names come from the configuration: terminal-safe before they are laid out (escape.ts).
+        const line = (text: string) => terminalOutput(text, { keepColour: g.color }) + "\n";
+        const results = checked.map((r) => ({ ...r, family: r.family && terminalText(r.family), target: { ...r.target, name: terminalText(r.target.name), stage: terminalText(r.target.stage), region: terminalText(r.target.region), cluster: terminalText(r.target.cluster), service: terminalText(r.target.service), account: terminalText(r.target.account) } }));
         const width = Math.max(...results.map((r) => r.target.name.length));
         const stageWidth = Math.max(...results.map((r) => r.target.stage.length));
         const regionWidth = Math.max(...results.map((r) => r.target.region.length));
@@ -72,17 +76,19 @@ Examples:
           const t = r.target;
           const where = `${t.stage.padEnd(stageWidth)}  ${t.account}  ${t.region.padEnd(regionWidth)}  ${`${t.cluster}/${t.service}`.padEnd(placeWidth)}`;
           if (r.errors.length === 0) {
-            process.stdout.write(`${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}\n`);
+            process.stdout.write(line(`${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}`));
           } else {
-            process.stdout.write(`${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}\n`);
+            process.stdout.write(line(`${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}`));
             process.stderr.write(formatErrors(r.errors, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
           }
         }
         const bad = results.filter((r) => r.errors.length > 0).length;
         process.stdout.write(
-          ok
-            ? `${c.green(`${results.length} target${results.length === 1 ? "" : "s"} valid`)} (${project.config.file})\n`
-            : `${c.red(`${bad} of ${results.length} targets invalid`)}\n`,
+          line(
+            ok
+              ? `${c.green(`${results.length} target${results.length === 1 ? "" : "s"} valid`)} (${terminalText(project.config.file)})`
+              : `${c.red(`${bad} of ${results.length} targets invalid`)}`,
+          ),
         );
         return ok ? 0 : 1;
       }),

@@ -55,15 +55,55 @@ describe("loadProject on the example repository", () => {
   });
 });
 
+describe("sensitive: the union over _defaults, _<stage> and the target", () => {
+  it("a target that marks its own path keeps what _defaults.yaml marked (the README's layout)", async () => {
+    // The example's _defaults.yaml marks vars.sentryDsn; prod-eu marks vars.apiKey as well.
+    repo.write("environments/prod-eu.yaml", repo.read("environments/prod-eu.yaml") + "sensitive: [vars.apiKey]\nvars:\n  apiKey: k3y-for-prod-eu-0000\n");
+    repo.write("environments/_prod.yaml", repo.read("environments/_prod.yaml") + "sensitive: [vars.dbPassword]\n");
+    const project = await load();
+    const prodEu = project.targets.find((t) => t.name === "prod-eu")!;
+    expect(prodEu.sensitive).toEqual(["vars.sentryDsn", "vars.dbPassword", "vars.apiKey"]);
+    expect(prodEu.locations["sensitive[1]"]?.file).toBe(repo.file("environments/_prod.yaml"));
+    // A target cannot un-mark: an empty list adds nothing and removes nothing.
+    repo.edit("environments/prod-eu.yaml", "sensitive: [vars.apiKey]", "sensitive: []");
+    const again = (await load()).targets.find((t) => t.name === "prod-eu")!;
+    expect(again.sensitive).toEqual(["vars.sentryDsn", "vars.dbPassword"]);
+  });
+
+  it("a `sensitive` that is not a list is reported at the layer that wrote it", async () => {
+    repo.write("environments/_defaults.yaml", repo.read("environments/_defaults.yaml").replace(/sensitive:.*\n/, "sensitive: vars.sentryDsn\n"));
+    const errors = await errorsOf(load);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.field === "sensitive" && e.location?.file === repo.file("environments/_defaults.yaml"))).toBe(true);
+  });
+
+  it("a sensitive value shorter than 8 characters is refused at its line, without the value", async () => {
+    repo.edit("environments/dev.yaml", "vars:", "sensitive: [vars.pin, vars.db]\nvars:\n  pin: \"7391\"\n  db: { user: app, password: long-enough-pass }");
+    const errors = await errorsOf(load);
+    expect(errors.map((e) => [e.field, at(e)])).toEqual([
+      ["vars.pin", `environments/dev.yaml:${repo.lineOf("environments/dev.yaml", "pin:")}:8`],
+      ["vars.db.user", `environments/dev.yaml:${repo.lineOf("environments/dev.yaml", "db:")}:15`],
+    ]);
+    for (const e of errors) {
+      expect(e.code).toBe("CONFIG_INVALID");
+      expect(e.message).toMatch(/is marked sensitive, but its value \(a string\) is shorter than 8 characters/);
+      expect(e.hint).toMatch(/at least 8 characters/);
+      expect(JSON.stringify(e)).not.toMatch(/7391|"app"/);
+    }
+  });
+});
+
 describe("defaults merging", () => {
-  it("merges maps deeply and replaces lists; the target wins", async () => {
+  it("merges maps deeply and replaces lists (but `sensitive`, which adds up); the target wins", async () => {
     repo.write("environments/_defaults.yaml", "vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n");
     repo.write("environments/_prod.yaml", "vars:\n  cpu: 1024\n  memory: 2048\n  nested: { b: 20 }\n");
     repo.edit("environments/prod-us.yaml", "  desiredCount: 2", "  desiredCount: 2\n  nested: { c: 3 }\n  list: [9]\nsensitive: [vars.c]");
     const project = await load();
     const prodUs = project.targets.find((t) => t.name === "prod-us")!;
     expect(prodUs.vars).toEqual({ cpu: 1024, memory: 2048, desiredCount: 2, nested: { a: 1, b: 20, c: 3 }, list: [9] });
-    expect(prodUs.sensitive).toEqual(["vars.c"]);
+    expect(prodUs.sensitive).toEqual(["vars.a", "vars.b", "vars.c"]);
+    expect(prodUs.locations["sensitive[0]"]?.file).toBe(repo.file("environments/_defaults.yaml"));
+    expect(prodUs.locations["sensitive[2]"]?.file).toBe(repo.file("environments/prod-us.yaml"));
     expect(prodUs.locations["vars.nested.a"]?.file).toBe(repo.file("environments/_defaults.yaml"));
     expect(prodUs.locations["vars.nested.b"]?.file).toBe(repo.file("environments/_prod.yaml"));
     expect(prodUs.locations["vars.list[0]"]?.file).toBe(repo.file("environments/prod-us.yaml"));
@@ -107,7 +147,7 @@ describe("validation rules (each error names file, line, column and field)", () 
     expect(at(e)).toBe("environments/prod-eu.yaml:2:10");
     expect(e.field).toBe("account");
     expect(e.target).toBe("prod-eu");
-    expect(e.message).toContain("12345678901");
+    expect(e.message).toContain("got a whole number");
     expect(e.hint).toContain('account: "012345678901"');
   });
 

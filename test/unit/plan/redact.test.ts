@@ -38,11 +38,11 @@ describe("sensitive values", () => {
     for (const n of ["LOG_LEVEL", "STAGE", "KEYSPACE", "TOKEN_URL"]) expect(isSecretName(n), n).toBe(false);
   });
 
-  it("collects values of sensitive vars and of secret-named env vars on both sides", () => {
+  it("collects values of sensitive vars (with their upper/lower-case forms) and of secret-named env vars on both sides", () => {
     const t = target({ vars: { ...target().vars, apiKey: API_KEY, nested: { pw: "hunter22" } }, sensitive: ["vars.apiKey", "vars.nested"] });
     const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
     const values = collectSensitiveValues(t, { family: "f", containerDefinitions: [{ name: "a", environment: [{ name: "X_TOKEN", value: STRIPE_TOKEN }] }] }, live);
-    expect(new Set(values)).toEqual(new Set([API_KEY, "hunter22", STRIPE_TOKEN, SENTRY_DSN]));
+    expect(new Set(values)).toEqual(new Set([API_KEY, API_KEY.toUpperCase(), API_KEY.toLowerCase(), "hunter22", "HUNTER22", STRIPE_TOKEN, SENTRY_DSN]));
   });
 
   it("marks changes sensitive and shows them as (sensitive)", () => {
