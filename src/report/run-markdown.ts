@@ -11,6 +11,7 @@ const ICON: Record<TargetOutcome, string> = {
   failed: "❌",
   interrupted: "⚠️",
   "not-started": "⏸️",
+  unknown: "❓",
 };
 
 export function formatRunReportMarkdown(report: RunReport): string {

@@ -23,6 +23,7 @@ export function formatRunReportText(report: RunReport, opts: RunTextOptions): st
     failed: c.red,
     interrupted: c.yellow,
     "not-started": c.dim,
+    unknown: c.magenta,
   };
   const headline = report.ok ? c.green : report.interrupted ? c.yellow : c.red;
   const lines: string[] = [];

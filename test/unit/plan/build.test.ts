@@ -45,6 +45,7 @@ describe("buildPlan", () => {
       tags: {
         "deployer:image-digest": DIGEST_B,
         "deployer:image-tag": "9c1e4b7",
+        "deployer:previous-task-definition": "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7",
         "deployer:git-sha": "9c1e4b7d0a",
         "deployer:run-id": "7d2e91ab",
         "deployer:by": "alice@example.com",
