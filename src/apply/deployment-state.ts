@@ -177,7 +177,8 @@ export function serviceState(service: LiveService | undefined, current?: Service
       return { kind: "rolling-back", failed: ecsRollback, rollback: primary, ...(sd ? { serviceDeployment: sd } : {}), trigger, reason: `deployment ${ecsRollback.id} (${taskDefinitionName(ecsRollback.taskDefinition)}) failed; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}` };
     }
     const d = rolling.find((x) => x.status === "PRIMARY") ?? rolling[0]!;
-    return { kind: "in-progress", deployment: d, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) IN_PROGRESS: ${d.runningCount}/${d.desiredCount} running` };
+    const n = service.deployments.length;
+    return { kind: "in-progress", deployment: d, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${n > 1 ? `, ${n} deployments` : ""}` };
   }
   if (primary?.rolloutState === "FAILED") {
     const trigger = failureTrigger(service, primary, sd);
@@ -187,7 +188,7 @@ export function serviceState(service: LiveService | undefined, current?: Service
   // Without rollout state (ECS-native strategies, Classic Load Balancer): more than one deployment
   // means one is still rolling out.
   if (service.deployments.length > 1) {
-    return { kind: "in-progress", deployment: primary, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) rolling out: ${primary.runningCount}/${primary.desiredCount} running, ${service.deployments.length} deployments` };
+    return { kind: "in-progress", deployment: primary, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) in progress: ${primary.runningCount}/${primary.desiredCount} running, ${service.deployments.length} deployments` };
   }
   if (primary.rolloutState !== undefined && primary.rolloutState !== "COMPLETED") {
     return { kind: "in-progress", deployment: primary, reason: `deployment ${primary.id} is ${primary.rolloutState}` };

@@ -40,12 +40,13 @@ export async function fleetStatus(run: Pick<PreparedRun, "project" | "targets" |
   }
 
   const rows = run.targets.map((t) => statusRow(readOf.get(t.name)!, project.config.rootDir, readiness(readOf.get(t.name)!, previousStage(t.stage), sources)));
-  const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, errors: 0 };
+  const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, scaledToZero: 0, errors: 0 };
   for (const r of rows) {
     if (!r.ok) summary.errors++;
     else if (r.health?.state === "stable") summary.stable++;
     else if (r.health?.state === "in-progress") summary.inProgress++;
     else if (r.health?.state === "failed") summary.failed++;
+    else if (r.health?.state === "scaled-to-zero") summary.scaledToZero++;
     else summary.degraded++;
   }
   const usedStages = new Set(run.targets.map((t) => t.stage));

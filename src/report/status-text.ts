@@ -57,6 +57,7 @@ export function formatStatusText(status: FleetStatus, opts: StatusTextOptions): 
   if (s.inProgress) parts.push(`${s.inProgress} deploying`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.degraded) parts.push(`${s.degraded} degraded`);
+  if (s.scaledToZero) parts.push(`${s.scaledToZero} scaled to zero`);
   if (s.errors) parts.push(plural(s.errors, "unreadable target"));
   lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
   return lines.join("\n");
