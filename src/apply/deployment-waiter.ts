@@ -64,18 +64,27 @@ export function seedEvents(obs: ServiceObserver, service: LiveService): void {
 
 async function pollUntil<T, X = undefined>(
   obs: ServiceObserver,
-  deadlineAt: number,
+  deadline: number | (() => number),
   inspect: (s: LiveService | undefined, extra: X | undefined) => Inspection<T>,
   extra?: (service: LiveService | undefined) => Promise<X>,
 ): Promise<WaitEnd<T>> {
   const { clock, signal } = obs;
+  const deadlineOf = typeof deadline === "number" ? () => deadline : deadline;
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer = new AbortController();
-  void clock.sleep(Math.max(0, deadlineAt - clock.now()), timer.signal).then(() => {
-    if (!timer.signal.aborted) stop.abort();
-  });
+  // The deadline may move later while waiting (bake time): sleep until it, look again.
+  void (async () => {
+    while (!timer.signal.aborted) {
+      const ms = deadlineOf() - clock.now();
+      if (ms <= 0) {
+        stop.abort();
+        return;
+      }
+      await clock.sleep(ms, timer.signal);
+    }
+  })();
   const patience = obs.readPatienceMs ?? READ_FAILURE_PATIENCE_MS;
   let failedReads = 0;
   let failingSince = 0;
@@ -84,7 +93,7 @@ async function pollUntil<T, X = undefined>(
   try {
     for (;;) {
       if (signal?.aborted) return { kind: "aborted", last: obs.last };
-      if (clock.now() >= deadlineAt) return ended();
+      if (clock.now() >= deadlineOf()) return ended();
       const outcome = await obs.watch.next(stop.signal);
       if (outcome.type === "aborted") {
         if (signal?.aborted) return { kind: "aborted", last: obs.last };
@@ -182,22 +191,28 @@ export function waitForSettled(obs: ServiceObserver, deadlineAt: number, current
   );
 }
 
+/** Lifecycle stages from which production traffic has shifted (or is shifting): bake times run from here. */
+export const BAKING_STAGES = new Set(["PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]);
+
 /**
  * BLUE_GREEN / LINEAR / CANARY: wait until the service deployment `arn` is no longer going on
- * (SUCCESSFUL, rolled back, STOPPED), reporting its lifecycle stages. `rollingBackIsDone`: end as
- * soon as a rollback starts (the caller then waits for the rollback with the same function).
+ * (SUCCESSFUL, rolled back, STOPPED), reporting its lifecycle stages. `endOnRollbackStart`: end as
+ * soon as a rollback starts. Bake time is honoured: once production traffic shifts, the deadline
+ * moves `bakeMs` later (the timeout never cuts a bake short; a deployment stuck before it still times out).
  */
 export function waitForServiceDeployment(
   obs: ServiceObserver,
   ecs: EcsPort,
   arn: string,
   deadlineAt: number,
-  opts: { hookStages?: string[]; endOnRollbackStart?: boolean } = {},
+  opts: { hookStages?: string[]; endOnRollbackStart?: boolean; bakeMs?: number } = {},
 ): Promise<WaitEnd<Exclude<ServiceDeploymentProgress, { state: "in-progress" }>>> {
+  let baking = false;
   return pollUntil(
     obs,
-    deadlineAt,
+    () => deadlineAt + (baking ? (opts.bakeMs ?? 0) : 0),
     (service, sd) => {
+      if (sd?.lifecycleStage && BAKING_STAGES.has(sd.lifecycleStage)) baking = true;
       const p = assessServiceDeployment(service, sd);
       const stage = sd?.lifecycleStage ? { name: sd.lifecycleStage, hook: (opts.hookStages ?? []).includes(sd.lifecycleStage) } : undefined;
       const following = service ? primaryDeployment(service) : undefined;

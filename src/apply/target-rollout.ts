@@ -342,8 +342,8 @@ export class TargetRollout {
     }
     // Bake time is part of the deployment: the wait gets it on top of --timeout.
     const bakeMs = this.bakeMinutes * 60_000;
-    this.step("wait-stable", `waiting for service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} to be SUCCESSFUL (up to ${formatSeconds(seconds)}${bakeMs > 0 ? ` + ${formatSeconds(this.bakeMinutes * 60)} bake time` : ""})`);
-    const end = await waitForServiceDeployment(this.observe(), ecs, sdArn, this.deps.clock.now() + seconds * 1000 + bakeMs, { hookStages: this.hookStages, endOnRollbackStart: false });
+    this.step("wait-stable", `waiting for service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} to be SUCCESSFUL (up to ${formatSeconds(seconds)}${bakeMs > 0 ? `, plus ${formatSeconds(this.bakeMinutes * 60)} of bake time once production traffic shifts` : ""})`);
+    const end = await waitForServiceDeployment(this.observe(), ecs, sdArn, this.deps.clock.now() + seconds * 1000, { hookStages: this.hookStages, endOnRollbackStart: false, bakeMs });
     if (end.kind === "aborted") throw this.interrupted();
     if (end.kind === "unreadable") throw this.unknown(end.error, "ecs:DescribeServiceDeployments");
     if (end.kind === "timeout") {
@@ -569,7 +569,7 @@ export class TargetRollout {
     obs.watch.restart();
     const result = (ok: boolean, error?: ErrorInfo): RollbackResult => ({ by: "deployer", via: "update-service", toTaskDefinitionArn: to, ok, ...(error ? { error } : {}) });
     if (isNativeStrategy(updated) && updated.currentServiceDeployment && this.deps.session.ecs.describeServiceDeployments) {
-      const end = await waitForServiceDeployment(obs, this.deps.session.ecs, updated.currentServiceDeployment, this.deps.clock.now() + seconds * 1000 + bakeMinutesOf(updated) * 60_000, { hookStages: updated.lifecycleHookStages ?? [] });
+      const end = await waitForServiceDeployment(obs, this.deps.session.ecs, updated.currentServiceDeployment, this.deps.clock.now() + seconds * 1000, { hookStages: updated.lifecycleHookStages ?? [], bakeMs: bakeMinutesOf(updated) * 60_000 });
       if (end.kind === "done" && end.value.state === "completed") {
         this.serviceUpdated = false;
         this.done("rollback", `rolled back to ${taskDefinitionName(to)}`);

@@ -84,11 +84,30 @@ export interface KnownGoodRevision {
   status?: string;
 }
 
+/** An existing revision a rollback puts back, as a reviewer should see it. */
+export interface RevisionNote {
+  taskDefinitionArn: string;
+  /** `deployer:image-tag` of the revision, when it has one. */
+  imageTag?: string;
+  imageDigest?: string;
+  /** Its last deployment's outcome, in words ("last deployment ejGv… SUCCESSFUL 2025-…", "its deployment FAILED …"). */
+  lastOutcome: string;
+  /** How deployer chose it (service deployment history, provenance tag, --to). */
+  evidence?: string;
+  status?: string;
+}
+
 export type Step =
-  /** Register the desired task definition with these tags. */
-  | { kind: "register-task-definition"; tags: Record<string, string> }
-  /** An identical revision is already registered (an earlier run died before updating): reuse it. */
-  | { kind: "reuse-task-definition"; taskDefinitionArn: string }
+  /**
+   * Register the desired task definition with these tags. `copyOf`: a rollback to an INACTIVE
+   * revision registers an identical copy of it (ECS refuses to deploy INACTIVE revisions).
+   */
+  | { kind: "register-task-definition"; tags: Record<string, string>; copyOf?: RevisionNote }
+  /**
+   * An identical revision is already registered (an earlier run died before updating; or a rollback
+   * puts back an existing revision, described in `revision`): reuse it.
+   */
+  | { kind: "reuse-task-definition"; taskDefinitionArn: string; revision?: RevisionNote }
   /**
    * Point the service at the new (or reused) task definition. The service is read again right before:
    * if it moved since the plan (someone else deployed), deployer waits for that deployment when

@@ -7,6 +7,7 @@ export interface RolloutOptions extends SelectionOptions, PreflightOptions {
   plan?: string;
   rollbackStage?: boolean;
   report?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -21,6 +22,7 @@ export function register(program: Command): void {
   addPreflightOptions(cmd)
     .option("--plan <file>", "apply exactly a plan saved with `deployer plan --save` (refused when the live state or config moved since)")
     .option("--rollback-stage", "when one target of a stage fails, roll back every target of that stage that was updated")
+    .option("--force", "deploy even where the service's last deployment of exactly this definition FAILED (refused otherwise)")
     .option("--report <file>", "write the run report as JSON to this file")
     .addHelpText(
       "after",
