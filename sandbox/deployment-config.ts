@@ -38,7 +38,16 @@ function tenths(n: number): boolean {
  * taken and said so beside it.
  */
 export function applyDeploymentConfiguration(current: ServiceSettings, input: Json | undefined, controller: string): ServiceSettings {
-  const out: ServiceSettings = structuredClone(current);
+  // Only the settings: `current` may be a whole service (its deployments must stay the same objects).
+  const out: ServiceSettings = structuredClone({
+    circuitBreaker: current.circuitBreaker,
+    alarms: current.alarms,
+    strategy: current.strategy,
+    lifecycleHooks: current.lifecycleHooks,
+    ...(current.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: current.bakeTimeInMinutes } : {}),
+    ...(current.linear ? { linear: current.linear } : {}),
+    ...(current.canary ? { canary: current.canary } : {}),
+  });
   if (!input) return out;
   const cb = input.deploymentCircuitBreaker as { enable?: unknown; rollback?: unknown } | undefined;
   if (cb) out.circuitBreaker = { enable: cb.enable === true, rollback: cb.rollback === true };
