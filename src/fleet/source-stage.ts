@@ -54,7 +54,7 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
     };
   }
   const image = deployedImage(read.taskDefinition);
-  const health = serviceHealth(read.service);
+  const health = serviceHealth(read.service, read.serviceDeployment);
   const base = { target, image, health, taskDefinitionArn: read.taskDefinition.arn };
   const resource = read.service.arn;
   const retry = `Re-run deployer promote once ${target.name} is stable.`;

@@ -469,3 +469,63 @@ describe("applyPlan: resuming a deployment an earlier (killed) run started", () 
     expect(fake.primaryTaskDefinition("api-dev")).toBe(OLD_TD("100000000001"));
   });
 });
+
+describe("applyPlan: a service that cannot be read (issue 11)", () => {
+  it("reads failing for the whole wait end the target 'unknown' with the read's own error: no rollback, no second UpdateService", async () => {
+    const f = fleet([{ name: "dev" }, { name: "prod" }], [
+      { name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false }, timeoutSeconds: 600 },
+      { name: "prod", stage: "prod", account: "200000000001" },
+    ]);
+    const fake = f.ecsOf("dev");
+    const expired = Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" });
+    const onEvent = (e: RunEvent): void => {
+      f.onEvent(e);
+      // From the moment the service is updated, every read fails (expired credentials, throttling, network…).
+      if (e.type === "step" && e.target === "dev" && e.step === "update-service" && e.message.startsWith("service updated")) fake.failNext("DescribeServices", expired, 10_000);
+    };
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent });
+    const dev = report.targets[0]!;
+    expect(dev.outcome).toBe("unknown");
+    expect(dev.rollback).toBeUndefined();
+    expect(dev.error).toMatchObject({ target: "dev", action: "ecs:DescribeServices", awsCode: "ExpiredTokenException" });
+    expect(fake.count("UpdateService")).toBe(1);
+    expect(report.targets[1]!.outcome).toBe("not-started");
+    expect(report.error).toMatchObject({ code: "STATE_UNKNOWN" });
+    expect(report.error!.hint).toContain("deployer status --env dev");
+    expect(f.events).toContainEqual(expect.objectContaining({ type: "target-done", target: "dev", outcome: "unknown", message: expect.stringContaining("look with `deployer status --env dev`") }));
+  });
+
+  it("a failure without a known-good revision is not rolled back (ROLLBACK_REFUSED), and says how to roll back by hand", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }]);
+    delete f.plan.targets[0]!.rollbackTo;
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
+    expect(t.rollback).toMatchObject({ by: "none", ok: false, error: { code: "ROLLBACK_REFUSED" } });
+    expect(t.rollback!.error!.hint).toContain("deployer rollback --env dev --to");
+    expect(f.ecsOf("dev").count("UpdateService")).toBe(1);
+  });
+});
+
+describe("applyPlan: the service is read again right before UpdateService (issue 11)", () => {
+  it("a deployment someone else started after the plan stops the target without writing to the service", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
+    const fake = f.ecsOf("dev");
+    fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "e".repeat(64)), { kind: "stuck" });
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("failed");
+    expect(t.error).toMatchObject({ code: "DEPLOYMENT_IN_PROGRESS" });
+    expect(t.error!.message).toMatch(/api-dev moved since preflight: .*deployer did not update it/);
+    expect(fake.count("UpdateService")).toBe(0);
+  });
+
+  it("a deployment that finished since the plan (PRIMARY changed) counts as moved too", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
+    const fake = f.ecsOf("dev");
+    f.plan.targets[0]!.live!.primaryDeploymentId = "ecs-svc/planned-one";
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    expect(report.targets[0]!.error?.message).toMatch(/replaced ecs-svc\/planned-one/);
+    expect(fake.count("UpdateService")).toBe(0);
+  });
+});
