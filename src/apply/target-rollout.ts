@@ -526,8 +526,19 @@ export class TargetRollout {
     try {
       service = await this.readService();
     } catch (e) {
-      if (e instanceof TargetEnded) return { by: "none", ok: false, ...(e.error ? { error: e.error } : {}) };
-      throw e;
+      if (!(e instanceof TargetEnded)) throw e;
+      const read = e.error;
+      if (e.outcome !== "unknown" || !read) return { by: "none", ok: false, ...(read ? { error: read } : {}) };
+      return {
+        by: "none",
+        ok: false,
+        error: this.info({
+          ...read,
+          code: "STATE_UNKNOWN",
+          message: `the service could not be read before rolling back, so deployer did not roll back: ${read.message}`,
+          hint: `${read.hint ? `${read.hint.replace(/\.?$/, "")}; then ` : ""}look with \`deployer status --env ${this.name}\``,
+        }),
+      };
     }
     const primary = service ? primaryDeployment(service) : undefined;
     const ours = this.taskDefinitionArn;

@@ -56,7 +56,11 @@ function taskDefinitionCell(t: TargetResult): string {
 function rollbackCell(t: TargetResult): string {
   const rb = t.rollback;
   if (!rb) return "—";
-  if (rb.by === "none") return rb.error?.code === "ROLLBACK_REFUSED" ? "not attempted (no known-good revision)" : "not attempted";
+  if (rb.by === "none") {
+    if (rb.error?.code === "ROLLBACK_REFUSED") return "not attempted (no known-good revision)";
+    if (rb.error?.code === "STATE_UNKNOWN") return "not attempted (state unknown)";
+    return "not attempted";
+  }
   const to = rb.toTaskDefinitionArn ? ` → ${parseTaskDefinitionRef(rb.toTaskDefinitionArn).name}` : "";
   const how = rb.by === "ecs" && rb.trigger ? ` (${describeTrigger(rb.trigger)})` : rb.via === "stop-service-deployment" ? " (StopServiceDeployment)" : "";
   if (rb.ok) return `${rb.by}${how}${to}`;
