@@ -24,12 +24,16 @@ export interface SandboxAdmin {
   clearLog(): void;
   setFaults(f: Faults): void;
   markImageBad(digest: string): void;
+  /** Tasks of this image run, but trip the CloudWatch deployment alarms of services that have them. */
+  markImageAlarming(digest: string): void;
   /** Start a deployment as "someone else" (stays IN_PROGRESS until completeDeployment, or forever). */
   startForeignDeployment(a: ServiceRef & { taskDefinition?: string }): string;
   completeDeployment(a: ServiceRef): void;
   /** Register a task definition directly (as a human would behind deployer's back). */
   registerTaskDefinition(a: { account: string; region: string; input: Record<string, unknown> }): string;
   setDeploymentSeconds(s: number): void;
+  /** How long one minute of ECS bake time lasts in the sandbox, in seconds. */
+  setMinuteSeconds(s: number): void;
   /** Fires when a deployment becomes COMPLETED/FAILED (for latency measurement in benchmarks). */
   onDeploymentSettled(cb: (e: DeploymentSettledEvent) => void): () => void;
   /**
@@ -79,6 +83,16 @@ export class SandboxAdminImpl implements SandboxAdmin {
   markImageBad(digest: string): void {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`markImageBad: not an image digest: ${digest}`);
     this.world.badDigests.add(digest);
+  }
+
+  markImageAlarming(digest: string): void {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`markImageAlarming: not an image digest: ${digest}`);
+    this.world.alarmingDigests.add(digest);
+  }
+
+  setMinuteSeconds(s: number): void {
+    if (!(typeof s === "number" && s > 0)) throw new Error(`setMinuteSeconds: must be a number > 0 (got ${String(s)})`);
+    this.world.minuteSeconds = s;
   }
 
   private service(a: ServiceRef): EcsService {
@@ -232,6 +246,12 @@ export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: stri
         });
       case "POST /_sandbox/credentials/temporary":
         return sendJson(res, 200, admin.issueTemporaryCredentials({ seconds: Number(input.seconds), user: typeof input.user === "string" ? input.user : undefined }));
+      case "POST /_sandbox/images/alarming":
+        admin.markImageAlarming(String(input.digest ?? ""));
+        return sendJson(res, 200, { ok: true });
+      case "POST /_sandbox/minute-seconds":
+        admin.setMinuteSeconds(Number(input.seconds));
+        return sendJson(res, 200, { ok: true });
       case "POST /_sandbox/deployment-seconds":
         admin.setDeploymentSeconds(Number(input.seconds));
         return sendJson(res, 200, { ok: true });

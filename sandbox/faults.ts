@@ -9,6 +9,11 @@ export interface Faults {
   actions?: string[];
   accounts?: string[];
   unreachableAccounts?: string[];
+  /**
+   * Actions this endpoint does not have (answered UnknownOperationException, as for any action the
+   * sandbox does not implement): e.g. an AWS stand-in without the 2024 service-deployment API.
+   */
+  withoutActions?: string[];
   seed?: number;
 }
 
@@ -68,6 +73,10 @@ export class FaultInjector {
     if (f.actions && f.actions.length > 0 && !f.actions.includes(action)) return false;
     if (f.accounts && f.accounts.length > 0 && !accounts.some((a) => f.accounts!.includes(a))) return false;
     return true;
+  }
+
+  lacks(action: string): boolean {
+    return this.faults.withoutActions?.includes(action) ?? false;
   }
 
   isUnreachable(accounts: string[]): boolean {

@@ -11,6 +11,8 @@ export type PolicyStatement = Record<string, unknown>;
 export interface Fixture {
   /** How long a healthy rollout takes, in seconds (default 2). */
   deploymentSeconds?: number;
+  /** How long one minute of ECS bake time lasts in the sandbox, in seconds (default 60). */
+  minuteSeconds?: number;
   accounts?: AccountFixture[];
   /** Standard deploy-target accounts; see TargetFixture. */
   targets?: TargetFixture[];
@@ -76,6 +78,8 @@ export interface ImageFixture {
   sizeBytes?: number;
   /** Tasks from this image never become healthy. */
   bad?: boolean;
+  /** Tasks from this image run, but trip the service's CloudWatch deployment alarms. */
+  tripsAlarms?: boolean;
 }
 
 export interface RepositoryFixture {
@@ -101,6 +105,19 @@ export interface ServiceFixture {
   circuitBreaker?: { enable: boolean; rollback: boolean };
   /** ECS (default) | CODE_DEPLOY | EXTERNAL */
   deploymentController?: string;
+  /** The rest of deploymentConfiguration: alarms, strategy, bake time, linear/canary, lifecycle hooks. */
+  deploymentConfiguration?: DeploymentConfigurationFixture;
+}
+
+/** As CreateService takes them (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html). */
+export interface DeploymentConfigurationFixture {
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
+  /** ROLLING (default) | BLUE_GREEN | LINEAR | CANARY */
+  strategy?: string;
+  bakeTimeInMinutes?: number;
+  linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+  canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+  lifecycleHooks?: Array<{ hookTargetArn: string; roleArn?: string; lifecycleStages: string[] }>;
 }
 
 export interface ClusterFixture {
@@ -140,6 +157,8 @@ export interface TargetFixture {
    */
   tagSession?: boolean;
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** The service's other deployment settings (alarms, strategy, bake time, …). */
+  deploymentConfiguration?: DeploymentConfigurationFixture;
 }
 
 export function loadFixtureFile(path: string): Fixture {
@@ -209,6 +228,10 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
         `arn:aws:ecs:${region}:${a}:cluster/*`,
         `arn:aws:ecs:${region}:${a}:service/*`,
         `arn:aws:ecs:${region}:${a}:task-definition/${family}:*`,
+        // Service deployments and revisions, as the ECS guide's least-privilege example grants them:
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html
+        `arn:aws:ecs:${region}:${a}:service-deployment/*`,
+        `arn:aws:ecs:${region}:${a}:service-revision/*`,
       ],
     },
     {
@@ -228,6 +251,13 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       Effect: "Allow",
       Action: ["ecs:UpdateService"],
       Resource: `arn:aws:ecs:${region}:${a}:service/${cluster}/${service}`,
+    },
+    {
+      // Rolling back a BLUE_GREEN / LINEAR / CANARY deployment (StopServiceDeployment, stopType ROLLBACK).
+      Sid: "EcsStopServiceDeployment",
+      Effect: "Allow",
+      Action: ["ecs:StopServiceDeployment"],
+      Resource: `arn:aws:ecs:${region}:${a}:service-deployment/${cluster}/${service}/*`,
     },
   ];
   if (repoNames.length > 0) {
@@ -373,6 +403,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             taskDefinition: `${family}:1`,
             desiredCount: t.desiredCount ?? 1,
             circuitBreaker: t.circuitBreaker ?? { enable: true, rollback: true },
+            ...(t.deploymentConfiguration ? { deploymentConfiguration: t.deploymentConfiguration } : {}),
           },
         ],
       },

@@ -36,6 +36,8 @@ export interface StartSandboxOptions {
   port?: number;
   /** How long a healthy rollout takes (default from fixture; demo: 2). */
   deploymentSeconds?: number;
+  /** How long one minute of ECS bake time lasts, in seconds (default from fixture, else 60). */
+  minuteSeconds?: number;
   /** Cap on the lifetime of every temporary credential STS issues (for expiry tests). */
   maxSessionSeconds?: number;
   faults?: Faults;
@@ -59,6 +61,7 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
     typeof opts.fixture === "object" ? structuredClone(opts.fixture) : loadFixtureFile(opts.fixture ?? DEMO_FIXTURE);
   const world = new World(fixture);
   if (opts.deploymentSeconds !== undefined) world.deploymentSeconds = opts.deploymentSeconds;
+  if (opts.minuteSeconds !== undefined) world.minuteSeconds = opts.minuteSeconds;
   const rollouts = new Rollouts(world);
   seedWorld(world, rollouts);
   const faults = new FaultInjector(opts.faults);

@@ -1,9 +1,10 @@
 // Builds the sandbox world from a fixture: IAM and ECR through World.addAccount, ECS task
 // definitions, clusters and services (already stable) through the ECS model.
 import type { Rollouts } from "./deployments.js";
+import { applyDeploymentConfiguration, defaultSettings } from "./deployment-config.js";
 import type { AccountFixture } from "./fixture.js";
 import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionInput } from "./task-definitions.js";
-import type { World } from "./world.js";
+import type { EcsService, World } from "./world.js";
 
 export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture, createdAt: number): void {
   world.addAccount(a, createdAt);
@@ -21,7 +22,13 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
     for (const s of c.services ?? []) {
       const td = resolveTaskDefinition(state, s.taskDefinition);
       if (!td) throw new Error(`sandbox fixture: account ${a.id} service ${c.name}/${s.name}: task definition ${s.taskDefinition} is not registered`);
-      const service = {
+      const controller = s.deploymentController ?? "ECS";
+      const settings = applyDeploymentConfiguration(
+        { ...defaultSettings(), circuitBreaker: s.circuitBreaker ? { enable: Boolean(s.circuitBreaker.enable), rollback: Boolean(s.circuitBreaker.rollback) } : { enable: false, rollback: false } },
+        s.deploymentConfiguration as Record<string, unknown> | undefined,
+        controller,
+      );
+      const service: EcsService = {
         name: s.name,
         arn: `arn:aws:ecs:${c.region}:${a.id}:service/${c.name}/${s.name}`,
         clusterName: c.name,
@@ -31,8 +38,10 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
         status: "ACTIVE" as const,
         desiredCount: s.desiredCount,
         taskDefinition: td.arn,
-        circuitBreaker: s.circuitBreaker ?? { enable: false, rollback: false },
-        deploymentController: s.deploymentController ?? "ECS",
+        ...settings,
+        deploymentController: controller,
+        serviceDeployments: [],
+        revisions: [],
         createdAt,
         createdBy: `arn:aws:iam::${a.id}:role/admin`,
         deployments: [],

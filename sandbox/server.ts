@@ -204,7 +204,7 @@ export class AwsDispatcher implements Dispatcher {
       if (protocol === "json") {
         const table: Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>> =
           service === "ecs" ? this.ecs : ecrActions;
-        const fn = Object.hasOwn(table, routed.action) ? table[routed.action] : undefined;
+        const fn = Object.hasOwn(table, routed.action) && !this.faults.lacks(routed.action) ? table[routed.action] : undefined;
         if (!fn) throw new AwsError("UnknownOperationException", `Operation ${routed.action} is not supported by the sandbox`);
         const out = await fn(ctx, routed.json ?? {});
         this.send(res, 200, "application/x-amz-json-1.1", JSON.stringify(out));

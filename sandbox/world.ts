@@ -97,6 +97,88 @@ export interface Deployment {
   pendingCount: number;
   /** For a circuit-breaker rollback: the deployment it rolls back to. */
   rollbackOf?: string;
+  /** The service revision it runs (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision.html). */
+  revisionArn: string;
+  /** The service deployment it belongs to (for an ECS rollback: the failed one it rolls back). */
+  serviceDeploymentArn: string;
+  /** Its tasks run, but trip the service's CloudWatch deployment alarms once they take traffic. */
+  tripsAlarms?: boolean;
+  /** BLUE_GREEN / LINEAR / CANARY: the phases of this (green) deployment; see native-deployments.ts. */
+  native?: NativeTimeline;
+}
+
+/** ROLLING is the rolling update; the others are ECS-native since 2025 (deployment-type-blue-green.html). */
+export type DeploymentStrategy = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY";
+
+/** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html (status). */
+export type ServiceDeploymentStatus =
+  | "PENDING"
+  | "IN_PROGRESS"
+  | "SUCCESSFUL"
+  | "STOPPED"
+  | "STOP_REQUESTED"
+  | "ROLLBACK_REQUESTED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_SUCCESSFUL"
+  | "ROLLBACK_FAILED";
+
+/** A service revision: what one deployment deploys (here: its task definition). */
+export interface ServiceRevision {
+  arn: string;
+  taskDefinition: string;
+  createdAt: number;
+}
+
+/** Why a deployment failed, as the service deployment's monitors say. */
+export interface FailureCause {
+  by: "circuit-breaker" | "alarm" | "stop";
+  reason: string;
+  /** For alarms: the alarms that went into ALARM. */
+  alarms?: string[];
+}
+
+/** One service deployment (ListServiceDeployments / DescribeServiceDeployments). */
+export interface ServiceDeploymentRecord {
+  arn: string;
+  createdAt: number;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+  status: ServiceDeploymentStatus;
+  statusReason?: string;
+  lifecycleStage?: string;
+  sourceRevisionArns: string[];
+  targetRevisionArn: string;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  /** Snapshot of the service's deployment configuration when it started. */
+  config: ServiceDeploymentConfig;
+  cause?: FailureCause;
+  failedTasks: number;
+}
+
+export interface ServiceDeploymentConfig {
+  strategy: DeploymentStrategy;
+  circuitBreaker: { enable: boolean; rollback: boolean };
+  alarms: { enable: boolean; rollback: boolean; alarmNames: string[] };
+  bakeTimeInMinutes?: number;
+  linear?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canary?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  /** Lifecycle hooks: the stages each hook runs at (the hook itself is not run: it takes a while and succeeds). */
+  lifecycleHooks: Array<{ hookTargetArn: string; roleArn?: string; lifecycleStages: string[] }>;
+}
+
+/** The phases of a native (BLUE_GREEN / LINEAR / CANARY) deployment: stage start times, ascending. */
+export interface NativeTimeline {
+  phases: Array<{ stage: string; at: number; trafficPercent: number }>;
+  /** When the whole deployment ends successfully (Infinity: never, e.g. green tasks never get healthy). */
+  doneAt: number;
+  /** When ECS detects the failure (circuit breaker or alarm), if it will. */
+  failAt?: number;
+  failCause?: FailureCause;
+  /** A rollback (ECS's own, or StopServiceDeployment ROLLBACK): when asked and when it completes. */
+  rollbackAt?: number;
+  rollbackDoneAt?: number;
 }
 
 export interface ServiceEvent {
@@ -116,7 +198,19 @@ export interface EcsService {
   desiredCount: number;
   taskDefinition: string;
   circuitBreaker: { enable: boolean; rollback: boolean };
+  /** deploymentConfiguration.alarms (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html). */
+  alarms: { enable: boolean; rollback: boolean; alarmNames: string[] };
+  /** deploymentConfiguration.strategy and its settings (ROLLING unless configured). */
+  strategy: DeploymentStrategy;
+  bakeTimeInMinutes?: number;
+  linear?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canary?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  lifecycleHooks: Array<{ hookTargetArn: string; roleArn?: string; lifecycleStages: string[] }>;
   deploymentController: string;
+  /** Service deployments, oldest first, and the service revisions they deploy. */
+  serviceDeployments: ServiceDeploymentRecord[];
+  revisions: ServiceRevision[];
+  currentServiceDeployment?: string;
   createdAt: number;
   createdBy: string;
   deployments: Deployment[];
@@ -229,13 +323,18 @@ export class World {
   readonly badDigests = new Set<string>();
   /** Public keys (by kid) of the web identity issuers the sandbox can verify, by issuer URL. */
   readonly issuerKeys = new Map<string, Map<string, import("node:crypto").KeyObject>>();
+  /** Image digests whose tasks run but trip the service's CloudWatch deployment alarms. */
+  readonly alarmingDigests = new Set<string>();
   deploymentSeconds: number;
+  /** How long one "minute" of bake time (bakeTimeInMinutes, step/canary bake times) lasts here, in seconds. */
+  minuteSeconds: number;
   private readonly fixture: Fixture;
 
   /** Accounts are added by seed.ts (IAM and ECR here, ECS through the ECS model). */
   constructor(fixture: Fixture) {
     this.fixture = fixture;
     this.deploymentSeconds = fixture.deploymentSeconds ?? 2;
+    this.minuteSeconds = fixture.minuteSeconds ?? 60;
   }
 
   fixtureAccounts(): AccountFixture[] {
@@ -369,6 +468,7 @@ export class World {
       const uri = `${a.id}.dkr.ecr.${repo.region}.amazonaws.com/${repo.name}`;
       const images = (repo.images ?? []).map((img, i) => {
         if (img.bad) this.badDigests.add(img.digest);
+        if (img.tripsAlarms) this.alarmingDigests.add(img.digest);
         return {
           digest: img.digest,
           tags: img.tags ?? [],

@@ -23,6 +23,10 @@ export type ErrorCode =
   | "SERVICE_INACTIVE"
   | "UNSUPPORTED_DEPLOYMENT_CONTROLLER"
   | "DEPLOYMENT_IN_PROGRESS"
+  /** deployer could not read a service it deploys: what it is doing is unknown (see `deployer status`). */
+  | "STATE_UNKNOWN"
+  /** A rollback deployer will not make: no revision is known to have run healthy (name one with --to). */
+  | "ROLLBACK_REFUSED"
   | "PREFLIGHT_FAILED"
   | "DEPLOYMENT_FAILED"
   | "ROLLBACK_FAILED"

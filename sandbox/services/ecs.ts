@@ -5,7 +5,8 @@
 import { AwsError } from "../aws-error.js";
 import type { CallContext } from "../call-context.js";
 import { evaluate } from "../iam-eval.js";
-import type { Rollouts } from "../deployments.js";
+import { ONGOING_STATUSES, type Rollouts } from "../deployments.js";
+import { applyDeploymentConfiguration, defaultSettings, renderDeploymentConfiguration, snapshotConfig } from "../deployment-config.js";
 import { taskHealth } from "../image-pull.js";
 import {
   nextRevision,
@@ -15,7 +16,7 @@ import {
   taskDefinitionArn,
   validateTaskDefinitionInput,
 } from "../task-definitions.js";
-import type { Deployment, EcsCluster, EcsService, RegionState, World } from "../world.js";
+import type { Deployment, EcsCluster, EcsService, RegionState, ServiceDeploymentRecord, ServiceRevision, World } from "../world.js";
 
 type Json = Record<string, unknown>;
 export type EcsAction = (ctx: CallContext, input: Json) => Promise<Json>;
@@ -85,8 +86,9 @@ function renderDeployment(d: Deployment, s: EcsService): Json {
     platformVersion: "1.4.0",
     platformFamily: "Linux",
     networkConfiguration: s.networkConfiguration,
-    rolloutState: d.rolloutState,
-    rolloutStateReason: d.rolloutStateReason,
+    // "The rolloutState of a service is only returned for services that use the rolling update"
+    // (API_Deployment): not for the ECS-native BLUE_GREEN / LINEAR / CANARY deployments.
+    ...(d.native || s.strategy !== "ROLLING" ? {} : { rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason }),
   };
 }
 
@@ -107,12 +109,11 @@ function renderService(s: EcsService): Json {
     platformVersion: "LATEST",
     platformFamily: "Linux",
     taskDefinition: s.taskDefinition,
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: s.circuitBreaker.enable, rollback: s.circuitBreaker.rollback },
-      maximumPercent: 200,
-      minimumHealthyPercent: 100,
-    },
+    deploymentConfiguration: renderDeploymentConfiguration(snapshotConfig(s)),
     deployments: s.deployments.map((d) => renderDeployment(d, s)),
+    // Service.currentServiceDeployment / currentServiceRevisions (API_Service).
+    ...(s.currentServiceDeployment ? { currentServiceDeployment: s.currentServiceDeployment } : {}),
+    currentServiceRevisions: currentRevisions(s),
     roleArn: `arn:aws:iam::${s.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
     events: [...s.events]
       .reverse() // newest first; among equal timestamps, the later event first
@@ -132,6 +133,94 @@ function renderService(s: EcsService): Json {
     enableExecuteCommand: false,
     availabilityZoneRebalancing: "ENABLED",
   };
+}
+
+function currentRevisions(s: EcsService): Json[] {
+  const byArn = new Map<string, Json>();
+  for (const d of s.deployments) {
+    const r = byArn.get(d.revisionArn) ?? { arn: d.revisionArn, requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0 };
+    r.requestedTaskCount = (r.requestedTaskCount as number) + (d.status === "PRIMARY" ? d.desiredCount : 0);
+    r.runningTaskCount = (r.runningTaskCount as number) + d.runningCount;
+    r.pendingTaskCount = (r.pendingTaskCount as number) + d.pendingCount;
+    byArn.set(d.revisionArn, r);
+  }
+  return [...byArn.values()];
+}
+
+/** A service revision summary with the task counts of the deployments that run it now. */
+function revisionSummary(s: EcsService, arn: string, requested: number): Json {
+  const running = s.deployments.filter((d) => d.revisionArn === arn);
+  return {
+    arn,
+    requestedTaskCount: requested,
+    runningTaskCount: running.reduce((n, d) => n + d.runningCount, 0),
+    pendingTaskCount: running.reduce((n, d) => n + d.pendingCount, 0),
+  };
+}
+
+/** ServiceDeployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html). */
+function renderServiceDeployment(s: EcsService, r: ServiceDeploymentRecord): Json {
+  const c = r.config;
+  const finished = !ONGOING_STATUSES.has(r.status);
+  const monitor = (on: boolean, triggered: boolean) => (!on ? "DISABLED" : triggered ? "TRIGGERED" : finished ? "MONITORING_COMPLETE" : "MONITORING");
+  const out: Json = {
+    serviceDeploymentArn: r.arn,
+    serviceArn: s.arn,
+    clusterArn: s.clusterArn,
+    createdAt: secs(r.createdAt),
+    startedAt: secs(r.startedAt),
+    updatedAt: secs(r.updatedAt),
+    sourceServiceRevisions: r.sourceRevisionArns.map((arn) => revisionSummary(s, arn, 0)),
+    targetServiceRevision: revisionSummary(s, r.targetRevisionArn, s.desiredCount),
+    status: r.status,
+    deploymentConfiguration: renderDeploymentConfiguration(c),
+    deploymentCircuitBreaker: {
+      status: monitor(c.circuitBreaker.enable, r.cause?.by === "circuit-breaker"),
+      failureCount: r.failedTasks,
+      threshold: Math.min(200, Math.max(3, Math.ceil(s.desiredCount * 0.5))),
+    },
+    // As in the AWS CLI example: `"alarms": {"status": "DISABLED"}` when alarms are not used.
+    alarms: c.alarms.enable
+      ? { status: monitor(true, r.cause?.by === "alarm"), alarmNames: [...c.alarms.alarmNames], ...(r.cause?.by === "alarm" ? { triggeredAlarmNames: [...(r.cause.alarms ?? [])] } : {}) }
+      : { status: "DISABLED" },
+  };
+  if (r.finishedAt !== undefined) out.finishedAt = secs(r.finishedAt);
+  if (r.stoppedAt !== undefined) out.stoppedAt = secs(r.stoppedAt);
+  if (r.statusReason) out.statusReason = r.statusReason;
+  if (c.strategy !== "ROLLING" && r.lifecycleStage) out.lifecycleStage = r.lifecycleStage;
+  if (r.rollback) out.rollback = { reason: r.rollback.reason, startedAt: secs(r.rollback.startedAt), serviceRevisionArn: r.rollback.serviceRevisionArn };
+  return out;
+}
+
+/** ServiceRevision (API_ServiceRevision), shaped like the AWS CLI's describe-service-revisions example. */
+function renderServiceRevision(ctx: CallContext, s: EcsService, rev: ServiceRevision): Json {
+  const td = resolveTaskDefinition(regionState(ctx), rev.taskDefinition);
+  const containers = ((td?.body.containerDefinitions as Json[] | undefined) ?? []).map((c) => {
+    const image = String(c.image ?? "");
+    const digest = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+    return { containerName: String(c.name ?? ""), ...(digest ? { imageDigest: digest } : {}), image };
+  });
+  return {
+    serviceRevisionArn: rev.arn,
+    serviceArn: s.arn,
+    clusterArn: s.clusterArn,
+    taskDefinition: rev.taskDefinition,
+    capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+    platformVersion: "1.4.0",
+    platformFamily: "Linux",
+    networkConfiguration: s.networkConfiguration,
+    containerImages: containers,
+    guardDutyEnabled: false,
+    serviceConnectConfiguration: { enabled: false },
+    createdAt: secs(rev.createdAt),
+  };
+}
+
+/** The service a service-deployment or service-revision ARN belongs to. */
+function serviceOfChildArn(ctx: CallContext, arn: string, kind: "service-deployment" | "service-revision"): EcsService | undefined {
+  const m = new RegExp(`^arn:aws:ecs:([^:]+):(\\d{12}):${kind}/([^/]+)/([^/]+)/[^/]+$`).exec(arn);
+  if (!m || m[1] !== ctx.region || m[2] !== ctx.account) return undefined;
+  return ctx.world.account(ctx.account)?.regions.get(ctx.region)?.clusters.get(m[3]!)?.services.get(m[4]!);
 }
 
 function renderCluster(ctx: CallContext, c: EcsCluster, rollouts: Rollouts): Json {
@@ -198,7 +287,17 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
   async function startDeployment(ctx: CallContext, s: EcsService, taskDefinition: string): Promise<Deployment> {
     const td = resolveTaskDefinition(regionState(ctx), taskDefinition)!;
     const verdict = await taskHealth(ctx.world, ctx.account, td.body);
-    return rollouts.start(s, td.arn, ctx.now, { health: verdict.health, failureReason: verdict.reason });
+    const images = ((td.body.containerDefinitions as Json[] | undefined) ?? []).map((c) => String(c.image ?? "").split("@")[1] ?? "");
+    const tripsAlarms = images.some((digest) => ctx.world.alarmingDigests.has(digest));
+    return rollouts.start(s, td.arn, ctx.now, { health: verdict.health, failureReason: verdict.reason, tripsAlarms });
+  }
+
+  /** The service a ListServiceDeployments / DescribeServices-style request names. */
+  function serviceFor(ctx: CallContext, clusterRef: unknown, serviceRef: unknown): EcsService {
+    const c = findCluster(ctx, clusterRef);
+    const svc = c.services.get(serviceName(String(serviceRef ?? "")));
+    if (!svc || svc.status === "INACTIVE") throw new AwsError("ServiceNotFoundException", "Service not found.");
+    return svc;
   }
 
   return {
@@ -356,7 +455,8 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       if (existing && existing.status !== "INACTIVE") throw invalidParameter("Creation of service was not idempotent.");
       const td = resolveInput(ctx, input.taskDefinition);
       if (!td) throw clientError("TaskDefinition not found.");
-      const dc = (input.deploymentConfiguration as Json | undefined)?.deploymentCircuitBreaker as { enable?: boolean; rollback?: boolean } | undefined;
+      const controller = ((input.deploymentController as Json | undefined)?.type as string | undefined) ?? "ECS";
+      const settings = applyDeploymentConfiguration(defaultSettings(), input.deploymentConfiguration as Json | undefined, controller);
       const s: EcsService = {
         name,
         arn,
@@ -367,8 +467,10 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         status: "ACTIVE",
         desiredCount: typeof input.desiredCount === "number" ? input.desiredCount : 0,
         taskDefinition: td.arn,
-        circuitBreaker: { enable: dc?.enable ?? false, rollback: dc?.rollback ?? false },
-        deploymentController: ((input.deploymentController as Json | undefined)?.type as string | undefined) ?? "ECS",
+        ...settings,
+        deploymentController: controller,
+        serviceDeployments: [],
+        revisions: [],
         createdAt: ctx.now,
         createdBy: ctx.caller.arn.replace(/^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, "arn:aws:iam::$1:role/$2"),
         deployments: [],
@@ -395,14 +497,16 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       if (input.taskDefinition !== undefined) {
         const td = resolveInput(ctx, input.taskDefinition);
         if (!td) throw clientError("TaskDefinition not found.");
+        // A deregistered (INACTIVE) revision cannot be deployed: "you can't ... update a service to
+        // use an INACTIVE task definition revision"
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
         if (td.status !== "ACTIVE") throw clientError("TaskDefinition is inactive");
         if (s.deploymentController !== "ECS" && td.arn !== s.taskDefinition) {
           throw invalidParameter(`Unable to update task definition on services with a ${s.deploymentController} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`);
         }
         newTaskDefinition = td.arn;
       }
-      const dc = (input.deploymentConfiguration as Json | undefined)?.deploymentCircuitBreaker as { enable?: boolean; rollback?: boolean } | undefined;
-      if (dc) s.circuitBreaker = { enable: dc.enable ?? false, rollback: dc.rollback ?? false };
+      Object.assign(s, applyDeploymentConfiguration(s, input.deploymentConfiguration as Json | undefined, s.deploymentController));
       if (typeof input.desiredCount === "number") {
         if (input.desiredCount < 0) throw invalidParameter("desiredCount must be at least 0.");
         s.desiredCount = input.desiredCount;
@@ -416,6 +520,102 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       }
       rollouts.advance(s, ctx.now);
       return { service: renderService(s) };
+    },
+
+    // ---------- service deployments and revisions ----------
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html; permissions
+    // on the service, service-deployment/… and service-revision/… ARNs as in
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html
+
+    async ListServiceDeployments(ctx, input) {
+      const cname = clusterName(input.cluster);
+      const sname = serviceName(String(input.service ?? ""));
+      if (!sname) throw invalidParameter("service can not be blank.");
+      await ctx.authorize("ecs:ListServiceDeployments", serviceArn(ctx, cname, sname));
+      const svc = serviceFor(ctx, cname, sname);
+      rollouts.advance(svc, ctx.now);
+      // maxResults 1..100, default 20, then nextToken (ListServiceDeploymentsRequest).
+      const max = input.maxResults === undefined ? 20 : Number(input.maxResults);
+      if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter("maxResults must be between 1 and 100.");
+      const statuses = Array.isArray(input.status) ? (input.status as string[]) : undefined;
+      const created = input.createdAt as { before?: number; after?: number } | undefined;
+      // Newest first (the order is not documented; deployer sorts by createdAt itself).
+      const all = [...svc.serviceDeployments]
+        .reverse()
+        .filter((r) => !statuses || statuses.length === 0 || statuses.includes(r.status))
+        .filter((r) => created?.before === undefined || r.createdAt / 1000 < created.before)
+        .filter((r) => created?.after === undefined || r.createdAt / 1000 > created.after);
+      const from = typeof input.nextToken === "string" ? Number(Buffer.from(input.nextToken, "base64").toString("utf8")) : 0;
+      if (!Number.isInteger(from) || from < 0) throw invalidParameter("Invalid nextToken.");
+      const page = all.slice(from, from + max);
+      const out: Json = {
+        serviceDeployments: page.map((r) => ({
+          serviceDeploymentArn: r.arn,
+          serviceArn: svc.arn,
+          clusterArn: svc.clusterArn,
+          startedAt: secs(r.startedAt),
+          createdAt: secs(r.createdAt),
+          ...(r.finishedAt !== undefined ? { finishedAt: secs(r.finishedAt) } : {}),
+          targetServiceRevisionArn: r.targetRevisionArn,
+          status: r.status,
+          ...(r.statusReason ? { statusReason: r.statusReason } : {}),
+        })),
+      };
+      if (from + max < all.length) out.nextToken = Buffer.from(String(from + max)).toString("base64");
+      return out;
+    },
+
+    async DescribeServiceDeployments(ctx, input) {
+      const arns = Array.isArray(input.serviceDeploymentArns) ? (input.serviceDeploymentArns as string[]) : [];
+      if (arns.length === 0) throw invalidParameter("serviceDeploymentArns can not be empty.");
+      if (arns.length > 20) throw invalidParameter("You can specify a maximum of 20 ARNs.");
+      const serviceDeployments: Json[] = [];
+      const failures: Json[] = [];
+      for (const arn of arns) {
+        await ctx.authorize("ecs:DescribeServiceDeployments", arn);
+        const svc = serviceOfChildArn(ctx, arn, "service-deployment");
+        if (svc) rollouts.advance(svc, ctx.now);
+        const rec = svc ? rollouts.record(svc, arn) : undefined;
+        if (svc && rec) serviceDeployments.push(renderServiceDeployment(svc, rec));
+        else failures.push({ arn, reason: "MISSING" });
+      }
+      return { serviceDeployments, failures };
+    },
+
+    async DescribeServiceRevisions(ctx, input) {
+      const arns = Array.isArray(input.serviceRevisionArns) ? (input.serviceRevisionArns as string[]) : [];
+      if (arns.length === 0) throw invalidParameter("serviceRevisionArns can not be empty.");
+      if (arns.length > 20) throw invalidParameter("You can specify a maximum of 20 ARNs.");
+      const serviceRevisions: Json[] = [];
+      const failures: Json[] = [];
+      for (const arn of arns) {
+        await ctx.authorize("ecs:DescribeServiceRevisions", arn);
+        const svc = serviceOfChildArn(ctx, arn, "service-revision");
+        const rev = svc?.revisions.find((r) => r.arn === arn);
+        if (svc && rev) serviceRevisions.push(renderServiceRevision(ctx, svc, rev));
+        else failures.push({ arn, reason: "MISSING" });
+      }
+      return { serviceRevisions, failures };
+    },
+
+    /**
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html:
+     * stopType ROLLBACK ("The valid values are ROLLBACK"); a deployment that is not ongoing cannot
+     * be stopped (ConflictException: "conflict in the current state of the resource").
+     */
+    async StopServiceDeployment(ctx, input) {
+      const arn = String(input.serviceDeploymentArn ?? "");
+      if (!arn) throw invalidParameter("serviceDeploymentArn can not be blank.");
+      await ctx.authorize("ecs:StopServiceDeployment", arn);
+      const stopType = input.stopType === undefined ? "ROLLBACK" : String(input.stopType);
+      if (stopType !== "ROLLBACK") throw invalidParameter(`Invalid stopType ${stopType}: the valid values are ROLLBACK.`);
+      const svc = serviceOfChildArn(ctx, arn, "service-deployment");
+      const rec = svc ? rollouts.record(svc, arn) : undefined;
+      if (!svc || !rec) throw new AwsError("ServiceDeploymentNotFoundException", `The service deployment ${arn} does not exist.`);
+      if (!rollouts.requestRollback(svc, rec, ctx.now)) {
+        throw new AwsError("ConflictException", `The service deployment is ${rec.status} and cannot be stopped.`);
+      }
+      return { serviceDeploymentArn: arn };
     },
   };
 }

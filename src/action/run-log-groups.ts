@@ -13,6 +13,7 @@ const OUTCOME_TITLE: Record<TargetOutcome, string> = {
   failed: "❌ failed",
   interrupted: "⚠️ interrupted",
   "not-started": "⏸️ not started",
+  unknown: "❓ state unknown",
 };
 
 export interface GroupedRunLog {

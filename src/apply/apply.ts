@@ -64,7 +64,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
     };
   } else {
     const poller = new ServicePoller(clock, deps.poll ?? DEFAULT_POLL_INTERVAL);
-    let stoppedBy: { stage: string; failed: string[] } | undefined;
+    let stoppedBy: { stage: string; failed: string[]; unknown: string[] } | undefined;
     for (const stage of stages) {
       if (stage.targets.length === 0) continue;
       if (stoppedBy || deps.signal?.aborted) {
@@ -72,7 +72,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
           const r = t.action === "noop" ? unchangedResult(t) : notStartedResult(t);
           results.set(t.target.name, r);
           if (r.outcome === "not-started") {
-            const why = stoppedBy ? `stage ${stoppedBy.stage} failed` : "interrupted";
+            const why = stoppedBy ? `stage ${stoppedBy.stage} ${stoppedBy.failed.length ? "failed" : "has a target whose state is unknown"}` : "interrupted";
             emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: `not started: ${why}` });
           } else {
             emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: "unchanged" });
@@ -82,7 +82,13 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       }
       const run = await runStage(stage, stage.targets, { sessions: deps.sessions, clock, poller, emit, signal: deps.signal, rollbackStage: deps.rollbackStage ?? false });
       for (const r of run.results) results.set(r.target.name, r);
-      if (run.failed) stoppedBy = { stage: stage.name, failed: run.results.filter((r) => r.outcome === "failed").map((r) => r.target.name) };
+      if (run.failed || run.unknown) {
+        stoppedBy = {
+          stage: stage.name,
+          failed: run.results.filter((r) => r.outcome === "failed").map((r) => r.target.name),
+          unknown: run.results.filter((r) => r.outcome === "unknown").map((r) => r.target.name),
+        };
+      }
     }
     const all = [...results.values()];
     interrupted = Boolean(deps.signal?.aborted);
@@ -93,12 +99,20 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
         message: `interrupted: ${inFlight.length ? `${inFlight.join(", ")} ${inFlight.length === 1 ? "was" : "were"} in flight` : "nothing was in flight"}; ${all.filter((r) => r.outcome === "not-started").length} target(s) not started`,
         hint: "each interrupted target says how far it got; running the same command again converges",
       };
+    } else if (stoppedBy && stoppedBy.failed.length === 0) {
+      const later = stages.slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1).filter((s) => s.targets.length > 0).map((s) => s.name);
+      const names = stoppedBy.unknown;
+      error = {
+        code: "STATE_UNKNOWN",
+        message: `deployer could not read ${names.join(", ")} in stage ${stoppedBy.stage}: ${names.length === 1 ? "its" : "their"} state is unknown; nothing more was written to ${names.length === 1 ? "it" : "them"} and nothing was rolled back${later.length ? `; later stages not started (${later.join(", ")})` : ""}`,
+        hint: `look with \`deployer status --env ${names.join(",")}\` (each target's error says why it could not be read), then run the command again`,
+      };
     } else if (stoppedBy) {
       const rollbackFailed = all.some((r) => r.rollback && r.rollback.by !== "none" && !r.rollback.ok);
       const later = stages.slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1).filter((s) => s.targets.length > 0).map((s) => s.name);
       error = {
         code: rollbackFailed ? "ROLLBACK_FAILED" : "DEPLOYMENT_FAILED",
-        message: `${stoppedBy.failed.join(", ")} failed in stage ${stoppedBy.stage}${rollbackFailed ? " and a rollback failed" : ""}${later.length ? `; later stages not started (${later.join(", ")})` : ""}`,
+        message: `${stoppedBy.failed.join(", ")} failed in stage ${stoppedBy.stage}${rollbackFailed ? " and a rollback failed" : ""}${stoppedBy.unknown.length ? `; the state of ${stoppedBy.unknown.join(", ")} is unknown` : ""}${later.length ? `; later stages not started (${later.join(", ")})` : ""}`,
         hint: rollbackFailed ? "a service may be unhealthy: see the rollback errors below and check `deployer status`" : "see each target's error; fix the cause and run again",
       };
     }

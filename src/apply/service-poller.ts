@@ -54,6 +54,11 @@ export interface ServiceWatch {
   next(signal?: AbortSignal): Promise<PollOutcome>;
   /** Start the interval again from `initialMs`, with the next poll due after it (e.g. for a rollback). */
   restart(): void;
+  /**
+   * A snapshot now (e.g. right before UpdateService), batched with the other reads due now; does
+   * not move this watch's schedule.
+   */
+  now(signal?: AbortSignal): Promise<PollOutcome>;
 }
 
 interface Waiter {
@@ -98,6 +103,7 @@ export class ServicePoller {
         current = initialMs;
         dueAt = clock.now() + initialMs;
       },
+      now: (signal?: AbortSignal) => group.request(service, clock.now(), signal),
     };
   }
 
@@ -147,6 +153,7 @@ class PollGroup {
 
   private async loop(): Promise<void> {
     this.running = true;
+    let gathered = false;
     try {
       while (this.pending.size > 0) {
         const now = this.clock.now();
@@ -158,7 +165,14 @@ class PollGroup {
           this.sleepingUntil = Infinity;
           continue;
         }
-        await this.pollDue(now);
+        if (!gathered) {
+          // Let the reads asked for in the same moment (targets starting together) join this call.
+          gathered = true;
+          await this.clock.sleep(0);
+          continue;
+        }
+        gathered = false;
+        await this.pollDue(this.clock.now());
       }
     } finally {
       this.running = false;

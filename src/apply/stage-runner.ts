@@ -1,6 +1,8 @@
 // One stage of a rollout: its targets run at most `maxParallel` at a time, in plan order. The first
-// failure stops the stage from starting more targets (those in flight finish); with `rollbackStage`
-// the targets it already deployed are then rolled back too. Ctrl-C stops it from starting anything.
+// failure (or a target whose state became unknown) stops the stage from starting more targets (those
+// in flight finish); with `rollbackStage` a failure also rolls back the targets it already deployed
+// — an unknown state does not (deployer never rolls back on a read failure). Ctrl-C stops it from
+// starting anything.
 import type { TargetSession } from "../aws/ports.js";
 import type { TargetPlan } from "../plan/types.js";
 import type { RunEventSink, TargetResult } from "./types.js";
@@ -23,6 +25,8 @@ export interface StageRun {
   results: TargetResult[];
   /** A target failed (or a stage rollback failed). */
   failed: boolean;
+  /** A target's state became unknown (its service could not be read). */
+  unknown: boolean;
   /** Ctrl-C stopped it. */
   interrupted: boolean;
 }
@@ -42,21 +46,23 @@ export async function runStage(stage: { name: string; maxParallel?: number }, ta
   const limit = parallelism(stage.maxParallel, work.length);
   const rollouts = new Map<string, TargetRollout>();
   let failed: string | undefined;
+  let unknown: string | undefined;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (failed === undefined && !signal?.aborted && next < work.length) {
+    while (failed === undefined && unknown === undefined && !signal?.aborted && next < work.length) {
       const plan = work[next++]!;
       const rollout = new TargetRollout({ plan, session: deps.sessions.get(plan.target.name)!, clock, poller: deps.poller, signal, emit });
       rollouts.set(plan.target.name, rollout);
       const result = await rollout.run();
       results.set(plan.target.name, result);
       if (result.outcome === "failed") failed ??= plan.target.name;
+      if (result.outcome === "unknown") unknown ??= plan.target.name;
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
 
   for (const plan of work.slice(next)) {
-    const why = signal?.aborted ? "interrupted before it started" : `${failed} failed in stage ${stage.name}`;
+    const why = signal?.aborted ? "interrupted before it started" : failed !== undefined ? `${failed} failed in stage ${stage.name}` : `the state of ${unknown} is unknown`;
     results.set(plan.target.name, notStartedResult(plan));
     emit({ type: "target-done", at: iso(), target: plan.target.name, outcome: "not-started", message: `not started: ${why}` });
   }
@@ -80,6 +86,7 @@ export async function runStage(stage: { name: string; maxParallel?: number }, ta
   return {
     results: ordered,
     failed: ordered.some((r) => r.outcome === "failed"),
+    unknown: ordered.some((r) => r.outcome === "unknown"),
     interrupted: Boolean(signal?.aborted),
   };
 }

@@ -2,6 +2,7 @@
 // GitHub Action groups) and a final RunReport (text, JSON, Markdown).
 import type { ErrorInfo } from "../errors.js";
 import type { CheckResult, TargetSummary } from "../plan/types.js";
+import type { FailureTrigger } from "./deployment-state.js";
 
 export type TargetOutcome =
   /** Deployed and stable. */
@@ -15,11 +16,21 @@ export type TargetOutcome =
   /** Interrupted (Ctrl-C) while in flight: `lastStep` says how far it got. */
   | "interrupted"
   /** Deployed, then rolled back because another target of its stage failed (`rollbackStage`). */
-  | "rolled-back";
+  | "rolled-back"
+  /**
+   * deployer could not read the service (expired credentials, throttling past retries, network):
+   * what it is doing is unknown. Nothing more was written to it and nothing was rolled back; `error`
+   * is the read's own error (code, message, hint). Look with `deployer status`.
+   */
+  | "unknown";
 
 export interface RollbackResult {
-  /** ecs: the circuit breaker rolled back; deployer: deployer updated the service back; none: not attempted. */
+  /** ecs: ECS rolled back (circuit breaker or alarms); deployer: deployer rolled back; none: not attempted. */
   by: "ecs" | "deployer" | "none";
+  /** How deployer rolled back: UpdateService to a known-good revision, or StopServiceDeployment (ROLLBACK). */
+  via?: "update-service" | "stop-service-deployment";
+  /** What detected the failure ECS rolled back (alarm names when ECS says them). */
+  trigger?: FailureTrigger;
   toTaskDefinitionArn?: string;
   ok: boolean;
   error?: ErrorInfo;

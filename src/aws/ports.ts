@@ -40,6 +40,18 @@ export interface LiveService {
   /** ECS | CODE_DEPLOY | EXTERNAL */
   deploymentController: string;
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** CloudWatch deployment alarms (deploymentConfiguration.alarms). */
+  alarms?: { enable: boolean; rollback: boolean; alarmNames: string[] };
+  /** ROLLING | BLUE_GREEN | LINEAR | CANARY (deploymentConfiguration.strategy; absent = ROLLING). */
+  strategy?: string;
+  /** BLUE_GREEN / LINEAR / CANARY: minutes both revisions run after production traffic shifted. */
+  bakeTimeInMinutes?: number;
+  linear?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+  canary?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+  /** The lifecycle stages at which a deployment lifecycle hook runs. */
+  lifecycleHookStages?: string[];
+  /** ARN of the current service deployment (Service.currentServiceDeployment), when ECS gives it. */
+  currentServiceDeployment?: string;
   deployments: LiveDeployment[];
   /** Newest first, as ECS returns them. */
   events: ServiceEvent[];
@@ -56,6 +68,44 @@ export interface LiveTaskDefinition {
   tags: Record<string, string>;
 }
 
+/**
+ * A service deployment (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html):
+ * from ListServiceDeployments (`detailed: false`: status, revision, times) or DescribeServiceDeployments
+ * (`detailed: true`: also sources, lifecycle stage, rollback and what detected a failure).
+ */
+export interface ServiceDeploymentInfo {
+  arn: string;
+  /** PENDING | IN_PROGRESS | SUCCESSFUL | STOPPED | STOP_REQUESTED | ROLLBACK_REQUESTED | ROLLBACK_IN_PROGRESS | ROLLBACK_SUCCESSFUL | ROLLBACK_FAILED */
+  status: string;
+  statusReason?: string;
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  stoppedAt?: string;
+  updatedAt?: string;
+  targetRevisionArn?: string;
+  sourceRevisionArns?: string[];
+  /** Task counts of the target revision. */
+  target?: { requested: number; running: number; pending: number };
+  /** BLUE_GREEN / LINEAR / CANARY: PRE_SCALE_UP, SCALE_UP, …, BAKE_TIME, CLEAN_UP. */
+  lifecycleStage?: string;
+  rollback?: { reason?: string; startedAt?: string; serviceRevisionArn?: string };
+  /** DISABLED | MONITORING | MONITORING_COMPLETE | TRIGGERED */
+  circuitBreakerStatus?: string;
+  alarmsStatus?: string;
+  triggeredAlarmNames?: string[];
+  strategy?: string;
+  bakeTimeInMinutes?: number;
+  detailed: boolean;
+}
+
+/** A service revision: what a service deployment deploys (here only its task definition matters). */
+export interface ServiceRevisionInfo {
+  arn: string;
+  taskDefinition: string;
+  createdAt?: string;
+}
+
 export interface EcsPort {
   /** undefined when the cluster does not exist (or is INACTIVE: see status). */
   describeCluster(cluster: string): Promise<{ arn: string; status: string } | undefined>;
@@ -64,7 +114,18 @@ export interface EcsPort {
   /** By ARN, family:revision, or family (latest ACTIVE). undefined when it does not exist. */
   describeTaskDefinition(ref: string): Promise<LiveTaskDefinition | undefined>;
   registerTaskDefinition(input: TaskDefinitionInput, tags: Record<string, string>): Promise<LiveTaskDefinition>;
-  updateService(cluster: string, service: string, taskDefinitionArn: string): Promise<LiveService>;
+  /** `forceNewDeployment`: start a deployment even when the task definition does not change. */
+  updateService(cluster: string, service: string, taskDefinitionArn: string, opts?: { forceNewDeployment?: boolean }): Promise<LiveService>;
+  // The service-deployment API (2024). Optional: an endpoint (or an older fake) may not have it;
+  // callers fall back to the DescribeServices view and deployer's provenance tags.
+  /** Newest first, at most `maxResults` (default 20, at most 100). */
+  listServiceDeployments?(cluster: string, service: string, opts?: { maxResults?: number }): Promise<ServiceDeploymentInfo[]>;
+  /** At most 20 ARNs a call; unknown ARNs are left out. */
+  describeServiceDeployments?(arns: string[]): Promise<ServiceDeploymentInfo[]>;
+  /** At most 20 ARNs a call; unknown ARNs are left out. */
+  describeServiceRevisions?(arns: string[]): Promise<ServiceRevisionInfo[]>;
+  /** StopServiceDeployment with stopType ROLLBACK: ECS rolls the deployment back to the previous service revision. */
+  stopServiceDeployment?(arn: string): Promise<void>;
 }
 
 // ---------- ECR ----------

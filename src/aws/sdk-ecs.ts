@@ -1,13 +1,19 @@
 // EcsPort over @aws-sdk/client-ecs.
 import {
   DescribeClustersCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
   UpdateServiceCommand,
   type ECSClient,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type ServiceDeployment,
+  type ServiceDeploymentBrief,
   type Deployment,
   type TaskDefinition,
   type Tag,
@@ -17,10 +23,12 @@ import type { TaskDefinitionInput } from "../config/types.js";
 import { isAwsError, toDeployerError, type AwsErrorContext } from "./aws-error.js";
 import { isoDate, toJsonObject } from "./json-safe.js";
 import type { PortContext } from "./port-context.js";
-import type { EcsPort, LiveDeployment, LiveService, LiveTaskDefinition } from "./ports.js";
+import type { EcsPort, LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceRevisionInfo } from "./ports.js";
 
 /** DescribeServices takes at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
+/** DescribeServiceDeployments / DescribeServiceRevisions: "You can specify a maximum of 20 ARNs." */
+export const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
 
 export function createEcsPort(client: ECSClient, context: PortContext = {}): EcsPort {
   const ctx = (action: string, resource?: string, hint?: string): AwsErrorContext => ({ ...context, action, resource, hint });
@@ -135,10 +143,10 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
       return toLiveTaskDefinition(out.taskDefinition, out.tags);
     },
 
-    async updateService(cluster, service, taskDefinitionArn) {
+    async updateService(cluster, service, taskDefinitionArn, opts) {
       let out;
       try {
-        out = await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+        out = await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, ...(opts?.forceNewDeployment ? { forceNewDeployment: true } : {}) }));
       } catch (e) {
         if (isAwsError(e, "ClusterNotFoundException")) throw clusterNotFound(cluster, "ecs:UpdateService", e);
         throw toDeployerError(e, ctx("ecs:UpdateService", `${cluster}/${service}`));
@@ -155,7 +163,111 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
       }
       return toLiveService(out.service);
     },
+
+    async listServiceDeployments(cluster, service, opts) {
+      const maxResults = Math.min(100, Math.max(1, opts?.maxResults ?? 20));
+      let out;
+      try {
+        out = await client.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults }));
+      } catch (e) {
+        if (isAwsError(e, "ClusterNotFoundException")) throw clusterNotFound(cluster, "ecs:ListServiceDeployments", e);
+        throw toDeployerError(e, ctx("ecs:ListServiceDeployments", `${cluster}/${service}`));
+      }
+      // The order is not documented: newest first, by creation time.
+      return (out.serviceDeployments ?? []).map(toServiceDeploymentBrief).sort(newestFirst);
+    },
+
+    async describeServiceDeployments(arns) {
+      const found: ServiceDeploymentInfo[] = [];
+      for (let i = 0; i < arns.length; i += DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) {
+        const batch = arns.slice(i, i + DESCRIBE_SERVICE_DEPLOYMENTS_BATCH);
+        let out;
+        try {
+          out = await client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }));
+        } catch (e) {
+          throw toDeployerError(e, ctx("ecs:DescribeServiceDeployments", batch.join(",")));
+        }
+        // failures (e.g. MISSING for deployments older than the API) are simply not returned.
+        for (const d of out.serviceDeployments ?? []) found.push(toServiceDeployment(d));
+      }
+      return found;
+    },
+
+    async describeServiceRevisions(arns) {
+      const found: ServiceRevisionInfo[] = [];
+      for (let i = 0; i < arns.length; i += DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) {
+        const batch = arns.slice(i, i + DESCRIBE_SERVICE_DEPLOYMENTS_BATCH);
+        let out;
+        try {
+          out = await client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }));
+        } catch (e) {
+          throw toDeployerError(e, ctx("ecs:DescribeServiceRevisions", batch.join(",")));
+        }
+        for (const r of out.serviceRevisions ?? []) {
+          if (!r.serviceRevisionArn || !r.taskDefinition) continue;
+          const rev: ServiceRevisionInfo = { arn: r.serviceRevisionArn, taskDefinition: r.taskDefinition };
+          const createdAt = isoDate(r.createdAt);
+          if (createdAt) rev.createdAt = createdAt;
+          found.push(rev);
+        }
+      }
+      return found;
+    },
+
+    async stopServiceDeployment(arn) {
+      try {
+        await client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }));
+      } catch (e) {
+        throw toDeployerError(e, ctx("ecs:StopServiceDeployment", arn));
+      }
+    },
   };
+}
+
+function newestFirst(a: ServiceDeploymentInfo, b: ServiceDeploymentInfo): number {
+  return Date.parse(b.createdAt ?? "") - Date.parse(a.createdAt ?? "") || 0;
+}
+
+function setDates(out: ServiceDeploymentInfo, d: { createdAt?: Date; startedAt?: Date; finishedAt?: Date; stoppedAt?: Date; updatedAt?: Date }): void {
+  for (const k of ["createdAt", "startedAt", "finishedAt", "stoppedAt", "updatedAt"] as const) {
+    const v = isoDate(d[k]);
+    if (v) out[k] = v;
+  }
+}
+
+export function toServiceDeploymentBrief(d: ServiceDeploymentBrief): ServiceDeploymentInfo {
+  const out: ServiceDeploymentInfo = { arn: d.serviceDeploymentArn ?? "", status: d.status ?? "UNKNOWN", detailed: false };
+  if (d.statusReason) out.statusReason = d.statusReason;
+  if (d.targetServiceRevisionArn) out.targetRevisionArn = d.targetServiceRevisionArn;
+  setDates(out, d);
+  return out;
+}
+
+export function toServiceDeployment(d: ServiceDeployment): ServiceDeploymentInfo {
+  const out: ServiceDeploymentInfo = { arn: d.serviceDeploymentArn ?? "", status: d.status ?? "UNKNOWN", detailed: true };
+  if (d.statusReason) out.statusReason = d.statusReason;
+  setDates(out, d);
+  const target = d.targetServiceRevision;
+  if (target?.arn) {
+    out.targetRevisionArn = target.arn;
+    out.target = { requested: target.requestedTaskCount ?? 0, running: target.runningTaskCount ?? 0, pending: target.pendingTaskCount ?? 0 };
+  }
+  out.sourceRevisionArns = (d.sourceServiceRevisions ?? []).map((r) => r.arn).filter((a): a is string => Boolean(a));
+  if (d.lifecycleStage) out.lifecycleStage = d.lifecycleStage;
+  if (d.rollback) {
+    const rb: NonNullable<ServiceDeploymentInfo["rollback"]> = {};
+    if (d.rollback.reason) rb.reason = d.rollback.reason;
+    const startedAt = isoDate(d.rollback.startedAt);
+    if (startedAt) rb.startedAt = startedAt;
+    if (d.rollback.serviceRevisionArn) rb.serviceRevisionArn = d.rollback.serviceRevisionArn;
+    out.rollback = rb;
+  }
+  if (d.deploymentCircuitBreaker?.status) out.circuitBreakerStatus = d.deploymentCircuitBreaker.status;
+  if (d.alarms?.status) out.alarmsStatus = d.alarms.status;
+  if (d.alarms?.triggeredAlarmNames?.length) out.triggeredAlarmNames = [...d.alarms.triggeredAlarmNames];
+  if (d.deploymentConfiguration?.strategy) out.strategy = d.deploymentConfiguration.strategy;
+  if (d.deploymentConfiguration?.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = d.deploymentConfiguration.bakeTimeInMinutes;
+  return out;
 }
 
 export function toLiveDeployment(d: Deployment): LiveDeployment {
@@ -193,6 +305,16 @@ export function toLiveService(s: Service): LiveService {
     events: (s.events ?? []).map((e) => ({ id: e.id ?? "", createdAt: isoDate(e.createdAt) ?? "", message: e.message ?? "" })),
   };
   if (breaker) out.circuitBreaker = { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false };
+  const config = s.deploymentConfiguration;
+  const alarms = config?.alarms;
+  if (alarms) out.alarms = { enable: alarms.enable ?? false, rollback: alarms.rollback ?? false, alarmNames: [...(alarms.alarmNames ?? [])] };
+  if (config?.strategy) out.strategy = config.strategy;
+  if (config?.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = config.bakeTimeInMinutes;
+  if (config?.linearConfiguration) out.linear = { ...config.linearConfiguration };
+  if (config?.canaryConfiguration) out.canary = { ...config.canaryConfiguration };
+  const hookStages = [...new Set((config?.lifecycleHooks ?? []).flatMap((h) => h.lifecycleStages ?? []))];
+  if (hookStages.length > 0) out.lifecycleHookStages = hookStages;
+  if (s.currentServiceDeployment) out.currentServiceDeployment = s.currentServiceDeployment;
   return out;
 }
 

@@ -1,22 +1,18 @@
 // Check `service`: the cluster and the service exist and are ACTIVE, the service uses the ECS
-// deployment controller (CODE_DEPLOY and EXTERNAL services are refused for now), and nobody else's
-// deployment is still rolling out (fail, or warn with --wait-for-in-progress).
-import type { LiveDeployment, LiveService } from "../aws/ports.js";
+// deployment controller — with the rolling update or an ECS-native BLUE_GREEN / LINEAR / CANARY
+// strategy (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html),
+// which deployer follows through the service-deployment API, so that API must be readable —
+// (CODE_DEPLOY and EXTERNAL services are refused), and nobody else's deployment is still rolling out
+// (fail, or warn with --wait-for-in-progress).
+import type { LiveDeployment } from "../aws/ports.js";
 import type { CheckResult } from "../plan/types.js";
 import { sameTaskDefinition } from "../plan/fingerprint.js";
 import type { CheckContext } from "./context.js";
 import { locationOf, targetError, verdict, whereWritten } from "./check-result.js";
+import { isNativeStrategy, serviceState, strategyOf } from "../apply/deployment-state.js";
+import { currentOf } from "./rollback-target.js";
 
 export const SERVICE_CHECK = { id: "service", title: "cluster and service exist, ACTIVE, with the ECS deployment controller" } as const;
-
-/** A deployment still rolling out: rolloutState IN_PROGRESS, or (services without rollout state) more than one deployment. */
-export function inProgressDeployment(service: LiveService): LiveDeployment | undefined {
-  const rolling = service.deployments.filter((d) => d.rolloutState === "IN_PROGRESS");
-  if (rolling.length > 0) return rolling.find((d) => d.status === "PRIMARY") ?? rolling[0];
-  const primary = service.deployments.find((d) => d.status === "PRIMARY");
-  if (primary && primary.rolloutState === undefined && service.deployments.length > 1) return primary;
-  return undefined;
-}
 
 export async function checkClusterAndService(ctx: CheckContext): Promise<CheckResult> {
   const { target } = ctx;
@@ -68,36 +64,60 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
   if (controller !== "ECS") {
     const error = targetError(target, {
       code: "UNSUPPORTED_DEPLOYMENT_CONTROLLER",
-      message: `service ${name} uses the ${controller} deployment controller; deployer supports only ECS (rolling update) services`,
+      message: `service ${name} uses the ${controller} deployment controller; deployer supports only services with the ECS controller (rolling update, or ECS-native BLUE_GREEN / LINEAR / CANARY)`,
       action: "ecs:DescribeServices",
       resource: service.arn,
       ...locationOf(target, "service"),
       hint:
         controller === "CODE_DEPLOY"
-          ? "Blue/green services are deployed through CodeDeploy (aws deploy create-deployment); keep this target out of deployer, or switch the service to the ECS controller."
+          ? "CodeDeploy blue/green services are deployed through CodeDeploy (aws deploy create-deployment); keep this target out of deployer, or switch the service to the ECS controller with the BLUE_GREEN strategy (ECS-native blue/green), which deployer supports."
           : "EXTERNAL services are deployed through task sets; keep this target out of deployer.",
     });
     return verdict(head, "fail", { message: error.message, error, evidence });
   }
 
-  const rolling = inProgressDeployment(service);
-  if (rolling && !(await isOurConvergingDeployment(ctx, rolling))) {
-    const message = `deployment ${rolling.id} (${rolling.taskDefinition}) is still ${rolling.rolloutState ?? "rolling out"} on ${name}`;
+  const strategy = strategyOf(service);
+  evidence.strategy = strategy;
+  const history = await ctx.reads.history();
+  if (isNativeStrategy(service) && history.unavailable) {
+    const error = targetError(target, {
+      code: "ACCESS_DENIED",
+      message: `${name} deploys with the ${strategy} strategy, which deployer follows through the service deployments, but it could not read them: ${history.unavailable.message}`,
+      action: history.unavailable.action ?? "ecs:ListServiceDeployments",
+      resource: service.arn,
+      awsCode: history.unavailable.awsCode,
+      awsMessage: history.unavailable.awsMessage,
+      hint: "Allow the deploy role ecs:ListServiceDeployments, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions and ecs:StopServiceDeployment on the service, its service-deployment/… and service-revision/… ARNs.",
+    });
+    return verdict(head, "fail", { message: error.message, error, evidence });
+  }
+  const state = serviceState(service, currentOf(service, history));
+  const rolling = state.kind === "in-progress" ? state.deployment : state.kind === "rolling-back" ? (state.rollback ?? state.failed) : undefined;
+  const busy = state.kind === "in-progress" || state.kind === "rolling-back";
+  if (busy && !(rolling && (await isOurConvergingDeployment(ctx, rolling)))) {
+    const what = rolling ? `deployment ${rolling.id} (${rolling.taskDefinition})` : "a deployment";
+    const message = `${what} is still ${state.kind === "rolling-back" ? "being rolled back" : (rolling?.rolloutState ?? "rolling out")} on ${name} (${state.reason})`;
     const e = targetError(target, {
       code: "DEPLOYMENT_IN_PROGRESS",
-      message: `another deployment is in progress on ${name}: ${rolling.id}`,
+      message: `another deployment is in progress on ${name}: ${rolling?.id ?? state.reason}`,
       action: "ecs:DescribeServices",
       resource: service.arn,
       hint: "Wait for it to finish, or pass --wait-for-in-progress to wait for it before deploying.",
     });
-    evidence.inProgress = { id: rolling.id, taskDefinition: rolling.taskDefinition, createdAt: rolling.createdAt };
+    evidence.inProgress = rolling ? { id: rolling.id, taskDefinition: rolling.taskDefinition, createdAt: rolling.createdAt } : { reason: state.reason };
     if (ctx.options.waitForInProgress) {
       return verdict(head, "warn", { message: `${message}: deployer will wait for it first (--wait-for-in-progress)`, evidence });
     }
     return verdict(head, "fail", { message, error: e, evidence });
   }
 
-  return verdict(head, "pass", { message: `${name} is ACTIVE (ECS controller, ${service.runningCount}/${service.desiredCount} running)`, evidence });
+  const details = [
+    strategy === "ROLLING" ? "rolling update" : `${strategy} strategy`,
+    service.bakeTimeInMinutes !== undefined && strategy !== "ROLLING" ? `bake time ${service.bakeTimeInMinutes}m` : undefined,
+    service.lifecycleHookStages?.length ? `lifecycle hooks at ${service.lifecycleHookStages.join(", ")}` : undefined,
+    service.alarms?.enable ? `alarms ${service.alarms.alarmNames.join(", ")}${service.alarms.rollback ? " (roll back)" : ""}` : undefined,
+  ].filter(Boolean);
+  return verdict(head, "pass", { message: `${name} is ACTIVE (ECS controller, ${details.join(", ")}; ${service.runningCount}/${service.desiredCount} running)`, evidence });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, Simulat
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
 import { roleNameOf } from "../config/aws-names.js";
+import { readDeploymentHistory, type DeploymentHistory } from "../apply/deployment-history.js";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DeployerError };
 
@@ -54,6 +55,15 @@ export class TargetReads {
       (await this.session.ecs.describeServices(t.cluster, [t.service])).get(t.service),
     );
   }
+
+  /** The service's deployment history (never fails: an unreadable history says why in `unavailable`). */
+  history(): Promise<DeploymentHistory> {
+    const t = this.target;
+    this.historyRead ??= readDeploymentHistory(this.session.ecs, t.cluster, t.service);
+    return this.historyRead;
+  }
+
+  private historyRead?: Promise<DeploymentHistory>;
 
   taskDefinition(ref: string): Promise<Outcome<LiveTaskDefinition | undefined>> {
     return this.once(`td:${ref}`, "ecs:DescribeTaskDefinition", ref, () => this.session.ecs.describeTaskDefinition(ref));

@@ -39,6 +39,7 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
         strict: Boolean(o.strict),
         timeoutSeconds: parseDurationSeconds(o.timeout),
         waitForInProgress: Boolean(o.waitForInProgress),
+        force: Boolean(o.force),
         by: run.by,
         gitSha: gitShaFor(image.startsWith("sha256:") ? undefined : image),
       },

@@ -1,6 +1,7 @@
 // What a target runs and how healthy it is, read from a DescribeServices snapshot and the task
 // definition of its PRIMARY deployment. Pure functions: promotion, status and drift all ask these.
-import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceEvent } from "../aws/ports.js";
+import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceEvent } from "../aws/ports.js";
+import { describeTrigger, serviceState } from "../apply/deployment-state.js";
 import { firstImageDigest } from "../plan/build.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 
@@ -53,8 +54,10 @@ export function deployedImage(td: LiveTaskDefinition): DeployedImage {
 }
 
 export type HealthState =
-  /** The only deployment, PRIMARY, COMPLETED (or without rollout state), running == desired. */
+  /** The only deployment, PRIMARY, COMPLETED (or without rollout state), running == desired > 0. */
   | "stable"
+  /** Settled with desiredCount 0: nothing runs, so nothing is proven healthy (never "stable", never a promotion source). */
+  | "scaled-to-zero"
   /** A deployment is rolling out (several deployments, or one IN_PROGRESS). */
   | "in-progress"
   /** The last deployment failed (FAILED rollout state, or a circuit-breaker failure/rollback in the events). */
@@ -104,30 +107,38 @@ export function lastDeploymentFailure(events: readonly ServiceEvent[]): ServiceE
   return failed ?? failure;
 }
 
-export function serviceHealth(service: LiveService): ServiceHealth {
+/**
+ * The health `deployer status` and `deployer promote` show, from the one deployment-state model
+ * (src/apply/deployment-state.ts) plus the service events (a failure ECS already rolled back).
+ */
+export function serviceHealth(service: LiveService, current?: ServiceDeploymentInfo): ServiceHealth {
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
   const withPrimary = (h: Omit<ServiceHealth, "primary">): ServiceHealth => (primary ? { ...h, primary } : h);
-  if (service.status !== "ACTIVE") return withPrimary({ state: "degraded", reason: `service is ${service.status}` });
-
-  const failedDeployment = service.deployments.find((d) => d.rolloutState === "FAILED");
-  if (failedDeployment) {
-    const rollingBack = primary && primary.id !== failedDeployment.id ? `; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}` : "";
-    return withPrimary({
-      state: "failed",
-      reason: `deployment ${failedDeployment.id} (${taskDefinitionName(failedDeployment.taskDefinition)}) FAILED${failedDeployment.rolloutStateReason ? `: ${failedDeployment.rolloutStateReason}` : ""}${rollingBack}`,
-      failure: { message: failedDeployment.rolloutStateReason ?? "rollout state FAILED", ...(failedDeployment.updatedAt ? { at: failedDeployment.updatedAt } : {}) },
-    });
+  const state = serviceState(service, current);
+  switch (state.kind) {
+    case "unknown":
+      return withPrimary({ state: "degraded", reason: `could not be read: ${state.error.message}` });
+    case "missing":
+      return { state: "degraded", reason: "the service does not exist" };
+    case "inactive":
+      return withPrimary({ state: "degraded", reason: `service is ${state.status}` });
+    case "rolling-back": {
+      const failed = state.failed;
+      const reason = failed
+        ? `deployment ${failed.id} (${taskDefinitionName(failed.taskDefinition)}) FAILED${failed.rolloutStateReason ? `: ${failed.rolloutStateReason}` : ""}${state.rollback ? `; ECS is rolling back to ${taskDefinitionName(state.rollback.taskDefinition)}` : ""}`
+        : `${state.reason}; ECS is rolling back`;
+      return withPrimary({ state: "failed", reason, failure: { message: failed?.rolloutStateReason ?? state.reason, ...(failed?.updatedAt ? { at: failed.updatedAt } : {}) } });
+    }
+    case "failed": {
+      const d = state.deployment;
+      return withPrimary({ state: "failed", reason: state.reason, failure: { message: d?.rolloutStateReason ?? state.reason, ...(d?.updatedAt ? { at: d.updatedAt } : {}) } });
+    }
+    case "in-progress":
+      return withPrimary({ state: "in-progress", reason: state.reason });
+    default:
+      break;
   }
-
-  const inProgress = service.deployments.find((d) => d.rolloutState === "IN_PROGRESS") ?? (service.deployments.length > 1 ? primary : undefined);
-  if (inProgress || service.deployments.length > 1) {
-    const d = inProgress ?? primary!;
-    return withPrimary({
-      state: "in-progress",
-      reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${service.deployments.length > 1 ? `, ${service.deployments.length} deployments` : ""}`,
-    });
-  }
-
+  // Settled. A failure ECS rolled back still counts: "failed" until a newer deployment succeeds.
   const failure = lastDeploymentFailure(service.events);
   if (failure) {
     const rolledBack = service.events.some((e) => ROLLING_BACK.test(e.message));
@@ -137,15 +148,14 @@ export function serviceHealth(service: LiveService): ServiceHealth {
       failure: { message: failure.message, at: failure.createdAt },
     });
   }
-
-  if (!primary) return { state: "degraded", reason: "the service has no PRIMARY deployment" };
-  if (primary.rolloutState !== undefined && primary.rolloutState !== "COMPLETED") {
-    return withPrimary({ state: "in-progress", reason: `deployment ${primary.id} is ${primary.rolloutState}` });
+  if (state.lastFailure) {
+    return withPrimary({ state: "failed", reason: `the last deployment failed (${describeTrigger(state.lastFailure.trigger)}): ${state.lastFailure.reason}; ECS rolled back`, failure: { message: state.lastFailure.reason, ...(state.lastFailure.at ? { at: state.lastFailure.at } : {}) } });
   }
-  if (service.runningCount !== service.desiredCount || primary.runningCount !== primary.desiredCount) {
-    return withPrimary({ state: "degraded", reason: `${service.runningCount} of ${service.desiredCount} tasks running` });
+  if (state.kind === "scaled-to-zero") {
+    return withPrimary({ state: "scaled-to-zero", reason: `desiredCount 0: no task runs ${taskDefinitionName(state.primary.taskDefinition)}` });
   }
-  return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${primary.id} COMPLETED` });
+  if (state.kind === "degraded") return withPrimary({ state: "degraded", reason: state.reason });
+  return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${state.primary.id} ${state.primary.rolloutState ?? "stable"}` });
 }
 
 function stripServicePrefix(message: string): string {

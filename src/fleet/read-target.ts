@@ -2,7 +2,8 @@
 // definition of the service's PRIMARY deployment (with tags). Shared by promotion, status and drift.
 // An unreachable account, a denied call or a missing service is a value (an error), never a throw:
 // one bad account must not sink a fleet-wide view.
-import type { LiveService, LiveTaskDefinition, SessionFactory, TargetSession } from "../aws/ports.js";
+import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo, SessionFactory, TargetSession } from "../aws/ports.js";
+import { isNativeStrategy } from "../apply/deployment-state.js";
 import type { Target } from "../config/types.js";
 import { toDeployerError } from "../aws/aws-error.js";
 import { deploySessionName } from "../checks/assume-role.js";
@@ -11,7 +12,15 @@ import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
 
 export type TargetRead =
-  | { target: Target; ok: true; session: TargetSession; service: LiveService; taskDefinition: LiveTaskDefinition }
+  | {
+      target: Target;
+      ok: true;
+      session: TargetSession;
+      service: LiveService;
+      taskDefinition: LiveTaskDefinition;
+      /** BLUE_GREEN / LINEAR / CANARY: the current service deployment (their only source of progress), when it could be read. */
+      serviceDeployment?: ServiceDeploymentInfo;
+    }
   | { target: Target; ok: false; error: DeployerError; service?: LiveService };
 
 export interface ReadTargetsOptions {
@@ -92,7 +101,13 @@ export async function readTarget(target: Target, sessions: SessionFactory, sessi
       }),
     };
   }
-  return { target, ok: true, session, service, taskDefinition };
+  const read: TargetRead = { target, ok: true, session, service, taskDefinition };
+  if (isNativeStrategy(service) && service.currentServiceDeployment && session.ecs.describeServiceDeployments) {
+    // Best effort: without it the deployments listed by DescribeServices still tell "in progress".
+    const sd = await session.ecs.describeServiceDeployments([service.currentServiceDeployment]).then((x) => x[0], () => undefined);
+    if (sd) read.serviceDeployment = sd;
+  }
+  return read;
 }
 
 /** Reads many targets, at most `concurrency` at once; results in input order. */

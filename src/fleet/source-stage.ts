@@ -1,6 +1,7 @@
 // Is a stage a sound source for promotion? Every target of it must be readable, run an image pinned
-// by digest, be stable (PRIMARY COMPLETED, the only deployment, running == desired), not have failed
-// its last deployment, and all of them must run the same digest. Pure: promotion refuses on what this
+// by digest, be stable (PRIMARY COMPLETED, the only deployment, running == desired; a service scaled
+// to zero is not: its digest never ran), not have failed its last deployment, and all of them must
+// run the same digest. Pure: promotion refuses on what this
 // finds, and `deployer status` shows it as promotion readiness.
 import type { Target } from "../config/types.js";
 import { DeployerError } from "../errors.js";
@@ -53,7 +54,7 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
     };
   }
   const image = deployedImage(read.taskDefinition);
-  const health = serviceHealth(read.service);
+  const health = serviceHealth(read.service, read.serviceDeployment);
   const base = { target, image, health, taskDefinitionArn: read.taskDefinition.arn };
   const resource = read.service.arn;
   const retry = `Re-run deployer promote once ${target.name} is stable.`;
@@ -69,6 +70,17 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
       };
     case "degraded":
       return { ...base, eligible: false, refusal: refuse(target, `not stable: ${health.reason}`, `Check the service's events and tasks. ${retry}`, { resource }) };
+    case "scaled-to-zero":
+      return {
+        ...base,
+        eligible: false,
+        refusal: refuse(
+          target,
+          `scaled to zero (desiredCount 0): ${image.digest ? `${image.digest} never ran there` : "nothing runs there"}, so nothing is proven healthy`,
+          `Promotion only takes what runs healthy. Scale ${target.name} up (aws ecs update-service --cluster ${target.cluster} --service ${target.service} --desired-count N), let it settle, then promote; or promote from another target of ${stage} with --env.`,
+          { resource },
+        ),
+      };
     case "stable":
       break;
   }

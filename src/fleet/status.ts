@@ -3,7 +3,7 @@
 // it (promotion readiness). Read-only; targets are read in parallel (bounded). A target that cannot be
 // read is an error row, never a crash of the whole view.
 import type { Target } from "../config/types.js";
-import type { LiveService } from "../aws/ports.js";
+import type { LiveService, ServiceDeploymentInfo } from "../aws/ports.js";
 import type { PreparedRun } from "../workflow/prepare-run.js";
 import { toErrorInfo } from "../errors.js";
 import { targetSummary } from "../plan/build.js";
@@ -40,12 +40,13 @@ export async function fleetStatus(run: Pick<PreparedRun, "project" | "targets" |
   }
 
   const rows = run.targets.map((t) => statusRow(readOf.get(t.name)!, project.config.rootDir, readiness(readOf.get(t.name)!, previousStage(t.stage), sources)));
-  const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, errors: 0 };
+  const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, scaledToZero: 0, errors: 0 };
   for (const r of rows) {
     if (!r.ok) summary.errors++;
     else if (r.health?.state === "stable") summary.stable++;
     else if (r.health?.state === "in-progress") summary.inProgress++;
     else if (r.health?.state === "failed") summary.failed++;
+    else if (r.health?.state === "scaled-to-zero") summary.scaledToZero++;
     else summary.degraded++;
   }
   const usedStages = new Set(run.targets.map((t) => t.stage));
@@ -93,7 +94,7 @@ export function statusRow(read: TargetRead, rootDir: string, promotion: Promotio
   if (image.gitSha) row.image.gitSha = image.gitSha;
   if (image.conflict) row.image.conflict = true;
 
-  fillService(row, read.service);
+  fillService(row, read.service, read.serviceDeployment);
   const primary = read.service.deployments.find((d) => d.status === "PRIMARY" && d.taskDefinition === td.arn);
   const deployedAt = primary?.createdAt ?? registeredAt;
   if (deployedAt) row.lastDeployedAt = deployedAt;
@@ -107,12 +108,12 @@ export function statusRow(read: TargetRead, rootDir: string, promotion: Promotio
   return row;
 }
 
-function fillService(row: StatusRow, service: LiveService): void {
+function fillService(row: StatusRow, service: LiveService, current?: ServiceDeploymentInfo): void {
   row.running = service.runningCount;
   row.desired = service.desiredCount;
   row.pending = service.pendingCount;
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
   if (primary?.rolloutState) row.rolloutState = primary.rolloutState;
-  const health = serviceHealth(service);
+  const health = serviceHealth(service, current);
   row.health = { state: health.state, reason: health.reason };
 }

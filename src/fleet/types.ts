@@ -60,7 +60,8 @@ export interface FleetStatus {
   createdAt: string;
   stages: string[];
   rows: StatusRow[];
-  summary: { targets: number; stable: number; inProgress: number; failed: number; degraded: number; errors: number };
+  /** `scaledToZero`: settled with desiredCount 0 (never counted stable). */
+  summary: { targets: number; stable: number; inProgress: number; failed: number; degraded: number; scaledToZero: number; errors: number };
 }
 
 // ---------- drift ----------

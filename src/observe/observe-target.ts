@@ -16,6 +16,7 @@ import { checkRoleTrust, trustCheckId } from "../checks/role-trust.js";
 import { checkTaskDefinition, TASK_DEFINITION_CHECK } from "../checks/task-definition.js";
 import { checkLiveTaskDefinition, LIVE_TASK_DEFINITION_CHECK, readLiveState, type LiveState } from "../checks/live-task-definition.js";
 import { verdict } from "../checks/check-result.js";
+import { readRollbackState, type RollbackState } from "../checks/rollback-target.js";
 import { TargetReads } from "../checks/target-reads.js";
 import { DeployerError } from "../errors.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
@@ -107,7 +108,9 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
   const guard = (check: { id: string; title: string }, run: () => Promise<CheckResult>) => guarded(target, check, run);
   const [live, ...checks] = await Promise.all([
     // A crash here is reported by the live-task-definition check, which reads the same state.
-    readLiveState(ctx).catch((): LiveState => ({})),
+    readLiveState(ctx)
+      .then(async (live): Promise<LiveState & Partial<RollbackState>> => ({ ...live, ...(live.service ? await readRollbackState(ctx, live.service, live.liveTaskDefinition) : {}) }))
+      .catch((): LiveState & Partial<RollbackState> => ({})),
     guard(SERVICE_CHECK, () => checkClusterAndService(ctx)),
     guard(LIVE_TASK_DEFINITION_CHECK, () => checkLiveTaskDefinition(ctx)),
     guard(TASK_DEFINITION_CHECK, () => checkTaskDefinition(ctx)),
@@ -120,6 +123,9 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
   if (live.service) observed.service = live.service;
   if (live.liveTaskDefinition) observed.liveTaskDefinition = live.liveTaskDefinition;
   if (live.latestRevision) observed.latestRevision = live.latestRevision;
+  if (live.history) observed.history = live.history;
+  if (live.state) observed.state = live.state;
+  if (live.rollbackTo) observed.rollbackTo = live.rollbackTo;
   return observed;
 }
 

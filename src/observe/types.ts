@@ -3,7 +3,9 @@
 // verdicts of every preflight check. Produced by src/observe/, consumed by src/plan/.
 import type { Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition, TargetSession } from "../aws/ports.js";
-import type { CheckResult } from "../plan/types.js";
+import type { CheckResult, KnownGoodRevision } from "../plan/types.js";
+import type { DeploymentHistory } from "../apply/deployment-history.js";
+import type { ServiceState } from "../apply/deployment-state.js";
 
 export interface ObservedTarget {
   target: Target;
@@ -17,4 +19,10 @@ export interface ObservedTarget {
   latestRevision?: LiveTaskDefinition;
   /** Every preflight check, in a stable order, each with its verdict. */
   checks: CheckResult[];
+  /** The service's deployment history (service deployments), or why it could not be read. */
+  history?: DeploymentHistory;
+  /** The service's deployment state (src/apply/deployment-state.ts). */
+  state?: ServiceState;
+  /** A revision known to have run healthy, to roll a failure back to (with its status). */
+  rollbackTo?: KnownGoodRevision;
 }

@@ -2,20 +2,28 @@
 // task definitions, check verdicts) to a Plan. PURE: no I/O, no clock (createdAt is passed in), so
 // every rule below is a unit test away.
 //
-// Per target, in order:
+// Per target, in order (the service's state is the one model of src/apply/deployment-state.ts):
 //  1. blocked  when a check failed (or was unverified under --strict), or the live state is unknown;
-//  2. noop     when the live task definition equals the desired one after normalisation;
+//              also when the service's last deployment FAILED with exactly the desired definition
+//              (deploying it again would fail the same way) unless --force;
+//  2. noop     when the live task definition equals the desired one after normalisation and the
+//              service is not failed (a FAILED PRIMARY is never "unchanged");
 //  3. update   otherwise, with steps:
-//       [wait-foreign-deployment]  when another deployment is IN_PROGRESS and --wait-for-in-progress
-//       reuse-task-definition      when the family's latest revision already equals the desired one
-//                                  (an earlier run registered it, then died before updating)
-//       | register-task-definition with provenance tags
-//       update-service, wait-stable
+//       resume-wait                the desired definition is already deploying (an earlier run died while waiting)
+//       | [wait-foreign-deployment]  when another deployment is in flight and --wait-for-in-progress
+//         reuse-task-definition    when the family's latest revision already equals the desired one
+//                                  (an earlier run registered it, then died before updating), or the
+//                                  failed revision is redeployed with --force
+//         | register-task-definition with provenance tags (incl. deployer:previous-task-definition)
+//         update-service (re-reads the service first), wait-stable
+// and `rollbackTo`: the revision a failure rolls back to, only ever one known to have run healthy.
 import path from "node:path";
 import type { DesiredTarget, ResolvedImage, StageConfig, Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
-import type { CheckResult, LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary, Verdict } from "./types.js";
+import type { CheckResult, KnownGoodRevision, LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary, Verdict } from "./types.js";
+import { serviceState, type ServiceState } from "../apply/deployment-state.js";
+import { knownGoodRevision } from "../apply/deployment-history.js";
 import { diffTaskDefinitions } from "./diff.js";
 import { fingerprint, sameTaskDefinition } from "./fingerprint.js";
 import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
@@ -29,6 +37,8 @@ export interface BuildPlanOptions {
   timeoutSeconds: number;
   /** Wait for someone else's IN_PROGRESS deployment instead of failing. */
   waitForInProgress: boolean;
+  /** Deploy again a definition whose last deployment FAILED (refused otherwise). */
+  force?: boolean;
   /** Who runs this (tag `deployer:by`): a user, or `github-actions:<repo>`. */
   by: string;
   gitSha?: string;
@@ -51,7 +61,12 @@ export interface BuildPlanInput {
 }
 
 /** Check ids buildPlan adds itself when the observed checks do not cover a condition. */
-export const PLAN_CHECK_IDS = { liveState: "live-task-definition", foreignDeployment: "foreign-deployment" } as const;
+export const PLAN_CHECK_IDS = {
+  liveState: "live-task-definition",
+  foreignDeployment: "foreign-deployment",
+  failedDeployment: "failed-deployment",
+  rollbackTarget: "rollback-target",
+} as const;
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { options } = input;
@@ -119,15 +134,16 @@ function planTarget(
   // definitions are the same is decided on the full ones, in memory.
   const desiredFingerprint = fingerprint(desiredDef, sensitiveValues);
   const diff = liveTd ? markSensitiveChanges(diffTaskDefinitions(liveTd.raw, desiredDef), sensitiveValues) : [];
+  const state = observed.state ?? (observed.service ? serviceState(observed.service) : undefined);
   // The live side of a sensitive change holds the secret as it was (an older value nobody named):
   // the live fingerprint must not be an oracle for it either.
-  const live = liveSnapshot(observed.service, liveTd, mergeSensitiveValues(sensitiveValues, diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before))));
+  const live = liveSnapshot(observed.service, liveTd, state, mergeSensitiveValues(sensitiveValues, diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before))));
   const runsDesired = liveTd !== undefined && sameTaskDefinition(liveTd.raw, desiredDef);
   const checks = [...observed.checks];
 
   // An IN_PROGRESS deployment of exactly what we want (an earlier run updated the service, then
-  // died while waiting) is not foreign: the plan is a no-op and the rollout converges by itself.
-  const inProgressAny = foreignDeployment(observed.service);
+  // died while waiting) is not foreign: the rollout converges by waiting for it.
+  const inProgressAny = foreignDeployment(state);
   const inProgress =
     inProgressAny && !(live && inProgressAny.taskDefinition === live.taskDefinitionArn && runsDesired) ? inProgressAny : undefined;
   if (inProgress && !options.waitForInProgress && !hasCheckFor(checks, "DEPLOYMENT_IN_PROGRESS", PLAN_CHECK_IDS.foreignDeployment)) {
@@ -136,7 +152,7 @@ function planTarget(
       title: "no other deployment in progress",
       target: target.name,
       verdict: "fail",
-      message: `deployment ${inProgress.id} (${taskDefinitionName(inProgress.taskDefinition)}) is still IN_PROGRESS on ${target.cluster}/${target.service}`,
+      message: `${inProgress.id ? `deployment ${inProgress.id} (${taskDefinitionName(inProgress.taskDefinition)})` : "a deployment"} is still in progress on ${target.cluster}/${target.service}${inProgress.reason ? ` (${inProgress.reason})` : ""}`,
       hint: "wait for it to finish, or pass --wait-for-in-progress to wait for it before deploying",
       evidence: { deploymentId: inProgress.id, taskDefinition: inProgress.taskDefinition },
       error: {
@@ -161,25 +177,48 @@ function planTarget(
     });
   }
 
+  // A FAILED PRIMARY is never "unchanged": deploying exactly the failed definition again is refused
+  // (it would fail the same way) unless --force; any other definition is deployed over it.
+  const failedPrimary = state?.kind === "failed" && live !== undefined && (!state.deployment || state.deployment.taskDefinition === live.taskDefinitionArn);
+  const redeployFailed = failedPrimary && runsDesired;
+  if (redeployFailed && !options.force && state?.kind === "failed") {
+    checks.push({
+      id: PLAN_CHECK_IDS.failedDeployment,
+      title: "the service's last deployment did not fail",
+      target: target.name,
+      verdict: "fail",
+      message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
+      hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live!.taskDefinitionArn)} again anyway`,
+      evidence: { taskDefinition: live!.taskDefinitionArn, trigger: state.trigger },
+      error: { code: "DEPLOYMENT_FAILED", message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} failed`, target: target.name, account: target.account, resource: observed.service?.arn },
+    });
+  }
+
+  // Where a failure would roll back to: only a revision known to have run healthy.
+  const changes = live !== undefined && (!runsDesired || failedPrimary);
+  const known = observed.rollbackTo ?? (state ? knownGoodRevision(state, observed.service, liveTd, observed.history ?? { entries: [] }) : undefined);
+  const rollbackTo = known ? { ...known } : undefined;
+  if (changes && live) checks.push(rollbackTargetCheck(target, rollbackTo, options.strict));
+
   const blocked = live === undefined || walkChecks(checks).some((c) => isFailing(c.verdict, options.strict));
 
   let action: TargetAction;
   const steps: Step[] = [];
+  const resumable = live && runsDesired ? unfinishedOwnDeployment(observed.service, state, live.taskDefinitionArn, rollbackTo) : undefined;
   if (blocked) {
     action = "blocked";
-  } else if (runsDesired) {
-    const resumable = unfinishedOwnDeployment(observed.service, live!.taskDefinitionArn);
-    if (resumable) {
-      action = "update";
-      steps.push({ kind: "resume-wait", ...resumable, timeoutSeconds: options.timeoutSeconds });
-    } else {
-      action = "noop";
-    }
+  } else if (resumable) {
+    action = "update";
+    steps.push({ kind: "resume-wait", ...resumable, timeoutSeconds: options.timeoutSeconds });
+  } else if (runsDesired && !redeployFailed) {
+    action = "noop";
   } else {
     action = "update";
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
     const latest = observed.latestRevision;
-    if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
+    if (redeployFailed) {
+      steps.push({ kind: "reuse-task-definition", taskDefinitionArn: live!.taskDefinitionArn });
+    } else if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
       steps.push({ kind: "reuse-task-definition", taskDefinitionArn: latest.arn });
     } else {
       steps.push({
@@ -191,11 +230,18 @@ function planTarget(
           runId: input.runId,
           by: options.by,
           fingerprint: desiredFingerprint,
+          previousTaskDefinition: rollbackTo?.taskDefinitionArn,
           promotion: promotionTagInput(options.promotion, target.name),
         }),
       });
     }
-    steps.push({ kind: "update-service", cluster: target.cluster, service: target.service });
+    steps.push({
+      kind: "update-service",
+      cluster: target.cluster,
+      service: target.service,
+      ...(redeployFailed ? { forceNewDeployment: true } : {}),
+      ...(options.waitForInProgress ? { waitForInProgress: true } : {}),
+    });
     steps.push({ kind: "wait-stable", timeoutSeconds: options.timeoutSeconds });
   }
 
@@ -211,6 +257,7 @@ function planTarget(
     sensitivePaths: sensitivePathsOf(desiredDef, sensitiveValues),
   };
   if (live) plan.live = live;
+  if (rollbackTo && action !== "noop") plan.rollbackTo = rollbackTo;
   return { target: plan, sensitiveValues };
 }
 
@@ -236,7 +283,12 @@ export function targetSummary(target: Target, rootDir: string): TargetSummary {
   };
 }
 
-function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition | undefined, sensitiveValues: readonly string[]): LiveSnapshot | undefined {
+function liveSnapshot(
+  service: LiveService | undefined,
+  td: LiveTaskDefinition | undefined,
+  state: ServiceState | undefined,
+  sensitiveValues: readonly string[],
+): LiveSnapshot | undefined {
   if (!service || !td) return undefined;
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
   // A `deployer:fingerprint` tag written by an older deployer is an unsalted hash over the whole
@@ -253,7 +305,36 @@ function liveSnapshot(service: LiveService | undefined, td: LiveTaskDefinition |
   const digest = firstImageDigest(td.raw);
   if (digest) snapshot.imageDigest = digest;
   if (primary?.rolloutState) snapshot.rolloutState = primary.rolloutState;
+  if (primary?.id) snapshot.primaryDeploymentId = primary.id;
+  if (service.currentServiceDeployment) snapshot.serviceDeploymentArn = service.currentServiceDeployment;
+  if (service.strategy && service.strategy !== "ROLLING") snapshot.strategy = service.strategy;
+  if (state) snapshot.state = state.kind;
   return snapshot;
+}
+
+/** The `rollback-target` check: what a failure would roll back to, and how deployer knows it ran healthy. */
+function rollbackTargetCheck(target: Target, to: KnownGoodRevision | undefined, strict: boolean): CheckResult {
+  const head = { id: PLAN_CHECK_IDS.rollbackTarget, title: "a known-good revision to roll back to", target: target.name };
+  if (!to) {
+    return {
+      ...head,
+      verdict: "warn",
+      message: "no revision is known to have run healthy before (no settled deployment, no SUCCESSFUL service deployment, no deployer:previous-task-definition tag): a failure will not be rolled back",
+      hint: `if this deployment fails, put a revision you know is good back with \`deployer rollback --env ${target.name} --to FAMILY:REVISION\``,
+    };
+  }
+  const where = `${taskDefinitionName(to.taskDefinitionArn)} (${to.evidence})`;
+  if (to.status === "INACTIVE") {
+    return {
+      ...head,
+      verdict: strict ? "fail" : "warn",
+      message: `a failure rolls back to ${where}, which is INACTIVE (deregistered): deployer would register an identical copy of it first`,
+      hint: "ECS cannot deploy an INACTIVE revision; the copy gets the same definition and a deployer:copy-of tag",
+      evidence: { ...to },
+      ...(strict ? { error: { code: "ROLLBACK_REFUSED" as const, message: `the rollback target ${taskDefinitionName(to.taskDefinitionArn)} is INACTIVE`, target: target.name, account: target.account } } : {}),
+    };
+  }
+  return { ...head, verdict: "pass", message: `a failure rolls back to ${where}`, evidence: { ...to } };
 }
 
 /** `sha256:…` of the first container's image when it is pinned by digest. */
@@ -265,28 +346,38 @@ export function firstImageDigest(def: Record<string, unknown>): string | undefin
 }
 
 /**
- * The service's PRIMARY deployment already carries the desired definition but is still IN_PROGRESS:
- * an earlier run updated the service and died while waiting. The previous definition (for a
- * rollback) is the one the other, older deployment runs.
+ * The service's PRIMARY deployment already carries the desired definition and is still rolling out:
+ * an earlier run updated the service and died while waiting. A rollback goes to the known-good
+ * revision (never simply to "the other deployment").
  */
-function unfinishedOwnDeployment(service: LiveService | undefined, taskDefinitionArn: string): { deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string } | undefined {
-  const primary = service?.deployments.find((d) => d.status === "PRIMARY");
-  if (!service || !primary || primary.rolloutState !== "IN_PROGRESS" || primary.taskDefinition !== taskDefinitionArn) return undefined;
-  const previous = service.deployments.find((d) => d.status === "ACTIVE" && d.taskDefinition !== taskDefinitionArn);
-  return { deploymentId: primary.id, taskDefinitionArn, ...(previous ? { previousTaskDefinitionArn: previous.taskDefinition } : {}) };
+function unfinishedOwnDeployment(
+  service: LiveService | undefined,
+  state: ServiceState | undefined,
+  taskDefinitionArn: string,
+  rollbackTo: KnownGoodRevision | undefined,
+): { deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string; serviceDeploymentArn?: string } | undefined {
+  if (!service || state?.kind !== "in-progress" || !state.deployment) return undefined;
+  const primary = state.deployment;
+  if (primary.status !== "PRIMARY" || primary.taskDefinition !== taskDefinitionArn) return undefined;
+  return {
+    deploymentId: primary.id,
+    taskDefinitionArn,
+    ...(rollbackTo ? { previousTaskDefinitionArn: rollbackTo.taskDefinitionArn } : {}),
+    ...(service.currentServiceDeployment ? { serviceDeploymentArn: service.currentServiceDeployment } : {}),
+  };
 }
 
 /**
- * A deployment still rolling out that deployer did not start: any IN_PROGRESS deployment when we
- * have not touched the service yet. Services without rollout state have none.
+ * A deployment in flight that deployer did not start (in progress, or ECS rolling one back), by the
+ * one deployment-state model; the caller excludes an unfinished deployment of exactly what it wants.
  */
-function foreignDeployment(service: LiveService | undefined) {
-  if (!service) return undefined;
-  const inProgress = service.deployments.filter((d) => d.rolloutState === "IN_PROGRESS");
-  if (inProgress.length === 0) return undefined;
-  // A lone PRIMARY still IN_PROGRESS with no other deployment is the initial creation settling, or a
-  // rollout by someone else: both must finish before we start ours.
-  return inProgress.find((d) => d.status === "PRIMARY") ?? inProgress[0];
+function foreignDeployment(state: ServiceState | undefined): { id?: string; taskDefinition: string; reason?: string } | undefined {
+  if (state?.kind === "in-progress") return { id: state.deployment?.id, taskDefinition: state.deployment?.taskDefinition ?? "", reason: state.reason };
+  if (state?.kind === "rolling-back") {
+    const d = state.rollback ?? state.failed;
+    return { id: d?.id, taskDefinition: d?.taskDefinition ?? "", reason: state.reason };
+  }
+  return undefined;
 }
 
 function hasCheckFor(checks: CheckResult[], code: string, id: string): boolean {

@@ -58,15 +58,62 @@ export interface LiveSnapshot {
   /** Rollout state of the PRIMARY deployment. */
   rolloutState?: string;
   tags: Record<string, string>;
+  /** The PRIMARY deployment's id: if it differs right before UpdateService, the service moved since the plan. */
+  primaryDeploymentId?: string;
+  /** The service's current service deployment (Service.currentServiceDeployment), when ECS gives it. */
+  serviceDeploymentArn?: string;
+  /** ROLLING | BLUE_GREEN | LINEAR | CANARY (absent: ROLLING). */
+  strategy?: string;
+  /** The deployment state deployer read (see src/apply/deployment-state.ts): stable, failed, in-progress, … */
+  state?: string;
+}
+
+/** A revision deployer may roll back to, and how it knows that revision ran healthy. */
+export interface KnownGoodRevision {
+  taskDefinitionArn: string;
+  /**
+   * steady-state: the service ran it, settled (PRIMARY COMPLETED), when deployer looked;
+   * service-deployments: ECS's deployment history (SUCCESSFUL, or what a ROLLBACK_SUCCESSFUL went back to);
+   * provenance-tag: the `deployer:previous-task-definition` tag deployer wrote when it registered the current revision;
+   * explicit: named with --to.
+   */
+  source: "steady-state" | "service-deployments" | "provenance-tag" | "explicit";
+  /** In words, for plans and reports. */
+  evidence: string;
+  /** Its status when read: INACTIVE (deregistered) means a rollback first registers an identical copy. */
+  status?: string;
+}
+
+/** An existing revision a rollback puts back, as a reviewer should see it. */
+export interface RevisionNote {
+  taskDefinitionArn: string;
+  /** `deployer:image-tag` of the revision, when it has one. */
+  imageTag?: string;
+  imageDigest?: string;
+  /** Its last deployment's outcome, in words ("last deployment ejGv… SUCCESSFUL 2025-…", "its deployment FAILED …"). */
+  lastOutcome: string;
+  /** How deployer chose it (service deployment history, provenance tag, --to). */
+  evidence?: string;
+  status?: string;
 }
 
 export type Step =
-  /** Register the desired task definition with these tags. */
-  | { kind: "register-task-definition"; tags: Record<string, string> }
-  /** An identical revision is already registered (an earlier run died before updating): reuse it. */
-  | { kind: "reuse-task-definition"; taskDefinitionArn: string }
-  /** Point the service at the new (or reused) task definition. */
-  | { kind: "update-service"; cluster: string; service: string }
+  /**
+   * Register the desired task definition with these tags. `copyOf`: a rollback to an INACTIVE
+   * revision registers an identical copy of it (ECS refuses to deploy INACTIVE revisions).
+   */
+  | { kind: "register-task-definition"; tags: Record<string, string>; copyOf?: RevisionNote }
+  /**
+   * An identical revision is already registered (an earlier run died before updating; or a rollback
+   * puts back an existing revision, described in `revision`): reuse it.
+   */
+  | { kind: "reuse-task-definition"; taskDefinitionArn: string; revision?: RevisionNote }
+  /**
+   * Point the service at the new (or reused) task definition. The service is read again right before:
+   * if it moved since the plan (someone else deployed), deployer waits for that deployment when
+   * `waitForInProgress`, else stops. `forceNewDeployment`: redeploy the revision the service already has.
+   */
+  | { kind: "update-service"; cluster: string; service: string; forceNewDeployment?: boolean; waitForInProgress?: boolean }
   /** Wait until the deployment carrying the new task definition is COMPLETED. */
   | { kind: "wait-stable"; timeoutSeconds: number }
   /** Wait for a deployment someone else started, before ours (--wait-for-in-progress). */
@@ -76,7 +123,7 @@ export type Step =
    * IN_PROGRESS (that run was killed while waiting): wait for it, and roll back to
    * `previousTaskDefinitionArn` if it fails, instead of reporting "unchanged" too early.
    */
-  | { kind: "resume-wait"; deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string; timeoutSeconds: number };
+  | { kind: "resume-wait"; deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string; serviceDeploymentArn?: string; timeoutSeconds: number };
 
 export type TargetAction =
   /** Changes to apply. */
@@ -102,6 +149,11 @@ export interface TargetPlan {
   steps: Step[];
   /** Paths into `desired` whose values must be redacted in every output (JSON pointers). */
   sensitivePaths: string[];
+  /**
+   * Where a failed deployment of this target is rolled back to: a revision known to have run
+   * healthy. Absent: deployer does not roll back (it never rolls back to an unproven revision).
+   */
+  rollbackTo?: KnownGoodRevision;
 }
 
 export interface Plan {

@@ -1,8 +1,8 @@
 // Small pieces shared by the plan's text and Markdown renderings: value display, check markers,
 // step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
-import type { CheckResult, FieldChange, Plan, Step, TargetPlan, Verdict } from "../plan/types.js";
+import type { CheckResult, FieldChange, Plan, RevisionNote, Step, TargetPlan, Verdict } from "../plan/types.js";
 import { REDACTED, scrubString } from "../plan/redact.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { shortDigest, taskDefinitionName } from "../config/aws-names.js";
 import { jsonText, terminalSafe, terminalText } from "./escape.js";
 
 /**
@@ -106,16 +106,23 @@ export function describeStep(step: Step): string {
     case "wait-foreign-deployment":
       return `wait for the deployment in progress (up to ${duration(step.timeoutSeconds)})`;
     case "register-task-definition":
-      return "register task definition";
+      return step.copyOf ? `register an identical copy of ${revisionNote(step.copyOf)}` : "register task definition";
     case "reuse-task-definition":
-      return `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
+      return step.revision ? `put back ${revisionNote(step.revision)}` : `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
     case "update-service":
-      return `update service ${step.cluster}/${step.service}`;
+      return `update service ${step.cluster}/${step.service}${step.forceNewDeployment ? " (new deployment of the same revision)" : ""}`;
     case "wait-stable":
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
     case "resume-wait":
       return `wait for deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
   }
+}
+
+/** `shop-api-dev:2 (INACTIVE; image 8d1e4b7 sha256:e35bce68d8be; last deployment … SUCCESSFUL …)`. */
+export function revisionNote(r: RevisionNote): string {
+  const image = [r.imageTag, r.imageDigest ? shortDigest(r.imageDigest) : undefined].filter(Boolean).join(" ");
+  const parts = [r.status && r.status !== "ACTIVE" ? r.status : undefined, image ? `image ${image}` : undefined, r.lastOutcome].filter(Boolean);
+  return `${taskDefinitionName(r.taskDefinitionArn)}${parts.length ? ` (${parts.join("; ")})` : ""}`;
 }
 
 export function duration(seconds: number): string {

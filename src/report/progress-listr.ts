@@ -70,9 +70,9 @@ export function createListrProgress(allStages: Array<{ stage: string; targets: s
     row.task = task;
     show(row);
     const end = await row.finished;
-    if (end.outcome === "failed" || end.outcome === "interrupted") {
+    if (end.outcome === "failed" || end.outcome === "interrupted" || end.outcome === "unknown") {
       // listr2 shows the error's message with the row: keep the title short.
-      row.title = end.outcome;
+      row.title = end.outcome === "unknown" ? "state unknown" : end.outcome;
       show(row);
       throw new Error(end.message);
     }

@@ -10,6 +10,7 @@ const DONE: Record<TargetOutcome, { symbol: string; label: string }> = {
   failed: { symbol: "✖", label: "failed" },
   interrupted: { symbol: "!", label: "interrupted" },
   "not-started": { symbol: "-", label: "not started" },
+  unknown: { symbol: "?", label: "state unknown" },
 };
 
 export function createPlainProgress(write: (line: string) => void): RunEventSink {

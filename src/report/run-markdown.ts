@@ -12,6 +12,7 @@ const ICON: Record<TargetOutcome, string> = {
   failed: "❌",
   interrupted: "⚠️",
   "not-started": "⏸️",
+  unknown: "❓",
 };
 
 export function formatRunReportMarkdown(report: RunReport): string {

@@ -3,6 +3,7 @@
 import type { RunReport, TargetOutcome, TargetResult } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
 import { parseTaskDefinitionRef } from "../config/aws-names.js";
+import { describeTrigger } from "../apply/deployment-state.js";
 
 export interface RunRow {
   target: string;
@@ -16,7 +17,7 @@ export interface RunRow {
   rollback: string;
 }
 
-export const OUTCOME_ORDER: TargetOutcome[] = ["deployed", "unchanged", "rolled-back", "failed", "interrupted", "not-started"];
+export const OUTCOME_ORDER: TargetOutcome[] = ["deployed", "unchanged", "rolled-back", "failed", "unknown", "interrupted", "not-started"];
 
 export const OUTCOME_LABEL: Record<TargetOutcome, string> = {
   deployed: "deployed",
@@ -25,6 +26,7 @@ export const OUTCOME_LABEL: Record<TargetOutcome, string> = {
   failed: "failed",
   interrupted: "interrupted",
   "not-started": "not started",
+  unknown: "state unknown",
 };
 
 export function runRows(report: RunReport): RunRow[] {
@@ -54,10 +56,16 @@ function taskDefinitionCell(t: TargetResult): string {
 function rollbackCell(t: TargetResult): string {
   const rb = t.rollback;
   if (!rb) return "—";
-  if (rb.by === "none") return "not attempted";
+  if (rb.by === "none") {
+    if (rb.error?.code === "ROLLBACK_REFUSED") return "not attempted (no known-good revision)";
+    if (rb.error?.code === "STATE_UNKNOWN") return "not attempted (state unknown)";
+    return "not attempted";
+  }
   const to = rb.toTaskDefinitionArn ? ` → ${parseTaskDefinitionRef(rb.toTaskDefinitionArn).name}` : "";
-  if (rb.ok) return `${rb.by}${to}`;
-  return rb.error?.code === "INTERRUPTED" ? `interrupted (${rb.by}${to})` : `FAILED (${rb.by}${to})`;
+  const how = rb.by === "ecs" && rb.trigger ? ` (${describeTrigger(rb.trigger)})` : rb.via === "stop-service-deployment" ? " (StopServiceDeployment)" : "";
+  if (rb.ok) return `${rb.by}${how}${to}`;
+  if (rb.error?.code === "STATE_UNKNOWN") return `unknown (${rb.by}${how}${to})`;
+  return rb.error?.code === "INTERRUPTED" ? `interrupted (${rb.by}${how}${to})` : `FAILED (${rb.by}${how}${to})`;
 }
 
 export function outcomeCounts(report: RunReport): Record<TargetOutcome, number> {

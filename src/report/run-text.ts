@@ -25,6 +25,7 @@ export function formatRunReportText(input: RunReport, opts: RunTextOptions): str
     failed: c.red,
     interrupted: c.yellow,
     "not-started": c.dim,
+    unknown: c.magenta,
   };
   const headline = report.ok ? c.green : report.interrupted ? c.yellow : c.red;
   const lines: string[] = [];

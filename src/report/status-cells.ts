@@ -39,6 +39,7 @@ export function rolloutCell(row: StatusRow): string {
   if (health === "failed") return "FAILED";
   if (health === "in-progress") return row.rolloutState && row.rolloutState !== "COMPLETED" ? row.rolloutState : "IN_PROGRESS";
   if (health === "degraded") return `${row.rolloutState ?? "—"} (degraded)`;
+  if (health === "scaled-to-zero") return "scaled to zero";
   return row.rolloutState ?? (health === "stable" ? "stable" : "—");
 }
 

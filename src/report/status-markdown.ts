@@ -18,6 +18,7 @@ export function formatStatusMarkdown(status: FleetStatus): string {
   if (s.inProgress) parts.push(`${s.inProgress} deploying`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.degraded) parts.push(`${s.degraded} degraded`);
+  if (s.scaledToZero) parts.push(`${s.scaledToZero} scaled to zero`);
   if (s.errors) parts.push(plural(s.errors, "unreadable target"));
   out.push(`${plural(s.targets, "target")}: ${parts.join(", ")} · ${status.createdAt}`);
   out.push("");
@@ -28,6 +29,7 @@ export function formatStatusMarkdown(status: FleetStatus): string {
     if (!row.ok) cells["TASK DEFINITION"] = `❌ ${row.error?.code ?? "error"}`;
     else if (row.health?.state === "failed") cells.ROLLOUT = `❌ ${cells.ROLLOUT}`;
     else if (row.health?.state === "stable") cells.ROLLOUT = `✅ ${cells.ROLLOUT}`;
+    else if (row.health?.state === "scaled-to-zero") cells.ROLLOUT = `⏹️ ${cells.ROLLOUT}`;
     else cells.ROLLOUT = `⏳ ${cells.ROLLOUT}`;
     out.push(`| ${STATUS_COLUMNS.map((c) => mdCell(cells[c])).join(" | ")} |`);
   }

@@ -59,6 +59,7 @@ export function formatStatusText(input: FleetStatus, opts: StatusTextOptions): s
   if (s.inProgress) parts.push(`${s.inProgress} deploying`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.degraded) parts.push(`${s.degraded} degraded`);
+  if (s.scaledToZero) parts.push(`${s.scaledToZero} scaled to zero`);
   if (s.errors) parts.push(plural(s.errors, "unreadable target"));
   lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
   return terminalOutput(lines.join("\n"), { keepColour: opts.color });

@@ -7,6 +7,7 @@ export interface RolloutOptions extends SelectionOptions, PreflightOptions {
   plan?: string;
   rollbackStage?: boolean;
   report?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -14,13 +15,14 @@ export function register(program: Command): void {
     .command("rollout")
     .summary("deploy an image to the targets of a stage: check, register, update, wait, roll back on failure")
     .description(
-      "Resolves --image to a digest in the central repository, renders each target's task definition, assumes each deploy role, and runs every preflight check for every target BEFORE anything is written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the task definition, updates the service and waits until the new deployment is COMPLETED. On a failure the service is rolled back, the rest of the stage is not started, later stages are never touched. Targets already running the desired definition are skipped.",
+      "Resolves --image to a digest in the central repository, renders each target's task definition, assumes each deploy role, and runs every preflight check for every target BEFORE anything is written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the task definition, updates the service and waits until the new deployment is COMPLETED. On a failure ECS's own rollback (circuit breaker, CloudWatch alarms) is waited for, or the service is rolled back to a revision known to have run healthy (never an unproven one; BLUE_GREEN / LINEAR / CANARY deployments with StopServiceDeployment); the rest of the stage is not started, later stages are never touched. A service that cannot be read ends 'state unknown' and is never rolled back. Targets already running the desired definition are skipped, unless its last deployment FAILED.",
     )
     .option("-i, --image <tag|digest>", "image to deploy: a tag in the central repository (usually the git sha) or sha256:…");
   addSelectionOptions(cmd);
   addPreflightOptions(cmd)
     .option("--plan <file>", "apply exactly a plan saved with `deployer plan --save` (refused when the live state or config moved since)")
     .option("--rollback-stage", "when one target of a stage fails, roll back every target of that stage that was updated")
+    .option("--force", "deploy even where the service's last deployment of exactly this definition FAILED (refused otherwise)")
     .option("--report <file>", "write the run report as JSON to this file")
     .addHelpText(
       "after",

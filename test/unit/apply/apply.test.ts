@@ -119,7 +119,7 @@ describe("applyPlan: success", () => {
     f.ecsOf("dev").failNext("DescribeServices", awsException("ThrottlingException", "Rate exceeded"), 2);
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     expect(report.targets[0]!.outcome).toBe("deployed");
-    expect(f.events.filter((e) => e.type === "warning" && e.message.includes("Rate exceeded"))).toHaveLength(2);
+    expect(f.events.filter((e) => e.type === "warning" && e.message.includes("Rate exceeded") && e.message.startsWith("could not read the service"))).toHaveLength(2);
   });
 });
 
@@ -166,7 +166,7 @@ describe("applyPlan: failures and rollbacks", () => {
       awsMessage: "ECS deployment circuit breaker: tasks failed to start.",
     });
     expect(t.error?.hint).toMatch(/stopped tasks/);
-    expect(t.rollback).toEqual({ by: "ecs", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(t.rollback).toEqual({ by: "ecs", trigger: { by: "circuit-breaker" }, toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const fake = f.ecsOf("dev");
     expect(fake.count("UpdateService")).toBe(1); // deployer did not roll back itself
     expect(fake.primaryTaskDefinition("api-dev")).toBe(OLD_TD("100000000001"));
@@ -185,7 +185,7 @@ describe("applyPlan: failures and rollbacks", () => {
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;
     expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
-    expect(t.rollback).toEqual({ by: "deployer", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(t.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const updates = f.ecsOf("dev").calls.filter((c) => c.action === "UpdateService");
     expect(updates.map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
     expect(f.events).toContainEqual(expect.objectContaining({ type: "warning", target: "dev", message: "ECS did not start a rollback within 1m; deployer rolls back itself" }));
@@ -197,7 +197,7 @@ describe("applyPlan: failures and rollbacks", () => {
     const t = report.targets[0]!;
     expect(t.outcome).toBe("failed");
     expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
-    expect(t.rollback).toEqual({ by: "deployer", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(t.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const updates = f.ecsOf("dev").calls.filter((c) => c.action === "UpdateService");
     expect(updates.map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
     expect(f.ecsOf("dev").snapshot("api-dev").deployments).toEqual([expect.objectContaining({ taskDefinition: OLD_TD("100000000001"), rolloutState: "COMPLETED" })]);
@@ -211,7 +211,7 @@ describe("applyPlan: failures and rollbacks", () => {
     expect(t.outcome).toBe("failed");
     expect(t.error).toMatchObject({ code: "TIMEOUT", target: "dev", account: "100000000001", action: "ecs:DescribeServices" });
     expect(t.error?.message).toMatch(/did not become stable on api-dev within 5m \(running 0\/2, pending 2/);
-    expect(t.rollback).toEqual({ by: "deployer", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(t.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const rollbackUpdate = f.ecsOf("dev").calls.filter((c) => c.action === "UpdateService")[1]!;
     expect(rollbackUpdate.taskDefinition).toBe(OLD_TD("100000000001"));
     expect(rollbackUpdate.at - start).toBeGreaterThanOrEqual(300_000);
@@ -241,7 +241,7 @@ describe("applyPlan: failures and rollbacks", () => {
     expect(t.outcome).toBe("failed");
     expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
     expect(t.error?.message).toMatch(/^deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev: ECS rolled back to shop-api:1$/);
-    expect(t.rollback).toEqual({ by: "ecs", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(t.rollback).toMatchObject({ by: "ecs", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     expect(f.ecsOf("dev").count("UpdateService")).toBe(1);
   });
 
@@ -341,7 +341,7 @@ describe("applyPlan: failures and rollbacks", () => {
       ["z", "not-started"],
     ]);
     const a = report.targets[0]!;
-    expect(a.rollback).toEqual({ by: "deployer", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
+    expect(a.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     expect(a.taskDefinitionArn).toBe(NEW_TD("100000000001"));
     expect(f.ecsOf("a").calls.filter((c) => c.action === "UpdateService").map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
     expect(f.ecsOf("a").primaryTaskDefinition("api-a")).toBe(OLD_TD("100000000001"));
@@ -467,5 +467,65 @@ describe("applyPlan: resuming a deployment an earlier (killed) run started", () 
     expect(t.outcome).toBe("failed");
     expect(t.rollback).toMatchObject({ by: "deployer", ok: true, toTaskDefinitionArn: OLD_TD("100000000001") });
     expect(fake.primaryTaskDefinition("api-dev")).toBe(OLD_TD("100000000001"));
+  });
+});
+
+describe("applyPlan: a service that cannot be read (issue 11)", () => {
+  it("reads failing for the whole wait end the target 'unknown' with the read's own error: no rollback, no second UpdateService", async () => {
+    const f = fleet([{ name: "dev" }, { name: "prod" }], [
+      { name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false }, timeoutSeconds: 600 },
+      { name: "prod", stage: "prod", account: "200000000001" },
+    ]);
+    const fake = f.ecsOf("dev");
+    const expired = Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" });
+    const onEvent = (e: RunEvent): void => {
+      f.onEvent(e);
+      // From the moment the service is updated, every read fails (expired credentials, throttling, network…).
+      if (e.type === "step" && e.target === "dev" && e.step === "update-service" && e.message.startsWith("service updated")) fake.failNext("DescribeServices", expired, 10_000);
+    };
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent });
+    const dev = report.targets[0]!;
+    expect(dev.outcome).toBe("unknown");
+    expect(dev.rollback).toBeUndefined();
+    expect(dev.error).toMatchObject({ target: "dev", action: "ecs:DescribeServices", awsCode: "ExpiredTokenException" });
+    expect(fake.count("UpdateService")).toBe(1);
+    expect(report.targets[1]!.outcome).toBe("not-started");
+    expect(report.error).toMatchObject({ code: "STATE_UNKNOWN" });
+    expect(report.error!.hint).toContain("deployer status --env dev");
+    expect(f.events).toContainEqual(expect.objectContaining({ type: "target-done", target: "dev", outcome: "unknown", message: expect.stringContaining("look with `deployer status --env dev`") }));
+  });
+
+  it("a failure without a known-good revision is not rolled back (ROLLBACK_REFUSED), and says how to roll back by hand", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }]);
+    delete f.plan.targets[0]!.rollbackTo;
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
+    expect(t.rollback).toMatchObject({ by: "none", ok: false, error: { code: "ROLLBACK_REFUSED" } });
+    expect(t.rollback!.error!.hint).toContain("deployer rollback --env dev --to");
+    expect(f.ecsOf("dev").count("UpdateService")).toBe(1);
+  });
+});
+
+describe("applyPlan: the service is read again right before UpdateService (issue 11)", () => {
+  it("a deployment someone else started after the plan stops the target without writing to the service", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
+    const fake = f.ecsOf("dev");
+    fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "e".repeat(64)), { kind: "stuck" });
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    const t = report.targets[0]!;
+    expect(t.outcome).toBe("failed");
+    expect(t.error).toMatchObject({ code: "DEPLOYMENT_IN_PROGRESS" });
+    expect(t.error!.message).toMatch(/api-dev moved since preflight: .*deployer did not update it/);
+    expect(fake.count("UpdateService")).toBe(0);
+  });
+
+  it("a deployment that finished since the plan (PRIMARY changed) counts as moved too", async () => {
+    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
+    const fake = f.ecsOf("dev");
+    f.plan.targets[0]!.live!.primaryDeploymentId = "ecs-svc/planned-one";
+    const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
+    expect(report.targets[0]!.error?.message).toMatch(/replaced ecs-svc\/planned-one/);
+    expect(fake.count("UpdateService")).toBe(0);
   });
 });

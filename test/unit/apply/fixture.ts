@@ -78,6 +78,7 @@ export function fleet(
     fake.addService({ service: `api-${t.name}`, taskDefinition: taskDefinition(DIGEST_OLD), circuitBreaker: t.circuitBreaker, rolloutStates: t.rolloutStates, events: [{ message: "(service old) has reached a steady state." }] });
     sessions.set(t.name, sessionsByAccount.get(t.account)!);
     const liveArn = fake.primaryTaskDefinition(`api-${t.name}`);
+    const primaryId = fake.snapshot(`api-${t.name}`).deployments.find((d) => d.status === "PRIMARY")?.id;
     const action = t.action ?? "update";
     const digest = t.digest ?? DIGEST_NEW;
     const steps: Step[] = [];
@@ -93,7 +94,9 @@ export function fleet(
       imageRef: `${REPO}@${digest}`,
       desired: taskDefinition(digest),
       fingerprint: `fp-${digest}`,
-      live: { taskDefinitionArn: liveArn, revision: 1, imageDigest: DIGEST_OLD, fingerprint: `fp-${DIGEST_OLD}`, desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED", tags: {} },
+      live: { taskDefinitionArn: liveArn, revision: 1, imageDigest: DIGEST_OLD, fingerprint: `fp-${DIGEST_OLD}`, desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED", tags: {}, ...(primaryId ? { primaryDeploymentId: primaryId } : {}) },
+      // The services start settled on revision 1: it is what a failure rolls back to.
+      rollbackTo: { taskDefinitionArn: liveArn, source: "steady-state", evidence: "the service runs it, settled", status: "ACTIVE" },
       diff: action === "update" ? [{ path: "containers[app].image", kind: "changed", before: `${REPO}@${DIGEST_OLD}`, after: `${REPO}@${digest}` }] : [],
       checks:
         action === "blocked"

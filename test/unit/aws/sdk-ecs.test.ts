@@ -3,7 +3,12 @@ import { mockClient } from "aws-sdk-client-mock";
 import {
   ClientException,
   ClusterNotFoundException,
+  ConflictException,
   DescribeClustersCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -13,7 +18,10 @@ import {
   UpdateServiceCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { createEcsPort } from "../../../src/aws/sdk-ecs.js";
+import { projectRoot } from "../../fixtures/config/repo.js";
 import { DeployerError } from "../../../src/errors.js";
 
 const ecsMock = mockClient(ECSClient);
@@ -218,5 +226,127 @@ describe("updateService", () => {
   ])("maps %s", async (error, code) => {
     ecsMock.on(UpdateServiceCommand).rejects(error);
     await expect(port.updateService("shop-dev", "api", "td:8")).rejects.toMatchObject({ code, target: "dev", account: "222222222222" });
+  });
+});
+
+// ---------- the service-deployment API, against the AWS CLI's documented example outputs ----------
+
+const FIXTURES = path.join(projectRoot, "test/fixtures/aws");
+/** A fixture as the SDK returns it: the CLI prints timestamps as strings, the SDK gives Dates. */
+function sdkShaped<T>(file: string): T {
+  const dates = new Set(["createdAt", "startedAt", "finishedAt", "stoppedAt", "updatedAt"]);
+  return JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"), (k, v) => (dates.has(k) && typeof v === "string" ? new Date(v) : v)) as T;
+}
+
+describe("service deployments", () => {
+  it("listServiceDeployments maps the briefs (aws ecs list-service-deployments example)", async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves(sdkShaped("list-service-deployments.aws-cli-example.json"));
+    const list = await port.listServiceDeployments!("example-cluster", "example-service", { maxResults: 50 });
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input).toEqual({ cluster: "example-cluster", service: "example-service", maxResults: 50 });
+    expect(list).toEqual([
+      {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe",
+        status: "SUCCESSFUL",
+        targetRevisionArn: "arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678",
+        createdAt: "2024-10-31T12:03:30.917Z",
+        startedAt: "2024-10-31T12:03:32.510Z",
+        finishedAt: "2024-10-31T12:05:04.527Z",
+        detailed: false,
+      },
+    ]);
+  });
+
+  it("listServiceDeployments returns newest first whatever order ECS answers in", async () => {
+    const brief = (id: string, createdAt: string) => ({ serviceDeploymentArn: id, status: "SUCCESSFUL" as const, createdAt: new Date(createdAt) });
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [brief("old", "2025-01-01T00:00:00Z"), brief("new", "2025-02-01T00:00:00Z")] });
+    expect((await port.listServiceDeployments!("c", "s")).map((d) => d.arn)).toEqual(["new", "old"]);
+  });
+
+  it("describeServiceDeployments maps status, revisions and the failure monitors (aws ecs describe-service-deployments example)", async () => {
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves(sdkShaped("describe-service-deployments.aws-cli-example.json"));
+    const [d] = await port.describeServiceDeployments!(["arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe"]);
+    expect(d).toMatchObject({
+      status: "SUCCESSFUL",
+      detailed: true,
+      sourceRevisionArns: [],
+      targetRevisionArn: "arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678",
+      target: { requested: 1, running: 1, pending: 0 },
+      circuitBreakerStatus: "MONITORING_COMPLETE",
+      alarmsStatus: "DISABLED",
+    });
+    expect(d!.triggeredAlarmNames).toBeUndefined();
+  });
+
+  it("describeServiceDeployments asks at most 20 ARNs a call", async () => {
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    await port.describeServiceDeployments!(Array.from({ length: 45 }, (_, i) => `arn:${i}`));
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns!.length)).toEqual([20, 20, 5]);
+  });
+
+  it("reads the alarms that triggered a failure and the revision ECS rolled back to", async () => {
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: "sd",
+          status: "ROLLBACK_SUCCESSFUL",
+          alarms: { status: "TRIGGERED", alarmNames: ["api-5xx", "api-latency"], triggeredAlarmNames: ["api-5xx"] },
+          deploymentCircuitBreaker: { status: "MONITORING_COMPLETE", failureCount: 0, threshold: 3 },
+          rollback: { reason: "alarm", startedAt: new Date("2025-01-01T00:00:00Z"), serviceRevisionArn: "rev-1" },
+        },
+      ],
+    });
+    const [d] = await port.describeServiceDeployments!(["sd"]);
+    expect(d).toMatchObject({ alarmsStatus: "TRIGGERED", triggeredAlarmNames: ["api-5xx"], rollback: { reason: "alarm", serviceRevisionArn: "rev-1", startedAt: "2025-01-01T00:00:00.000Z" } });
+  });
+
+  it("describeServiceRevisions maps each revision to its task definition (aws ecs describe-service-revisions example)", async () => {
+    ecsMock.on(DescribeServiceRevisionsCommand).resolves(sdkShaped("describe-service-revisions.aws-cli-example.json"));
+    expect(await port.describeServiceRevisions!(["arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678"])).toEqual([
+      {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678",
+        taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:5",
+        createdAt: "2024-10-31T12:03:29.302Z",
+      },
+    ]);
+  });
+
+  it("stopServiceDeployment asks for a ROLLBACK and names the deployment when refused", async () => {
+    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: "sd" });
+    await port.stopServiceDeployment!("sd");
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({ serviceDeploymentArn: "sd", stopType: "ROLLBACK" });
+    ecsMock.on(StopServiceDeploymentCommand).rejects(new ConflictException({ message: "The service deployment is SUCCESSFUL and cannot be stopped.", $metadata: {} }));
+    await expect(port.stopServiceDeployment!("sd")).rejects.toMatchObject({ action: "ecs:StopServiceDeployment", resource: "sd", awsCode: "ConflictException" });
+  });
+
+  it("updateService passes forceNewDeployment when asked", async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({ service: service("api") });
+    await port.updateService("shop-dev", "api", "td:8", { forceNewDeployment: true });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: "shop-dev", service: "api", taskDefinition: "td:8", forceNewDeployment: true });
+  });
+
+  it("reads the deployment strategy, bake time, alarms and current service deployment of a service", async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        service("api", {
+          deploymentConfiguration: {
+            strategy: "LINEAR",
+            bakeTimeInMinutes: 5,
+            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+            alarms: { alarmNames: ["api-5xx"], enable: true, rollback: true },
+            lifecycleHooks: [{ hookTargetArn: "arn:aws:lambda:eu-west-1:1:function:f", lifecycleStages: ["POST_SCALE_UP", "TEST_TRAFFIC_SHIFT"] }],
+          },
+          currentServiceDeployment: "sd-1",
+        }),
+      ],
+    });
+    const svc = (await port.describeServices("shop-dev", ["api"])).get("api")!;
+    expect(svc).toMatchObject({
+      strategy: "LINEAR",
+      bakeTimeInMinutes: 5,
+      linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+      alarms: { enable: true, rollback: true, alarmNames: ["api-5xx"] },
+      lifecycleHookStages: ["POST_SCALE_UP", "TEST_TRAFFIC_SHIFT"],
+      currentServiceDeployment: "sd-1",
+    });
   });
 });

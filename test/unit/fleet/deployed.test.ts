@@ -77,6 +77,26 @@ describe("serviceHealth", () => {
     expect(degraded).toMatchObject({ state: "degraded", reason: "1 of 2 tasks running" });
   });
 
+  it("desiredCount 0 is scaled to zero, never stable (issue 11, case 8)", async () => {
+    const project = await loadExample();
+    const s = serviceFor(project.targets[0]!, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3");
+    const zero = { ...s, desiredCount: 0, runningCount: 0, deployments: s.deployments.map((d) => ({ ...d, desiredCount: 0, runningCount: 0 })) };
+    expect(serviceHealth(zero)).toMatchObject({ state: "scaled-to-zero", reason: "desiredCount 0: no task runs shop-api-dev:3" });
+  });
+
+  it("a FAILED PRIMARY next to the old deployment (no ECS rollback) is failed", async () => {
+    const project = await loadExample();
+    const s = serviceFor(project.targets[0]!, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3");
+    const failed = {
+      ...s,
+      deployments: [
+        { ...s.deployments[0]!, id: "ecs-svc/9", taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:4", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0 },
+        { ...s.deployments[0]!, status: "ACTIVE" },
+      ],
+    };
+    expect(serviceHealth(failed)).toMatchObject({ state: "failed" });
+  });
+
   it("a service that is not ACTIVE is degraded", async () => {
     const project = await loadExample();
     const s = serviceFor(project.targets[0]!, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3");

@@ -37,7 +37,9 @@ export type Scenario =
   /** ECS rolled back and settled: one COMPLETED deployment, the failure only in the events. */
   | "rolled-back"
   /** Settled, but 1 of 2 tasks running. */
-  | "degraded";
+  | "degraded"
+  /** Settled with desiredCount 0: nothing runs. */
+  | "scaled-to-zero";
 
 export interface TargetState {
   service: LiveService;
@@ -147,6 +149,14 @@ export function serviceFor(target: Target, tdArn: string, scenario: Scenario = "
         ...base,
         runningCount: 1,
         deployments: [dep({ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: tdArn, runningCount: 1 })],
+        events: [ev(1, -2_900_000, "(deployment ecs-svc/1) deployment completed.")],
+      };
+    case "scaled-to-zero":
+      return {
+        ...base,
+        desiredCount: 0,
+        runningCount: 0,
+        deployments: [dep({ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: tdArn, desiredCount: 0, runningCount: 0 })],
         events: [ev(1, -2_900_000, "(deployment ecs-svc/1) deployment completed.")],
       };
   }

@@ -55,6 +55,14 @@ describe("planPromotion refuses an unsound source stage", () => {
     expect(e).toMatchObject({ code: "PROMOTION_REFUSED", target: "dev", message: "not stable: 1 of 2 tasks running" });
   });
 
+  it("scaled to zero: the digest never ran, so it is no source (issue 11, case 8)", async () => {
+    fleet.runs("dev", DIGEST_B, "scaled-to-zero");
+    const [e] = await refusals("staging");
+    expect(e).toMatchObject({ code: "PROMOTION_REFUSED", target: "dev" });
+    expect(e!.message).toBe(`scaled to zero (desiredCount 0): ${DIGEST_B} never ran there, so nothing is proven healthy`);
+    expect(e!.hint).toContain("--desired-count");
+  });
+
   it("split across digests: one error per source target, each naming its digest", async () => {
     fleet.runs("prod-us", DIGEST_B);
     // prod as the source of a (hypothetical) promotion back to staging.

@@ -40,7 +40,7 @@ describe("fleetStatus", () => {
       { state: "in-sync", fromStage: "staging", digest: DIGEST_A },
       { state: "in-sync", fromStage: "staging", digest: DIGEST_A },
     ]);
-    expect(status.summary).toEqual({ targets: 4, stable: 4, inProgress: 0, failed: 0, degraded: 0, errors: 0 });
+    expect(status.summary).toEqual({ targets: 4, stable: 4, scaledToZero: 0, inProgress: 0, failed: 0, degraded: 0, errors: 0 });
   });
 
   it("an account that denies AssumeRole is an error row; the rest of the fleet is still read", async () => {

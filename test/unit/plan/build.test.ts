@@ -45,6 +45,7 @@ describe("buildPlan", () => {
       tags: {
         "deployer:image-digest": DIGEST_B,
         "deployer:image-tag": "9c1e4b7",
+        "deployer:previous-task-definition": "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7",
         "deployer:git-sha": "9c1e4b7d0a",
         "deployer:run-id": "7d2e91ab",
         "deployer:by": "alice@example.com",
@@ -214,5 +215,71 @@ describe("buildPlan", () => {
     const tp = buildPlan(planInput([{ desired: d, observed: observed(t, liveDev()) }])).targets[0]!;
     expect(tp.fingerprint).toBe(fingerprint(d.taskDefinition as unknown as Record<string, unknown>));
     expect(tp.sensitivePaths).toEqual(["/containerDefinitions/0/environment/3/value"]);
+  });
+});
+
+describe("buildPlan over the one deployment-state model (issue 11)", () => {
+  const LIVE = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
+  const PREV = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6";
+  /** The service's PRIMARY (:7, the desired definition when `desired` is the default) FAILED without ECS rollback; :6 still runs. */
+  const failedService = (t: ReturnType<typeof target>) =>
+    service(t, LIVE, [
+      deployment({ id: "ecs-svc/bad", taskDefinition: LIVE, rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0 }),
+      deployment({ id: "ecs-svc/old", status: "ACTIVE", taskDefinition: PREV, rolloutState: "COMPLETED" }),
+    ]);
+
+  it("a FAILED PRIMARY of exactly the desired definition is never 'unchanged': refused, naming --force", () => {
+    const t = target();
+    const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }])).targets[0]!;
+    expect(tp.action).toBe("blocked");
+    const c = tp.checks.find((x) => x.id === "failed-deployment")!;
+    expect(c).toMatchObject({ verdict: "fail", error: { code: "DEPLOYMENT_FAILED" } });
+    expect(c.hint).toContain("--force");
+  });
+
+  it("with --force it is deployed again (same revision, a new deployment), rolling back to the revision that completed beside it", () => {
+    const t = target();
+    const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }], { force: true })).targets[0]!;
+    expect(tp.action).toBe("update");
+    expect(tp.steps).toEqual([
+      { kind: "reuse-task-definition", taskDefinitionArn: LIVE },
+      { kind: "update-service", cluster: "shop-dev", service: "api", forceNewDeployment: true },
+      { kind: "wait-stable", timeoutSeconds: 900 },
+    ]);
+    expect(tp.rollbackTo).toMatchObject({ taskDefinitionArn: PREV, source: "steady-state" });
+  });
+
+  it("another definition is deployed over a FAILED PRIMARY, and its provenance tag names the known-good revision, never the failed one", () => {
+    const t = target();
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: failedService(t) }) }])).targets[0]!;
+    expect(tp.action).toBe("update");
+    const register = tp.steps[0]!;
+    expect(register.kind === "register-task-definition" && register.tags["deployer:previous-task-definition"]).toBe(PREV);
+    expect(tp.rollbackTo?.taskDefinitionArn).toBe(PREV);
+  });
+
+  it("with nothing known to have run healthy, the plan warns that a failure will not be rolled back", () => {
+    const t = target();
+    const svc = service(t, LIVE, [deployment({ id: "ecs-svc/bad", taskDefinition: LIVE, rolloutState: "FAILED", runningCount: 0 })]);
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
+    expect(tp.rollbackTo).toBeUndefined();
+    expect(tp.checks.find((c) => c.id === "rollback-target")).toMatchObject({ verdict: "warn", message: expect.stringContaining("a failure will not be rolled back") });
+  });
+
+  it("an INACTIVE rollback target is a warning, and a failure under --strict", () => {
+    const t = target();
+    const inactive = { taskDefinitionArn: LIVE, source: "steady-state" as const, evidence: "the service runs it, settled", status: "INACTIVE" };
+    const lax = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }])).targets[0]!;
+    expect(lax.action).toBe("update");
+    expect(lax.checks.find((c) => c.id === "rollback-target")).toMatchObject({ verdict: "warn", message: expect.stringContaining("INACTIVE (deregistered)") });
+    const strict = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }], { strict: true })).targets[0]!;
+    expect(strict.action).toBe("blocked");
+  });
+
+  it("records the PRIMARY deployment and the strategy, so the service can be read again before UpdateService", () => {
+    const t = target();
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }])).targets[0]!;
+    expect(tp.live).toMatchObject({ primaryDeploymentId: "ecs-svc/1234567890123456789", state: "stable" });
+    expect(tp.steps.find((s) => s.kind === "update-service")).toEqual({ kind: "update-service", cluster: "shop-dev", service: "api" });
   });
 });

@@ -36,7 +36,7 @@ describe("planToJson", () => {
     const json = planToJson(plans());
     expect(Object.keys(json)).toEqual(["formatVersion", "deployerVersion", "createdAt", "runId", "service", "image", "stages", "summary", "targets"]);
     const t = json.targets[0]!;
-    expect(Object.keys(t)).toEqual(["target", "action", "imageRef", "fingerprint", "live", "diff", "steps", "checks", "sensitivePaths", "desired"]);
+    expect(Object.keys(t)).toEqual(["target", "action", "imageRef", "fingerprint", "live", "diff", "steps", "checks", "sensitivePaths", "desired", "rollbackTo"]);
     expect(t.checks[0]).toMatchObject({ id: "assume-role", verdict: "pass" });
     expect(t.desired.family).toBe("shop-api-dev");
     expect(planToJsonText(plans())).toBe(planToJsonText(plans()));

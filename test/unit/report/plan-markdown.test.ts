@@ -40,7 +40,8 @@ describe("formatPlanMarkdown", () => {
     expect(lines[0]).toBe("<!-- deployer-plan:shop-api -->");
     expect(md).toContain("`111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api:9c1e4b7` → `sha256:9b2c1f0e8d7a`");
     expect(md).toContain("2 to change, 1 unchanged, 1 blocked, 1 failing check, 1 warning");
-    expect(lines).toContain("| **dev** | dev | 222222222222 | eu-west-1 | **1 change** | ✓ 4 |");
+    // The four preflight checks, and the rollback target (what a failure goes back to).
+    expect(lines).toContain("| **dev** | dev | 222222222222 | eu-west-1 | **1 change** | ✓ 5 |");
     expect(lines).toContain("| **staging** | staging | 333333333333 | eu-west-1 | no change | ✓ 4 |");
     expect(lines.find((l) => l.startsWith("| **broken**"))).toMatch(/⛔ blocked .* \| ✗ 1 ⚠ 1 \|$/);
     expect(md).toContain("<details><summary><b>dev</b>");

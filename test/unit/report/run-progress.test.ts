@@ -30,7 +30,7 @@ describe("createPlainProgress", () => {
     for (const [i, l] of lines.entries()) expect(l.startsWith(`${events[i]!.at} `)).toBe(true);
     expect(lines[0]).toBe("2025-03-01T09:00:00.000Z stage dev: starting 2 targets (dev-ok, dev-bad)");
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-ok\] ✔ deployed shop-api:2$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-bad\] ✖ failed: deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev-bad: .*; rolled back by ecs to shop-api:1$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-bad\] ✖ failed: deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev-bad: .*; rolled back by ecs \(circuit breaker\) to shop-api:1$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-bad\] ecs: \(service api-dev-bad\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\.$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-ok\] running 1\/2, pending 1 \(IN_PROGRESS\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[prod-eu\] - not started: stage dev failed$/));

@@ -42,7 +42,7 @@ describe("formatRunReportText", () => {
     expect(lines[0]).toMatch(/^rollout of shop-api failed  image .*shop\/api:3f2a9c1 \(sha256:bbbbbbbbbbbb\) · run r1 · \d+m\d\ds$/);
     expect(lines[2]).toMatch(/^TARGET\s+STAGE\s+ACCOUNT\s+OUTCOME\s+TASK DEFINITION\s+DURATION\s+ROLLBACK$/);
     expect(row(text, "dev")).toEqual(["dev", "dev", "100000000001", "deployed", "shop-api:1 → :2", formatDuration(report.targets[0]!.durationMs!), "—"]);
-    expect(row(text, "staging-1")).toEqual(["staging-1", "staging", "200000000001", "failed", "shop-api:1 → :2", formatDuration(report.targets[1]!.durationMs!), "ecs → shop-api:1"]);
+    expect(row(text, "staging-1")).toEqual(["staging-1", "staging", "200000000001", "failed", "shop-api:1 → :2", formatDuration(report.targets[1]!.durationMs!), "ecs (circuit breaker) → shop-api:1"]);
     expect(row(text, "staging-2")).toEqual(["staging-2", "staging", "200000000002", "unchanged", "shop-api:1", "—", "—"]);
     expect(row(text, "prod")).toEqual(["prod", "prod", "300000000001", "not started", "shop-api:1", "—", "—"]);
     expect(text).toContain("1 deployed, 1 unchanged, 1 failed, 1 not started");
@@ -80,7 +80,7 @@ describe("formatRunReportMarkdown", () => {
     const lines = md.split("\n");
     expect(lines[0]).toBe("### ❌ Rollout of `shop-api` failed");
     expect(md).toContain("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |\n|---|---|---|---|---|---|---|");
-    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(/^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs → shop-api:1 \|$/);
+    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(/^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs \(circuit breaker\) → shop-api:1 \|$/);
     expect(lines.find((l) => l.startsWith("| prod |"))).toBe("| prod | prod | 300000000001 | ⏸️ not started | shop-api:1 | — | — |");
     expect(md).toContain("#### Errors (2)");
     expect(md).toMatch(/- \*\*staging-1\*\* \(200000000001\) `DEPLOYMENT_FAILED` deployment ecs-svc\/\d+ of shop-api:2 failed/);
@@ -103,7 +103,7 @@ describe("runReportToJson", () => {
     const report = await failedRun();
     const json = runReportToJson(report);
     expect(json.formatVersion).toBe(1);
-    expect(json.summary).toEqual({ targets: 4, deployed: 1, unchanged: 1, "rolled-back": 0, failed: 1, interrupted: 0, "not-started": 1 });
+    expect(json.summary).toEqual({ targets: 4, deployed: 1, unchanged: 1, "rolled-back": 0, failed: 1, unknown: 0, interrupted: 0, "not-started": 1 });
     expect(json.durationMs).toBe(Date.parse(report.finishedAt) - Date.parse(report.startedAt));
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(json.targets[1]).toMatchObject({ outcome: "failed", error: { code: "DEPLOYMENT_FAILED" }, rollback: { by: "ecs", ok: true } });
