@@ -23,21 +23,27 @@ Examples:
 }
 
 async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [{ prepareRun }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }, { readPhase, targetCount }] = await Promise.all([
     import("../../workflow/prepare-run.js"),
     import("../../fleet/drift.js"),
     import("../../report/drift-text.js"),
     import("../../report/drift-json.js"),
     import("../../report/drift-markdown.js"),
     import("../../errors.js"),
+    import("../aws-run.js"),
   ]);
   const concurrency = concurrencyOf(o);
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) });
+  const phase = readPhase("drift: reading the configuration and AWS state");
+  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) }).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
-    const report = await detectDrift(run, { concurrency });
+    phase.update(`drift: reading ${targetCount(run.targets.length)}`);
+    const report = await detectDrift(run, { concurrency }).finally(() => phase.stop());
     if (g.output === "json") process.stdout.write(driftToJsonText(report));
     else if (g.output === "markdown") process.stdout.write(`${formatDriftMarkdown(report)}\n`);
     else process.stdout.write(`${formatDriftText(report, { color: g.color })}\n`);

@@ -40,21 +40,27 @@ export function concurrencyOf(o: FleetViewOptions): number | undefined {
 }
 
 async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [{ prepareRun }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }, { readPhase, targetCount }] = await Promise.all([
     import("../../workflow/prepare-run.js"),
     import("../../fleet/status.js"),
     import("../../report/status-text.js"),
     import("../../report/status-json.js"),
     import("../../report/status-markdown.js"),
     import("../../errors.js"),
+    import("../aws-run.js"),
   ]);
   const concurrency = concurrencyOf(o);
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) });
+  const phase = readPhase("status: reading the configuration and AWS state");
+  const run = await prepareRun({ config: g.config, endpointUrl: g.endpointUrl, selection: fleetSelection(o) }).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
-    const status = await fleetStatus(run, { concurrency });
+    phase.update(`status: reading ${targetCount(run.targets.length)}`);
+    const status = await fleetStatus(run, { concurrency }).finally(() => phase.stop());
     if (g.output === "json") process.stdout.write(statusToJsonText(status));
     else if (g.output === "markdown") process.stdout.write(`${formatStatusMarkdown(status)}\n`);
     else process.stdout.write(`${formatStatusText(status, { color: g.color })}\n`);
