@@ -4,6 +4,7 @@ import type { GlobalOptions } from "./shell.js";
 import type { PreflightOptions, SelectionOptions } from "./deploy-options.js";
 import { ExitCode } from "../errors.js";
 import { prepareAwsRun, readPhase, targetCount } from "./aws-run.js";
+import { printConfigWarnings } from "./config-warnings.js";
 import { checkOutputFiles, outputFiles, writeOutputFile } from "./output-files.js";
 import { makePlan } from "../workflow/make-plan.js";
 import { parseDurationSeconds } from "../workflow/duration.js";
@@ -49,6 +50,7 @@ export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, ho
     });
 
     phase.stop();
+    printConfigWarnings(g, run.project, run.targets);
     const jsonArtifactHint = o.json ? `the JSON plan (${o.json})` : undefined;
     const file = (flag: string) => files.find((f) => f.flag === flag)!;
     if (o.save) await writeOutputFile(file("--save"), () => writePlanFile(o.save!, plan));

@@ -4,6 +4,7 @@ import type { GlobalOptions } from "./shell.js";
 import type { RolloutOptions } from "./commands/rollout.js";
 import { DeployerError } from "../errors.js";
 import { prepareAwsRun, readPhase, targetCount } from "./aws-run.js";
+import { printConfigWarnings } from "./config-warnings.js";
 import { checkOutputFiles, outputFiles } from "./output-files.js";
 import { applyFromCli, sessionsOf } from "./apply-run.js";
 import { makePlan } from "../workflow/make-plan.js";
@@ -51,6 +52,7 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
       },
     });
     phase.stop();
+    printConfigWarnings(g, run.project, run.targets);
     if (saved) {
       const stale = planStaleError(o.plan!, checkPlanStillValid(saved, plan));
       if (stale) throw stale;

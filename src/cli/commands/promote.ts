@@ -44,7 +44,7 @@ Without a terminal (CI, a pipe) promote needs --yes (or --dry-run): it exits 1 b
 }
 
 async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> {
-  const [{ prepareRun }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode, DeployerError }, { checkOutputFiles, outputFiles }, { readPhase }] = await Promise.all([
+  const [{ prepareRun }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode, DeployerError }, { checkOutputFiles, outputFiles }, { readPhase }, { printConfigWarnings }] = await Promise.all([
     import("../../workflow/prepare-run.js"),
     import("../../workflow/promote.js"),
     import("../../workflow/duration.js"),
@@ -54,6 +54,7 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
     import("../../errors.js"),
     import("../output-files.js"),
     import("../aws-run.js"),
+    import("../config-warnings.js"),
   ]);
   const timeoutSeconds = parseDurationSeconds(o.timeout);
   // Nothing is read or written when the run could not be confirmed anyway, or its report not written.
@@ -81,6 +82,7 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       sourceEnvs: o.env,
       options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
     }).finally(() => phase.stop());
+    printConfigWarnings(g, run.project, run.project.targets.filter((t) => t.stage === result.toStage));
     const { plan } = result;
     const text = g.output === "text";
     // Messages go where they do not corrupt a machine-readable stdout.

@@ -33,11 +33,12 @@ Examples:
           const { DeployerError } = await import("../../errors.js");
           throw new DeployerError({ code: "SELECTION_EMPTY", message: "rollback needs an explicit selection", hint: "use --env NAME or --stage NAME (rollback never defaults to a stage)" });
         }
-        const [{ prepareAwsRun, readPhase, targetCount }, { planRollback }, { applyFromCli, sessionsOf }, { parseDurationSeconds }] = await Promise.all([
+        const [{ prepareAwsRun, readPhase, targetCount }, { planRollback }, { applyFromCli, sessionsOf }, { parseDurationSeconds }, { printConfigWarnings }] = await Promise.all([
           import("../aws-run.js"),
           import("../../workflow/rollback-plan.js"),
           import("../apply-run.js"),
           import("../../workflow/duration.js"),
+          import("../config-warnings.js"),
         ]);
         const timeoutSeconds = parseDurationSeconds(o.timeout);
         const { checkOutputFiles, outputFiles } = await import("../output-files.js");
@@ -54,6 +55,7 @@ Examples:
             to: o.to,
             options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
           }).finally(() => phase.stop());
+          printConfigWarnings(g, run.project, run.targets);
           const { exitCode } = await applyFromCli(g, plan, sessionsOf(observed), { command: "rollback", report: o.report });
           return exitCode;
         } finally {
