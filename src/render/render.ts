@@ -7,6 +7,7 @@ import { DeployerError, DeployerErrors } from "../errors.js";
 import { JsonSyntaxError, scanJson } from "./json-scan.js";
 import { compileTemplate, TemplateFailure, TEMPLATE_HELPERS, templateLocation, type RenderedText } from "./template-engine.js";
 import { validateTaskDefinition } from "./validate-task-definition.js";
+import { renderSizeError, templateShapeError } from "./template-bounds.js";
 
 /** The repository a target pulls from: its replica when it has one, else the central repository. */
 export function targetImageRepository(project: Project, target: Target): string {
@@ -115,6 +116,11 @@ function renderText(project: Project, target: Target, image: string): { rendered
   const file = project.template.file;
   const errors: DeployerError[] = [];
   const context = templateContext(project, target, image);
+  // Bounded before Handlebars compiles or runs anything (template-bounds.ts).
+  const shape = templateShapeError(file, project.template.source);
+  if (shape) return { errors: [new DeployerError({ ...shape.toJSON(), target: target.name, account: target.account })] };
+  const size = renderSizeError(file, project.template.source, context, target.name);
+  if (size) return { errors: [new DeployerError({ ...size.toJSON(), account: target.account })] };
   const filled = new Set<string>();
   for (;;) {
     try {
