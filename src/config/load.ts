@@ -118,7 +118,7 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
     targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors)));
   }
 
-  if (errors.length > 0) throw new DeployerErrors(sortErrors(dedupeErrors(errors)), `${configFile}: configuration is invalid`);
+  if (errors.length > 0) throw new DeployerErrors(capPerFile(sortErrors(dedupeErrors(errors))), `${configFile}: configuration is invalid`);
 
   const config: DeployerConfig = {
     file: configFile,
@@ -534,6 +534,31 @@ function dedupeErrors(errors: DeployerError[]): DeployerError[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Errors shown per file; a file with thousands of unknown keys is one problem, not a screenful per key. */
+export const MAX_ERRORS_PER_FILE = 50;
+
+function capPerFile(errors: DeployerError[]): DeployerError[] {
+  const perFile = new Map<string, number>();
+  const out: DeployerError[] = [];
+  for (const e of errors) {
+    const file = e.location?.file ?? "";
+    const n = (perFile.get(file) ?? 0) + 1;
+    perFile.set(file, n);
+    if (n <= MAX_ERRORS_PER_FILE) out.push(e);
+  }
+  for (const [file, n] of perFile) {
+    if (file === "" || n <= MAX_ERRORS_PER_FILE) continue;
+    const last = out.filter((e) => e.location?.file === file).at(-1)!;
+    out.splice(out.indexOf(last) + 1, 0, new DeployerError({
+      code: last.code,
+      message: `${n - MAX_ERRORS_PER_FILE} more errors in ${path.basename(file)} (the first ${MAX_ERRORS_PER_FILE} are shown)`,
+      location: { file, line: 1, column: 1 },
+      hint: "Fix the errors above and run again; a file this broken is often not the file it should be.",
+    }));
+  }
+  return out;
 }
 
 function sortErrors(errors: DeployerError[]): DeployerError[] {

@@ -19,7 +19,7 @@ import { toPointer, type PathSegment } from "./paths.js";
 /** Bounds every configuration file is parsed within (each file on its own). */
 export const YAML_LIMITS = {
   /** Values (map keys, map values, list items, nested maps and lists), counting every alias as the copy it stands for. */
-  maxNodes: 5_000,
+  maxNodes: 2_000,
   /** Levels of maps and lists inside each other, aliases expanded. */
   maxDepth: 64,
   /**
@@ -27,7 +27,7 @@ export const YAML_LIMITS = {
    * A file within maxNodes needs a fraction of this; it bounds the work done before the document
    * exists to be measured.
    */
-  maxTokens: 50_000,
+  maxTokens: 16_000,
 } as const;
 
 export interface NodeInfo {

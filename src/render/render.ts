@@ -128,6 +128,8 @@ function renderText(project: Project, target: Target, image: string): { rendered
       return errors.length > 0 ? { errors } : { rendered, errors };
     } catch (e) {
       if (!(e instanceof TemplateFailure)) throw e;
+      const last = errors.at(-1)?.cause as TemplateFailure | undefined;
+      if (last && last.message === e.message && last.line === e.line && last.column === e.column) return { errors };
       errors.push(
         new DeployerError({
           code: "TEMPLATE_ERROR",
@@ -140,7 +142,9 @@ function renderText(project: Project, target: Target, image: string): { rendered
         }),
       );
       const missing = missingPath(e.message);
-      if (!missing || filled.has(missing) || filled.size >= MAX_MISSING_VALUES || !fillIn(context, missing)) return { errors };
+      // Only the root context's own paths: inside {{#with}}/{{#each}} a relative name is not one.
+      const rootKey = missing?.split(".")[0];
+      if (!missing || !(rootKey! in context) || filled.has(missing) || filled.size >= MAX_MISSING_VALUES || !fillIn(context, missing)) return { errors };
       filled.add(missing);
     }
   }
