@@ -12,6 +12,7 @@ import type { Project, Target } from "../config/types.js";
 import type { SourceLocation } from "../errors.js";
 import { isPlainObject, toDotted } from "../config/paths.js";
 import { closest } from "../config/suggest.js";
+import { templateShapeError } from "./template-bounds.js";
 
 export interface ConfigWarning {
   message: string;
@@ -38,6 +39,8 @@ type HbNode = { type: string; loc?: { start: { line: number } } } & Record<strin
  * (that is a template error, reported elsewhere).
  */
 export function templateVarsRefs(source: string): VarsRef[] | undefined {
+  // A template beyond the bounds is a template error already; never parse it (template-bounds.ts).
+  if (templateShapeError("", source)) return undefined;
   let ast: HbNode;
   try {
     ast = Handlebars.parse(source) as unknown as HbNode;
