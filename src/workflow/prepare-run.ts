@@ -7,7 +7,6 @@ import type { TargetSelection } from "../config/select.js";
 import { loadProject } from "../config/load.js";
 import { selectTargets } from "../config/select.js";
 import { checkRenders } from "../render/render-all.js";
-import { createSessionFactory } from "../aws/session.js";
 import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { describeDeployer, newRunId } from "./run-id.js";
 
@@ -36,7 +35,8 @@ export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> 
   const targets = opts.selection ? selectTargets(project, opts.selection) : project.targets;
   // Bad input must never reach AWS: render every selected target before the first call.
   checkRenders(project, targets);
-  const sessions = opts.sessions ?? createSessionFactory({ endpointUrl: opts.endpointUrl });
+  // The AWS SDK (~20 MB, a quarter of a second) is loaded only once the input is known to be valid.
+  const sessions = opts.sessions ?? (await import("../aws/session.js")).createSessionFactory({ endpointUrl: opts.endpointUrl });
   let by: string;
   try {
     const base = await sessions.base(parseRepositoryUri(project.config.image.repository).region);
