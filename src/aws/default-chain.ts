@@ -2,9 +2,11 @@
 // (`--profile` / AWS_PROFILE, environment keys, SSO, web identity, container and instance metadata),
 // and the caller's region (`--region`, AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
 // Not used by the Action (its bundle carries only the providers it uses: src/action/aws-credentials.ts).
-import { STSClient } from "@aws-sdk/client-sts";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+//
+// The SDK is imported only when credentials or a region are first asked for: the CLI builds these
+// options before it has validated the input, and invalid input never loads the SDK (~20 MB).
 import { STATIC_FIX, type BaseCredentialsFactory } from "./base-credentials.js";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "./refreshing-credentials.js";
 
 export interface DefaultChainOptions {
   /** `--profile`: a profile of ~/.aws/config (SSO and role_arn profiles included); default AWS_PROFILE. */
@@ -15,7 +17,7 @@ export function defaultChainCredentials(o: DefaultChainOptions = {}): BaseCreden
   const source = o.profile ? `the AWS profile "${o.profile}"` : "the SDK default chain (environment, AWS_PROFILE, SSO, web identity, instance metadata)";
   return () => ({
     // The chain memoises what it found and asks again when those credentials near their expiry.
-    provider: fromNodeProviderChain(o.profile ? { profile: o.profile } : {}),
+    provider: lazyDefaultChain(o.profile),
     source,
     refreshable: "detect",
     fix: STATIC_FIX,
@@ -32,9 +34,19 @@ export async function callerRegion(o: DefaultChainOptions & { region?: string } 
   if (given) return given;
   try {
     // The SDK's region chain reads the (given or AWS_PROFILE) profile's `region` from ~/.aws/config.
+    const { STSClient } = await import("@aws-sdk/client-sts");
     const region = await new STSClient(o.profile ? { profile: o.profile } : {}).config.region();
     return region || undefined;
   } catch {
     return undefined; // no region configured anywhere
   }
+}
+
+/** fromNodeProviderChain, created on the first call and reused (it memoises what it found). */
+function lazyDefaultChain(profile: string | undefined): AwsCredentialIdentityProvider {
+  let chain: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (properties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
+    chain ??= import("@aws-sdk/credential-providers").then(({ fromNodeProviderChain }) => fromNodeProviderChain(profile ? { profile } : {}));
+    return (await chain)(properties);
+  };
 }

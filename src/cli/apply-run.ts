@@ -2,6 +2,7 @@
 // failed, then apply it with a progress UI (listr2 in a terminal, timestamped lines in CI), handle
 // Ctrl-C, print the report and write it to --report FILE.
 import { writeFile } from "node:fs/promises";
+import { writeOutputFile } from "./output-files.js";
 import type { GlobalOptions } from "./shell.js";
 import type { Plan } from "../plan/types.js";
 import type { TargetSession } from "../aws/ports.js";
@@ -88,8 +89,15 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
   }
 
   const json = runReportToJsonText(report);
-  if (o.report) await writeFile(o.report, scrubString(json, secrets) + "\n");
+  // --report was probed before anything was written (checkOutputFiles); should the write still fail
+  // (disk full), the summary is printed all the same and the error follows it (exit 1).
+  let reportFailed: unknown;
+  if (o.report) {
+    const file = o.report;
+    await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch((e: unknown) => (reportFailed = e));
+  }
   if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");
   else process.stdout.write(scrubString(formatRunReportText(report, { color: g.color }), secrets) + "\n");
+  if (reportFailed) throw reportFailed;
   return { exitCode: report.ok ? ExitCode.Ok : ExitCode.Failure, report };
 }

@@ -3,7 +3,9 @@ import { writeFile } from "node:fs/promises";
 import type { GlobalOptions } from "./shell.js";
 import type { PreflightOptions, SelectionOptions } from "./deploy-options.js";
 import { ExitCode } from "../errors.js";
-import { prepareAwsRun } from "./aws-run.js";
+import { prepareAwsRun, readPhase, targetCount } from "./aws-run.js";
+import { printConfigWarnings } from "./config-warnings.js";
+import { checkOutputFiles, outputFiles, writeOutputFile } from "./output-files.js";
 import { makePlan } from "../workflow/make-plan.js";
 import { parseDurationSeconds } from "../workflow/duration.js";
 import { gitShaFor } from "../workflow/run-id.js";
@@ -24,8 +26,15 @@ export interface PlanCommandOptions extends SelectionOptions, PreflightOptions {
 
 export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, how: { mode: "plan" | "check" }): Promise<number> {
   const timeoutSeconds = parseDurationSeconds(o.timeout);
-  const run = await prepareAwsRun(g, o);
+  const files = outputFiles({ "--save": o.save, "--json": o.json, "--markdown": o.markdown });
+  await checkOutputFiles(files);
+  const phase = readPhase(`${how.mode}: reading the configuration and AWS state for image ${o.image}`);
+  const run = await prepareAwsRun(g, o).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
+    phase.update(`${how.mode}: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
     const { plan } = await makePlan({
       project: run.project,
       targets: run.targets,
@@ -41,10 +50,13 @@ export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, ho
       },
     });
 
+    phase.stop();
+    printConfigWarnings(g, run.project, run.targets);
     const jsonArtifactHint = o.json ? `the JSON plan (${o.json})` : undefined;
-    if (o.save) await writePlanFile(o.save, plan);
-    if (o.json) await writeFile(o.json, planToJsonText(plan) + "\n");
-    if (o.markdown) await writeFile(o.markdown, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
+    const file = (flag: string) => files.find((f) => f.flag === flag)!;
+    if (o.save) await writeOutputFile(file("--save"), () => writePlanFile(o.save!, plan));
+    if (o.json) await writeOutputFile(file("--json"), () => writeFile(o.json!, planToJsonText(plan) + "\n"));
+    if (o.markdown) await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
     if (g.output === "json") process.stdout.write(planToJsonText(plan) + "\n");
     else if (g.output === "markdown") process.stdout.write(formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
@@ -56,6 +68,7 @@ export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, ho
     if (how.mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;
     return ExitCode.Ok;
   } finally {
+    phase.stop();
     await run.sessions.close();
   }
 }

@@ -3,7 +3,9 @@
 import type { GlobalOptions } from "./shell.js";
 import type { RolloutOptions } from "./commands/rollout.js";
 import { DeployerError } from "../errors.js";
-import { prepareAwsRun } from "./aws-run.js";
+import { prepareAwsRun, readPhase, targetCount } from "./aws-run.js";
+import { printConfigWarnings } from "./config-warnings.js";
+import { checkOutputFiles, outputFiles } from "./output-files.js";
 import { applyFromCli, sessionsOf } from "./apply-run.js";
 import { makePlan } from "../workflow/make-plan.js";
 import { parseDurationSeconds } from "../workflow/duration.js";
@@ -11,6 +13,7 @@ import { gitShaFor } from "../workflow/run-id.js";
 import { checkPlanStillValid, planStaleError, readPlanFile } from "../plan/saved-plan.js";
 
 export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<number> {
+  await checkOutputFiles(outputFiles({ "--report": o.report }));
   const saved = o.plan ? await readPlanFile(o.plan) : undefined;
   if (saved && (o.image || o.env || o.stage || o.through || o.allStages)) {
     throw new DeployerError({
@@ -27,8 +30,13 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
     });
   }
   const image = saved ? (saved.image.tag ?? saved.image.digest) : o.image!;
-  const run = await prepareAwsRun(g, saved ? { env: saved.targets.map((t) => t.target.name) } : o);
+  const phase = readPhase(`rollout: reading the configuration and AWS state for image ${image}`);
+  const run = await prepareAwsRun(g, saved ? { env: saved.targets.map((t) => t.target.name) } : o).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
+    phase.update(`rollout: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
     const { plan, observed } = await makePlan({
       project: run.project,
       targets: run.targets,
@@ -44,6 +52,8 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
         gitSha: gitShaFor(image.startsWith("sha256:") ? undefined : image),
       },
     });
+    phase.stop();
+    printConfigWarnings(g, run.project, run.targets);
     if (saved) {
       const stale = planStaleError(o.plan!, checkPlanStillValid(saved, plan));
       if (stale) throw stale;
@@ -51,6 +61,7 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
     const { exitCode } = await applyFromCli(g, plan, sessionsOf(observed), { command: "rollout", rollbackStage: o.rollbackStage, report: o.report });
     return exitCode;
   } finally {
+    phase.stop();
     await run.sessions.close();
   }
 }

@@ -1,10 +1,11 @@
 // Loading a deploy repository: deployer.yaml, environments/*.yaml (with _defaults.yaml and
 // _<stage>.yaml merged under each target) and the template. Everything is validated (JSON Schema,
 // then the semantic rules below) and every problem of every file is reported at once.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
 import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
+import { containedPath, type Containment } from "./contained-file.js";
 import { findConfigFile } from "./find-config.js";
 import { mergeLayers, type Layer, type MergedLayers } from "./merge.js";
 import { isPlainObject } from "./paths.js";
@@ -25,9 +26,24 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   const configFile = await findConfigFile(opts);
   const errors: DeployerError[] = [];
   const rootDir = path.dirname(configFile);
+  // Everything deployer reads because of the configuration stays inside this directory, symlinks
+  // followed (contained-file.ts): deployer.yaml itself, the template, environmentsDir and its files.
+  const root: Root = { lexical: rootDir, real: await realpath(rootDir) };
+  const configReal = await containedPath(root.real, root.lexical, configFile);
+  if (!configReal.ok) {
+    throw new DeployerError({
+      code: configReal.reason === "outside" ? "CONFIG_INVALID" : "CONFIG_NOT_FOUND",
+      message:
+        configReal.reason === "outside"
+          ? `${path.basename(configFile)} is a symbolic link to a file outside its own directory${configReal.via ? ` (${configReal.via})` : ""}`
+          : `cannot read ${configFile} (${configReal.code})`,
+      location: { file: configFile, line: 1, column: 1 },
+      hint: "Paths in deployer.yaml resolve inside its directory; keep deployer.yaml a file there (a symbolic link may point within that directory only).",
+    });
+  }
 
   // deployer.yaml
-  const configSource = parseYamlSource(configFile, await readText(configFile));
+  const configSource = parseYamlSource(configFile, await readText(configFile, configReal.real));
   errors.push(...configSource.errors);
   const raw = isPlainObject(configSource.value) ? configSource.value : {};
   if (configSource.errors.length === 0) {
@@ -55,8 +71,11 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   let template: { file: string; source: string } | undefined;
   if (typeof raw.template === "string" && raw.template !== "") {
     const file = path.resolve(rootDir, raw.template);
+    const where = await containedPath(root.real, root.lexical, file);
     try {
-      template = { file, source: await readText(file) };
+      if (!where.ok) throw notContained(where, raw.template, at("template"), "template", "The template path is relative to deployer.yaml and must stay inside its directory.");
+      if (where.kind !== "file") throw new DeployerError({ code: "CONFIG_INVALID", message: `${raw.template} is not a file`, location: at("template"), field: "template", hint: "Point `template` at the Handlebars task-definition template, relative to deployer.yaml." });
+      template = { file, source: await readText(file, where.real) };
     } catch (e) {
       if (e instanceof DeployerError && e.code === "CONFIG_INVALID") errors.push(e);
       else errors.push(
@@ -75,7 +94,18 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   const envDirSetting = typeof raw.environmentsDir === "string" && raw.environmentsDir !== "" ? raw.environmentsDir : "environments";
   const environmentsDir = path.resolve(rootDir, envDirSetting);
   const targets: Target[] = [];
-  if ((await kindOf(environmentsDir)) !== "dir") {
+  const envDirWhere = await containedPath(root.real, root.lexical, environmentsDir);
+  if (!envDirWhere.ok && envDirWhere.reason === "outside") {
+    errors.push(
+      notContained(
+        envDirWhere,
+        envDirSetting,
+        configSource.nodes.has("/environmentsDir") ? at("environmentsDir") : { file: configFile, line: 1, column: 1 },
+        "environmentsDir",
+        "environmentsDir is relative to deployer.yaml and must stay inside its directory.",
+      ),
+    );
+  } else if (!envDirWhere.ok || envDirWhere.kind !== "dir") {
     errors.push(
       new DeployerError({
         code: "CONFIG_INVALID",
@@ -86,10 +116,10 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
       }),
     );
   } else {
-    targets.push(...(await loadTargets(environmentsDir, stageNames, configSource, errors)));
+    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors)));
   }
 
-  if (errors.length > 0) throw new DeployerErrors(sortErrors(dedupeErrors(errors)), `${configFile}: configuration is invalid`);
+  if (errors.length > 0) throw new DeployerErrors(capPerFile(sortErrors(dedupeErrors(errors))), `${configFile}: configuration is invalid`);
 
   const config: DeployerConfig = {
     file: configFile,
@@ -111,10 +141,27 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
  */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
-async function readText(file: string): Promise<string> {
+interface Root {
+  /** The directory holding deployer.yaml, as found. */
+  lexical: string;
+  /** The same, symlinks resolved. */
+  real: string;
+}
+
+/** The error for a path that leaves the repository (or cannot be resolved). Names paths, never content. */
+function notContained(where: Exclude<Containment, { ok: true }>, what: string, location: SourceLocation, field: string | undefined, hint: string): DeployerError {
+  const message =
+    where.reason === "outside"
+      ? `${what} is outside the directory of deployer.yaml${where.via && where.via !== where.shown ? ` (it leads to ${where.via})` : ""}`
+      : `${what} cannot be read (${where.code})`;
+  return new DeployerError({ code: "CONFIG_INVALID", message, location, ...(field ? { field } : {}), hint });
+}
+
+/** `real`: where the file really is (containment checked); `file` is the path errors name. */
+async function readText(file: string, real: string): Promise<string> {
   let size: number | undefined;
   try {
-    size = (await stat(file)).size;
+    size = (await stat(real)).size;
   } catch {
     // reported by readFile below
   }
@@ -127,22 +174,13 @@ async function readText(file: string): Promise<string> {
     });
   }
   try {
-    return await readFile(file, "utf8");
+    return await readFile(real, "utf8");
   } catch (e) {
     throw new DeployerError({
       code: "CONFIG_NOT_FOUND",
       message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
       location: { file, line: 1, column: 1 },
     });
-  }
-}
-
-async function kindOf(p: string): Promise<"file" | "dir" | undefined> {
-  try {
-    const s = await stat(p);
-    return s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -214,8 +252,9 @@ interface DefaultsFile {
 /** Set for a defaults file that could not be read: targets merging it are not validated further. */
 const BROKEN: DefaultsFile = { layer: { file: "", value: {}, nodes: new Map() } };
 
-async function loadTargets(dir: string, stageNames: string[], configSource: YamlSource, errors: DeployerError[]): Promise<Target[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && YAML_EXT.test(e.name)).map((e) => e.name);
+async function loadTargets(dir: string, root: Root, stageNames: string[], configSource: YamlSource, errors: DeployerError[]): Promise<Target[]> {
+  // Symbolic links too: followed when they stay inside the repository, refused otherwise.
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_EXT.test(e.name)).map((e) => e.name);
   entries.sort();
   const defaults = new Map<string, DefaultsFile>(); // "" for _defaults, else the stage name
   const targetFiles: Array<{ name: string; source: YamlSource }> = [];
@@ -226,7 +265,10 @@ async function loadTargets(dir: string, stageNames: string[], configSource: Yaml
     const file = path.join(dir, entry);
     let text: string;
     try {
-      text = await readText(file);
+      const where = await containedPath(root.real, root.lexical, file);
+      if (!where.ok) throw notContained(where, path.relative(root.lexical, file), { file, line: 1, column: 1 }, undefined, "Environment files must be files inside the directory of deployer.yaml (a symbolic link may point within it only).");
+      if (where.kind !== "file") throw new DeployerError({ code: "CONFIG_INVALID", message: `${entry} is not a file`, location: { file, line: 1, column: 1 }, hint: "Environment files are YAML files, one per target." });
+      text = await readText(file, where.real);
     } catch (e) {
       // Unreadable or too large: report it with the other files' errors (the run fails anyway).
       if (e instanceof DeployerError) {
@@ -493,6 +535,31 @@ function dedupeErrors(errors: DeployerError[]): DeployerError[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Errors shown per file; a file with thousands of unknown keys is one problem, not a screenful per key. */
+export const MAX_ERRORS_PER_FILE = 50;
+
+function capPerFile(errors: DeployerError[]): DeployerError[] {
+  const perFile = new Map<string, number>();
+  const out: DeployerError[] = [];
+  for (const e of errors) {
+    const file = e.location?.file ?? "";
+    const n = (perFile.get(file) ?? 0) + 1;
+    perFile.set(file, n);
+    if (n <= MAX_ERRORS_PER_FILE) out.push(e);
+  }
+  for (const [file, n] of perFile) {
+    if (file === "" || n <= MAX_ERRORS_PER_FILE) continue;
+    const last = out.filter((e) => e.location?.file === file).at(-1)!;
+    out.splice(out.indexOf(last) + 1, 0, new DeployerError({
+      code: last.code,
+      message: `${n - MAX_ERRORS_PER_FILE} more errors in ${path.basename(file)} (the first ${MAX_ERRORS_PER_FILE} are shown)`,
+      location: { file, line: 1, column: 1 },
+      hint: "Fix the errors above and run again; a file this broken is often not the file it should be.",
+    }));
+  }
+  return out;
 }
 
 function sortErrors(errors: DeployerError[]): DeployerError[] {

@@ -8,6 +8,7 @@ import { JsonSyntaxError, scanJson, type JsonScan } from "./json-scan.js";
 import { compileTemplate, taintDeep, TemplateFailure, TEMPLATE_HELPERS, templateLocation, type RenderedText } from "./template-engine.js";
 import { validateTaskDefinition } from "./validate-task-definition.js";
 import { attachSensitivity, type RenderedSensitivity } from "./sensitivity.js";
+import { renderSizeError, templateShapeError } from "./template-bounds.js";
 
 /** The repository a target pulls from: its replica when it has one, else the central repository. */
 export function targetImageRepository(project: Project, target: Target): string {
@@ -78,25 +79,16 @@ function plainData(v: unknown): unknown {
 
 /**
  * Renders and validates `target`'s task definition with `image` as the image reference.
- * Throws DeployerError (TEMPLATE_ERROR: template syntax, missing value, bad helper use;
- * RENDER_INVALID: output is not JSON) or DeployerErrors (RENDER_INVALID: every schema/rule problem).
+ * Throws DeployerError (TEMPLATE_ERROR: template syntax, bad helper use; RENDER_INVALID: output is
+ * not JSON) or DeployerErrors (TEMPLATE_ERROR: every missing value at once; RENDER_INVALID: every
+ * schema/rule problem).
  */
 export function renderTaskDefinition(project: Project, target: Target, image: string): TaskDefinitionInput {
   const file = project.template.file;
-  let rendered: RenderedText;
-  try {
-    rendered = compileTemplate(file, project.template.source).render(templateContext(project, target, image));
-  } catch (e) {
-    if (!(e instanceof TemplateFailure)) throw e;
-    throw new DeployerError({
-      code: "TEMPLATE_ERROR",
-      message: `${e.message} (rendering for target "${target.name}")`,
-      target: target.name,
-      account: target.account,
-      location: templateLocation(file, e),
-      hint: e.hint ?? `Helpers: ${TEMPLATE_HELPERS.join(", ")}.`,
-      cause: e,
-    });
+  const { rendered, errors: templateErrors } = renderText(project, target, image);
+  if (!rendered) {
+    if (templateErrors.length === 1) throw templateErrors[0]!;
+    throw new DeployerErrors(templateErrors, `${target.name}: the template did not render`);
   }
 
   let scan: JsonScan;
@@ -115,7 +107,7 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
       target: target.name,
       account: target.account,
       location: templateLocation(file, pos),
-      hint: "Outside quotes, write values as JSON with {{json vars.x}}; inside quotes, {{vars.x}} is escaped for you.",
+      hint: jsonSyntaxHint(project.template.source, pos),
     });
   }
 
@@ -190,4 +182,92 @@ function scrubError(e: DeployerError, values: readonly string[]): DeployerError 
 export function renderDesired(project: Project, target: Target, image: ResolvedImage): DesiredTarget {
   const imageRef = imageUri(targetImageRepository(project, target), image.digest);
   return { target, image, imageRef, taskDefinition: renderTaskDefinition(project, target, imageRef) };
+}
+
+/**
+ * A value the template inserts can only break the JSON where it is inserted: when the template line
+ * has no {{…}} before the error, the template's own JSON is broken (the usual case: a missing comma,
+ * which the parser reports at the start of the next entry), and the {{json}} advice would mislead.
+ */
+function jsonSyntaxHint(source: string, pos: { line: number; column: number }): string {
+  const line = source.split("\n")[pos.line - 1] ?? "";
+  const mustache = line.indexOf("{{");
+  if (mustache !== -1 && mustache < pos.column) {
+    return "Outside quotes, write values as JSON with {{json vars.x}}; inside quotes, {{vars.x}} is escaped for you.";
+  }
+  return "The template's own JSON is broken here, not a value it inserts: look for a missing comma at the end of the entry before this line, or an unclosed bracket, brace or quote.";
+}
+
+/** Missing values reported per target and render; beyond this the template has bigger problems. */
+const MAX_MISSING_VALUES = 50;
+/** What stands in for a missing value so rendering can go on and find the next one (never output). */
+const PLACEHOLDER = "x";
+
+/**
+ * Renders the template text. A missing value does not stop at the first one: it is recorded, a
+ * placeholder is put where it was missing, and rendering starts again, so every missing value of
+ * the target is reported in one run (each at its first use). Any other failure ends the search.
+ */
+function renderText(project: Project, target: Target, image: string): { rendered?: RenderedText; errors: DeployerError[] } {
+  const file = project.template.file;
+  const errors: DeployerError[] = [];
+  const context = templateContext(project, target, image);
+  // Bounded before Handlebars compiles or runs anything (template-bounds.ts).
+  const shape = templateShapeError(file, project.template.source);
+  if (shape) return { errors: [new DeployerError({ ...shape.toJSON(), target: target.name, account: target.account })] };
+  // Measured on the plain values: a sensitive value is an opaque box in `context`, but it is written out all the same.
+  const size = renderSizeError(file, project.template.source, plainContext(project, target, image), target.name);
+  if (size) return { errors: [new DeployerError({ ...size.toJSON(), account: target.account })] };
+  const filled = new Set<string>();
+  for (;;) {
+    try {
+      const rendered = compileTemplate(file, project.template.source).render(context);
+      return errors.length > 0 ? { errors } : { rendered, errors };
+    } catch (e) {
+      if (!(e instanceof TemplateFailure)) throw e;
+      const last = errors.at(-1)?.cause as TemplateFailure | undefined;
+      if (last && last.message === e.message && last.line === e.line && last.column === e.column) return { errors };
+      errors.push(
+        new DeployerError({
+          code: "TEMPLATE_ERROR",
+          message: `${e.message} (rendering for target "${target.name}")`,
+          target: target.name,
+          account: target.account,
+          location: templateLocation(file, e),
+          hint: e.hint ?? `Helpers: ${TEMPLATE_HELPERS.join(", ")}.`,
+          cause: e,
+        }),
+      );
+      const missing = missingPath(e.message);
+      // Only the root context's own paths: inside {{#with}}/{{#each}} a relative name is not one.
+      const rootKey = missing?.split(".")[0];
+      if (!missing || !(rootKey! in context) || filled.has(missing) || filled.size >= MAX_MISSING_VALUES || !fillIn(context, missing)) return { errors };
+      filled.add(missing);
+    }
+  }
+}
+
+/** The context path a "… is not defined" / "… is null" failure is about (`vars.a.b`), if it names one. */
+export function missingPath(message: string): string | undefined {
+  const m = /^(?:\{\{)?([@\w$./-]+?)(?:\}\})? is (?:not defined|null)$/.exec(message);
+  if (!m) return undefined;
+  const path = m[1]!.replace(/^(?:@root\.|this\.|\.\.\/)+/, "");
+  return /^[A-Za-z_$][\w$-]*(?:\.[\w$-]+)*$/.test(path) ? path : undefined;
+}
+
+/** Puts the placeholder at `path` of the root context; false when the path runs through a non-map. */
+function fillIn(context: Record<string, unknown>, path: string): boolean {
+  const parts = path.split(".");
+  let cur: Record<string, unknown> = context;
+  for (const [i, part] of parts.entries()) {
+    if (i === parts.length - 1) {
+      cur[part] = PLACEHOLDER;
+      return true;
+    }
+    const next = cur[part];
+    if (next === undefined || next === null) cur[part] = Object.create(null) as Record<string, unknown>;
+    else if (typeof next !== "object" || Array.isArray(next)) return false;
+    cur = cur[part] as Record<string, unknown>;
+  }
+  return false;
 }

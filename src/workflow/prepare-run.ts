@@ -8,7 +8,6 @@ import type { TargetSelection } from "../config/select.js";
 import { loadProject } from "../config/load.js";
 import { selectTargets } from "../config/select.js";
 import { checkRenders } from "../render/render-all.js";
-import { createSessionFactory } from "../aws/session.js";
 import type { BaseCredentialsFactory } from "../aws/base-credentials.js";
 import { DeployerError } from "../errors.js";
 import { parseRepositoryUri } from "../aws/repository-uri.js";
@@ -58,6 +57,8 @@ export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> 
   if (!sessions) {
     if (!opts.credentials) throw new DeployerError({ code: "INTERNAL", message: "prepareRun: no base credentials given" });
     const stsRegion = opts.region ?? repositoryRegion;
+    // The AWS SDK (~20 MB, a quarter of a second) is loaded only once the input is known to be valid.
+    const { createSessionFactory } = await import("../aws/session.js");
     sessions = createSessionFactory({
       endpointUrl: opts.endpointUrl,
       baseCredentials: opts.credentials({ region: stsRegion, endpointUrl: opts.endpointUrl }),

@@ -76,15 +76,16 @@ describe("promote, status, drift against the sandbox", () => {
     expect(status.rows[1].promotion).toEqual({ state: "promotable", fromStage: "dev", digest: DIGEST });
   });
 
-  it("without a terminal and without --yes, promote stops after the plan (exit 0, nothing written)", async () => {
+  it("without a terminal and without --yes, promote exits 1 before reading anything; --dry-run shows the plan", async () => {
     const before = registrations(STAGING);
     const r = await deployer(["promote", "--to", "staging"]);
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Promote dev → staging  image ${TAG} ${DIGEST}`);
-    expect(r.stdout).toMatch(/~ containers\[app\]\.image: .*@sha256:6e123955f.* → .*@sha256:e35bce68d.*/);
-    expect(r.stdout).toContain("Re-run with --yes to deploy dev's digest to staging.");
-    const dry = await deployer(["promote", "--to", "staging", "--dry-run", "--yes"]);
-    expect(dry.exitCode).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain("promote needs --yes when not run in a terminal");
+    expect(r.stdout).toBe("");
+    const dry = await deployer(["promote", "--to", "staging", "--dry-run"]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`Promote dev → staging  image ${TAG} ${DIGEST}`);
+    expect(dry.stdout).toMatch(/~ containers\[app\]\.image: .*@sha256:6e123955f.* → .*@sha256:e35bce68d.*/);
     expect(dry.stdout).toContain("Dry run: nothing deployed.");
     expect(registrations(STAGING)).toBe(before);
   });

@@ -23,7 +23,7 @@ Examples:
 }
 
 async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [{ prepareRun, awsRunOptions, readPhase, targetCount }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
     import("../aws-run.js"),
     import("../../fleet/drift.js"),
     import("../../report/drift-text.js"),
@@ -35,9 +35,14 @@ async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> 
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) });
+  const phase = readPhase("drift: reading the configuration and AWS state");
+  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) }).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
-    const report = await detectDrift(run, { concurrency });
+    phase.update(`drift: reading ${targetCount(run.targets.length)}`);
+    const report = await detectDrift(run, { concurrency }).finally(() => phase.stop());
     if (g.output === "json") process.stdout.write(driftToJsonText(report));
     else if (g.output === "markdown") process.stdout.write(`${formatDriftMarkdown(report)}\n`);
     else process.stdout.write(`${formatDriftText(report, { color: g.color })}\n`);

@@ -36,7 +36,7 @@ Examples:
   $ deployer promote --to prod --yes                  # from staging, without asking (CI)
   $ deployer promote --to prod --from dev --env dev   # skip a stage, from one source target
 
-Without a terminal and without --yes, promote stops after the plan (exit 0).`,
+Without a terminal (CI, a pipe) promote needs --yes (or --dry-run): it exits 1 before reading anything.`,
     )
     .action(
       action(async (o: PromoteOptions, c: Command) => runPromote(globalOptions(c), o)),
@@ -44,7 +44,7 @@ Without a terminal and without --yes, promote stops after the plan (exit 0).`,
 }
 
 async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode }] = await Promise.all([
+  const [{ prepareRun, awsRunOptions, readPhase }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode, DeployerError }, { checkOutputFiles, outputFiles }, { printConfigWarnings }] = await Promise.all([
     import("../aws-run.js"),
     import("../../workflow/promote.js"),
     import("../../workflow/duration.js"),
@@ -52,10 +52,25 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
     import("../../report/plan-text.js"),
     import("../../report/promote-text.js"),
     import("../../errors.js"),
+    import("../output-files.js"),
+    import("../config-warnings.js"),
   ]);
   const timeoutSeconds = parseDurationSeconds(o.timeout);
+  // Nothing is read or written when the run could not be confirmed anyway, or its report not written.
+  if (!o.yes && !o.dryRun && !canAsk(g)) {
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `promote needs --yes when not run in a terminal${g.output !== "text" ? ` (or with -o ${g.output})` : ""}: there is no one to confirm the deployment`,
+      hint: `deployer promote --to ${o.to}${o.from ? ` --from ${o.from}` : ""} --yes deploys without asking; --dry-run only shows the plan.`,
+    });
+  }
+  await checkOutputFiles(outputFiles({ "--report": o.report }));
   // Every target loaded: planPromotion picks the source and destination stages itself.
-  const run = await prepareRun({ ...(await awsRunOptions(g)) });
+  const phase = readPhase(`promote to ${o.to}: reading the configuration and AWS state`);
+  const run = await prepareRun({ ...(await awsRunOptions(g)) }).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
     const result = await planPromotion({
       project: run.project,
@@ -65,7 +80,8 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       from: o.from,
       sourceEnvs: o.env,
       options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
-    });
+    }).finally(() => phase.stop());
+    printConfigWarnings(g, run.project, run.project.targets.filter((t) => t.stage === result.toStage));
     const { plan } = result;
     const text = g.output === "text";
     // Messages go where they do not corrupt a machine-readable stdout.
@@ -93,11 +109,6 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       return ExitCode.Ok;
     }
     if (!o.yes) {
-      const canAsk = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && text;
-      if (!canAsk) {
-        say(`Not deployed: no terminal to confirm in. Re-run with --yes to deploy ${result.fromStage}'s digest to ${result.toStage}.`);
-        return ExitCode.Ok;
-      }
       if (!(await confirm(`Deploy to ${result.toStage}? [y/N] `))) {
         say("Not deployed.");
         return ExitCode.Ok;
@@ -108,6 +119,11 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
   } finally {
     await run.sessions.close();
   }
+}
+
+/** Whether a confirmation can be asked: a terminal on both ends, not CI, text output. */
+function canAsk(g: GlobalOptions): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS && g.output === "text";
 }
 
 async function confirm(question: string): Promise<boolean> {

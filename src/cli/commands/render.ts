@@ -22,6 +22,9 @@ Examples:
     .action(
       action(async (opts: { env: string; image: string; outputFile?: string; showSensitive?: boolean }, cmd: Command) => {
         const g = globalOptions(cmd);
+        const { checkOutputFiles, outputFiles, writeOutputFile } = await import("../output-files.js");
+        const files = outputFiles({ "--output-file": opts.outputFile });
+        await checkOutputFiles(files);
         const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { imageReference }, { redactSensitive }, escape] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
@@ -40,7 +43,7 @@ Examples:
         if (g.output === "markdown") json = escape.markdownOutput(escape.markdownCodeBlock(json.trimEnd().split("\n"), "json")) + "\n";
         if (opts.outputFile) {
           const { writeFile } = await import("node:fs/promises");
-          await writeFile(opts.outputFile, json);
+          await writeOutputFile(files[0]!, () => writeFile(opts.outputFile!, json));
           process.stderr.write(escape.terminalOutput(`wrote ${escape.terminalText(opts.outputFile)} (${escape.terminalText(target!.name)}, ${escape.terminalText(image)})`) + "\n");
         } else {
           process.stdout.write(json);

@@ -44,21 +44,30 @@ Examples:
           const { DeployerError } = await import("../../errors.js");
           throw new DeployerError({ code: "SELECTION_EMPTY", message: "rollback needs an explicit selection", hint: "use --env NAME or --stage NAME (rollback never defaults to a stage)" });
         }
-        const [{ prepareAwsRun }, { planRollback }, { applyFromCli, sessionsOf }, { parseDurationSeconds }] = await Promise.all([
+        const [{ prepareAwsRun, readPhase, targetCount }, { planRollback }, { applyFromCli, sessionsOf }, { parseDurationSeconds }, { printConfigWarnings }] = await Promise.all([
           import("../aws-run.js"),
           import("../../workflow/rollback-plan.js"),
           import("../apply-run.js"),
           import("../../workflow/duration.js"),
+          import("../config-warnings.js"),
         ]);
         const timeoutSeconds = parseDurationSeconds(o.timeout);
-        const run = await prepareAwsRun(g, o);
+        const { checkOutputFiles, outputFiles } = await import("../output-files.js");
+        await checkOutputFiles(outputFiles({ "--report": o.report }));
+        const phase = readPhase("rollback: reading the configuration and AWS state");
+        const run = await prepareAwsRun(g, o).catch((e: unknown) => {
+          phase.stop();
+          throw e;
+        });
         try {
+          phase.update(`rollback: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
           const { plan, observed } = await planRollback({
             run,
             to: o.to,
             force: Boolean(o.force),
             options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
-          });
+          }).finally(() => phase.stop());
+          printConfigWarnings(g, run.project, run.targets);
           const { exitCode } = await applyFromCli(g, plan, sessionsOf(observed), { command: "rollback", report: o.report });
           return exitCode;
         } finally {

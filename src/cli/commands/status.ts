@@ -40,7 +40,7 @@ export function concurrencyOf(o: FleetViewOptions): number | undefined {
 }
 
 async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [{ prepareRun, awsRunOptions, readPhase, targetCount }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
     import("../aws-run.js"),
     import("../../fleet/status.js"),
     import("../../report/status-text.js"),
@@ -52,9 +52,14 @@ async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number>
   if (o.concurrency !== undefined && concurrency === undefined) {
     throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
   }
-  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) });
+  const phase = readPhase("status: reading the configuration and AWS state");
+  const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) }).catch((e: unknown) => {
+    phase.stop();
+    throw e;
+  });
   try {
-    const status = await fleetStatus(run, { concurrency });
+    phase.update(`status: reading ${targetCount(run.targets.length)}`);
+    const status = await fleetStatus(run, { concurrency }).finally(() => phase.stop());
     if (g.output === "json") process.stdout.write(statusToJsonText(status));
     else if (g.output === "markdown") process.stdout.write(`${formatStatusMarkdown(status)}\n`);
     else process.stdout.write(`${formatStatusText(status, { color: g.color })}\n`);

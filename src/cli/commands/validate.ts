@@ -22,7 +22,7 @@ Examples:
     .action(
       action(async (opts: { env?: string[]; stage?: string }, cmd: Command) => {
         const g = globalOptions(cmd);
-        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc, { jsonText, terminalOutput, terminalText }] = await Promise.all([
+        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc, { jsonText, terminalOutput, terminalText }, { groupByTarget }, { DeployerError, DeployerErrors, toErrorInfo }] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
@@ -30,6 +30,8 @@ Examples:
           import("../../report/error-text.js"),
           import("picocolors"),
           import("../../report/escape.js"),
+          import("../../render/render-all.js"),
+          import("../../errors.js"),
         ]);
         const project = await loadProject({ config: g.config });
         const targets = opts.env || opts.stage ? selectTargets(project, { envs: opts.env, stages: opts.stage ? [opts.stage] : undefined }) : project.targets;
@@ -37,12 +39,16 @@ Examples:
         const checked = targets.map((t) => {
           try {
             const def = renderTaskDefinition(project, t, `${targetImageRepository(project, t)}@${PLACEHOLDER_DIGEST}`);
-            return { target: t, family: def.family, containers: def.containerDefinitions.length, errors: [] as ReturnType<typeof errorInfos> };
+            return { target: t, family: def.family, containers: def.containerDefinitions.length, errors: [] as ReturnType<typeof errorInfos>, raw: [] as InstanceType<typeof DeployerError>[] };
           } catch (e) {
-            return { target: t, family: undefined, containers: 0, errors: errorInfos(e) };
+            const raw = e instanceof DeployerErrors ? e.errors : e instanceof DeployerError ? [e] : undefined;
+            if (!raw) throw e;
+            return { target: t, family: undefined, containers: 0, errors: raw.map(toErrorInfo), raw };
           }
         });
         const ok = checked.every((r) => r.errors.length === 0);
+        const { varsWarnings } = await import("../../render/template-vars.js");
+        const warnings = varsWarnings(project, targets, new Set(checked.filter((r) => r.errors.length === 0).map((r) => r.target.name)));
 
         if (g.output === "json") {
           const body = {
@@ -59,6 +65,7 @@ Examples:
               ...(r.family ? { family: r.family } : {}),
               errors: r.errors,
             })),
+            warnings,
           };
           process.stdout.write(jsonText(body, 2) + "\n");
           return ok ? 0 : 1;
@@ -79,8 +86,14 @@ Examples:
             process.stdout.write(line(`${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}`));
           } else {
             process.stdout.write(line(`${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}`));
-            process.stderr.write(formatErrors(r.errors, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
           }
+        }
+        // Every error once: the same problem in several targets is one error listing them.
+        const grouped = groupByTarget(checked.flatMap((r) => r.raw)).map(toErrorInfo);
+        if (grouped.length > 0) process.stderr.write(formatErrors(grouped, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
+        if (warnings.length > 0) {
+          const { formatWarnings } = await import("../../report/warning-text.js");
+          process.stderr.write(formatWarnings(warnings, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
         }
         const bad = results.filter((r) => r.errors.length > 0).length;
         process.stdout.write(

@@ -30,10 +30,10 @@ describe("loadProject on the example repository", () => {
     const [dev, staging, prodEu, prodUs] = project.targets;
     // _defaults.yaml under every target; the target's own value wins.
     expect(dev!.vars).toMatchObject({ cpu: 256, memory: 512, logLevel: "debug", containerPort: 8080 });
-    expect(staging!.vars).toMatchObject({ desiredCount: 2, logLevel: "info" });
+    expect(staging!.vars).toMatchObject({ cpu: 256, logLevel: "info" });
     // _prod.yaml between _defaults.yaml and the target.
-    expect(prodEu!.vars).toMatchObject({ cpu: 512, memory: 1024, desiredCount: 3, logLevel: "warn" });
-    expect(prodUs!.vars).toMatchObject({ cpu: 512, desiredCount: 2 });
+    expect(prodEu!.vars).toMatchObject({ cpu: 512, memory: 1024, logLevel: "warn" });
+    expect(prodUs!.vars).toMatchObject({ cpu: 512, memory: 1024, containerPort: 8080 });
     expect(prodEu!.imageRepository).toBe("444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api");
     expect(dev!.sensitive).toEqual(["vars.sentryDsn"]);
     expect(dev!.externalId).toBe("shop-deployer-dev");
@@ -97,10 +97,10 @@ describe("defaults merging", () => {
   it("merges maps deeply and replaces lists (but `sensitive`, which adds up); the target wins", async () => {
     repo.write("environments/_defaults.yaml", "vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n");
     repo.write("environments/_prod.yaml", "vars:\n  cpu: 1024\n  memory: 2048\n  nested: { b: 20 }\n");
-    repo.edit("environments/prod-us.yaml", "  desiredCount: 2", "  desiredCount: 2\n  nested: { c: 3 }\n  list: [9]\nsensitive: [vars.c]");
+    repo.write("environments/prod-us.yaml", repo.read("environments/prod-us.yaml") + "vars:\n  logLevel: error\n  nested: { c: 3 }\n  list: [9]\nsensitive: [vars.c]\n");
     const project = await load();
     const prodUs = project.targets.find((t) => t.name === "prod-us")!;
-    expect(prodUs.vars).toEqual({ cpu: 1024, memory: 2048, desiredCount: 2, nested: { a: 1, b: 20, c: 3 }, list: [9] });
+    expect(prodUs.vars).toEqual({ cpu: 1024, memory: 2048, logLevel: "error", nested: { a: 1, b: 20, c: 3 }, list: [9] });
     expect(prodUs.sensitive).toEqual(["vars.a", "vars.b", "vars.c"]);
     expect(prodUs.locations["sensitive[0]"]?.file).toBe(repo.file("environments/_defaults.yaml"));
     expect(prodUs.locations["sensitive[2]"]?.file).toBe(repo.file("environments/prod-us.yaml"));

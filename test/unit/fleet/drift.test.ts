@@ -27,7 +27,7 @@ describe("detectDrift", () => {
     const prod = report.stages.find((s) => s.stage === "prod")!;
     expect(prod.compared).toEqual(["prod-eu", "prod-us"]);
     expect(prod.differences).toEqual([]);
-    expect(prod.maskedFields).toEqual(expect.arrayContaining(["account", "region", "imageRepository", "target", "vars.desiredCount"]));
+    expect(prod.maskedFields).toEqual(expect.arrayContaining(["account", "region", "imageRepository", "target"]));
     expect(prod.maskedFields).not.toContain("vars.cpu"); // the same 512 for both: compared
     expect(hasDrift(report)).toBe(false);
   });

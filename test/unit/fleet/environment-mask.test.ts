@@ -9,7 +9,7 @@ describe("environment-specific values", () => {
     const prod = project.targets.filter((t) => t.stage === "prod");
     const fields = environmentSpecificFields(project, prod);
     expect(fields).toEqual(
-      expect.arrayContaining(["account", "cluster", "deployRole", "executionRole", "externalId", "imageRepository", "region", "target", "taskRole", "vars.desiredCount"]),
+      expect.arrayContaining(["account", "cluster", "deployRole", "executionRole", "externalId", "imageRepository", "region", "target", "taskRole"]),
     );
     for (const same of ["service", "vars.cpu", "vars.memory", "vars.logLevel", "vars.sentryDsn", "vars.containerPort"]) expect(fields).not.toContain(same);
   });
@@ -44,8 +44,9 @@ describe("environment-specific values", () => {
 
   it("values shorter than 3 characters are not masked (they would hit unrelated fields)", async () => {
     const project = await loadExample();
-    const prodEu = project.targets.find((t) => t.name === "prod-eu")!;
-    const masks = masksFor(project, prodEu, ["vars.desiredCount", "region"]);
+    const found = project.targets.find((t) => t.name === "prod-eu")!;
+    const prodEu = { ...found, vars: { ...found.vars, replicas: 3 } };
+    const masks = masksFor(project, prodEu, ["vars.replicas", "region"]);
     expect(masks).toEqual([{ placeholder: "{region}", value: "eu-west-1" }]);
     expect(maskEnvironment({ retries: 3, region: "eu-west-1" }, masks)).toEqual({ retries: 3, region: "{region}" });
   });
