@@ -49,7 +49,7 @@ describe("varsWarnings on the example", () => {
   it("a key of _defaults.yaml no template reads is one warning, not one per target", async () => {
     repo.write("environments/_defaults.yaml", repo.read("environments/_defaults.yaml").replace("vars:\n", "vars:\n  unused: 1\n"));
     const project = await loadProject({ cwd: repo.dir });
-    expect(summary(varsWarnings(project, project.targets))).toEqual(["environments/_defaults.yaml:3 vars.unused"]);
+    expect(summary(varsWarnings(project, project.targets))).toEqual([`environments/_defaults.yaml:${repo.lineOf("environments/_defaults.yaml", "unused:")} vars.unused`]);
   });
 
   it("a nested key below a map the template reads only in part", async () => {

@@ -80,7 +80,7 @@ describe("formatRunReportMarkdown", () => {
     const lines = md.split("\n");
     expect(lines[0]).toBe("### ❌ Rollout of `shop-api` failed");
     expect(md).toContain("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |\n|---|---|---|---|---|---|---|");
-    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(/^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs \(circuit breaker\) → shop-api:1 \|$/);
+    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(/^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs \\\(circuit breaker\\\) → shop-api:1 \|$/);
     expect(lines.find((l) => l.startsWith("| prod |"))).toBe("| prod | prod | 300000000001 | ⏸️ not started | shop-api:1 | — | — |");
     expect(md).toContain("#### Errors (2)");
     expect(md).toMatch(/- \*\*staging-1\*\* \(200000000001\) `DEPLOYMENT_FAILED` deployment ecs-svc\/\d+ of shop-api:2 failed/);
