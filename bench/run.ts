@@ -102,7 +102,14 @@ interface Results {
     estimatedRatioAt50?: number;
   };
   plan: FanoutRun;
-  coldStart: { versionMs: number[]; versionMedianMs: number; validateMs: number[]; validateMedianMs: number; validateFiles: number; validateAwsCalls: number };
+  coldStart: {
+    versionMs: number[];
+    versionMedianMs: number;
+    validateMs: number[];
+    validateMedianMs: number;
+    validateFiles: number;
+    validateAwsCalls: number;
+  };
   stability: { deploymentSeconds: number; targets: number; wait?: WaitStats; fanoutWait?: WaitStats };
   /** met: undefined when this run did not measure it (--quick). */
   targets: Array<{ name: string; goal: string; value: string; met: boolean | undefined; note?: string }>;
@@ -126,12 +133,22 @@ async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", e
   const off = sb.admin.onDeploymentSettled((e) => settled.push(e));
   sb.admin.clearLog();
   try {
-    const args = command === "rollout" ? ["rollout", "--image", IMAGE, "--report", reportFile, ...extraArgs] : ["plan", "--image", IMAGE, ...extraArgs];
+    const args =
+      command === "rollout"
+        ? ["rollout", "--image", IMAGE, "--report", reportFile, ...extraArgs]
+        : ["plan", "--image", IMAGE, ...extraArgs];
     const { result, stats } = await measureCli(args, { cwd: repo.dir, sandbox: sb, timeoutMs: 600_000 });
     if (result.exitCode !== 0) fail(`${command} of ${n} targets exited ${result.exitCode ?? result.signal}`, result);
     const log = sb.admin.log();
     const calls = callsPerTarget(log, n);
-    const run: FanoutRun = { n, ...stats, exitCode: result.exitCode, deployed: 0, callsPerTarget: calls.total, callsPerTargetByAction: calls.byAction };
+    const run: FanoutRun = {
+      n,
+      ...stats,
+      exitCode: result.exitCode,
+      deployed: 0,
+      callsPerTarget: calls.total,
+      callsPerTargetByAction: calls.byAction,
+    };
     if (stats.cpuMs !== undefined) run.cpuMsPerTarget = round(stats.cpuMs / n, 1);
     if (command === "rollout") {
       const report = JSON.parse(readFileSync(reportFile, "utf8")) as { targets: ReportedTarget[] };
@@ -183,7 +200,11 @@ async function main(): Promise<void> {
     let failures = 0;
     try {
       for (const [i, a] of accounts.entries()) {
-        const r = await runCli(["rollout", "--image", IMAGE, "--env", generatedTargetName(a)], { cwd: repo.dir, sandbox: sb, timeoutMs: 300_000 });
+        const r = await runCli(["rollout", "--image", IMAGE, "--env", generatedTargetName(a)], {
+          cwd: repo.dir,
+          sandbox: sb,
+          timeoutMs: 300_000,
+        });
         sequentialWallMs += r.durationMs;
         if (r.exitCode !== 0) failures++;
         if ((i + 1) % 10 === 0) progress(`baseline: ${i + 1}/${k} done`);
@@ -213,7 +234,9 @@ async function main(): Promise<void> {
     const plan = await measureRun(sb, settings.planN, "plan");
 
     // 4. cold start
-    progress(`cold start: deployer --version ×${settings.versionRuns}, validate over ${settings.validateFiles} files ×${settings.validateRuns}`);
+    progress(
+      `cold start: deployer --version ×${settings.versionRuns}, validate over ${settings.validateFiles} files ×${settings.validateRuns}`,
+    );
     const versionMs: number[] = [];
     for (let i = 0; i < settings.versionRuns; i++) {
       const r = await runCli(["--version"], { cwd: projectRoot });
@@ -250,7 +273,14 @@ async function main(): Promise<void> {
       fanout,
       baseline,
       plan,
-      coldStart: { versionMs, versionMedianMs: median(versionMs), validateMs, validateMedianMs: median(validateMs), validateFiles: settings.validateFiles, validateAwsCalls },
+      coldStart: {
+        versionMs,
+        versionMedianMs: median(versionMs),
+        validateMs,
+        validateMedianMs: median(validateMs),
+        validateFiles: settings.validateFiles,
+        validateAwsCalls,
+      },
       stability: {
         deploymentSeconds: settings.stability.deploymentSeconds,
         targets: settings.stability.targets,
@@ -271,20 +301,51 @@ async function main(): Promise<void> {
 function evaluateTargets(r: Results): Results["targets"] {
   const out: Results["targets"] = [];
   const top = r.fanout.find((f) => f.n === 200);
-  if (top?.wallRatioToN1 !== undefined) out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: times(top.wallRatioToN1)!, met: top.wallRatioToN1 <= 2 });
+  if (top?.wallRatioToN1 !== undefined)
+    out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: times(top.wallRatioToN1)!, met: top.wallRatioToN1 <= 2 });
   else out.push({ name: "fan-out", goal: "wall(200)/wall(1) ≤ 2", value: "not measured", met: undefined, note: "N = 200 not in this run" });
-  if (top?.median.peakRssMb !== undefined) out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: mb(top.median.peakRssMb)!, met: top.median.peakRssMb <= 250 });
+  if (top?.median.peakRssMb !== undefined)
+    out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: mb(top.median.peakRssMb)!, met: top.median.peakRssMb <= 250 });
   else out.push({ name: "memory", goal: "peak RSS ≤ 250 MB at N = 200", value: "not measured", met: undefined });
   const b = r.baseline;
   if (b.n === 50) out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}×`, met: b.ratio >= 20 });
   else if (b.estimatedRatioAt50 !== undefined) {
-    out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `~${b.estimatedRatioAt50}× (estimated)`, met: b.estimatedRatioAt50 >= 20, note: `baseline measured over ${b.n} targets (${b.ratio}× at N = ${b.n}), extrapolated linearly to 50` });
-  } else out.push({ name: "vs sequential", goal: "≥ 20× at N = 50", value: `${b.ratio}× at N = ${b.n}`, met: undefined, note: "not measured at N = 50" });
-  out.push({ name: "cold start", goal: "deployer --version < 0.3 s", value: ms(r.coldStart.versionMedianMs)!, met: r.coldStart.versionMedianMs < 300 });
-  out.push({ name: "cold start", goal: `validate (${r.coldStart.validateFiles} files) < 1 s, no AWS call`, value: `${ms(r.coldStart.validateMedianMs)}, ${r.coldStart.validateAwsCalls} calls`, met: r.coldStart.validateMedianMs < 1000 && r.coldStart.validateAwsCalls === 0 });
+    out.push({
+      name: "vs sequential",
+      goal: "≥ 20× at N = 50",
+      value: `~${b.estimatedRatioAt50}× (estimated)`,
+      met: b.estimatedRatioAt50 >= 20,
+      note: `baseline measured over ${b.n} targets (${b.ratio}× at N = ${b.n}), extrapolated linearly to 50`,
+    });
+  } else
+    out.push({
+      name: "vs sequential",
+      goal: "≥ 20× at N = 50",
+      value: `${b.ratio}× at N = ${b.n}`,
+      met: undefined,
+      note: "not measured at N = 50",
+    });
+  out.push({
+    name: "cold start",
+    goal: "deployer --version < 0.3 s",
+    value: ms(r.coldStart.versionMedianMs)!,
+    met: r.coldStart.versionMedianMs < 300,
+  });
+  out.push({
+    name: "cold start",
+    goal: `validate (${r.coldStart.validateFiles} files) < 1 s, no AWS call`,
+    value: `${ms(r.coldStart.validateMedianMs)}, ${r.coldStart.validateAwsCalls} calls`,
+    met: r.coldStart.validateMedianMs < 1000 && r.coldStart.validateAwsCalls === 0,
+  });
   const w = r.stability.wait;
   // The default schedule polls first after 2 s, then less and less often: never more than 30/min.
-  if (w) out.push({ name: "polling", goal: "≤ 30 DescribeServices/min/target while waiting", value: `${w.describeServicesPerMinutePerTarget}/min/target`, met: w.describeServicesPerMinutePerTarget <= 30 });
+  if (w)
+    out.push({
+      name: "polling",
+      goal: "≤ 30 DescribeServices/min/target while waiting",
+      value: `${w.describeServicesPerMinutePerTarget}/min/target`,
+      met: w.describeServicesPerMinutePerTarget <= 30,
+    });
   return out;
 }
 
@@ -302,7 +363,16 @@ function render(r: Results): string {
       "\n" +
       table(
         ["N", "wall", "wall(N)/wall(1)", "peak RSS", "CPU", "CPU/target", "calls/target", "detect p50"],
-        r.fanout.map((f) => [f.n, ms(f.median.wallMs), times(f.wallRatioToN1), mb(f.median.peakRssMb), ms(f.median.cpuMs), ms(f.median.cpuMsPerTarget), f.median.callsPerTarget, ms(f.median.wait?.detectionMs.median)]),
+        r.fanout.map((f) => [
+          f.n,
+          ms(f.median.wallMs),
+          times(f.wallRatioToN1),
+          mb(f.median.peakRssMb),
+          ms(f.median.cpuMs),
+          ms(f.median.cpuMsPerTarget),
+          f.median.callsPerTarget,
+          ms(f.median.wait?.detectionMs.median),
+        ]),
       ),
   );
   const last = r.fanout.at(-1)?.median;
@@ -322,12 +392,17 @@ function render(r: Results): string {
         ["N", "sequential", "per target", "fan-out", "ratio"],
         [[b.n, ms(b.sequentialWallMs), ms(b.sequentialPerTargetMs), ms(b.fanoutWallMs), `${b.ratio}×`]],
       ) +
-      (b.estimatedRatioAt50 !== undefined ? `\nestimated at N = 50 (sequential per target × 50 / measured fan-out at 50): ~${b.estimatedRatioAt50}×` : "") +
+      (b.estimatedRatioAt50 !== undefined
+        ? `\nestimated at N = 50 (sequential per target × 50 / measured fan-out at 50): ~${b.estimatedRatioAt50}×`
+        : "") +
       (b.failures ? `\n${b.failures} sequential run(s) failed` : ""),
   );
   parts.push(
     `3. plan over ${r.plan.n} targets\n` +
-      table(["N", "wall", "peak RSS", "CPU/target", "calls/target"], [[r.plan.n, ms(r.plan.wallMs), mb(r.plan.peakRssMb), ms(r.plan.cpuMsPerTarget), r.plan.callsPerTarget]]),
+      table(
+        ["N", "wall", "peak RSS", "CPU/target", "calls/target"],
+        [[r.plan.n, ms(r.plan.wallMs), mb(r.plan.peakRssMb), ms(r.plan.cpuMsPerTarget), r.plan.callsPerTarget]],
+      ),
   );
   const c = r.coldStart;
   parts.push(
@@ -342,13 +417,43 @@ function render(r: Results): string {
   );
   const rows: Array<Array<string | number | undefined>> = [];
   const s = r.stability;
-  if (s.fanoutWait) rows.push([`fan-out N = ${r.fanout.at(-1)!.n}, ${r.settings.deploymentSeconds} s deployments`, s.fanoutWait.targets, ms(s.fanoutWait.detectionMs.median), ms(s.fanoutWait.detectionMs.p95), ms(s.fanoutWait.detectionMs.max), s.fanoutWait.describeServicesPerMinutePerTarget, s.fanoutWait.maxDescribeServicesPerTarget]);
-  if (s.wait) rows.push([`N = ${s.targets}, ${s.deploymentSeconds} s deployments`, s.wait.targets, ms(s.wait.detectionMs.median), ms(s.wait.detectionMs.p95), ms(s.wait.detectionMs.max), s.wait.describeServicesPerMinutePerTarget, s.wait.maxDescribeServicesPerTarget]);
+  if (s.fanoutWait)
+    rows.push([
+      `fan-out N = ${r.fanout.at(-1)!.n}, ${r.settings.deploymentSeconds} s deployments`,
+      s.fanoutWait.targets,
+      ms(s.fanoutWait.detectionMs.median),
+      ms(s.fanoutWait.detectionMs.p95),
+      ms(s.fanoutWait.detectionMs.max),
+      s.fanoutWait.describeServicesPerMinutePerTarget,
+      s.fanoutWait.maxDescribeServicesPerTarget,
+    ]);
+  if (s.wait)
+    rows.push([
+      `N = ${s.targets}, ${s.deploymentSeconds} s deployments`,
+      s.wait.targets,
+      ms(s.wait.detectionMs.median),
+      ms(s.wait.detectionMs.p95),
+      ms(s.wait.detectionMs.max),
+      s.wait.describeServicesPerMinutePerTarget,
+      s.wait.maxDescribeServicesPerTarget,
+    ]);
   parts.push(
     "5. stability detection: sandbox marks the deployment COMPLETED → deployer reports the target done\n" +
       table(["scenario", "targets", "p50", "p95", "max", "DescribeServices/min/target", "max polls/target"], rows),
   );
-  parts.push("targets\n" + table(["", "goal", "value", "met"], r.targets.map((t) => [t.name, t.goal, t.value + (t.note ? ` (${t.note})` : ""), t.met === undefined ? "n/a" : t.met ? "yes" : "NO"]), [1, 2]));
+  parts.push(
+    "targets\n" +
+      table(
+        ["", "goal", "value", "met"],
+        r.targets.map((t) => [
+          t.name,
+          t.goal,
+          t.value + (t.note ? ` (${t.note})` : ""),
+          t.met === undefined ? "n/a" : t.met ? "yes" : "NO",
+        ]),
+        [1, 2],
+      ),
+  );
   return parts.join("\n\n");
 }
 

@@ -50,7 +50,9 @@ export function waitStats(log: RequestLogEntry[], settled: DeploymentSettledEven
     const settle = settled.find((e) => e.account === account && e.rolloutState === "COMPLETED" && e.at >= updatedAt);
     if (!settle) continue;
     detections.push(doneAt - settle.at);
-    const polls = log.filter((e) => e.account === account && e.action === "DescribeServices" && Date.parse(e.time) > updatedAt && Date.parse(e.time) <= doneAt).length;
+    const polls = log.filter(
+      (e) => e.account === account && e.action === "DescribeServices" && Date.parse(e.time) > updatedAt && Date.parse(e.time) <= doneAt,
+    ).length;
     calls += polls;
     waitedMs += doneAt - updatedAt;
     maxCalls = Math.max(maxCalls, polls);
@@ -58,7 +60,11 @@ export function waitStats(log: RequestLogEntry[], settled: DeploymentSettledEven
   if (detections.length === 0) return undefined;
   return {
     targets: detections.length,
-    detectionMs: { median: Math.round(median(detections)), p95: Math.round(percentile(detections, 95)), max: Math.round(Math.max(...detections)) },
+    detectionMs: {
+      median: Math.round(median(detections)),
+      p95: Math.round(percentile(detections, 95)),
+      max: Math.round(Math.max(...detections)),
+    },
     describeServicesPerMinutePerTarget: waitedMs > 0 ? round(calls / detections.length / (waitedMs / detections.length / 60_000), 1) : 0,
     maxDescribeServicesPerTarget: maxCalls,
   };

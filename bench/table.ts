@@ -12,6 +12,7 @@ export function table(headers: string[], rows: Array<Array<string | number | und
   return [line(cells[0]!), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
 }
 
-export const ms = (x: number | undefined): string | undefined => (x === undefined ? undefined : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+export const ms = (x: number | undefined): string | undefined =>
+  x === undefined ? undefined : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`;
 export const mb = (x: number | undefined): string | undefined => (x === undefined ? undefined : `${Math.round(x)} MB`);
 export const times = (x: number | undefined): string | undefined => (x === undefined ? undefined : `${x.toFixed(2)}×`);

@@ -49,7 +49,12 @@ export interface SandboxAdmin {
    * the environment (a session that nothing refreshes:
    * https://github.com/aws-actions/configure-aws-credentials/issues/354).
    */
-  issueTemporaryCredentials(a: { seconds: number; user?: string }): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+  issueTemporaryCredentials(a: { seconds: number; user?: string }): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: string;
+  };
 }
 
 export class SandboxAdminImpl implements SandboxAdmin {
@@ -123,7 +128,8 @@ export class SandboxAdminImpl implements SandboxAdmin {
       throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`);
     }
     const state = this.world.region(a.account, a.region);
-    return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now()).arn;
+    return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now())
+      .arn;
   }
 
   setDeploymentSeconds(s: number): void {
@@ -139,8 +145,14 @@ export class SandboxAdminImpl implements SandboxAdmin {
     return [...this.settled];
   }
 
-  issueTemporaryCredentials(a: { seconds: number; user?: string }): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string } {
-    if (!(typeof a.seconds === "number" && a.seconds > 0)) throw new Error(`issueTemporaryCredentials: seconds must be a number > 0 (got ${String(a.seconds)})`);
+  issueTemporaryCredentials(a: { seconds: number; user?: string }): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: string;
+  } {
+    if (!(typeof a.seconds === "number" && a.seconds > 0))
+      throw new Error(`issueTemporaryCredentials: seconds must be a number > 0 (got ${String(a.seconds)})`);
     const long = [...this.world.accessKeys.values()].find(
       (k) => k.principal.kind === "user" && k.sessionToken === undefined && (a.user === undefined || k.principal.userName === a.user),
     );
@@ -205,7 +217,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Admin routes under /_sandbox/ (JSON in and out). */
-export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: string, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleAdminRequest(
+  admin: SandboxAdminImpl,
+  endpoint: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sandbox");
   const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/+$/, "")}`;
   let input: Record<string, unknown> = {};
@@ -234,7 +252,9 @@ export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: stri
         admin.markImageBad(String(input.digest ?? ""));
         return sendJson(res, 200, { ok: true });
       case "POST /_sandbox/deployments/foreign":
-        return sendJson(res, 200, { deploymentId: admin.startForeignDeployment(input as unknown as ServiceRef & { taskDefinition?: string }) });
+        return sendJson(res, 200, {
+          deploymentId: admin.startForeignDeployment(input as unknown as ServiceRef & { taskDefinition?: string }),
+        });
       case "POST /_sandbox/deployments/complete":
         admin.completeDeployment(input as unknown as ServiceRef);
         return sendJson(res, 200, { ok: true });
@@ -245,7 +265,14 @@ export async function handleAdminRequest(admin: SandboxAdminImpl, endpoint: stri
           taskDefinitionArn: admin.registerTaskDefinition(input as { account: string; region: string; input: Record<string, unknown> }),
         });
       case "POST /_sandbox/credentials/temporary":
-        return sendJson(res, 200, admin.issueTemporaryCredentials({ seconds: Number(input.seconds), user: typeof input.user === "string" ? input.user : undefined }));
+        return sendJson(
+          res,
+          200,
+          admin.issueTemporaryCredentials({
+            seconds: Number(input.seconds),
+            user: typeof input.user === "string" ? input.user : undefined,
+          }),
+        );
       case "POST /_sandbox/images/alarming":
         admin.markImageAlarming(String(input.digest ?? ""));
         return sendJson(res, 200, { ok: true });

@@ -11,4 +11,3 @@ export class AwsError extends Error {
     this.name = "AwsError";
   }
 }
-

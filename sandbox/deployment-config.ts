@@ -22,10 +22,18 @@ const HOOK_STAGES = [
   "POST_PRODUCTION_TRAFFIC_SHIFT",
 ];
 
-export type ServiceSettings = Pick<EcsService, "circuitBreaker" | "alarms" | "strategy" | "bakeTimeInMinutes" | "linear" | "canary" | "lifecycleHooks">;
+export type ServiceSettings = Pick<
+  EcsService,
+  "circuitBreaker" | "alarms" | "strategy" | "bakeTimeInMinutes" | "linear" | "canary" | "lifecycleHooks"
+>;
 
 export function defaultSettings(): ServiceSettings {
-  return { circuitBreaker: { enable: false, rollback: false }, alarms: { enable: false, rollback: false, alarmNames: [] }, strategy: "ROLLING", lifecycleHooks: [] };
+  return {
+    circuitBreaker: { enable: false, rollback: false },
+    alarms: { enable: false, rollback: false, alarmNames: [] },
+    strategy: "ROLLING",
+    lifecycleHooks: [],
+  };
 }
 
 function tenths(n: number): boolean {
@@ -65,14 +73,16 @@ export function applyDeploymentConfiguration(current: ServiceSettings, input: Js
 
   if (input.strategy !== undefined) {
     const s = input.strategy as DeploymentStrategy;
-    if (!STRATEGIES.includes(s)) throw invalid(`Invalid deployment strategy: ${String(input.strategy)}. Valid values are ${STRATEGIES.join(", ")}.`);
+    if (!STRATEGIES.includes(s))
+      throw invalid(`Invalid deployment strategy: ${String(input.strategy)}. Valid values are ${STRATEGIES.join(", ")}.`);
     if (s !== "ROLLING" && controller !== "ECS") throw invalid(`The ${s} deployment strategy requires the ECS deployment controller.`);
     out.strategy = s;
   }
   if (input.bakeTimeInMinutes !== undefined) {
     const b = input.bakeTimeInMinutes;
     // The reference gives no range; 0..1440 like the step and canary bake times (stricter).
-    if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 1440) throw invalid("bakeTimeInMinutes must be a whole number of minutes from 0 to 1440.");
+    if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 1440)
+      throw invalid("bakeTimeInMinutes must be a whole number of minutes from 0 to 1440.");
     out.bakeTimeInMinutes = b;
   }
   const linear = input.linearConfiguration as { stepPercent?: unknown; stepBakeTimeInMinutes?: unknown } | undefined;
@@ -80,8 +90,10 @@ export function applyDeploymentConfiguration(current: ServiceSettings, input: Js
     // stepPercent: multiples of 0.1 from 3.0 to 100.0, default 10.0; stepBakeTimeInMinutes 0..1440, default 6.
     const step = linear.stepPercent === undefined ? 10 : Number(linear.stepPercent);
     const bake = linear.stepBakeTimeInMinutes === undefined ? 6 : Number(linear.stepBakeTimeInMinutes);
-    if (!(step >= 3 && step <= 100 && tenths(step))) throw invalid("linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0.");
-    if (!(Number.isInteger(bake) && bake >= 0 && bake <= 1440)) throw invalid("linearConfiguration.stepBakeTimeInMinutes must be from 0 to 1440.");
+    if (!(step >= 3 && step <= 100 && tenths(step)))
+      throw invalid("linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0.");
+    if (!(Number.isInteger(bake) && bake >= 0 && bake <= 1440))
+      throw invalid("linearConfiguration.stepBakeTimeInMinutes must be from 0 to 1440.");
     out.linear = { stepPercent: step, stepBakeTimeInMinutes: bake };
   }
   const canary = input.canaryConfiguration as { canaryPercent?: unknown; canaryBakeTimeInMinutes?: unknown } | undefined;
@@ -89,8 +101,10 @@ export function applyDeploymentConfiguration(current: ServiceSettings, input: Js
     // canaryPercent: multiples of 0.1 from 0.1 to 100.0, default 5.0; canaryBakeTimeInMinutes 0..1440, default 10.
     const pct = canary.canaryPercent === undefined ? 5 : Number(canary.canaryPercent);
     const bake = canary.canaryBakeTimeInMinutes === undefined ? 10 : Number(canary.canaryBakeTimeInMinutes);
-    if (!(pct >= 0.1 && pct <= 100 && tenths(pct))) throw invalid("canaryConfiguration.canaryPercent must be a multiple of 0.1 from 0.1 to 100.0.");
-    if (!(Number.isInteger(bake) && bake >= 0 && bake <= 1440)) throw invalid("canaryConfiguration.canaryBakeTimeInMinutes must be from 0 to 1440.");
+    if (!(pct >= 0.1 && pct <= 100 && tenths(pct)))
+      throw invalid("canaryConfiguration.canaryPercent must be a multiple of 0.1 from 0.1 to 100.0.");
+    if (!(Number.isInteger(bake) && bake >= 0 && bake <= 1440))
+      throw invalid("canaryConfiguration.canaryBakeTimeInMinutes must be from 0 to 1440.");
     out.canary = { canaryPercent: pct, canaryBakeTimeInMinutes: bake };
   }
   if (Array.isArray(input.lifecycleHooks)) {
@@ -104,10 +118,13 @@ export function applyDeploymentConfiguration(current: ServiceSettings, input: Js
   }
 
   // "Only valid when the deployment strategy is LINEAR" / "... is CANARY" (API_DeploymentConfiguration).
-  if (out.linear && out.strategy !== "LINEAR" && linear) throw invalid("linearConfiguration is only valid with the LINEAR deployment strategy.");
-  if (out.canary && out.strategy !== "CANARY" && canary) throw invalid("canaryConfiguration is only valid with the CANARY deployment strategy.");
+  if (out.linear && out.strategy !== "LINEAR" && linear)
+    throw invalid("linearConfiguration is only valid with the LINEAR deployment strategy.");
+  if (out.canary && out.strategy !== "CANARY" && canary)
+    throw invalid("canaryConfiguration is only valid with the CANARY deployment strategy.");
   // bakeTimeInMinutes: "You must provide this parameter when you use the BLUE_GREEN deployment strategy."
-  if (out.strategy === "BLUE_GREEN" && out.bakeTimeInMinutes === undefined) throw invalid("bakeTimeInMinutes is required with the BLUE_GREEN deployment strategy.");
+  if (out.strategy === "BLUE_GREEN" && out.bakeTimeInMinutes === undefined)
+    throw invalid("bakeTimeInMinutes is required with the BLUE_GREEN deployment strategy.");
   if (out.strategy === "LINEAR") out.linear ??= { stepPercent: 10, stepBakeTimeInMinutes: 6 };
   if (out.strategy === "CANARY") out.canary ??= { canaryPercent: 5, canaryBakeTimeInMinutes: 10 };
   return out;

@@ -133,7 +133,12 @@ export class Rollouts {
     return service.serviceDeployments.find((r) => r.arn === arn);
   }
 
-  private setStatus(rec: ServiceDeploymentRecord | undefined, status: ServiceDeploymentRecord["status"], at: number, reason?: string): void {
+  private setStatus(
+    rec: ServiceDeploymentRecord | undefined,
+    status: ServiceDeploymentRecord["status"],
+    at: number,
+    reason?: string,
+  ): void {
     if (!rec) return;
     rec.status = status;
     rec.updatedAt = at;
@@ -258,14 +263,24 @@ export class Rollouts {
       t.rollbackAt = now;
       t.rollbackDoneAt = now + this.world.deploymentSeconds * 1000 * NATIVE_ROLLBACK_FRACTION;
       const source = service.deployments.find((x) => x.status === "ACTIVE");
-      rec.rollback = { reason, startedAt: now, serviceRevisionArn: source?.revisionArn ?? rec.sourceRevisionArns[0] ?? rec.targetRevisionArn };
+      rec.rollback = {
+        reason,
+        startedAt: now,
+        serviceRevisionArn: source?.revisionArn ?? rec.sourceRevisionArns[0] ?? rec.targetRevisionArn,
+      };
       this.setStatus(rec, "ROLLBACK_REQUESTED", now, reason);
-      this.event(service, now, `(service ${service.name}) (deployment ${d.id}) deployment stopped: rolling back to the previous service revision.`);
+      this.event(
+        service,
+        now,
+        `(service ${service.name}) (deployment ${d.id}) deployment stopped: rolling back to the previous service revision.`,
+      );
       this.inFlight.add(service);
       this.schedule();
       return true;
     }
-    const target = service.deployments.find((x) => x.status === "ACTIVE" && x.rolloutState === "COMPLETED") ?? service.deployments.find((x) => x.status === "ACTIVE");
+    const target =
+      service.deployments.find((x) => x.status === "ACTIVE" && x.rolloutState === "COMPLETED") ??
+      service.deployments.find((x) => x.status === "ACTIVE");
     if (!target) return false;
     d.status = "ACTIVE";
     d.runningAtDemotion = this.runningNow(service, d, now);
@@ -295,10 +310,18 @@ export class Rollouts {
         t.startedEvent = true;
         const at = t.startedAt + t.durationMs / 2;
         if (primary.health === "healthy") {
-          this.event(service, at, `(service ${service.name}) has started ${primary.desiredCount} tasks: (task ${taskIds(primary.desiredCount)}).`);
+          this.event(
+            service,
+            at,
+            `(service ${service.name}) has started ${primary.desiredCount} tasks: (task ${taskIds(primary.desiredCount)}).`,
+          );
         } else {
           this.event(service, at, `(service ${service.name}) has started 1 tasks: (task ${taskIds(1)}).`);
-          this.event(service, at + 1, `(service ${service.name}) has stopped 1 running tasks: (task ${taskIds(1)}). Reason: ${primary.failureReason ?? "Essential container in task exited"}`);
+          this.event(
+            service,
+            at + 1,
+            `(service ${service.name}) has stopped 1 running tasks: (task ${taskIds(1)}). Reason: ${primary.failureReason ?? "Essential container in task exited"}`,
+          );
         }
       }
       const settle = this.settleTime(service, primary);
@@ -314,18 +337,27 @@ export class Rollouts {
   }
 
   /** When the rolling deployment settles and how (undefined: not by itself). */
-  private settleTime(service: EcsService, d: Deployment): { at: number; kind: "completed" } | { at: number; kind: "failed"; cause: FailureCause } | undefined {
+  private settleTime(
+    service: EcsService,
+    d: Deployment,
+  ): { at: number; kind: "completed" } | { at: number; kind: "failed"; cause: FailureCause } | undefined {
     const t = this.timing.get(d);
     if (!t || d.rolloutState !== "IN_PROGRESS" || d.health === "manual") return undefined;
     if (d.health === "healthy") {
       // The alarms go into ALARM once the new tasks take traffic, before the deployment completes.
       const alarms = this.alarmsOf(service, d);
       if (d.tripsAlarms && alarms.length > 0 && !d.rollbackOf) {
-        return { at: t.startedAt + t.durationMs * 0.75, kind: "failed", cause: { by: "alarm", reason: `CloudWatch alarm(s) ${alarms.join(", ")} in ALARM state`, alarms } };
+        return {
+          at: t.startedAt + t.durationMs * 0.75,
+          kind: "failed",
+          cause: { by: "alarm", reason: `CloudWatch alarm(s) ${alarms.join(", ")} in ALARM state`, alarms },
+        };
       }
       return { at: t.startedAt + t.durationMs, kind: "completed" };
     }
-    return service.circuitBreaker.enable ? { at: t.startedAt + t.durationMs, kind: "failed", cause: { by: "circuit-breaker", reason: "tasks failed to start" } } : undefined;
+    return service.circuitBreaker.enable
+      ? { at: t.startedAt + t.durationMs, kind: "failed", cause: { by: "circuit-breaker", reason: "tasks failed to start" } }
+      : undefined;
   }
 
   /** The deployment alarms of the service deployment `d` belongs to, when alarm monitoring is on. */
@@ -417,7 +449,11 @@ export class Rollouts {
       // The reference does not give the reason text of an alarm failure; this one names the alarms.
       // (deployer reads the alarm names from DescribeServiceDeployments, never from this text.)
       d.rolloutStateReason = `ECS deployment ${d.id} failed: ${cause.reason}.`;
-      this.event(service, at, `(service ${service.name}) (deployment ${d.id}) deployment failed: alarm(s) ${(cause.alarms ?? []).join(", ")} in ALARM state.`);
+      this.event(
+        service,
+        at,
+        `(service ${service.name}) (deployment ${d.id}) deployment failed: alarm(s) ${(cause.alarms ?? []).join(", ")} in ALARM state.`,
+      );
     } else {
       d.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
       d.failedTasks = failureThreshold(d.desiredCount);
@@ -439,13 +475,25 @@ export class Rollouts {
       service.deployments.find((x) => x.status === "ACTIVE" && x.rolloutState === "COMPLETED") ??
       service.deployments.find((x) => x.status === "ACTIVE" && x.health === "healthy");
     if (!rollback || !target) {
-      this.setStatus(rec, "STOPPED", at, `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`);
+      this.setStatus(
+        rec,
+        "STOPPED",
+        at,
+        `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`,
+      );
       return;
     }
     d.status = "ACTIVE";
-    const why = cause.by === "alarm" ? `ECS deployment alarms: rolling back to deploymentId ${target.id}.` : `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
+    const why =
+      cause.by === "alarm"
+        ? `ECS deployment alarms: rolling back to deploymentId ${target.id}.`
+        : `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
     if (rec) {
-      rec.rollback = { reason: `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`, startedAt: at, serviceRevisionArn: target.revisionArn };
+      rec.rollback = {
+        reason: `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`,
+        startedAt: at,
+        serviceRevisionArn: target.revisionArn,
+      };
       this.setStatus(rec, "ROLLBACK_IN_PROGRESS", at, rec.rollback.reason);
     }
     if (rec) this.startRollbackDeployment(service, target, rec, at, why);
@@ -509,7 +557,12 @@ export class Rollouts {
       const config = rec?.config ?? { circuitBreaker: service.circuitBreaker, alarms: service.alarms };
       const rollback = cause.by === "alarm" ? config.alarms.rollback : config.circuitBreaker.rollback;
       if (!rollback) {
-        this.setStatus(rec, "STOPPED", at, `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`);
+        this.setStatus(
+          rec,
+          "STOPPED",
+          at,
+          `${cause.by === "alarm" ? "The deployment alarms" : "The deployment circuit breaker"} detected a failure: ${cause.reason}.`,
+        );
         this.emit(service, d, at);
         return true;
       }
@@ -640,7 +693,9 @@ export class Rollouts {
     if (!primary || primary.rolloutState !== "IN_PROGRESS") return undefined;
     if (primary.native) {
       const t = primary.native;
-      const times = [t.rollbackDoneAt, t.rollbackAt === undefined ? t.failAt : undefined, t.doneAt].filter((x): x is number => x !== undefined && Number.isFinite(x));
+      const times = [t.rollbackDoneAt, t.rollbackAt === undefined ? t.failAt : undefined, t.doneAt].filter(
+        (x): x is number => x !== undefined && Number.isFinite(x),
+      );
       return times.length ? Math.min(...times) : undefined;
     }
     return this.settleTime(service, primary)?.at;
@@ -657,12 +712,15 @@ export class Rollouts {
       if (at !== undefined) next = Math.min(next, at);
     }
     if (next === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      for (const s of [...this.inFlight]) this.advance(s, now);
-      this.schedule();
-    }, Math.max(0, next - Date.now()) + 1);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = Date.now();
+        for (const s of [...this.inFlight]) this.advance(s, now);
+        this.schedule();
+      },
+      Math.max(0, next - Date.now()) + 1,
+    );
     this.timer.unref();
   }
 }

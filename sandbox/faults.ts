@@ -42,8 +42,10 @@ export function validateFaults(f: Faults): Faults {
   rate(f.throttleRate, "throttleRate");
   rate(f.errorRate, "errorRate");
   rate(f.dropRate, "dropRate");
-  if ((f.throttleRate ?? 0) + (f.errorRate ?? 0) + (f.dropRate ?? 0) > 1) throw new Error("faults: throttleRate + errorRate + dropRate must not exceed 1");
-  if (f.latencyMs !== undefined && !(typeof f.latencyMs === "number" && f.latencyMs >= 0)) throw new Error("faults.latencyMs must be a number >= 0");
+  if ((f.throttleRate ?? 0) + (f.errorRate ?? 0) + (f.dropRate ?? 0) > 1)
+    throw new Error("faults: throttleRate + errorRate + dropRate must not exceed 1");
+  if (f.latencyMs !== undefined && !(typeof f.latencyMs === "number" && f.latencyMs >= 0))
+    throw new Error("faults.latencyMs must be a number >= 0");
   for (const [k, v] of Object.entries(f.perActionLatencyMs ?? {})) {
     if (!(typeof v === "number" && v >= 0)) throw new Error(`faults.perActionLatencyMs.${k} must be a number >= 0`);
   }

@@ -205,9 +205,9 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
   let runningImage = "public.ecr.aws/docker/library/nginx:stable";
   const centralRef = centralUri ? parseRepositoryUri(centralUri) : undefined;
   const centralRepo = centralRef
-    ? central?.find((x) => x.id === centralRef.account)?.repositories?.find(
-        (r) => r.name === centralRef.name && r.region === centralRef.region,
-      )
+    ? central
+        ?.find((x) => x.id === centralRef.account)
+        ?.repositories?.find((r) => r.name === centralRef.name && r.region === centralRef.region)
     : undefined;
   const running = centralRepo?.images?.find((i) => i.tags?.includes(t.runningImageTag ?? "")) ?? centralRepo?.images?.[0];
   if (imageRepo && running) runningImage = `${imageRepo}@${running.digest}`;
@@ -312,7 +312,13 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
   return {
     id: a,
     name,
-    policies: [{ name: "deployer-iam-read", description: "Lets deployer inspect roles and policies.", document: { Version: "2012-10-17", Statement: iamRead } }],
+    policies: [
+      {
+        name: "deployer-iam-read",
+        description: "Lets deployer inspect roles and policies.",
+        document: { Version: "2012-10-17", Statement: iamRead },
+      },
+    ],
     roles: [
       {
         name: "deployer",
@@ -329,7 +335,9 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             // Session tags need sts:TagSession in the trust policy
             // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required);
             // in a statement of its own, as sts:ExternalId is not among its condition keys (services/sts.ts).
-            ...(t.tagSession === false ? [] : [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${trusted}:root` }, Action: "sts:TagSession" }]),
+            ...(t.tagSession === false
+              ? []
+              : [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${trusted}:root` }, Action: "sts:TagSession" }]),
           ],
         },
         inlinePolicies: { deploy: { Version: "2012-10-17", Statement: deployStatements } },
@@ -349,7 +357,10 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       {
         name: "shop-api-exec",
         description: "Execution role of shop-api (image pull, logs, secrets).",
-        trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ECS_TASKS }, Action: "sts:AssumeRole" }] },
+        trustPolicy: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: ECS_TASKS }, Action: "sts:AssumeRole" }],
+        },
         managedPolicies: [TASK_EXECUTION_POLICY],
         inlinePolicies: {
           secrets: {
@@ -424,7 +435,10 @@ export function fixtureAccounts(f: Fixture): AccountFixture[] {
       continue;
     }
     for (const key of ["users", "roles", "policies", "repositories", "taskDefinitions", "clusters"] as const) {
-      (existing as unknown as Record<string, unknown[]>)[key] = [...((existing[key] as unknown[]) ?? []), ...((expanded[key] as unknown[]) ?? [])];
+      (existing as unknown as Record<string, unknown[]>)[key] = [
+        ...((existing[key] as unknown[]) ?? []),
+        ...((expanded[key] as unknown[]) ?? []),
+      ];
     }
   }
   return accounts;

@@ -116,7 +116,9 @@ export interface JwtClaims {
 }
 
 /** The parts of a JWT, undecoded signature; undefined when it is not a JWT. */
-export function parseJwt(token: string): { header: { alg?: string; kid?: string }; claims: JwtClaims; signingInput: string; signature: Buffer } | undefined {
+export function parseJwt(
+  token: string,
+): { header: { alg?: string; kid?: string }; claims: JwtClaims; signingInput: string; signature: Buffer } | undefined {
   const parts = token.split(".");
   if (parts.length !== 3) return undefined;
   try {

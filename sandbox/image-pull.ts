@@ -35,7 +35,11 @@ export async function taskHealth(world: World, account: string, body: Record<str
     if (world.badDigests.has(img.digest)) return { health: "crash", reason: "Essential container in task exited" };
     const execRole = execRoleArn ? world.roleByArn(execRoleArn) : undefined;
     if (!execRole) {
-      return { health: "pull-error", reason: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: no execution role" };
+      return {
+        health: "pull-error",
+        reason:
+          "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: no execution role",
+      };
     }
     const e = await evaluate({
       principalArn: execRole.arn,
@@ -47,7 +51,9 @@ export async function taskHealth(world: World, account: string, body: Record<str
       resourcePolicy: repo.policy,
     });
     if (e.decision !== "allowed") {
-      return cannotPull(`pulling from host ${registry}.dkr.ecr.${region}.amazonaws.com failed with status code [manifests ${img.digest}]: 403 Forbidden`);
+      return cannotPull(
+        `pulling from host ${registry}.dkr.ecr.${region}.amazonaws.com failed with status code [manifests ${img.digest}]: 403 Forbidden`,
+      );
     }
   }
   return { health: "healthy" };

@@ -57,8 +57,7 @@ export interface Sandbox {
 }
 
 export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sandbox> {
-  const fixture: Fixture =
-    typeof opts.fixture === "object" ? structuredClone(opts.fixture) : loadFixtureFile(opts.fixture ?? DEMO_FIXTURE);
+  const fixture: Fixture = typeof opts.fixture === "object" ? structuredClone(opts.fixture) : loadFixtureFile(opts.fixture ?? DEMO_FIXTURE);
   const world = new World(fixture);
   if (opts.deploymentSeconds !== undefined) world.deploymentSeconds = opts.deploymentSeconds;
   if (opts.minuteSeconds !== undefined) world.minuteSeconds = opts.minuteSeconds;
@@ -108,7 +107,9 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   let stopped: Promise<void> | undefined;
   return {
     endpoint,
-    credentials: firstKey ? { accessKeyId: firstKey.accessKeyId, secretAccessKey: firstKey.secret } : { accessKeyId: "", secretAccessKey: "" },
+    credentials: firstKey
+      ? { accessKeyId: firstKey.accessKeyId, secretAccessKey: firstKey.secret }
+      : { accessKeyId: "", secretAccessKey: "" },
     admin,
     ...(oidc
       ? {

@@ -30,7 +30,14 @@ import type { DeploymentHealth, NativeTimeline, ServiceDeploymentConfig } from "
 /** A rollback of a native deployment takes this fraction of `deploymentSeconds` (blue is still running). */
 export const NATIVE_ROLLBACK_FRACTION = 0.5;
 
-export function nativeTimeline(cfg: ServiceDeploymentConfig, start: number, deployMs: number, minuteMs: number, health: DeploymentHealth, tripsAlarms: boolean): NativeTimeline {
+export function nativeTimeline(
+  cfg: ServiceDeploymentConfig,
+  start: number,
+  deployMs: number,
+  minuteMs: number,
+  health: DeploymentHealth,
+  tripsAlarms: boolean,
+): NativeTimeline {
   const quick = Math.max(1, deployMs / 10);
   const hookMs = (stage: string) => (cfg.lifecycleHooks.some((h) => h.lifecycleStages.includes(stage)) ? deployMs / 2 : 0);
   const phases: NativeTimeline["phases"] = [];
@@ -58,7 +65,11 @@ export function nativeTimeline(cfg: ServiceDeploymentConfig, start: number, depl
   const shifts: Array<{ percent: number; bakeMs: number }> = [];
   if (cfg.strategy === "LINEAR" && cfg.linear) {
     const n = Math.ceil(100 / cfg.linear.stepPercent);
-    for (let i = 1; i <= n; i++) shifts.push({ percent: Math.min(100, Math.round(i * cfg.linear.stepPercent * 10) / 10), bakeMs: i < n ? cfg.linear.stepBakeTimeInMinutes * minuteMs : 0 });
+    for (let i = 1; i <= n; i++)
+      shifts.push({
+        percent: Math.min(100, Math.round(i * cfg.linear.stepPercent * 10) / 10),
+        bakeMs: i < n ? cfg.linear.stepBakeTimeInMinutes * minuteMs : 0,
+      });
   } else if (cfg.strategy === "CANARY" && cfg.canary) {
     shifts.push({ percent: cfg.canary.canaryPercent, bakeMs: cfg.canary.canaryBakeTimeInMinutes * minuteMs });
     shifts.push({ percent: 100, bakeMs: 0 });
@@ -73,7 +84,11 @@ export function nativeTimeline(cfg: ServiceDeploymentConfig, start: number, depl
   const tl: NativeTimeline = { phases, doneAt: health === "manual" ? Infinity : t };
   if (tripsAlarms && cfg.alarms.enable && cfg.alarms.alarmNames.length > 0) {
     tl.failAt = firstShiftAt + quick;
-    tl.failCause = { by: "alarm", reason: `CloudWatch alarm(s) ${cfg.alarms.alarmNames.join(", ")} in ALARM state`, alarms: [...cfg.alarms.alarmNames] };
+    tl.failCause = {
+      by: "alarm",
+      reason: `CloudWatch alarm(s) ${cfg.alarms.alarmNames.join(", ")} in ALARM state`,
+      alarms: [...cfg.alarms.alarmNames],
+    };
   }
   return tl;
 }

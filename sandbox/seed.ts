@@ -21,10 +21,18 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
     state.clusters.set(c.name, cluster);
     for (const s of c.services ?? []) {
       const td = resolveTaskDefinition(state, s.taskDefinition);
-      if (!td) throw new Error(`sandbox fixture: account ${a.id} service ${c.name}/${s.name}: task definition ${s.taskDefinition} is not registered`);
+      if (!td)
+        throw new Error(
+          `sandbox fixture: account ${a.id} service ${c.name}/${s.name}: task definition ${s.taskDefinition} is not registered`,
+        );
       const controller = s.deploymentController ?? "ECS";
       const settings = applyDeploymentConfiguration(
-        { ...defaultSettings(), circuitBreaker: s.circuitBreaker ? { enable: Boolean(s.circuitBreaker.enable), rollback: Boolean(s.circuitBreaker.rollback) } : { enable: false, rollback: false } },
+        {
+          ...defaultSettings(),
+          circuitBreaker: s.circuitBreaker
+            ? { enable: Boolean(s.circuitBreaker.enable), rollback: Boolean(s.circuitBreaker.rollback) }
+            : { enable: false, rollback: false },
+        },
         s.deploymentConfiguration as Record<string, unknown> | undefined,
         controller,
       );

@@ -133,11 +133,21 @@ export class AwsDispatcher implements Dispatcher {
 
     // --- authentication ---
     if (!auth) {
-      this.sendError(res, protocol, service, authError("MissingAuthenticationTokenException", "MissingAuthenticationToken", "Missing Authentication Token"), entry);
+      this.sendError(
+        res,
+        protocol,
+        service,
+        authError("MissingAuthenticationTokenException", "MissingAuthenticationToken", "Missing Authentication Token"),
+        entry,
+      );
       return;
     }
     const key = this.world.accessKeys.get(auth.accessKeyId);
-    const invalidToken = authError("UnrecognizedClientException", "InvalidClientTokenId", "The security token included in the request is invalid.");
+    const invalidToken = authError(
+      "UnrecognizedClientException",
+      "InvalidClientTokenId",
+      "The security token included in the request is invalid.",
+    );
     if (!key) {
       this.sendError(res, protocol, service, invalidToken, entry);
       return;
@@ -156,7 +166,13 @@ export class AwsDispatcher implements Dispatcher {
     }
     const now = Date.now();
     if (key.expiresAt !== undefined && key.expiresAt <= now) {
-      this.sendError(res, protocol, service, authError("ExpiredTokenException", "ExpiredToken", "The security token included in the request is expired"), entry);
+      this.sendError(
+        res,
+        protocol,
+        service,
+        authError("ExpiredTokenException", "ExpiredToken", "The security token included in the request is expired"),
+        entry,
+      );
       return;
     }
     const caller: Caller | undefined = callerFor(this.world, key.principal);
@@ -168,13 +184,20 @@ export class AwsDispatcher implements Dispatcher {
     entry.account = caller.account;
     // No credentials of an account work in an opt-in region it has not enabled (regions.ts).
     if (!this.world.regionEnabled(caller.account, region)) {
-      this.sendError(res, protocol, service, authError("UnrecognizedClientException", "InvalidClientTokenId", "The security token included in the request is invalid"), entry);
+      this.sendError(
+        res,
+        protocol,
+        service,
+        authError("UnrecognizedClientException", "InvalidClientTokenId", "The security token included in the request is invalid"),
+        entry,
+      );
       return;
     }
 
     // --- faults ---
     const concerned = [caller.account];
-    const roleAccount = routed.query && routed.action === "AssumeRole" ? /^arn:aws:iam::(\d{12}):/.exec(str(routed.query, "RoleArn") ?? "")?.[1] : undefined;
+    const roleAccount =
+      routed.query && routed.action === "AssumeRole" ? /^arn:aws:iam::(\d{12}):/.exec(str(routed.query, "RoleArn") ?? "")?.[1] : undefined;
     if (roleAccount) concerned.push(roleAccount);
     const latency = this.faults.latencyFor(routed.action, concerned);
     if (latency > 0) await sleep(latency);
@@ -185,7 +208,8 @@ export class AwsDispatcher implements Dispatcher {
       return;
     }
     if (fault === "throttle") {
-      const err = protocol === "json" ? new AwsError("ThrottlingException", "Rate exceeded", 400) : new AwsError("Throttling", "Rate exceeded", 400);
+      const err =
+        protocol === "json" ? new AwsError("ThrottlingException", "Rate exceeded", 400) : new AwsError("Throttling", "Rate exceeded", 400);
       this.sendError(res, protocol, service, err, { ...entry, fault });
       return;
     }
@@ -209,9 +233,14 @@ export class AwsDispatcher implements Dispatcher {
         const out = await fn(ctx, routed.json ?? {});
         this.send(res, 200, "application/x-amz-json-1.1", JSON.stringify(out));
       } else {
-        const table: Record<string, (c: CallContext, p: QueryParams) => Promise<XmlValue | undefined>> = service === "iam" ? iamActions : stsActions;
+        const table: Record<string, (c: CallContext, p: QueryParams) => Promise<XmlValue | undefined>> =
+          service === "iam" ? iamActions : stsActions;
         const fn = Object.hasOwn(table, routed.action) ? table[routed.action] : undefined;
-        if (!fn) throw new AwsError("InvalidAction", `Could not find operation ${routed.action} for version ${str(routed.query ?? {}, "Version") ?? ""}`);
+        if (!fn)
+          throw new AwsError(
+            "InvalidAction",
+            `Could not find operation ${routed.action} for version ${str(routed.query ?? {}, "Version") ?? ""}`,
+          );
         const out = await fn(ctx, routed.query ?? {});
         this.send(res, 200, "text/xml", queryResponse(service as "sts" | "iam", routed.action, out));
       }
@@ -222,7 +251,9 @@ export class AwsDispatcher implements Dispatcher {
         return;
       }
       const message = err instanceof PolicyEvaluationError || err instanceof Error ? err.message : String(err);
-      process.stderr.write(`sandbox: internal error in ${service}:${routed.action}: ${err instanceof Error ? (err.stack ?? message) : message}\n`);
+      process.stderr.write(
+        `sandbox: internal error in ${service}:${routed.action}: ${err instanceof Error ? (err.stack ?? message) : message}\n`,
+      );
       const internal =
         protocol === "json"
           ? new AwsError(service === "ecs" ? "ServerException" : "ServerException", `sandbox internal error: ${message}`, 500)

@@ -32,7 +32,9 @@ export function validateTaskDefinitionInput(input: Record<string, unknown>): voi
   const family = input.family;
   if (typeof family !== "string" || family.length === 0) throw clientError("Family must be specified.");
   if (!FAMILY_RE.test(family)) {
-    throw clientError("Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.");
+    throw clientError(
+      "Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.",
+    );
   }
   const containers = input.containerDefinitions;
   if (!Array.isArray(containers) || containers.length === 0) throw clientError("Container list cannot be empty.");

@@ -267,8 +267,7 @@ export interface AccessKey {
 }
 
 export type PrincipalRef =
-  | { kind: "user"; account: string; userName: string }
-  | { kind: "assumed-role"; account: string; roleName: string; sessionName: string };
+  { kind: "user"; account: string; userName: string } | { kind: "assumed-role"; account: string; roleName: string; sessionName: string };
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 export function randomId(prefix: string, length: number): string {
@@ -348,7 +347,16 @@ export class World {
   region(accountId: string, region: string): RegionState {
     let acct = this.accounts.get(accountId);
     if (!acct) {
-      acct = { id: accountId, name: accountId, users: new Map(), roles: new Map(), policies: new Map(), regions: new Map(), enabledRegions: new Set(), oidcProviders: new Map() };
+      acct = {
+        id: accountId,
+        name: accountId,
+        users: new Map(),
+        roles: new Map(),
+        policies: new Map(),
+        regions: new Map(),
+        enabledRegions: new Set(),
+        oidcProviders: new Map(),
+      };
       this.accounts.set(accountId, acct);
     }
     let r = acct.regions.get(region);
@@ -406,7 +414,12 @@ export class World {
     };
     this.accounts.set(a.id, acct);
     // An account has resources only in regions it uses: those are enabled, plus the ones it lists.
-    const used = [...(a.enabledRegions ?? []), ...(a.repositories ?? []).map((r) => r.region), ...(a.clusters ?? []).map((c) => c.region), ...(a.taskDefinitions ?? []).map((t) => t.region)];
+    const used = [
+      ...(a.enabledRegions ?? []),
+      ...(a.repositories ?? []).map((r) => r.region),
+      ...(a.clusters ?? []).map((c) => c.region),
+      ...(a.taskDefinitions ?? []).map((t) => t.region),
+    ];
     for (const r of used) if (isOptInRegion(r)) acct.enabledRegions.add(r);
     for (const p of a.oidcProviders ?? []) {
       const host = p.url.replace(/^https:\/\//, "").replace(/\/+$/, "");

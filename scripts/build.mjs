@@ -28,7 +28,11 @@ const STAND_INS = {
 const standIns = {
   name: "deployer-stand-ins",
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(STAND_INS).map((k) => k.replace(/[/.@-]/g, "\\$&")).join("|")})$`);
+    const filter = new RegExp(
+      `^(${Object.keys(STAND_INS)
+        .map((k) => k.replace(/[/.@-]/g, "\\$&"))
+        .join("|")})$`,
+    );
     b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "deployer-stand-in" }));
     b.onLoad({ filter: /.*/, namespace: "deployer-stand-in" }, (args) => ({ contents: STAND_INS[args.path], loader: "js" }));
   },

@@ -51,5 +51,7 @@ try {
 } finally {
   await sandbox.stop();
 }
-process.stdout.write(failures === 0 ? "\nDemo finished: every step behaved as expected.\n" : `\nDemo finished with ${failures} unexpected result(s).\n`);
+process.stdout.write(
+  failures === 0 ? "\nDemo finished: every step behaved as expected.\n" : `\nDemo finished with ${failures} unexpected result(s).\n`,
+);
 process.exitCode = failures === 0 ? 0 : 1;

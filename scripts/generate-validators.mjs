@@ -20,7 +20,13 @@ const SCHEMAS = {
 
 export function generateValidators() {
   // Options must match what the error formatting expects (allErrors + verbose for hints).
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true, esm: true, lines: false } });
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    code: { source: true, esm: true, lines: false },
+  });
   ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
   const refs = {};
   for (const [name, file] of Object.entries(SCHEMAS)) {

@@ -150,7 +150,10 @@ export function isDeployerError(e: unknown): e is DeployerError {
 
 /** Thrown when several errors must be reported together (all config errors, all preflight failures). */
 export class DeployerErrors extends Error {
-  constructor(readonly errors: DeployerError[], message?: string) {
+  constructor(
+    readonly errors: DeployerError[],
+    message?: string,
+  ) {
     super(message ?? `${errors.length} error${errors.length === 1 ? "" : "s"}`);
     this.name = "DeployerErrors";
   }

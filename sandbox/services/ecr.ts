@@ -16,14 +16,21 @@ function registryOf(ctx: CallContext, input: Json): string {
 }
 
 function repositoryNotFound(name: string, registry: string): AwsError {
-  return new AwsError("RepositoryNotFoundException", `The repository with name '${name}' does not exist in the registry with id '${registry}'`);
+  return new AwsError(
+    "RepositoryNotFoundException",
+    `The repository with name '${name}' does not exist in the registry with id '${registry}'`,
+  );
 }
 
 /** Authorises `action` on the repository (resource policy included) and returns it. */
 async function repository(ctx: CallContext, action: string, input: Json): Promise<EcrRepository> {
   const registry = registryOf(ctx, input);
   const name = typeof input.repositoryName === "string" ? input.repositoryName : "";
-  if (!name) throw new AwsError("InvalidParameterException", "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must not be null'");
+  if (!name)
+    throw new AwsError(
+      "InvalidParameterException",
+      "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must not be null'",
+    );
   const repo = ctx.world.account(registry)?.regions.get(ctx.region)?.repositories.get(name);
   const arn = repo?.arn ?? `arn:aws:ecr:${ctx.region}:${registry}:repository/${name}`;
   if (!repo) {
@@ -83,7 +90,8 @@ export const ecrActions: Record<string, EcrAction> = {
     const all = ctx.world.account(registry)?.regions.get(ctx.region)?.repositories ?? new Map<string, EcrRepository>();
     const out: Json[] = [];
     if (names) {
-      for (const name of names) out.push(renderRepository(await repository(ctx, "ecr:DescribeRepositories", { registryId: registry, repositoryName: name })));
+      for (const name of names)
+        out.push(renderRepository(await repository(ctx, "ecr:DescribeRepositories", { registryId: registry, repositoryName: name })));
     } else {
       for (const repo of all.values()) {
         await ctx.authorize("ecr:DescribeRepositories", repo.arn, { resourceAccount: registry, resourcePolicy: repo.policy });
@@ -118,18 +126,27 @@ export const ecrActions: Record<string, EcrAction> = {
   async BatchGetImage(ctx, input) {
     const repo = await repository(ctx, "ecr:BatchGetImage", input);
     const ids = Array.isArray(input.imageIds) ? (input.imageIds as ImageId[]) : [];
-    if (ids.length === 0) throw new AwsError("InvalidParameterException", "Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'");
+    if (ids.length === 0)
+      throw new AwsError(
+        "InvalidParameterException",
+        "Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'",
+      );
     const images: Json[] = [];
     const failures: Json[] = [];
     for (const id of ids) {
       const img = findImage(repo, id);
       if (!img) {
         const digestOnly = id.imageDigest !== undefined && id.imageTag === undefined;
-        const tagMismatch = id.imageDigest !== undefined && id.imageTag !== undefined && repo.images.some((i) => i.tags.includes(id.imageTag!));
+        const tagMismatch =
+          id.imageDigest !== undefined && id.imageTag !== undefined && repo.images.some((i) => i.tags.includes(id.imageTag!));
         failures.push({
           imageId: id,
           failureCode: tagMismatch ? "ImageTagDoesNotMatchDigest" : "ImageNotFound",
-          failureReason: tagMismatch ? "Invalid image tag for image digest" : digestOnly ? "Requested image not found" : "Requested image not found",
+          failureReason: tagMismatch
+            ? "Invalid image tag for image digest"
+            : digestOnly
+              ? "Requested image not found"
+              : "Requested image not found",
         });
         continue;
       }

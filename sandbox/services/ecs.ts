@@ -162,7 +162,8 @@ function revisionSummary(s: EcsService, arn: string, requested: number): Json {
 function renderServiceDeployment(s: EcsService, r: ServiceDeploymentRecord): Json {
   const c = r.config;
   const finished = !ONGOING_STATUSES.has(r.status);
-  const monitor = (on: boolean, triggered: boolean) => (!on ? "DISABLED" : triggered ? "TRIGGERED" : finished ? "MONITORING_COMPLETE" : "MONITORING");
+  const monitor = (on: boolean, triggered: boolean) =>
+    !on ? "DISABLED" : triggered ? "TRIGGERED" : finished ? "MONITORING_COMPLETE" : "MONITORING";
   const out: Json = {
     serviceDeploymentArn: r.arn,
     serviceArn: s.arn,
@@ -181,14 +182,19 @@ function renderServiceDeployment(s: EcsService, r: ServiceDeploymentRecord): Jso
     },
     // As in the AWS CLI example: `"alarms": {"status": "DISABLED"}` when alarms are not used.
     alarms: c.alarms.enable
-      ? { status: monitor(true, r.cause?.by === "alarm"), alarmNames: [...c.alarms.alarmNames], ...(r.cause?.by === "alarm" ? { triggeredAlarmNames: [...(r.cause.alarms ?? [])] } : {}) }
+      ? {
+          status: monitor(true, r.cause?.by === "alarm"),
+          alarmNames: [...c.alarms.alarmNames],
+          ...(r.cause?.by === "alarm" ? { triggeredAlarmNames: [...(r.cause.alarms ?? [])] } : {}),
+        }
       : { status: "DISABLED" },
   };
   if (r.finishedAt !== undefined) out.finishedAt = secs(r.finishedAt);
   if (r.stoppedAt !== undefined) out.stoppedAt = secs(r.stoppedAt);
   if (r.statusReason) out.statusReason = r.statusReason;
   if (c.strategy !== "ROLLING" && r.lifecycleStage) out.lifecycleStage = r.lifecycleStage;
-  if (r.rollback) out.rollback = { reason: r.rollback.reason, startedAt: secs(r.rollback.startedAt), serviceRevisionArn: r.rollback.serviceRevisionArn };
+  if (r.rollback)
+    out.rollback = { reason: r.rollback.reason, startedAt: secs(r.rollback.startedAt), serviceRevisionArn: r.rollback.serviceRevisionArn };
   return out;
 }
 
@@ -277,8 +283,7 @@ function resourceTags(ctx: CallContext, arn: string): Record<string, string> {
   const state = regionState(ctx);
   const td = /:task-definition\//.test(arn) ? resolveInput(ctx, arn) : undefined;
   const exists =
-    td !== undefined ||
-    [...state.clusters.values()].some((c) => c.arn === arn || [...c.services.values()].some((s) => s.arn === arn));
+    td !== undefined || [...state.clusters.values()].some((c) => c.arn === arn || [...c.services.values()].some((s) => s.arn === arn));
   if (!exists) throw invalidParameter("The specified resource could not be found.");
   return state.tags.get(arn) ?? {};
 }
@@ -502,7 +507,9 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
         if (td.status !== "ACTIVE") throw clientError("TaskDefinition is inactive");
         if (s.deploymentController !== "ECS" && td.arn !== s.taskDefinition) {
-          throw invalidParameter(`Unable to update task definition on services with a ${s.deploymentController} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`);
+          throw invalidParameter(
+            `Unable to update task definition on services with a ${s.deploymentController} deployment controller. Use AWS CodeDeploy to trigger a new deployment.`,
+          );
         }
         newTaskDefinition = td.arn;
       }

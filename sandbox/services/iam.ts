@@ -15,7 +15,11 @@ function noSuchEntity(message: string): AwsError {
 
 function required(p: QueryParams, key: string): string {
   const v = str(p, key);
-  if (!v) throw new AwsError("ValidationError", `1 validation error detected: Value null at '${key[0]!.toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (!v)
+    throw new AwsError(
+      "ValidationError",
+      `1 validation error detected: Value null at '${key[0]!.toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return v;
 }
 
@@ -96,7 +100,11 @@ async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promis
   const source: IamRole | IamUser | undefined = ctx.world.roleByArn(sourceArn) ?? ctx.world.userByArn(sourceArn);
   if (!source || source.account !== ctx.account) throw noSuchEntity(`The principal ${sourceArn} cannot be found.`);
   const actions = list(p, "ActionNames").filter((a): a is string => typeof a === "string");
-  if (actions.length === 0) throw new AwsError("ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
+  if (actions.length === 0)
+    throw new AwsError(
+      "ValidationError",
+      "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null",
+    );
   const resources = list(p, "ResourceArns").filter((r): r is string => typeof r === "string");
   const context = contextEntries(p);
   const extra = parseDocs(list(p, "PolicyInputList"), "PolicyInputList");
@@ -104,7 +112,8 @@ async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promis
   const resourcePolicyText = str(p, "ResourcePolicy");
   const resourcePolicy = resourcePolicyText ? parseDocs([resourcePolicyText], "ResourcePolicy")[0]!.policy : undefined;
   const policies = [...identityPolicies(ctx.world, source), ...extra];
-  const boundary = boundaryInput?.policy ?? (source.permissionsBoundary ? ctx.world.policyByArn(source.permissionsBoundary)?.document : undefined);
+  const boundary =
+    boundaryInput?.policy ?? (source.permissionsBoundary ? ctx.world.policyByArn(source.permissionsBoundary)?.document : undefined);
   const principalArn = str(p, "CallerArn") ?? source.arn;
 
   const results: XmlValue[] = [];
@@ -120,7 +129,8 @@ async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promis
           boundary,
           action,
           resource,
-          resourceAccount: str(p, "ResourceOwner")?.split(":")[4] || (/^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? source.account),
+          resourceAccount:
+            str(p, "ResourceOwner")?.split(":")[4] || (/^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? source.account),
           context,
           resourcePolicy,
         });
@@ -185,11 +195,22 @@ export const iamActions: Record<string, IamAction> = {
     const policy = await policyFor(ctx, "iam:GetPolicyVersion", p);
     const version = required(p, "VersionId");
     if (version !== "v1") throw noSuchEntity(`Policy ${policy.arn} version ${version} does not exist or is not attachable.`);
-    return { PolicyVersion: { Document: encodeDoc(policy.document), VersionId: "v1", IsDefaultVersion: true, CreateDate: new Date(policy.createdAt) } };
+    return {
+      PolicyVersion: {
+        Document: encodeDoc(policy.document),
+        VersionId: "v1",
+        IsDefaultVersion: true,
+        CreateDate: new Date(policy.createdAt),
+      },
+    };
   },
   async GetUser(ctx, p) {
     const name = str(p, "UserName");
-    const user = name ? ctx.world.account(ctx.account)?.users.get(name) : ctx.caller.ref.kind === "user" ? (ctx.caller.entity as IamUser) : undefined;
+    const user = name
+      ? ctx.world.account(ctx.account)?.users.get(name)
+      : ctx.caller.ref.kind === "user"
+        ? (ctx.caller.entity as IamUser)
+        : undefined;
     await ctx.authorize("iam:GetUser", user?.arn ?? `arn:aws:iam::${ctx.account}:user/${name ?? ""}`);
     if (!user) throw noSuchEntity(`The user with name ${name} cannot be found.`);
     return { User: { Path: user.path, UserName: user.name, UserId: user.userId, Arn: user.arn, CreateDate: new Date(user.createdAt) } };

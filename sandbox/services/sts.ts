@@ -16,9 +16,16 @@ const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 function validateSessionName(sessionName: string | undefined): string {
-  if (!sessionName) throw new AwsError("ValidationError", "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+  if (!sessionName)
+    throw new AwsError(
+      "ValidationError",
+      "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+    );
   if (!SESSION_NAME_RE.test(sessionName)) {
-    throw new AwsError("ValidationError", `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+    throw new AwsError(
+      "ValidationError",
+      `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+    );
   }
   return sessionName;
 }
@@ -28,7 +35,10 @@ function durationOf(p: QueryParams, role: IamRole): number {
   const raw = str(p, "DurationSeconds");
   const duration = raw ? Number(raw) : 3600;
   if (!Number.isInteger(duration) || duration < 900) {
-    throw new AwsError("ValidationError", `1 validation error detected: Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+    throw new AwsError(
+      "ValidationError",
+      `1 validation error detected: Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`,
+    );
   }
   if (duration > role.maxSessionDuration) {
     throw new AwsError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
@@ -37,7 +47,11 @@ function durationOf(p: QueryParams, role: IamRole): number {
 }
 
 function validateRoleArn(roleArn: string | undefined): string {
-  if (!roleArn || roleArn.length < 20) throw new AwsError("ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20");
+  if (!roleArn || roleArn.length < 20)
+    throw new AwsError(
+      "ValidationError",
+      "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+    );
   return roleArn;
 }
 
@@ -47,10 +61,17 @@ function sessionTags(p: QueryParams): { key: string; value: string }[] {
     const o = (t ?? {}) as Record<string, unknown>;
     return { key: typeof o.Key === "string" ? o.Key : "", value: typeof o.Value === "string" ? o.Value : "" };
   });
-  if (tags.length > 50) throw new AwsError("ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+  if (tags.length > 50)
+    throw new AwsError(
+      "ValidationError",
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
   for (const t of tags) {
     if (t.key.length < 1 || t.key.length > 128 || !TAG_CHARS.test(t.key) || t.value.length > 256 || !TAG_CHARS.test(t.value)) {
-      throw new AwsError("ValidationError", `1 validation error detected: Value '${t.key}' at 'tags' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`);
+      throw new AwsError(
+        "ValidationError",
+        `1 validation error detected: Value '${t.key}' at 'tags' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`,
+      );
     }
   }
   return tags;
@@ -61,7 +82,11 @@ function issue(world: World, settings: SandboxSettings, role: IamRole, sessionNa
   const lifetime = Math.min(duration, settings.maxSessionSeconds ?? Infinity);
   const expiresAt = now + lifetime * 1000;
   const accessKeyId = randomId("ASIA", 16);
-  const secret = randomBytes(30).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 40).padEnd(40, "x");
+  const secret = randomBytes(30)
+    .toString("base64")
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 40)
+    .padEnd(40, "x");
   const sessionToken = `IQoJb3JpZ2luX2VjE${randomBytes(96).toString("base64")}`;
   world.accessKeys.set(accessKeyId, {
     accessKeyId,
@@ -72,7 +97,10 @@ function issue(world: World, settings: SandboxSettings, role: IamRole, sessionNa
   });
   return {
     Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secret, SessionToken: sessionToken, Expiration: new Date(expiresAt) },
-    AssumedRoleUser: { AssumedRoleId: `${role.roleId}:${sessionName}`, Arn: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${sessionName}` },
+    AssumedRoleUser: {
+      AssumedRoleId: `${role.roleId}:${sessionName}`,
+      Arn: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${sessionName}`,
+    },
   };
 }
 
@@ -102,11 +130,20 @@ async function assumeRole(ctx: CallContext, p: QueryParams): Promise<XmlValue> {
     // sts:ExternalId: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html).
     // Stricter model: a trust statement allowing sts:TagSession only with an sts:ExternalId condition
     // does not allow it; a statement of its own for sts:TagSession does.
-    await ctx.authorize("sts:TagSession", role.arn, { resourceAccount, context: withTags, resourcePolicy: role.trustPolicy, withReason: false });
+    await ctx.authorize("sts:TagSession", role.arn, {
+      resourceAccount,
+      context: withTags,
+      resourcePolicy: role.trustPolicy,
+      withReason: false,
+    });
   }
   // The role's account must have STS in this region (an opt-in region it has not enabled: regions.ts).
   if (!ctx.world.regionEnabled(role.account, ctx.region)) {
-    throw new AwsError("RegionDisabledException", `STS is not activated in this region for account:${role.account}. Your account administrator can activate STS in this region using the IAM Console.`, 403);
+    throw new AwsError(
+      "RegionDisabledException",
+      `STS is not activated in this region for account:${role.account}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
   }
 
   const duration = durationOf(p, role);
@@ -114,7 +151,10 @@ async function assumeRole(ctx: CallContext, p: QueryParams): Promise<XmlValue> {
   // more fails (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining,
   // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
   if (ctx.caller.ref.kind === "assumed-role" && duration > 3600) {
-    throw new AwsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+    throw new AwsError(
+      "ValidationError",
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
   }
   return issue(ctx.world, ctx.settings, role, sessionName, duration, ctx.now);
 }
@@ -163,11 +203,16 @@ export function assumeRoleWithWebIdentity(ctx: WebIdentityContext, p: QueryParam
   const sessionName = validateSessionName(str(p, "RoleSessionName"));
   const token = str(p, "WebIdentityToken") ?? "";
   if (token.length < 4 || token.length > 20_000) {
-    throw new AwsError("ValidationError", "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4");
+    throw new AwsError(
+      "ValidationError",
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
   }
   const jwt = parseJwt(token);
   if (!jwt || jwt.header.alg !== "RS256" || typeof jwt.claims.iss !== "string") {
-    throw INVALID_TOKEN("The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.");
+    throw INVALID_TOKEN(
+      "The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.",
+    );
   }
   const role = ctx.world.roleByArn(roleArn);
   if (!role) throw NOT_AUTHORIZED();
@@ -178,12 +223,18 @@ export function assumeRoleWithWebIdentity(ctx: WebIdentityContext, p: QueryParam
 
   const key = jwt.header.kid ? ctx.world.issuerKeys.get(issuer)?.get(jwt.header.kid) : undefined;
   if (!key || !createVerify("RSA-SHA256").update(jwt.signingInput).verify(key, jwt.signature)) {
-    throw INVALID_TOKEN("The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.");
+    throw INVALID_TOKEN(
+      "The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.",
+    );
   }
   const nowSeconds = Math.floor(ctx.now / 1000);
   if (typeof jwt.claims.exp !== "number" || jwt.claims.exp <= nowSeconds) {
     // botocore: ExpiredTokenException (400), "The web identity token that was passed is expired or is not valid".
-    throw new AwsError("ExpiredTokenException", "The web identity token that was passed is expired or is not valid. Get a new identity token from the identity provider and then retry the request.", 400);
+    throw new AwsError(
+      "ExpiredTokenException",
+      "The web identity token that was passed is expired or is not valid. Get a new identity token from the identity provider and then retry the request.",
+      400,
+    );
   }
   const audiences = Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud ?? ""];
   if (!audiences.some((a) => provider.clientIds.includes(a))) throw INVALID_TOKEN("Incorrect token audience");
@@ -196,7 +247,11 @@ export function assumeRoleWithWebIdentity(ctx: WebIdentityContext, p: QueryParam
   };
   if (!webIdentityTrusted(role.trustPolicy, provider.arn, claims)) throw NOT_AUTHORIZED();
   if (ctx.region !== undefined && !ctx.world.regionEnabled(role.account, ctx.region)) {
-    throw new AwsError("RegionDisabledException", `STS is not activated in this region for account:${role.account}. Your account administrator can activate STS in this region using the IAM Console.`, 403);
+    throw new AwsError(
+      "RegionDisabledException",
+      `STS is not activated in this region for account:${role.account}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
   }
 
   const duration = durationOf(p, role);
@@ -219,7 +274,8 @@ export function webIdentityTrusted(policy: PolicyDocument, providerArn: string, 
   const statements: PolicyStatement[] = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   const applies = (s: PolicyStatement): boolean => {
     const actions = ([] as unknown[]).concat(s.Action ?? []);
-    if (!actions.some((a) => typeof a === "string" && (a === "*" || a === "sts:*" || a.toLowerCase() === "sts:assumerolewithwebidentity"))) return false;
+    if (!actions.some((a) => typeof a === "string" && (a === "*" || a === "sts:*" || a.toLowerCase() === "sts:assumerolewithwebidentity")))
+      return false;
     const federated = ([] as unknown[]).concat(((s.Principal ?? {}) as Record<string, unknown>).Federated ?? []);
     return federated.includes(providerArn) && conditionsHold(s.Condition as Record<string, Record<string, unknown>> | undefined, claims);
   };
@@ -232,7 +288,14 @@ function conditionsHold(condition: Record<string, Record<string, unknown>> | und
     const m = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringLike)$/.exec(op);
     if (!m) return false;
     const match = (v: string, pattern: string) =>
-      m[2] === "StringEquals" ? v === pattern : new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(v);
+      m[2] === "StringEquals"
+        ? v === pattern
+        : new RegExp(
+            `^${pattern
+              .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+              .replace(/\*/g, ".*")
+              .replace(/\?/g, ".")}$`,
+          ).test(v);
     for (const [key, want] of Object.entries(entries)) {
       const values = claims[key];
       if (!values) return false;

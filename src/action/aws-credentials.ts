@@ -18,17 +18,35 @@ export interface ActionAwsInputs {
 /** The GitHub OIDC audience AWS expects by default (the IAM OIDC provider's client id). */
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
-export function actionCredentials(aws: ActionAwsInputs, idToken: (audience: string) => Promise<string>, env: NodeJS.ProcessEnv = process.env): BaseCredentialsFactory {
+export function actionCredentials(
+  aws: ActionAwsInputs,
+  idToken: (audience: string) => Promise<string>,
+  env: NodeJS.ProcessEnv = process.env,
+): BaseCredentialsFactory {
   const roleArn = aws.roleToAssume;
   if (roleArn) {
     return (sts) =>
-      webIdentityCredentials({ roleArn, sessionName: aws.roleSessionName, durationSeconds: aws.roleDurationSeconds, audience: aws.audience, idToken, input: "role-to-assume" }, sts);
+      webIdentityCredentials(
+        {
+          roleArn,
+          sessionName: aws.roleSessionName,
+          durationSeconds: aws.roleDurationSeconds,
+          audience: aws.audience,
+          idToken,
+          input: "role-to-assume",
+        },
+        sts,
+      );
   }
   return () => environmentCredentials(env);
 }
 
 /** prepareRun's AWS options in the Action: the endpoint (AWS_ENDPOINT_URL, for a local sandbox), base credentials, the caller's region. */
-export function actionAwsOptions(aws: ActionAwsInputs, idToken: (audience: string) => Promise<string>, env: NodeJS.ProcessEnv = process.env) {
+export function actionAwsOptions(
+  aws: ActionAwsInputs,
+  idToken: (audience: string) => Promise<string>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   return {
     endpointUrl: env.AWS_ENDPOINT_URL || undefined,
     credentials: actionCredentials(aws, idToken, env),

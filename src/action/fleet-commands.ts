@@ -77,6 +77,8 @@ export async function runDriftCommand(inputs: ActionInputs, rt: ActionRuntime): 
     const errors = report.targets.flatMap((t) => (t.error ? [{ ...t.error, target: t.error.target ?? t.target.name }] : []));
     emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));
     await rt.writeSummary(formatDriftMarkdown(report));
-    return report.summary.errors > 0 ? { failed: `${plural(report.summary.errors, "target")} could not be checked for drift: see the job summary` } : {};
+    return report.summary.errors > 0
+      ? { failed: `${plural(report.summary.errors, "target")} could not be checked for drift: see the job summary` }
+      : {};
   });
 }

@@ -86,7 +86,11 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
 
   const image = read("image") || undefined;
   if (!image && command !== undefined && (command === "plan" || command === "rollout")) {
-    fail("image", `is required for \`command: ${command}\``, "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest");
+    fail(
+      "image",
+      `is required for \`command: ${command}\``,
+      "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest",
+    );
   } else if (image && /\s/.test(image)) {
     fail("image", `${JSON.stringify(image)} contains whitespace`, "give one tag (e.g. the git sha) or one sha256: digest");
   }
@@ -94,21 +98,38 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   const stageList = list(read("stage"));
   const allStages = stageList.includes(ALL_STAGES);
   if (allStages && stageList.length > 1) {
-    fail("stage", `\`${ALL_STAGES}\` cannot be combined with stage names (${stageList.filter((s) => s !== ALL_STAGES).join(", ")})`, "use `stage: all`, or list the stages you want");
+    fail(
+      "stage",
+      `\`${ALL_STAGES}\` cannot be combined with stage names (${stageList.filter((s) => s !== ALL_STAGES).join(", ")})`,
+      "use `stage: all`, or list the stages you want",
+    );
   }
   const stages = allStages ? [] : stageList;
   if (command === "promote") {
     if (stageList.length !== 1 || allStages) {
-      fail("stage", "`command: promote` needs exactly one stage: the one to deploy to", "e.g. `stage: prod` (from the stage before it), with `from: dev` to skip a stage");
+      fail(
+        "stage",
+        "`command: promote` needs exactly one stage: the one to deploy to",
+        "e.g. `stage: prod` (from the stage before it), with `from: dev` to skip a stage",
+      );
     }
-    if (image) fail("image", "`command: promote` deploys the digest the source stage runs, not an image you give", "remove `image`, or use `command: rollout` to deploy a given image");
+    if (image)
+      fail(
+        "image",
+        "`command: promote` deploys the digest the source stage runs, not an image you give",
+        "remove `image`, or use `command: rollout` to deploy a given image",
+      );
   }
   const environments = list(read("environments"));
   const from = read("from") || undefined;
 
   const workingDirectory = path.resolve(ctx.workspace, read("working-directory") || ".");
   if (!isDirectory(workingDirectory)) {
-    fail("working-directory", `${workingDirectory} is not a directory`, "give a path relative to the repository root (GITHUB_WORKSPACE); did the job check the repository out (actions/checkout)?");
+    fail(
+      "working-directory",
+      `${workingDirectory} is not a directory`,
+      "give a path relative to the repository root (GITHUB_WORKSPACE); did the job check the repository out (actions/checkout)?",
+    );
   }
   const configInput = read("config");
   const config = configInput ? path.resolve(workingDirectory, configInput) : undefined;
@@ -120,7 +141,11 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   if (commentInput === "true") comment = true;
   else if (commentInput === "false") comment = false;
   else if (commentInput !== "" && commentInput !== "auto") {
-    fail("comment", `${JSON.stringify(read("comment"))} is not true, false or auto`, "leave it unset (auto: comment on pull_request events), or set `comment: false`");
+    fail(
+      "comment",
+      `${JSON.stringify(read("comment"))} is not true, false or auto`,
+      "leave it unset (auto: comment on pull_request events), or set `comment: false`",
+    );
   }
 
   const timeout = read("timeout") || "15m";
@@ -128,7 +153,11 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   try {
     timeoutSeconds = parseDurationSeconds(timeout, "timeout");
   } catch {
-    fail("timeout", `${JSON.stringify(timeout)} is not a duration`, "give seconds or a unit, e.g. `timeout: 900`, `timeout: 15m`, `timeout: 1h`");
+    fail(
+      "timeout",
+      `${JSON.stringify(timeout)} is not a duration`,
+      "give seconds or a unit, e.g. `timeout: 900`, `timeout: 15m`, `timeout: 1h`",
+    );
   }
 
   const strict = booleanInput(read, "strict", false, fail);
@@ -138,7 +167,24 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   const aws = awsInputs(read, ctx, fail);
 
   if (errors.length > 0) throw new DeployerErrors(errors, `${errors.length} invalid input${errors.length === 1 ? "" : "s"}`);
-  return { command: command!, image, stages, allStages, environments, from, config, workingDirectory, githubToken, comment, timeout, timeoutSeconds, strict, waitForInProgress, rollbackStage, aws };
+  return {
+    command: command!,
+    image,
+    stages,
+    allStages,
+    environments,
+    from,
+    config,
+    workingDirectory,
+    githubToken,
+    comment,
+    timeout,
+    timeoutSeconds,
+    strict,
+    waitForInProgress,
+    rollbackStage,
+    aws,
+  };
 }
 
 /** `role-to-assume` and the inputs that only mean something with it. */
@@ -148,22 +194,38 @@ function awsInputs(read: InputReader, ctx: InputContext, fail: (input: string, m
   const durationInput = read("role-duration-seconds");
   const audienceInput = read("audience");
   if (roleToAssume !== undefined && !parseRoleArn(roleToAssume)) {
-    fail("role-to-assume", `${JSON.stringify(roleToAssume)} is not an IAM role ARN`, "e.g. `role-to-assume: arn:aws:iam::111111111111:role/deployer-ci`");
+    fail(
+      "role-to-assume",
+      `${JSON.stringify(roleToAssume)} is not an IAM role ARN`,
+      "e.g. `role-to-assume: arn:aws:iam::111111111111:role/deployer-ci`",
+    );
   }
   if (roleToAssume === undefined) {
-    for (const [name, value] of [["role-session-name", sessionInput], ["role-duration-seconds", durationInput], ["audience", audienceInput]] as const) {
+    for (const [name, value] of [
+      ["role-session-name", sessionInput],
+      ["role-duration-seconds", durationInput],
+      ["audience", audienceInput],
+    ] as const) {
       if (value !== "") fail(name, "only applies with `role-to-assume`", "set `role-to-assume` (GitHub OIDC), or remove this input");
     }
   }
   const roleSessionName = sessionInput || `deployer-${ctx.runId ?? "github-actions"}`.slice(0, 64);
   if (!SESSION_NAME.test(roleSessionName)) {
-    fail("role-session-name", `${JSON.stringify(roleSessionName)} is not a valid session name`, "2 to 64 characters among letters, digits and _ + = , . @ -");
+    fail(
+      "role-session-name",
+      `${JSON.stringify(roleSessionName)} is not a valid session name`,
+      "2 to 64 characters among letters, digits and _ + = , . @ -",
+    );
   }
   let roleDurationSeconds = 3600;
   if (durationInput !== "") {
     const n = Number(durationInput);
     if (!Number.isInteger(n) || n < MIN_DURATION || n > MAX_DURATION) {
-      fail("role-duration-seconds", `${JSON.stringify(durationInput)} is not a whole number of seconds from ${MIN_DURATION} to ${MAX_DURATION}`, "e.g. `role-duration-seconds: 3600` (at most the role's maximum session duration)");
+      fail(
+        "role-duration-seconds",
+        `${JSON.stringify(durationInput)} is not a whole number of seconds from ${MIN_DURATION} to ${MAX_DURATION}`,
+        "e.g. `role-duration-seconds: 3600` (at most the role's maximum session duration)",
+      );
     } else {
       roleDurationSeconds = n;
     }
@@ -173,10 +235,18 @@ function awsInputs(read: InputReader, ctx: InputContext, fail: (input: string, m
 
 /** A list input: comma-, space- or newline-separated (YAML block scalars work). */
 function list(value: string): string[] {
-  return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
-function booleanInput(read: InputReader, name: string, fallback: boolean, fail: (input: string, message: string, hint: string) => void): boolean {
+function booleanInput(
+  read: InputReader,
+  name: string,
+  fallback: boolean,
+  fail: (input: string, message: string, hint: string) => void,
+): boolean {
   const v = read(name).toLowerCase();
   if (v === "") return fallback;
   if (v === "true") return true;

@@ -16,7 +16,11 @@ export async function outputDir(tempDir: string, runId: string): Promise<string>
   return dir;
 }
 
-export async function writePlanFiles(dir: string, plan: Plan, sensitiveValues: readonly string[]): Promise<{ planJson: string; planMarkdown: string }> {
+export async function writePlanFiles(
+  dir: string,
+  plan: Plan,
+  sensitiveValues: readonly string[],
+): Promise<{ planJson: string; planMarkdown: string }> {
   const planJson = path.join(dir, "plan.json");
   const planMarkdown = path.join(dir, "plan.md");
   await writeFile(planJson, planToJsonText(plan, sensitiveValues));

@@ -21,7 +21,12 @@ export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): P
     await rt.writeSummary(markdown);
     await commentOnPullRequest(inputs, rt, planMarker(plan.service), rt.mask.scrub(markdown));
     if (plan.summary.blocked > 0) {
-      return { failed: `preflight failed for ${plural(plan.summary.blocked, "target")} (${plan.targets.filter((t) => t.action === "blocked").map((t) => t.target.name).join(", ")}): a rollout of this plan would not start` };
+      return {
+        failed: `preflight failed for ${plural(plan.summary.blocked, "target")} (${plan.targets
+          .filter((t) => t.action === "blocked")
+          .map((t) => t.target.name)
+          .join(", ")}): a rollout of this plan would not start`,
+      };
     }
     return {};
   } finally {
@@ -44,9 +49,12 @@ async function commentOnPullRequest(inputs: ActionInputs, rt: ActionRuntime, mar
     return;
   }
   if (!inputs.githubToken) {
-    rt.annotations.warning("no github-token: the plan comment was not written (the default, `${{ github.token }}`, was overridden with an empty value)", {
-      title: "deployer: no token",
-    });
+    rt.annotations.warning(
+      "no github-token: the plan comment was not written (the default, `${{ github.token }}`, was overridden with an empty value)",
+      {
+        title: "deployer: no token",
+      },
+    );
     return;
   }
   try {
@@ -54,6 +62,16 @@ async function commentOnPullRequest(inputs: ActionInputs, rt: ActionRuntime, mar
     rt.log.info(`Plan comment ${r.action} on pull request #${pr.number}: ${r.url}`);
   } catch (e) {
     const err = e as { message?: string; hint?: string };
-    emitAnnotations(rt.annotations, [{ level: "warning", message: `${err.message ?? String(e)}${err.hint ? `\nHint: ${err.hint}` : ""}`, title: "deployer: plan comment not written" }], (s) => rt.mask.scrub(s));
+    emitAnnotations(
+      rt.annotations,
+      [
+        {
+          level: "warning",
+          message: `${err.message ?? String(e)}${err.hint ? `\nHint: ${err.hint}` : ""}`,
+          title: "deployer: plan comment not written",
+        },
+      ],
+      (s) => rt.mask.scrub(s),
+    );
   }
 }

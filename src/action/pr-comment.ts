@@ -29,8 +29,18 @@ export function createOctokit(token: string, apiUrl: string): Octokit {
 }
 
 /** Updates the comment of `pr` carrying `marker`, or creates it. */
-export async function upsertStickyComment(octokit: Octokit, pr: PullRequestRef, marker: string, body: string): Promise<StickyCommentResult> {
-  if (!body.includes(marker)) throw new DeployerError({ code: "INTERNAL", message: "the comment body does not carry its marker", hint: "This is a bug in deployer; please report it." });
+export async function upsertStickyComment(
+  octokit: Octokit,
+  pr: PullRequestRef,
+  marker: string,
+  body: string,
+): Promise<StickyCommentResult> {
+  if (!body.includes(marker))
+    throw new DeployerError({
+      code: "INTERNAL",
+      message: "the comment body does not carry its marker",
+      hint: "This is a bug in deployer; please report it.",
+    });
   const where = { owner: pr.owner, repo: pr.repo };
   try {
     const me = await ownIdentity(octokit);
@@ -69,12 +79,21 @@ export async function ownIdentity(octokit: Octokit): Promise<CommentIdentity> {
 }
 
 /** True when the comment is ours: the marker, written by our own identity. */
-export function isOwnComment(c: { body?: string | null; user?: { login?: string; type?: string } | null }, marker: string, me: CommentIdentity): boolean {
+export function isOwnComment(
+  c: { body?: string | null; user?: { login?: string; type?: string } | null },
+  marker: string,
+  me: CommentIdentity,
+): boolean {
   return typeof c.body === "string" && c.body.includes(marker) && c.user?.login === me.login && c.user?.type === me.type;
 }
 
 async function findComment(octokit: Octokit, pr: PullRequestRef, marker: string, me: CommentIdentity): Promise<number | undefined> {
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner: pr.owner, repo: pr.repo, issue_number: pr.number, per_page: 100 });
+  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner: pr.owner,
+    repo: pr.repo,
+    issue_number: pr.number,
+    per_page: 100,
+  });
   for await (const page of pages) {
     const hit = page.data.find((c) => isOwnComment(c, marker, me));
     if (hit) return hit.id;

@@ -23,12 +23,23 @@ export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime)
 }
 
 /** Applies a plan made by makeActionPlan and reports it (shared with promote). */
-export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, command: string, opts: { rollbackStage?: boolean } = {}): Promise<CommandOutcome> {
+export async function applyActionPlan(
+  planned: ActionPlan,
+  rt: ActionRuntime,
+  command: string,
+  opts: { rollbackStage?: boolean } = {},
+): Promise<CommandOutcome> {
   const { plan, observed, dir } = planned;
   const groups = createGroupedRunLog(rt.log);
   let report;
   try {
-    report = await applyPlan(plan, { sessions: sessionsOf(observed), onEvent: groups.sink, signal: rt.signal, command, rollbackStage: opts.rollbackStage });
+    report = await applyPlan(plan, {
+      sessions: sessionsOf(observed),
+      onEvent: groups.sink,
+      signal: rt.signal,
+      command,
+      rollbackStage: opts.rollbackStage,
+    });
   } finally {
     groups.flush();
   }
@@ -37,7 +48,8 @@ export async function applyActionPlan(planned: ActionPlan, rt: ActionRuntime, co
   rt.setOutput("report-json", reportJson);
   rt.setOutput("task-definition-arns", JSON.stringify(taskDefinitionArns(report)));
   // A refused run's failing checks were annotated with the plan, on their files; don't repeat them.
-  if (report.error?.code !== "PREFLIGHT_FAILED") emitAnnotations(rt.annotations, runAnnotations(report, rt.github.workspace), (s) => rt.mask.scrub(s));
+  if (report.error?.code !== "PREFLIGHT_FAILED")
+    emitAnnotations(rt.annotations, runAnnotations(report, rt.github.workspace), (s) => rt.mask.scrub(s));
   await rt.writeSummary(runSummary(report, plan, values));
   if (!report.ok) return { failed: report.error?.message ?? `${command} failed: see the job summary` };
   return {};

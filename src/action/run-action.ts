@@ -42,7 +42,8 @@ export async function runAction(command: string, inputs: () => ActionInputs, rt:
     } catch {
       // The annotations and the failure message carry the errors already.
     }
-    if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors)) rt.log.info(e.stack ?? e.message);
+    if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError) && !(e instanceof DeployerErrors))
+      rt.log.info(e.stack ?? e.message);
     const reason =
       errors.length === 1
         ? oneLine(terminalSafe(errors[0]!), rt.github.workspace)
@@ -58,7 +59,11 @@ function failureLine(rt: ActionRuntime, text: string): string {
 
 /** `CONFIG_INVALID environments/prod-eu.yaml:2:10 account: expected …` */
 function oneLine(e: ErrorInfo, workspace: string): string {
-  const where = e.location ? ` ${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}` : e.target ? ` [${e.target}]` : "";
+  const where = e.location
+    ? ` ${workspacePath(e.location.file, workspace)}:${e.location.line}:${e.location.column}`
+    : e.target
+      ? ` [${e.target}]`
+      : "";
   const field = e.field && !e.message.startsWith("input `") && !e.message.startsWith(e.field) ? `${e.field}: ` : "";
   return `${e.code}${where} ${field}${e.message}`;
 }
@@ -67,5 +72,11 @@ function errorInfosOf(e: unknown): ErrorInfo[] {
   if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
   if (e instanceof DeployerError) return [toErrorInfo(e)];
   const message = e instanceof Error ? e.message : String(e);
-  return [{ code: "INTERNAL", message, hint: "This is a bug in deployer; please report it with the workflow step that ran (set DEPLOYER_DEBUG=1 for a stack trace)." }];
+  return [
+    {
+      code: "INTERNAL",
+      message,
+      hint: "This is a bug in deployer; please report it with the workflow step that ran (set DEPLOYER_DEBUG=1 for a stack trace).",
+    },
+  ];
 }

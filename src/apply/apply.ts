@@ -40,7 +40,13 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
   const stages = stagesOf(plan);
   for (const t of plan.targets) {
     if (t.action === "update" && !deps.sessions.has(t.target.name)) {
-      throw new DeployerError({ code: "INTERNAL", message: `no AWS session for target ${t.target.name}`, target: t.target.name, account: t.target.account, hint: "This is a bug in deployer; please report it with the command you ran." });
+      throw new DeployerError({
+        code: "INTERNAL",
+        message: `no AWS session for target ${t.target.name}`,
+        target: t.target.name,
+        account: t.target.account,
+        hint: "This is a bug in deployer; please report it with the command you ran.",
+      });
     }
   }
   const startedAt = clock.now();
@@ -55,7 +61,17 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       const r = t.action === "noop" ? unchangedResult(t) : notStartedResult(t);
       if (t.action === "blocked") r.error = preflightError(t);
       results.set(t.target.name, r);
-      emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: r.error ? `blocked: ${r.error.message}` : r.outcome === "unchanged" ? "unchanged" : "not started: preflight failed for another target" });
+      emit({
+        type: "target-done",
+        at: iso(),
+        target: t.target.name,
+        outcome: r.outcome,
+        message: r.error
+          ? `blocked: ${r.error.message}`
+          : r.outcome === "unchanged"
+            ? "unchanged"
+            : "not started: preflight failed for another target",
+      });
     }
     error = {
       code: "PREFLIGHT_FAILED",
@@ -72,7 +88,9 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
           const r = t.action === "noop" ? unchangedResult(t) : notStartedResult(t);
           results.set(t.target.name, r);
           if (r.outcome === "not-started") {
-            const why = stoppedBy ? `stage ${stoppedBy.stage} ${stoppedBy.failed.length ? "failed" : "has a target whose state is unknown"}` : "interrupted";
+            const why = stoppedBy
+              ? `stage ${stoppedBy.stage} ${stoppedBy.failed.length ? "failed" : "has a target whose state is unknown"}`
+              : "interrupted";
             emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: `not started: ${why}` });
           } else {
             emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: "unchanged" });
@@ -80,7 +98,14 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
         }
         continue;
       }
-      const run = await runStage(stage, stage.targets, { sessions: deps.sessions, clock, poller, emit, signal: deps.signal, rollbackStage: deps.rollbackStage ?? false });
+      const run = await runStage(stage, stage.targets, {
+        sessions: deps.sessions,
+        clock,
+        poller,
+        emit,
+        signal: deps.signal,
+        rollbackStage: deps.rollbackStage ?? false,
+      });
       for (const r of run.results) results.set(r.target.name, r);
       if (run.failed || run.unknown) {
         stoppedBy = {
@@ -100,7 +125,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
         hint: "each interrupted target says how far it got; running the same command again converges",
       };
     } else if (stoppedBy && stoppedBy.failed.length === 0) {
-      const later = stages.slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1).filter((s) => s.targets.length > 0).map((s) => s.name);
+      const later = stages
+        .slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1)
+        .filter((s) => s.targets.length > 0)
+        .map((s) => s.name);
       const names = stoppedBy.unknown;
       error = {
         code: "STATE_UNKNOWN",
@@ -109,11 +137,16 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       };
     } else if (stoppedBy) {
       const rollbackFailed = all.some((r) => r.rollback && r.rollback.by !== "none" && !r.rollback.ok);
-      const later = stages.slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1).filter((s) => s.targets.length > 0).map((s) => s.name);
+      const later = stages
+        .slice(stages.findIndex((s) => s.name === stoppedBy.stage) + 1)
+        .filter((s) => s.targets.length > 0)
+        .map((s) => s.name);
       error = {
         code: rollbackFailed ? "ROLLBACK_FAILED" : "DEPLOYMENT_FAILED",
         message: `${stoppedBy.failed.join(", ")} failed in stage ${stoppedBy.stage}${rollbackFailed ? " and a rollback failed" : ""}${stoppedBy.unknown.length ? `; the state of ${stoppedBy.unknown.join(", ")} is unknown` : ""}${later.length ? `; later stages not started (${later.join(", ")})` : ""}`,
-        hint: rollbackFailed ? "a service may be unhealthy: see the rollback errors below and check `deployer status`" : "see each target's error; fix the cause and run again",
+        hint: rollbackFailed
+          ? "a service may be unhealthy: see the rollback errors below and check `deployer status`"
+          : "see each target's error; fix the cause and run again",
       };
     }
   }
@@ -123,7 +156,11 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
     runId: plan.runId,
     command: deps.command ?? "rollout",
     service: plan.service,
-    image: { repository: plan.image.repository, digest: plan.image.digest, ...(plan.image.tag !== undefined ? { tag: plan.image.tag } : {}) },
+    image: {
+      repository: plan.image.repository,
+      digest: plan.image.digest,
+      ...(plan.image.tag !== undefined ? { tag: plan.image.tag } : {}),
+    },
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: iso(),
     ok: error === undefined && targets.every((r) => r.outcome === "deployed" || r.outcome === "unchanged"),
@@ -157,7 +194,9 @@ function preflightError(t: TargetPlan): ErrorInfo {
   const hint = failing.map((c) => c.error?.hint ?? c.hint).find((h) => h !== undefined);
   return {
     code: "PREFLIGHT_FAILED",
-    message: failing.length ? `${failing.length} check${failing.length === 1 ? "" : "s"} failed: ${failing.map((c) => c.title).join("; ")}` : "preflight failed",
+    message: failing.length
+      ? `${failing.length} check${failing.length === 1 ? "" : "s"} failed: ${failing.map((c) => c.title).join("; ")}`
+      : "preflight failed",
     target: t.target.name,
     account: t.target.account,
     hint: hint ?? "run `deployer check` for the details",

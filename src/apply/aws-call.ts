@@ -45,7 +45,13 @@ export async function callAws<T>(ctx: AwsCallContext, signal: AbortSignal | unde
 /** What an error from a port (a DeployerError from src/aws, or a raw SDK error) means for this call. */
 export function awsError(e: unknown, ctx: AwsCallContext): DeployerError {
   if (isDeployerError(e)) {
-    return withErrorContext(e, { target: ctx.target, account: ctx.account, action: ctx.action, resource: ctx.resource, hint: hintFor(e.awsCode, ctx) });
+    return withErrorContext(e, {
+      target: ctx.target,
+      account: ctx.account,
+      action: ctx.action,
+      resource: ctx.resource,
+      hint: hintFor(e.awsCode, ctx),
+    });
   }
   const raw = e as { name?: unknown; Code?: unknown; code?: unknown; message?: unknown } | undefined;
   const awsCode = firstString(raw?.Code, raw?.name !== "Error" ? raw?.name : undefined, raw?.code);

@@ -15,7 +15,6 @@ import { serviceDeploymentId, type ServiceState } from "./deployment-state.js";
 
 export type { KnownGoodRevision } from "../plan/types.js";
 
-
 /** How many service deployments back deployer looks. */
 export const HISTORY_DEPTH = 20;
 
@@ -37,9 +36,17 @@ export interface DeploymentHistory {
 }
 
 /** Read the newest HISTORY_DEPTH service deployments with their revisions' task definitions. Never throws. */
-export async function readDeploymentHistory(ecs: EcsPort, cluster: string, service: string, depth = HISTORY_DEPTH): Promise<DeploymentHistory> {
+export async function readDeploymentHistory(
+  ecs: EcsPort,
+  cluster: string,
+  service: string,
+  depth = HISTORY_DEPTH,
+): Promise<DeploymentHistory> {
   if (!ecs.listServiceDeployments || !ecs.describeServiceDeployments || !ecs.describeServiceRevisions) {
-    return { entries: [], unavailable: { code: "AWS_ERROR", message: "this AWS endpoint has no service-deployment API", action: "ecs:ListServiceDeployments" } };
+    return {
+      entries: [],
+      unavailable: { code: "AWS_ERROR", message: "this AWS endpoint has no service-deployment API", action: "ecs:ListServiceDeployments" },
+    };
   }
   try {
     const briefs = await ecs.listServiceDeployments(cluster, service, { maxResults: depth });
@@ -65,7 +72,10 @@ export async function readDeploymentHistory(ecs: EcsPort, cluster: string, servi
     });
     return { entries };
   } catch (e) {
-    return { entries: [], unavailable: isDeployerError(e) ? toErrorInfo(e) : { code: "AWS_ERROR", message: e instanceof Error ? e.message : String(e) } };
+    return {
+      entries: [],
+      unavailable: isDeployerError(e) ? toErrorInfo(e) : { code: "AWS_ERROR", message: e instanceof Error ? e.message : String(e) },
+    };
   }
 }
 
@@ -74,7 +84,8 @@ function healthyResult(e: HistoryEntry): { taskDefinition: string; evidence: str
   const d = e.deployment;
   const id = serviceDeploymentId(d.arn);
   const when = d.finishedAt ? ` (${d.finishedAt})` : "";
-  if (d.status === "SUCCESSFUL" && e.targetTaskDefinition) return { taskDefinition: e.targetTaskDefinition, evidence: `service deployment ${id} SUCCESSFUL${when}` };
+  if (d.status === "SUCCESSFUL" && e.targetTaskDefinition)
+    return { taskDefinition: e.targetTaskDefinition, evidence: `service deployment ${id} SUCCESSFUL${when}` };
   if (d.status === "ROLLBACK_SUCCESSFUL") {
     const back = e.rollbackTaskDefinition ?? e.sourceTaskDefinitions?.[0];
     if (back) return { taskDefinition: back, evidence: `ECS rolled service deployment ${id} back to it${when}` };
@@ -88,13 +99,17 @@ function healthyResult(e: HistoryEntry): { taskDefinition: string; evidence: str
  * the first that ended SUCCESSFUL (its target) or ROLLBACK_SUCCESSFUL (what ECS went back to),
  * skipping the task definitions in `exclude` (what runs now, what just failed).
  */
-export function knownGoodFromHistory(history: DeploymentHistory, opts: { currentArn?: string; exclude: string[] }): KnownGoodRevision | undefined {
+export function knownGoodFromHistory(
+  history: DeploymentHistory,
+  opts: { currentArn?: string; exclude: string[] },
+): KnownGoodRevision | undefined {
   const entries = history.entries;
   const at = opts.currentArn ? entries.findIndex((e) => e.deployment.arn === opts.currentArn) : 0;
   const older = at >= 0 ? entries.slice(at + 1) : entries;
   for (const e of older) {
     const ok = healthyResult(e);
-    if (ok && !opts.exclude.includes(ok.taskDefinition)) return { taskDefinitionArn: ok.taskDefinition, source: "service-deployments", evidence: ok.evidence };
+    if (ok && !opts.exclude.includes(ok.taskDefinition))
+      return { taskDefinitionArn: ok.taskDefinition, source: "service-deployments", evidence: ok.evidence };
   }
   return undefined;
 }
@@ -108,21 +123,48 @@ export function knownGoodFromHistory(history: DeploymentHistory, opts: { current
  *  else none: deployer will not roll back to a revision it cannot show ran healthy.
  * What runs now, and what the current deployment deploys, are never a rollback target unless (1).
  */
-export function knownGoodRevision(state: ServiceState, service: LiveService | undefined, live: LiveTaskDefinition | undefined, history: DeploymentHistory): KnownGoodRevision | undefined {
+export function knownGoodRevision(
+  state: ServiceState,
+  service: LiveService | undefined,
+  live: LiveTaskDefinition | undefined,
+  history: DeploymentHistory,
+): KnownGoodRevision | undefined {
   if ((state.kind === "stable" || state.kind === "scaled-to-zero") && live && state.primary.taskDefinition === live.arn) {
-    return { taskDefinitionArn: live.arn, source: "steady-state", evidence: `the service runs it, settled (deployment ${state.primary.id} ${state.primary.rolloutState ?? "stable"})`, status: live.status };
+    return {
+      taskDefinitionArn: live.arn,
+      source: "steady-state",
+      evidence: `the service runs it, settled (deployment ${state.primary.id} ${state.primary.rolloutState ?? "stable"})`,
+      status: live.status,
+    };
   }
-  const failing = [live?.arn, service?.taskDefinition, "deployment" in state && state.deployment ? state.deployment.taskDefinition : undefined].filter((x): x is string => Boolean(x));
-  const completed = service?.deployments.find((d) => d.status === "ACTIVE" && d.rolloutState === "COMPLETED" && !failing.includes(d.taskDefinition));
-  if (completed) return { taskDefinitionArn: completed.taskDefinition, source: "steady-state", evidence: `deployment ${completed.id} of it COMPLETED and still runs beside the current one` };
-  return knownGoodFromHistory(history, { currentArn: service?.currentServiceDeployment, exclude: failing }) ?? knownGoodFromTag(live, failing);
+  const failing = [
+    live?.arn,
+    service?.taskDefinition,
+    "deployment" in state && state.deployment ? state.deployment.taskDefinition : undefined,
+  ].filter((x): x is string => Boolean(x));
+  const completed = service?.deployments.find(
+    (d) => d.status === "ACTIVE" && d.rolloutState === "COMPLETED" && !failing.includes(d.taskDefinition),
+  );
+  if (completed)
+    return {
+      taskDefinitionArn: completed.taskDefinition,
+      source: "steady-state",
+      evidence: `deployment ${completed.id} of it COMPLETED and still runs beside the current one`,
+    };
+  return (
+    knownGoodFromHistory(history, { currentArn: service?.currentServiceDeployment, exclude: failing }) ?? knownGoodFromTag(live, failing)
+  );
 }
 
 /** The revision deployer recorded as known-good when it registered `td`. */
 export function knownGoodFromTag(td: LiveTaskDefinition | undefined, exclude: string[]): KnownGoodRevision | undefined {
   const arn = td?.tags[PREVIOUS_TASK_DEFINITION_TAG];
   if (!arn || exclude.includes(arn)) return undefined;
-  return { taskDefinitionArn: arn, source: "provenance-tag", evidence: `${PREVIOUS_TASK_DEFINITION_TAG} tag of ${taskDefinitionName(td.arn)}` };
+  return {
+    taskDefinitionArn: arn,
+    source: "provenance-tag",
+    evidence: `${PREVIOUS_TASK_DEFINITION_TAG} tag of ${taskDefinitionName(td.arn)}`,
+  };
 }
 
 /**

@@ -33,7 +33,14 @@ export type ServiceState =
   /** A deployment is rolling out (ours or someone else's). */
   | { kind: "in-progress"; deployment?: LiveDeployment; serviceDeployment?: ServiceDeploymentInfo; reason: string }
   /** A deployment failed and ECS is rolling it back (circuit breaker or alarm with rollback, or a stop). */
-  | { kind: "rolling-back"; failed?: LiveDeployment; rollback?: LiveDeployment; serviceDeployment?: ServiceDeploymentInfo; trigger: FailureTrigger; reason: string }
+  | {
+      kind: "rolling-back";
+      failed?: LiveDeployment;
+      rollback?: LiveDeployment;
+      serviceDeployment?: ServiceDeploymentInfo;
+      trigger: FailureTrigger;
+      reason: string;
+    }
   /** The last deployment failed and nothing rolls it back: the PRIMARY is FAILED (or the service deployment STOPPED / ROLLBACK_FAILED). */
   | { kind: "failed"; deployment?: LiveDeployment; serviceDeployment?: ServiceDeploymentInfo; trigger: FailureTrigger; reason: string }
   /** Settled, desiredCount 0: nothing runs, so nothing is proven healthy. */
@@ -52,7 +59,13 @@ export interface LastFailure {
 
 export type SettledState = Extract<ServiceState, { kind: "stable" | "scaled-to-zero" | "degraded" }>;
 
-export const ONGOING_SERVICE_DEPLOYMENT = new Set(["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);
+export const ONGOING_SERVICE_DEPLOYMENT = new Set([
+  "PENDING",
+  "IN_PROGRESS",
+  "STOP_REQUESTED",
+  "ROLLBACK_REQUESTED",
+  "ROLLBACK_IN_PROGRESS",
+]);
 
 /** ROLLING unless the service says otherwise. */
 export function strategyOf(service: LiveService | undefined): string {
@@ -83,7 +96,8 @@ export function serviceDeploymentId(arn: string): string {
 
 /** What detected the failure of `d` (or of the service deployment `sd`), from what ECS says. */
 export function failureTrigger(service: LiveService | undefined, d?: LiveDeployment, sd?: ServiceDeploymentInfo): FailureTrigger {
-  if (sd?.alarmsStatus === "TRIGGERED") return sd.triggeredAlarmNames?.length ? { by: "alarm", alarms: [...sd.triggeredAlarmNames] } : { by: "alarm" };
+  if (sd?.alarmsStatus === "TRIGGERED")
+    return sd.triggeredAlarmNames?.length ? { by: "alarm", alarms: [...sd.triggeredAlarmNames] } : { by: "alarm" };
   if (sd?.circuitBreakerStatus === "TRIGGERED") return { by: "circuit-breaker" };
   const text = `${d?.rolloutStateReason ?? ""} ${sd?.statusReason ?? ""} ${sd?.rollback?.reason ?? ""}`;
   if (/circuit breaker/i.test(text)) return { by: "circuit-breaker" };
@@ -146,21 +160,41 @@ export function serviceState(service: LiveService | undefined, current?: Service
       case "PENDING":
       case "IN_PROGRESS":
       case "STOP_REQUESTED":
-        return { kind: "in-progress", ...(primary ? { deployment: primary } : {}), serviceDeployment: sd, reason: `service deployment ${id} ${sd.status}${sd.lifecycleStage ? ` (${sd.lifecycleStage})` : ""}` };
+        return {
+          kind: "in-progress",
+          ...(primary ? { deployment: primary } : {}),
+          serviceDeployment: sd,
+          reason: `service deployment ${id} ${sd.status}${sd.lifecycleStage ? ` (${sd.lifecycleStage})` : ""}`,
+        };
       case "ROLLBACK_REQUESTED":
       case "ROLLBACK_IN_PROGRESS": {
         const trigger = failureTrigger(service, undefined, sd);
-        return { kind: "rolling-back", serviceDeployment: sd, trigger, reason: `service deployment ${id} ${sd.status} (${describeTrigger(trigger)})` };
+        return {
+          kind: "rolling-back",
+          serviceDeployment: sd,
+          trigger,
+          reason: `service deployment ${id} ${sd.status} (${describeTrigger(trigger)})`,
+        };
       }
       case "ROLLBACK_FAILED":
       case "STOPPED": {
         const trigger = failureTrigger(service, undefined, sd);
-        return { kind: "failed", ...(primary ? { deployment: primary } : {}), serviceDeployment: sd, trigger, reason: `service deployment ${id} ${sd.status}${sd.statusReason ? `: ${sd.statusReason}` : ""}` };
+        return {
+          kind: "failed",
+          ...(primary ? { deployment: primary } : {}),
+          serviceDeployment: sd,
+          trigger,
+          reason: `service deployment ${id} ${sd.status}${sd.statusReason ? `: ${sd.statusReason}` : ""}`,
+        };
       }
       case "ROLLBACK_SUCCESSFUL":
         if (primary) {
           const trigger = failureTrigger(service, undefined, sd);
-          return settled(service, primary, { reason: sd.statusReason ?? sd.rollback?.reason ?? `service deployment ${id} was rolled back`, trigger, ...(sd.finishedAt ? { at: sd.finishedAt } : {}) });
+          return settled(service, primary, {
+            reason: sd.statusReason ?? sd.rollback?.reason ?? `service deployment ${id} was rolled back`,
+            trigger,
+            ...(sd.finishedAt ? { at: sd.finishedAt } : {}),
+          });
         }
         break;
       default:
@@ -174,27 +208,60 @@ export function serviceState(service: LiveService | undefined, current?: Service
     const ecsRollback = primary && primary.rolloutState === "IN_PROGRESS" ? failed.find((f) => f.id !== primary.id) : undefined;
     if (primary && ecsRollback) {
       const trigger = failureTrigger(service, ecsRollback, sd);
-      return { kind: "rolling-back", failed: ecsRollback, rollback: primary, ...(sd ? { serviceDeployment: sd } : {}), trigger, reason: `deployment ${ecsRollback.id} (${taskDefinitionName(ecsRollback.taskDefinition)}) failed; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}` };
+      return {
+        kind: "rolling-back",
+        failed: ecsRollback,
+        rollback: primary,
+        ...(sd ? { serviceDeployment: sd } : {}),
+        trigger,
+        reason: `deployment ${ecsRollback.id} (${taskDefinitionName(ecsRollback.taskDefinition)}) failed; ECS is rolling back to ${taskDefinitionName(primary.taskDefinition)}`,
+      };
     }
     const d = rolling.find((x) => x.status === "PRIMARY") ?? rolling[0]!;
     const n = service.deployments.length;
-    return { kind: "in-progress", deployment: d, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${n > 1 ? `, ${n} deployments` : ""}` };
+    return {
+      kind: "in-progress",
+      deployment: d,
+      ...(sd ? { serviceDeployment: sd } : {}),
+      reason: `deployment ${d.id} (${taskDefinitionName(d.taskDefinition)}) in progress: ${d.runningCount}/${d.desiredCount} running${n > 1 ? `, ${n} deployments` : ""}`,
+    };
   }
   if (primary?.rolloutState === "FAILED") {
     const trigger = failureTrigger(service, primary, sd);
-    return { kind: "failed", deployment: primary, ...(sd ? { serviceDeployment: sd } : {}), trigger, reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) FAILED${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ""}` };
+    return {
+      kind: "failed",
+      deployment: primary,
+      ...(sd ? { serviceDeployment: sd } : {}),
+      trigger,
+      reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) FAILED${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ""}`,
+    };
   }
   if (!primary) return { kind: "degraded", reason: "the service has no PRIMARY deployment" };
   // Without rollout state (ECS-native strategies, Classic Load Balancer): more than one deployment
   // means one is still rolling out.
   if (service.deployments.length > 1) {
-    return { kind: "in-progress", deployment: primary, ...(sd ? { serviceDeployment: sd } : {}), reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) in progress: ${primary.runningCount}/${primary.desiredCount} running, ${service.deployments.length} deployments` };
+    return {
+      kind: "in-progress",
+      deployment: primary,
+      ...(sd ? { serviceDeployment: sd } : {}),
+      reason: `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) in progress: ${primary.runningCount}/${primary.desiredCount} running, ${service.deployments.length} deployments`,
+    };
   }
   if (primary.rolloutState !== undefined && primary.rolloutState !== "COMPLETED") {
     return { kind: "in-progress", deployment: primary, reason: `deployment ${primary.id} is ${primary.rolloutState}` };
   }
   const leftover = failed.find((f) => f.id !== primary.id);
-  return settled(service, primary, leftover ? { reason: leftover.rolloutStateReason ?? `deployment ${leftover.id} FAILED`, trigger: failureTrigger(service, leftover, sd), ...(leftover.updatedAt ? { at: leftover.updatedAt } : {}) } : undefined);
+  return settled(
+    service,
+    primary,
+    leftover
+      ? {
+          reason: leftover.rolloutStateReason ?? `deployment ${leftover.id} FAILED`,
+          trigger: failureTrigger(service, leftover, sd),
+          ...(leftover.updatedAt ? { at: leftover.updatedAt } : {}),
+        }
+      : undefined,
+  );
 }
 
 function settled(service: LiveService, primary: LiveDeployment, lastFailure: LastFailure | undefined): SettledState {
@@ -227,7 +294,14 @@ export type DeploymentState =
    * FAILED (circuit breaker or alarms). `ecsRollback` is the deployment ECS started to roll back,
    * when one is there; `ecsRollbackExpected` says the mechanism that failed it rolls back.
    */
-  | { state: "failed"; deployment: LiveDeployment; reason?: string; ecsRollback?: LiveDeployment; ecsRollbackExpected: boolean; trigger: FailureTrigger }
+  | {
+      state: "failed";
+      deployment: LiveDeployment;
+      reason?: string;
+      ecsRollback?: LiveDeployment;
+      ecsRollbackExpected: boolean;
+      trigger: FailureTrigger;
+    }
   /**
    * Our deployment is no longer the PRIMARY one (or no longer listed) and did not fail: another
    * deployment replaced it. `primary` is that deployment, if any.
@@ -251,7 +325,14 @@ export function assessDeployment(service: LiveService | undefined, ref: Deployme
   if (ours.rolloutState === "FAILED") {
     const ecsRollback = primary && primary.id !== ours.id ? primary : undefined;
     const trigger = failureTrigger(service, ours);
-    return { state: "failed", deployment: ours, reason: ours.rolloutStateReason, ecsRollback, ecsRollbackExpected: ecsRollsBack(service, trigger), trigger };
+    return {
+      state: "failed",
+      deployment: ours,
+      reason: ours.rolloutStateReason,
+      ecsRollback,
+      ecsRollbackExpected: ecsRollsBack(service, trigger),
+      trigger,
+    };
   }
   if (ours.status !== "PRIMARY") return { state: "replaced", primary, ecsRollbackExpected: anyRollback };
   if (ours.rolloutState === undefined) {
@@ -276,7 +357,10 @@ export type ServiceDeploymentProgress =
   /** ECS no longer knows it (or it was never returned). */
   | { state: "missing" };
 
-export function assessServiceDeployment(service: LiveService | undefined, sd: ServiceDeploymentInfo | undefined): ServiceDeploymentProgress {
+export function assessServiceDeployment(
+  service: LiveService | undefined,
+  sd: ServiceDeploymentInfo | undefined,
+): ServiceDeploymentProgress {
   if (!sd) return { state: "missing" };
   switch (sd.status) {
     case "SUCCESSFUL":

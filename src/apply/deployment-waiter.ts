@@ -89,7 +89,8 @@ async function pollUntil<T, X = undefined>(
   let failedReads = 0;
   let failingSince = 0;
   let lastError: unknown;
-  const ended = (): WaitEnd<T> => (failedReads > 0 ? { kind: "unreadable", error: lastError, failedReads, last: obs.last } : { kind: "timeout", last: obs.last });
+  const ended = (): WaitEnd<T> =>
+    failedReads > 0 ? { kind: "unreadable", error: lastError, failedReads, last: obs.last } : { kind: "timeout", last: obs.last };
   try {
     for (;;) {
       if (signal?.aborted) return { kind: "aborted", last: obs.last };
@@ -114,8 +115,14 @@ async function pollUntil<T, X = undefined>(
         failedReads += 1;
         lastError = error;
         const message = error instanceof Error ? error.message : String(error);
-        obs.emit({ type: "warning", at: iso(clock), target: obs.target, message: `could not read the service (${failedReads} failed read${failedReads === 1 ? "" : "s"}): ${message}` });
-        if (failedReads >= MIN_FAILED_READS && clock.now() - failingSince >= patience) return { kind: "unreadable", error, failedReads, last: obs.last };
+        obs.emit({
+          type: "warning",
+          at: iso(clock),
+          target: obs.target,
+          message: `could not read the service (${failedReads} failed read${failedReads === 1 ? "" : "s"}): ${message}`,
+        });
+        if (failedReads >= MIN_FAILED_READS && clock.now() - failingSince >= patience)
+          return { kind: "unreadable", error, failedReads, last: obs.last };
         continue;
       }
       failedReads = 0;
@@ -139,7 +146,11 @@ async function pollUntil<T, X = undefined>(
  * Wait until the deployment `ref` leaves IN_PROGRESS: COMPLETED, FAILED, replaced, or the service
  * is gone. A FAILED deployment ends the wait at once (the caller decides about rollbacks).
  */
-export function waitForDeployment(obs: ServiceObserver, ref: DeploymentRef, deadlineAt: number): Promise<WaitEnd<Exclude<DeploymentState, { state: "in-progress" }>>> {
+export function waitForDeployment(
+  obs: ServiceObserver,
+  ref: DeploymentRef,
+  deadlineAt: number,
+): Promise<WaitEnd<Exclude<DeploymentState, { state: "in-progress" }>>> {
   return pollUntil(obs, deadlineAt, (service) => {
     const s = assessDeployment(service, ref);
     if (s.state === "in-progress") return { following: s.deployment };
@@ -159,7 +170,12 @@ export type EcsRollbackEnd =
  * starts to roll back (a new PRIMARY) to complete. If none has appeared by `appearBy`, end with
  * "not-started".
  */
-export function waitForEcsRollback(obs: ServiceObserver, failedId: string | undefined, appearBy: number, deadlineAt: number): Promise<WaitEnd<EcsRollbackEnd>> {
+export function waitForEcsRollback(
+  obs: ServiceObserver,
+  failedId: string | undefined,
+  appearBy: number,
+  deadlineAt: number,
+): Promise<WaitEnd<EcsRollbackEnd>> {
   return pollUntil<EcsRollbackEnd>(obs, deadlineAt, (service) => {
     if (!service || service.status !== "ACTIVE") return { done: { state: "service-gone" } };
     const primary = primaryDeployment(service);
@@ -178,13 +194,18 @@ export type Settled = Exclude<ServiceState, { kind: "in-progress" | "rolling-bac
  * (stable, scaled to zero, degraded), failed, or gone. `current` reads the service's current service
  * deployment where the service needs it (BLUE_GREEN / LINEAR / CANARY).
  */
-export function waitForSettled(obs: ServiceObserver, deadlineAt: number, current?: (service: LiveService | undefined) => Promise<ServiceDeploymentInfo | undefined>): Promise<WaitEnd<Settled>> {
+export function waitForSettled(
+  obs: ServiceObserver,
+  deadlineAt: number,
+  current?: (service: LiveService | undefined) => Promise<ServiceDeploymentInfo | undefined>,
+): Promise<WaitEnd<Settled>> {
   return pollUntil<Settled, ServiceDeploymentInfo | undefined>(
     obs,
     deadlineAt,
     (service, sd) => {
       const s = serviceState(service, sd);
-      if (s.kind === "in-progress" || s.kind === "rolling-back" || s.kind === "unknown") return { following: s.kind === "in-progress" ? s.deployment : undefined };
+      if (s.kind === "in-progress" || s.kind === "rolling-back" || s.kind === "unknown")
+        return { following: s.kind === "in-progress" ? s.deployment : undefined };
       return { done: s, following: isSettled(s) ? s.primary : undefined };
     },
     current,
@@ -240,7 +261,13 @@ function reportNewEvents(obs: ServiceObserver, service: LiveService): void {
 function reportStage(obs: ServiceObserver, stage: { name: string; hook: boolean }): void {
   if (stage.name === obs.lastStage) return;
   obs.lastStage = stage.name;
-  obs.emit({ type: "step", at: iso(obs.clock), target: obs.target, step: "wait-stable", message: `lifecycle stage ${stage.name}${stage.hook ? " (lifecycle hook running)" : ""}` });
+  obs.emit({
+    type: "step",
+    at: iso(obs.clock),
+    target: obs.target,
+    step: "wait-stable",
+    message: `lifecycle stage ${stage.name}${stage.hook ? " (lifecycle hook running)" : ""}`,
+  });
 }
 
 function reportProgress(obs: ServiceObserver, service: LiveService, d: LiveDeployment | undefined): void {

@@ -31,7 +31,11 @@ export interface StageRun {
   interrupted: boolean;
 }
 
-export async function runStage(stage: { name: string; maxParallel?: number }, targets: TargetPlan[], deps: StageRunDeps): Promise<StageRun> {
+export async function runStage(
+  stage: { name: string; maxParallel?: number },
+  targets: TargetPlan[],
+  deps: StageRunDeps,
+): Promise<StageRun> {
   const { clock, emit, signal } = deps;
   const iso = (): string => new Date(clock.now()).toISOString();
   emit({ type: "stage-start", at: iso(), stage: stage.name, targets: targets.map((t) => t.target.name) });
@@ -39,7 +43,13 @@ export async function runStage(stage: { name: string; maxParallel?: number }, ta
   const results = new Map<string, TargetResult>();
   for (const t of targets.filter((x) => x.action === "noop")) {
     results.set(t.target.name, unchangedResult(t));
-    emit({ type: "target-done", at: iso(), target: t.target.name, outcome: "unchanged", message: `unchanged: already runs ${t.live ? taskDefinitionName(t.live.taskDefinitionArn) : "the desired task definition"}` });
+    emit({
+      type: "target-done",
+      at: iso(),
+      target: t.target.name,
+      outcome: "unchanged",
+      message: `unchanged: already runs ${t.live ? taskDefinitionName(t.live.taskDefinitionArn) : "the desired task definition"}`,
+    });
   }
 
   const work = targets.filter((x) => x.action === "update");
@@ -62,7 +72,11 @@ export async function runStage(stage: { name: string; maxParallel?: number }, ta
   await Promise.all(Array.from({ length: limit }, worker));
 
   for (const plan of work.slice(next)) {
-    const why = signal?.aborted ? "interrupted before it started" : failed !== undefined ? `${failed} failed in stage ${stage.name}` : `the state of ${unknown} is unknown`;
+    const why = signal?.aborted
+      ? "interrupted before it started"
+      : failed !== undefined
+        ? `${failed} failed in stage ${stage.name}`
+        : `the state of ${unknown} is unknown`;
     results.set(plan.target.name, notStartedResult(plan));
     emit({ type: "target-done", at: iso(), target: plan.target.name, outcome: "not-started", message: `not started: ${why}` });
   }
@@ -73,7 +87,9 @@ export async function runStage(stage: { name: string; maxParallel?: number }, ta
     const reverter = async (): Promise<void> => {
       while (!signal?.aborted && i < toRevert.length) {
         const plan = toRevert[i++]!;
-        const result = await rollouts.get(plan.target.name)!.revert(`${failed} failed in stage ${stage.name}; rolling back the whole stage`);
+        const result = await rollouts
+          .get(plan.target.name)!
+          .revert(`${failed} failed in stage ${stage.name}; rolling back the whole stage`);
         results.set(plan.target.name, result);
       }
     };
@@ -111,4 +127,3 @@ export function notStartedResult(t: TargetPlan): TargetResult {
   if (t.live) r.previousTaskDefinitionArn = t.live.taskDefinitionArn;
   return r;
 }
-

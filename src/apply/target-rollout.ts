@@ -29,7 +29,14 @@ import {
   type FailureTrigger,
   type ServiceState,
 } from "./deployment-state.js";
-import { seedEvents, waitForDeployment, waitForEcsRollback, waitForServiceDeployment, waitForSettled, type ServiceObserver } from "./deployment-waiter.js";
+import {
+  seedEvents,
+  waitForDeployment,
+  waitForEcsRollback,
+  waitForServiceDeployment,
+  waitForSettled,
+  type ServiceObserver,
+} from "./deployment-waiter.js";
 import type { ServicePoller } from "./service-poller.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { registeredInput } from "../plan/registered-input.js";
@@ -153,7 +160,12 @@ export class TargetRollout {
     const outcome: TargetOutcome = rollback.ok ? "rolled-back" : "failed";
     const error: ErrorInfo | undefined = rollback.ok
       ? undefined
-      : rollback.error ?? { code: "ROLLBACK_FAILED", message: `rollback of ${this.name} failed`, target: this.name, account: this.account };
+      : (rollback.error ?? {
+          code: "ROLLBACK_FAILED",
+          message: `rollback of ${this.name} failed`,
+          target: this.name,
+          account: this.account,
+        });
     return this.finish(outcome, error, rollback);
   }
 
@@ -179,7 +191,10 @@ export class TargetRollout {
   /** Wait for a deployment someone else started to settle; it becomes the new baseline (and, when healthy, the rollback target). */
   private async waitForeignDeployment(timeoutSeconds: number, why: "planned" | "moved"): Promise<void> {
     const seconds = positive(timeoutSeconds);
-    this.step("wait-foreign-deployment", `waiting for the deployment ${why === "moved" ? "someone else started since preflight" : "already in progress"} on ${this.service} to finish (up to ${formatSeconds(seconds)})`);
+    this.step(
+      "wait-foreign-deployment",
+      `waiting for the deployment ${why === "moved" ? "someone else started since preflight" : "already in progress"} on ${this.service} to finish (up to ${formatSeconds(seconds)})`,
+    );
     const end = await waitForSettled(this.observe(), this.deps.clock.now() + seconds * 1000, (s) => this.currentServiceDeployment(s));
     if (end.kind === "aborted") throw this.interrupted();
     if (end.kind === "unreadable") throw this.unknown(end.error);
@@ -217,17 +232,28 @@ export class TargetRollout {
         target: this.name,
         message: `the finished deployment left ${taskDefinitionName(now)} running (the plan saw ${this.previousTaskDefinitionArn ? taskDefinitionName(this.previousTaskDefinitionArn) : "nothing"}); a rollback would restore ${taskDefinitionName(now)}`,
       });
-      this.rollbackTo = { taskDefinitionArn: now, source: "steady-state", evidence: `${s.primary?.id ?? "its deployment"} COMPLETED before deployer's update` };
+      this.rollbackTo = {
+        taskDefinitionArn: now,
+        source: "steady-state",
+        evidence: `${s.primary?.id ?? "its deployment"} COMPLETED before deployer's update`,
+      };
     }
     if (now) this.previousTaskDefinitionArn = now;
-    this.done("wait-foreign-deployment", `the earlier deployment finished; ${now ? taskDefinitionName(now) : "the service"} is ${s.kind === "degraded" ? `degraded (${s.reason})` : "running"}`);
+    this.done(
+      "wait-foreign-deployment",
+      `the earlier deployment finished; ${now ? taskDefinitionName(now) : "the service"} is ${s.kind === "degraded" ? `degraded (${s.reason})` : "running"}`,
+    );
   }
 
   private async register(tags: Record<string, string>): Promise<void> {
     const desired = this.deps.plan.desired;
     this.step("register-task-definition", `registering a new revision of ${desired.family}`);
     const live = await this.call(
-      { action: "ecs:RegisterTaskDefinition", resource: `arn:aws:ecs:${this.deps.plan.target.region}:${this.account}:task-definition/${desired.family}`, hint: "check the task definition and that the deploy role may register it and pass its roles" },
+      {
+        action: "ecs:RegisterTaskDefinition",
+        resource: `arn:aws:ecs:${this.deps.plan.target.region}:${this.account}:task-definition/${desired.family}`,
+        hint: "check the task definition and that the deploy role may register it and pass its roles",
+      },
       () => this.deps.session.ecs.registerTaskDefinition(desired, tags),
     );
     this.taskDefinitionArn = live.arn;
@@ -243,12 +269,26 @@ export class TargetRollout {
   private async updateService(step: Extract<Step, { kind: "update-service" }>): Promise<void> {
     const arn = this.taskDefinitionArn;
     if (!arn) {
-      throw this.fail({ code: "PLAN_INVALID", message: `the plan for ${this.name} updates the service before registering or choosing a task definition`, target: this.name, account: this.account, hint: "make the plan again" });
+      throw this.fail({
+        code: "PLAN_INVALID",
+        message: `the plan for ${this.name} updates the service before registering or choosing a task definition`,
+        target: this.name,
+        account: this.account,
+        hint: "make the plan again",
+      });
     }
     await this.guardBeforeDeploy(Boolean(step.waitForInProgress));
-    this.step("update-service", `updating ${this.service} to ${taskDefinitionName(arn)}${step.forceNewDeployment ? " (new deployment of the same revision)" : ""}`);
+    this.step(
+      "update-service",
+      `updating ${this.service} to ${taskDefinitionName(arn)}${step.forceNewDeployment ? " (new deployment of the same revision)" : ""}`,
+    );
     const service = await this.call({ action: "ecs:UpdateService", resource: this.serviceResource }, () =>
-      this.deps.session.ecs.updateService(this.cluster, this.service, arn, step.forceNewDeployment ? { forceNewDeployment: true } : undefined),
+      this.deps.session.ecs.updateService(
+        this.cluster,
+        this.service,
+        arn,
+        step.forceNewDeployment ? { forceNewDeployment: true } : undefined,
+      ),
     );
     this.serviceUpdated = true;
     this.adoptDeployment(service, arn);
@@ -276,14 +316,23 @@ export class TargetRollout {
     if (step.previousTaskDefinitionArn) this.previousTaskDefinitionArn = step.previousTaskDefinitionArn;
     this.serviceUpdated = true;
     this.resumed = true;
-    this.done("resume-wait", `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`);
+    this.done(
+      "resume-wait",
+      `deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)} was started by an earlier run; waiting for it`,
+    );
     return this.waitStable(step.timeoutSeconds);
   }
 
   private async waitStable(timeoutSeconds: number): Promise<void> {
     const arn = this.taskDefinitionArn;
     if (!arn || !this.serviceUpdated) {
-      throw this.fail({ code: "PLAN_INVALID", message: `the plan for ${this.name} waits for a deployment it did not start`, target: this.name, account: this.account, hint: "make the plan again" });
+      throw this.fail({
+        code: "PLAN_INVALID",
+        message: `the plan for ${this.name} waits for a deployment it did not start`,
+        target: this.name,
+        account: this.account,
+        hint: "make the plan again",
+      });
     }
     if (this.native && this.serviceDeploymentArn) return this.waitNative(arn, positive(timeoutSeconds));
     const seconds = positive(timeoutSeconds);
@@ -307,14 +356,21 @@ export class TargetRollout {
     const s = end.value;
     switch (s.state) {
       case "completed":
-        this.done("wait-stable", `${taskDefinitionName(arn)} is stable (running ${s.deployment.runningCount}/${s.deployment.desiredCount})`);
+        this.done(
+          "wait-stable",
+          `${taskDefinitionName(arn)} is stable (running ${s.deployment.runningCount}/${s.deployment.desiredCount})`,
+        );
         return;
       case "service-gone":
         this.serviceUpdated = false;
         throw this.fail(this.serviceGone(s.status));
       case "failed": {
         const trigger = await this.triggerOf(s.trigger, end.service);
-        const error = this.failedError(`deployment ${s.deployment.id} of ${taskDefinitionName(arn)} failed on ${this.service}${s.reason ? `: ${s.reason}` : ""}`, s.reason, trigger);
+        const error = this.failedError(
+          `deployment ${s.deployment.id} of ${taskDefinitionName(arn)} failed on ${this.service}${s.reason ? `: ${s.reason}` : ""}`,
+          s.reason,
+          trigger,
+        );
         if (s.ecsRollback || s.ecsRollbackExpected) throw await this.failWithEcsRollback(error, s.deployment.id, seconds, trigger);
         throw await this.failAndRollBack(error, seconds);
       }
@@ -324,11 +380,18 @@ export class TargetRollout {
         if (s.ecsRollbackExpected && primary && primary.taskDefinition !== arn && primary.taskDefinition === back) {
           // ECS failed our deployment and its rollback already replaced it between two polls.
           const trigger = await this.triggerOf(failureTrigger(end.service, undefined), end.service);
-          const error = this.failedError(`deployment ${this.deploymentId ? `${this.deploymentId} ` : ""}of ${taskDefinitionName(arn)} failed on ${this.service}: ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}`, undefined, trigger);
+          const error = this.failedError(
+            `deployment ${this.deploymentId ? `${this.deploymentId} ` : ""}of ${taskDefinitionName(arn)} failed on ${this.service}: ECS rolled back to ${taskDefinitionName(primary.taskDefinition)}`,
+            undefined,
+            trigger,
+          );
           throw await this.failWithEcsRollback(error, this.deploymentId, seconds, trigger);
         }
         this.serviceUpdated = false;
-        throw this.fail(this.replacedError(primary ? `${primary.id}, ${taskDefinitionName(primary.taskDefinition)}` : undefined), { by: "none", ok: false });
+        throw this.fail(this.replacedError(primary ? `${primary.id}, ${taskDefinitionName(primary.taskDefinition)}` : undefined), {
+          by: "none",
+          ok: false,
+        });
       }
     }
   }
@@ -338,12 +401,23 @@ export class TargetRollout {
     const sdArn = this.serviceDeploymentArn!;
     const ecs = this.deps.session.ecs;
     if (!ecs.describeServiceDeployments) {
-      throw this.fail({ code: "AWS_ERROR", message: `deployer cannot follow ${this.service}'s service deployment: this endpoint has no DescribeServiceDeployments`, ...this.where("ecs:DescribeServiceDeployments") });
+      throw this.fail({
+        code: "AWS_ERROR",
+        message: `deployer cannot follow ${this.service}'s service deployment: this endpoint has no DescribeServiceDeployments`,
+        ...this.where("ecs:DescribeServiceDeployments"),
+      });
     }
     // Bake time is part of the deployment: the wait gets it on top of --timeout.
     const bakeMs = this.bakeMinutes * 60_000;
-    this.step("wait-stable", `waiting for service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} to be SUCCESSFUL (up to ${formatSeconds(seconds)}${bakeMs > 0 ? `, plus ${formatSeconds(this.bakeMinutes * 60)} of bake time once production traffic shifts` : ""})`);
-    const end = await waitForServiceDeployment(this.observe(), ecs, sdArn, this.deps.clock.now() + seconds * 1000, { hookStages: this.hookStages, endOnRollbackStart: false, bakeMs });
+    this.step(
+      "wait-stable",
+      `waiting for service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} to be SUCCESSFUL (up to ${formatSeconds(seconds)}${bakeMs > 0 ? `, plus ${formatSeconds(this.bakeMinutes * 60)} of bake time once production traffic shifts` : ""})`,
+    );
+    const end = await waitForServiceDeployment(this.observe(), ecs, sdArn, this.deps.clock.now() + seconds * 1000, {
+      hookStages: this.hookStages,
+      endOnRollbackStart: false,
+      bakeMs,
+    });
     if (end.kind === "aborted") throw this.interrupted();
     if (end.kind === "unreadable") throw this.unknown(end.error, "ecs:DescribeServiceDeployments");
     if (end.kind === "timeout") {
@@ -364,11 +438,23 @@ export class TargetRollout {
         return;
       case "missing":
         this.serviceUpdated = false;
-        throw this.fail({ code: "AWS_ERROR", message: `service deployment ${serviceDeploymentId(sdArn)} is no longer known to ECS`, ...this.where("ecs:DescribeServiceDeployments", sdArn), hint: `check \`deployer status --env ${this.name}\`` }, { by: "none", ok: false });
+        throw this.fail(
+          {
+            code: "AWS_ERROR",
+            message: `service deployment ${serviceDeploymentId(sdArn)} is no longer known to ECS`,
+            ...this.where("ecs:DescribeServiceDeployments", sdArn),
+            hint: `check \`deployer status --env ${this.name}\``,
+          },
+          { by: "none", ok: false },
+        );
       case "rolling-back":
       case "rolled-back":
       case "rollback-failed": {
-        const error = this.failedError(`service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} failed on ${this.service}${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`, p.sd.statusReason, p.trigger);
+        const error = this.failedError(
+          `service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} failed on ${this.service}${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`,
+          p.sd.statusReason,
+          p.trigger,
+        );
         this.serviceUpdated = false;
         const to = await this.rollbackRevisionOf(p.sd);
         if (p.state === "rolled-back") {
@@ -380,15 +466,32 @@ export class TargetRollout {
           ok: false,
           trigger: p.trigger,
           ...(to ? { toTaskDefinitionArn: to } : {}),
-          error: this.info({ code: "ROLLBACK_FAILED", message: `ECS's rollback of service deployment ${serviceDeploymentId(sdArn)} failed${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`, ...this.where("ecs:DescribeServiceDeployments", sdArn), hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\` and the service events` }),
+          error: this.info({
+            code: "ROLLBACK_FAILED",
+            message: `ECS's rollback of service deployment ${serviceDeploymentId(sdArn)} failed${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`,
+            ...this.where("ecs:DescribeServiceDeployments", sdArn),
+            hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\` and the service events`,
+          }),
         });
       }
       case "stopped": {
         this.serviceUpdated = false;
         const current = end.service?.currentServiceDeployment;
-        if (current && current !== sdArn) throw this.fail(this.replacedError(`service deployment ${serviceDeploymentId(current)}`), { by: "none", ok: false });
-        const error = this.failedError(`service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} was STOPPED on ${this.service}${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`, p.sd.statusReason, p.trigger);
-        throw new TargetEnded("failed", { ...error, hint: `ECS stopped it without rolling back: check \`deployer status --env ${this.name}\`, then \`deployer rollback --env ${this.name}\` if the service needs the revision before` }, { by: "none", ok: false });
+        if (current && current !== sdArn)
+          throw this.fail(this.replacedError(`service deployment ${serviceDeploymentId(current)}`), { by: "none", ok: false });
+        const error = this.failedError(
+          `service deployment ${serviceDeploymentId(sdArn)} of ${taskDefinitionName(arn)} was STOPPED on ${this.service}${p.sd.statusReason ? `: ${p.sd.statusReason}` : ""}`,
+          p.sd.statusReason,
+          p.trigger,
+        );
+        throw new TargetEnded(
+          "failed",
+          {
+            ...error,
+            hint: `ECS stopped it without rolling back: check \`deployer status --env ${this.name}\`, then \`deployer rollback --env ${this.name}\` if the service needs the revision before`,
+          },
+          { by: "none", ok: false },
+        );
       }
     }
   }
@@ -396,7 +499,12 @@ export class TargetRollout {
   // ---------- failures and rollbacks ----------
 
   /** ECS rolls back by itself (circuit breaker or alarms with rollback): wait for its rollback deployment to complete. */
-  private async failWithEcsRollback(error: ErrorInfo, failedId: string | undefined, seconds: number, trigger: FailureTrigger): Promise<TargetEnded> {
+  private async failWithEcsRollback(
+    error: ErrorInfo,
+    failedId: string | undefined,
+    seconds: number,
+    trigger: FailureTrigger,
+  ): Promise<TargetEnded> {
     const to = this.rollbackTo?.taskDefinitionArn ?? this.previousTaskDefinitionArn;
     this.step("rollback", `waiting for ECS to roll back (${describeTrigger(trigger)})${to ? ` to ${taskDefinitionName(to)}` : ""}`);
     const obs = this.observe();
@@ -409,11 +517,20 @@ export class TargetRollout {
         trigger,
         ...(to ? { toTaskDefinitionArn: to } : {}),
         ok: false,
-        error: this.info({ code: "INTERRUPTED", message: "interrupted while ECS was rolling back; the rollback continues in ECS", hint: `check it with \`deployer status --env ${this.name}\`` }),
+        error: this.info({
+          code: "INTERRUPTED",
+          message: "interrupted while ECS was rolling back; the rollback continues in ECS",
+          hint: `check it with \`deployer status --env ${this.name}\``,
+        }),
       });
     }
     if (end.kind === "done" && end.value.state === "not-started") {
-      this.emit({ type: "warning", at: this.iso(), target: this.name, message: `ECS did not start a rollback within ${formatSeconds(ECS_ROLLBACK_GRACE_MS / 1000)}; deployer rolls back itself` });
+      this.emit({
+        type: "warning",
+        at: this.iso(),
+        target: this.name,
+        message: `ECS did not start a rollback within ${formatSeconds(ECS_ROLLBACK_GRACE_MS / 1000)}; deployer rolls back itself`,
+      });
       return new TargetEnded("failed", error, await this.rollBack(seconds));
     }
     if (end.kind === "done" && end.value.state === "completed") {
@@ -465,34 +582,93 @@ export class TargetRollout {
     const sdArn = this.serviceDeploymentArn!;
     const ecs = this.deps.session.ecs;
     if (!ecs.stopServiceDeployment) {
-      return new TargetEnded("failed", error, { by: "none", ok: false, error: this.info({ code: "ROLLBACK_FAILED", message: "this endpoint has no StopServiceDeployment, so deployer could not roll back", hint: `check \`deployer status --env ${this.name}\`` }) });
+      return new TargetEnded("failed", error, {
+        by: "none",
+        ok: false,
+        error: this.info({
+          code: "ROLLBACK_FAILED",
+          message: "this endpoint has no StopServiceDeployment, so deployer could not roll back",
+          hint: `check \`deployer status --env ${this.name}\``,
+        }),
+      });
     }
     this.step("rollback", `stopping service deployment ${serviceDeploymentId(sdArn)} with a rollback (StopServiceDeployment ROLLBACK)`);
     try {
-      await callAws({ action: "ecs:StopServiceDeployment", resource: sdArn, target: this.name, account: this.account }, this.deps.signal, () => ecs.stopServiceDeployment!(sdArn));
+      await callAws(
+        { action: "ecs:StopServiceDeployment", resource: sdArn, target: this.name, account: this.account },
+        this.deps.signal,
+        () => ecs.stopServiceDeployment!(sdArn),
+      );
     } catch (e) {
       if (e instanceof CallAborted) {
         this.unansweredCall = "ecs:StopServiceDeployment";
-        return new TargetEnded("failed", error, { by: "deployer", via: "stop-service-deployment", ok: false, error: this.info({ code: "INTERRUPTED", message: "interrupted while asking ECS to roll back", hint: `check it with \`deployer status --env ${this.name}\`` }) });
+        return new TargetEnded("failed", error, {
+          by: "deployer",
+          via: "stop-service-deployment",
+          ok: false,
+          error: this.info({
+            code: "INTERRUPTED",
+            message: "interrupted while asking ECS to roll back",
+            hint: `check it with \`deployer status --env ${this.name}\``,
+          }),
+        });
       }
-      const info = toErrorInfo(awsError(e, { action: "ecs:StopServiceDeployment", resource: sdArn, target: this.name, account: this.account }));
+      const info = toErrorInfo(
+        awsError(e, { action: "ecs:StopServiceDeployment", resource: sdArn, target: this.name, account: this.account }),
+      );
       // ConflictException: it is no longer stoppable (it just finished): the wait below says how.
       if (info.awsCode !== "ConflictException") {
-        return new TargetEnded("failed", error, { by: "deployer", via: "stop-service-deployment", ok: false, error: { ...info, code: "ROLLBACK_FAILED", message: `StopServiceDeployment failed: ${info.message}` } });
+        return new TargetEnded("failed", error, {
+          by: "deployer",
+          via: "stop-service-deployment",
+          ok: false,
+          error: { ...info, code: "ROLLBACK_FAILED", message: `StopServiceDeployment failed: ${info.message}` },
+        });
       }
     }
     const obs = this.observe();
     obs.watch.restart();
     const end = await waitForServiceDeployment(obs, ecs, sdArn, this.deps.clock.now() + seconds * 1000, { hookStages: this.hookStages });
-    const stopResult = (ok: boolean, extra: Partial<RollbackResult> = {}): RollbackResult => ({ by: "deployer", via: "stop-service-deployment", ok, ...extra });
-    if (end.kind === "aborted") return new TargetEnded("failed", error, stopResult(false, { error: this.info({ code: "INTERRUPTED", message: "interrupted while ECS rolled back; the rollback continues in ECS", hint: `check it with \`deployer status --env ${this.name}\`` }) }));
-    if (end.kind === "unreadable") return new TargetEnded("failed", error, stopResult(false, { error: this.stateUnknownInfo(end.error, "while ECS rolled back") }));
-    if (end.kind === "timeout") return new TargetEnded("failed", error, stopResult(false, { error: this.info({ code: "ROLLBACK_FAILED", message: `the rollback did not finish within ${formatSeconds(seconds)}`, hint: `check \`deployer status --env ${this.name}\`` }) }));
+    const stopResult = (ok: boolean, extra: Partial<RollbackResult> = {}): RollbackResult => ({
+      by: "deployer",
+      via: "stop-service-deployment",
+      ok,
+      ...extra,
+    });
+    if (end.kind === "aborted")
+      return new TargetEnded(
+        "failed",
+        error,
+        stopResult(false, {
+          error: this.info({
+            code: "INTERRUPTED",
+            message: "interrupted while ECS rolled back; the rollback continues in ECS",
+            hint: `check it with \`deployer status --env ${this.name}\``,
+          }),
+        }),
+      );
+    if (end.kind === "unreadable")
+      return new TargetEnded("failed", error, stopResult(false, { error: this.stateUnknownInfo(end.error, "while ECS rolled back") }));
+    if (end.kind === "timeout")
+      return new TargetEnded(
+        "failed",
+        error,
+        stopResult(false, {
+          error: this.info({
+            code: "ROLLBACK_FAILED",
+            message: `the rollback did not finish within ${formatSeconds(seconds)}`,
+            hint: `check \`deployer status --env ${this.name}\``,
+          }),
+        }),
+      );
     const p = end.value;
     if (p.state === "rolled-back") {
       this.serviceUpdated = false;
       const to = await this.rollbackRevisionOf(p.sd);
-      this.done("rollback", `rolled back${to ? ` to ${taskDefinitionName(to)}` : ""} (service deployment ${serviceDeploymentId(sdArn)} ROLLBACK_SUCCESSFUL)`);
+      this.done(
+        "rollback",
+        `rolled back${to ? ` to ${taskDefinitionName(to)}` : ""} (service deployment ${serviceDeploymentId(sdArn)} ROLLBACK_SUCCESSFUL)`,
+      );
       return new TargetEnded("failed", error, stopResult(true, to ? { toTaskDefinitionArn: to } : {}));
     }
     if (p.state === "completed") {
@@ -500,7 +676,17 @@ export class TargetRollout {
       this.done("wait-stable", `service deployment ${serviceDeploymentId(sdArn)} SUCCESSFUL after all`);
       throw new TargetEnded("deployed", undefined);
     }
-    return new TargetEnded("failed", error, stopResult(false, { error: this.info({ code: "ROLLBACK_FAILED", message: `the rollback ended ${p.state === "missing" ? "unknown to ECS" : p.sd.status}`, hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\`` }) }));
+    return new TargetEnded(
+      "failed",
+      error,
+      stopResult(false, {
+        error: this.info({
+          code: "ROLLBACK_FAILED",
+          message: `the rollback ended ${p.state === "missing" ? "unknown to ECS" : p.sd.status}`,
+          hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\``,
+        }),
+      }),
+    );
   }
 
   /**
@@ -542,11 +728,20 @@ export class TargetRollout {
     }
     const primary = service ? primaryDeployment(service) : undefined;
     const ours = this.taskDefinitionArn;
-    if (primary && ours && primary.taskDefinition !== ours && primary.id !== this.deploymentId && primary.taskDefinition !== known.taskDefinitionArn) {
+    if (
+      primary &&
+      ours &&
+      primary.taskDefinition !== ours &&
+      primary.id !== this.deploymentId &&
+      primary.taskDefinition !== known.taskDefinitionArn
+    ) {
       return {
         by: "none",
         ok: false,
-        error: this.info({ ...this.replacedError(`${primary.id}, ${taskDefinitionName(primary.taskDefinition)}`), code: "DEPLOYMENT_IN_PROGRESS" }),
+        error: this.info({
+          ...this.replacedError(`${primary.id}, ${taskDefinitionName(primary.taskDefinition)}`),
+          code: "DEPLOYMENT_IN_PROGRESS",
+        }),
       };
     }
 
@@ -559,7 +754,9 @@ export class TargetRollout {
     }
     let updated: LiveService;
     try {
-      updated = await this.call({ action: "ecs:UpdateService", resource: this.serviceResource }, () => this.deps.session.ecs.updateService(this.cluster, this.service, to));
+      updated = await this.call({ action: "ecs:UpdateService", resource: this.serviceResource }, () =>
+        this.deps.session.ecs.updateService(this.cluster, this.service, to),
+      );
     } catch (e) {
       if (e instanceof TargetEnded) {
         const cause = e.error;
@@ -571,24 +768,59 @@ export class TargetRollout {
         const error: ErrorInfo | undefined =
           cause?.code === "INTERRUPTED"
             ? cause
-            : cause && { ...cause, code: "ROLLBACK_FAILED", message: `rollback to ${taskDefinitionName(to)} failed: ${cause.message}`, hint: cause.hint ?? `check \`deployer status --env ${this.name}\`, then \`deployer rollback --env ${this.name}\`` };
+            : cause && {
+                ...cause,
+                code: "ROLLBACK_FAILED",
+                message: `rollback to ${taskDefinitionName(to)} failed: ${cause.message}`,
+                hint: cause.hint ?? `check \`deployer status --env ${this.name}\`, then \`deployer rollback --env ${this.name}\``,
+              };
         return { by: "deployer", via: "update-service", toTaskDefinitionArn: to, ok: false, ...(error ? { error } : {}) };
       }
       throw e;
     }
     const obs = this.observe();
     obs.watch.restart();
-    const result = (ok: boolean, error?: ErrorInfo): RollbackResult => ({ by: "deployer", via: "update-service", toTaskDefinitionArn: to, ok, ...(error ? { error } : {}) });
+    const result = (ok: boolean, error?: ErrorInfo): RollbackResult => ({
+      by: "deployer",
+      via: "update-service",
+      toTaskDefinitionArn: to,
+      ok,
+      ...(error ? { error } : {}),
+    });
     if (isNativeStrategy(updated) && updated.currentServiceDeployment && this.deps.session.ecs.describeServiceDeployments) {
-      const end = await waitForServiceDeployment(obs, this.deps.session.ecs, updated.currentServiceDeployment, this.deps.clock.now() + seconds * 1000, { hookStages: updated.lifecycleHookStages ?? [], bakeMs: bakeMinutesOf(updated) * 60_000 });
+      const end = await waitForServiceDeployment(
+        obs,
+        this.deps.session.ecs,
+        updated.currentServiceDeployment,
+        this.deps.clock.now() + seconds * 1000,
+        { hookStages: updated.lifecycleHookStages ?? [], bakeMs: bakeMinutesOf(updated) * 60_000 },
+      );
       if (end.kind === "done" && end.value.state === "completed") {
         this.serviceUpdated = false;
         this.done("rollback", `rolled back to ${taskDefinitionName(to)}`);
         return result(true);
       }
-      if (end.kind === "aborted") return result(false, this.info({ code: "INTERRUPTED", message: `interrupted while rolling back to ${taskDefinitionName(to)}; the rollback deployment continues in ECS`, hint: `check it with \`deployer status --env ${this.name}\`` }));
+      if (end.kind === "aborted")
+        return result(
+          false,
+          this.info({
+            code: "INTERRUPTED",
+            message: `interrupted while rolling back to ${taskDefinitionName(to)}; the rollback deployment continues in ECS`,
+            hint: `check it with \`deployer status --env ${this.name}\``,
+          }),
+        );
       if (end.kind === "unreadable") return result(false, this.stateUnknownInfo(end.error, "during the rollback"));
-      return result(false, this.info({ code: "ROLLBACK_FAILED", message: end.kind === "timeout" ? `the rollback to ${taskDefinitionName(to)} did not finish within ${formatSeconds(seconds)}` : `the rollback deployment to ${taskDefinitionName(to)} ended ${end.value.state === "missing" ? "unknown to ECS" : end.value.sd.status}`, hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\`` }));
+      return result(
+        false,
+        this.info({
+          code: "ROLLBACK_FAILED",
+          message:
+            end.kind === "timeout"
+              ? `the rollback to ${taskDefinitionName(to)} did not finish within ${formatSeconds(seconds)}`
+              : `the rollback deployment to ${taskDefinitionName(to)} ended ${end.value.state === "missing" ? "unknown to ECS" : end.value.sd.status}`,
+          hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\``,
+        }),
+      );
     }
     const ref: DeploymentRef = { id: deploymentFor(updated, to).id, taskDefinitionArn: to };
     const end = await waitForDeployment(obs, ref, this.deps.clock.now() + seconds * 1000);
@@ -599,7 +831,14 @@ export class TargetRollout {
     }
     if (end.kind === "aborted") {
       this.serviceUpdated = false;
-      return result(false, this.info({ code: "INTERRUPTED", message: `interrupted while rolling back to ${taskDefinitionName(to)}; the rollback deployment continues in ECS`, hint: `check it with \`deployer status --env ${this.name}\`` }));
+      return result(
+        false,
+        this.info({
+          code: "INTERRUPTED",
+          message: `interrupted while rolling back to ${taskDefinitionName(to)}; the rollback deployment continues in ECS`,
+          hint: `check it with \`deployer status --env ${this.name}\``,
+        }),
+      );
     }
     if (end.kind === "unreadable") return result(false, this.stateUnknownInfo(end.error, "during the rollback"));
     const why =
@@ -610,22 +849,50 @@ export class TargetRollout {
           : end.value.state === "replaced"
             ? "another deployment replaced the rollback deployment"
             : "the service disappeared during the rollback";
-    return result(false, this.info({ code: "ROLLBACK_FAILED", message: why, action: "ecs:UpdateService", resource: this.serviceResource, hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\` and the service events` }));
+    return result(
+      false,
+      this.info({
+        code: "ROLLBACK_FAILED",
+        message: why,
+        action: "ecs:UpdateService",
+        resource: this.serviceResource,
+        hint: `the service may be unhealthy: check \`deployer status --env ${this.name}\` and the service events`,
+      }),
+    );
   }
 
   /** ECS refuses UpdateService to an INACTIVE revision: register an identical copy of it (same definition, its deployer tags, `deployer:copy-of`). */
   private async registerCopy(arn: string): Promise<{ arn: string } | { error: ErrorInfo }> {
     this.step("rollback", `${taskDefinitionName(arn)} is INACTIVE (deregistered): registering an identical copy to roll back to`);
     try {
-      const original = await this.call({ action: "ecs:DescribeTaskDefinition", resource: arn }, () => this.deps.session.ecs.describeTaskDefinition(arn));
-      if (!original) return { error: this.info({ code: "ROLLBACK_FAILED", message: `${taskDefinitionName(arn)} no longer exists, so deployer could not roll back to it`, hint: `put a revision back with \`deployer rollback --env ${this.name} --to FAMILY:REVISION\`` }) };
-      const copy = await this.call({ action: "ecs:RegisterTaskDefinition", resource: original.family }, () => this.deps.session.ecs.registerTaskDefinition(registeredInput(original), copyTags(original)));
+      const original = await this.call({ action: "ecs:DescribeTaskDefinition", resource: arn }, () =>
+        this.deps.session.ecs.describeTaskDefinition(arn),
+      );
+      if (!original)
+        return {
+          error: this.info({
+            code: "ROLLBACK_FAILED",
+            message: `${taskDefinitionName(arn)} no longer exists, so deployer could not roll back to it`,
+            hint: `put a revision back with \`deployer rollback --env ${this.name} --to FAMILY:REVISION\``,
+          }),
+        };
+      const copy = await this.call({ action: "ecs:RegisterTaskDefinition", resource: original.family }, () =>
+        this.deps.session.ecs.registerTaskDefinition(registeredInput(original), copyTags(original)),
+      );
       this.done("rollback", `registered ${taskDefinitionName(copy.arn)}, an identical copy of ${taskDefinitionName(arn)}`);
       return { arn: copy.arn };
     } catch (e) {
       if (!(e instanceof TargetEnded)) throw e;
       const cause = e.error;
-      return { error: cause ? { ...cause, code: cause.code === "INTERRUPTED" ? "INTERRUPTED" : "ROLLBACK_FAILED", message: `could not register a copy of ${taskDefinitionName(arn)} to roll back to: ${cause.message}` } : this.info({ code: "ROLLBACK_FAILED", message: `could not register a copy of ${taskDefinitionName(arn)}` }) };
+      return {
+        error: cause
+          ? {
+              ...cause,
+              code: cause.code === "INTERRUPTED" ? "INTERRUPTED" : "ROLLBACK_FAILED",
+              message: `could not register a copy of ${taskDefinitionName(arn)} to roll back to: ${cause.message}`,
+            }
+          : this.info({ code: "ROLLBACK_FAILED", message: `could not register a copy of ${taskDefinitionName(arn)}` }),
+      };
     }
   }
 
@@ -645,7 +912,12 @@ export class TargetRollout {
       if (outcome.type === "aborted") throw this.interrupted();
       if (outcome.type === "snapshot") return outcome.service;
       error = outcome.error;
-      this.emit({ type: "warning", at: this.iso(), target: this.name, message: `could not read the service (${attempt}/${GUARD_READ_ATTEMPTS}): ${error instanceof Error ? error.message : String(error)}` });
+      this.emit({
+        type: "warning",
+        at: this.iso(),
+        target: this.name,
+        message: `could not read the service (${attempt}/${GUARD_READ_ATTEMPTS}): ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
     throw this.unknown(error);
   }
@@ -672,11 +944,17 @@ export class TargetRollout {
       throw this.unknown(e, "ecs:DescribeServiceDeployments");
     }
     const state = serviceState(service, current);
-    if (state.kind === "missing" || state.kind === "inactive") throw this.fail(this.serviceGone(state.kind === "inactive" ? state.status : undefined));
+    if (state.kind === "missing" || state.kind === "inactive")
+      throw this.fail(this.serviceGone(state.kind === "inactive" ? state.status : undefined));
     const moved = this.movedSince(service!, state);
     if (!moved) return;
     if (waitForInProgress) {
-      this.emit({ type: "warning", at: this.iso(), target: this.name, message: `${this.service} moved since preflight: ${moved}; waiting for it (--wait-for-in-progress)` });
+      this.emit({
+        type: "warning",
+        at: this.iso(),
+        target: this.name,
+        message: `${this.service} moved since preflight: ${moved}; waiting for it (--wait-for-in-progress)`,
+      });
       await this.waitForeignDeployment(this.timeoutOf("wait-stable"), "moved");
       return;
     }
@@ -698,7 +976,11 @@ export class TargetRollout {
     if (this.baseline.primaryId && primary && primary.id !== this.baseline.primaryId) {
       return `deployment ${primary.id} (${taskDefinitionName(primary.taskDefinition)}) replaced ${this.baseline.primaryId}`;
     }
-    if (this.baseline.serviceDeploymentArn && service.currentServiceDeployment && service.currentServiceDeployment !== this.baseline.serviceDeploymentArn) {
+    if (
+      this.baseline.serviceDeploymentArn &&
+      service.currentServiceDeployment &&
+      service.currentServiceDeployment !== this.baseline.serviceDeploymentArn
+    ) {
       return `service deployment ${serviceDeploymentId(service.currentServiceDeployment)} started`;
     }
     return undefined;
@@ -768,7 +1050,12 @@ export class TargetRollout {
    */
   private unknown(e: unknown, action = "ecs:DescribeServices"): TargetEnded {
     const error = this.readError(e, action);
-    this.emit({ type: "warning", at: this.iso(), target: this.name, message: `could not read ${this.service}: its state is unknown; deployer writes nothing more to it (look with \`deployer status --env ${this.name}\`)` });
+    this.emit({
+      type: "warning",
+      at: this.iso(),
+      target: this.name,
+      message: `could not read ${this.service}: its state is unknown; deployer writes nothing more to it (look with \`deployer status --env ${this.name}\`)`,
+    });
     return new TargetEnded("unknown", error);
   }
 
@@ -816,20 +1103,29 @@ export class TargetRollout {
   }
 
   private interrupted(): TargetEnded {
-    return new TargetEnded("interrupted", this.info({ code: "INTERRUPTED", message: `interrupted: ${this.howFar()}`, hint: this.interruptHint() }));
+    return new TargetEnded(
+      "interrupted",
+      this.info({ code: "INTERRUPTED", message: `interrupted: ${this.howFar()}`, hint: this.interruptHint() }),
+    );
   }
 
   /** How far the target got, in words: what is done and what may still be going on in AWS. */
   private howFar(): string {
     const parts: string[] = [];
     if (this.completed.includes("wait-foreign-deployment")) parts.push("earlier deployment finished");
-    if (this.completed.includes("register-task-definition") && this.taskDefinitionArn) parts.push(`task definition ${taskDefinitionName(this.taskDefinitionArn)} registered`);
-    if (this.completed.includes("reuse-task-definition") && this.taskDefinitionArn) parts.push(`task definition ${taskDefinitionName(this.taskDefinitionArn)} reused`);
+    if (this.completed.includes("register-task-definition") && this.taskDefinitionArn)
+      parts.push(`task definition ${taskDefinitionName(this.taskDefinitionArn)} registered`);
+    if (this.completed.includes("reuse-task-definition") && this.taskDefinitionArn)
+      parts.push(`task definition ${taskDefinitionName(this.taskDefinitionArn)} reused`);
     if (this.completed.includes("update-service")) parts.push("service updated");
-    if (this.unansweredCall === "ecs:RegisterTaskDefinition") parts.push("RegisterTaskDefinition was sent but not answered (a revision may have been registered)");
-    else if (this.unansweredCall === "ecs:UpdateService") parts.push("UpdateService was sent but not answered (the service may be deploying)");
-    else if (this.unansweredCall === "ecs:StopServiceDeployment") parts.push("StopServiceDeployment was sent but not answered (ECS may be rolling back)");
-    else if (this.serviceUpdated && !this.completed.includes("wait-stable")) parts.push(`deployment${this.deploymentId ? ` ${this.deploymentId}` : ""} still running in ECS`);
+    if (this.unansweredCall === "ecs:RegisterTaskDefinition")
+      parts.push("RegisterTaskDefinition was sent but not answered (a revision may have been registered)");
+    else if (this.unansweredCall === "ecs:UpdateService")
+      parts.push("UpdateService was sent but not answered (the service may be deploying)");
+    else if (this.unansweredCall === "ecs:StopServiceDeployment")
+      parts.push("StopServiceDeployment was sent but not answered (ECS may be rolling back)");
+    else if (this.serviceUpdated && !this.completed.includes("wait-stable"))
+      parts.push(`deployment${this.deploymentId ? ` ${this.deploymentId}` : ""} still running in ECS`);
     if (parts.length === 0) parts.push("nothing was changed");
     return parts.join(", ");
   }
@@ -897,7 +1193,9 @@ export class TargetRollout {
   private serviceGone(status: string | undefined): ErrorInfo {
     return {
       code: status ? "SERVICE_INACTIVE" : "SERVICE_NOT_FOUND",
-      message: status ? `service ${this.service} became ${status} during the deployment` : `service ${this.service} disappeared during the deployment`,
+      message: status
+        ? `service ${this.service} became ${status} during the deployment`
+        : `service ${this.service} disappeared during the deployment`,
       ...this.where("ecs:DescribeServices"),
       hint: "someone deleted or deactivated the service while deployer was running; nothing can be rolled back",
     };
@@ -923,7 +1221,9 @@ export function bakeMinutesOf(service: LiveService): number {
 
 /** The deployment UpdateService started: the PRIMARY one carrying `arn`. */
 function deploymentFor(service: LiveService, arn: string): { id?: string } {
-  const d = service.deployments.find((x) => x.status === "PRIMARY" && x.taskDefinition === arn) ?? service.deployments.find((x) => x.taskDefinition === arn);
+  const d =
+    service.deployments.find((x) => x.status === "PRIMARY" && x.taskDefinition === arn) ??
+    service.deployments.find((x) => x.taskDefinition === arn);
   return { id: d?.id };
 }
 

@@ -74,7 +74,16 @@ export type RunEvent =
   | { type: "stage-start"; at: string; stage: string; targets: string[] }
   | { type: "target-start"; at: string; target: string }
   | { type: "step"; at: string; target: string; step: string; message: string }
-  | { type: "progress"; at: string; target: string; message: string; running: number; pending: number; desired: number; rolloutState?: string }
+  | {
+      type: "progress";
+      at: string;
+      target: string;
+      message: string;
+      running: number;
+      pending: number;
+      desired: number;
+      rolloutState?: string;
+    }
   | { type: "service-event"; at: string; target: string; message: string }
   | { type: "target-done"; at: string; target: string; outcome: TargetOutcome; message: string }
   | { type: "warning"; at: string; target?: string; message: string }

@@ -135,7 +135,10 @@ function rawMessage(err: unknown): string {
 export function redactSecrets(text: string): string {
   return text
     .replace(/(X-Amz-(?:Security-Token|Signature|Credential)=)[^&\s"']+/gi, "$1[redacted]")
-    .replace(/((?:aws_)?(?:secret_?access_?key|session_?token|secretAccessKey|sessionToken)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, "$1[redacted]")
+    .replace(
+      /((?:aws_)?(?:secret_?access_?key|session_?token|secretAccessKey|sessionToken)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+      "$1[redacted]",
+    )
     .replace(/(Signature=)[0-9a-f]{64}/gi, "$1[redacted]")
     .replace(/[A-Za-z0-9/+]{100,}={0,2}/g, "[redacted]");
 }
@@ -152,7 +155,8 @@ export function unreachableCause(err: unknown): { code: string; what: string } |
     if (TLS_CODE.test(e.code)) return { code: e.code, what: "TLS handshake failed" };
   }
   const name = awsErrorName(err);
-  if (name === "TimeoutError" || name === "RequestTimeout" || name === "RequestTimeoutException") return { code: "TIMEOUT", what: "timed out" };
+  if (name === "TimeoutError" || name === "RequestTimeout" || name === "RequestTimeoutException")
+    return { code: "TIMEOUT", what: "timed out" };
   const msg = rawMessage(err);
   if (/socket hang up/i.test(msg)) return { code: "ECONNRESET", what: "connection dropped" };
   const inMessage = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/.exec(msg)?.[1];
@@ -219,7 +223,11 @@ export function toDeployerError(err: unknown, ctx: AwsErrorContext): DeployerErr
       ...base,
       code: "CREDENTIALS_EXPIRED",
       message: `Credentials expired while calling ${on(ctx)}`,
-      hint: ctx.hint ?? (ctx.credentials ? `The base credentials (from ${ctx.credentials.source}) expired. ${ctx.credentials.fix}` : CREDENTIALS_EXPIRED_HINT),
+      hint:
+        ctx.hint ??
+        (ctx.credentials
+          ? `The base credentials (from ${ctx.credentials.source}) expired. ${ctx.credentials.fix}`
+          : CREDENTIALS_EXPIRED_HINT),
     });
   }
 

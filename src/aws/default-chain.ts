@@ -14,7 +14,9 @@ export interface DefaultChainOptions {
 }
 
 export function defaultChainCredentials(o: DefaultChainOptions = {}): BaseCredentialsFactory {
-  const source = o.profile ? `the AWS profile "${o.profile}"` : "the SDK default chain (environment, AWS_PROFILE, SSO, web identity, instance metadata)";
+  const source = o.profile
+    ? `the AWS profile "${o.profile}"`
+    : "the SDK default chain (environment, AWS_PROFILE, SSO, web identity, instance metadata)";
   return () => ({
     // The chain memoises what it found and asks again when those credentials near their expiry.
     provider: lazyDefaultChain(o.profile),
@@ -29,7 +31,10 @@ export function defaultChainCredentials(o: DefaultChainOptions = {}): BaseCreden
  * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html), then the profile's
  * `region`; undefined when none is set.
  */
-export async function callerRegion(o: DefaultChainOptions & { region?: string } = {}, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function callerRegion(
+  o: DefaultChainOptions & { region?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   const given = o.region ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined);
   if (given) return given;
   try {
@@ -46,7 +51,9 @@ export async function callerRegion(o: DefaultChainOptions & { region?: string } 
 function lazyDefaultChain(profile: string | undefined): AwsCredentialIdentityProvider {
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (properties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
-    chain ??= import("@aws-sdk/credential-providers").then(({ fromNodeProviderChain }) => fromNodeProviderChain(profile ? { profile } : {}));
+    chain ??= import("@aws-sdk/credential-providers").then(({ fromNodeProviderChain }) =>
+      fromNodeProviderChain(profile ? { profile } : {}),
+    );
     return (await chain)(properties);
   };
 }

@@ -28,9 +28,7 @@ export function createEcrPort(client: ECRClient, context: PortContext = {}): Ecr
       const imageId: ImageIdentifier = "digest" in ref ? { imageDigest: ref.digest } : { imageTag: ref.tag };
       let out;
       try {
-        out = await client.send(
-          new DescribeImagesCommand({ registryId: repo.registryId, repositoryName: repo.name, imageIds: [imageId] }),
-        );
+        out = await client.send(new DescribeImagesCommand({ registryId: repo.registryId, repositoryName: repo.name, imageIds: [imageId] }));
       } catch (e) {
         if (isAwsError(e, "ImageNotFoundException")) return undefined;
         if (isAwsError(e, "RepositoryNotFoundException")) throw repositoryMissing(repo, "ecr:DescribeImages", e);
@@ -41,9 +39,9 @@ export function createEcrPort(client: ECRClient, context: PortContext = {}): Ecr
           resource: repositoryArn(repo),
         });
       }
-      const detail = out.imageDetails?.find((d) =>
-        "digest" in ref ? d.imageDigest === ref.digest : (d.imageTags ?? []).includes(ref.tag),
-      ) ?? out.imageDetails?.[0];
+      const detail =
+        out.imageDetails?.find((d) => ("digest" in ref ? d.imageDigest === ref.digest : (d.imageTags ?? []).includes(ref.tag))) ??
+        out.imageDetails?.[0];
       if (!detail?.imageDigest) return undefined;
       const image: ImageDetail = { digest: detail.imageDigest, tags: detail.imageTags ?? [] };
       const pushedAt = isoDate(detail.imagePushedAt);

@@ -118,7 +118,8 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
       try {
         out = await client.send(new RegisterTaskDefinitionCommand(request));
       } catch (e) {
-        const invalidRole = isAwsError(e, "ClientException") && /role is not valid|not authorized to perform: iam:PassRole/i.test((e as Error).message);
+        const invalidRole =
+          isAwsError(e, "ClientException") && /role is not valid|not authorized to perform: iam:PassRole/i.test((e as Error).message);
         throw toDeployerError(
           e,
           ctx(
@@ -146,7 +147,14 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
     async updateService(cluster, service, taskDefinitionArn, opts) {
       let out;
       try {
-        out = await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, ...(opts?.forceNewDeployment ? { forceNewDeployment: true } : {}) }));
+        out = await client.send(
+          new UpdateServiceCommand({
+            cluster,
+            service,
+            taskDefinition: taskDefinitionArn,
+            ...(opts?.forceNewDeployment ? { forceNewDeployment: true } : {}),
+          }),
+        );
       } catch (e) {
         if (isAwsError(e, "ClusterNotFoundException")) throw clusterNotFound(cluster, "ecs:UpdateService", e);
         throw toDeployerError(e, ctx("ecs:UpdateService", `${cluster}/${service}`));
@@ -228,7 +236,10 @@ function newestFirst(a: ServiceDeploymentInfo, b: ServiceDeploymentInfo): number
   return Date.parse(b.createdAt ?? "") - Date.parse(a.createdAt ?? "") || 0;
 }
 
-function setDates(out: ServiceDeploymentInfo, d: { createdAt?: Date; startedAt?: Date; finishedAt?: Date; stoppedAt?: Date; updatedAt?: Date }): void {
+function setDates(
+  out: ServiceDeploymentInfo,
+  d: { createdAt?: Date; startedAt?: Date; finishedAt?: Date; stoppedAt?: Date; updatedAt?: Date },
+): void {
   for (const k of ["createdAt", "startedAt", "finishedAt", "stoppedAt", "updatedAt"] as const) {
     const v = isoDate(d[k]);
     if (v) out[k] = v;
@@ -250,7 +261,11 @@ export function toServiceDeployment(d: ServiceDeployment): ServiceDeploymentInfo
   const target = d.targetServiceRevision;
   if (target?.arn) {
     out.targetRevisionArn = target.arn;
-    out.target = { requested: target.requestedTaskCount ?? 0, running: target.runningTaskCount ?? 0, pending: target.pendingTaskCount ?? 0 };
+    out.target = {
+      requested: target.requestedTaskCount ?? 0,
+      running: target.runningTaskCount ?? 0,
+      pending: target.pendingTaskCount ?? 0,
+    };
   }
   out.sourceRevisionArns = (d.sourceServiceRevisions ?? []).map((r) => r.arn).filter((a): a is string => Boolean(a));
   if (d.lifecycleStage) out.lifecycleStage = d.lifecycleStage;
@@ -307,7 +322,8 @@ export function toLiveService(s: Service): LiveService {
   if (breaker) out.circuitBreaker = { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false };
   const config = s.deploymentConfiguration;
   const alarms = config?.alarms;
-  if (alarms) out.alarms = { enable: alarms.enable ?? false, rollback: alarms.rollback ?? false, alarmNames: [...(alarms.alarmNames ?? [])] };
+  if (alarms)
+    out.alarms = { enable: alarms.enable ?? false, rollback: alarms.rollback ?? false, alarmNames: [...(alarms.alarmNames ?? [])] };
   if (config?.strategy) out.strategy = config.strategy;
   if (config?.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = config.bakeTimeInMinutes;
   if (config?.linearConfiguration) out.linear = { ...config.linearConfiguration };

@@ -25,11 +25,7 @@ import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { VERSION } from "../version.js";
 import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-error.js";
 import { asBaseCredentials, refreshableFromSource, sourceOf, type BaseCredentials } from "./base-credentials.js";
-import {
-  refreshingCredentials,
-  type AwsCredentialIdentity,
-  type AwsCredentialIdentityProvider,
-} from "./refreshing-credentials.js";
+import { refreshingCredentials, type AwsCredentialIdentity, type AwsCredentialIdentityProvider } from "./refreshing-credentials.js";
 import { createRetryStrategy } from "./retry.js";
 import { createEcrPort } from "./sdk-ecr.js";
 import { createEcsPort } from "./sdk-ecs.js";
@@ -108,7 +104,11 @@ export function assumedIdentity(roleArn: string, sessionName: string): CallerIde
   const role = parseRoleArn(roleArn);
   if (!role) return { account: accountOfArn(roleArn) ?? "", arn: roleArn, userId: sessionName };
   const name = roleNameOf(roleArn);
-  return { account: role.account, arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${name}/${sessionName}`, userId: `${name}:${sessionName}` };
+  return {
+    account: role.account,
+    arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${name}/${sessionName}`,
+    userId: `${name}:${sessionName}`,
+  };
 }
 
 /** AWS's answer when a trust policy lets the caller assume the role but not tag the session. */
@@ -157,7 +157,8 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
     return identity;
   });
 
-  const refreshable = (): boolean => (base.refreshable === "detect" ? (lastBase ? refreshableFromSource(lastBase) : false) : base.refreshable);
+  const refreshable = (): boolean =>
+    base.refreshable === "detect" ? (lastBase ? refreshableFromSource(lastBase) : false) : base.refreshable;
   /** Where the base credentials come from, as precisely as known (the default chain marks what it used). */
   const source = (): string => (base.refreshable === "detect" ? sourceOf(lastBase, base.source) : base.source);
 
@@ -288,7 +289,13 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
     }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) {
-      throw new DeployerError({ code: "AWS_ERROR", message: `sts:AssumeRole returned no credentials for ${req.roleArn}`, target: req.target, action: "sts:AssumeRole", resource: req.roleArn });
+      throw new DeployerError({
+        code: "AWS_ERROR",
+        message: `sts:AssumeRole returned no credentials for ${req.roleArn}`,
+        target: req.target,
+        action: "sts:AssumeRole",
+        resource: req.roleArn,
+      });
     }
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   }

@@ -40,7 +40,13 @@ export async function assumeDeployRole(target: Target, sessions: SessionFactory,
       session,
       check: verdict(head, "pass", {
         message: `assumed ${target.deployRole} as ${session.identity.arn}`,
-        evidence: { action: "sts:AssumeRole", roleArn: target.deployRole, sessionName, externalIdSent: target.externalId !== undefined, identity: session.identity.arn },
+        evidence: {
+          action: "sts:AssumeRole",
+          roleArn: target.deployRole,
+          sessionName,
+          externalIdSent: target.externalId !== undefined,
+          identity: session.identity.arn,
+        },
       }),
     };
   } catch (e) {

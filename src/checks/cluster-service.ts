@@ -20,12 +20,15 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
   const name = `${target.cluster}/${target.service}`;
 
   const cluster = await ctx.reads.cluster();
-  if (!cluster.ok) return verdict(head, "fail", { message: `could not read cluster ${target.cluster}: ${cluster.error.message}`, error: cluster.error });
+  if (!cluster.ok)
+    return verdict(head, "fail", { message: `could not read cluster ${target.cluster}: ${cluster.error.message}`, error: cluster.error });
   if (!cluster.value || cluster.value.status !== "ACTIVE") {
     const status = cluster.value?.status;
     const error = targetError(target, {
       code: "CLUSTER_NOT_FOUND",
-      message: status ? `cluster ${target.cluster} is ${status}, not ACTIVE` : `cluster ${target.cluster} does not exist in ${target.account}/${target.region}`,
+      message: status
+        ? `cluster ${target.cluster} is ${status}, not ACTIVE`
+        : `cluster ${target.cluster} does not exist in ${target.account}/${target.region}`,
       action: "ecs:DescribeClusters",
       resource: target.cluster,
       ...locationOf(target, "cluster"),
@@ -41,7 +44,9 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
     const status = service?.status;
     const error = targetError(target, {
       code: service ? "SERVICE_INACTIVE" : "SERVICE_NOT_FOUND",
-      message: service ? `service ${name} is ${status}, not ACTIVE` : `service ${target.service} does not exist in cluster ${target.cluster}`,
+      message: service
+        ? `service ${name} is ${status}, not ACTIVE`
+        : `service ${target.service} does not exist in cluster ${target.cluster}`,
       action: "ecs:DescribeServices",
       resource: service?.arn ?? name,
       ...locationOf(target, "service"),
@@ -49,7 +54,11 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
         ? `The service is being deleted (${status}). deployer updates existing services only: recreate it (with your infrastructure code) first.`
         : `deployer updates existing services only: create ${target.service} in ${target.cluster} first (with your infrastructure code), or fix \`service\` in ${whereWritten(target, "service")}.`,
     });
-    return verdict(head, "fail", { message: error.message, error, evidence: { cluster: cluster.value.arn, service: name, status: status ?? "MISSING" } });
+    return verdict(head, "fail", {
+      message: error.message,
+      error,
+      evidence: { cluster: cluster.value.arn, service: name, status: status ?? "MISSING" },
+    });
   }
 
   const controller = service.deploymentController || "ECS";
@@ -59,7 +68,12 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
     status: service.status,
     deploymentController: controller,
     taskDefinition: service.taskDefinition,
-    deployments: service.deployments.map((d) => ({ id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition })),
+    deployments: service.deployments.map((d) => ({
+      id: d.id,
+      status: d.status,
+      rolloutState: d.rolloutState,
+      taskDefinition: d.taskDefinition,
+    })),
   };
   if (controller !== "ECS") {
     const error = targetError(target, {
@@ -92,7 +106,8 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
     return verdict(head, "fail", { message: error.message, error, evidence });
   }
   const state = serviceState(service, currentOf(service, history));
-  const rolling = state.kind === "in-progress" ? state.deployment : state.kind === "rolling-back" ? (state.rollback ?? state.failed) : undefined;
+  const rolling =
+    state.kind === "in-progress" ? state.deployment : state.kind === "rolling-back" ? (state.rollback ?? state.failed) : undefined;
   const busy = state.kind === "in-progress" || state.kind === "rolling-back";
   if (busy && !(rolling && (await isOurConvergingDeployment(ctx, rolling)))) {
     const what = rolling ? `deployment ${rolling.id} (${rolling.taskDefinition})` : "a deployment";
@@ -104,7 +119,9 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
       resource: service.arn,
       hint: "Wait for it to finish, or pass --wait-for-in-progress to wait for it before deploying.",
     });
-    evidence.inProgress = rolling ? { id: rolling.id, taskDefinition: rolling.taskDefinition, createdAt: rolling.createdAt } : { reason: state.reason };
+    evidence.inProgress = rolling
+      ? { id: rolling.id, taskDefinition: rolling.taskDefinition, createdAt: rolling.createdAt }
+      : { reason: state.reason };
     if (ctx.options.waitForInProgress) {
       return verdict(head, "warn", { message: `${message}: deployer will wait for it first (--wait-for-in-progress)`, evidence });
     }
@@ -117,7 +134,10 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
     service.lifecycleHookStages?.length ? `lifecycle hooks at ${service.lifecycleHookStages.join(", ")}` : undefined,
     service.alarms?.enable ? `alarms ${service.alarms.alarmNames.join(", ")}${service.alarms.rollback ? " (roll back)" : ""}` : undefined,
   ].filter(Boolean);
-  return verdict(head, "pass", { message: `${name} is ACTIVE (ECS controller, ${details.join(", ")}; ${service.runningCount}/${service.desiredCount} running)`, evidence });
+  return verdict(head, "pass", {
+    message: `${name} is ACTIVE (ECS controller, ${details.join(", ")}; ${service.runningCount}/${service.desiredCount} running)`,
+    evidence,
+  });
 }
 
 /**

@@ -21,7 +21,12 @@ export const PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] 
 
 /** The repository-policy statement granting one account pull access, for hints. */
 export function pullGrantStatement(account: string): Record<string, unknown> {
-  return { Sid: `deployer-pull-${account}`, Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: [...PULL_ACTIONS] };
+  return {
+    Sid: `deployer-pull-${account}`,
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${account}:root` },
+    Action: [...PULL_ACTIONS],
+  };
 }
 
 function parseRef(ctx: CheckContext, uri: string, field: string): RepositoryRef | DeployerError {
@@ -81,7 +86,10 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
       });
       return verdict(head, "fail", { message: error.message, error, evidence: { method: "replica", repository: replica.uri, digest } });
     }
-    return verdict(head, "pass", { message: `${digest} is in the replica ${replica.uri}`, evidence: { method: "replica", repository: replica.uri, digest } });
+    return verdict(head, "pass", {
+      message: `${digest} is in the replica ${replica.uri}`,
+      evidence: { method: "replica", repository: replica.uri, digest },
+    });
   }
 
   const central = parseRef(ctx, ctx.project.config.image.repository, "image.repository");
@@ -121,7 +129,16 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
   const principal = { type: "AWS" as const, id: target.executionRole };
   const context: RequestContext = { "aws:PrincipalAccount": target.account, "aws:PrincipalArn": target.executionRole };
   const evaluate = (ctxValues: RequestContext) =>
-    PULL_ACTIONS.map((action) => ({ action, result: evaluateResourcePolicy({ policy: { name: "repository-policy", document: policy }, principal, action, resource: repositoryArn(central), context: ctxValues }) }));
+    PULL_ACTIONS.map((action) => ({
+      action,
+      result: evaluateResourcePolicy({
+        policy: { name: "repository-policy", document: policy },
+        principal,
+        action,
+        resource: repositoryArn(central),
+        context: ctxValues,
+      }),
+    }));
 
   let results = evaluate(context);
   let viaOrg: string | undefined;
@@ -232,7 +249,10 @@ function organisationCandidates(policy: PolicyDocument): Array<{ label: string; 
     const path = pattern.replace(/\*/g, "").replace(/\?/g, "x");
     const org = /^(o-[a-z0-9]+)\//.exec(path)?.[1];
     if (!org) continue;
-    out.push({ label: `organisation unit path ${pattern} (aws:PrincipalOrgPaths)`, context: { "aws:PrincipalOrgID": org, "aws:PrincipalOrgPaths": [path] } });
+    out.push({
+      label: `organisation unit path ${pattern} (aws:PrincipalOrgPaths)`,
+      context: { "aws:PrincipalOrgID": org, "aws:PrincipalOrgPaths": [path] },
+    });
   }
   return out;
 }

@@ -38,7 +38,9 @@ export async function checkLiveTaskDefinition(ctx: CheckContext): Promise<CheckR
   const family = ctx.desired.taskDefinition.family;
   const [service, latest] = await Promise.all([ctx.reads.service(), ctx.reads.taskDefinition(family)]);
   if (!service.ok || !service.value) {
-    return verdict(head, "skip", { message: `not run: the service ${target.cluster}/${target.service} could not be read (see the service check)` });
+    return verdict(head, "skip", {
+      message: `not run: the service ${target.cluster}/${target.service} could not be read (see the service check)`,
+    });
   }
   const arn = primaryTaskDefinitionArn(service.value);
   const live = await ctx.reads.taskDefinition(arn);
@@ -53,7 +55,11 @@ export async function checkLiveTaskDefinition(ctx: CheckContext): Promise<CheckR
     });
     return verdict(head, "fail", { message: error.message, error });
   }
-  if (!latest.ok) return verdict(head, "fail", { message: `could not read the latest revision of ${family}: ${latest.error.message}`, error: latest.error });
+  if (!latest.ok)
+    return verdict(head, "fail", {
+      message: `could not read the latest revision of ${family}: ${latest.error.message}`,
+      error: latest.error,
+    });
   return verdict(head, "pass", {
     message: `runs ${live.value.family}:${live.value.revision}${latest.value ? `; latest ACTIVE revision of ${family} is ${latest.value.revision}` : `; ${family} has no ACTIVE revision yet`}`,
     evidence: { live: live.value.arn, latest: latest.value?.arn ?? null, liveTags: live.value.tags },

@@ -41,7 +41,11 @@ export async function checkPassRole(ctx: CheckContext, role: RoleField): Promise
           ? `A Deny statement (${matched.join(", ") || "see the role's policies, boundary and SCPs"}) forbids it: narrow that Deny for ${roleArn}.`
           : `Add to a policy of ${target.deployRole}: ${JSON.stringify(passRoleStatement(roleArn))} (or fix \`${role}\` in ${whereWritten(target, role)}).`,
     });
-    return verdict(head, "fail", { message: error.message, error, evidence: { ...more, method, decision, matchedStatements: matched, roleArn } });
+    return verdict(head, "fail", {
+      message: error.message,
+      error,
+      evidence: { ...more, method, decision, matchedStatements: matched, roleArn },
+    });
   };
 
   // 1. Ask IAM.
@@ -51,7 +55,9 @@ export async function checkPassRole(ctx: CheckContext, role: RoleField): Promise
     const simulated = await ctx.reads.passRoleSimulation();
     if (!simulated.ok) throw simulated.error;
     const results = simulated.value;
-    const r = results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === roleArn) ?? results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === "*");
+    const r =
+      results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === roleArn) ??
+      results.find((x) => x.action.toLowerCase() === "iam:passrole" && x.resource === "*");
     if (!r) throw new Error("iam:SimulatePrincipalPolicy returned no evaluation result");
     const decision = r.decision.toLowerCase();
     if (decision === "allowed") {

@@ -87,7 +87,13 @@ export async function checkRoleTrust(ctx: CheckContext, role: RoleField): Promis
     roleArn,
     context,
   });
-  const evidence = { method: "local-evaluation", roleArn, decision: result.decision, matchedStatements: result.matched, requestContext: context };
+  const evidence = {
+    method: "local-evaluation",
+    roleArn,
+    decision: result.decision,
+    matchedStatements: result.matched,
+    requestContext: context,
+  };
   if (result.decision === "allowed") {
     return verdict(head, "pass", { message: `${roleArn} trusts ${ECS_TASKS_SERVICE} for tasks of ${target.account}`, evidence });
   }

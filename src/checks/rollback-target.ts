@@ -22,7 +22,11 @@ export function currentOf(service: LiveService | undefined, history: DeploymentH
   return arn ? history.entries.find((e) => e.deployment.arn === arn)?.deployment : history.entries[0]?.deployment;
 }
 
-export async function readRollbackState(ctx: CheckContext, service: LiveService | undefined, live: LiveTaskDefinition | undefined): Promise<RollbackState> {
+export async function readRollbackState(
+  ctx: CheckContext,
+  service: LiveService | undefined,
+  live: LiveTaskDefinition | undefined,
+): Promise<RollbackState> {
   const history = await ctx.reads.history();
   const current = currentOf(service, history);
   // The service deployment decides the state of BLUE_GREEN / LINEAR / CANARY services; for the rolling

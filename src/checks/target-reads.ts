@@ -81,7 +81,9 @@ export class TargetReads {
     const t = this.target;
     const roles = [...new Set([t.taskRole, t.executionRole])];
     return this.once("simulate-pass-role", "iam:SimulatePrincipalPolicy", t.deployRole, () =>
-      this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }]),
+      this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [
+        { key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] },
+      ]),
     );
   }
 

@@ -19,13 +19,17 @@ export async function checkTaskDefinition(ctx: CheckContext): Promise<CheckResul
   if (!def.family) problems.push("it has no family");
   if (containers.length === 0) problems.push("it has no containerDefinitions");
   else if (!containers.some((c) => c.image === desired.imageRef)) {
-    problems.push(`no container uses the resolved image ${desired.imageRef} (images: ${containers.map((c) => c.image).join(", ")}): use {{image}} in the template`);
+    problems.push(
+      `no container uses the resolved image ${desired.imageRef} (images: ${containers.map((c) => c.image).join(", ")}): use {{image}} in the template`,
+    );
   }
   if (def.taskRoleArn !== undefined && def.taskRoleArn !== target.taskRole) {
     problems.push(`taskRoleArn is ${def.taskRoleArn} but the target's taskRole is ${target.taskRole}: use {{taskRole}} in the template`);
   }
   if (def.executionRoleArn !== undefined && def.executionRoleArn !== target.executionRole) {
-    problems.push(`executionRoleArn is ${def.executionRoleArn} but the target's executionRole is ${target.executionRole}: use {{executionRole}} in the template`);
+    problems.push(
+      `executionRoleArn is ${def.executionRoleArn} but the target's executionRole is ${target.executionRole}: use {{executionRole}} in the template`,
+    );
   }
 
   let validatorErrors: ErrorInfo[] = [];

@@ -36,7 +36,11 @@ export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): PollI
   if (raw === undefined || raw.trim() === "") return undefined;
   const parsed = parsePollInterval(raw);
   if (typeof parsed === "string") {
-    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `${POLL_INTERVAL_ENV} ${parsed}`, hint: `e.g. ${POLL_INTERVAL_ENV}=2000,15000 (the default), or unset it` });
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `${POLL_INTERVAL_ENV} ${parsed}`,
+      hint: `e.g. ${POLL_INTERVAL_ENV}=2000,15000 (the default), or unset it`,
+    });
   }
   return parsed;
 }
@@ -45,7 +49,12 @@ function interactive(g: GlobalOptions): boolean {
   return g.output === "text" && Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
 }
 
-export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<string, TargetSession>, o: ApplyRunOptions): Promise<{ exitCode: number; report: RunReport }> {
+export async function applyFromCli(
+  g: GlobalOptions,
+  plan: Plan,
+  sessions: Map<string, TargetSession>,
+  o: ApplyRunOptions,
+): Promise<{ exitCode: number; report: RunReport }> {
   const poll = pollIntervalFromEnv();
   const secrets = sensitiveValuesOf(plan);
   const text = g.output === "text";
@@ -71,7 +80,10 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
   let sink: RunEventSink;
   let finish: () => Promise<void> = async () => {};
   if (interactive(g) && plan.summary.blocked === 0) {
-    const stages = plan.stages.map((s) => ({ stage: s.name, targets: plan.targets.filter((t) => t.target.stage === s.name).map((t) => t.target.name) }));
+    const stages = plan.stages.map((s) => ({
+      stage: s.name,
+      targets: plan.targets.filter((t) => t.target.stage === s.name).map((t) => t.target.name),
+    }));
     const listr = createListrProgress(stages);
     sink = listr.sink;
     finish = () => listr.done();
@@ -81,7 +93,14 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
 
   let report: RunReport;
   try {
-    report = await applyPlan(plan, { sessions, onEvent: sink, signal: controller.signal, rollbackStage: o.rollbackStage, command: o.command, ...(poll ? { poll } : {}) });
+    report = await applyPlan(plan, {
+      sessions,
+      onEvent: sink,
+      signal: controller.signal,
+      rollbackStage: o.rollbackStage,
+      command: o.command,
+      ...(poll ? { poll } : {}),
+    });
   } finally {
     await finish();
     process.off("SIGINT", onSigint);
@@ -94,7 +113,9 @@ export async function applyFromCli(g: GlobalOptions, plan: Plan, sessions: Map<s
   let reportFailed: unknown;
   if (o.report) {
     const file = o.report;
-    await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch((e: unknown) => (reportFailed = e));
+    await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch(
+      (e: unknown) => (reportFailed = e),
+    );
   }
   if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");
   else process.stdout.write(scrubString(formatRunReportText(report, { color: g.color }), secrets) + "\n");

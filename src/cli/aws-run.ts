@@ -12,7 +12,9 @@ export type AwsRun = PreparedRun;
 export { prepareRun };
 
 /** What prepareRun needs from the global options: the config, the endpoint, the base credentials and the caller's region. */
-export async function awsRunOptions(g: GlobalOptions): Promise<Pick<PrepareRunOptions, "config" | "endpointUrl" | "credentials" | "region">> {
+export async function awsRunOptions(
+  g: GlobalOptions,
+): Promise<Pick<PrepareRunOptions, "config" | "endpointUrl" | "credentials" | "region">> {
   return {
     config: g.config,
     endpointUrl: g.endpointUrl,

@@ -5,7 +5,12 @@ import type { GlobalOptions } from "./shell.js";
 import { varsWarnings, type ConfigWarning } from "../render/template-vars.js";
 import { formatWarnings } from "../report/warning-text.js";
 
-export function printConfigWarnings(g: GlobalOptions, project: Project, targets: Target[], rendered?: ReadonlySet<string>): ConfigWarning[] {
+export function printConfigWarnings(
+  g: GlobalOptions,
+  project: Project,
+  targets: Target[],
+  rendered?: ReadonlySet<string>,
+): ConfigWarning[] {
   const warnings = varsWarnings(project, targets, rendered);
   if (warnings.length > 0) process.stderr.write(formatWarnings(warnings, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
   return warnings;

@@ -65,7 +65,9 @@ function describe(e: unknown, abs?: string): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case "ENOENT":
-      return abs ? `directory ${path.dirname(abs)} does not exist or does not accept new files (ENOENT)` : "its directory does not exist (ENOENT)";
+      return abs
+        ? `directory ${path.dirname(abs)} does not exist or does not accept new files (ENOENT)`
+        : "its directory does not exist (ENOENT)";
     case "ENOTDIR":
       return "a part of the path is not a directory (ENOTDIR)";
     case "EISDIR":

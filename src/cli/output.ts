@@ -14,7 +14,15 @@ const closed = new WeakSet<Stream>();
 const guarded = new WeakSet<Stream>();
 
 /** Write errors that mean "nobody reads this stream any more". Any other error is treated alike. */
-export const CLOSED_STREAM_CODES = ["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END", "ECONNRESET", "EBADF", "EIO", "ENOSPC"] as const;
+export const CLOSED_STREAM_CODES = [
+  "EPIPE",
+  "ERR_STREAM_DESTROYED",
+  "ERR_STREAM_WRITE_AFTER_END",
+  "ECONNRESET",
+  "EBADF",
+  "EIO",
+  "ENOSPC",
+] as const;
 
 /** True once `stream` has failed a write: output to it is being dropped. */
 export function isClosed(stream: Stream): boolean {

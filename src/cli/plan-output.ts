@@ -56,13 +56,17 @@ export async function runPlanCommand(g: GlobalOptions, o: PlanCommandOptions, ho
     const file = (flag: string) => files.find((f) => f.flag === flag)!;
     if (o.save) await writeOutputFile(file("--save"), () => writePlanFile(o.save!, plan));
     if (o.json) await writeOutputFile(file("--json"), () => writeFile(o.json!, planToJsonText(plan) + "\n"));
-    if (o.markdown) await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
+    if (o.markdown)
+      await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
     if (g.output === "json") process.stdout.write(planToJsonText(plan) + "\n");
     else if (g.output === "markdown") process.stdout.write(formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n");
     else if (how.mode === "check") process.stdout.write(formatChecksText(plan, { color: g.color }) + "\n");
     else process.stdout.write(formatPlanText(plan, { color: g.color }) + "\n");
-    if (o.save && g.output === "text") process.stdout.write(terminalOutput(`Plan saved to ${terminalText(o.save)}; apply it with: deployer rollout --plan ${terminalText(o.save)}`) + "\n");
+    if (o.save && g.output === "text")
+      process.stdout.write(
+        terminalOutput(`Plan saved to ${terminalText(o.save)}; apply it with: deployer rollout --plan ${terminalText(o.save)}`) + "\n",
+      );
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;
     if (how.mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;

@@ -24,8 +24,14 @@ export function buildProgram(): Command {
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .option("--no-color", "disable colours (also honoured: NO_COLOR=1)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint (e.g. the local sandbox); default: AWS_ENDPOINT_URL")
-    .option("--profile <name>", "AWS profile of the base credentials, as the AWS CLI's (SSO and role_arn profiles work); default: AWS_PROFILE, else the SDK default chain")
-    .option("--region <region>", "the caller's region: where deployer calls STS (targets keep their own regions); default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else the central repository's")
+    .option(
+      "--profile <name>",
+      "AWS profile of the base credentials, as the AWS CLI's (SSO and role_arn profiles work); default: AWS_PROFILE, else the SDK default chain",
+    )
+    .option(
+      "--region <region>",
+      "the caller's region: where deployer calls STS (targets keep their own regions); default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else the central repository's",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
@@ -54,4 +60,3 @@ Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deploymen
   registerDrift(program);
   return program;
 }
-

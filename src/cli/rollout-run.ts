@@ -18,7 +18,8 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
   if (saved && (o.image || o.env || o.stage || o.through || o.allStages)) {
     throw new DeployerError({
       code: "CONFIG_INVALID",
-      message: "--plan applies the saved plan's image and targets; do not combine it with --image, --env, --stage, --through or --all-stages",
+      message:
+        "--plan applies the saved plan's image and targets; do not combine it with --image, --env, --stage, --through or --all-stages",
       hint: `run: deployer rollout --plan ${o.plan}`,
     });
   }
@@ -58,7 +59,11 @@ export async function runRollout(g: GlobalOptions, o: RolloutOptions): Promise<n
       const stale = planStaleError(o.plan!, checkPlanStillValid(saved, plan));
       if (stale) throw stale;
     }
-    const { exitCode } = await applyFromCli(g, plan, sessionsOf(observed), { command: "rollout", rollbackStage: o.rollbackStage, report: o.report });
+    const { exitCode } = await applyFromCli(g, plan, sessionsOf(observed), {
+      command: "rollout",
+      rollbackStage: o.rollbackStage,
+      report: o.report,
+    });
     return exitCode;
   } finally {
     phase.stop();

@@ -18,7 +18,14 @@ export interface GlobalOptions {
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { config?: string; output?: OutputFormat; color?: boolean; endpointUrl?: string; profile?: string; region?: string };
+  const o = cmd.optsWithGlobals() as {
+    config?: string;
+    output?: OutputFormat;
+    color?: boolean;
+    endpointUrl?: string;
+    profile?: string;
+    region?: string;
+  };
   const color = o.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
   return {
     config: o.config,
@@ -32,7 +39,13 @@ export function globalOptions(cmd: Command): GlobalOptions {
 
 /** Collect a repeatable option: `--env a --env b` or `--env a,b`. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** Errors (from any layer) as ErrorInfo values. */

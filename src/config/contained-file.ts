@@ -34,7 +34,8 @@ export async function containedPath(realRoot: string, lexicalRoot: string, file:
       if ((await lstat(file)).isSymbolicLink()) {
         const { readlink } = await import("node:fs/promises");
         const target = path.resolve(path.dirname(file), await readlink(file));
-        if (!isInside(realRoot, target) && !isInside(lexicalRoot, target)) return { ok: false, reason: "outside", shown: file, via: target };
+        if (!isInside(realRoot, target) && !isInside(lexicalRoot, target))
+          return { ok: false, reason: "outside", shown: file, via: target };
       }
     } catch {
       // fall through: missing

@@ -73,20 +73,35 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
     const file = path.resolve(rootDir, raw.template);
     const where = await containedPath(root.real, root.lexical, file);
     try {
-      if (!where.ok) throw notContained(where, raw.template, at("template"), "template", "The template path is relative to deployer.yaml and must stay inside its directory.");
-      if (where.kind !== "file") throw new DeployerError({ code: "CONFIG_INVALID", message: `${raw.template} is not a file`, location: at("template"), field: "template", hint: "Point `template` at the Handlebars task-definition template, relative to deployer.yaml." });
+      if (!where.ok)
+        throw notContained(
+          where,
+          raw.template,
+          at("template"),
+          "template",
+          "The template path is relative to deployer.yaml and must stay inside its directory.",
+        );
+      if (where.kind !== "file")
+        throw new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${raw.template} is not a file`,
+          location: at("template"),
+          field: "template",
+          hint: "Point `template` at the Handlebars task-definition template, relative to deployer.yaml.",
+        });
       template = { file, source: await readText(file, where.real) };
     } catch (e) {
       if (e instanceof DeployerError && e.code === "CONFIG_INVALID") errors.push(e);
-      else errors.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.replace(/^cannot read .* \((.*)\)$/, "$1")})`,
-          location: at("template"),
-          field: "template",
-          hint: "The template path is relative to deployer.yaml.",
-        }),
-      );
+      else
+        errors.push(
+          new DeployerError({
+            code: "CONFIG_INVALID",
+            message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.replace(/^cannot read .* \((.*)\)$/, "$1")})`,
+            location: at("template"),
+            field: "template",
+            hint: "The template path is relative to deployer.yaml.",
+          }),
+        );
     }
   }
 
@@ -149,7 +164,13 @@ interface Root {
 }
 
 /** The error for a path that leaves the repository (or cannot be resolved). Names paths, never content. */
-function notContained(where: Exclude<Containment, { ok: true }>, what: string, location: SourceLocation, field: string | undefined, hint: string): DeployerError {
+function notContained(
+  where: Exclude<Containment, { ok: true }>,
+  what: string,
+  location: SourceLocation,
+  field: string | undefined,
+  hint: string,
+): DeployerError {
   const message =
     where.reason === "outside"
       ? `${what} is outside the directory of deployer.yaml${where.via && where.via !== where.shown ? ` (it leads to ${where.via})` : ""}`
@@ -252,9 +273,17 @@ interface DefaultsFile {
 /** Set for a defaults file that could not be read: targets merging it are not validated further. */
 const BROKEN: DefaultsFile = { layer: { file: "", value: {}, nodes: new Map() } };
 
-async function loadTargets(dir: string, root: Root, stageNames: string[], configSource: YamlSource, errors: DeployerError[]): Promise<Target[]> {
+async function loadTargets(
+  dir: string,
+  root: Root,
+  stageNames: string[],
+  configSource: YamlSource,
+  errors: DeployerError[],
+): Promise<Target[]> {
   // Symbolic links too: followed when they stay inside the repository, refused otherwise.
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_EXT.test(e.name)).map((e) => e.name);
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_EXT.test(e.name))
+    .map((e) => e.name);
   entries.sort();
   const defaults = new Map<string, DefaultsFile>(); // "" for _defaults, else the stage name
   const targetFiles: Array<{ name: string; source: YamlSource }> = [];
@@ -266,8 +295,21 @@ async function loadTargets(dir: string, root: Root, stageNames: string[], config
     let text: string;
     try {
       const where = await containedPath(root.real, root.lexical, file);
-      if (!where.ok) throw notContained(where, path.relative(root.lexical, file), { file, line: 1, column: 1 }, undefined, "Environment files must be files inside the directory of deployer.yaml (a symbolic link may point within it only).");
-      if (where.kind !== "file") throw new DeployerError({ code: "CONFIG_INVALID", message: `${entry} is not a file`, location: { file, line: 1, column: 1 }, hint: "Environment files are YAML files, one per target." });
+      if (!where.ok)
+        throw notContained(
+          where,
+          path.relative(root.lexical, file),
+          { file, line: 1, column: 1 },
+          undefined,
+          "Environment files must be files inside the directory of deployer.yaml (a symbolic link may point within it only).",
+        );
+      if (where.kind !== "file")
+        throw new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${entry} is not a file`,
+          location: { file, line: 1, column: 1 },
+          hint: "Environment files are YAML files, one per target.",
+        });
       text = await readText(file, where.real);
     } catch (e) {
       // Unreadable or too large: report it with the other files' errors (the run fails anyway).
@@ -353,7 +395,7 @@ async function loadTargets(dir: string, root: Root, stageNames: string[], config
         message: `no target files in ${dir}`,
         location: configSource.nodes.get("/environmentsDir")?.loc ?? { file: configSource.file, line: 1, column: 1 },
         field: "environmentsDir",
-        hint: "Add one <target>.yaml per deploy target (files starting with \"_\" are defaults, not targets).",
+        hint: 'Add one <target>.yaml per deploy target (files starting with "_" are defaults, not targets).',
       }),
     );
   }
@@ -367,7 +409,12 @@ async function loadTargets(dir: string, root: Root, stageNames: string[], config
     }
     const own: Layer = { file: source.file, value: source.value, nodes: source.nodes };
     const base = defaults.get("");
-    const stageGuess = typeof source.value.stage === "string" ? source.value.stage : typeof base?.layer.value.stage === "string" ? base.layer.value.stage : undefined;
+    const stageGuess =
+      typeof source.value.stage === "string"
+        ? source.value.stage
+        : typeof base?.layer.value.stage === "string"
+          ? base.layer.value.stage
+          : undefined;
     const stageLayer = stageGuess !== undefined ? defaults.get(stageGuess) : undefined;
     // Its defaults file is already reported as broken; validating the merge would only add noise.
     if (base === BROKEN || stageLayer === BROKEN) continue;
@@ -378,7 +425,11 @@ async function loadTargets(dir: string, root: Root, stageNames: string[], config
       target: name,
       locate: (p) => merged.locate(p),
     });
-    if (targetErrors.length === 0) targetErrors.push(...semanticErrors(name, source.file, merged, stageNames, stagesHint), ...shortSensitiveValueErrors(name, source.file, merged));
+    if (targetErrors.length === 0)
+      targetErrors.push(
+        ...semanticErrors(name, source.file, merged, stageNames, stagesHint),
+        ...shortSensitiveValueErrors(name, source.file, merged),
+      );
     errors.push(...targetErrors);
     if (targetErrors.length === 0) targets.push(toTarget(name, source.file, merged));
   }
@@ -416,7 +467,8 @@ function semanticErrors(name: string, file: string, merged: MergedLayers, stageN
   }
 
   const roleHints: Record<string, string> = {
-    deployRole: "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
+    deployRole:
+      "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
     taskRole: "ECS only accepts a task role from the task's own account.",
     executionRole: "ECS only accepts an execution role from the task's own account.",
   };
@@ -552,12 +604,16 @@ function capPerFile(errors: DeployerError[]): DeployerError[] {
   for (const [file, n] of perFile) {
     if (file === "" || n <= MAX_ERRORS_PER_FILE) continue;
     const last = out.filter((e) => e.location?.file === file).at(-1)!;
-    out.splice(out.indexOf(last) + 1, 0, new DeployerError({
-      code: last.code,
-      message: `${n - MAX_ERRORS_PER_FILE} more errors in ${path.basename(file)} (the first ${MAX_ERRORS_PER_FILE} are shown)`,
-      location: { file, line: 1, column: 1 },
-      hint: "Fix the errors above and run again; a file this broken is often not the file it should be.",
-    }));
+    out.splice(
+      out.indexOf(last) + 1,
+      0,
+      new DeployerError({
+        code: last.code,
+        message: `${n - MAX_ERRORS_PER_FILE} more errors in ${path.basename(file)} (the first ${MAX_ERRORS_PER_FILE} are shown)`,
+        location: { file, line: 1, column: 1 },
+        hint: "Fix the errors above and run again; a file this broken is often not the file it should be.",
+      }),
+    );
   }
   return out;
 }

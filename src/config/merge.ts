@@ -30,7 +30,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) {
       // defineProperty: a key named __proto__ is data, never the object's prototype.
-      Object.defineProperty(out, k, { value: Object.prototype.hasOwnProperty.call(base, k) ? deepMerge(base[k], v) : v, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: Object.prototype.hasOwnProperty.call(base, k) ? deepMerge(base[k], v) : v,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     }
     return out;
   }

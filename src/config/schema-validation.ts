@@ -52,7 +52,9 @@ function dropTypoDuplicates(errors: ErrorObject[]): ErrorObject[] {
     const guess = closest(String((e.params as { additionalProperty: string }).additionalProperty), allowed);
     if (guess) typos.add(`${e.instancePath}|${guess}`);
   }
-  return errors.filter((e) => !(e.keyword === "required" && typos.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)));
+  return errors.filter(
+    (e) => !(e.keyword === "required" && typos.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)),
+  );
 }
 
 // Ajv reports a failed `enum` inside array items once per item, and `type` errors alongside pattern
@@ -105,7 +107,11 @@ const typeNames: Record<string, string> = {
 
 function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext): DeployerError {
   const path: PathSegment[] = pointerToPath(e.instancePath, root);
-  const parentSchema = (e.parentSchema ?? {}) as { description?: string; "x-hint"?: string; properties?: Record<string, { description?: string; "x-hint"?: string }> };
+  const parentSchema = (e.parentSchema ?? {}) as {
+    description?: string;
+    "x-hint"?: string;
+    properties?: Record<string, { description?: string; "x-hint"?: string }>;
+  };
   const here = ctx.locate(e.instancePath);
   let location = here?.loc;
   let fieldPath = path;
@@ -131,7 +137,9 @@ function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext)
       const allowed = Object.keys(parentSchema.properties ?? {}).filter((k) => k !== "$schema");
       const guess = closest(extra, allowed);
       // A key is named when it is a plain name (a typo to fix); anything else is described.
-      message = /^[A-Za-z_$][\w$.-]{0,63}$/.test(extra) ? `unknown field "${extra}"` : `unknown field (its name is ${describeValue(extra)})`;
+      message = /^[A-Za-z_$][\w$.-]{0,63}$/.test(extra)
+        ? `unknown field "${extra}"`
+        : `unknown field (its name is ${describeValue(extra)})`;
       hint = `${guess ? `Did you mean "${guess}"? ` : ""}Allowed here: ${allowed.join(", ")}.`;
       break;
     }
@@ -141,7 +149,12 @@ function toDeployerError(e: ErrorObject, root: unknown, ctx: SchemaErrorContext)
         .map((t) => typeNames[t] ?? t)
         .join(" or ");
       message = `expected ${expected ?? want}, got ${describeValue(data)}`;
-      if (want.includes("a string") && here?.scalarStyle === "PLAIN" && here.raw && (typeof data === "number" || typeof data === "boolean" || data === null)) {
+      if (
+        want.includes("a string") &&
+        here?.scalarStyle === "PLAIN" &&
+        here.raw &&
+        (typeof data === "number" || typeof data === "boolean" || data === null)
+      ) {
         const key = path.length ? String(path[path.length - 1]) : "value";
         // An account id is an identifier, never a secret, and its leading zeros are the point.
         const shown = key === "account" && /^\d{1,12}$/.test(here.raw) ? here.raw : "…";

@@ -28,7 +28,12 @@ export function selectTargets(project: Project, sel: TargetSelection = {}): Targ
   const stages = sel.stages?.filter(Boolean) ?? [];
 
   unknown("environment", envs, targetNames, "--env");
-  unknown("stage", [...stages, ...(sel.through ? [sel.through] : [])], stageNames, sel.through && !stages.includes(sel.through) ? "--through" : "--stage");
+  unknown(
+    "stage",
+    [...stages, ...(sel.through ? [sel.through] : [])],
+    stageNames,
+    sel.through && !stages.includes(sel.through) ? "--through" : "--stage",
+  );
 
   let stageSet: Set<string> | undefined;
   if (sel.all) {
@@ -70,6 +75,14 @@ function unknown(kind: string, given: string[], valid: string[], option: string)
 
 function describeTargets(project: Project): string {
   return project.config.stages
-    .map((s) => `${s.name}: ${project.targets.filter((t) => t.stage === s.name).map((t) => t.name).join(", ") || "(none)"}`)
+    .map(
+      (s) =>
+        `${s.name}: ${
+          project.targets
+            .filter((t) => t.stage === s.name)
+            .map((t) => t.name)
+            .join(", ") || "(none)"
+        }`,
+    )
     .join("; ");
 }

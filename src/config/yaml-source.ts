@@ -12,7 +12,20 @@
 //   resolution there is itself quadratic for some shapes: an 8 KiB file of aliases of an alias of an
 //   empty list took a second. Aliases here resolve through the map measure() built.)
 // See YAML_LIMITS for the numbers (and the README, "Limits").
-import { Composer, Lexer, LineCounter, Parser, YAMLParseError, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode, type CST } from "yaml";
+import {
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node as YamlNode,
+  type CST,
+} from "yaml";
 import { DeployerError, type SourceLocation } from "../errors.js";
 import { toPointer, type PathSegment } from "./paths.js";
 
@@ -111,7 +124,12 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const measured = measure(root, at);
   if (measured.problem) {
     const p = measured.problem;
-    return { file, value: undefined, errors: [new DeployerError({ code: p.code, message: p.message, location: at(p.offset), hint: p.hint })], nodes };
+    return {
+      file,
+      value: undefined,
+      errors: [new DeployerError({ code: p.code, message: p.message, location: at(p.offset), hint: p.hint })],
+      nodes,
+    };
   }
 
   nodes.set("", root ? describe(root, measured.targets, text, at) : { loc: { file, line: 1, column: 1 }, kind: "scalar" });
@@ -201,10 +219,20 @@ function measure(root: YamlNode | null, at: At): { targets: Map<YamlNode, YamlNo
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (!target) {
-        return stop({ code: "YAML_SYNTAX", offset: start(node), message: `YAML error: alias *${node.source} has no anchor &${node.source} before it`, hint: "Define the anchor (&name) before the first alias (*name) that uses it." });
+        return stop({
+          code: "YAML_SYNTAX",
+          offset: start(node),
+          message: `YAML error: alias *${node.source} has no anchor &${node.source} before it`,
+          hint: "Define the anchor (&name) before the first alias (*name) that uses it.",
+        });
       }
       if (open.has(target)) {
-        return stop({ code: "CONFIG_INVALID", offset: start(node), message: `alias *${node.source} is inside the value it refers to (a cycle)`, hint: "An alias cannot refer to a map or list that contains it." });
+        return stop({
+          code: "CONFIG_INVALID",
+          offset: start(node),
+          message: `alias *${node.source} is inside the value it refers to (a cycle)`,
+          hint: "An alias cannot refer to a map or list that contains it.",
+        });
       }
       targets.set(node, target);
       const m = done.get(target)!;
@@ -218,7 +246,12 @@ function measure(root: YamlNode | null, at: At): { targets: Map<YamlNode, YamlNo
         });
       }
       if (depth - 1 + m.height > YAML_LIMITS.maxDepth) {
-        return stop({ code: "CONFIG_INVALID", offset: start(node), message: `alias *${node.source} nests the file more than ${YAML_LIMITS.maxDepth} levels deep`, hint: depthHint });
+        return stop({
+          code: "CONFIG_INVALID",
+          offset: start(node),
+          message: `alias *${node.source} nests the file more than ${YAML_LIMITS.maxDepth} levels deep`,
+          hint: depthHint,
+        });
       }
       return m;
     }
@@ -226,10 +259,20 @@ function measure(root: YamlNode | null, at: At): { targets: Map<YamlNode, YamlNo
     if (anchor) anchors.set(anchor, node);
     total += 1;
     if (total > LIMIT) {
-      return stop({ code: "CONFIG_INVALID", offset: start(node), message: `more than ${LIMIT.toLocaleString("en-US")} values in one file (by this line)`, hint: "Configuration files hold a few hundred values; generated data does not belong here." });
+      return stop({
+        code: "CONFIG_INVALID",
+        offset: start(node),
+        message: `more than ${LIMIT.toLocaleString("en-US")} values in one file (by this line)`,
+        hint: "Configuration files hold a few hundred values; generated data does not belong here.",
+      });
     }
     if (depth > YAML_LIMITS.maxDepth) {
-      return stop({ code: "CONFIG_INVALID", offset: start(node), message: `YAML nested more than ${YAML_LIMITS.maxDepth} levels deep`, hint: depthHint });
+      return stop({
+        code: "CONFIG_INVALID",
+        offset: start(node),
+        message: `YAML nested more than ${YAML_LIMITS.maxDepth} levels deep`,
+        hint: depthHint,
+      });
     }
     let size = 1;
     let height = 1;
@@ -247,11 +290,21 @@ function measure(root: YamlNode | null, at: At): { targets: Map<YamlNode, YamlNo
         child(key, depth + 1);
         const keyNode = key && isAlias(key) ? targets.get(key) : key;
         if (key && !isScalar(keyNode)) {
-          stop({ code: "CONFIG_INVALID", offset: start(key), message: "a map key must be a plain value, not a map or a list", hint: "Write keys as text: `name: value`." });
+          stop({
+            code: "CONFIG_INVALID",
+            offset: start(key),
+            message: "a map key must be a plain value, not a map or a list",
+            hint: "Write keys as text: `name: value`.",
+          });
         }
         const name = keyName(key, targets);
         if (keys.has(name)) {
-          stop({ code: "YAML_SYNTAX", offset: start(key), message: `YAML syntax error: Map keys must be unique ("${truncate(name)}" is already set at line ${at(keys.get(name)!).line})`, hint: yamlHint("DUPLICATE_KEY") });
+          stop({
+            code: "YAML_SYNTAX",
+            offset: start(key),
+            message: `YAML syntax error: Map keys must be unique ("${truncate(name)}" is already set at line ${at(keys.get(name)!).line})`,
+            hint: yamlHint("DUPLICATE_KEY"),
+          });
         }
         keys.set(name, start(key));
         child(pair.value as YamlNode | null, depth + 1);
@@ -328,7 +381,14 @@ function describe(node: YamlNode, targets: Map<YamlNode, YamlNode>, text: string
 }
 
 /** Positions of every value by JSON pointer, aliases followed (bounded: measure() passed). */
-function walk(node: YamlNode, path: PathSegment[], targets: Map<YamlNode, YamlNode>, text: string, at: At, nodes: Map<string, NodeInfo>): void {
+function walk(
+  node: YamlNode,
+  path: PathSegment[],
+  targets: Map<YamlNode, YamlNode>,
+  text: string,
+  at: At,
+  nodes: Map<string, NodeInfo>,
+): void {
   const target = isAlias(node) ? targets.get(node) : node;
   if (!target) return;
   if (isMap(target)) {
@@ -339,7 +399,8 @@ function walk(node: YamlNode, path: PathSegment[], targets: Map<YamlNode, YamlNo
       const keyLoc = keyNode?.range ? at(keyNode.range[0]) : undefined;
       const valueNode = pair.value as YamlNode | null;
       const emptyValue = !valueNode || (isScalar(valueNode) && valueNode.value === null && valueNode.range?.[0] === valueNode.range?.[1]);
-      const info: NodeInfo = valueNode && !emptyValue ? describe(valueNode, targets, text, at) : { loc: keyLoc ?? at(0), kind: "scalar", raw: "" };
+      const info: NodeInfo =
+        valueNode && !emptyValue ? describe(valueNode, targets, text, at) : { loc: keyLoc ?? at(0), kind: "scalar", raw: "" };
       if (keyLoc) info.keyLoc = keyLoc;
       nodes.set(toPointer(childPath), info);
       if (valueNode) walk(valueNode, childPath, targets, text, at, nodes);
@@ -375,7 +436,7 @@ function yamlHint(code: string): string | undefined {
     case "TAB_AS_INDENT":
       return "YAML indentation must use spaces, not tabs.";
     case "BAD_SCALAR_START":
-      return "Quote values that start with @, `, %, | or > (e.g. \"@value\").";
+      return 'Quote values that start with @, `, %, | or > (e.g. "@value").';
     case "MULTIPLE_DOCS":
       return "Each file holds one document; remove the extra `---`.";
     default:

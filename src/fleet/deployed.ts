@@ -103,7 +103,9 @@ export function lastDeploymentFailure(events: readonly ServiceEvent[]): ServiceE
   const completions = events.slice(0, f).filter((e) => COMPLETED.test(e.message) && !(Date.parse(e.createdAt) <= at)).length;
   if (completions > (rolledBack ? 1 : 0)) return undefined;
   // Report the "deployment failed" event itself rather than the rollback announcement next to it.
-  const failed = events.slice(f).find((e) => FAILED.test(e.message) && (Number.isNaN(at) || Math.abs(Date.parse(e.createdAt) - at) <= ROLLBACK_PAIRING_MS));
+  const failed = events
+    .slice(f)
+    .find((e) => FAILED.test(e.message) && (Number.isNaN(at) || Math.abs(Date.parse(e.createdAt) - at) <= ROLLBACK_PAIRING_MS));
   return failed ?? failure;
 }
 
@@ -127,11 +129,19 @@ export function serviceHealth(service: LiveService, current?: ServiceDeploymentI
       const reason = failed
         ? `deployment ${failed.id} (${taskDefinitionName(failed.taskDefinition)}) FAILED${failed.rolloutStateReason ? `: ${failed.rolloutStateReason}` : ""}${state.rollback ? `; ECS is rolling back to ${taskDefinitionName(state.rollback.taskDefinition)}` : ""}`
         : `${state.reason}; ECS is rolling back`;
-      return withPrimary({ state: "failed", reason, failure: { message: failed?.rolloutStateReason ?? state.reason, ...(failed?.updatedAt ? { at: failed.updatedAt } : {}) } });
+      return withPrimary({
+        state: "failed",
+        reason,
+        failure: { message: failed?.rolloutStateReason ?? state.reason, ...(failed?.updatedAt ? { at: failed.updatedAt } : {}) },
+      });
     }
     case "failed": {
       const d = state.deployment;
-      return withPrimary({ state: "failed", reason: state.reason, failure: { message: d?.rolloutStateReason ?? state.reason, ...(d?.updatedAt ? { at: d.updatedAt } : {}) } });
+      return withPrimary({
+        state: "failed",
+        reason: state.reason,
+        failure: { message: d?.rolloutStateReason ?? state.reason, ...(d?.updatedAt ? { at: d.updatedAt } : {}) },
+      });
     }
     case "in-progress":
       return withPrimary({ state: "in-progress", reason: state.reason });
@@ -149,13 +159,23 @@ export function serviceHealth(service: LiveService, current?: ServiceDeploymentI
     });
   }
   if (state.lastFailure) {
-    return withPrimary({ state: "failed", reason: `the last deployment failed (${describeTrigger(state.lastFailure.trigger)}): ${state.lastFailure.reason}; ECS rolled back`, failure: { message: state.lastFailure.reason, ...(state.lastFailure.at ? { at: state.lastFailure.at } : {}) } });
+    return withPrimary({
+      state: "failed",
+      reason: `the last deployment failed (${describeTrigger(state.lastFailure.trigger)}): ${state.lastFailure.reason}; ECS rolled back`,
+      failure: { message: state.lastFailure.reason, ...(state.lastFailure.at ? { at: state.lastFailure.at } : {}) },
+    });
   }
   if (state.kind === "scaled-to-zero") {
-    return withPrimary({ state: "scaled-to-zero", reason: `desiredCount 0: no task runs ${taskDefinitionName(state.primary.taskDefinition)}` });
+    return withPrimary({
+      state: "scaled-to-zero",
+      reason: `desiredCount 0: no task runs ${taskDefinitionName(state.primary.taskDefinition)}`,
+    });
   }
   if (state.kind === "degraded") return withPrimary({ state: "degraded", reason: state.reason });
-  return withPrimary({ state: "stable", reason: `${service.runningCount}/${service.desiredCount} running, deployment ${state.primary.id} ${state.primary.rolloutState ?? "stable"}` });
+  return withPrimary({
+    state: "stable",
+    reason: `${service.runningCount}/${service.desiredCount} running, deployment ${state.primary.id} ${state.primary.rolloutState ?? "stable"}`,
+  });
 }
 
 function stripServicePrefix(message: string): string {

@@ -33,9 +33,16 @@ interface Rendered {
   error?: DeployerError;
 }
 
-export async function detectDrift(run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">, opts: DetectDriftOptions = {}): Promise<DriftReport> {
+export async function detectDrift(
+  run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">,
+  opts: DetectDriftOptions = {},
+): Promise<DriftReport> {
   const { project } = run;
-  const reads = await readTargets(run.targets, run.sessions, { service: project.config.service, runId: run.runId, concurrency: opts.concurrency });
+  const reads = await readTargets(run.targets, run.sessions, {
+    service: project.config.service,
+    runId: run.runId,
+    concurrency: opts.concurrency,
+  });
 
   const sensitive: string[][] = [];
   const targets: TargetDrift[] = reads.map((read) => {
@@ -50,7 +57,10 @@ export async function detectDrift(run: Pick<PreparedRun, "project" | "targets" |
     service: project.config.service,
     createdAt: (opts.now?.() ?? new Date()).toISOString(),
     targets: targets.map((t) => ({ ...t, changes: t.changes.map((c) => redactChange(c, all)) })),
-    stages: stages.map((s) => ({ ...s, differences: s.differences.map((d) => ({ ...d, changes: d.changes.map((c) => redactChange(c, all)) })) })),
+    stages: stages.map((s) => ({
+      ...s,
+      differences: s.differences.map((d) => ({ ...d, changes: d.changes.map((c) => redactChange(c, all)) })),
+    })),
     summary: {
       targets: targets.length,
       inSync: targets.filter((t) => t.status === "in-sync").length,
@@ -72,7 +82,11 @@ function render(project: Project, target: Target, td: LiveTaskDefinition): Rende
   const image = deployedImage(td);
   try {
     if (image.digest) {
-      const desired = renderDesired(project, target, { repository: project.config.image.repository, digest: image.digest, ...(image.imageTag ? { tag: image.imageTag } : {}) });
+      const desired = renderDesired(project, target, {
+        repository: project.config.image.repository,
+        digest: image.digest,
+        ...(image.imageTag ? { tag: image.imageTag } : {}),
+      });
       return { desired: desired.taskDefinition, digest: image.digest };
     }
     // Not pinned and untagged: render with the image as it runs, to compare everything else.
@@ -86,12 +100,19 @@ function render(project: Project, target: Target, td: LiveTaskDefinition): Rende
 
 function targetDrift(project: Project, read: TargetRead): { drift: TargetDrift; values: string[] } {
   const summary = targetSummary(read.target, project.config.rootDir);
-  if (!read.ok) return { drift: { target: summary, status: "error", error: toErrorInfo(read.error), changes: [], notes: [] }, values: collectSensitiveValues(read.target) };
+  if (!read.ok)
+    return {
+      drift: { target: summary, status: "error", error: toErrorInfo(read.error), changes: [], notes: [] },
+      values: collectSensitiveValues(read.target),
+    };
 
   const td = read.taskDefinition;
   const image = deployedImage(td);
   const notes: string[] = [];
-  if (!image.imageDigest) notes.push(`the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigest(image.tagDigest)})` : ""}`);
+  if (!image.imageDigest)
+    notes.push(
+      `the image ${image.ref ?? "(none)"} is not pinned by digest${image.tagDigest ? ` (its deployer:image-digest tag says ${shortDigest(image.tagDigest)})` : ""}`,
+    );
   if (image.conflict) notes.push(`the image runs ${image.imageDigest} but the deployer:image-digest tag says ${image.tagDigest}`);
   if (!td.tags[TAG.runId]) {
     const by = typeof td.raw.registeredBy === "string" ? ` by ${td.raw.registeredBy}` : "";
@@ -124,7 +145,12 @@ export function stageConsistency(project: Project, reads: TargetRead[], sensitiv
     const configured = project.targets.filter((t) => t.stage === stage);
     const fields = environmentSpecificFields(project, configured);
     const readable = inStage.filter(({ r }) => r.ok) as Array<{ r: Extract<TargetRead, { ok: true }>; i: number }>;
-    const consistency: StageConsistency = { stage, compared: readable.map(({ r }) => r.target.name), differences: [], maskedFields: fields };
+    const consistency: StageConsistency = {
+      stage,
+      compared: readable.map(({ r }) => r.target.name),
+      differences: [],
+      maskedFields: fields,
+    };
     out.push(consistency);
     if (readable.length < 2) continue;
 

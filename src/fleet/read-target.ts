@@ -104,7 +104,10 @@ export async function readTarget(target: Target, sessions: SessionFactory, sessi
   const read: TargetRead = { target, ok: true, session, service, taskDefinition };
   if (isNativeStrategy(service) && service.currentServiceDeployment && session.ecs.describeServiceDeployments) {
     // Best effort: without it the deployments listed by DescribeServices still tell "in progress".
-    const sd = await session.ecs.describeServiceDeployments([service.currentServiceDeployment]).then((x) => x[0], () => undefined);
+    const sd = await session.ecs.describeServiceDeployments([service.currentServiceDeployment]).then(
+      (x) => x[0],
+      () => undefined,
+    );
     if (sd) read.serviceDeployment = sd;
   }
   return read;

@@ -32,7 +32,12 @@ export interface SourceStage {
   refusals: DeployerError[];
 }
 
-function refuse(target: Target, message: string, hint: string, extra: Partial<ConstructorParameters<typeof DeployerError>[0]> = {}): DeployerError {
+function refuse(
+  target: Target,
+  message: string,
+  hint: string,
+  extra: Partial<ConstructorParameters<typeof DeployerError>[0]> = {},
+): DeployerError {
   return new DeployerError({ code: "PROMOTION_REFUSED", message, target: target.name, account: target.account, hint, ...extra });
 }
 
@@ -44,13 +49,18 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
     return {
       target,
       eligible: false,
-      refusal: refuse(target, `cannot read what ${where} runs: ${e.message}`, e.hint ?? `Fix access to ${target.name} (account ${target.account}) or narrow the source with --env.`, {
-        action: e.action,
-        resource: e.resource,
-        awsCode: e.awsCode ?? e.code,
-        awsMessage: e.awsMessage,
-        cause: e,
-      }),
+      refusal: refuse(
+        target,
+        `cannot read what ${where} runs: ${e.message}`,
+        e.hint ?? `Fix access to ${target.name} (account ${target.account}) or narrow the source with --env.`,
+        {
+          action: e.action,
+          resource: e.resource,
+          awsCode: e.awsCode ?? e.code,
+          awsMessage: e.awsMessage,
+          cause: e,
+        },
+      ),
     };
   }
   const image = deployedImage(read.taskDefinition);
@@ -61,15 +71,33 @@ export function assessSourceTarget(read: TargetRead, stage: string): SourceTarge
 
   switch (health.state) {
     case "in-progress":
-      return { ...base, eligible: false, refusal: refuse(target, `mid-deployment: ${health.reason}`, `Wait for the deployment to finish (deployer status shows it). ${retry}`, { resource }) };
+      return {
+        ...base,
+        eligible: false,
+        refusal: refuse(
+          target,
+          `mid-deployment: ${health.reason}`,
+          `Wait for the deployment to finish (deployer status shows it). ${retry}`,
+          { resource },
+        ),
+      };
     case "failed":
       return {
         ...base,
         eligible: false,
-        refusal: refuse(target, `its last deployment failed: ${health.reason}`, `Promotion only takes what runs healthy. Roll a fixed image out to ${stage} (deployer rollout --stage ${stage}); if ${target.name} already runs the image you want, a new successful deployment of it clears this (aws ecs update-service --cluster ${target.cluster} --service ${target.service} --force-new-deployment).`, { resource }),
+        refusal: refuse(
+          target,
+          `its last deployment failed: ${health.reason}`,
+          `Promotion only takes what runs healthy. Roll a fixed image out to ${stage} (deployer rollout --stage ${stage}); if ${target.name} already runs the image you want, a new successful deployment of it clears this (aws ecs update-service --cluster ${target.cluster} --service ${target.service} --force-new-deployment).`,
+          { resource },
+        ),
       };
     case "degraded":
-      return { ...base, eligible: false, refusal: refuse(target, `not stable: ${health.reason}`, `Check the service's events and tasks. ${retry}`, { resource }) };
+      return {
+        ...base,
+        eligible: false,
+        refusal: refuse(target, `not stable: ${health.reason}`, `Check the service's events and tasks. ${retry}`, { resource }),
+      };
     case "scaled-to-zero":
       return {
         ...base,
@@ -117,7 +145,13 @@ export function assessSourceStage(stage: string, reads: TargetRead[]): SourceSta
   const refusals = targets.flatMap((t) => (t.refusal ? [t.refusal] : []));
   const out: SourceStage = { stage, targets, refusals };
   if (targets.length === 0) {
-    refusals.push(new DeployerError({ code: "PROMOTION_REFUSED", message: `stage ${stage} has no targets to promote from`, hint: "Pick another --from stage." }));
+    refusals.push(
+      new DeployerError({
+        code: "PROMOTION_REFUSED",
+        message: `stage ${stage} has no targets to promote from`,
+        hint: "Pick another --from stage.",
+      }),
+    );
     return out;
   }
   if (refusals.length > 0) return out;
@@ -127,9 +161,14 @@ export function assessSourceStage(stage: string, reads: TargetRead[]): SourceSta
     const summary = targets.map((t) => `${t.target.name} ${shortDigest(t.image!.digest!)}`).join(", ");
     for (const t of targets) {
       refusals.push(
-        refuse(t.target, `stage ${stage} is split across ${digests.length} digests (${summary}); ${t.target.name} runs ${t.image!.digest}`, `Roll one image out to every target of ${stage} first (deployer rollout --stage ${stage}), or promote from one target with --env.`, {
-          resource: t.taskDefinitionArn,
-        }),
+        refuse(
+          t.target,
+          `stage ${stage} is split across ${digests.length} digests (${summary}); ${t.target.name} runs ${t.image!.digest}`,
+          `Roll one image out to every target of ${stage} first (deployer rollout --stage ${stage}), or promote from one target with --env.`,
+          {
+            resource: t.taskDefinitionArn,
+          },
+        ),
       );
     }
     return out;

@@ -18,7 +18,10 @@ export interface FleetStatusOptions {
   now?: () => Date;
 }
 
-export async function fleetStatus(run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">, opts: FleetStatusOptions = {}): Promise<FleetStatus> {
+export async function fleetStatus(
+  run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">,
+  opts: FleetStatusOptions = {},
+): Promise<FleetStatus> {
   const { project } = run;
   const stageNames = project.config.stages.map((s) => s.name);
   const previousStage = (stage: string): string | undefined => {
@@ -36,10 +39,18 @@ export async function fleetStatus(run: Pick<PreparedRun, "project" | "targets" |
 
   const sources = new Map<string, SourceStage>();
   for (const stage of neededStages) {
-    sources.set(stage, assessSourceStage(stage, project.targets.filter((t) => t.stage === stage).map((t) => readOf.get(t.name)!)));
+    sources.set(
+      stage,
+      assessSourceStage(
+        stage,
+        project.targets.filter((t) => t.stage === stage).map((t) => readOf.get(t.name)!),
+      ),
+    );
   }
 
-  const rows = run.targets.map((t) => statusRow(readOf.get(t.name)!, project.config.rootDir, readiness(readOf.get(t.name)!, previousStage(t.stage), sources)));
+  const rows = run.targets.map((t) =>
+    statusRow(readOf.get(t.name)!, project.config.rootDir, readiness(readOf.get(t.name)!, previousStage(t.stage), sources)),
+  );
   const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, scaledToZero: 0, errors: 0 };
   for (const r of rows) {
     if (!r.ok) summary.errors++;
@@ -65,10 +76,16 @@ export function readiness(read: TargetRead, fromStage: string | undefined, sourc
   if (!read.ok) return { state: "unknown", fromStage };
   const source = sources.get(fromStage);
   if (!source || !source.digest) {
-    return { state: "source-not-ready", fromStage, reasons: (source?.refusals ?? []).map((e) => (e.target ? `${e.target}: ${e.message}` : e.message)) };
+    return {
+      state: "source-not-ready",
+      fromStage,
+      reasons: (source?.refusals ?? []).map((e) => (e.target ? `${e.target}: ${e.message}` : e.message)),
+    };
   }
   const mine = deployedImage(read.taskDefinition).digest;
-  return mine === source.digest ? { state: "in-sync", fromStage, digest: source.digest } : { state: "promotable", fromStage, digest: source.digest };
+  return mine === source.digest
+    ? { state: "in-sync", fromStage, digest: source.digest }
+    : { state: "promotable", fromStage, digest: source.digest };
 }
 
 export function statusRow(read: TargetRead, rootDir: string, promotion: PromotionReadiness): StatusRow {

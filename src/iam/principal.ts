@@ -38,7 +38,11 @@ function awsValueMatches(value: string, p: RequestPrincipal): boolean {
   const account = principalAccount(p);
   // Account forms: "123456789012" and "arn:aws:iam::123456789012:root" both mean "the account".
   const valueParts = splitArn(value);
-  const valueAccount = ACCOUNT_ID.test(value) ? value : valueParts && valueParts[2] === "iam" && valueParts[5] === "root" ? valueParts[4] : undefined;
+  const valueAccount = ACCOUNT_ID.test(value)
+    ? value
+    : valueParts && valueParts[2] === "iam" && valueParts[5] === "root"
+      ? valueParts[4]
+      : undefined;
   if (valueAccount !== undefined) return account === valueAccount;
   if (ACCOUNT_ID.test(p.id)) return false; // a specific identity does not stand for the whole account
   if (!valueParts) return false;

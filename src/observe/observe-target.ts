@@ -109,7 +109,10 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
   const [live, ...checks] = await Promise.all([
     // A crash here is reported by the live-task-definition check, which reads the same state.
     readLiveState(ctx)
-      .then(async (live): Promise<LiveState & Partial<RollbackState>> => ({ ...live, ...(live.service ? await readRollbackState(ctx, live.service, live.liveTaskDefinition) : {}) }))
+      .then(async (live): Promise<LiveState & Partial<RollbackState>> => ({
+        ...live,
+        ...(live.service ? await readRollbackState(ctx, live.service, live.liveTaskDefinition) : {}),
+      }))
       .catch((): LiveState & Partial<RollbackState> => ({})),
     guard(SERVICE_CHECK, () => checkClusterAndService(ctx)),
     guard(LIVE_TASK_DEFINITION_CHECK, () => checkLiveTaskDefinition(ctx)),

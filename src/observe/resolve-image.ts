@@ -30,7 +30,10 @@ export function parseImageRef(ref: string, repository: RepositoryRef): ImageQuer
   if (at >= 0 || lastSlash >= 0) {
     const repoPart = at >= 0 ? input.slice(0, at) : tagColon > 0 ? input.slice(0, tagColon) : input;
     if (repoPart.toLowerCase() !== repository.uri.toLowerCase()) {
-      bad(`names repository ${repoPart}, but deployer.yaml's image.repository is ${repository.uri}`, `deployer deploys images of ${repository.uri} only. ${usage}`);
+      bad(
+        `names repository ${repoPart}, but deployer.yaml's image.repository is ${repository.uri}`,
+        `deployer deploys images of ${repository.uri} only. ${usage}`,
+      );
     }
     rest = at >= 0 ? input.slice(at + 1) : tagColon > 0 ? input.slice(tagColon + 1) : bad("no tag or digest after the repository", usage);
   }
@@ -64,7 +67,14 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
   try {
     repo = parseRepositoryUri(config.image.repository);
   } catch (e) {
-    if (isDeployerError(e)) throw new DeployerError({ code: e.code, message: `image.repository in ${config.file}: ${e.message}`, hint: e.hint, field: "image.repository", cause: e });
+    if (isDeployerError(e))
+      throw new DeployerError({
+        code: e.code,
+        message: `image.repository in ${config.file}: ${e.message}`,
+        hint: e.hint,
+        field: "image.repository",
+        cause: e,
+      });
     throw e;
   }
   const query = parseImageRef(ref, repo);
@@ -75,7 +85,9 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
   try {
     ecr = await centralEcr(config, sessions, repo);
   } catch (e) {
-    const err = isDeployerError(e) ? e : toDeployerError(e, { action: "sts:AssumeRole", resource: config.image.registryRole ?? "base credentials" });
+    const err = isDeployerError(e)
+      ? e
+      : toDeployerError(e, { action: "sts:AssumeRole", resource: config.image.registryRole ?? "base credentials" });
     throw new DeployerError({
       code: err.code,
       message: `cannot read the central repository ${repo.uri} ${how}: ${err.message}`,
@@ -136,10 +148,20 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
     });
   }
   if (!DIGEST.test(detail.digest)) {
-    throw new DeployerError({ code: "AWS_ERROR", message: `ECR returned an unexpected digest "${detail.digest}" for ${asked} in ${repo.uri}`, action: "ecr:DescribeImages", resource: repo.uri });
+    throw new DeployerError({
+      code: "AWS_ERROR",
+      message: `ECR returned an unexpected digest "${detail.digest}" for ${asked} in ${repo.uri}`,
+      action: "ecr:DescribeImages",
+      resource: repo.uri,
+    });
   }
   if ("digest" in query && detail.digest !== query.digest) {
-    throw new DeployerError({ code: "AWS_ERROR", message: `ECR returned ${detail.digest} when asked for ${query.digest} in ${repo.uri}`, action: "ecr:DescribeImages", resource: repo.uri });
+    throw new DeployerError({
+      code: "AWS_ERROR",
+      message: `ECR returned ${detail.digest} when asked for ${query.digest} in ${repo.uri}`,
+      action: "ecr:DescribeImages",
+      resource: repo.uri,
+    });
   }
   const resolved: ResolvedImage = { repository: config.image.repository, digest: detail.digest };
   if ("tag" in query) resolved.tag = query.tag;

@@ -21,7 +21,17 @@ import path from "node:path";
 import type { DesiredTarget, ResolvedImage, StageConfig, Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
-import type { CheckResult, KnownGoodRevision, LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary, Verdict } from "./types.js";
+import type {
+  CheckResult,
+  KnownGoodRevision,
+  LiveSnapshot,
+  Plan,
+  Step,
+  TargetAction,
+  TargetPlan,
+  TargetSummary,
+  Verdict,
+} from "./types.js";
 import { serviceState, type ServiceState } from "../apply/deployment-state.js";
 import { knownGoodRevision } from "../apply/deployment-history.js";
 import { diffTaskDefinitions } from "./diff.js";
@@ -78,7 +88,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
   });
 
   const usedStages = new Set(targets.map((t) => t.target.stage));
-  const stages = input.stages.filter((s) => usedStages.has(s.name)).map((s) => (s.maxParallel === undefined ? { name: s.name } : { name: s.name, maxParallel: s.maxParallel }));
+  const stages = input.stages
+    .filter((s) => usedStages.has(s.name))
+    .map((s) => (s.maxParallel === undefined ? { name: s.name } : { name: s.name, maxParallel: s.maxParallel }));
 
   // Counted per top-level check: a check failing through two of its sub-checks is one failing check.
   let failingChecks = 0;
@@ -123,12 +135,7 @@ function planTarget(
   const target = desired.target;
   const desiredDef = desired.taskDefinition as unknown as Record<string, unknown>;
   const liveTd = observed.liveTaskDefinition;
-  const sensitiveValues = collectSensitiveValues(
-    target,
-    desiredDef,
-    liveTd?.raw,
-    observed.latestRevision?.raw,
-  );
+  const sensitiveValues = collectSensitiveValues(target, desiredDef, liveTd?.raw, observed.latestRevision?.raw);
 
   // Published fingerprints are over the redacted definitions (fingerprint.ts); whether two
   // definitions are the same is decided on the full ones, in memory.
@@ -137,7 +144,15 @@ function planTarget(
   const state = observed.state ?? (observed.service ? serviceState(observed.service) : undefined);
   // The live side of a sensitive change holds the secret as it was (an older value nobody named):
   // the live fingerprint must not be an oracle for it either.
-  const live = liveSnapshot(observed.service, liveTd, state, mergeSensitiveValues(sensitiveValues, diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before))));
+  const live = liveSnapshot(
+    observed.service,
+    liveTd,
+    state,
+    mergeSensitiveValues(
+      sensitiveValues,
+      diff.filter((c) => c.sensitive).flatMap((c) => textLeaves(c.before)),
+    ),
+  );
   const runsDesired = liveTd !== undefined && sameTaskDefinition(liveTd.raw, desiredDef);
   const checks = [...observed.checks];
 
@@ -179,7 +194,8 @@ function planTarget(
 
   // A FAILED PRIMARY is never "unchanged": deploying exactly the failed definition again is refused
   // (it would fail the same way) unless --force; any other definition is deployed over it.
-  const failedPrimary = state?.kind === "failed" && live !== undefined && (!state.deployment || state.deployment.taskDefinition === live.taskDefinitionArn);
+  const failedPrimary =
+    state?.kind === "failed" && live !== undefined && (!state.deployment || state.deployment.taskDefinition === live.taskDefinitionArn);
   const redeployFailed = failedPrimary && runsDesired;
   if (redeployFailed && !options.force && state?.kind === "failed") {
     checks.push({
@@ -190,13 +206,20 @@ function planTarget(
       message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
       hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live!.taskDefinitionArn)} again anyway`,
       evidence: { taskDefinition: live!.taskDefinitionArn, trigger: state.trigger },
-      error: { code: "DEPLOYMENT_FAILED", message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} failed`, target: target.name, account: target.account, resource: observed.service?.arn },
+      error: {
+        code: "DEPLOYMENT_FAILED",
+        message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} failed`,
+        target: target.name,
+        account: target.account,
+        resource: observed.service?.arn,
+      },
     });
   }
 
   // Where a failure would roll back to: only a revision known to have run healthy.
   const changes = live !== undefined && (!runsDesired || failedPrimary);
-  const known = observed.rollbackTo ?? (state ? knownGoodRevision(state, observed.service, liveTd, observed.history ?? { entries: [] }) : undefined);
+  const known =
+    observed.rollbackTo ?? (state ? knownGoodRevision(state, observed.service, liveTd, observed.history ?? { entries: [] }) : undefined);
   const rollbackTo = known ? { ...known } : undefined;
   if (changes && live) checks.push(rollbackTargetCheck(target, rollbackTo, options.strict));
 
@@ -319,7 +342,8 @@ function rollbackTargetCheck(target: Target, to: KnownGoodRevision | undefined, 
     return {
       ...head,
       verdict: "warn",
-      message: "no revision is known to have run healthy before (no settled deployment, no SUCCESSFUL service deployment, no deployer:previous-task-definition tag): a failure will not be rolled back",
+      message:
+        "no revision is known to have run healthy before (no settled deployment, no SUCCESSFUL service deployment, no deployer:previous-task-definition tag): a failure will not be rolled back",
       hint: `if this deployment fails, put a revision you know is good back with \`deployer rollback --env ${target.name} --to FAMILY:REVISION\``,
     };
   }
@@ -331,7 +355,16 @@ function rollbackTargetCheck(target: Target, to: KnownGoodRevision | undefined, 
       message: `a failure rolls back to ${where}, which is INACTIVE (deregistered): deployer would register an identical copy of it first`,
       hint: "ECS cannot deploy an INACTIVE revision; the copy gets the same definition and a deployer:copy-of tag",
       evidence: { ...to },
-      ...(strict ? { error: { code: "ROLLBACK_REFUSED" as const, message: `the rollback target ${taskDefinitionName(to.taskDefinitionArn)} is INACTIVE`, target: target.name, account: target.account } } : {}),
+      ...(strict
+        ? {
+            error: {
+              code: "ROLLBACK_REFUSED" as const,
+              message: `the rollback target ${taskDefinitionName(to.taskDefinitionArn)} is INACTIVE`,
+              target: target.name,
+              account: target.account,
+            },
+          }
+        : {}),
     };
   }
   return { ...head, verdict: "pass", message: `a failure rolls back to ${where}`, evidence: { ...to } };
@@ -372,7 +405,8 @@ function unfinishedOwnDeployment(
  * one deployment-state model; the caller excludes an unfinished deployment of exactly what it wants.
  */
 function foreignDeployment(state: ServiceState | undefined): { id?: string; taskDefinition: string; reason?: string } | undefined {
-  if (state?.kind === "in-progress") return { id: state.deployment?.id, taskDefinition: state.deployment?.taskDefinition ?? "", reason: state.reason };
+  if (state?.kind === "in-progress")
+    return { id: state.deployment?.id, taskDefinition: state.deployment?.taskDefinition ?? "", reason: state.reason };
   if (state?.kind === "rolling-back") {
     const d = state.rollback ?? state.failed;
     return { id: d?.id, taskDefinition: d?.taskDefinition ?? "", reason: state.reason };
@@ -398,4 +432,3 @@ export function walkChecks(checks: CheckResult[]): CheckResult[] {
   for (const c of checks) visit(c);
   return out;
 }
-

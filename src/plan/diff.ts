@@ -15,10 +15,7 @@ import { canonicalJson, normaliseTaskDefinition } from "./normalise.js";
 
 type Leaves = Map<string, unknown>;
 
-export function diffTaskDefinitions(
-  live: Record<string, unknown> | undefined,
-  desired: Record<string, unknown>,
-): FieldChange[] {
+export function diffTaskDefinitions(live: Record<string, unknown> | undefined, desired: Record<string, unknown>): FieldChange[] {
   const before = live === undefined ? new Map<string, unknown>() : flattenTaskDefinition(normaliseTaskDefinition(live));
   const after = flattenTaskDefinition(normaliseTaskDefinition(desired));
   // A container (or volume) on both sides diffs field by field; on one side only, as one value.

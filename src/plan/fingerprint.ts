@@ -23,7 +23,9 @@ import { redactTaskDefinition, sensitivePathsOf } from "./redact.js";
  */
 export function fingerprint(def: Record<string, unknown>, sensitiveValues: readonly string[] = []): string {
   const shown = redactTaskDefinition(def, sensitivePathsOf(def, sensitiveValues), sensitiveValues);
-  return `sha256:${createHash("sha256").update(canonicalJson(normaliseTaskDefinition(shown))).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(canonicalJson(normaliseTaskDefinition(shown)))
+    .digest("hex")}`;
 }
 
 /** True when both definitions are identical after normalisation (secrets included; never published). */

@@ -110,7 +110,11 @@ function normaliseContainer(container: JsonObject, networkMode: string | undefin
       m.protocol = typeof m.protocol === "string" ? m.protocol.toLowerCase() : "tcp";
       if (typeof m.containerPort === "string" && /^\d+$/.test(m.containerPort)) m.containerPort = Number(m.containerPort);
       if (typeof m.hostPort === "string" && /^\d+$/.test(m.hostPort)) m.hostPort = Number(m.hostPort);
-      if ((networkMode === "awsvpc" || networkMode === "host") && (m.hostPort === undefined || m.hostPort === null) && typeof m.containerPort === "number") {
+      if (
+        (networkMode === "awsvpc" || networkMode === "host") &&
+        (m.hostPort === undefined || m.hostPort === null) &&
+        typeof m.containerPort === "number"
+      ) {
         m.hostPort = m.containerPort;
       }
       return m;

@@ -57,7 +57,8 @@ export function collectSensitiveValues(
 ): string[] {
   const values = new Set<string>();
   for (const path of target.sensitive ?? []) {
-    for (const leaf of leavesOf(resolveDotted(target as unknown as Record<string, unknown>, path))) for (const v of sensitiveVariants(leaf)) values.add(v);
+    for (const leaf of leavesOf(resolveDotted(target as unknown as Record<string, unknown>, path)))
+      for (const v of sensitiveVariants(leaf)) values.add(v);
   }
   for (const def of definitions) {
     if (!def) continue;
@@ -122,7 +123,12 @@ export function sensitivePathsOf(def: Record<string, unknown>, values: readonly 
   const out: string[] = [];
   const walk = (v: unknown, pointer: string, parent?: Record<string, unknown>, key?: string) => {
     if (typeof v === "string" || typeof v === "number") {
-      const isEnvSecret = key === "value" && parent !== undefined && typeof parent.name === "string" && isSecretName(parent.name) && pointer.includes("/environment/");
+      const isEnvSecret =
+        key === "value" &&
+        parent !== undefined &&
+        typeof parent.name === "string" &&
+        isSecretName(parent.name) &&
+        pointer.includes("/environment/");
       if (isEnvSecret || containsSensitive(String(v), values)) out.push(pointer);
       return;
     }
@@ -252,7 +258,10 @@ function escapePointer(key: string): string {
 }
 
 function setPointer(root: Record<string, unknown>, pointer: string, value: unknown): void {
-  const segs = pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segs = pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   let cur: unknown = root;
   for (let i = 0; i < segs.length - 1; i++) {
     if (typeof cur !== "object" || cur === null) return;

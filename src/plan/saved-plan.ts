@@ -64,7 +64,12 @@ export function parsePlan(text: string, file: string): Plan {
       cause: e,
     });
   }
-  if (typeof value === "object" && value !== null && "formatVersion" in value && (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION) {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    "formatVersion" in value &&
+    (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION
+  ) {
     throw new DeployerError({
       code: "PLAN_INVALID",
       message: `${file} has plan format version ${JSON.stringify((value as { formatVersion: unknown }).formatVersion)}; this deployer reads version ${PLAN_FORMAT_VERSION}`,
@@ -107,7 +112,8 @@ export async function readPlanFile(file: string): Promise<Plan> {
  */
 export function checkPlanStillValid(saved: Plan, fresh: Plan): { ok: true } | { ok: false; reasons: string[] } {
   const reasons: string[] = [];
-  if (saved.service !== fresh.service) reasons.push(`plan is stale: it is for service ${saved.service}, the configuration is for ${fresh.service}`);
+  if (saved.service !== fresh.service)
+    reasons.push(`plan is stale: it is for service ${saved.service}, the configuration is for ${fresh.service}`);
   if (saved.image.digest !== fresh.image.digest) {
     reasons.push(`plan is stale: image ${saved.image.digest} was planned, the image resolves to ${fresh.image.digest} now`);
   }
@@ -115,13 +121,17 @@ export function checkPlanStillValid(saved: Plan, fresh: Plan): { ok: true } | { 
   const freshByName = new Map(fresh.targets.map((t) => [t.target.name, t]));
   const missing = [...savedByName.keys()].filter((n) => !freshByName.has(n));
   const extra = [...freshByName.keys()].filter((n) => !savedByName.has(n));
-  if (missing.length > 0) reasons.push(`plan is stale: target${missing.length > 1 ? "s" : ""} ${missing.join(", ")} planned but not selected now`);
-  if (extra.length > 0) reasons.push(`plan is stale: target${extra.length > 1 ? "s" : ""} ${extra.join(", ")} selected now but not in the plan`);
+  if (missing.length > 0)
+    reasons.push(`plan is stale: target${missing.length > 1 ? "s" : ""} ${missing.join(", ")} planned but not selected now`);
+  if (extra.length > 0)
+    reasons.push(`plan is stale: target${extra.length > 1 ? "s" : ""} ${extra.join(", ")} selected now but not in the plan`);
   for (const [name, s] of savedByName) {
     const f = freshByName.get(name);
     if (!f) continue;
     if (s.fingerprint !== f.fingerprint) {
-      reasons.push(`plan is stale: ${name}: the rendered task definition changed since the plan (${short(s.fingerprint)} -> ${short(f.fingerprint)})`);
+      reasons.push(
+        `plan is stale: ${name}: the rendered task definition changed since the plan (${short(s.fingerprint)} -> ${short(f.fingerprint)})`,
+      );
     }
     const sArn = s.live?.taskDefinitionArn;
     const fArn = f.live?.taskDefinitionArn;

@@ -72,7 +72,8 @@ export function registrationTags(input: RegistrationTagInput): Record<string, st
  */
 export function copyTags(original: { arn: string; tags: Record<string, string> }): Record<string, string> {
   const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(original.tags)) if (k.startsWith("deployer:") && k !== PREVIOUS_TASK_DEFINITION_TAG && k !== COPY_OF_TAG) tags[k] = v;
+  for (const [k, v] of Object.entries(original.tags))
+    if (k.startsWith("deployer:") && k !== PREVIOUS_TASK_DEFINITION_TAG && k !== COPY_OF_TAG) tags[k] = v;
   tags[COPY_OF_TAG] = sanitiseTagValue(original.arn);
   return tags;
 }

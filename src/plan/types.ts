@@ -123,7 +123,14 @@ export type Step =
    * IN_PROGRESS (that run was killed while waiting): wait for it, and roll back to
    * `previousTaskDefinitionArn` if it fails, instead of reporting "unchanged" too early.
    */
-  | { kind: "resume-wait"; deploymentId: string; taskDefinitionArn: string; previousTaskDefinitionArn?: string; serviceDeploymentArn?: string; timeoutSeconds: number };
+  | {
+      kind: "resume-wait";
+      deploymentId: string;
+      taskDefinitionArn: string;
+      previousTaskDefinitionArn?: string;
+      serviceDeploymentArn?: string;
+      timeoutSeconds: number;
+    };
 
 export type TargetAction =
   /** Changes to apply. */

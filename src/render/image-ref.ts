@@ -16,7 +16,8 @@ export function imageReference(repository: string, ref: string): string {
   const r = ref.trim();
   if (DIGEST.test(r)) return `${repository}@${r}`;
   if (TAG.test(r)) return `${repository}:${r}`;
-  if (r.includes("/") && /^[^\s"\\]+$/.test(r) && (/@sha256:[a-f0-9]{64}$/.test(r) || /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r))) return r;
+  if (r.includes("/") && /^[^\s"\\]+$/.test(r) && (/@sha256:[a-f0-9]{64}$/.test(r) || /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r)))
+    return r;
   throw new DeployerError({
     code: "INVALID_ARGUMENT",
     message: `"${ref}" is not an image tag, digest or reference`,

@@ -41,7 +41,7 @@ export function scanJson(text: string): JsonScan {
   const describe = (at: number) => {
     if (at >= text.length) return "end of input";
     const c = text[at]!;
-    if ("{}[]:,\"".includes(c)) return `'${c}'`;
+    if ('{}[]:,"'.includes(c)) return `'${c}'`;
     if (c === "\n" || c === "\r") return "a line break";
     if (c < " ") return "a control character";
     if (/\p{L}/u.test(c)) return "a letter";
@@ -153,7 +153,11 @@ export function scanJson(text: string): JsonScan {
     }
     if (c === '"') return str();
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return num();
-    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+    for (const [word, v] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;

@@ -61,5 +61,7 @@ export function groupByTarget(errors: DeployerError[]): DeployerError[] {
 
 function groupKey(e: DeployerError): string {
   const l = e.location;
-  return [e.code, l?.file, l?.line, l?.column, e.field, e.hint, e.action, e.resource, e.message.split(`"${e.target}"`).join("\0")].join("|");
+  return [e.code, l?.file, l?.line, l?.column, e.field, e.hint, e.action, e.resource, e.message.split(`"${e.target}"`).join("\0")].join(
+    "|",
+  );
 }

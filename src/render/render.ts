@@ -120,7 +120,11 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
       return offset === undefined ? undefined : templateLocation(file, rendered.positionOf(offset));
     },
   });
-  if (errors.length > 0) throw new DeployerErrors(errors.map((e) => scrubError(e, sensitivity.values)), `${target.name}: the rendered task definition is invalid`);
+  if (errors.length > 0)
+    throw new DeployerErrors(
+      errors.map((e) => scrubError(e, sensitivity.values)),
+      `${target.name}: the rendered task definition is invalid`,
+    );
   attachSensitivity(scan.value as object, sensitivity);
   return scan.value as TaskDefinitionInput;
 }
@@ -143,7 +147,10 @@ function taintedFields(scan: JsonScan, rendered: RenderedText): RenderedSensitiv
   const values = new Set<string>(rendered.sensitiveTexts);
   const valueAt = (pointer: string): unknown => {
     let cur: unknown = scan.value;
-    for (const seg of pointer.split("/").slice(1).map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"))) {
+    for (const seg of pointer
+      .split("/")
+      .slice(1)
+      .map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"))) {
       cur = cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[seg] : undefined;
     }
     return cur;
@@ -151,7 +158,12 @@ function taintedFields(scan: JsonScan, rendered: RenderedText): RenderedSensitiv
   for (const [pointer, span] of scan.keySpans) {
     if (!overlaps(span)) continue;
     pointers.add(pointer);
-    values.add(pointer.slice(pointer.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~"));
+    values.add(
+      pointer
+        .slice(pointer.lastIndexOf("/") + 1)
+        .replace(/~1/g, "/")
+        .replace(/~0/g, "~"),
+    );
   }
   for (const [pointer, span] of scan.spans) {
     const v = valueAt(pointer);
@@ -241,7 +253,8 @@ function renderText(project: Project, target: Target, image: string): { rendered
       const missing = missingPath(e.message);
       // Only the root context's own paths: inside {{#with}}/{{#each}} a relative name is not one.
       const rootKey = missing?.split(".")[0];
-      if (!missing || !(rootKey! in context) || filled.has(missing) || filled.size >= MAX_MISSING_VALUES || !fillIn(context, missing)) return { errors };
+      if (!missing || !(rootKey! in context) || filled.has(missing) || filled.size >= MAX_MISSING_VALUES || !fillIn(context, missing))
+        return { errors };
       filled.add(missing);
     }
   }

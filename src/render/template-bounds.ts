@@ -94,7 +94,12 @@ interface ContextSizes {
  * An upper bound of what rendering `source` with `context` can write; an error when it exceeds
  * maxRenderedBytes (at the `{{#each}}` that multiplies the most, else the template's first line).
  */
-export function renderSizeError(file: string, source: string, context: Record<string, unknown>, targetName: string): DeployerError | undefined {
+export function renderSizeError(
+  file: string,
+  source: string,
+  context: Record<string, unknown>,
+  targetName: string,
+): DeployerError | undefined {
   const ast = parsed(file, source);
   if (!ast) return undefined;
   const sizes = measureContext(context);
@@ -122,14 +127,20 @@ export function renderSizeError(file: string, source: string, context: Record<st
       else if (stmt.type === "MustacheStatement") {
         const helper = helperOf(stmt);
         const params = (stmt.params as HbNode[]) ?? [];
-        const size = helper === "json" ? valueSize(params[0], true, scoped) : params.length === 0 ? valueSize(stmt.path as HbNode, false, scoped) : Math.max(sizes.maxScalar * 6, ...params.map((p) => valueSize(p, false, scoped)));
+        const size =
+          helper === "json"
+            ? valueSize(params[0], true, scoped)
+            : params.length === 0
+              ? valueSize(stmt.path as HbNode, false, scoped)
+              : Math.max(sizes.maxScalar * 6, ...params.map((p) => valueSize(p, false, scoped)));
         total += size * mult;
       } else if (stmt.type === "BlockStatement") {
         const helper = helperOf(stmt);
         const iterates = helper === "each";
         const inner = iterates ? mult * Math.max(1, sizes.maxItems) : mult;
         const scopedInside = scoped || iterates || helper === "with";
-        total += estimate(stmt.program as HbNode | undefined, inner, scopedInside) + estimate(stmt.inverse as HbNode | undefined, mult, scoped);
+        total +=
+          estimate(stmt.program as HbNode | undefined, inner, scopedInside) + estimate(stmt.inverse as HbNode | undefined, mult, scoped);
         if (total > limit && iterates && !worst) worst = stmt.loc?.start;
       }
     }

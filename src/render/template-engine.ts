@@ -145,7 +145,10 @@ const record = (options: HelperOptions | undefined, text: string) => {
   if (text !== "") options?.data?.deployerTaint?.texts.push(text);
 };
 const tainted = (text: string) => new hb.SafeString(`${TAINT_OPEN}${text}${TAINT_CLOSE}`);
-const locOf = (options: HelperOptions | undefined): [number, number] => [options?.loc?.start.line ?? 1, (options?.loc?.start.column ?? 0) + 1];
+const locOf = (options: HelperOptions | undefined): [number, number] => [
+  options?.loc?.start.line ?? 1,
+  (options?.loc?.start.column ?? 0) + 1,
+];
 const fail = (options: HelperOptions | undefined, message: string, hint?: string): never => {
   const [line, column] = locOf(options);
   throw new TemplateFailure(message, line, column, hint);
@@ -165,7 +168,11 @@ hb.registerHelper("__out", function (value: unknown, source: string, escape: boo
     return fail(options, `{{${source}}} is ${v === null ? "null" : "not defined"}`, missingHint(source));
   }
   if (typeof v === "object" || typeof v === "function") {
-    return fail(options, `{{${source}}} is ${typeName(v)}, which has no text form`, `Write it as JSON with {{json ${source}}} (outside quotes).`);
+    return fail(
+      options,
+      `{{${source}}} is ${typeName(v)}, which has no text form`,
+      `Write it as JSON with {{json ${source}}} (outside quotes).`,
+    );
   }
   const text = String(v);
   const out = escape ? escapeMarks(JSON.stringify(text).slice(1, -1)) : text.replace(MARKS, "");
@@ -201,7 +208,8 @@ hb.registerHelper("json", function (...args: unknown[]) {
 
 hb.registerHelper("default", function (...args: unknown[]) {
   const options = args.pop() as HelperOptions;
-  if (args.length !== 2) return fail(options, `default takes a value and a fallback, got ${args.length} argument(s)`, 'Write {{default vars.x "fallback"}}.');
+  if (args.length !== 2)
+    return fail(options, `default takes a value and a fallback, got ${args.length} argument(s)`, 'Write {{default vars.x "fallback"}}.');
   const [value, fallback] = args;
   const v = unwrap(value);
   return v === undefined || v === null || v === "" ? fallback : value;
@@ -211,7 +219,11 @@ hb.registerHelper("eq", function (...args: unknown[]) {
   const options = args.pop() as HelperOptions;
   if (args.length !== 2) return fail(options, `eq takes two values, got ${args.length}`, 'Write {{#if (eq target.stage "prod")}}…{{/if}}.');
   if (args.some((a) => containsSensitive(a))) {
-    return fail(options, "eq cannot compare a sensitive value", "Which branch a comparison takes would tell the output what the secret is. Test only whether it is set ({{#if vars.x}}), or compare a value that is not marked sensitive.");
+    return fail(
+      options,
+      "eq cannot compare a sensitive value",
+      "Which branch a comparison takes would tell the output what the secret is. Test only whether it is set ({{#if vars.x}}), or compare a value that is not marked sensitive.",
+    );
   }
   return args[0] === args[1];
 });
@@ -224,7 +236,8 @@ for (const [name, fn] of [
     const options = args.pop() as HelperOptions;
     if (args.length !== 1) return fail(options, `${name} takes one value, got ${args.length}`);
     const v = unwrap(args[0]);
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return fail(options, `${name} needs text, got ${typeName(v)}`);
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
+      return fail(options, `${name} needs text, got ${typeName(v)}`);
     const out = fn(String(v));
     return args[0] instanceof Sensitive ? new Sensitive(out) : out;
   });
@@ -243,11 +256,21 @@ hb.registerHelper("unless", function (this: unknown, conditional: unknown, optio
   return builtinUnless.call(this, unwrap(conditional), options);
 });
 hb.registerHelper("each", function (this: unknown, context: unknown, options: HelperOptions) {
-  if (context instanceof Sensitive) return fail(options, "each cannot go through a sensitive value", "Iterate over a list or map; a sensitive text is written whole with {{vars.x}}.");
+  if (context instanceof Sensitive)
+    return fail(
+      options,
+      "each cannot go through a sensitive value",
+      "Iterate over a list or map; a sensitive text is written whole with {{vars.x}}.",
+    );
   return builtinEach.call(this, context, options);
 });
 hb.registerHelper("lookup", function (this: unknown, obj: unknown, field: unknown, options: HelperOptions) {
-  if (obj instanceof Sensitive) return fail(options, "lookup cannot read inside a sensitive value", "A sensitive text is written whole with {{vars.x}}; reading its characters one by one would spell it out.");
+  if (obj instanceof Sensitive)
+    return fail(
+      options,
+      "lookup cannot read inside a sensitive value",
+      "A sensitive text is written whole with {{vars.x}}; reading its characters one by one would spell it out.",
+    );
   if (typeof obj === "string") return fail(options, "lookup reads map keys and list items, not characters of text");
   const result = builtinLookup.call(this, obj, unwrap(field), options);
   // A table looked up by a secret tells which entry the secret selects: the result is sensitive too.
@@ -256,7 +279,8 @@ hb.registerHelper("lookup", function (this: unknown, obj: unknown, field: unknow
 
 function missingHint(source: string): string {
   const m = /^(?:\.\.\/)*vars\.([\w.-]+)$/.exec(source);
-  if (m) return `Define vars.${m[1]} in the target's environment file (or in _defaults.yaml / _<stage>.yaml), or write {{default ${source} "fallback"}}.`;
+  if (m)
+    return `Define vars.${m[1]} in the target's environment file (or in _defaults.yaml / _<stage>.yaml), or write {{default ${source} "fallback"}}.`;
   return `The template context has: service, target.{name,stage,account,region,cluster,service}, image, taskRole, executionRole, vars. Helpers: ${TEMPLATE_HELPERS.join(", ")}.`;
 }
 
@@ -371,7 +395,12 @@ function rewriteStatement(node: HbNode): HbNode {
       return node;
     case "PartialStatement":
     case "PartialBlockStatement":
-      throw new TemplateFailure("partials are not supported", node.loc?.start.line ?? 1, (node.loc?.start.column ?? 0) + 1, "Keep the task definition in one template file.");
+      throw new TemplateFailure(
+        "partials are not supported",
+        node.loc?.start.line ?? 1,
+        (node.loc?.start.column ?? 0) + 1,
+        "Keep the task definition in one template file.",
+      );
     default:
       throw new TemplateFailure(`${node.type} is not supported in templates`, node.loc?.start.line ?? 1, (node.loc?.start.column ?? 0) + 1);
   }
@@ -463,7 +492,13 @@ export function compileTemplate(file: string, source: string): CompiledTemplate 
   rewriteProgram(ast);
   const knownHelpers: Record<string, boolean> = { __out: true, __get: true, log: false };
   for (const h of TEMPLATE_HELPERS) knownHelpers[h] = true;
-  const run = hb.compile(ast as unknown as hbs.AST.Program, { knownHelpers, knownHelpersOnly: true, noEscape: true, strict: false, data: true });
+  const run = hb.compile(ast as unknown as hbs.AST.Program, {
+    knownHelpers,
+    knownHelpersOnly: true,
+    noEscape: true,
+    strict: false,
+    data: true,
+  });
   const compiled: CompiledTemplate = {
     file,
     render(context) {
@@ -491,7 +526,10 @@ function fromHandlebarsError(e: unknown): TemplateFailure {
     const lines = rest!.split("\n");
     const caret = lines[1]?.indexOf("^") ?? -1;
     return new TemplateFailure(
-      `Handlebars syntax error: ${lines.slice(2).join(" ").replace(/^Expecting /, "expecting ")}`,
+      `Handlebars syntax error: ${lines
+        .slice(2)
+        .join(" ")
+        .replace(/^Expecting /, "expecting ")}`,
       Number(line),
       caret >= 0 ? caret + 1 : 1,
       "Check that every {{#block}} has its {{/block}} and every {{ has its }}.",

@@ -99,7 +99,11 @@ export function templateVarsRefs(source: string): VarsRef[] | undefined {
  * Warnings about `vars` for `targets` (the selected ones). `rendered`: targets whose definition
  * rendered (a variable missing from a target that failed to render is already an error).
  */
-export function varsWarnings(project: Project, targets: Target[], rendered: ReadonlySet<string> = new Set(targets.map((t) => t.name))): ConfigWarning[] {
+export function varsWarnings(
+  project: Project,
+  targets: Target[],
+  rendered: ReadonlySet<string> = new Set(targets.map((t) => t.name)),
+): ConfigWarning[] {
   const refs = templateVarsRefs(project.template.source);
   if (!refs) return [];
   const templateName = path.basename(project.template.file);
@@ -123,7 +127,10 @@ export function varsWarnings(project: Project, targets: Target[], rendered: Read
       if (p.length > 0 && !refs.some((r) => isPrefix(p, r.path))) {
         mine.push(p.join("."));
         const field = toDotted(["vars", ...p]);
-        const guess = closest(p.join("."), usedNames.filter((n) => n !== p.join(".")));
+        const guess = closest(
+          p.join("."),
+          usedNames.filter((n) => n !== p.join(".")),
+        );
         push({
           message: "set, but the template never reads it",
           location: t.locations[field] ?? { file: t.file, line: 1, column: 1 },

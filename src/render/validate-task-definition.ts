@@ -34,7 +34,10 @@ export function validateTaskDefinition(def: unknown, ctx: TaskDefinitionCheckCon
 function byPosition(errors: DeployerError[]): DeployerError[] {
   return errors
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => (a.e.location?.line ?? 0) - (b.e.location?.line ?? 0) || (a.e.location?.column ?? 0) - (b.e.location?.column ?? 0) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        (a.e.location?.line ?? 0) - (b.e.location?.line ?? 0) || (a.e.location?.column ?? 0) - (b.e.location?.column ?? 0) || a.i - b.i,
+    )
     .map(({ e }) => e);
 }
 
@@ -56,15 +59,31 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
   const fargate = def.requiresCompatibilities?.includes("FARGATE") ?? false;
   if (fargate) {
     if (def.networkMode !== "awsvpc") {
-      err(def.networkMode === undefined ? "" : "/networkMode", "networkMode", `Fargate requires networkMode "awsvpc", got ${def.networkMode === undefined ? "none" : "another mode"}`, 'Set "networkMode": "awsvpc".');
+      err(
+        def.networkMode === undefined ? "" : "/networkMode",
+        "networkMode",
+        `Fargate requires networkMode "awsvpc", got ${def.networkMode === undefined ? "none" : "another mode"}`,
+        'Set "networkMode": "awsvpc".',
+      );
     }
     if (def.cpu === undefined || def.memory === undefined) {
-      err("", def.cpu === undefined ? "cpu" : "memory", "Fargate requires task-level cpu and memory", 'Set both, e.g. "cpu": "{{vars.cpu}}", "memory": "{{vars.memory}}".');
+      err(
+        "",
+        def.cpu === undefined ? "cpu" : "memory",
+        "Fargate requires task-level cpu and memory",
+        'Set both, e.g. "cpu": "{{vars.cpu}}", "memory": "{{vars.memory}}".',
+      );
     } else {
       const cpu = cpuUnits(def.cpu);
       const memory = memoryMiB(def.memory);
       const problem = cpu !== undefined && memory !== undefined ? fargateSizeProblem(cpu, memory) : undefined;
-      if (problem) err("/memory", "memory", problem, "See the Fargate task size table: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size");
+      if (problem)
+        err(
+          "/memory",
+          "memory",
+          problem,
+          "See the Fargate task size table: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
+        );
     }
   }
 
@@ -73,7 +92,12 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
       const arn = def[field];
       const role = typeof arn === "string" ? parseRoleArn(arn) : undefined;
       if (role && role.account !== ctx.target.account) {
-        err(`/${field}`, field, `${field} is in account ${role.account}, but target "${ctx.target.name}" is account ${ctx.target.account}`, "ECS only accepts task and execution roles from the task's own account; use {{taskRole}} / {{executionRole}} from the environment file.");
+        err(
+          `/${field}`,
+          field,
+          `${field} is in account ${role.account}, but target "${ctx.target.name}" is account ${ctx.target.account}`,
+          "ECS only accepts task and execution roles from the task's own account; use {{taskRole}} / {{executionRole}} from the environment file.",
+        );
       }
     }
   }
@@ -82,7 +106,13 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
   let essential = 0;
   def.containerDefinitions.forEach((c, i) => {
     const first = names.get(c.name);
-    if (first !== undefined) err(`/containerDefinitions/${i}/name`, `containerDefinitions[${i}].name`, `this container name is also used by containerDefinitions[${first}]`, "Container names must be unique within a task definition.");
+    if (first !== undefined)
+      err(
+        `/containerDefinitions/${i}/name`,
+        `containerDefinitions[${i}].name`,
+        `this container name is also used by containerDefinitions[${first}]`,
+        "Container names must be unique within a task definition.",
+      );
     else names.set(c.name, i);
     if (c.essential !== false) essential++;
     const needsExecutionRole =
@@ -90,17 +120,33 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
       (c.logConfiguration as { logDriver?: string } | undefined)?.logDriver === "awslogs" ||
       (fargate && /^\d{12}\.dkr\.ecr\./.test(c.image));
     if (needsExecutionRole && def.executionRoleArn === undefined) {
-      err(`/containerDefinitions/${i}`, `containerDefinitions[${i}]`, `containerDefinitions[${i}] uses secrets, awslogs or a private ECR image, which need an execution role, but executionRoleArn is not set`, 'Add "executionRoleArn": "{{executionRole}}".');
+      err(
+        `/containerDefinitions/${i}`,
+        `containerDefinitions[${i}]`,
+        `containerDefinitions[${i}] uses secrets, awslogs or a private ECR image, which need an execution role, but executionRoleArn is not set`,
+        'Add "executionRoleArn": "{{executionRole}}".',
+      );
     }
     const log = c.logConfiguration as { logDriver?: string; options?: Record<string, string> } | undefined;
     if (log?.logDriver === "awslogs") {
       for (const option of ["awslogs-group", "awslogs-region"]) {
         if (!log.options?.[option]) {
-          err(`/containerDefinitions/${i}/logConfiguration`, `containerDefinitions[${i}].logConfiguration.options`, `the awslogs driver needs the "${option}" option`, `Add "${option}" under logConfiguration.options (e.g. "awslogs-region": "{{target.region}}").`);
+          err(
+            `/containerDefinitions/${i}/logConfiguration`,
+            `containerDefinitions[${i}].logConfiguration.options`,
+            `the awslogs driver needs the "${option}" option`,
+            `Add "${option}" under logConfiguration.options (e.g. "awslogs-region": "{{target.region}}").`,
+          );
         }
       }
     }
   });
-  if (essential === 0) err("/containerDefinitions", "containerDefinitions", "no container is essential", 'Mark the main container "essential": true (a task needs at least one essential container).');
+  if (essential === 0)
+    err(
+      "/containerDefinitions",
+      "containerDefinitions",
+      "no container is essential",
+      'Mark the main container "essential": true (a task needs at least one essential container).',
+    );
   return out;
 }

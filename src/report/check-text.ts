@@ -24,8 +24,12 @@ export function formatChecksText(input: Plan, opts: { color: boolean }): string 
   lines.push("");
   const verdict =
     plan.summary.blocked > 0
-      ? c.red(`${plural(plan.summary.blocked, "target")} of ${plan.summary.targets} failed preflight (${plural(failing, "failing check")}).`)
-      : c.green(`All ${plural(plan.summary.targets, "target")} passed preflight${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""}.`);
+      ? c.red(
+          `${plural(plan.summary.blocked, "target")} of ${plan.summary.targets} failed preflight (${plural(failing, "failing check")}).`,
+        )
+      : c.green(
+          `All ${plural(plan.summary.targets, "target")} passed preflight${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""}.`,
+        );
   lines.push(verdict);
   return terminalOutput(scrubTerminal(lines.join("\n"), sensitiveValuesOf(input)), { keepColour: opts.color });
 }

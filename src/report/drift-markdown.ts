@@ -20,14 +20,23 @@ export function formatDriftMarkdown(report: DriftReport): string {
   out.push("| Target | Stage | Account | Region | Runs | Drift |");
   out.push("|---|---|---|---|---|---|");
   for (const t of report.targets) {
-    const runs = t.running ? `${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigest(t.running.digest)})` : ""}` : "—";
-    const verdict = t.status === "in-sync" ? "✅ in sync" : t.status === "drifted" ? `⚠️ ${plural(t.changes.length, "field")}` : `❌ ${t.error?.code ?? "error"}`;
+    const runs = t.running
+      ? `${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigest(t.running.digest)})` : ""}`
+      : "—";
+    const verdict =
+      t.status === "in-sync"
+        ? "✅ in sync"
+        : t.status === "drifted"
+          ? `⚠️ ${plural(t.changes.length, "field")}`
+          : `❌ ${t.error?.code ?? "error"}`;
     out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict].map(mdCell).join(" | ")} |`);
   }
 
   for (const t of report.targets.filter((x) => x.status === "drifted")) {
     out.push("");
-    out.push(`<details><summary><b>${htmlText(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`);
+    out.push(
+      `<details><summary><b>${htmlText(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`,
+    );
     out.push("");
     out.push(markdownCodeBlock(diffLines(t.changes, "expected", "running"), "diff"));
     if (t.notes.length > 0) out.push("", ...t.notes.map((n) => `- ${markdownText(n)}`));
@@ -38,7 +47,9 @@ export function formatDriftMarkdown(report: DriftReport): string {
   for (const stage of report.stages) {
     for (const d of stage.differences) {
       out.push("");
-      out.push(`<details><summary><b>${htmlText(d.target)}</b> differs from ${htmlText(stage.reference ?? "")} (stage ${htmlText(stage.stage)})</summary>`);
+      out.push(
+        `<details><summary><b>${htmlText(d.target)}</b> differs from ${htmlText(stage.reference ?? "")} (stage ${htmlText(stage.stage)})</summary>`,
+      );
       out.push("");
       out.push(markdownCodeBlock(diffLines(d.changes, stage.reference ?? "reference", d.target), "diff"));
       out.push("");
@@ -51,7 +62,10 @@ export function formatDriftMarkdown(report: DriftReport): string {
     out.push("");
     out.push("**Errors**");
     out.push("");
-    for (const t of errors) out.push(`- **${markdownText(t.target.name)}**: ${markdownCode(t.error!.code)} ${markdownText(t.error!.message)}${t.error!.hint ? `. _Hint:_ ${markdownText(t.error!.hint)}` : ""}`);
+    for (const t of errors)
+      out.push(
+        `- **${markdownText(t.target.name)}**: ${markdownCode(t.error!.code)} ${markdownText(t.error!.message)}${t.error!.hint ? `. _Hint:_ ${markdownText(t.error!.hint)}` : ""}`,
+      );
   }
   return markdownOutput(out.join("\n"));
 }

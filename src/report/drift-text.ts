@@ -20,7 +20,10 @@ function driftForTerminal(report: DriftReport): DriftReport {
   return {
     ...terminalSafe(rest),
     targets: targets.map(({ changes, ...t }) => ({ ...terminalSafe(t), changes: changes.map(changeForTerminal) })),
-    stages: stages.map(({ differences, ...s }) => ({ ...terminalSafe(s), differences: differences.map(({ changes, ...d }) => ({ ...terminalSafe(d), changes: changes.map(changeForTerminal) })) })),
+    stages: stages.map(({ differences, ...s }) => ({
+      ...terminalSafe(s),
+      differences: differences.map(({ changes, ...d }) => ({ ...terminalSafe(d), changes: changes.map(changeForTerminal) })),
+    })),
   } as DriftReport;
 }
 
@@ -42,7 +45,8 @@ export function formatDriftText(input: DriftReport, opts: DriftTextOptions): str
       for (const d of s.differences) {
         lines.push(`${c.yellow("≠")} ${c.bold(d.target)} ${c.dim(`differs from ${s.reference} in stage ${s.stage}:`)}`);
         const ref = s.reference ?? "the reference";
-        for (const ch of d.changes) lines.push(formatChange(ch, c, { before: ref, after: d.target, beforeOnly: `only in ${ref}`, afterOnly: `only in ${d.target}` }));
+        for (const ch of d.changes)
+          lines.push(formatChange(ch, c, { before: ref, after: d.target, beforeOnly: `only in ${ref}`, afterOnly: `only in ${d.target}` }));
       }
     }
   }
@@ -53,14 +57,23 @@ export function formatDriftText(input: DriftReport, opts: DriftTextOptions): str
   if (s.errors) parts.push(plural(s.errors, "error"));
   if (s.inconsistentStages) parts.push(`${plural(s.inconsistentStages, "stage")} with targets differing from each other`);
   lines.push(`${plural(s.targets, "target")}: ${parts.join(", ")}`);
-  if (s.drifted > 0) lines.push(c.dim("Drift = what runs differs from what the configuration renders for the same image: a change made outside deployer, or a configuration change not rolled out yet. The next rollout replaces it."));
+  if (s.drifted > 0)
+    lines.push(
+      c.dim(
+        "Drift = what runs differs from what the configuration renders for the same image: a change made outside deployer, or a configuration change not rolled out yet. The next rollout replaces it.",
+      ),
+    );
   return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
 
 function formatTarget(t: TargetDrift, c: Colors): string[] {
   const s = t.target;
   const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`);
-  const runs = t.running ? c.dim(` runs ${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigest(t.running.digest)})` : ""}`) : "";
+  const runs = t.running
+    ? c.dim(
+        ` runs ${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigest(t.running.digest)})` : ""}`,
+      )
+    : "";
   const lines: string[] = [];
   if (t.status === "error") {
     lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
@@ -72,7 +85,15 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
   } else if (t.status === "drifted") {
     lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
     lines.push(`  ${c.yellow(`drifted: ${plural(t.changes.length, "field")}`)}${runs}`);
-    for (const ch of t.changes) lines.push(formatChange(ch, c, { before: "expected", after: "running", beforeOnly: "missing, expected", afterOnly: "not in the configuration, running" }));
+    for (const ch of t.changes)
+      lines.push(
+        formatChange(ch, c, {
+          before: "expected",
+          after: "running",
+          beforeOnly: "missing, expected",
+          afterOnly: "not in the configuration, running",
+        }),
+      );
   } else {
     lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
     lines.push(`  ${c.green("in sync")}${runs}`);

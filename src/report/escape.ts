@@ -105,7 +105,7 @@ const SGR = /\u001b\[[0-9;]*m/g;
  * any control character left (but line breaks, tabs and, with keepColour, our SGR colours) escaped.
  */
 export function terminalOutput(text: string, opts: { keepColour?: boolean } = {}): string {
-  const escapeRest = (s: string) => s.replace(HIDDEN, (ch) => (ch === "\n" || ch === "\t" ? ch : NAMED[ch] ?? uEscape(ch)));
+  const escapeRest = (s: string) => s.replace(HIDDEN, (ch) => (ch === "\n" || ch === "\t" ? ch : (NAMED[ch] ?? uEscape(ch))));
   let out: string;
   if (opts.keepColour) {
     const parts: string[] = [];

@@ -35,7 +35,10 @@ export function planForTerminal(plan: Plan): Plan {
 
 /** scrubString over text laid out from terminal-safe strings: the values and their escaped forms. */
 export function scrubTerminal(text: string, values: readonly string[]): string {
-  return scrubString(text, [...new Set(values.flatMap((v) => [v, terminalText(v)]))].sort((a, b) => b.length - a.length));
+  return scrubString(
+    text,
+    [...new Set(values.flatMap((v) => [v, terminalText(v)]))].sort((a, b) => b.length - a.length),
+  );
 }
 
 /** ecspresso-verify style markers. "unverified" is a warning unless the plan was strict (then it blocked). */
@@ -108,7 +111,9 @@ export function describeStep(step: Step): string {
     case "register-task-definition":
       return step.copyOf ? `register an identical copy of ${revisionNote(step.copyOf)}` : "register task definition";
     case "reuse-task-definition":
-      return step.revision ? `put back ${revisionNote(step.revision)}` : `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
+      return step.revision
+        ? `put back ${revisionNote(step.revision)}`
+        : `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
     case "update-service":
       return `update service ${step.cluster}/${step.service}${step.forceNewDeployment ? " (new deployment of the same revision)" : ""}`;
     case "wait-stable":
@@ -121,7 +126,9 @@ export function describeStep(step: Step): string {
 /** `shop-api-dev:2 (INACTIVE; image 8d1e4b7 sha256:e35bce68d8be; last deployment … SUCCESSFUL …)`. */
 export function revisionNote(r: RevisionNote): string {
   const image = [r.imageTag, r.imageDigest ? shortDigest(r.imageDigest) : undefined].filter(Boolean).join(" ");
-  const parts = [r.status && r.status !== "ACTIVE" ? r.status : undefined, image ? `image ${image}` : undefined, r.lastOutcome].filter(Boolean);
+  const parts = [r.status && r.status !== "ACTIVE" ? r.status : undefined, image ? `image ${image}` : undefined, r.lastOutcome].filter(
+    Boolean,
+  );
   return `${taskDefinitionName(r.taskDefinitionArn)}${parts.length ? ` (${parts.join("; ")})` : ""}`;
 }
 
@@ -147,7 +154,9 @@ export function summaryLine(plan: Plan): string {
 
 /** `repository:tag → sha256:…` or `repository@sha256:…` */
 export function imageLine(plan: Plan): string {
-  return plan.image.tag ? `${plan.image.repository}:${plan.image.tag} → ${plan.image.digest}` : `${plan.image.repository}@${plan.image.digest}`;
+  return plan.image.tag
+    ? `${plan.image.repository}:${plan.image.tag} → ${plan.image.digest}`
+    : `${plan.image.repository}@${plan.image.digest}`;
 }
 
 /** Diff lines in unified-diff style: `- path: before` / `+ path: after`. */

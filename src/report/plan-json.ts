@@ -15,8 +15,30 @@ export function planToJsonText(plan: Plan, sensitiveValues?: readonly string[]):
   return `${jsonText(planToJson(plan, sensitiveValues), 2)}\n`;
 }
 
-const PLAN_KEYS = ["formatVersion", "deployerVersion", "createdAt", "runId", "service", "image", "stages", "summary", "promotion", "targets"] as const;
-const TARGET_KEYS = ["target", "action", "imageRef", "fingerprint", "live", "diff", "steps", "checks", "sensitivePaths", "desired"] as const;
+const PLAN_KEYS = [
+  "formatVersion",
+  "deployerVersion",
+  "createdAt",
+  "runId",
+  "service",
+  "image",
+  "stages",
+  "summary",
+  "promotion",
+  "targets",
+] as const;
+const TARGET_KEYS = [
+  "target",
+  "action",
+  "imageRef",
+  "fingerprint",
+  "live",
+  "diff",
+  "steps",
+  "checks",
+  "sensitivePaths",
+  "desired",
+] as const;
 
 function pick<T extends object>(o: T, keys: readonly string[]): T {
   const out: Record<string, unknown> = {};

@@ -89,7 +89,8 @@ function header(plan: Plan): string {
   const image = plan.image.tag
     ? `${markdownCode(`${plan.image.repository}:${plan.image.tag}`)} → ${markdownCode(shortDigest(plan.image.digest))}`
     : markdownCode(`${plan.image.repository}@${shortDigest(plan.image.digest)}`);
-  const status = s.blocked > 0 ? "❌ preflight failed" : s.toChange === 0 ? "✅ no changes" : `🔄 ${plural(s.toChange, "target")} to change`;
+  const status =
+    s.blocked > 0 ? "❌ preflight failed" : s.toChange === 0 ? "✅ no changes" : `🔄 ${plural(s.toChange, "target")} to change`;
   const lines = [
     planMarker(plan.service),
     `### deployer plan · ${markdownCode(plan.service)} · ${status}`,
@@ -102,7 +103,9 @@ function header(plan: Plan): string {
   ];
   for (const t of plan.targets) {
     const c = (v: string) => markdownText(v, { table: true });
-    lines.push(`| **${c(t.target.name)}** | ${c(t.target.stage)} | ${c(t.target.account)} | ${c(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`);
+    lines.push(
+      `| **${c(t.target.name)}** | ${c(t.target.stage)} | ${c(t.target.account)} | ${c(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`,
+    );
   }
   lines.push("");
   return lines.join("\n");
@@ -173,8 +176,15 @@ function warningsBlock(plan: Plan): string {
 function checkItem(t: TargetPlan, c: CheckResult): string[] {
   const md = (v: string) => markdownText(v);
   const out = [`- **${md(t.target.name)}** (${md(t.target.account)}) · ${markdownCode(c.id)} ${md(c.title)}: ${md(c.message)}`];
-  if (c.error?.action || c.error?.resource) out.push(`  - AWS: ${[c.error.action, c.error.resource].filter((x): x is string => Boolean(x)).map((x) => markdownCode(x)).join(" on ")}`);
-  if (c.error?.awsCode || c.error?.awsMessage) out.push(`  - AWS said: ${md([c.error.awsCode, c.error.awsMessage].filter(Boolean).join(": "))}`);
+  if (c.error?.action || c.error?.resource)
+    out.push(
+      `  - AWS: ${[c.error.action, c.error.resource]
+        .filter((x): x is string => Boolean(x))
+        .map((x) => markdownCode(x))
+        .join(" on ")}`,
+    );
+  if (c.error?.awsCode || c.error?.awsMessage)
+    out.push(`  - AWS said: ${md([c.error.awsCode, c.error.awsMessage].filter(Boolean).join(": "))}`);
   if (c.hint) out.push(`  - 💡 ${md(c.hint)}`);
   return out;
 }

@@ -3,7 +3,19 @@
 import pc from "picocolors";
 import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact.js";
-import { changedValues, countChecks, describeStep, displayValue, worstVerdict, imageLine, plural, planForTerminal, scrubTerminal, summaryLine, verdictMarker } from "./plan-format.js";
+import {
+  changedValues,
+  countChecks,
+  describeStep,
+  displayValue,
+  worstVerdict,
+  imageLine,
+  plural,
+  planForTerminal,
+  scrubTerminal,
+  summaryLine,
+  verdictMarker,
+} from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
 
@@ -49,14 +61,18 @@ function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems"): stri
   const lines: string[] = [];
   if (t.action === "update") {
     lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
-    lines.push(`  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${taskDefinitionName(t.live.taskDefinitionArn)}`) : ""}`);
+    lines.push(
+      `  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${taskDefinitionName(t.live.taskDefinitionArn)}`) : ""}`,
+    );
   } else if (t.action === "noop") {
     lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
     lines.push(`  ${c.green("no change")}${t.live ? c.dim(` (runs ${taskDefinitionName(t.live.taskDefinitionArn)})`) : ""}`);
   } else {
     const n = countChecks(t).fail;
     lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
-    lines.push(`  ${c.red(`blocked: ${plural(n, "failing check")}`)}${t.diff.length > 0 ? c.dim(` (would change ${plural(t.diff.length, "field")})`) : ""}`);
+    lines.push(
+      `  ${c.red(`blocked: ${plural(n, "failing check")}`)}${t.diff.length > 0 ? c.dim(` (would change ${plural(t.diff.length, "field")})`) : ""}`,
+    );
   }
   if (t.action !== "noop") for (const ch of t.diff) lines.push(...formatChange(ch, c));
   if (t.steps.length > 0) lines.push(`  ${c.dim("steps:")} ${t.steps.map(describeStep).join(" → ")}`);
@@ -86,7 +102,8 @@ function formatChange(ch: FieldChange, c: Colors): string[] {
 
 export function formatCheck(check: CheckResult, c: Colors, depth: number): string[] {
   const marker = verdictMarker(check.verdict);
-  const colored = marker === "OK" ? c.green(marker) : marker === "NG" ? c.red(marker) : marker === "WARN" ? c.yellow(marker) : c.dim(marker);
+  const colored =
+    marker === "OK" ? c.green(marker) : marker === "NG" ? c.red(marker) : marker === "WARN" ? c.yellow(marker) : c.dim(marker);
   const pad = "  ".repeat(depth);
   const label = check.verdict === "unverified" ? `${check.title} ${c.dim("(unverified)")}` : check.title;
   const lines = [`${pad}[${colored}] ${label}${check.message && check.message !== check.title ? c.dim(` — ${check.message}`) : ""}`];

@@ -6,7 +6,15 @@
 // output. An untitled last task (invisible in listr2) keeps the list rendering until `done()`, so a
 // row can still change afterwards (a `rollbackStage` revert). listr2's own SIGINT handling is off:
 // Ctrl-C belongs to the caller, who aborts applyPlan and then calls `done()`.
-import { Listr, ListrLogger, ProcessOutput, type ListrBaseClassOptions, type ListrRendererFactory, type ListrTask, type ListrTaskWrapper } from "listr2";
+import {
+  Listr,
+  ListrLogger,
+  ProcessOutput,
+  type ListrBaseClassOptions,
+  type ListrRendererFactory,
+  type ListrTask,
+  type ListrTaskWrapper,
+} from "listr2";
 import type { RunEvent, RunEventSink, TargetOutcome } from "../apply/types.js";
 import { terminalSafe } from "./escape.js";
 
@@ -41,7 +49,10 @@ interface Row {
   finished: Promise<RowEnd>;
 }
 
-export function createListrProgress(allStages: Array<{ stage: string; targets: string[] }>, options: ListrProgressOptions = {}): ListrProgress {
+export function createListrProgress(
+  allStages: Array<{ stage: string; targets: string[] }>,
+  options: ListrProgressOptions = {},
+): ListrProgress {
   const targetsByStage = allStages.filter((s) => s.targets.length > 0);
   const rows = new Map<string, Row>();
   for (const s of targetsByStage) {
@@ -83,30 +94,27 @@ export function createListrProgress(allStages: Array<{ stage: string; targets: s
 
   const logger = options.stream ? new ListrLogger({ processOutput: new ProcessOutput(options.stream, options.stream) }) : undefined;
   const tasks: Task[] = [
-      ...targetsByStage.map((s): Task => ({
-        title: `stage ${s.stage}`,
-        task: (_ctx: unknown, stageTask: Wrapper) => {
-          stageTasks.set(s.stage, stageTask);
-          return stageTask.newListr(
-            s.targets.map((name) => ({ title: name, task: rowTask(rows.get(name)!) })),
-            { concurrent: true, exitOnError: false },
-          );
-        },
-      })),
-      // Untitled: not rendered; keeps the list alive until done().
-      { task: () => closed },
-    ];
-  const listr = new Listr<unknown, ListrRendererFactory, ListrRendererFactory>(
-    tasks,
-    {
-      concurrent: false,
-      exitOnError: false,
-      registerSignalListeners: false,
-      renderer: options.renderer ?? "default",
-      rendererOptions: { collapseSubtasks: false, collapseErrors: false, ...(logger ? { logger } : {}) },
-      fallbackRendererOptions: logger ? { logger } : {},
-    } as unknown as ListrBaseClassOptions<unknown, ListrRendererFactory, ListrRendererFactory>,
-  );
+    ...targetsByStage.map((s): Task => ({
+      title: `stage ${s.stage}`,
+      task: (_ctx: unknown, stageTask: Wrapper) => {
+        stageTasks.set(s.stage, stageTask);
+        return stageTask.newListr(
+          s.targets.map((name) => ({ title: name, task: rowTask(rows.get(name)!) })),
+          { concurrent: true, exitOnError: false },
+        );
+      },
+    })),
+    // Untitled: not rendered; keeps the list alive until done().
+    { task: () => closed },
+  ];
+  const listr = new Listr<unknown, ListrRendererFactory, ListrRendererFactory>(tasks, {
+    concurrent: false,
+    exitOnError: false,
+    registerSignalListeners: false,
+    renderer: options.renderer ?? "default",
+    rendererOptions: { collapseSubtasks: false, collapseErrors: false, ...(logger ? { logger } : {}) },
+    fallbackRendererOptions: logger ? { logger } : {},
+  } as unknown as ListrBaseClassOptions<unknown, ListrRendererFactory, ListrRendererFactory>);
   const rendering = listr.run().then(
     () => undefined,
     () => undefined,

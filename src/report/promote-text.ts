@@ -25,7 +25,11 @@ export function promotionSummary(p: PromotionResult): PromotionSummary {
     fromStage: p.fromStage,
     toStage: p.toStage,
     digest: p.digest,
-    sources: p.source.targets.map((t) => ({ target: t.target.name, account: t.target.account, ...(t.taskDefinitionArn ? { taskDefinitionArn: t.taskDefinitionArn } : {}) })),
+    sources: p.source.targets.map((t) => ({
+      target: t.target.name,
+      account: t.target.account,
+      ...(t.taskDefinitionArn ? { taskDefinitionArn: t.taskDefinitionArn } : {}),
+    })),
     sourceTargets: { ...p.sourceTargets },
   };
   if (p.plan.image.tag) out.imageTag = p.plan.image.tag;
@@ -39,7 +43,11 @@ export function formatPromotionHeader(p: PromotionResult, opts: { color: boolean
   const t = terminalText;
   const lines = [c.bold(`Promote ${t(s.fromStage)} → ${t(s.toStage)}`) + `  image ${t(image)}`];
   for (const src of p.source.targets) {
-    lines.push(c.dim(`  from ${t(src.target.name)} (${t(src.target.account)}): ${src.taskDefinitionArn ? t(taskDefinitionName(src.taskDefinitionArn)) : "?"}, ${t(src.health?.reason ?? "")}`));
+    lines.push(
+      c.dim(
+        `  from ${t(src.target.name)} (${t(src.target.account)}): ${src.taskDefinitionArn ? t(taskDefinitionName(src.taskDefinitionArn)) : "?"}, ${t(src.health?.reason ?? "")}`,
+      ),
+    );
   }
   return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
@@ -52,7 +60,9 @@ export function promotionToJsonText(p: PromotionResult): string {
 /** `--output markdown`: a line saying what is promoted from where, then the plan comment. */
 export function formatPromotionMarkdown(p: PromotionResult): string {
   const s = promotionSummary(p);
-  const from = p.source.targets.map((t) => `${markdownText(t.target.name)} (${t.taskDefinitionArn ? markdownCode(taskDefinitionName(t.taskDefinitionArn)) : "?"})`).join(", ");
+  const from = p.source.targets
+    .map((t) => `${markdownText(t.target.name)} (${t.taskDefinitionArn ? markdownCode(taskDefinitionName(t.taskDefinitionArn)) : "?"})`)
+    .join(", ");
   const head = `**Promotion ${markdownText(s.fromStage)} → ${markdownText(s.toStage)}**: ${markdownCode(`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}`)} as it runs in ${from}.`;
   const plan = formatPlanMarkdown(p.plan);
   // The plan comment's first line may be the hidden marker the Action finds its sticky comment by: keep it first.

@@ -20,7 +20,9 @@ export function formatRunReportMarkdown(report: RunReport): string {
   const out: string[] = [];
   out.push(`### ${head} ${markdownText(cap(report.command))} of ${markdownCode(report.service)} ${verdict(report)}`);
   out.push("");
-  out.push(`Image ${markdownCode(imageLabel(report))} · run ${markdownCode(report.runId)} · ${formatDuration(runDurationMs(report))} · ${countsLine(report)}`);
+  out.push(
+    `Image ${markdownCode(imageLabel(report))} · run ${markdownCode(report.runId)} · ${formatDuration(runDurationMs(report))} · ${countsLine(report)}`,
+  );
   out.push("");
   out.push("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |");
   out.push("|---|---|---|---|---|---|---|");
@@ -45,7 +47,13 @@ export function errorItem(e: ErrorInfo, where?: string): string {
   const lines = [`- ${who}${markdownCode(e.code)}${e.field ? ` ${markdownCode(e.field)}` : ""} ${text(e.message)}`];
   const at = where ?? (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}` : undefined);
   if (at) lines.push(`  - at ${markdownCode(at)}`);
-  if (e.action || e.resource) lines.push(`  - AWS: ${[e.action, e.resource].filter((x): x is string => Boolean(x)).map((x) => markdownCode(x)).join(" on ")}`);
+  if (e.action || e.resource)
+    lines.push(
+      `  - AWS: ${[e.action, e.resource]
+        .filter((x): x is string => Boolean(x))
+        .map((x) => markdownCode(x))
+        .join(" on ")}`,
+    );
   if (e.awsCode || e.awsMessage) lines.push(`  - AWS said: ${text([e.awsCode, e.awsMessage].filter(Boolean).join(": "))}`);
   if (e.hint) lines.push(`  - Hint: ${text(e.hint)}`);
   return lines.join("\n");

@@ -62,7 +62,12 @@ function rollbackCell(t: TargetResult): string {
     return "not attempted";
   }
   const to = rb.toTaskDefinitionArn ? ` → ${parseTaskDefinitionRef(rb.toTaskDefinitionArn).name}` : "";
-  const how = rb.by === "ecs" && rb.trigger ? ` (${describeTrigger(rb.trigger)})` : rb.via === "stop-service-deployment" ? " (StopServiceDeployment)" : "";
+  const how =
+    rb.by === "ecs" && rb.trigger
+      ? ` (${describeTrigger(rb.trigger)})`
+      : rb.via === "stop-service-deployment"
+        ? " (StopServiceDeployment)"
+        : "";
   if (rb.ok) return `${rb.by}${how}${to}`;
   if (rb.error?.code === "STATE_UNKNOWN") return `unknown (${rb.by}${how}${to})`;
   return rb.error?.code === "INTERRUPTED" ? `interrupted (${rb.by}${how}${to})` : `FAILED (${rb.by}${how}${to})`;
@@ -86,7 +91,12 @@ export function runErrors(report: RunReport): ErrorInfo[] {
   const out: ErrorInfo[] = [];
   for (const t of report.targets) {
     if (t.error) out.push({ ...t.error, target: t.error.target ?? t.target.name, account: t.error.account ?? t.target.account });
-    if (t.rollback?.error) out.push({ ...t.rollback.error, target: t.rollback.error.target ?? t.target.name, account: t.rollback.error.account ?? t.target.account });
+    if (t.rollback?.error)
+      out.push({
+        ...t.rollback.error,
+        target: t.rollback.error.target ?? t.target.name,
+        account: t.rollback.error.account ?? t.target.account,
+      });
   }
   if (report.error) out.push(report.error);
   return out;

@@ -3,7 +3,20 @@
 import type { PromotionReadiness, StatusRow } from "../fleet/types.js";
 import { shortDigest } from "../config/aws-names.js";
 
-export const STATUS_COLUMNS = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER/SERVICE", "TASK DEFINITION", "IMAGE", "RUNNING", "ROLLOUT", "DEPLOYED", "BY", "PROMOTION"] as const;
+export const STATUS_COLUMNS = [
+  "TARGET",
+  "STAGE",
+  "ACCOUNT",
+  "REGION",
+  "CLUSTER/SERVICE",
+  "TASK DEFINITION",
+  "IMAGE",
+  "RUNNING",
+  "ROLLOUT",
+  "DEPLOYED",
+  "BY",
+  "PROMOTION",
+] as const;
 
 export type StatusCells = Record<(typeof STATUS_COLUMNS)[number], string>;
 

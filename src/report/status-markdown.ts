@@ -40,7 +40,9 @@ export function formatStatusMarkdown(status: FleetStatus): string {
     out.push("");
     for (const r of errors) {
       const e = r.error!;
-      out.push(`- **${markdownText(r.target.name)}** (${markdownText(r.target.account)}): ${markdownCode(e.code)} ${markdownText(e.message)}${e.hint ? `. _Hint:_ ${markdownText(e.hint)}` : ""}`);
+      out.push(
+        `- **${markdownText(r.target.name)}** (${markdownText(r.target.account)}): ${markdownCode(e.code)} ${markdownText(e.message)}${e.hint ? `. _Hint:_ ${markdownText(e.hint)}` : ""}`,
+      );
     }
   }
   const reasons = [...new Set(status.rows.flatMap((r) => (r.promotion.state === "source-not-ready" ? r.promotion.reasons : [])))];

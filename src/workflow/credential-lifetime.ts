@@ -13,7 +13,8 @@ export const CREDENTIALS_LIFETIME_CHECK = { id: "credentials-lifetime", title: "
 /** How long waiting on the target can take: every wait step's timeout. */
 function waitSeconds(t: TargetPlan): number {
   let s = 0;
-  for (const step of t.steps) if (step.kind === "wait-stable" || step.kind === "wait-foreign-deployment" || step.kind === "resume-wait") s += step.timeoutSeconds;
+  for (const step of t.steps)
+    if (step.kind === "wait-stable" || step.kind === "wait-foreign-deployment" || step.kind === "resume-wait") s += step.timeoutSeconds;
   return s;
 }
 
@@ -38,7 +39,11 @@ export function worstCaseSeconds(plan: Plan): { seconds: number; stages: number 
  * The check to add to every updating target when the base credentials may run out mid-rollout;
  * undefined when they refresh themselves, their expiry is unknown, or they outlive the worst case.
  */
-export function credentialLifetimeCheck(plan: Plan, lifetime: BaseLifetime | undefined, now: number): ((target: string) => CheckResult) | undefined {
+export function credentialLifetimeCheck(
+  plan: Plan,
+  lifetime: BaseLifetime | undefined,
+  now: number,
+): ((target: string) => CheckResult) | undefined {
   if (!lifetime || lifetime.refreshable || !lifetime.expiresAt) return undefined;
   const worst = worstCaseSeconds(plan);
   if (worst.seconds === 0) return undefined;

@@ -60,7 +60,12 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
       baseEcr,
       runId: input.runId,
       options: { waitForInProgress: input.options.waitForInProgress },
-      ...(input.validate ? { validateTaskDefinition: (def: TaskDefinitionInput, target: Target) => validateTaskDefinition(def, { templateFile: project.template.file, target }) } : {}),
+      ...(input.validate
+        ? {
+            validateTaskDefinition: (def: TaskDefinitionInput, target: Target) =>
+              validateTaskDefinition(def, { templateFile: project.template.file, target }),
+          }
+        : {}),
     })),
     { concurrency: input.concurrency ?? 64 },
   );

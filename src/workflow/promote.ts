@@ -70,7 +70,11 @@ export function promotionStages(project: Project, to: string, from?: string): { 
   }
   check(from, "--from");
   if (from === to) {
-    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--from and --to are both ${to}`, hint: "Promote from one stage to another, e.g. --from dev --to staging." });
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `--from and --to are both ${to}`,
+      hint: "Promote from one stage to another, e.g. --from dev --to staging.",
+    });
   }
   return { from, to };
 }
@@ -116,13 +120,24 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionRes
   const stages = promotionStages(project, input.to, input.from);
   const destinations = project.targets.filter((t) => t.stage === stages.to);
   if (destinations.length === 0) {
-    throw new DeployerError({ code: "SELECTION_EMPTY", message: `stage ${stages.to} has no targets`, hint: `Add an environment file with "stage: ${stages.to}" under ${project.config.environmentsDir}.` });
+    throw new DeployerError({
+      code: "SELECTION_EMPTY",
+      message: `stage ${stages.to} has no targets`,
+      hint: `Add an environment file with "stage: ${stages.to}" under ${project.config.environmentsDir}.`,
+    });
   }
   const sourceTargets = sourceTargetsOf(project, stages.from, input.sourceEnvs);
-  const reads = await readTargets(sourceTargets, sessions, { service: project.config.service, runId: input.runId, concurrency: input.concurrency });
+  const reads = await readTargets(sourceTargets, sessions, {
+    service: project.config.service,
+    runId: input.runId,
+    concurrency: input.concurrency,
+  });
   const source = assessSourceStage(stages.from, reads);
   if (source.refusals.length > 0 || !source.digest) {
-    throw new DeployerErrors(source.refusals, `promotion ${stages.from} → ${stages.to} refused: ${source.refusals.length} problem${source.refusals.length === 1 ? "" : "s"} in ${stages.from}`);
+    throw new DeployerErrors(
+      source.refusals,
+      `promotion ${stages.from} → ${stages.to} refused: ${source.refusals.length} problem${source.refusals.length === 1 ? "" : "s"} in ${stages.from}`,
+    );
   }
   const digest = source.digest;
 

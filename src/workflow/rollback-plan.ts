@@ -22,7 +22,13 @@ import { registeredInput } from "../plan/registered-input.js";
 import { COPY_OF_TAG } from "../plan/tags.js";
 import { firstImageDigest } from "../plan/build.js";
 import { taskDefinitionName } from "../config/aws-names.js";
-import { knownGoodFromHistory, knownGoodFromTag, lastOutcome, readDeploymentHistory, type DeploymentHistory } from "../apply/deployment-history.js";
+import {
+  knownGoodFromHistory,
+  knownGoodFromTag,
+  lastOutcome,
+  readDeploymentHistory,
+  type DeploymentHistory,
+} from "../apply/deployment-history.js";
 import { primaryDeployment, serviceState } from "../apply/deployment-state.js";
 import { currentOf } from "../checks/rollback-target.js";
 
@@ -50,14 +56,32 @@ interface RollbackTarget {
 }
 
 /** The known-good revision before what runs now, by the rules of the module comment; undefined when none. */
-export function rollbackCandidate(service: LiveService, history: DeploymentHistory, live: LiveTaskDefinition | undefined): KnownGoodRevision | undefined {
+export function rollbackCandidate(
+  service: LiveService,
+  history: DeploymentHistory,
+  live: LiveTaskDefinition | undefined,
+): KnownGoodRevision | undefined {
   const current = currentOf(service, history);
   const state = serviceState(service, current);
   const primary = primaryDeployment(service);
-  const exclude = [primary?.taskDefinition, service.taskDefinition, "deployment" in state && state.deployment ? state.deployment.taskDefinition : undefined].filter((x): x is string => Boolean(x));
-  const completed = service.deployments.find((d) => d.status === "ACTIVE" && d.rolloutState === "COMPLETED" && !exclude.includes(d.taskDefinition));
-  if (completed) return { taskDefinitionArn: completed.taskDefinition, source: "steady-state", evidence: `deployment ${completed.id} of it COMPLETED and still runs beside the current one` };
-  return knownGoodFromHistory(history, { currentArn: service.currentServiceDeployment ?? current?.arn, exclude }) ?? knownGoodFromTag(live, exclude);
+  const exclude = [
+    primary?.taskDefinition,
+    service.taskDefinition,
+    "deployment" in state && state.deployment ? state.deployment.taskDefinition : undefined,
+  ].filter((x): x is string => Boolean(x));
+  const completed = service.deployments.find(
+    (d) => d.status === "ACTIVE" && d.rolloutState === "COMPLETED" && !exclude.includes(d.taskDefinition),
+  );
+  if (completed)
+    return {
+      taskDefinitionArn: completed.taskDefinition,
+      source: "steady-state",
+      evidence: `deployment ${completed.id} of it COMPLETED and still runs beside the current one`,
+    };
+  return (
+    knownGoodFromHistory(history, { currentArn: service.currentServiceDeployment ?? current?.arn, exclude }) ??
+    knownGoodFromTag(live, exclude)
+  );
 }
 
 async function findRollbackTarget(target: Target, session: TargetSession, to: string | undefined): Promise<RollbackTarget> {
@@ -65,10 +89,19 @@ async function findRollbackTarget(target: Target, session: TargetSession, to: st
   const services = await session.ecs.describeServices(target.cluster, [target.service]);
   const service = services.get(target.service);
   if (!service) {
-    throw new DeployerError({ ...where, code: "SERVICE_NOT_FOUND", message: `service ${target.service} not found in cluster ${target.cluster}`, action: "ecs:DescribeServices", hint: `check cluster and service in ${target.file}` });
+    throw new DeployerError({
+      ...where,
+      code: "SERVICE_NOT_FOUND",
+      message: `service ${target.service} not found in cluster ${target.cluster}`,
+      action: "ecs:DescribeServices",
+      hint: `check cluster and service in ${target.file}`,
+    });
   }
   const current = primaryDeployment(service)?.taskDefinition ?? service.taskDefinition;
-  const [history, live] = await Promise.all([readDeploymentHistory(session.ecs, target.cluster, target.service), session.ecs.describeTaskDefinition(current)]);
+  const [history, live] = await Promise.all([
+    readDeploymentHistory(session.ecs, target.cluster, target.service),
+    session.ecs.describeTaskDefinition(current),
+  ]);
 
   let chosen: KnownGoodRevision | undefined;
   if (to) {
@@ -80,7 +113,9 @@ async function findRollbackTarget(target: Target, session: TargetSession, to: st
         ...where,
         code: "ROLLBACK_REFUSED",
         message: `no revision is known to have run healthy on ${target.cluster}/${target.service} before ${taskDefinitionName(current)}: ${
-          history.unavailable ? `the service deployment history could not be read (${history.unavailable.message})` : "no earlier SUCCESSFUL service deployment"
+          history.unavailable
+            ? `the service deployment history could not be read (${history.unavailable.message})`
+            : "no earlier SUCCESSFUL service deployment"
         } and ${taskDefinitionName(current)} has no deployer:previous-task-definition tag`,
         resource: current,
         hint: `name the revision to put back: deployer rollback --env ${target.name} --to FAMILY:REVISION (deployer never rolls back to a revision it cannot show ran healthy)`,
@@ -100,7 +135,9 @@ async function findRollbackTarget(target: Target, session: TargetSession, to: st
   }
   chosen = { ...chosen, taskDefinitionArn: previous.arn, status: previous.status };
   const outcome = lastOutcome(history, previous.arn);
-  const lastText = history.unavailable ? `known good by the ${chosen.evidence}; its last deployment is not known (no service deployment history)` : outcome.text;
+  const lastText = history.unavailable
+    ? `known good by the ${chosen.evidence}; its last deployment is not known (no service deployment history)`
+    : outcome.text;
   const note: RevisionNote = { taskDefinitionArn: previous.arn, lastOutcome: lastText, evidence: chosen.evidence };
   if (previous.tags["deployer:image-tag"]) note.imageTag = previous.tags["deployer:image-tag"];
   const digest = firstImageDigest(previous.raw) ?? previous.tags["deployer:image-digest"];
@@ -122,9 +159,21 @@ function revisionCheck(r: RollbackTarget, strict: boolean, force: boolean): Chec
       ...head,
       verdict: failing ? "fail" : "warn",
       message: `${base} — its last deployment FAILED`,
-      hint: failing ? `rolling back to a revision that failed would likely fail again; pass --force to deploy ${name} anyway` : `deployed anyway (--force)`,
+      hint: failing
+        ? `rolling back to a revision that failed would likely fail again; pass --force to deploy ${name} anyway`
+        : `deployed anyway (--force)`,
       evidence,
-      ...(failing ? { error: { code: "ROLLBACK_REFUSED" as const, message: `${name}'s last deployment failed`, target: r.target.name, account: r.target.account, resource: r.previous.arn } } : {}),
+      ...(failing
+        ? {
+            error: {
+              code: "ROLLBACK_REFUSED" as const,
+              message: `${name}'s last deployment failed`,
+              target: r.target.name,
+              account: r.target.account,
+              resource: r.previous.arn,
+            },
+          }
+        : {}),
     };
   }
   if (r.previous.status !== "ACTIVE") {
@@ -132,9 +181,21 @@ function revisionCheck(r: RollbackTarget, strict: boolean, force: boolean): Chec
       ...head,
       verdict: strict ? "fail" : "warn",
       message: `${base} — it is ${r.previous.status} (deregistered): ECS cannot deploy it, so deployer registers an identical copy and deploys that`,
-      hint: strict ? "--strict refuses to register a copy: re-register the revision yourself, or run without --strict" : "the copy has the same definition and a deployer:copy-of tag naming the original",
+      hint: strict
+        ? "--strict refuses to register a copy: re-register the revision yourself, or run without --strict"
+        : "the copy has the same definition and a deployer:copy-of tag naming the original",
       evidence,
-      ...(strict ? { error: { code: "ROLLBACK_REFUSED" as const, message: `${name} is ${r.previous.status}`, target: r.target.name, account: r.target.account, resource: r.previous.arn } } : {}),
+      ...(strict
+        ? {
+            error: {
+              code: "ROLLBACK_REFUSED" as const,
+              message: `${name} is ${r.previous.status}`,
+              target: r.target.name,
+              account: r.target.account,
+              resource: r.previous.arn,
+            },
+          }
+        : {}),
     };
   }
   return { ...head, verdict: "pass", message: base, evidence };
@@ -144,7 +205,11 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
   const { run } = req;
   const { project, sessions } = run;
   if (req.to && run.targets.length !== 1) {
-    throw new DeployerError({ code: "SELECTION_EMPTY", message: `--to names one task definition, but ${run.targets.length} targets are selected`, hint: "select one target with --env NAME, or leave out --to to roll each back to the revision that ran healthy before" });
+    throw new DeployerError({
+      code: "SELECTION_EMPTY",
+      message: `--to names one task definition, but ${run.targets.length} targets are selected`,
+      hint: "select one target with --env NAME, or leave out --to to roll each back to the revision that ran healthy before",
+    });
   }
 
   const sessionName = deploySessionName(project.config.service, run.runId);
@@ -153,7 +218,13 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
   await Promise.all(
     run.targets.map(async (target) => {
       try {
-        const session = await sessions.target({ roleArn: target.deployRole, externalId: target.externalId, region: target.region, sessionName, target: target.name });
+        const session = await sessions.target({
+          roleArn: target.deployRole,
+          externalId: target.externalId,
+          region: target.region,
+          sessionName,
+          target: target.name,
+        });
         found.push(await findRollbackTarget(target, session, req.to));
       } catch (e) {
         if (e instanceof DeployerError) errors.push(e);
@@ -168,7 +239,12 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
     const taskDefinition = registeredInput(previous);
     const imageRef = taskDefinition.containerDefinitions?.[0]?.image ?? "";
     const digest = note.imageDigest ?? "unknown";
-    return { target, imageRef, taskDefinition, image: { repository: project.config.image.repository, digest, ...(note.imageTag ? { tag: note.imageTag } : {}) } };
+    return {
+      target,
+      imageRef,
+      taskDefinition,
+      image: { repository: project.config.image.repository, digest, ...(note.imageTag ? { tag: note.imageTag } : {}) },
+    };
   });
 
   const result = await observeAndPlan({

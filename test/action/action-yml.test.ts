@@ -40,8 +40,12 @@ describe("action.yml", () => {
     const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
     expect(files.sort()).toEqual(["deploy.yml", "plan.yml", "promote.yml"]);
     for (const f of files) {
-      const wf = parse(readFileSync(path.join(dir, f), "utf8")) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
-      const ours = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses === "./");
+      const wf = parse(readFileSync(path.join(dir, f), "utf8")) as {
+        jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      };
+      const ours = Object.values(wf.jobs)
+        .flatMap((j) => j.steps)
+        .filter((s) => s.uses === "./");
       expect(ours.length, f).toBe(1);
       for (const key of Object.keys(ours[0]!.with ?? {})) expect(Object.keys(action.inputs), `${f}: ${key}`).toContain(key);
     }

@@ -42,7 +42,12 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   };
   const typeOf = (login: string): "Bot" | "User" => (login.endsWith("[bot]") ? "Bot" : "User");
   const add = (owner: string, repo: string, issue: number, body: string, login = "github-actions[bot]") => {
-    const c: FakeComment = { id: nextId++, body, html_url: `https://github.example/${owner}/${repo}/pull/${issue}#issuecomment-${nextId}`, user: { login, type: typeOf(login) } };
+    const c: FakeComment = {
+      id: nextId++,
+      body,
+      html_url: `https://github.example/${owner}/${repo}/pull/${issue}#issuecomment-${nextId}`,
+      user: { login, type: typeOf(login) },
+    };
     list(owner, repo, issue).push(c);
     return c;
   };
@@ -79,10 +84,15 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         const page = Number(url.searchParams.get("page") ?? 1);
         const all = list(m[1]!, m[2]!, Number(m[3]));
         const last = Math.max(1, Math.ceil(all.length / perPage));
-        if (page < last) res.setHeader("link", `<${api.url}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <${api.url}${url.pathname}?per_page=${perPage}&page=${last}>; rel="last"`);
+        if (page < last)
+          res.setHeader(
+            "link",
+            `<${api.url}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <${api.url}${url.pathname}?per_page=${perPage}&page=${last}>; rel="last"`,
+          );
         return send(200, all.slice((page - 1) * perPage, page * perPage));
       }
-      if (m && req.method === "POST") return send(201, add(m[1]!, m[2]!, Number(m[3]), body?.body ?? "", api.viewerLogin ?? "github-actions[bot]"));
+      if (m && req.method === "POST")
+        return send(201, add(m[1]!, m[2]!, Number(m[3]), body?.body ?? "", api.viewerLogin ?? "github-actions[bot]"));
       m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (m && req.method === "PATCH") {
         for (const l of byIssue.values()) {

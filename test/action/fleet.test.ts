@@ -17,7 +17,11 @@ describe("action: status and drift", () => {
   });
 
   it("drift: a deployed target is in sync; drifted targets are warnings on their environment files; changes says so", async () => {
-    const dev = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const dev = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" },
+    });
     expect(dev.exitCode, describeRun(dev)).toBe(0);
     const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "drift", stage: "dev,staging" } });
     expect(r.exitCode, describeRun(r)).toBe(0);
@@ -26,7 +30,11 @@ describe("action: status and drift", () => {
     expect(statusOf.dev).toBe("in-sync");
     expect(r.outputs.changes).toBe(String(report.summary.drifted > 0 || report.summary.inconsistentStages > 0));
     const warned = r.annotations.filter((a) => a.level === "warning" && a.props.title?.startsWith("drift: "));
-    expect(warned.map((a) => a.props.title)).toEqual(report.targets.filter((t: { status: string }) => t.status === "drifted").map((t: { target: { name: string } }) => `drift: ${t.target.name}`));
+    expect(warned.map((a) => a.props.title)).toEqual(
+      report.targets
+        .filter((t: { status: string }) => t.status === "drifted")
+        .map((t: { target: { name: string } }) => `drift: ${t.target.name}`),
+    );
     for (const a of warned) expect(a.props.file).toBe(`environments/${a.props.title!.slice("drift: ".length)}.yaml`);
     expect(r.log).not.toContain("https://0f1e2d3c4b5a@o1.ingest.sentry.example/42");
   });

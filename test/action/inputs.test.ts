@@ -11,11 +11,20 @@ const workspace = mkdtempSync(path.join(tmpdir(), "deployer-inputs-"));
 mkdirSync(path.join(workspace, "deploy"));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-const reader = (inputs: Record<string, string>) => envInputReader(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+const reader = (inputs: Record<string, string>) =>
+  envInputReader(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
 
 describe("readInputs", () => {
   it("reads hyphenated inputs the way the runner names them, resolves paths, splits lists", () => {
-    const env = { "INPUT_WORKING-DIRECTORY": "deploy", "INPUT_GITHUB-TOKEN": " ghs_x ", INPUT_COMMAND: "plan", INPUT_IMAGE: "3f2a9c1", INPUT_STAGE: "dev,\nstaging", INPUT_ENVIRONMENTS: "dev staging", INPUT_CONFIG: "deployer.yaml" };
+    const env = {
+      "INPUT_WORKING-DIRECTORY": "deploy",
+      "INPUT_GITHUB-TOKEN": " ghs_x ",
+      INPUT_COMMAND: "plan",
+      INPUT_IMAGE: "3f2a9c1",
+      INPUT_STAGE: "dev,\nstaging",
+      INPUT_ENVIRONMENTS: "dev staging",
+      INPUT_CONFIG: "deployer.yaml",
+    };
     const i = readInputs(envInputReader(env), { eventName: "push", workspace });
     expect(i).toMatchObject({
       command: "plan",
@@ -36,7 +45,10 @@ describe("readInputs", () => {
   });
 
   it("wait-for-in-progress and rollback-stage are booleans, off by default", () => {
-    const i = readInputs(reader({ command: "rollout", image: "x1", "wait-for-in-progress": "true", "rollback-stage": "true" }), { eventName: "push", workspace });
+    const i = readInputs(reader({ command: "rollout", image: "x1", "wait-for-in-progress": "true", "rollback-stage": "true" }), {
+      eventName: "push",
+      workspace,
+    });
     expect(i).toMatchObject({ waitForInProgress: true, rollbackStage: true });
   });
 
@@ -51,7 +63,17 @@ describe("readInputs", () => {
 
   it("every bad input is reported at once, by name, with a hint", async () => {
     const errors = await errorsOf(() =>
-      readInputs(reader({ command: "rollout", stage: "all,dev", timeout: "0", strict: "yes", "working-directory": "nope", "rollback-stage": "maybe" }), { eventName: "push", workspace }),
+      readInputs(
+        reader({
+          command: "rollout",
+          stage: "all,dev",
+          timeout: "0",
+          strict: "yes",
+          "working-directory": "nope",
+          "rollback-stage": "maybe",
+        }),
+        { eventName: "push", workspace },
+      ),
     );
     expect(errors.map((e) => [e.code, e.field])).toEqual([
       ["INVALID_ARGUMENT", "image"],
@@ -66,24 +88,59 @@ describe("readInputs", () => {
   });
 
   it("role-to-assume: GitHub OIDC credentials, with a session name from the run id, 1 hour and the sts.amazonaws.com audience by default", () => {
-    const i = readInputs(reader({ command: "plan", image: "x1", "role-to-assume": "arn:aws:iam::111111111111:role/deployer-ci" }), { eventName: "push", workspace, runId: "4242" });
-    expect(i.aws).toEqual({ roleToAssume: "arn:aws:iam::111111111111:role/deployer-ci", roleSessionName: "deployer-4242", roleDurationSeconds: 3600, audience: "sts.amazonaws.com" });
+    const i = readInputs(reader({ command: "plan", image: "x1", "role-to-assume": "arn:aws:iam::111111111111:role/deployer-ci" }), {
+      eventName: "push",
+      workspace,
+      runId: "4242",
+    });
+    expect(i.aws).toEqual({
+      roleToAssume: "arn:aws:iam::111111111111:role/deployer-ci",
+      roleSessionName: "deployer-4242",
+      roleDurationSeconds: 3600,
+      audience: "sts.amazonaws.com",
+    });
     const given = readInputs(
-      reader({ command: "plan", image: "x1", "role-to-assume": "arn:aws:iam::111111111111:role/ci/deployer", "role-session-name": "deploy-main", "role-duration-seconds": "7200", audience: "https://github.com/acme" }),
+      reader({
+        command: "plan",
+        image: "x1",
+        "role-to-assume": "arn:aws:iam::111111111111:role/ci/deployer",
+        "role-session-name": "deploy-main",
+        "role-duration-seconds": "7200",
+        audience: "https://github.com/acme",
+      }),
       { eventName: "push", workspace },
     );
-    expect(given.aws).toEqual({ roleToAssume: "arn:aws:iam::111111111111:role/ci/deployer", roleSessionName: "deploy-main", roleDurationSeconds: 7200, audience: "https://github.com/acme" });
+    expect(given.aws).toEqual({
+      roleToAssume: "arn:aws:iam::111111111111:role/ci/deployer",
+      roleSessionName: "deploy-main",
+      roleDurationSeconds: 7200,
+      audience: "https://github.com/acme",
+    });
     // Without it, the environment's credentials (as before).
     expect(readInputs(reader({ command: "plan", image: "x1" }), { eventName: "push", workspace }).aws.roleToAssume).toBeUndefined();
   });
 
   it("refuses a role-to-assume that is no role ARN, durations AWS refuses, a bad session name, and OIDC inputs without role-to-assume", async () => {
     const bad = await errorsOf(() =>
-      readInputs(reader({ command: "plan", image: "x1", "role-to-assume": "deployer-ci", "role-duration-seconds": "600", "role-session-name": "a b" }), { eventName: "push", workspace }),
+      readInputs(
+        reader({
+          command: "plan",
+          image: "x1",
+          "role-to-assume": "deployer-ci",
+          "role-duration-seconds": "600",
+          "role-session-name": "a b",
+        }),
+        { eventName: "push", workspace },
+      ),
     );
     expect(bad.map((e) => e.field)).toEqual(["role-to-assume", "role-session-name", "role-duration-seconds"]);
     expect(bad[2]!.message).toContain("900 to 43200");
-    const orphan = await errorsOf(() => readInputs(reader({ command: "plan", image: "x1", "role-duration-seconds": "3600", audience: "sts.amazonaws.com" }), { eventName: "push", workspace }));
+    const orphan = await errorsOf(() =>
+      readInputs(reader({ command: "plan", image: "x1", "role-duration-seconds": "3600", audience: "sts.amazonaws.com" }), {
+        eventName: "push",
+        workspace,
+      }),
+    );
     expect(orphan.map((e) => [e.field, e.message])).toEqual([
       ["role-duration-seconds", "input `role-duration-seconds`: only applies with `role-to-assume`"],
       ["audience", "input `audience`: only applies with `role-to-assume`"],

@@ -45,7 +45,14 @@ describe("action: role-to-assume (GitHub OIDC)", () => {
     const r = await runDistAction({
       workspace: repo.dir,
       sandbox: sb,
-      inputs: { command: "rollout", image: "8d1e4b7", stage: "dev", timeout: "2m", "role-to-assume": CI_ROLE, "role-duration-seconds": "900" },
+      inputs: {
+        command: "rollout",
+        image: "8d1e4b7",
+        stage: "dev",
+        timeout: "2m",
+        "role-to-assume": CI_ROLE,
+        "role-duration-seconds": "900",
+      },
       env: oidcJob(sb),
     });
     expect(r.exitCode, describeRun(r)).toBe(0);
@@ -53,9 +60,16 @@ describe("action: role-to-assume (GitHub OIDC)", () => {
     expect(report.targets.map((t) => t.outcome)).toEqual(["deployed"]);
 
     const exchanges = sb.admin.log({ action: "AssumeRoleWithWebIdentity" });
-    expect(exchanges.every((e) => e.status === 200 && e.account === "111111111111"), JSON.stringify(exchanges)).toBe(true);
+    expect(
+      exchanges.every((e) => e.status === 200 && e.account === "111111111111"),
+      JSON.stringify(exchanges),
+    ).toBe(true);
     // Every AWS call was made as the CI role's sessions (or deploy roles assumed from them), never as a user.
-    expect(sb.admin.log({ service: "sts", action: "AssumeRole" }).every((e) => e.principal.startsWith("arn:aws:sts::111111111111:assumed-role/deployer-ci/"))).toBe(true);
+    expect(
+      sb.admin
+        .log({ service: "sts", action: "AssumeRole" })
+        .every((e) => e.principal.startsWith("arn:aws:sts::111111111111:assumed-role/deployer-ci/")),
+    ).toBe(true);
     // The wait outlived at least three base sessions...
     const polls = sb.admin.log({ account: "222222222222", action: "DescribeServices" });
     const waitedMs = Date.parse(polls.at(-1)!.time) - Date.parse(exchanges[0]!.time);

@@ -14,7 +14,11 @@ function expectNoSecret(r: ActionRun, ...texts: string[]): void {
 
 describe("action: plan", () => {
   it("plans every stage: changes output, plan files, summary, one group per target, the secret masked", async () => {
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "plan", image: "8d1e4b7", stage: "all" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(0);
 
     expect(r.masks).toContain(SENTRY_DSN);
@@ -35,7 +39,9 @@ describe("action: plan", () => {
     expect(markdown.split("\n")[0]).toBe("<!-- deployer-plan:shop-api -->");
 
     // One group per target, titled with its number of changes, holding its diff and checks.
-    expect(r.groups).toEqual(plan.targets.map((t: { target: { name: string }; diff: unknown[] }) => `${t.target.name} · 🔄 ${t.diff.length} changes`));
+    expect(r.groups).toEqual(
+      plan.targets.map((t: { target: { name: string }; diff: unknown[] }) => `${t.target.name} · 🔄 ${t.diff.length} changes`),
+    );
     const dev = /::group::dev · [^\n]*\n([\s\S]*?)::endgroup::/.exec(r.log)?.[1] ?? "";
     expect(dev).toContain("containers[app].environment.SENTRY_DSN: (sensitive)");
     expect(dev).toMatch(/^\s+\[OK\] deploy role can be assumed/m);
@@ -52,23 +58,38 @@ describe("action: plan", () => {
     const first = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
     expect(first.exitCode, describeRun(first)).toBe(0);
     expect(first.groups.map((g) => g.split(" ")[0])).toEqual(["dev"]);
-    const named = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "3f2a9c1", stage: "all", environments: "prod-us,\nstaging" } });
+    const named = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "plan", image: "3f2a9c1", stage: "all", environments: "prod-us,\nstaging" },
+    });
     expect(named.exitCode, describeRun(named)).toBe(0);
     expect(named.groups.map((g) => g.split(" ")[0])).toEqual(["staging", "prod-us"]);
   });
 
   it("a broken environment file: an error annotation at its file and line, the step fails, the summary lists it", async () => {
     fx.repo.edit("environments/prod-eu.yaml", 'account: "444444444444"', "account: 012345678901");
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", stage: "all" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "plan", image: "8d1e4b7", stage: "all" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const configErrors = r.annotations.filter((a) => a.props.title?.startsWith("CONFIG_INVALID"));
     expect(configErrors).toEqual([
-      expect.objectContaining({ level: "error", props: { title: "CONFIG_INVALID (prod-eu)", file: "environments/prod-eu.yaml", line: "2", col: "10" } }),
+      expect.objectContaining({
+        level: "error",
+        props: { title: "CONFIG_INVALID (prod-eu)", file: "environments/prod-eu.yaml", line: "2", col: "10" },
+      }),
     ]);
     expect(configErrors[0]!.message).toMatch(/^account: expected a 12-digit AWS account id/);
     expect(configErrors[0]!.message).toMatch(/\nHint: /);
     // setFailed: the one-line reason, last.
-    expect(r.annotations.at(-1)).toEqual({ level: "error", props: {}, message: expect.stringMatching(/^CONFIG_INVALID environments\/prod-eu\.yaml:2:10 account: expected/) });
+    expect(r.annotations.at(-1)).toEqual({
+      level: "error",
+      props: {},
+      message: expect.stringMatching(/^CONFIG_INVALID environments\/prod-eu\.yaml:2:10 account: expected/),
+    });
     expect(r.summary).toContain("### ❌ deployer plan failed");
     expect(r.summary).toContain("at `environments/prod-eu.yaml:2:10`");
     expect(r.outputs).toEqual({});
@@ -79,7 +100,11 @@ describe("action: plan", () => {
     mkdirSync(fx.repo.file("deploy"));
     for (const entry of ["deployer.yaml", "environments", "templates"]) renameSync(fx.repo.file(entry), fx.repo.file(`deploy/${entry}`));
     fx.repo.edit("deploy/environments/dev.yaml", "cluster: shop-dev", "cluster: shop-dev\nbogusField: 1");
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "plan", image: "8d1e4b7", "working-directory": "deploy" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const a = r.annotations.find((x) => x.props.title?.startsWith("CONFIG_INVALID"));
     expect(a?.props.file).toBe("deploy/environments/dev.yaml");
@@ -109,7 +134,11 @@ describe("action: plan", () => {
   });
 
   it("invalid inputs: one annotation per input, nothing called", async () => {
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "deploy", timeout: "soon", comment: "maybe" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "deploy", timeout: "soon", comment: "maybe" },
+    });
     expect(r.exitCode).toBe(1);
     const byInput = r.annotations.filter((a) => a.props.title === "INVALID_ARGUMENT").map((a) => a.message.split("\n")[0]);
     expect(byInput).toEqual([

@@ -105,7 +105,9 @@ describe("action: sticky pull-request comment", () => {
     github.requests.length = 0;
     const again = await planOnPr();
     expect(again.exitCode, describeRun(again)).toBe(0);
-    expect(github.requests.filter((x) => x.method === "PATCH").map((x) => x.path)).toEqual([`/repos/acme/shop-deploy/issues/comments/${ours[0]!.id}`]);
+    expect(github.requests.filter((x) => x.method === "PATCH").map((x) => x.path)).toEqual([
+      `/repos/acme/shop-deploy/issues/comments/${ours[0]!.id}`,
+    ]);
     expect(github.comments("acme", "shop-deploy", 17)).toHaveLength(3);
   });
 

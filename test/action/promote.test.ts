@@ -11,10 +11,19 @@ const fx = useActionFixture();
 
 describe("action: promote", () => {
   it("promotes the digest dev runs to staging", async () => {
-    const dev = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const dev = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" },
+    });
     expect(dev.exitCode, describeRun(dev)).toBe(0);
 
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, eventName: "workflow_dispatch", inputs: { command: "promote", stage: "staging" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      eventName: "workflow_dispatch",
+      inputs: { command: "promote", stage: "staging" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.log).toContain(`Promoting ${DIGEST_8D1E4B7} from dev to staging`);
     const plan = JSON.parse(readFileSync(r.outputs["plan-json"]!, "utf8"));
@@ -36,7 +45,11 @@ describe("action: promote", () => {
   });
 
   it("promote needs exactly one stage and no image", async () => {
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "promote", stage: "staging,prod", image: "8d1e4b7" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "promote", stage: "staging,prod", image: "8d1e4b7" },
+    });
     expect(r.exitCode).toBe(1);
     expect(r.annotations.filter((a) => a.props.title === "INVALID_ARGUMENT").map((a) => a.message.split("\n")[0])).toEqual([
       "input `stage`: `command: promote` needs exactly one stage: the one to deploy to",

@@ -11,7 +11,11 @@ const fx = useActionFixture();
 
 describe("action: rollout", () => {
   it("deploys the stage: task-definition-arns, report-json, summary, a group per target; a second run changes nothing", async () => {
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "staging,dev", timeout: "2m" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "8d1e4b7", stage: "staging,dev", timeout: "2m" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(0);
 
     const arns = JSON.parse(r.outputs["task-definition-arns"]!) as Record<string, string>;
@@ -23,7 +27,13 @@ describe("action: rollout", () => {
 
     const report = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     expect(report).toMatchObject({ formatVersion: 1, command: "rollout", service: "shop-api", ok: true });
-    expect(report.targets.map((t: { target: { name: string }; outcome: string; taskDefinitionArn: string }) => [t.target.name, t.outcome, t.taskDefinitionArn])).toEqual([
+    expect(
+      report.targets.map((t: { target: { name: string }; outcome: string; taskDefinitionArn: string }) => [
+        t.target.name,
+        t.outcome,
+        t.taskDefinitionArn,
+      ]),
+    ).toEqual([
       ["dev", "deployed", arns.dev],
       ["staging", "deployed", arns.staging],
     ]);
@@ -31,21 +41,38 @@ describe("action: rollout", () => {
     expect(r.outputs["plan-json"]).toMatch(/plan\.json$/);
 
     // Plan groups first (one per target), then one rollout group per target, each closed before the next opens.
-    expect(r.groups).toEqual([expect.stringMatching(/^dev · 🔄 \d+ changes$/), expect.stringMatching(/^staging · 🔄 \d+ changes$/), "dev · ✅ deployed", "staging · ✅ deployed"]);
+    expect(r.groups).toEqual([
+      expect.stringMatching(/^dev · 🔄 \d+ changes$/),
+      expect.stringMatching(/^staging · 🔄 \d+ changes$/),
+      "dev · ✅ deployed",
+      "staging · ✅ deployed",
+    ]);
     const devGroup = /::group::dev · ✅ deployed\n([\s\S]*?)::endgroup::/.exec(r.log)?.[1] ?? "";
     expect(devGroup).toMatch(/\[dev\] /);
     expect(devGroup).not.toMatch(/\[staging\]/);
     expect(devGroup.trim().split("\n").at(-1)).toMatch(/\[dev\] ✔ deployed/);
-    expect(r.log).toMatch(/stage dev: starting 1 target \(dev\)[\s\S]*::group::dev · ✅ deployed[\s\S]*stage dev: done[\s\S]*stage staging: starting/);
+    expect(r.log).toMatch(
+      /stage dev: starting 1 target \(dev\)[\s\S]*::group::dev · ✅ deployed[\s\S]*stage dev: done[\s\S]*stage staging: starting/,
+    );
 
     expect(r.summary).toMatch(/^### ✅ Rollout of `shop-api` succeeded/m);
     expect(r.summary).toMatch(/\| dev \| dev \| 222222222222 \| ✅ deployed \|/);
     expect(r.summary).toContain("<details><summary>The plan that was applied</summary>");
-    for (const t of [r.log, r.stderr, r.summary, readFileSync(r.outputs["report-json"]!, "utf8"), readFileSync(r.outputs["plan-json"]!, "utf8")]) {
+    for (const t of [
+      r.log,
+      r.stderr,
+      r.summary,
+      readFileSync(r.outputs["report-json"]!, "utf8"),
+      readFileSync(r.outputs["plan-json"]!, "utf8"),
+    ]) {
       expect(t).not.toContain(SENTRY_DSN);
     }
 
-    const again = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" } });
+    const again = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "8d1e4b7", stage: "dev" },
+    });
     expect(again.exitCode, describeRun(again)).toBe(0);
     expect(again.outputs.changes).toBe("false");
     // Read back from the live service by the second plan: dev runs what the first run's output said.
@@ -55,7 +82,11 @@ describe("action: rollout", () => {
   });
 
   it("a deployment that never becomes healthy: the step fails with the target's error, annotated, and the summary says so", async () => {
-    const r = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "rollout", image: "bad0001", stage: "dev", timeout: "1m" } });
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "bad0001", stage: "dev", timeout: "1m" },
+    });
     expect(r.exitCode, describeRun(r)).toBe(1);
     const report = JSON.parse(readFileSync(r.outputs["report-json"]!, "utf8"));
     expect(report.ok).toBe(false);

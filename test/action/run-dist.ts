@@ -68,7 +68,12 @@ export async function runDistAction(o: ActionRunOptions): Promise<ActionRun> {
     const repository = o.repository ?? "acme/shop-deploy";
     const payload =
       o.pr !== undefined
-        ? { action: "synchronize", number: o.pr, pull_request: { number: o.pr, head: { sha: "8d1e4b7" } }, repository: { full_name: repository } }
+        ? {
+            action: "synchronize",
+            number: o.pr,
+            pull_request: { number: o.pr, head: { sha: "8d1e4b7" } },
+            repository: { full_name: repository },
+          }
         : { ref: "refs/heads/main", repository: { full_name: repository } };
     writeFileSync(eventFile, JSON.stringify(payload));
 
@@ -90,19 +95,25 @@ export async function runDistAction(o: ActionRunOptions): Promise<ActionRun> {
     for (const [name, value] of Object.entries(o.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
     Object.assign(env, o.env ?? {});
 
-    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: o.workspace, env: sandboxEnv(o.sandbox, env), stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
-      child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-      child.once("error", reject);
-      child.once("close", (code) => {
-        clearTimeout(timer);
-        resolve({ exitCode: code, stdout: out, stderr: err });
-      });
-    });
+    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, [ACTION_ENTRY], {
+          cwd: o.workspace,
+          env: sandboxEnv(o.sandbox, env),
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let err = "";
+        child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+        child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+        child.once("error", reject);
+        child.once("close", (code) => {
+          clearTimeout(timer);
+          resolve({ exitCode: code, stdout: out, stderr: err });
+        });
+      },
+    );
 
     const lines = stdout.split("\n");
     return {

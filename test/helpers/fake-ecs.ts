@@ -213,7 +213,11 @@ export class FakeEcs implements EcsPort {
           script: { kind: "healthy", afterMs: 0 },
         },
       ],
-      events: (o.events ?? []).map((e) => ({ id: e.id ?? this.nextEventId(), createdAt: new Date(now - 3_600_000).toISOString(), message: e.message })),
+      events: (o.events ?? []).map((e) => ({
+        id: e.id ?? this.nextEventId(),
+        createdAt: new Date(now - 3_600_000).toISOString(),
+        message: e.message,
+      })),
     };
     this.services.set(key(cluster, o.service), svc);
   }
@@ -337,7 +341,13 @@ export class FakeEcs implements EcsPort {
     return all.filter((t) => t.live.family === ref && t.live.status === "ACTIVE").sort((a, b) => b.live.revision - a.live.revision)[0];
   }
 
-  private startDeployment(svc: FakeService, taskDefinition: string, script: DeploymentScript, ecsRollback = false, at = this.clock.now()): FakeDeployment {
+  private startDeployment(
+    svc: FakeService,
+    taskDefinition: string,
+    script: DeploymentScript,
+    ecsRollback = false,
+    at = this.clock.now(),
+  ): FakeDeployment {
     for (const d of svc.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
     const dep: FakeDeployment = {
       id: this.nextDeploymentId(),
@@ -393,11 +403,18 @@ export class FakeEcs implements EcsPort {
     }
     // failing, circuit breaker on
     d.rolloutState = "FAILED";
-    d.rolloutStateReason = d.script.kind === "failing" && d.script.reason ? d.script.reason : "ECS deployment circuit breaker: tasks failed to start.";
+    d.rolloutStateReason =
+      d.script.kind === "failing" && d.script.reason ? d.script.reason : "ECS deployment circuit breaker: tasks failed to start.";
     this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`);
     if (svc.circuitBreaker?.rollback && this.options.ecsRollsBack !== false) {
       this.event(svc, at, `(service ${svc.name}) rolling back to deployment with task definition ${svc.stableTaskDefinition}.`);
-      const rb = this.startDeployment(svc, svc.stableTaskDefinition, { kind: "healthy", afterMs: this.options.ecsRollbackMs ?? 30_000 }, true, at);
+      const rb = this.startDeployment(
+        svc,
+        svc.stableTaskDefinition,
+        { kind: "healthy", afterMs: this.options.ecsRollbackMs ?? 30_000 },
+        true,
+        at,
+      );
       rb.updatedAt = at;
     }
   }
@@ -441,8 +458,10 @@ export class FakeEcs implements EcsPort {
 
   private counts(svc: FakeService, d: FakeDeployment, now: number): { running: number; pending: number; failed: number } {
     const desired = d.desiredCount;
-    if (d.rolloutState === "COMPLETED" || (!svc.rolloutStates && svc.deployments.length === 1)) return { running: desired, pending: 0, failed: 0 };
-    if (d.rolloutState === "FAILED") return { running: 0, pending: 0, failed: Math.max(1, Math.floor((d.updatedAt - d.createdAt) / 10_000)) };
+    if (d.rolloutState === "COMPLETED" || (!svc.rolloutStates && svc.deployments.length === 1))
+      return { running: desired, pending: 0, failed: 0 };
+    if (d.rolloutState === "FAILED")
+      return { running: 0, pending: 0, failed: Math.max(1, Math.floor((d.updatedAt - d.createdAt) / 10_000)) };
     if (d.status === "ACTIVE") {
       const primary = svc.deployments.find((x) => x.status === "PRIMARY");
       const taken = primary ? this.counts(svc, primary, now).running : 0;

@@ -48,9 +48,11 @@ export type Sink = "terminal" | "markdown" | "json" | "action-log";
  */
 export function violations(name: string, text: string, sink: Sink): string[] {
   const out: string[] = [];
-  const bad = (why: string, line?: string) => out.push(`${name}: ${why}${line !== undefined ? `: ${JSON.stringify(line.slice(0, 2000))}` : ""}`);
+  const bad = (why: string, line?: string) =>
+    out.push(`${name}: ${why}${line !== undefined ? `: ${JSON.stringify(line.slice(0, 2000))}` : ""}`);
   const m = RAW_CONTROL.exec(text);
-  if (m) bad(`raw control character U+${m[0].charCodeAt(0).toString(16).padStart(4, "0")}`, text.slice(Math.max(0, m.index - 40), m.index + 40));
+  if (m)
+    bad(`raw control character U+${m[0].charCodeAt(0).toString(16).padStart(4, "0")}`, text.slice(Math.max(0, m.index - 40), m.index + 40));
   for (const line of lines(text)) {
     if (!runnerCommandIn(line)) continue;
     if (sink === "action-log" && isOwnCommand(line)) continue;
@@ -60,7 +62,8 @@ export function violations(name: string, text: string, sink: Sink): string[] {
     const prose = stripCode(text);
     const mention = /(^|[^\w`])@[A-Za-z0-9]/m.exec(prose);
     if (mention) bad("an @mention outside code", prose.slice(Math.max(0, mention.index - 40), mention.index + 40));
-    for (const tag of ["<img", "<details open", "</details>INJ"]) if (prose.includes(tag) && !prose.includes(`&lt;${tag.slice(1)}`)) bad(`raw HTML ${tag}`);
+    for (const tag of ["<img", "<details open", "</details>INJ"])
+      if (prose.includes(tag) && !prose.includes(`&lt;${tag.slice(1)}`)) bad(`raw HTML ${tag}`);
     if (/<img|<details open>INJ/.test(prose)) bad("raw HTML from a value");
   }
   if (sink === "json" && text.trim() !== "") {

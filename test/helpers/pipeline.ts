@@ -18,8 +18,17 @@ export interface Pipeline {
   sandbox: Sandbox;
   repo: TempRepo;
   prepare(selection?: TargetSelection, config?: string): Promise<PreparedRun>;
-  plan(selection: TargetSelection | undefined, image: string, options?: Partial<BuildPlanOptions>, config?: string): Promise<PlanResult & { run: PreparedRun }>;
-  rollout(selection: TargetSelection | undefined, image: string, options?: Partial<BuildPlanOptions> & { rollbackStage?: boolean }): Promise<{ plan: PlanResult["plan"]; report: RunReport; events: RunEvent[] }>;
+  plan(
+    selection: TargetSelection | undefined,
+    image: string,
+    options?: Partial<BuildPlanOptions>,
+    config?: string,
+  ): Promise<PlanResult & { run: PreparedRun }>;
+  rollout(
+    selection: TargetSelection | undefined,
+    image: string,
+    options?: Partial<BuildPlanOptions> & { rollbackStage?: boolean },
+  ): Promise<{ plan: PlanResult["plan"]; report: RunReport; events: RunEvent[] }>;
   /** Copy examples/broken into the temp repo; returns its deployer.yaml path. */
   brokenConfig(): string;
   /** The writes the sandbox saw (RegisterTaskDefinition, UpdateService, TagResource, …) per account. */
@@ -27,7 +36,15 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-const WRITE_ACTIONS = new Set(["RegisterTaskDefinition", "UpdateService", "TagResource", "UntagResource", "DeregisterTaskDefinition", "CreateService", "DeleteService"]);
+const WRITE_ACTIONS = new Set([
+  "RegisterTaskDefinition",
+  "UpdateService",
+  "TagResource",
+  "UntagResource",
+  "DeregisterTaskDefinition",
+  "CreateService",
+  "DeleteService",
+]);
 
 /** The demo fixture as an object, to patch per test (e.g. circuit breaker off for one target). */
 export function demoFixture(): Fixture {
@@ -37,7 +54,8 @@ export function demoFixture(): Fixture {
 export async function startPipeline(opts: StartSandboxOptions = {}): Promise<Pipeline> {
   const sandbox = await startSandbox({ port: 0, deploymentSeconds: 0.3, ...opts });
   const repo = exampleRepo();
-  const sessions = () => createSessionFactory({ endpointUrl: sandbox.endpoint, baseCredentials: async () => ({ ...sandbox.credentials }), maxAttempts: 8 });
+  const sessions = () =>
+    createSessionFactory({ endpointUrl: sandbox.endpoint, baseCredentials: async () => ({ ...sandbox.credentials }), maxAttempts: 8 });
 
   const defaults = (by: string): BuildPlanOptions => ({ strict: false, timeoutSeconds: 30, waitForInProgress: false, by });
 
@@ -48,7 +66,14 @@ export async function startPipeline(opts: StartSandboxOptions = {}): Promise<Pip
     async plan(selection, image, options = {}, config) {
       const run = await p.prepare(selection, config);
       try {
-        const result = await makePlan({ project: run.project, targets: run.targets, image, sessions: run.sessions, runId: run.runId, options: { ...defaults(run.by), ...options } });
+        const result = await makePlan({
+          project: run.project,
+          targets: run.targets,
+          image,
+          sessions: run.sessions,
+          runId: run.runId,
+          options: { ...defaults(run.by), ...options },
+        });
         return { ...result, run };
       } catch (e) {
         await run.sessions.close();

@@ -98,7 +98,11 @@ export interface CliProcess {
 export function spawnCli(args: string[], opts: CliOptions): CliProcess {
   const started = performance.now();
   const command = [...(opts.wrapper ?? []), process.execPath, ...(opts.nodeArgs ?? []), DEPLOYER_BIN, ...args];
-  const child = spawn(command[0]!, command.slice(1), { cwd: opts.cwd, env: sandboxEnv(opts.sandbox, opts.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: opts.cwd,
+    env: sandboxEnv(opts.sandbox, opts.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   const watchers = new Set<() => void>();
@@ -158,12 +162,18 @@ export function spawnCli(args: string[], opts: CliOptions): CliProcess {
             resolve();
           } else if (ended) {
             cleanup();
-            reject(new Error(`deployer ${args.join(" ")} ended before printing ${String(pattern)}\n--- stdout\n${out}\n--- stderr\n${err}`));
+            reject(
+              new Error(`deployer ${args.join(" ")} ended before printing ${String(pattern)}\n--- stdout\n${out}\n--- stderr\n${err}`),
+            );
           }
         };
         const t = setTimeout(() => {
           cleanup();
-          reject(new Error(`deployer ${args.join(" ")} did not print ${String(pattern)} within ${timeoutMs} ms\n--- stdout\n${out}\n--- stderr\n${err}`));
+          reject(
+            new Error(
+              `deployer ${args.join(" ")} did not print ${String(pattern)} within ${timeoutMs} ms\n--- stdout\n${out}\n--- stderr\n${err}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(t);

@@ -71,7 +71,10 @@ describe("ECS port against the sandbox", () => {
   });
 
   it("ClusterNotFound on DescribeServices is CLUSTER_NOT_FOUND", async () => {
-    await expect(dev.ecs.describeServices("no-such-cluster", ["api"])).rejects.toMatchObject({ code: "CLUSTER_NOT_FOUND", resource: "no-such-cluster" });
+    await expect(dev.ecs.describeServices("no-such-cluster", ["api"])).rejects.toMatchObject({
+      code: "CLUSTER_NOT_FOUND",
+      resource: "no-such-cluster",
+    });
   });
 
   it("registers a task definition with tags and reads it back", async () => {
@@ -131,7 +134,12 @@ describe("ECR port against the sandbox", () => {
     const missing = parseRepositoryUri("111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/nope");
     // IAM is evaluated before existence: the CI user may only read shop/api, so this is a denial naming it.
     const err = (await base.ecr.findImage(missing, { tag: "x" }).catch((e: unknown) => e)) as DeployerError;
-    expect(err).toMatchObject({ code: "ACCESS_DENIED", action: "ecr:DescribeImages", resource: repositoryArn(missing), account: "111111111111" });
+    expect(err).toMatchObject({
+      code: "ACCESS_DENIED",
+      action: "ecr:DescribeImages",
+      resource: repositoryArn(missing),
+      account: "111111111111",
+    });
     expect(err.hint).toContain("arn:aws:ecr:eu-west-1:111111111111:repository/shop/nope");
   });
 });
@@ -169,7 +177,12 @@ describe("retries and refresh against the sandbox", () => {
   });
 
   it("the broken target's deploy role may not pass its task role", async () => {
-    const broken = await factory.target({ ...DEV, roleArn: "arn:aws:iam::666666666666:role/deployer", externalId: "shop-deployer-broken", target: "broken" });
+    const broken = await factory.target({
+      ...DEV,
+      roleArn: "arn:aws:iam::666666666666:role/deployer",
+      externalId: "shop-deployer-broken",
+      target: "broken",
+    });
     const [r] = await broken.iam.simulatePrincipalPolicy(
       "arn:aws:iam::666666666666:role/deployer",
       ["iam:PassRole"],

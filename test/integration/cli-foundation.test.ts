@@ -36,12 +36,18 @@ describe("deployer validate", () => {
   });
 
   it("a template problem fails only the affected targets", async () => {
-    repo.edit("templates/task-definition.json.hbs", '"{{vars.logLevel}}"', '"{{vars.logLevel}}{{#if (eq target.name "prod-us")}}{{vars.missing}}{{/if}}"');
+    repo.edit(
+      "templates/task-definition.json.hbs",
+      '"{{vars.logLevel}}"',
+      '"{{vars.logLevel}}{{#if (eq target.name "prod-us")}}{{vars.missing}}{{/if}}"',
+    );
     const r = await deployer(["validate", "--stage", "prod"], repo.dir);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^✓ prod-eu /m);
     expect(r.stdout).toMatch(/^✗ prod-us .*1 error$/m);
-    expect(r.stderr).toMatch(/error TEMPLATE_ERROR templates\/task-definition\.json\.hbs:21:\d+ \{\{vars\.missing\}\} is not defined \(rendering for target "prod-us"\)/);
+    expect(r.stderr).toMatch(
+      /error TEMPLATE_ERROR templates\/task-definition\.json\.hbs:21:\d+ \{\{vars\.missing\}\} is not defined \(rendering for target "prod-us"\)/,
+    );
   });
 
   it("--output json reports every target and its errors", async () => {
@@ -51,7 +57,12 @@ describe("deployer validate", () => {
     const body = JSON.parse(r.stdout);
     expect(body.ok).toBe(false);
     expect(body.errors).toEqual([
-      expect.objectContaining({ code: "CONFIG_INVALID", field: "taskRole", target: "dev", location: { file: repo.file("environments/dev.yaml"), line: 8, column: 11 } }),
+      expect.objectContaining({
+        code: "CONFIG_INVALID",
+        field: "taskRole",
+        target: "dev",
+        location: { file: repo.file("environments/dev.yaml"), line: 8, column: 11 },
+      }),
     ]);
     const ok = JSON.parse((await deployer(["-o", "json", "validate", "--env", "dev,prod-us"])).stdout);
     expect(ok.targets.map((t: { name: string; ok: boolean }) => `${t.name}:${t.ok}`)).toEqual(["dev:true", "prod-us:true"]);
@@ -80,7 +91,10 @@ describe("deployer render", () => {
     expect(def.containerDefinitions[0].image).toBe("444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api:sha-abc");
     expect(def.containerDefinitions[0].environment).toContainEqual({ name: "SENTRY_DSN", value: "(sensitive)" });
     const shown = JSON.parse((await deployer(["render", "--env", "prod-eu", "--image", "sha-abc", "--show-sensitive"])).stdout);
-    expect(shown.containerDefinitions[0].environment).toContainEqual({ name: "SENTRY_DSN", value: "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42" });
+    expect(shown.containerDefinitions[0].environment).toContainEqual({
+      name: "SENTRY_DSN",
+      value: "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42",
+    });
   });
 
   it("--output-file writes the file", async () => {
@@ -89,7 +103,9 @@ describe("deployer render", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
     expect(existsSync(out)).toBe(true);
-    expect(JSON.parse(readFileSync(out, "utf8")).containerDefinitions[0].image).toBe(`111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:${"1".repeat(64)}`);
+    expect(JSON.parse(readFileSync(out, "utf8")).containerDefinitions[0].image).toBe(
+      `111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:${"1".repeat(64)}`,
+    );
   });
 
   it("refuses a malformed image and a missing --env", async () => {
@@ -115,7 +131,10 @@ describe("deployer targets", () => {
       "prod-us prod 555555555555 us-east-1",
     ]);
     const prod = JSON.parse((await deployer(["--output", "json", "targets", "--stage", "prod"])).stdout);
-    expect(prod.map((t: { name: string; cluster: string }) => `${t.name}:${t.cluster}`)).toEqual(["prod-eu:shop-prod-eu", "prod-us:shop-prod-us"]);
+    expect(prod.map((t: { name: string; cluster: string }) => `${t.name}:${t.cluster}`)).toEqual([
+      "prod-eu:shop-prod-eu",
+      "prod-us:shop-prod-us",
+    ]);
   });
 });
 

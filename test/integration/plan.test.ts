@@ -79,7 +79,12 @@ describe("plan against the sandbox", () => {
     p = await startPipeline();
     const { plan, run: r } = await p.plan({ all: true }, NEW_TAG);
     await r.sessions.close();
-    const outputs = [formatPlanText(plan, { color: false }), formatPlanText(plan, { color: true }), planToJsonText(plan), formatPlanMarkdown(plan)];
+    const outputs = [
+      formatPlanText(plan, { color: false }),
+      formatPlanText(plan, { color: true }),
+      planToJsonText(plan),
+      formatPlanMarkdown(plan),
+    ];
     for (const out of outputs) {
       expect(out).not.toContain(SENTRY);
       expect(out).not.toContain("0f1e2d3c4b5a");

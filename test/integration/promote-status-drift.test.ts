@@ -62,9 +62,15 @@ describe("promote, status, drift against the sandbox", () => {
     const text = await deployer(["status"]);
     expect(text.exitCode, text.stderr).toBe(0);
     const lines = text.stdout.split("\n");
-    expect(lines.find((l) => l.startsWith("TARGET"))).toMatch(/^TARGET\s+STAGE\s+ACCOUNT\s+REGION\s+CLUSTER\/SERVICE\s+TASK DEFINITION\s+IMAGE\s+RUNNING\s+ROLLOUT\s+DEPLOYED\s+BY\s+PROMOTION$/);
-    expect(lines.find((l) => l.startsWith("dev "))).toMatch(/^dev\s+dev\s+222222222222\s+eu-west-1\s+shop-dev\/api\s+shop-api-dev:2\s+8d1e4b7 sha256:e35bce68d8be\s+1\/1\s+COMPLETED\s+.*\s+user\/ci\s+—$/);
-    expect(lines.find((l) => l.startsWith("staging "))).toMatch(/shop-api-staging:1\s+sha256:6e123955f106\s+2\/2\s+COMPLETED\s+.*← dev sha256:e35bce68d8be$/);
+    expect(lines.find((l) => l.startsWith("TARGET"))).toMatch(
+      /^TARGET\s+STAGE\s+ACCOUNT\s+REGION\s+CLUSTER\/SERVICE\s+TASK DEFINITION\s+IMAGE\s+RUNNING\s+ROLLOUT\s+DEPLOYED\s+BY\s+PROMOTION$/,
+    );
+    expect(lines.find((l) => l.startsWith("dev "))).toMatch(
+      /^dev\s+dev\s+222222222222\s+eu-west-1\s+shop-dev\/api\s+shop-api-dev:2\s+8d1e4b7 sha256:e35bce68d8be\s+1\/1\s+COMPLETED\s+.*\s+user\/ci\s+—$/,
+    );
+    expect(lines.find((l) => l.startsWith("staging "))).toMatch(
+      /shop-api-staging:1\s+sha256:6e123955f106\s+2\/2\s+COMPLETED\s+.*← dev sha256:e35bce68d8be$/,
+    );
     expect(lines.find((l) => l.startsWith("prod-us "))).toMatch(/^prod-us\s+prod\s+555555555555\s+us-east-1\s+.*= staging$/);
     expect(text.stdout).toContain("4 targets: 4 stable");
 
@@ -72,7 +78,14 @@ describe("promote, status, drift against the sandbox", () => {
     expect(json.exitCode).toBe(0);
     const status = JSON.parse(json.stdout);
     expect(status.rows.map((r: { target: { name: string } }) => r.target.name)).toEqual(["dev", "staging", "prod-eu", "prod-us"]);
-    expect(status.rows[0]).toMatchObject({ ok: true, image: { digest: DIGEST, tag: TAG }, running: 1, desired: 1, rolloutState: "COMPLETED", health: { state: "stable" } });
+    expect(status.rows[0]).toMatchObject({
+      ok: true,
+      image: { digest: DIGEST, tag: TAG },
+      running: 1,
+      desired: 1,
+      rolloutState: "COMPLETED",
+      health: { state: "stable" },
+    });
     expect(status.rows[1].promotion).toEqual({ state: "promotable", fromStage: "dev", digest: DIGEST });
   });
 
@@ -107,7 +120,10 @@ describe("promote, status, drift against the sandbox", () => {
     });
 
     const status = JSON.parse((await deployer(["-o", "json", "status", "--stage", "staging"])).stdout);
-    expect(status.rows[0]).toMatchObject({ promotion: { state: "in-sync", fromStage: "dev" }, promotedFrom: { target: "dev", stage: "dev" } });
+    expect(status.rows[0]).toMatchObject({
+      promotion: { state: "in-sync", fromStage: "dev" },
+      promotedFrom: { target: "dev", stage: "dev" },
+    });
   });
 
   it("promote refuses while dev is mid-deployment, naming dev and the deployment", async () => {
@@ -116,7 +132,9 @@ describe("promote, status, drift against the sandbox", () => {
       const before = registrations(STAGING);
       const r = await deployer(["promote", "--to", "staging", "--yes"]);
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain(`error PROMOTION_REFUSED [dev 222222222222] mid-deployment: deployment ${id} (shop-api-dev:2) in progress`);
+      expect(r.stderr).toContain(
+        `error PROMOTION_REFUSED [dev 222222222222] mid-deployment: deployment ${id} (shop-api-dev:2) in progress`,
+      );
       expect(r.stderr).toContain("hint: Wait for the deployment to finish");
       expect(registrations(STAGING)).toBe(before);
 
@@ -134,12 +152,19 @@ describe("promote, status, drift against the sandbox", () => {
     const r = await deployer(["-o", "json", "promote", "--from", "prod", "--to", "staging", "--yes"]);
     expect(r.exitCode).toBe(1);
     const body = JSON.parse(r.stdout);
-    expect(body.errors.map((e: { code: string; target: string }) => `${e.code} ${e.target}`)).toEqual(["PROMOTION_REFUSED prod-eu", "PROMOTION_REFUSED prod-us"]);
-    expect(body.errors[1].message).toContain(`stage prod is split across 2 digests (prod-eu sha256:e35bce68d8be, prod-us sha256:6e123955f106); prod-us runs ${SEEDED}`);
+    expect(body.errors.map((e: { code: string; target: string }) => `${e.code} ${e.target}`)).toEqual([
+      "PROMOTION_REFUSED prod-eu",
+      "PROMOTION_REFUSED prod-us",
+    ]);
+    expect(body.errors[1].message).toContain(
+      `stage prod is split across 2 digests (prod-eu sha256:e35bce68d8be, prod-us sha256:6e123955f106); prod-us runs ${SEEDED}`,
+    );
     // --env narrows the source to one target of the stage: no longer split.
     const narrowed = await deployer(["promote", "--from", "prod", "--env", "prod-us", "--to", "staging", "--dry-run"]);
     expect(narrowed.exitCode, narrowed.stderr).toBe(0);
-    expect(narrowed.stdout).toContain(`Promote prod → staging  image sha256:6e123955f1062c90e12c68545b8aebff5f8a8674464aead08dcf6fecc3033297`);
+    expect(narrowed.stdout).toContain(
+      `Promote prod → staging  image sha256:6e123955f1062c90e12c68545b8aebff5f8a8674464aead08dcf6fecc3033297`,
+    );
   });
 
   it("drift: dev in sync after the rollout; a task definition registered by hand and put into service shows (exit 2)", async () => {
@@ -149,7 +174,8 @@ describe("promote, status, drift against the sandbox", () => {
 
     const devNow = await runningIn(DEV.account, DEV.cluster);
     const input = JSON.parse(JSON.stringify(devNow.taskDefinition)) as Record<string, unknown>;
-    for (const k of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]) delete input[k];
+    for (const k of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"])
+      delete input[k];
     input.cpu = "512";
     input.memory = "1024";
     const arn = sandbox.admin.registerTaskDefinition({ account: DEV.account, region: DEV.region, input });
@@ -161,7 +187,9 @@ describe("promote, status, drift against the sandbox", () => {
     expect(r.stdout).toContain(`drifted: 2 fields runs shop-api-dev:3 (sha256:e35bce68d8be)`);
     expect(r.stdout).toContain('~ cpu: expected "256", running "512"');
     expect(r.stdout).toContain('~ memory: expected "512", running "1024"');
-    expect(r.stdout).toContain("note: shop-api-dev:3 was registered outside deployer by arn:aws:sts::222222222222:assumed-role/admin/human (no deployer tags)");
+    expect(r.stdout).toContain(
+      "note: shop-api-dev:3 was registered outside deployer by arn:aws:sts::222222222222:assumed-role/admin/human (no deployer tags)",
+    );
     expect(r.stdout).not.toContain("0f1e2d3c4b5a"); // the sensitive sentryDsn
 
     const json = JSON.parse((await deployer(["-o", "json", "drift", "--env", "dev"])).stdout);

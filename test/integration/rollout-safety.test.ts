@@ -20,7 +20,8 @@ const DIGEST = {
   "8d1e4b7": "sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f",
   c0ffee1: "sha256:5292a8330c8b749e883e7108ad7fa9062f4d6796ebef1f6ff4d5d29bf120d901",
 };
-const td = (n: number, family = "shop-api-dev", account = DEV, region = "eu-west-1") => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${n}`;
+const td = (n: number, family = "shop-api-dev", account = DEV, region = "eu-west-1") =>
+  `arn:aws:ecs:${region}:${account}:task-definition/${family}:${n}`;
 
 interface Env {
   sb: Sandbox;
@@ -30,7 +31,11 @@ interface Env {
   /** The run report a command wrote with --report. */
   report(file: string): Report;
   /** What a target's service runs now. */
-  running(account?: string, cluster?: string, region?: string): Promise<{ taskDefinition: string; image: string; tags: Record<string, string> }>;
+  running(
+    account?: string,
+    cluster?: string,
+    region?: string,
+  ): Promise<{ taskDefinition: string; image: string; tags: Record<string, string> }>;
   /** Successful calls of `action` in `account`. */
   calls(action: string, account?: string): number;
 }
@@ -43,7 +48,14 @@ interface Report {
     outcome: string;
     taskDefinitionArn?: string;
     error?: { code: string; message: string; hint?: string };
-    rollback?: { by: string; via?: string; ok: boolean; toTaskDefinitionArn?: string; trigger?: { by: string; alarms?: string[] }; error?: { code: string; message: string } };
+    rollback?: {
+      by: string;
+      via?: string;
+      ok: boolean;
+      toTaskDefinitionArn?: string;
+      trigger?: { by: string; alarms?: string[] };
+      error?: { code: string; message: string };
+    };
   }>;
 }
 
@@ -60,7 +72,13 @@ async function start(patch: (t: TargetFixture) => void = () => undefined, opts: 
   for (const t of fixture.targets ?? []) patch(t);
   const sb = await startSandbox({ port: 0, fixture, deploymentSeconds: 0.3, ...opts });
   const repo = exampleRepo();
-  const options = (extra: Partial<CliOptions> = {}): CliOptions => ({ cwd: repo.dir, sandbox: sb, timeoutMs: 90_000, ...extra, env: { DEPLOYER_POLL_INTERVAL_MS: "100", ...extra.env } });
+  const options = (extra: Partial<CliOptions> = {}): CliOptions => ({
+    cwd: repo.dir,
+    sandbox: sb,
+    timeoutMs: 90_000,
+    ...extra,
+    env: { DEPLOYER_POLL_INTERVAL_MS: "100", ...extra.env },
+  });
   env = {
     sb,
     repo,
@@ -71,7 +89,11 @@ async function start(patch: (t: TargetFixture) => void = () => undefined, opts: 
       const { ecs } = await assumeDeployer(sb, account, region);
       const svc = (await ecs.send(new DescribeServicesCommand({ cluster, services: ["api"] }))).services![0]!;
       const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition!, include: ["TAGS"] }));
-      return { taskDefinition: svc.taskDefinition!, image: out.taskDefinition!.containerDefinitions![0]!.image!, tags: Object.fromEntries((out.tags ?? []).map((t) => [t.key!, t.value!])) };
+      return {
+        taskDefinition: svc.taskDefinition!,
+        image: out.taskDefinition!.containerDefinitions![0]!.image!,
+        tags: Object.fromEntries((out.tags ?? []).map((t) => [t.key!, t.value!])),
+      };
     },
     calls: (action, account) => sb.admin.log({ action, ...(account ? { account } : {}) }).filter((e) => e.status === 200).length,
   };
@@ -85,7 +107,7 @@ async function ok(e: Env, args: string[]): Promise<CliResult> {
 }
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !(await condition()); ) {
+  for (const end = Date.now() + timeoutMs; !(await condition());) {
     if (Date.now() > end) throw new Error(`test setup: ${what} never happened`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -108,7 +130,9 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
     const r = await e.run(["rollback", "--env", "dev", "--report", "rollback.json"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     // The plan names the revision with its image tag and its last outcome.
-    expect(r.stdout).toMatch(/put back shop-api-dev:2 \(image 8d1e4b7 sha256:e35bce68d8be; ECS rolled deployment \S+ back to it \(ROLLBACK_SUCCESSFUL\)\)/);
+    expect(r.stdout).toMatch(
+      /put back shop-api-dev:2 \(image 8d1e4b7 sha256:e35bce68d8be; ECS rolled deployment \S+ back to it \(ROLLBACK_SUCCESSFUL\)\)/,
+    );
     expect((await e.running()).taskDefinition).toBe(td(2));
     expect(e.calls("RegisterTaskDefinition", DEV)).toBe(3); // :2, :3, :4 — the rollback registered nothing
   });
@@ -121,7 +145,9 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
     const r = await e.run(["rollback", "--env", "dev"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stdout).toContain("put back shop-api-dev:2 (image 8d1e4b7");
-    expect(r.stdout).toContain("known good by the deployer:previous-task-definition tag of shop-api-dev:4; its last deployment is not known");
+    expect(r.stdout).toContain(
+      "known good by the deployer:previous-task-definition tag of shop-api-dev:4; its last deployment is not known",
+    );
     expect((await e.running()).taskDefinition).toBe(td(2));
   });
 
@@ -251,7 +277,13 @@ describe("issue 11: the service is read again right before UpdateService", () =>
     e.sb.admin.setFaults({ perActionLatencyMs: { RegisterTaskDefinition: 1_500 } });
     const p = e.spawn(args);
     await p.waitForOutput(/\[dev\] registering a new revision/);
-    e.sb.admin.startForeignDeployment({ account: DEV, region: "eu-west-1", cluster: "shop-dev", service: "api", taskDefinition: "shop-api-dev:1" });
+    e.sb.admin.startForeignDeployment({
+      account: DEV,
+      region: "eu-west-1",
+      cluster: "shop-dev",
+      service: "api",
+      taskDefinition: "shop-api-dev:1",
+    });
     return p.result;
   }
 
@@ -306,10 +338,17 @@ describe("issue 11: ECS-native BLUE_GREEN and LINEAR deployments", () => {
       t.deploymentConfiguration = {
         strategy: "BLUE_GREEN",
         bakeTimeInMinutes: 1,
-        lifecycleHooks: [{ hookTargetArn: "arn:aws:lambda:eu-west-1:444444444444:function:smoke", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }],
+        lifecycleHooks: [
+          { hookTargetArn: "arn:aws:lambda:eu-west-1:444444444444:function:smoke", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] },
+        ],
       };
     }
-    if (t.name === "prod-us") t.deploymentConfiguration = { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 } };
+    if (t.name === "prod-us")
+      t.deploymentConfiguration = {
+        strategy: "LINEAR",
+        bakeTimeInMinutes: 0,
+        linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
+      };
   };
 
   it("deploys both through their service deployments (bake time, lifecycle stages); a failing one is rolled back with StopServiceDeployment", async () => {
@@ -328,7 +367,12 @@ describe("issue 11: ECS-native BLUE_GREEN and LINEAR deployments", () => {
     expect(bad.exitCode, describeRun(bad)).toBe(1);
     const byName = Object.fromEntries(e.report("bad.json").targets.map((t) => [t.target.name, t]));
     expect(byName["prod-eu"]!.error?.code).toBe("TIMEOUT");
-    expect(byName["prod-eu"]!.rollback).toMatchObject({ by: "deployer", via: "stop-service-deployment", ok: true, toTaskDefinitionArn: td(2, "shop-api-prod-eu", PROD_EU) });
+    expect(byName["prod-eu"]!.rollback).toMatchObject({
+      by: "deployer",
+      via: "stop-service-deployment",
+      ok: true,
+      toTaskDefinitionArn: td(2, "shop-api-prod-eu", PROD_EU),
+    });
     expect(byName["prod-us"]!.rollback).toMatchObject({ by: "ecs", ok: true });
     expect(e.sb.admin.log({ account: PROD_EU, action: "StopServiceDeployment" }).filter((x) => x.status === 200)).toHaveLength(1);
     expect(e.calls("UpdateService", PROD_EU)).toBe(2); // the good rollout and the bad one: the rollback was no second UpdateService
@@ -345,7 +389,9 @@ describe("issue 11: a service at desiredCount 0", () => {
     await ok(e, ["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
     const status = await e.run(["-o", "json", "status"]);
     expect(status.exitCode, describeRun(status)).toBe(0);
-    const dev = (JSON.parse(status.stdout) as { rows: Array<{ target: { name: string }; health: { state: string }; promotion: { state: string } }> }).rows.find((r) => r.target.name === "dev")!;
+    const dev = (
+      JSON.parse(status.stdout) as { rows: Array<{ target: { name: string }; health: { state: string }; promotion: { state: string } }> }
+    ).rows.find((r) => r.target.name === "dev")!;
     expect(dev.health.state).toBe("scaled-to-zero");
     const text = await e.run(["status"]);
     expect(text.stdout).toMatch(/^dev\s.*scaled to zero/m);

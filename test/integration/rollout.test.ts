@@ -30,9 +30,19 @@ function failing(plan: Plan, target: string): Array<{ id: string; code?: string 
 async function live(p: Pipeline, account: string, cluster: string, region = "eu-west-1") {
   const sts = new STSClient({ region, endpoint: p.sandbox.endpoint, credentials: p.sandbox.credentials });
   const name = cluster.replace(/^shop-/, "");
-  const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/deployer`, RoleSessionName: "test", ExternalId: `shop-deployer-${name}` }));
+  const assumed = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${account}:role/deployer`,
+      RoleSessionName: "test",
+      ExternalId: `shop-deployer-${name}`,
+    }),
+  );
   const c = assumed.Credentials!;
-  const ecs = new ECSClient({ region, endpoint: p.sandbox.endpoint, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+  const ecs = new ECSClient({
+    region,
+    endpoint: p.sandbox.endpoint,
+    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+  });
   const svc = (await ecs.send(new DescribeServicesCommand({ cluster, services: ["api"] }))).services![0]!;
   const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition!, include: ["TAGS"] }));
   return { service: svc, taskDefinition: td.taskDefinition!, tags: Object.fromEntries((td.tags ?? []).map((t) => [t.key!, t.value!])) };
@@ -69,7 +79,10 @@ describe("rollout against the sandbox", () => {
     expect(report.targets.map((t) => t.outcome)).toEqual(["deployed", "deployed"]);
     // Both started before either finished.
     const firstDone = events.findIndex((e) => e.type === "target-done");
-    const started = events.slice(0, firstDone).filter((e) => e.type === "target-start").map((e) => (e as { target: string }).target);
+    const started = events
+      .slice(0, firstDone)
+      .filter((e) => e.type === "target-start")
+      .map((e) => (e as { target: string }).target);
     expect(started.sort()).toEqual(["prod-eu", "prod-us"]);
     const eu = await live(p, "444444444444", "shop-prod-eu");
     expect(eu.taskDefinition.containerDefinitions![0]!.image).toBe(`444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api@${NEW_DIGEST}`);
@@ -223,9 +236,16 @@ describe("rollout against the sandbox", () => {
     const { sessionsOf } = await import("../../src/workflow/make-plan.js");
     const run = await p.prepare({ envs: ["dev"] });
     try {
-      const { plan, observed } = await planRollback({ run, options: { strict: false, timeoutSeconds: 30, waitForInProgress: false, by: run.by } });
+      const { plan, observed } = await planRollback({
+        run,
+        options: { strict: false, timeoutSeconds: 30, waitForInProgress: false, by: run.by },
+      });
       expect(plan.targets[0]!.steps.map((s) => s.kind)).toEqual(["reuse-task-definition", "update-service", "wait-stable"]);
-      const report = await applyPlan(plan, { sessions: sessionsOf(observed), poll: { initialMs: 50, maxMs: 200, factor: 1.5 }, command: "rollback" });
+      const report = await applyPlan(plan, {
+        sessions: sessionsOf(observed),
+        poll: { initialMs: 50, maxMs: 200, factor: 1.5 },
+        command: "rollback",
+      });
       expect(report.ok).toBe(true);
     } finally {
       await run.sessions.close();

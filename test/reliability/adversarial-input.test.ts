@@ -39,14 +39,23 @@ let runs = 0;
 /** `deployer ARGS` in the repo, with its CPU time and peak memory. */
 async function measured(args: string[]): Promise<{ r: CliResult; cpuMs: number; maxRssMB: number }> {
   const file = path.join(measureDir, `run-${runs++}.json`);
-  const r = await runCli(args, { cwd: repo.dir, sandbox: sb, nodeArgs: ["--require", PRELOAD], env: { DEPLOYER_TEST_MEASURE: file }, timeoutMs: 30_000 });
+  const r = await runCli(args, {
+    cwd: repo.dir,
+    sandbox: sb,
+    nodeArgs: ["--require", PRELOAD],
+    env: { DEPLOYER_TEST_MEASURE: file },
+    timeoutMs: 30_000,
+  });
   const m = JSON.parse(readFileSync(file, "utf8")) as { cpuMs: number; maxRssMB: number };
   return { r, ...m };
 }
 
 function aliasBomb(levels: number): string {
   let text = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-  for (let i = 1; i <= levels; i++) text += `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(",")}]\n`;
+  for (let i = 1; i <= levels; i++)
+    text += `l${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(",")}]\n`;
   return text;
 }
 
@@ -68,26 +77,84 @@ interface Hostile {
 
 const ENV = "environments/dev.yaml";
 const hostile: Hostile[] = [
-  ...[3, 5, 7, 9, 12].map(
-    (levels): Hostile => ({
-      name: `an alias bomb of ${levels} levels`,
-      file: ENV,
-      content: () => aliasBomb(levels),
-      at: [4, 14],
-      message: /alias \*l2 expands the file beyond 2,000 values/,
-    }),
-  ),
-  { name: "an alias bomb in _defaults.yaml (merged under every target)", file: "environments/_defaults.yaml", content: () => aliasBomb(9), at: [4, 14], message: /alias \*l2 expands/ },
-  { name: "an alias bomb in deployer.yaml", file: "deployer.yaml", content: () => aliasBomb(9), at: [4, 14], message: /alias \*l2 expands/ },
-  { name: "a cycle (an alias inside its own anchor)", file: ENV, content: () => "vars: &v\n  self: *v\n", at: [2, 9], message: /inside the value it refers to/ },
-  { name: "1 MiB of nested flow lists", file: ENV, content: () => `vars: ${"[".repeat(MiB / 2 - 4)}${"]".repeat(MiB / 2 - 4)}\n`, at: [1, 142], message: /nested more than 64 levels deep/ },
-  { name: "1 MiB of nested block lists on one line", file: ENV, content: () => `vars:\n${"- ".repeat(MiB / 2 - 8)}x\n`, at: [2, 270], message: /nested more than 64 levels deep/ },
-  { name: "1 MiB of nested maps by indentation", file: ENV, content: () => fill(MiB, (i) => `${" ".repeat(i % 1400)}k:\n`), at: [136, 137], message: /nested more than 64 levels deep/ },
-  { name: "1 MiB of list items", file: ENV, content: () => fill(MiB, () => "- 1\n", "vars:\n"), at: [3201, 1], message: /too much YAML: more than 16,000 tokens/ },
+  ...[3, 5, 7, 9, 12].map((levels): Hostile => ({
+    name: `an alias bomb of ${levels} levels`,
+    file: ENV,
+    content: () => aliasBomb(levels),
+    at: [4, 14],
+    message: /alias \*l2 expands the file beyond 2,000 values/,
+  })),
+  {
+    name: "an alias bomb in _defaults.yaml (merged under every target)",
+    file: "environments/_defaults.yaml",
+    content: () => aliasBomb(9),
+    at: [4, 14],
+    message: /alias \*l2 expands/,
+  },
+  {
+    name: "an alias bomb in deployer.yaml",
+    file: "deployer.yaml",
+    content: () => aliasBomb(9),
+    at: [4, 14],
+    message: /alias \*l2 expands/,
+  },
+  {
+    name: "a cycle (an alias inside its own anchor)",
+    file: ENV,
+    content: () => "vars: &v\n  self: *v\n",
+    at: [2, 9],
+    message: /inside the value it refers to/,
+  },
+  {
+    name: "1 MiB of nested flow lists",
+    file: ENV,
+    content: () => `vars: ${"[".repeat(MiB / 2 - 4)}${"]".repeat(MiB / 2 - 4)}\n`,
+    at: [1, 142],
+    message: /nested more than 64 levels deep/,
+  },
+  {
+    name: "1 MiB of nested block lists on one line",
+    file: ENV,
+    content: () => `vars:\n${"- ".repeat(MiB / 2 - 8)}x\n`,
+    at: [2, 270],
+    message: /nested more than 64 levels deep/,
+  },
+  {
+    name: "1 MiB of nested maps by indentation",
+    file: ENV,
+    content: () => fill(MiB, (i) => `${" ".repeat(i % 1400)}k:\n`),
+    at: [136, 137],
+    message: /nested more than 64 levels deep/,
+  },
+  {
+    name: "1 MiB of list items",
+    file: ENV,
+    content: () => fill(MiB, () => "- 1\n", "vars:\n"),
+    at: [3201, 1],
+    message: /too much YAML: more than 16,000 tokens/,
+  },
   { name: "1 MiB of keys", file: ENV, content: () => fill(MiB, (i) => `k${i}: ${i}\n`), at: [2286, 8], message: /too much YAML/ },
-  { name: "1 MiB of blank lines", file: ENV, content: () => fill(MiB, () => "\n", "stage: dev\n"), at: [15994, 1], message: /too much YAML/ },
-  { name: "2 500 aliases of one scalar", file: ENV, content: () => `a: &a 1\nb: [${Array(2500).fill("*a").join(",")}]\n`, at: [2, 5990], message: /alias \*a expands the file beyond 2,000 values/ },
-  { name: "a file of 1 MiB + 1 byte", file: ENV, content: () => `vars:\n  blob: ${"x".repeat(MiB)}\n`, at: [1, 1], message: /limited to 1 MiB/ },
+  {
+    name: "1 MiB of blank lines",
+    file: ENV,
+    content: () => fill(MiB, () => "\n", "stage: dev\n"),
+    at: [15994, 1],
+    message: /too much YAML/,
+  },
+  {
+    name: "2 500 aliases of one scalar",
+    file: ENV,
+    content: () => `a: &a 1\nb: [${Array(2500).fill("*a").join(",")}]\n`,
+    at: [2, 5990],
+    message: /alias \*a expands the file beyond 2,000 values/,
+  },
+  {
+    name: "a file of 1 MiB + 1 byte",
+    file: ENV,
+    content: () => `vars:\n  blob: ${"x".repeat(MiB)}\n`,
+    at: [1, 1],
+    message: /limited to 1 MiB/,
+  },
   {
     name: "a 1 MiB template of expressions",
     file: "templates/task-definition.json.hbs",
@@ -110,7 +177,9 @@ describe("hostile configuration files: refused within the bounds, with file:line
     const v = await measured(["validate"]);
     expect(v.r.exitCode, describeRun(v.r)).toBe(1);
     const code = h.file.endsWith(".hbs") ? "TEMPLATE_ERROR" : "CONFIG_INVALID";
-    expect(v.r.stderr.split("\n")[0], h.name).toMatch(new RegExp(`^error ${code} ${h.file.replace(/[.]/g, "\\.")}:${h.at[0]}:${h.at[1]} `, "m"));
+    expect(v.r.stderr.split("\n")[0], h.name).toMatch(
+      new RegExp(`^error ${code} ${h.file.replace(/[.]/g, "\\.")}:${h.at[0]}:${h.at[1]} `, "m"),
+    );
     expect(v.r.stderr).toMatch(h.message);
     expect(v.cpuMs, `CPU time of deployer validate on ${h.name}`).toBeLessThan(MAX_CPU_MS);
     expect(v.maxRssMB, `peak memory of deployer validate on ${h.name}`).toBeLessThan(MAX_RSS_MB);
@@ -127,10 +196,21 @@ describe("hostile configuration files: refused within the bounds, with file:line
 describe("files within the limits are accepted within the same bounds", () => {
   it.each([
     { name: "a 1 MiB value", edit: () => repo.write(ENV, `${repo.read(ENV)}  blob: ${"x".repeat(MiB - 700)}\n`) },
-    { name: "1 900 values", edit: () => repo.write(ENV, `${repo.read(ENV)}${Array.from({ length: 940 }, (_, i) => `  k${i}: ${i}\n`).join("")}`) },
+    {
+      name: "1 900 values",
+      edit: () => repo.write(ENV, `${repo.read(ENV)}${Array.from({ length: 940 }, (_, i) => `  k${i}: ${i}\n`).join("")}`),
+    },
     {
       name: "two levels of an alias bomb (924 values)",
-      edit: () => repo.write(ENV, `${repo.read(ENV)}  bomb:\n${aliasBomb(2).trimEnd().split("\n").map((l) => `    ${l}`).join("\n")}\n`),
+      edit: () =>
+        repo.write(
+          ENV,
+          `${repo.read(ENV)}  bomb:\n${aliasBomb(2)
+            .trimEnd()
+            .split("\n")
+            .map((l) => `    ${l}`)
+            .join("\n")}\n`,
+        ),
     },
   ])("$name", async ({ edit }) => {
     edit();

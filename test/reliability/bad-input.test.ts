@@ -35,48 +35,170 @@ interface Case {
   message: RegExp;
 }
 
-const field = (name: string, value: string): ((r: TempRepo) => void) => (r) => r.edit(ENV, new RegExp(`^${name}: .*$`, "m"), `${name}: ${value}`);
-const drop = (name: string): ((r: TempRepo) => void) => (r) => r.edit(ENV, new RegExp(`^${name}: .*\\n`, "m"), "");
-const append = (text: string): ((r: TempRepo) => void) => (r) => r.write(ENV, r.read(ENV) + text);
+const field =
+  (name: string, value: string): ((r: TempRepo) => void) =>
+  (r) =>
+    r.edit(ENV, new RegExp(`^${name}: .*$`, "m"), `${name}: ${value}`);
+const drop =
+  (name: string): ((r: TempRepo) => void) =>
+  (r) =>
+    r.edit(ENV, new RegExp(`^${name}: .*\\n`, "m"), "");
+const append =
+  (text: string): ((r: TempRepo) => void) =>
+  (r) =>
+    r.write(ENV, r.read(ENV) + text);
 
 const cases: Case[] = [
   // wrong types
   { name: "stage: a list", edit: field("stage", "[fleet]"), code: "CONFIG_INVALID", file: ENV, line: "stage:", message: /stage/ },
-  { name: "account: a list", edit: field("account", "[1, 2]"), code: "CONFIG_INVALID", file: ENV, line: "account:", message: /account: expected a 12-digit AWS account id .* got a list/ },
-  { name: "account: a number", edit: field("account", "700000000001"), code: "CONFIG_INVALID", file: ENV, line: "account:", message: /account:/ },
-  { name: "region: a number", edit: field("region", "42"), code: "CONFIG_INVALID", file: ENV, line: "region:", message: /region: expected an AWS region code/ },
-  { name: "cluster: a map", edit: field("cluster", "{ a: 1 }"), code: "CONFIG_INVALID", file: ENV, line: "cluster:", message: /cluster: .* got a map/ },
+  {
+    name: "account: a list",
+    edit: field("account", "[1, 2]"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "account:",
+    message: /account: expected a 12-digit AWS account id .* got a list/,
+  },
+  {
+    name: "account: a number",
+    edit: field("account", "700000000001"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "account:",
+    message: /account:/,
+  },
+  {
+    name: "region: a number",
+    edit: field("region", "42"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "region:",
+    message: /region: expected an AWS region code/,
+  },
+  {
+    name: "cluster: a map",
+    edit: field("cluster", "{ a: 1 }"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "cluster:",
+    message: /cluster: .* got a map/,
+  },
   { name: "service: a list", edit: field("service", "[api]"), code: "CONFIG_INVALID", file: ENV, line: "service:", message: /service:/ },
-  { name: "deployRole: a number", edit: field("deployRole", "12"), code: "CONFIG_INVALID", file: ENV, line: "deployRole:", message: /deployRole:/ },
-  { name: "externalId: a number", edit: field("externalId", "12"), code: "CONFIG_INVALID", file: ENV, line: "externalId:", message: /externalId: .*got a whole number/ },
-  { name: "taskRole: a map", edit: field("taskRole", "{ arn: x }"), code: "CONFIG_INVALID", file: ENV, line: "taskRole:", message: /taskRole:/ },
-  { name: "executionRole: a list", edit: field("executionRole", "[a]"), code: "CONFIG_INVALID", file: ENV, line: "executionRole:", message: /executionRole:/ },
-  { name: "imageRepository: a number", edit: append("imageRepository: 5\n"), code: "CONFIG_INVALID", file: ENV, line: "imageRepository:", message: /imageRepository:/ },
-  { name: "vars: a list", edit: append("vars: [1, 2]\n"), code: "CONFIG_INVALID", file: ENV, line: "vars:", message: /vars: expected a map/ },
-  { name: "sensitive: a string", edit: append("sensitive: yes\n"), code: "CONFIG_INVALID", file: ENV, line: "sensitive:", message: /sensitive: expected a list/ },
-  { name: "an unknown field", edit: append("clustr: x\n"), code: "CONFIG_INVALID", file: ENV, line: "clustr:", message: /unknown field "clustr"/ },
+  {
+    name: "deployRole: a number",
+    edit: field("deployRole", "12"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "deployRole:",
+    message: /deployRole:/,
+  },
+  {
+    name: "externalId: a number",
+    edit: field("externalId", "12"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "externalId:",
+    message: /externalId: .*got a whole number/,
+  },
+  {
+    name: "taskRole: a map",
+    edit: field("taskRole", "{ arn: x }"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "taskRole:",
+    message: /taskRole:/,
+  },
+  {
+    name: "executionRole: a list",
+    edit: field("executionRole", "[a]"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "executionRole:",
+    message: /executionRole:/,
+  },
+  {
+    name: "imageRepository: a number",
+    edit: append("imageRepository: 5\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "imageRepository:",
+    message: /imageRepository:/,
+  },
+  {
+    name: "vars: a list",
+    edit: append("vars: [1, 2]\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "vars:",
+    message: /vars: expected a map/,
+  },
+  {
+    name: "sensitive: a string",
+    edit: append("sensitive: yes\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "sensitive:",
+    message: /sensitive: expected a list/,
+  },
+  {
+    name: "an unknown field",
+    edit: append("clustr: x\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: "clustr:",
+    message: /unknown field "clustr"/,
+  },
   // missing values
-  ...["stage", "account", "region", "cluster", "service", "deployRole", "taskRole", "executionRole"].map(
-    (f): Case => ({ name: `${f}: missing`, edit: drop(f), code: "CONFIG_INVALID", file: ENV, line: 1, message: new RegExp(`${f}: missing required field "${f}"`) }),
-  ),
-  ...["account", "region", "cluster", "deployRole", "taskRole"].map(
-    (f): Case => ({ name: `${f}: empty`, edit: field(f, ""), code: "CONFIG_INVALID", file: ENV, line: `${f}:`, message: new RegExp(`${f}:.*(null|empty)`) }),
-  ),
+  ...["stage", "account", "region", "cluster", "service", "deployRole", "taskRole", "executionRole"].map((f): Case => ({
+    name: `${f}: missing`,
+    edit: drop(f),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: 1,
+    message: new RegExp(`${f}: missing required field "${f}"`),
+  })),
+  ...["account", "region", "cluster", "deployRole", "taskRole"].map((f): Case => ({
+    name: `${f}: empty`,
+    edit: field(f, ""),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: `${f}:`,
+    message: new RegExp(`${f}:.*(null|empty)`),
+  })),
   // ARNs from another account
-  ...["deployRole", "taskRole", "executionRole"].map(
-    (f): Case => ({
-      name: `${f}: ARN from another account`,
-      edit: (r) => r.edit(ENV, new RegExp(`^${f}: arn:aws:iam::\\d{12}:`, "m"), `${f}: arn:aws:iam::${OTHER}:`),
-      code: "CONFIG_INVALID",
-      file: ENV,
-      line: `${f}:`,
-      message: new RegExp(`${f}: ${f} is in account ${OTHER}, but target "gen-${ACCOUNTS[0]}" is account ${ACCOUNTS[0]}`),
-    }),
-  ),
+  ...["deployRole", "taskRole", "executionRole"].map((f): Case => ({
+    name: `${f}: ARN from another account`,
+    edit: (r) => r.edit(ENV, new RegExp(`^${f}: arn:aws:iam::\\d{12}:`, "m"), `${f}: arn:aws:iam::${OTHER}:`),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: `${f}:`,
+    message: new RegExp(`${f}: ${f} is in account ${OTHER}, but target "gen-${ACCOUNTS[0]}" is account ${ACCOUNTS[0]}`),
+  })),
   // not a map, not YAML
-  { name: "YAML that is a list", edit: (r) => r.write(ENV, "- stage: fleet\n- account: x\n"), code: "CONFIG_INVALID", file: ENV, line: 1, message: /must be a map of fields, got a list/ },
-  { name: "YAML that is a string", edit: (r) => r.write(ENV, "hello\n"), code: "CONFIG_INVALID", file: ENV, line: 1, message: /must be a map of fields, got a string$/m },
-  { name: "a YAML syntax error", edit: field("cluster", "[unclosed"), code: "YAML_SYNTAX", file: ENV, line: "cluster:", message: /YAML syntax error/ },
+  {
+    name: "YAML that is a list",
+    edit: (r) => r.write(ENV, "- stage: fleet\n- account: x\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: 1,
+    message: /must be a map of fields, got a list/,
+  },
+  {
+    name: "YAML that is a string",
+    edit: (r) => r.write(ENV, "hello\n"),
+    code: "CONFIG_INVALID",
+    file: ENV,
+    line: 1,
+    message: /must be a map of fields, got a string$/m,
+  },
+  {
+    name: "a YAML syntax error",
+    edit: field("cluster", "[unclosed"),
+    code: "YAML_SYNTAX",
+    file: ENV,
+    line: "cluster:",
+    message: /YAML syntax error/,
+  },
   { name: "tabs for indentation", edit: append("vars:\n\tcpu: 1\n"), code: "YAML_SYNTAX", file: ENV, line: "\tcpu: 1", message: /Tabs/ },
   // templates
   {
@@ -98,7 +220,13 @@ const cases: Case[] = [
 ];
 
 // Every case through rollout (the command that writes); one case of each kind through plan too.
-const planCases = ["account: a list", "deployRole: missing", "taskRole: ARN from another account", "YAML that is a list", "a template that renders invalid JSON (missing comma)"];
+const planCases = [
+  "account: a list",
+  "deployRole: missing",
+  "taskRole: ARN from another account",
+  "YAML that is a list",
+  "a template that renders invalid JSON (missing comma)",
+];
 
 describe.each([
   { command: "rollout", only: cases },

@@ -75,7 +75,9 @@ describe("the lifetime check (CLI)", () => {
     const out = r.stdout;
     const warning = out.indexOf("base credentials last the whole rollout");
     expect(warning, describeRun(r)).toBeGreaterThanOrEqual(0);
-    expect(out).toMatch(/from environment variables AWS_ACCESS_KEY_ID\S*, cannot be refreshed and expire at \S+ \(in 9m5\ds\), before this rollout's worst case of 15m/);
+    expect(out).toMatch(
+      /from environment variables AWS_ACCESS_KEY_ID\S*, cannot be refreshed and expire at \S+ \(in 9m5\ds\), before this rollout's worst case of 15m/,
+    );
     expect(out).toContain("role-duration-seconds");
     // The plan (with the warning) is printed before the first progress line of the rollout.
     const firstWrite = out.search(/stage fleet: starting/);
@@ -109,7 +111,9 @@ describe("a target in an opt-in region", () => {
     const sts = sb.admin.log({ service: "sts" });
     expect(sts.length).toBeGreaterThan(0);
     expect(new Set(sts.map((e) => e.region))).toEqual(new Set(["eu-west-1"]));
-    expect(sb.admin.log({ account: accounts[0]!, action: "UpdateService" }).map((e) => [e.region, e.status])).toEqual([["ap-southeast-3", 200]]);
+    expect(sb.admin.log({ account: accounts[0]!, action: "UpdateService" }).map((e) => [e.region, e.status])).toEqual([
+      ["ap-southeast-3", 200],
+    ]);
 
     // --region names the caller's region: the CI account has not enabled ap-southeast-3, so STS there refuses it.
     const optIn = await runCli(["plan", "--image", IMAGE, "--region", "ap-southeast-3"], opts);
@@ -125,10 +129,19 @@ describe("--profile and --region, as the AWS CLI has them", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "deployer-aws-config-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const c = fleet.sb.credentials;
-    writeFileSync(path.join(dir, "credentials"), `[deploy]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n`);
+    writeFileSync(
+      path.join(dir, "credentials"),
+      `[deploy]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n`,
+    );
     writeFileSync(path.join(dir, "config"), "[profile deploy]\nregion = eu-central-1\n");
     // No keys in the environment and no AWS_REGION: only the profile can provide them.
-    const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_REGION: undefined, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "credentials"), AWS_CONFIG_FILE: path.join(dir, "config") };
+    const env = {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_REGION: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "credentials"),
+      AWS_CONFIG_FILE: path.join(dir, "config"),
+    };
 
     const withoutProfile = await fleet.run(["plan", "--image", IMAGE], { env });
     expect(withoutProfile.exitCode).toBe(1);
@@ -175,4 +188,3 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
-

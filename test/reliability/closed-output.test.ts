@@ -47,7 +47,10 @@ function waitedToTheEnd(): void {
   expect(settled.map((d) => d.rolloutState)).toEqual(["COMPLETED"]);
   const polls = sb.admin.log({ account: DEV.account, action: "DescribeServices" }).map((e) => Date.parse(e.time));
   expect(Math.max(...polls)).toBeGreaterThanOrEqual(settled[0]!.at - 5);
-  const writes = sb.admin.log({ account: DEV.account }).filter((e) => ["RegisterTaskDefinition", "UpdateService"].includes(e.action)).map((e) => e.action);
+  const writes = sb.admin
+    .log({ account: DEV.account })
+    .filter((e) => ["RegisterTaskDefinition", "UpdateService"].includes(e.action))
+    .map((e) => e.action);
   expect(writes).toEqual(["RegisterTaskDefinition", "UpdateService"]);
 }
 
@@ -95,15 +98,18 @@ describe("a closed or failing stdout", () => {
     expect((JSON.parse(readFileSync(report, "utf8")) as { ok: boolean }).ok).toBe(true);
   });
 
-  it.each([["validate"], ["targets"], ["render", "--env", "dev", "--image", "8d1e4b7"], ["status"], ["plan", "--image", "8d1e4b7", "--all-stages"]])(
-    "%s | head -1: its own exit code (0), no stack trace",
-    async (...args) => {
-      const r = await piped(args, "| head -1");
-      expect(r.exitCode, describeRun(r)).toBe(0);
-      expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
-      expect(r.stderr).not.toMatch(NO_STACK);
-    },
-  );
+  it.each([
+    ["validate"],
+    ["targets"],
+    ["render", "--env", "dev", "--image", "8d1e4b7"],
+    ["status"],
+    ["plan", "--image", "8d1e4b7", "--all-stages"],
+  ])("%s | head -1: its own exit code (0), no stack trace", async (...args) => {
+    const r = await piped(args, "| head -1");
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
 
   it("the read/check phase shows a line when not in a terminal", async () => {
     const r = await runCli(["plan", "--image", "8d1e4b7"], { cwd: repo.dir, sandbox: sb });

@@ -34,7 +34,9 @@ describe("credentials that expire mid-wait", () => {
       expect(last.status, `last DescribeServices of ${account}`).toBe(200);
       // The account's first call used its first session (issued just before, living 2 s): a poll
       // more than 2 s later was signed with a refreshed one.
-      expect(Date.parse(last.time) - Date.parse(calls[0]!.time), `${account} polled past its first session's lifetime`).toBeGreaterThan(2_000);
+      expect(Date.parse(last.time) - Date.parse(calls[0]!.time), `${account} polled past its first session's lifetime`).toBeGreaterThan(
+        2_000,
+      );
     }
   });
 });

@@ -3,7 +3,15 @@
 // (deployments take a fraction of a second, so waiting must not take seconds).
 import { startSandbox, type Faults, type RequestLogEntry, type Sandbox } from "../../sandbox/index.js";
 import type { TempRepo } from "../fixtures/config/repo.js";
-import { generatedRepo, generatedTargetName, runCli, spawnCli, type CliOptions, type CliProcess, type CliResult } from "../helpers/sandbox-cli.js";
+import {
+  generatedRepo,
+  generatedTargetName,
+  runCli,
+  spawnCli,
+  type CliOptions,
+  type CliProcess,
+  type CliResult,
+} from "../helpers/sandbox-cli.js";
 
 /** A tag of the demo fixture's central repository that no generated account runs yet. */
 export const IMAGE = "8d1e4b7";
@@ -33,14 +41,31 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export const WRITE_ACTIONS = new Set(["RegisterTaskDefinition", "UpdateService", "TagResource", "DeregisterTaskDefinition", "CreateService", "DeleteService"]);
+export const WRITE_ACTIONS = new Set([
+  "RegisterTaskDefinition",
+  "UpdateService",
+  "TagResource",
+  "DeregisterTaskDefinition",
+  "CreateService",
+  "DeleteService",
+]);
 
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
-  const sb = await startSandbox({ deploymentSeconds: o.deploymentSeconds ?? 0.3, maxSessionSeconds: o.maxSessionSeconds, faults: o.faults });
+  const sb = await startSandbox({
+    deploymentSeconds: o.deploymentSeconds ?? 0.3,
+    maxSessionSeconds: o.maxSessionSeconds,
+    faults: o.faults,
+  });
   const accounts = sb.admin.addGeneratedAccounts(o.targets);
   const repo = generatedRepo(accounts, { maxParallel: o.maxParallel });
   const env = { DEPLOYER_POLL_INTERVAL_MS: o.pollIntervalMs ?? "100" };
-  const options = (extra: Partial<CliOptions> = {}): CliOptions => ({ cwd: repo.dir, sandbox: sb, timeoutMs: 90_000, ...extra, env: { ...env, ...extra.env } });
+  const options = (extra: Partial<CliOptions> = {}): CliOptions => ({
+    cwd: repo.dir,
+    sandbox: sb,
+    timeoutMs: 90_000,
+    ...extra,
+    env: { ...env, ...extra.env },
+  });
   return {
     sb,
     accounts,
@@ -50,7 +75,8 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     spawn: (args, extra) => spawnCli(args, options(extra)),
     registrations() {
       const m = new Map(accounts.map((a) => [a, 0]));
-      for (const e of sb.admin.log({ action: "RegisterTaskDefinition" })) if (e.status === 200 && m.has(e.account)) m.set(e.account, m.get(e.account)! + 1);
+      for (const e of sb.admin.log({ action: "RegisterTaskDefinition" }))
+        if (e.status === 200 && m.has(e.account)) m.set(e.account, m.get(e.account)! + 1);
       return m;
     },
     writes: () => sb.admin.log().filter((e) => WRITE_ACTIONS.has(e.action)),
@@ -70,7 +96,7 @@ export interface ReportJson {
     target: { name: string; account: string };
     outcome: string;
     reusedTaskDefinition?: boolean;
-  resumedDeployment?: boolean;
+    resumedDeployment?: boolean;
     taskDefinitionArn?: string;
     lastStep?: string;
     error?: { code: string; message: string; hint?: string };

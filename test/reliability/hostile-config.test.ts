@@ -29,7 +29,8 @@ const SECRET = "S3cr3t-Hostile-Value-42";
 const SECRET_NEEDLES = [SECRET, SECRET.toUpperCase(), SECRET.toLowerCase(), "tier-Platinum-7", "S3cr3t-H"];
 
 /** A YAML double-quoted scalar holding `s` exactly (YAML takes JSON's escapes, \u for the rest). */
-const yamlString = (s: string) => JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const yamlString = (s: string) =>
+  JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 interface Output {
   name: string;
@@ -112,7 +113,18 @@ function refusedRepos(): Array<{ name: string; repo: TempRepo }> {
   );
 
   const env = exampleRepo();
-  const fields = ["stage", "account", "region", "cluster", "service", "deployRole", "externalId", "taskRole", "executionRole", "imageRepository"];
+  const fields = [
+    "stage",
+    "account",
+    "region",
+    "cluster",
+    "service",
+    "deployRole",
+    "externalId",
+    "taskRole",
+    "executionRole",
+    "imageRepository",
+  ];
   env.write(
     "environments/dev.yaml",
     [...fields.map((f) => `${f}: ${h}`), `sensitive: [${h}]`, `${h}: x`, "vars:", `  ${h}: ${h}`, `  logLevel: ${h}`, ""].join("\n"),
@@ -169,7 +181,9 @@ describe("hostile configuration that is refused: every field × every payload, t
     }
     const template = results.get("template")!.find((o) => o.name === "template: deployer validate (stderr)")!.text;
     // The template's own line, as written (mid-line `::` is no command; `##[` is broken; escapes shown).
-    expect(template).toMatch(/RENDER_INVALID .*template line 5: "networkMode": "awsvpc", ::error title=pwned::INJ-command ::stop-commands::INJ-stop ##\\\[error\]/);
+    expect(template).toMatch(
+      /RENDER_INVALID .*template line 5: "networkMode": "awsvpc", ::error title=pwned::INJ-command ::stop-commands::INJ-stop ##\\\[error\]/,
+    );
     expect(template).toContain("\\u001b[2J");
   });
 
@@ -233,7 +247,10 @@ describe("hostile values that are accepted: through plan, rollout, status and dr
     // Accepted by the schema, but hostile: a role path with a team mention, an externalId with `::`.
     repo.edit(`environments/gen-${bad}.yaml`, /deployRole: .*/, `deployRole: arn:aws:iam::${bad}:role/@acme/secteam/deployer`);
     repo.edit(`environments/gen-${bad}.yaml`, /externalId: .*/, "externalId: ::error::INJ-extid");
-    repo.write(`environments/gen-${bad}.yaml`, `${repo.read(`environments/gen-${bad}.yaml`)}vars:\n  note: ${h}\n  tiers: { another-long-secret-value: tier-of-b }\n  apiKey: another-long-secret-value\n  labels: { ${yamlString(PAYLOADS.legacy)}: x }\nsensitive: [vars.apiKey]\n`);
+    repo.write(
+      `environments/gen-${bad}.yaml`,
+      `${repo.read(`environments/gen-${bad}.yaml`)}vars:\n  note: ${h}\n  tiers: { another-long-secret-value: tier-of-b }\n  apiKey: another-long-secret-value\n  labels: { ${yamlString(PAYLOADS.legacy)}: x }\nsensitive: [vars.apiKey]\n`,
+    );
 
     const env = { DEPLOYER_POLL_INTERVAL_MS: "100" };
     const cli = (name: string, args: string[], sink: Sink) => async () => {
@@ -252,13 +269,21 @@ describe("hostile values that are accepted: through plan, rollout, status and dr
       cli("targets", ["targets"], "terminal"),
       cli("targets -o markdown", ["-o", "markdown", "targets"], "markdown"),
       cli("check", ["check", "--image", IMAGE], "terminal"),
-      cli("plan", ["plan", "--image", IMAGE, "--save", file("saved-plan.json"), "--json", file("plan.json"), "--markdown", file("plan.md")], "terminal"),
+      cli(
+        "plan",
+        ["plan", "--image", IMAGE, "--save", file("saved-plan.json"), "--json", file("plan.json"), "--markdown", file("plan.md")],
+        "terminal",
+      ),
       cli("plan -o json", ["-o", "json", "plan", "--image", IMAGE], "json"),
       cli("plan -o markdown", ["-o", "markdown", "plan", "--image", IMAGE], "markdown"),
     ]);
     // Deploy the hostile values into the sandbox, then plan and deploy again over them.
     await cli("rollout", ["rollout", "--env", `gen-${good}`, "--image", IMAGE, "--report", file("report.json")], "terminal")();
-    await cli("rollout -o json", ["-o", "json", "rollout", "--env", `gen-${good}`, "--image", OTHER_IMAGE, "--report", file("report2.json")], "json")();
+    await cli(
+      "rollout -o json",
+      ["-o", "json", "rollout", "--env", `gen-${good}`, "--image", OTHER_IMAGE, "--report", file("report2.json")],
+      "json",
+    )();
     // What runs now differs from the configuration: drift shows the hostile values read from AWS.
     repo.edit(`environments/gen-${good}.yaml`, /note: .*/, `note: ${yamlString(`${HOSTILE}\nchanged`)}`);
     await inBatches([
@@ -293,7 +318,8 @@ describe("hostile values that are accepted: through plan, rollout, status and dr
     await action("rollout", { command: "rollout", image: IMAGE, stage: "fleet", environments: `gen-${good}` });
     await action("status", { command: "status" });
     await action("drift", { command: "drift" });
-    for (const c of github.comments("acme", "shop-deploy", 17)) outputs.push({ name: `pull-request comment ${c.id}`, text: c.body, sink: "markdown" });
+    for (const c of github.comments("acme", "shop-deploy", 17))
+      outputs.push({ name: `pull-request comment ${c.id}`, text: c.body, sink: "markdown" });
   }, 300_000);
   afterAll(async () => {
     repo?.cleanup();
@@ -324,8 +350,15 @@ describe("hostile values that are accepted: through plan, rollout, status and dr
     const found = outputs.flatMap((o) => leaks(o.name, o.text, SECRET_NEEDLES));
     expect(found).toEqual([]);
     const plan = outputs.find((o) => o.name === "deployer plan -o json (stdout)")!.text;
-    const env = JSON.parse(plan).targets.find((t: { target: { name: string } }) => t.target.name === `gen-${good}`).desired.containerDefinitions[0].environment;
-    expect(env).toEqual(expect.arrayContaining([{ name: "TIER", value: "(sensitive)" }, { name: "KEY_JSON", value: "(sensitive)" }, { name: "FALLBACK", value: "(sensitive)" }]));
+    const env = JSON.parse(plan).targets.find((t: { target: { name: string } }) => t.target.name === `gen-${good}`).desired
+      .containerDefinitions[0].environment;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: "TIER", value: "(sensitive)" },
+        { name: "KEY_JSON", value: "(sensitive)" },
+        { name: "FALLBACK", value: "(sensitive)" },
+      ]),
+    );
   });
 
   it("the hostile text is shown, escaped, where a reader needs it", () => {
@@ -357,10 +390,19 @@ describe("a sensitive value in an invalid rendered template", () => {
   beforeAll(async () => {
     repo = exampleRepo();
     repo.write("environments/dev.yaml", `${repo.read("environments/dev.yaml")}  apiKey: ${SECRET}\nsensitive: [vars.apiKey]\n`);
-    repo.edit("templates/task-definition.json.hbs", '{ "name": "STAGE", "value": "{{target.stage}}" },', '{ "name": "STAGE", "value": "{{target.stage}}" },\n        { "name": "API_KEY", "value": {{vars.apiKey}} },');
+    repo.edit(
+      "templates/task-definition.json.hbs",
+      '{ "name": "STAGE", "value": "{{target.stage}}" },',
+      '{ "name": "STAGE", "value": "{{target.stage}}" },\n        { "name": "API_KEY", "value": {{vars.apiKey}} },',
+    );
     const runs = await inBatches(COMMANDS.map((c) => async () => ({ c, r: await runCli(c.args, { cwd: repo.dir }) })));
     for (const { c, r } of runs) outputs.push(...cliOutputs(`deployer ${c.args.join(" ")}`, r, c.sink));
-    outputs.push(...actionOutputs("action plan", await runDistAction({ workspace: repo.dir, inputs: { command: "plan", image: IMAGE, stage: "all" } })));
+    outputs.push(
+      ...actionOutputs(
+        "action plan",
+        await runDistAction({ workspace: repo.dir, inputs: { command: "plan", image: IMAGE, stage: "all" } }),
+      ),
+    );
   }, 120_000);
   afterAll(() => {
     repo?.cleanup();
@@ -369,7 +411,7 @@ describe("a sensitive value in an invalid rendered template", () => {
 
   it("RENDER_INVALID quotes the template line, in every command and in the Action, and never the secret", () => {
     const validate = outputs.find((o) => o.name === "deployer validate (stderr)")!.text;
-    expect(validate).toContain('RENDER_INVALID');
+    expect(validate).toContain("RENDER_INVALID");
     expect(validate).toContain('template line 20: { "name": "API_KEY", "value": {{vars.apiKey}} },');
     expectClean(outputs);
   });

@@ -45,7 +45,9 @@ describe("SIGINT during a rollout", () => {
 
   it("nothing half-written goes unreported: every account deployer wrote to is reported interrupted, with its revision", () => {
     for (const a of fleet.accounts) {
-      const writes = fleet.sb.admin.log({ account: a }).filter((e) => (e.action === "RegisterTaskDefinition" || e.action === "UpdateService") && e.status === 200);
+      const writes = fleet.sb.admin
+        .log({ account: a })
+        .filter((e) => (e.action === "RegisterTaskDefinition" || e.action === "UpdateService") && e.status === 200);
       const t = report.targets.find((x) => x.target.account === a)!;
       if (writes.length > 0) {
         expect(t.outcome, t.target.name).toBe("interrupted");

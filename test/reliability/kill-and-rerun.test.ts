@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(() => fleet?.stop());
 
 async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !condition(); ) {
+  for (const end = Date.now() + timeoutMs; !condition();) {
     if (Date.now() > end) throw new Error("test setup: condition not reached");
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -61,7 +61,9 @@ describe("SIGKILL mid-rollout, then the same command again", () => {
   it("the second run converges: exit 0, every target deployed or unchanged", () => {
     expect(rerun.exitCode, describeRun(rerun)).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.targets.filter((t) => t.outcome !== "deployed" && t.outcome !== "unchanged").map((t) => `${t.target.name}:${t.outcome}`)).toEqual([]);
+    expect(
+      report.targets.filter((t) => t.outcome !== "deployed" && t.outcome !== "unchanged").map((t) => `${t.target.name}:${t.outcome}`),
+    ).toEqual([]);
   });
 
   it("no target registered twice for the same rendered definition", () => {
@@ -74,7 +76,8 @@ describe("SIGKILL mid-rollout, then the same command again", () => {
       // Updated by the first run: done ("unchanged"), or its deployment was still rolling out when
       // the re-run looked, and the re-run waited for it ("deployed", resumed; nothing registered or updated).
       if (before.updated > 0) {
-        if (t.outcome !== "unchanged") expect({ outcome: t.outcome, resumed: t.resumedDeployment }, t.target.name).toEqual({ outcome: "deployed", resumed: true });
+        if (t.outcome !== "unchanged")
+          expect({ outcome: t.outcome, resumed: t.resumedDeployment }, t.target.name).toEqual({ outcome: "deployed", resumed: true });
       } else expect(t.outcome, t.target.name).toBe("deployed");
     }
     for (const name of reportedDeployed) expect(report.targets.find((t) => t.target.name === name)?.outcome).toBe("unchanged");

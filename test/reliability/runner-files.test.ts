@@ -44,8 +44,20 @@ interface Hostile {
 const template = (value: (r: TempRepo) => string) => (r: TempRepo) => r.edit("deployer.yaml", /^template: .*$/m, `template: ${value(r)}`);
 
 const hostile: Hostile[] = [
-  { name: "template: an absolute path", edit: template(() => secretFile), file: "deployer.yaml", line: "template:", message: /is outside the directory of deployer\.yaml/ },
-  { name: "template: ../ up to it", edit: template((r) => path.relative(r.dir, secretFile)), file: "deployer.yaml", line: "template:", message: /^.*\.\.\/.* is outside the directory/m },
+  {
+    name: "template: an absolute path",
+    edit: template(() => secretFile),
+    file: "deployer.yaml",
+    line: "template:",
+    message: /is outside the directory of deployer\.yaml/,
+  },
+  {
+    name: "template: ../ up to it",
+    edit: template((r) => path.relative(r.dir, secretFile)),
+    file: "deployer.yaml",
+    line: "template:",
+    message: /^.*\.\.\/.* is outside the directory/m,
+  },
   {
     name: "template: a symlink in templates/ to it",
     edit: (r) => {
@@ -66,7 +78,13 @@ const hostile: Hostile[] = [
     line: "template:",
     message: /is outside the directory/,
   },
-  { name: "template: /proc/self/environ (the secret is in the environment too)", edit: template(() => "/proc/self/environ"), file: "deployer.yaml", line: "template:", message: /\/proc\/self\/environ is outside/ },
+  {
+    name: "template: /proc/self/environ (the secret is in the environment too)",
+    edit: template(() => "/proc/self/environ"),
+    file: "deployer.yaml",
+    line: "template:",
+    message: /\/proc\/self\/environ is outside/,
+  },
   {
     name: "an environment file that is a symlink to it",
     edit: (r) => symlinkSync(secretFile, r.file("environments/prod-ap.yaml")),
@@ -130,7 +148,10 @@ describe("paths that leave the repository: refused before anything is read, noth
     for (let i = 0; i < COMMANDS.length; i += 4) {
       results.push(
         ...(await Promise.all(
-          COMMANDS.slice(i, i + 4).map(async (args) => ({ args, r: await runCli(args, { cwd: repo.dir, sandbox: sb, env: { RUNNER_TOKEN: SECRET }, timeoutMs: 60_000 }) })),
+          COMMANDS.slice(i, i + 4).map(async (args) => ({
+            args,
+            r: await runCli(args, { cwd: repo.dir, sandbox: sb, env: { RUNNER_TOKEN: SECRET }, timeoutMs: 60_000 }),
+          })),
         )),
       );
     }
@@ -160,7 +181,9 @@ describe("paths that leave the repository: refused before anything is read, noth
     symlinkSync("dev.yaml", repo.file("environments/dev-copy.yaml"));
     const r = await runCli(["validate"], { cwd: repo.dir });
     // dev-copy is a second target for dev's service: found, read and validated like any file.
-    expect(r.stderr, describeRun(r)).toMatch(/^error CONFIG_INVALID environments\/dev\.yaml:\d+:\d+ service: targets "dev-copy" and "dev" both deploy/m);
+    expect(r.stderr, describeRun(r)).toMatch(
+      /^error CONFIG_INVALID environments\/dev\.yaml:\d+:\d+ service: targets "dev-copy" and "dev" both deploy/m,
+    );
     repo.remove("environments/dev-copy.yaml");
     const ok = await runCli(["validate"], { cwd: repo.dir });
     expect(ok.exitCode, describeRun(ok)).toBe(0);

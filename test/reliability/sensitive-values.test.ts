@@ -34,7 +34,18 @@ beforeAll(async () => {
 
   fleet.repo.edit(env, OLD, NEW);
   const planArgs = ["plan", "--image", OTHER_IMAGE];
-  collect("plan text", await fleet.run([...planArgs, "--save", path.join(dir, "out-saved-plan.json"), "--json", path.join(dir, "out-plan.json"), "--markdown", path.join(dir, "out-plan.md")]));
+  collect(
+    "plan text",
+    await fleet.run([
+      ...planArgs,
+      "--save",
+      path.join(dir, "out-saved-plan.json"),
+      "--json",
+      path.join(dir, "out-plan.json"),
+      "--markdown",
+      path.join(dir, "out-plan.md"),
+    ]),
+  );
   collect("plan -o json", await fleet.run(["-o", "json", ...planArgs]));
   collect("plan -o markdown", await fleet.run(["-o", "markdown", ...planArgs]));
   const second = await fleet.run(["-o", "json", "rollout", "--image", OTHER_IMAGE, "--report", path.join(dir, "out-rollout2-report.json")]);

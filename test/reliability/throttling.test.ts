@@ -31,7 +31,8 @@ describe("rollout of 20 targets under throttling (30%) and 5xx errors (5%)", () 
   it("each target registered exactly once, and its service updated exactly once", () => {
     expect([...fleet.registrations().entries()].filter(([, n]) => n !== 1)).toEqual([]);
     const updates = new Map<string, number>();
-    for (const e of fleet.sb.admin.log({ action: "UpdateService" })) if (e.status === 200) updates.set(e.account, (updates.get(e.account) ?? 0) + 1);
+    for (const e of fleet.sb.admin.log({ action: "UpdateService" }))
+      if (e.status === 200) updates.set(e.account, (updates.get(e.account) ?? 0) + 1);
     expect(fleet.accounts.filter((a) => updates.get(a) !== 1)).toEqual([]);
   });
 

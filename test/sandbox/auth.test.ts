@@ -47,14 +47,18 @@ describe("sandbox: AssumeRole", () => {
   const sts = () => clients(sb, sb.credentials).sts;
 
   it("succeeds with the right ExternalId and acts as assumed-role/deployer/SESSION in the target account", async () => {
-    const out = await sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "ci-run-42", ExternalId: "shop-deployer-dev" }));
+    const out = await sts().send(
+      new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "ci-run-42", ExternalId: "shop-deployer-dev" }),
+    );
     expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA/);
     expect(out.Credentials?.SessionToken).toBeTruthy();
     expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::222222222222:assumed-role/deployer/ci-run-42");
     const c = out.Credentials!;
-    const me = await clients(sb, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }).sts.send(
-      new GetCallerIdentityCommand({}),
-    );
+    const me = await clients(sb, {
+      accessKeyId: c.AccessKeyId!,
+      secretAccessKey: c.SecretAccessKey!,
+      sessionToken: c.SessionToken!,
+    }).sts.send(new GetCallerIdentityCommand({}));
     expect(me.Account).toBe("222222222222");
     expect(me.Arn).toBe("arn:aws:sts::222222222222:assumed-role/deployer/ci-run-42");
   });
@@ -62,18 +66,24 @@ describe("sandbox: AssumeRole", () => {
   it("is denied without an ExternalId", async () => {
     const err = await rejection(sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s1" })));
     expect(err.name).toBe("AccessDenied");
-    expect(err.message).toBe(`User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${DEV_ROLE}`);
+    expect(err.message).toBe(
+      `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${DEV_ROLE}`,
+    );
   });
 
   it("is denied with the wrong ExternalId (another target's)", async () => {
-    const err = await rejection(sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s1", ExternalId: "shop-deployer-staging" })));
+    const err = await rejection(
+      sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s1", ExternalId: "shop-deployer-staging" })),
+    );
     expect(err.name).toBe("AccessDenied");
     expect(err.$metadata?.httpStatusCode).toBe(403);
   });
 
   it("is denied for a role that does not exist, without revealing it", async () => {
     const err = await rejection(
-      sts().send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::222222222222:role/nope", RoleSessionName: "s1", ExternalId: "shop-deployer-dev" })),
+      sts().send(
+        new AssumeRoleCommand({ RoleArn: "arn:aws:iam::222222222222:role/nope", RoleSessionName: "s1", ExternalId: "shop-deployer-dev" }),
+      ),
     );
     expect(err.name).toBe("AccessDenied");
   });
@@ -81,17 +91,29 @@ describe("sandbox: AssumeRole", () => {
   it("is denied when the caller's own policy does not allow sts:AssumeRole on the role", async () => {
     const dev = await assumeDeployer(sb, "222222222222");
     const err = await rejection(
-      dev.sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::333333333333:role/deployer", RoleSessionName: "hop", ExternalId: "shop-deployer-staging" })),
+      dev.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: "arn:aws:iam::333333333333:role/deployer",
+          RoleSessionName: "hop",
+          ExternalId: "shop-deployer-staging",
+        }),
+      ),
     );
     expect(err.name).toBe("AccessDenied");
-    expect(err.message).toContain("arn:aws:sts::222222222222:assumed-role/deployer/deployer-test is not authorized to perform: sts:AssumeRole");
+    expect(err.message).toContain(
+      "arn:aws:sts::222222222222:assumed-role/deployer/deployer-test is not authorized to perform: sts:AssumeRole",
+    );
   });
 
   it("validates DurationSeconds", async () => {
-    const err = await rejection(sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s", ExternalId: "shop-deployer-dev", DurationSeconds: 60 })));
+    const err = await rejection(
+      sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s", ExternalId: "shop-deployer-dev", DurationSeconds: 60 })),
+    );
     expect(err.name).toBe("ValidationError");
     const tooLong = await rejection(
-      sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s2", ExternalId: "shop-deployer-dev", DurationSeconds: 7200 })),
+      sts().send(
+        new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s2", ExternalId: "shop-deployer-dev", DurationSeconds: 7200 }),
+      ),
     );
     expect(tooLong.message).toBe("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
   });
@@ -100,13 +122,17 @@ describe("sandbox: AssumeRole", () => {
     const out = await sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "s3", ExternalId: "shop-deployer-dev" }));
     const c = out.Credentials!;
     const err = await rejection(
-      clients(sb, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey! }).iam.send(new ListRolePoliciesCommand({ RoleName: "deployer" })),
+      clients(sb, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey! }).iam.send(
+        new ListRolePoliciesCommand({ RoleName: "deployer" }),
+      ),
     );
     expect(err.name).toBe("InvalidClientTokenId");
   });
 
   it("rejects expired temporary credentials (maxSessionSeconds caps the lifetime)", async () => {
-    const out = await sts().send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "short", ExternalId: "shop-deployer-dev", DurationSeconds: 900 }));
+    const out = await sts().send(
+      new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: "short", ExternalId: "shop-deployer-dev", DurationSeconds: 900 }),
+    );
     const c = out.Credentials!;
     expect(c.Expiration!.getTime() - Date.now()).toBeLessThanOrEqual(1000);
     await new Promise((r) => setTimeout(r, 1100));

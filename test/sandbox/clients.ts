@@ -35,7 +35,12 @@ export async function assumeDeployer(sb: Sandbox, account: string, region = "eu-
     }),
   );
   const c = out.Credentials!;
-  return clients(sb, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }, region, maxAttempts);
+  return clients(
+    sb,
+    { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    region,
+    maxAttempts,
+  );
 }
 
 /** Captures a rejected promise's error (fails the test if it resolves). */

@@ -34,7 +34,8 @@ async function pollUntil(ecs: Ecs, cluster: string, done: (s: Service) => boolea
     const s = await describe1(ecs, cluster);
     seen.push(s);
     if (done(s)) return seen;
-    if (Date.now() > deadline) throw new Error(`service in ${cluster} never reached the expected state; last: ${JSON.stringify(s.deployments)}`);
+    if (Date.now() > deadline)
+      throw new Error(`service in ${cluster} never reached the expected state; last: ${JSON.stringify(s.deployments)}`);
     await new Promise((r) => setTimeout(r, 40));
   }
 }
@@ -52,7 +53,9 @@ async function newRevision(ecs: Ecs, family: string, image: string, env: { name:
       requiresCompatibilities: cur.requiresCompatibilities,
       cpu: cur.cpu,
       memory: cur.memory,
-      containerDefinitions: [{ ...c, image: c.image!.replace(/@sha256:[0-9a-f]+$/, `@${image}`), environment: [...(c.environment ?? []), ...env] }],
+      containerDefinitions: [
+        { ...c, image: c.image!.replace(/@sha256:[0-9a-f]+$/, `@${image}`), environment: [...(c.environment ?? []), ...env] },
+      ],
     }),
   );
   return out.taskDefinition!.taskDefinitionArn!;
@@ -80,7 +83,11 @@ describe("sandbox: ECS deployments", () => {
     expect(deps[1]!.runningCount).toBe(2);
     const newId = deps[0]!.id!;
 
-    const seen = await pollUntil(staging.ecs, "shop-staging", (s) => s.deployments!.length === 1 && s.deployments![0]!.rolloutState === "COMPLETED");
+    const seen = await pollUntil(
+      staging.ecs,
+      "shop-staging",
+      (s) => s.deployments!.length === 1 && s.deployments![0]!.rolloutState === "COMPLETED",
+    );
     for (const s of seen.filter((x) => x.deployments![0]!.rolloutState === "IN_PROGRESS")) {
       const [primary, old] = s.deployments!;
       expect(primary!.runningCount! + primary!.pendingCount!).toBe(2);
@@ -104,7 +111,11 @@ describe("sandbox: ECS deployments", () => {
     const upd = await dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", taskDefinition: bad }));
     const failedId = upd.service!.deployments![0]!.id!;
 
-    const seen = await pollUntil(dev.ecs, "shop-dev", (s) => s.deployments!.length === 1 && s.deployments![0]!.rolloutState === "COMPLETED");
+    const seen = await pollUntil(
+      dev.ecs,
+      "shop-dev",
+      (s) => s.deployments!.length === 1 && s.deployments![0]!.rolloutState === "COMPLETED",
+    );
     const failedView = seen.find((s) => s.deployments!.some((d) => d.id === failedId && d.rolloutState === "FAILED"));
     expect(failedView, "the failed deployment was observed").toBeDefined();
     const failed = failedView!.deployments!.find((d) => d.id === failedId)!;
@@ -116,7 +127,9 @@ describe("sandbox: ECS deployments", () => {
 
     const last = seen.at(-1)!;
     expect(last.taskDefinition).toBe(previous);
-    expect(last.events!.map((e) => e.message)).toContain(`(service api) (deployment ${failedId}) deployment failed: tasks failed to start.`);
+    expect(last.events!.map((e) => e.message)).toContain(
+      `(service api) (deployment ${failedId}) deployment failed: tasks failed to start.`,
+    );
   });
 
   it("without the circuit breaker, a crashing deployment stays IN_PROGRESS with failing tasks", async () => {
@@ -166,8 +179,12 @@ describe("sandbox: ECS deployments", () => {
         containerDefinitions: [{ ...c, image: central }],
       }),
     );
-    await prod.ecs.send(new UpdateServiceCommand({ cluster: "shop-prod-eu", service: "api", taskDefinition: out.taskDefinition!.taskDefinitionArn }));
+    await prod.ecs.send(
+      new UpdateServiceCommand({ cluster: "shop-prod-eu", service: "api", taskDefinition: out.taskDefinition!.taskDefinitionArn }),
+    );
     const seen = await pollUntil(prod.ecs, "shop-prod-eu", (s) => s.deployments!.some((d) => d.rolloutState === "FAILED"));
-    expect(seen.at(-1)!.events!.some((e) => e.message?.includes("CannotPullContainerError") && e.message.includes("403 Forbidden"))).toBe(true);
+    expect(seen.at(-1)!.events!.some((e) => e.message?.includes("CannotPullContainerError") && e.message.includes("403 Forbidden"))).toBe(
+      true,
+    );
   });
 });

@@ -20,9 +20,14 @@ afterAll(async () => {
   await sb.stop();
 });
 
-const IMAGE = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f";
+const IMAGE =
+  "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f";
 
-function taskDef(account: string, family: string, over: Partial<RegisterTaskDefinitionCommandInput> = {}): RegisterTaskDefinitionCommandInput {
+function taskDef(
+  account: string,
+  family: string,
+  over: Partial<RegisterTaskDefinitionCommandInput> = {},
+): RegisterTaskDefinitionCommandInput {
   return {
     family,
     taskRoleArn: `arn:aws:iam::${account}:role/shop-api-task`,
@@ -36,7 +41,10 @@ function taskDef(account: string, family: string, over: Partial<RegisterTaskDefi
         name: "app",
         image: IMAGE,
         portMappings: [{ containerPort: 8080 }],
-        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/x", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app" } },
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": "/ecs/x", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app" },
+        },
       },
     ],
     ...over,
@@ -47,7 +55,10 @@ describe("sandbox: RegisterTaskDefinition", () => {
   it("registers the next revision with ECS's defaults filled in, and returns tags with include TAGS", async () => {
     const dev = await assumeDeployer(sb, "222222222222");
     const out = await dev.ecs.send(
-      new RegisterTaskDefinitionCommand({ ...taskDef("222222222222", "shop-api-dev"), tags: [{ key: "deployer:git-sha", value: "8d1e4b7" }] }),
+      new RegisterTaskDefinitionCommand({
+        ...taskDef("222222222222", "shop-api-dev"),
+        tags: [{ key: "deployer:git-sha", value: "8d1e4b7" }],
+      }),
     );
     const td = out.taskDefinition!;
     expect(td.taskDefinitionArn).toBe("arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:2");
@@ -81,7 +92,9 @@ describe("sandbox: RegisterTaskDefinition", () => {
 
   it("denies UpdateService on a service the role may not touch", async () => {
     const dev = await assumeDeployer(sb, "222222222222");
-    const err = await rejection(dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "worker", taskDefinition: "shop-api-dev:1" })));
+    const err = await rejection(
+      dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "worker", taskDefinition: "shop-api-dev:1" })),
+    );
     expect(err.name).toBe("AccessDeniedException");
     expect(err.message).toContain("ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/worker");
   });
@@ -100,7 +113,11 @@ describe("sandbox: RegisterTaskDefinition", () => {
   it("denies passing another account's role (PassRole is granted on the target's own roles only)", async () => {
     const dev = await assumeDeployer(sb, "222222222222");
     const err = await rejection(
-      dev.ecs.send(new RegisterTaskDefinitionCommand(taskDef("222222222222", "shop-api-dev", { taskRoleArn: "arn:aws:iam::333333333333:role/shop-api-task" }))),
+      dev.ecs.send(
+        new RegisterTaskDefinitionCommand(
+          taskDef("222222222222", "shop-api-dev", { taskRoleArn: "arn:aws:iam::333333333333:role/shop-api-task" }),
+        ),
+      ),
     );
     expect(err.name).toBe("AccessDeniedException");
     expect(err.message).toContain("iam:PassRole on resource: arn:aws:iam::333333333333:role/shop-api-task");
@@ -130,24 +147,38 @@ describe("sandbox: roles ECS cannot use", () => {
             roles: [
               {
                 name: "deployer",
-                trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole" }] },
+                trustPolicy: {
+                  Version: "2012-10-17",
+                  Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole" }],
+                },
                 inlinePolicies: {
                   all: {
                     Version: "2012-10-17",
                     Statement: [
                       { Effect: "Allow", Action: ["ecs:*"], Resource: "*" },
-                      { Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+                      {
+                        Effect: "Allow",
+                        Action: "iam:PassRole",
+                        Resource: "*",
+                        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+                      },
                     ],
                   },
                 },
               },
               {
                 name: "ec2-only",
-                trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+                trustPolicy: {
+                  Version: "2012-10-17",
+                  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                },
               },
               {
                 name: "task",
-                trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+                trustPolicy: {
+                  Version: "2012-10-17",
+                  Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                },
               },
             ],
           },
@@ -167,7 +198,10 @@ describe("sandbox: roles ECS cannot use", () => {
       new AssumeRoleCommand({ RoleArn: "arn:aws:iam::777777777777:role/deployer", RoleSessionName: "tester" }),
     );
     const c = out.Credentials!;
-    return new ECSClient({ ...base, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+    return new ECSClient({
+      ...base,
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    });
   }
 
   const input = (taskRoleArn: string): RegisterTaskDefinitionCommandInput => ({

@@ -56,11 +56,17 @@ describe("sandbox: faults", () => {
     sb.admin.setFaults({ unreachableAccounts: ["555555555555"] });
     const err = await rejection(
       clients(sb, sb.credentials).sts.send(
-        new AssumeRoleCommand({ RoleArn: "arn:aws:iam::555555555555:role/deployer", RoleSessionName: "x1", ExternalId: "shop-deployer-prod-us" }),
+        new AssumeRoleCommand({
+          RoleArn: "arn:aws:iam::555555555555:role/deployer",
+          RoleSessionName: "x1",
+          ExternalId: "shop-deployer-prod-us",
+        }),
       ),
     );
     expect(err.$metadata?.httpStatusCode).toBeUndefined(); // no HTTP response at all
-    expect(sb.admin.log({ action: "AssumeRole" })).toEqual([expect.objectContaining({ fault: "drop", status: 0, account: "111111111111" })]);
+    expect(sb.admin.log({ action: "AssumeRole" })).toEqual([
+      expect.objectContaining({ fault: "drop", status: 0, account: "111111111111" }),
+    ]);
     const other = await assumeDeployer(sb, "222222222222");
     expect(other).toBeDefined();
   });
@@ -73,7 +79,11 @@ describe("sandbox: faults", () => {
 describe("sandbox: request log and admin HTTP API", () => {
   it("records each call with account, principal, region, status and error code", async () => {
     const broken = await assumeDeployer(sb, "666666666666");
-    await rejection(broken.ecr.send(new BatchGetImageCommand({ registryId: "111111111111", repositoryName: "shop/api", imageIds: [{ imageTag: "c0ffee1" }] })));
+    await rejection(
+      broken.ecr.send(
+        new BatchGetImageCommand({ registryId: "111111111111", repositoryName: "shop/api", imageIds: [{ imageTag: "c0ffee1" }] }),
+      ),
+    );
     const log = sb.admin.log({ account: "666666666666" });
     expect(log).toEqual([
       expect.objectContaining({
@@ -91,7 +101,11 @@ describe("sandbox: request log and admin HTTP API", () => {
 
   it("serves the same operations over HTTP under /_sandbox/", async () => {
     const post = (path: string, body: unknown) =>
-      fetch(`${sb.endpoint}/_sandbox/${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+      fetch(`${sb.endpoint}/_sandbox/${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
     expect((await post("faults", { throttleRate: 1, actions: ["GetCallerIdentity"] })).status).toBe(200);
     expect((await rejection(clients(sb, sb.credentials).sts.send(new GetCallerIdentityCommand({})))).name).toBe("Throttling");
     const log = (await (await fetch(`${sb.endpoint}/_sandbox/log?action=GetCallerIdentity`)).json()) as { fault?: string }[];
@@ -115,13 +129,19 @@ describe("sandbox: request log and admin HTTP API", () => {
     expect(ids).toEqual(["700000000010", "700000000011"]);
     const base = clients(sb, sb.credentials);
     const out = await base.sts.send(
-      new AssumeRoleCommand({ RoleArn: "arn:aws:iam::700000000011:role/deployer", RoleSessionName: "bench", ExternalId: "shop-deployer-gen-700000000011" }),
+      new AssumeRoleCommand({
+        RoleArn: "arn:aws:iam::700000000011:role/deployer",
+        RoleSessionName: "bench",
+        ExternalId: "shop-deployer-gen-700000000011",
+      }),
     );
     const c = out.Credentials!;
     const gen = clients(sb, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
     const svc = await gen.ecs.send(new DescribeServicesCommand({ cluster: "shop-gen-700000000011", services: ["api"] }));
     expect(svc.services![0]!.deployments![0]!.rolloutState).toBe("COMPLETED");
-    const img = await gen.ecr.send(new BatchGetImageCommand({ registryId: "111111111111", repositoryName: "shop/api", imageIds: [{ imageTag: "8d1e4b7" }] }));
+    const img = await gen.ecr.send(
+      new BatchGetImageCommand({ registryId: "111111111111", repositoryName: "shop/api", imageIds: [{ imageTag: "8d1e4b7" }] }),
+    );
     expect(img.images).toHaveLength(1);
   });
 });

@@ -22,7 +22,9 @@ afterAll(async () => {
   await sb.stop();
 });
 
-const PASS_CTX = [{ ContextKeyName: "iam:PassedToService", ContextKeyValues: ["ecs-tasks.amazonaws.com"], ContextKeyType: "string" as const }];
+const PASS_CTX = [
+  { ContextKeyName: "iam:PassedToService", ContextKeyValues: ["ecs-tasks.amazonaws.com"], ContextKeyType: "string" as const },
+];
 
 describe("sandbox: IAM", () => {
   it("GetRole returns the trust policy URL-encoded, as AWS does", async () => {
@@ -50,7 +52,10 @@ describe("sandbox: IAM", () => {
     expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!)).Statement.map((s: { Sid: string }) => s.Sid)).toContain("PassTaskRoles");
     const attached = await dev.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "shop-api-exec" }));
     expect(attached.AttachedPolicies).toEqual([
-      { PolicyName: "AmazonECSTaskExecutionRolePolicy", PolicyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
+      {
+        PolicyName: "AmazonECSTaskExecutionRolePolicy",
+        PolicyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+      },
     ]);
     const version = await dev.iam.send(
       new GetPolicyVersionCommand({ PolicyArn: "arn:aws:iam::222222222222:policy/deployer-iam-read", VersionId: "v1" }),
@@ -87,7 +92,12 @@ describe("sandbox: IAM", () => {
     try {
       const dev = await assumeDeployer(sb2, "222222222222");
       const err = await rejection(
-        dev.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: "arn:aws:iam::222222222222:role/deployer", ActionNames: ["ecs:UpdateService"] })),
+        dev.iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: "arn:aws:iam::222222222222:role/deployer",
+            ActionNames: ["ecs:UpdateService"],
+          }),
+        ),
       );
       expect(err.name).toBe("AccessDenied");
       expect(err.message).toBe(
@@ -120,7 +130,9 @@ describe("sandbox: ECR", () => {
     expect(out.images!.map((i) => i.imageId)).toEqual([
       { imageTag: "c0ffee1", imageDigest: "sha256:5292a8330c8b749e883e7108ad7fa9062f4d6796ebef1f6ff4d5d29bf120d901" },
     ]);
-    expect(out.failures).toEqual([{ imageId: { imageTag: "deadbee" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }]);
+    expect(out.failures).toEqual([
+      { imageId: { imageTag: "deadbee" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" },
+    ]);
   });
 
   it("DescribeImages throws ImageNotFoundException for a missing tag and lists images in push order", async () => {
@@ -144,11 +156,13 @@ describe("sandbox: ECR", () => {
       const target = await assumeDeployer(sb, account);
       const err = await rejection(target.ecr.send(new BatchGetImageCommand({ ...central, imageIds: [{ imageTag: "8d1e4b7" }] })));
       expect(err.name).toBe("AccessDeniedException");
-      expect(err.message).toContain(`arn:aws:sts::${account}:assumed-role/deployer/deployer-test is not authorized to perform: ecr:BatchGetImage`);
+      expect(err.message).toContain(
+        `arn:aws:sts::${account}:assumed-role/deployer/deployer-test is not authorized to perform: ecr:BatchGetImage`,
+      );
     }
-    const replica = await (await assumeDeployer(sb, "444444444444")).ecr.send(
-      new BatchGetImageCommand({ repositoryName: "shop/api", imageIds: [{ imageTag: "8d1e4b7" }] }),
-    );
+    const replica = await (
+      await assumeDeployer(sb, "444444444444")
+    ).ecr.send(new BatchGetImageCommand({ repositoryName: "shop/api", imageIds: [{ imageTag: "8d1e4b7" }] }));
     expect(replica.images![0]!.imageId!.imageDigest).toBe("sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f");
   });
 

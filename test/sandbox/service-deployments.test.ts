@@ -36,9 +36,20 @@ beforeAll(async () => {
     if (t.name === "staging") t.deploymentConfiguration = { alarms: { alarmNames: ["api-5xx"], enable: true, rollback: true } };
     if (t.name === "prod-eu") {
       t.circuitBreaker = { enable: false, rollback: false };
-      t.deploymentConfiguration = { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, lifecycleHooks: [{ hookTargetArn: "arn:aws:lambda:eu-west-1:444444444444:function:smoke", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] };
+      t.deploymentConfiguration = {
+        strategy: "BLUE_GREEN",
+        bakeTimeInMinutes: 1,
+        lifecycleHooks: [
+          { hookTargetArn: "arn:aws:lambda:eu-west-1:444444444444:function:smoke", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] },
+        ],
+      };
     }
-    if (t.name === "prod-us") t.deploymentConfiguration = { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 } };
+    if (t.name === "prod-us")
+      t.deploymentConfiguration = {
+        strategy: "LINEAR",
+        bakeTimeInMinutes: 0,
+        linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
+      };
   }
   sb = await startSandbox({ port: 0, fixture, deploymentSeconds: 0.3, minuteSeconds: 0.2 });
 });
@@ -71,9 +82,14 @@ async function describeDeployment(ecs: Ecs, arn: string): Promise<ServiceDeploym
 }
 
 /** Polls the service deployment until `done`; every state seen, in order. */
-async function followDeployment(ecs: Ecs, arn: string, done: (d: ServiceDeployment) => boolean, limitMs = 10_000): Promise<ServiceDeployment[]> {
+async function followDeployment(
+  ecs: Ecs,
+  arn: string,
+  done: (d: ServiceDeployment) => boolean,
+  limitMs = 10_000,
+): Promise<ServiceDeployment[]> {
   const seen: ServiceDeployment[] = [];
-  for (const end = Date.now() + limitMs; ; ) {
+  for (const end = Date.now() + limitMs; ;) {
     const d = await describeDeployment(ecs, arn);
     seen.push(d);
     if (done(d)) return seen;
@@ -83,7 +99,8 @@ async function followDeployment(ecs: Ecs, arn: string, done: (d: ServiceDeployme
 }
 
 async function taskDefinitionOfRevision(ecs: Ecs, revisionArn: string): Promise<string> {
-  return (await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }))).serviceRevisions![0]!.taskDefinition!;
+  return (await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }))).serviceRevisions![0]!
+    .taskDefinition!;
 }
 
 describe("sandbox: service deployments and revisions", () => {
@@ -132,7 +149,12 @@ describe("sandbox: service deployments and revisions", () => {
     const { ecs } = await assumeDeployer(sb, "222222222222");
     const bad = await newRevision(ecs, "shop-api-dev", DIGEST.bad);
     const upd = await ecs.send(
-      new UpdateServiceCommand({ cluster: "shop-dev", service: "api", taskDefinition: bad, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } }),
+      new UpdateServiceCommand({
+        cluster: "shop-dev",
+        service: "api",
+        taskDefinition: bad,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+      }),
     );
     const seen = await followDeployment(ecs, upd.service!.currentServiceDeployment!, (d) => d.status === "STOPPED");
     expect(seen.at(-1)!.stoppedAt).toBeInstanceOf(Date);
@@ -140,14 +162,22 @@ describe("sandbox: service deployments and revisions", () => {
     const primary = svc.deployments!.find((d) => d.status === "PRIMARY")!;
     expect(primary).toMatchObject({ taskDefinition: bad, rolloutState: "FAILED", runningCount: 0 });
     // Put the breaker's rollback back for the tests after this one.
-    await ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "shop-dev",
+        service: "api",
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      }),
+    );
   });
 
   it("refuses UpdateService to an INACTIVE (deregistered) task definition", async () => {
     const { ecs } = await assumeDeployer(sb, "222222222222");
     const arn = await newRevision(ecs, "shop-api-dev", DIGEST.other);
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-    const err = await ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", taskDefinition: arn })).catch((e: unknown) => e);
+    const err = await ecs
+      .send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", taskDefinition: arn }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClientException);
     expect((err as Error).message).toMatch(/inactive/i);
   });
@@ -166,7 +196,9 @@ describe("sandbox: service deployments and revisions", () => {
     expect(done.deploymentCircuitBreaker!.status).not.toBe("TRIGGERED");
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: "shop-staging", services: ["api"] }))).services![0]!;
     expect(svc.taskDefinition).toBe(svc0.taskDefinition);
-    expect(svc.events!.map((e) => e.message)).toContain(`(service api) (deployment ${failedId}) deployment failed: alarm(s) api-5xx in ALARM state.`);
+    expect(svc.events!.map((e) => e.message)).toContain(
+      `(service api) (deployment ${failedId}) deployment failed: alarm(s) api-5xx in ALARM state.`,
+    );
   });
 
   it("BLUE_GREEN: lifecycle stages in order, no rolloutState, both revisions running, SUCCESSFUL after the bake time", async () => {
@@ -190,14 +222,17 @@ describe("sandbox: service deployments and revisions", () => {
 
   it("BLUE_GREEN without the breaker: a bad image stays in SCALE_UP; StopServiceDeployment ROLLBACK returns to blue", async () => {
     const { ecs } = await assumeDeployer(sb, "444444444444");
-    const blue = (await ecs.send(new DescribeServicesCommand({ cluster: "shop-prod-eu", services: ["api"] }))).services![0]!.taskDefinition!;
+    const blue = (await ecs.send(new DescribeServicesCommand({ cluster: "shop-prod-eu", services: ["api"] }))).services![0]!
+      .taskDefinition!;
     const bad = await newRevision(ecs, "shop-api-prod-eu", DIGEST.bad);
     const upd = await ecs.send(new UpdateServiceCommand({ cluster: "shop-prod-eu", service: "api", taskDefinition: bad }));
     const sdArn = upd.service!.currentServiceDeployment!;
     await new Promise((r) => setTimeout(r, 700)); // longer than a healthy scale-up takes
     expect(await describeDeployment(ecs, sdArn)).toMatchObject({ status: "IN_PROGRESS", lifecycleStage: "SCALE_UP" });
 
-    const abort = await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sdArn, stopType: "ABORT" })).catch((e: unknown) => e);
+    const abort = await ecs
+      .send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sdArn, stopType: "ABORT" }))
+      .catch((e: unknown) => e);
     expect(abort).toBeInstanceOf(InvalidParameterException);
     await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sdArn, stopType: "ROLLBACK" }));
     const seen = await followDeployment(ecs, sdArn, (d) => d.status === "ROLLBACK_SUCCESSFUL");
@@ -207,7 +242,9 @@ describe("sandbox: service deployments and revisions", () => {
     expect(svc.taskDefinition).toBe(blue);
     expect(svc.deployments!.map((d) => [d.status, d.taskDefinition])).toEqual([["PRIMARY", blue]]);
 
-    const again = await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sdArn, stopType: "ROLLBACK" })).catch((e: unknown) => e);
+    const again = await ecs
+      .send(new StopServiceDeploymentCommand({ serviceDeploymentArn: sdArn, stopType: "ROLLBACK" }))
+      .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ConflictException);
   });
 
@@ -215,7 +252,10 @@ describe("sandbox: service deployments and revisions", () => {
     const { ecs } = await assumeDeployer(sb, "555555555555", "us-east-1");
     const arn = await newRevision(ecs, "shop-api-prod-us", DIGEST.good);
     const upd = await ecs.send(new UpdateServiceCommand({ cluster: "shop-prod-us", service: "api", taskDefinition: arn }));
-    expect(upd.service!.deploymentConfiguration).toMatchObject({ strategy: "LINEAR", linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 } });
+    expect(upd.service!.deploymentConfiguration).toMatchObject({
+      strategy: "LINEAR",
+      linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
+    });
     const seen = await followDeployment(ecs, upd.service!.currentServiceDeployment!, (d) => d.status === "SUCCESSFUL");
     // Two 50% steps with one 0.2 s "minute" of bake between them: PRODUCTION_TRAFFIC_SHIFT is seen for a while.
     expect(seen.filter((d) => d.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT").length).toBeGreaterThan(1);
@@ -223,7 +263,9 @@ describe("sandbox: service deployments and revisions", () => {
 
   it("refuses a BLUE_GREEN configuration without bakeTimeInMinutes", async () => {
     const { ecs } = await assumeDeployer(sb, "222222222222");
-    const err = await ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", deploymentConfiguration: { strategy: "BLUE_GREEN" } })).catch((e: unknown) => e);
+    const err = await ecs
+      .send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", deploymentConfiguration: { strategy: "BLUE_GREEN" } }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParameterException);
     expect((err as Error).message).toContain("bakeTimeInMinutes");
   });

@@ -22,7 +22,11 @@ function importsOf(file: string): string[] {
 }
 
 function offenders(dir: string, bad: (spec: string, file: string) => boolean): string[] {
-  return files(dir).flatMap((f) => importsOf(f).filter((s) => bad(s, f)).map((s) => `${f} imports ${s}`));
+  return files(dir).flatMap((f) =>
+    importsOf(f)
+      .filter((s) => bad(s, f))
+      .map((s) => `${f} imports ${s}`),
+  );
 }
 
 describe("architecture", () => {
@@ -41,7 +45,11 @@ describe("architecture", () => {
 
   it("planning is pure: src/plan/ reaches neither AWS, the network nor the ports' implementations", () => {
     const io = (s: string, f: string) =>
-      s.startsWith("@aws-sdk/") || /sdk-|session/.test(s) || s === "node:http" || s === "node:https" || (s.startsWith("node:fs") && !f.endsWith("saved-plan.ts"));
+      s.startsWith("@aws-sdk/") ||
+      /sdk-|session/.test(s) ||
+      s === "node:http" ||
+      s === "node:https" ||
+      (s.startsWith("node:fs") && !f.endsWith("saved-plan.ts"));
     expect(offenders(path.join("src", "plan"), io)).toEqual([]);
   });
 });

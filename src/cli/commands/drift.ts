@@ -23,7 +23,14 @@ Examples:
 }
 
 async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions, readPhase, targetCount }, { detectDrift, hasDrift }, { formatDriftText }, { driftToJsonText }, { formatDriftMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [
+    { prepareRun, awsRunOptions, readPhase, targetCount },
+    { detectDrift, hasDrift },
+    { formatDriftText },
+    { driftToJsonText },
+    { formatDriftMarkdown },
+    { ExitCode, DeployerError },
+  ] = await Promise.all([
     import("../aws-run.js"),
     import("../../fleet/drift.js"),
     import("../../report/drift-text.js"),
@@ -33,7 +40,11 @@ async function runDrift(g: GlobalOptions, o: FleetViewOptions): Promise<number> 
   ]);
   const concurrency = concurrencyOf(o);
   if (o.concurrency !== undefined && concurrency === undefined) {
-    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`,
+      hint: "e.g. --concurrency 8",
+    });
   }
   const phase = readPhase("drift: reading the configuration and AWS state");
   const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) }).catch((e: unknown) => {

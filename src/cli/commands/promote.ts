@@ -38,13 +38,21 @@ Examples:
 
 Without a terminal (CI, a pipe) promote needs --yes (or --dry-run): it exits 1 before reading anything.`,
     )
-    .action(
-      action(async (o: PromoteOptions, c: Command) => runPromote(globalOptions(c), o)),
-    );
+    .action(action(async (o: PromoteOptions, c: Command) => runPromote(globalOptions(c), o)));
 }
 
 async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions, readPhase }, { planPromotion }, { parseDurationSeconds }, { applyFromCli, sessionsOf }, { formatPlanText }, promoteOut, { ExitCode, DeployerError }, { checkOutputFiles, outputFiles }, { printConfigWarnings }] = await Promise.all([
+  const [
+    { prepareRun, awsRunOptions, readPhase },
+    { planPromotion },
+    { parseDurationSeconds },
+    { applyFromCli, sessionsOf },
+    { formatPlanText },
+    promoteOut,
+    { ExitCode, DeployerError },
+    { checkOutputFiles, outputFiles },
+    { printConfigWarnings },
+  ] = await Promise.all([
     import("../aws-run.js"),
     import("../../workflow/promote.js"),
     import("../../workflow/duration.js"),
@@ -81,7 +89,11 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       sourceEnvs: o.env,
       options: { strict: Boolean(o.strict), timeoutSeconds, waitForInProgress: Boolean(o.waitForInProgress), by: run.by },
     }).finally(() => phase.stop());
-    printConfigWarnings(g, run.project, run.project.targets.filter((t) => t.stage === result.toStage));
+    printConfigWarnings(
+      g,
+      run.project,
+      run.project.targets.filter((t) => t.stage === result.toStage),
+    );
     const { plan } = result;
     const text = g.output === "text";
     // Messages go where they do not corrupt a machine-readable stdout.
@@ -91,13 +103,18 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       else if (g.output === "markdown") process.stdout.write(`${promoteOut.formatPromotionMarkdown(result)}\n`);
       // Before a prompt or a deploy, only the checks that did not pass (as rollout shows it);
       // --dry-run shows them all, like plan.
-      else process.stdout.write(`${promoteOut.formatPromotionHeader(result, { color: g.color })}\n\n${formatPlanText(plan, { color: g.color, checks: o.dryRun ? "all" : "problems" })}\n`);
+      else
+        process.stdout.write(
+          `${promoteOut.formatPromotionHeader(result, { color: g.color })}\n\n${formatPlanText(plan, { color: g.color, checks: o.dryRun ? "all" : "problems" })}\n`,
+        );
     };
 
     const stopsBeforeApply = o.dryRun || plan.summary.blocked > 0 || plan.summary.toChange === 0 || !o.yes;
     if (stopsBeforeApply || text) showPlan();
     if (plan.summary.blocked > 0) {
-      say(`Nothing promoted: preflight failed for ${plan.summary.blocked} target${plan.summary.blocked === 1 ? "" : "s"} of ${result.toStage}.`);
+      say(
+        `Nothing promoted: preflight failed for ${plan.summary.blocked} target${plan.summary.blocked === 1 ? "" : "s"} of ${result.toStage}.`,
+      );
       return ExitCode.Failure;
     }
     if (plan.summary.toChange === 0) {
@@ -105,7 +122,9 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
       return ExitCode.Ok;
     }
     if (o.dryRun) {
-      say(`Dry run: nothing deployed. To deploy: deployer promote --to ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.env?.length ? ` --env ${o.env.join(",")}` : ""} --yes`);
+      say(
+        `Dry run: nothing deployed. To deploy: deployer promote --to ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.env?.length ? ` --env ${o.env.join(",")}` : ""} --yes`,
+      );
       return ExitCode.Ok;
     }
     if (!o.yes) {
@@ -114,7 +133,12 @@ async function runPromote(g: GlobalOptions, o: PromoteOptions): Promise<number> 
         return ExitCode.Ok;
       }
     }
-    const { exitCode } = await applyFromCli(g, plan, sessionsOf(result.observed), { command: "promote", rollbackStage: o.rollbackStage, report: o.report, showPlan: false });
+    const { exitCode } = await applyFromCli(g, plan, sessionsOf(result.observed), {
+      command: "promote",
+      rollbackStage: o.rollbackStage,
+      report: o.report,
+      showPlan: false,
+    });
     return exitCode;
   } finally {
     await run.sessions.close();

@@ -25,7 +25,14 @@ Examples:
         const { checkOutputFiles, outputFiles, writeOutputFile } = await import("../output-files.js");
         const files = outputFiles({ "--output-file": opts.outputFile });
         await checkOutputFiles(files);
-        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { imageReference }, { redactSensitive }, escape] = await Promise.all([
+        const [
+          { loadProject },
+          { selectTargets },
+          { renderTaskDefinition, targetImageRepository },
+          { imageReference },
+          { redactSensitive },
+          escape,
+        ] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
@@ -44,7 +51,11 @@ Examples:
         if (opts.outputFile) {
           const { writeFile } = await import("node:fs/promises");
           await writeOutputFile(files[0]!, () => writeFile(opts.outputFile!, json));
-          process.stderr.write(escape.terminalOutput(`wrote ${escape.terminalText(opts.outputFile)} (${escape.terminalText(target!.name)}, ${escape.terminalText(image)})`) + "\n");
+          process.stderr.write(
+            escape.terminalOutput(
+              `wrote ${escape.terminalText(opts.outputFile)} (${escape.terminalText(target!.name)}, ${escape.terminalText(image)})`,
+            ) + "\n",
+          );
         } else {
           process.stdout.write(json);
         }

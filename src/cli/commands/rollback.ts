@@ -42,9 +42,19 @@ Examples:
         const g = globalOptions(c);
         if (!o.env && !o.stage && !o.through && !o.allStages) {
           const { DeployerError } = await import("../../errors.js");
-          throw new DeployerError({ code: "SELECTION_EMPTY", message: "rollback needs an explicit selection", hint: "use --env NAME or --stage NAME (rollback never defaults to a stage)" });
+          throw new DeployerError({
+            code: "SELECTION_EMPTY",
+            message: "rollback needs an explicit selection",
+            hint: "use --env NAME or --stage NAME (rollback never defaults to a stage)",
+          });
         }
-        const [{ prepareAwsRun, readPhase, targetCount }, { planRollback }, { applyFromCli, sessionsOf }, { parseDurationSeconds }, { printConfigWarnings }] = await Promise.all([
+        const [
+          { prepareAwsRun, readPhase, targetCount },
+          { planRollback },
+          { applyFromCli, sessionsOf },
+          { parseDurationSeconds },
+          { printConfigWarnings },
+        ] = await Promise.all([
           import("../aws-run.js"),
           import("../../workflow/rollback-plan.js"),
           import("../apply-run.js"),

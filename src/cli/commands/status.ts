@@ -40,7 +40,14 @@ export function concurrencyOf(o: FleetViewOptions): number | undefined {
 }
 
 async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number> {
-  const [{ prepareRun, awsRunOptions, readPhase, targetCount }, { fleetStatus }, { formatStatusText }, { statusToJsonText }, { formatStatusMarkdown }, { ExitCode, DeployerError }] = await Promise.all([
+  const [
+    { prepareRun, awsRunOptions, readPhase, targetCount },
+    { fleetStatus },
+    { formatStatusText },
+    { statusToJsonText },
+    { formatStatusMarkdown },
+    { ExitCode, DeployerError },
+  ] = await Promise.all([
     import("../aws-run.js"),
     import("../../fleet/status.js"),
     import("../../report/status-text.js"),
@@ -50,7 +57,11 @@ async function runStatus(g: GlobalOptions, o: FleetViewOptions): Promise<number>
   ]);
   const concurrency = concurrencyOf(o);
   if (o.concurrency !== undefined && concurrency === undefined) {
-    throw new DeployerError({ code: "INVALID_ARGUMENT", message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`, hint: "e.g. --concurrency 8" });
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `--concurrency ${JSON.stringify(o.concurrency)} is not a positive integer`,
+      hint: "e.g. --concurrency 8",
+    });
   }
   const phase = readPhase("status: reading the configuration and AWS state");
   const run = await prepareRun({ ...(await awsRunOptions(g)), selection: fleetSelection(o) }).catch((e: unknown) => {

@@ -45,8 +45,18 @@ Examples:
         // Values from the configuration: escaped for their sink (escape.ts).
         const text =
           g.output === "markdown"
-            ? escape.markdownOutput(markdownTable(header, cells.map((r) => r.map((c) => escape.markdownText(c, { table: true })))))
-            : escape.terminalOutput(textTable(header, cells.map((r) => r.map(escape.terminalText))));
+            ? escape.markdownOutput(
+                markdownTable(
+                  header,
+                  cells.map((r) => r.map((c) => escape.markdownText(c, { table: true }))),
+                ),
+              )
+            : escape.terminalOutput(
+                textTable(
+                  header,
+                  cells.map((r) => r.map(escape.terminalText)),
+                ),
+              );
         process.stdout.write(text + "\n");
         return 0;
       }),

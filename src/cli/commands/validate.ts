@@ -22,7 +22,17 @@ Examples:
     .action(
       action(async (opts: { env?: string[]; stage?: string }, cmd: Command) => {
         const g = globalOptions(cmd);
-        const [{ loadProject }, { selectTargets }, { renderTaskDefinition, targetImageRepository }, { PLACEHOLDER_DIGEST }, { formatErrors }, pc, { jsonText, terminalOutput, terminalText }, { groupByTarget }, { DeployerError, DeployerErrors, toErrorInfo }] = await Promise.all([
+        const [
+          { loadProject },
+          { selectTargets },
+          { renderTaskDefinition, targetImageRepository },
+          { PLACEHOLDER_DIGEST },
+          { formatErrors },
+          pc,
+          { jsonText, terminalOutput, terminalText },
+          { groupByTarget },
+          { DeployerError, DeployerErrors, toErrorInfo },
+        ] = await Promise.all([
           import("../../config/load.js"),
           import("../../config/select.js"),
           import("../../render/render.js"),
@@ -34,12 +44,21 @@ Examples:
           import("../../errors.js"),
         ]);
         const project = await loadProject({ config: g.config });
-        const targets = opts.env || opts.stage ? selectTargets(project, { envs: opts.env, stages: opts.stage ? [opts.stage] : undefined }) : project.targets;
+        const targets =
+          opts.env || opts.stage
+            ? selectTargets(project, { envs: opts.env, stages: opts.stage ? [opts.stage] : undefined })
+            : project.targets;
 
         const checked = targets.map((t) => {
           try {
             const def = renderTaskDefinition(project, t, `${targetImageRepository(project, t)}@${PLACEHOLDER_DIGEST}`);
-            return { target: t, family: def.family, containers: def.containerDefinitions.length, errors: [] as ReturnType<typeof errorInfos>, raw: [] as InstanceType<typeof DeployerError>[] };
+            return {
+              target: t,
+              family: def.family,
+              containers: def.containerDefinitions.length,
+              errors: [] as ReturnType<typeof errorInfos>,
+              raw: [] as InstanceType<typeof DeployerError>[],
+            };
           } catch (e) {
             const raw = e instanceof DeployerErrors ? e.errors : e instanceof DeployerError ? [e] : undefined;
             if (!raw) throw e;
@@ -74,7 +93,19 @@ Examples:
         const c = pc.default.createColors(g.color);
         // Names come from the configuration: terminal-safe before they are laid out (escape.ts).
         const line = (text: string) => terminalOutput(text, { keepColour: g.color }) + "\n";
-        const results = checked.map((r) => ({ ...r, family: r.family && terminalText(r.family), target: { ...r.target, name: terminalText(r.target.name), stage: terminalText(r.target.stage), region: terminalText(r.target.region), cluster: terminalText(r.target.cluster), service: terminalText(r.target.service), account: terminalText(r.target.account) } }));
+        const results = checked.map((r) => ({
+          ...r,
+          family: r.family && terminalText(r.family),
+          target: {
+            ...r.target,
+            name: terminalText(r.target.name),
+            stage: terminalText(r.target.stage),
+            region: terminalText(r.target.region),
+            cluster: terminalText(r.target.cluster),
+            service: terminalText(r.target.service),
+            account: terminalText(r.target.account),
+          },
+        }));
         const width = Math.max(...results.map((r) => r.target.name.length));
         const stageWidth = Math.max(...results.map((r) => r.target.stage.length));
         const regionWidth = Math.max(...results.map((r) => r.target.region.length));
@@ -83,9 +114,17 @@ Examples:
           const t = r.target;
           const where = `${t.stage.padEnd(stageWidth)}  ${t.account}  ${t.region.padEnd(regionWidth)}  ${`${t.cluster}/${t.service}`.padEnd(placeWidth)}`;
           if (r.errors.length === 0) {
-            process.stdout.write(line(`${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}`));
+            process.stdout.write(
+              line(
+                `${c.green("✓")} ${t.name.padEnd(width)}  ${where}  ${c.dim(`${r.family} (${r.containers} container${r.containers === 1 ? "" : "s"})`)}`,
+              ),
+            );
           } else {
-            process.stdout.write(line(`${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}`));
+            process.stdout.write(
+              line(
+                `${c.red("✗")} ${t.name.padEnd(width)}  ${where}  ${c.red(`${r.errors.length} error${r.errors.length === 1 ? "" : "s"}`)}`,
+              ),
+            );
           }
         }
         // Every error once: the same problem in several targets is one error listing them.

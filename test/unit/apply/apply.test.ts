@@ -41,21 +41,31 @@ describe("applyPlan: success", () => {
       expect(fake.count("RegisterTaskDefinition")).toBe(1);
       expect(fake.count("UpdateService")).toBe(1);
       expect(fake.primaryTaskDefinition(t.target.service)).toBe(NEW_TD(fake.account));
-      expect(fake.registeredTaskDefinitions().find((d) => d.revision === 2)?.tags).toEqual({ "deployer:image-digest": DIGEST_NEW, "deployer:run-id": "r1" });
+      expect(fake.registeredTaskDefinitions().find((d) => d.revision === 2)?.tags).toEqual({
+        "deployer:image-digest": DIGEST_NEW,
+        "deployer:run-id": "r1",
+      });
     }
 
     // dev finished before prod started.
-    const kinds = f.events.filter((e) => e.type === "stage-start" || e.type === "stage-done").map((e) => `${e.type}:${"stage" in e ? e.stage : ""}`);
+    const kinds = f.events
+      .filter((e) => e.type === "stage-start" || e.type === "stage-done")
+      .map((e) => `${e.type}:${"stage" in e ? e.stage : ""}`);
     expect(kinds).toEqual(["stage-start:dev", "stage-done:dev", "stage-start:prod", "stage-done:prod"]);
     const prodStart = f.events.findIndex((e) => e.type === "stage-start" && e.stage === "prod");
     expect(maxConcurrency(f.events.slice(prodStart))).toBe(2);
     // Events for every step of a target.
-    const steps = eventsOf(f.events, "prod-c").filter((e) => e.type === "step").map((e) => (e as Extract<RunEvent, { type: "step" }>).step);
+    const steps = eventsOf(f.events, "prod-c")
+      .filter((e) => e.type === "step")
+      .map((e) => (e as Extract<RunEvent, { type: "step" }>).step);
     expect(new Set(steps)).toEqual(new Set(["register-task-definition", "update-service", "wait-stable"]));
   });
 
   it("runs all targets of a stage at once without maxParallel", async () => {
-    const f = fleet([{ name: "prod" }], ["a", "b", "c"].map((n, i) => ({ name: n, stage: "prod", account: `30000000000${i}` })));
+    const f = fleet(
+      [{ name: "prod" }],
+      ["a", "b", "c"].map((n, i) => ({ name: n, stage: "prod", account: `30000000000${i}` })),
+    );
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     expect(report.ok).toBe(true);
     expect(maxConcurrency(f.events)).toBe(3);
@@ -106,12 +116,16 @@ describe("applyPlan: success", () => {
   it("reports only service events that are new since the update, each once", async () => {
     const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
     await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
-    const messages = eventsOf(f.events, "dev").filter((e) => e.type === "service-event").map((e) => (e as { message: string }).message);
+    const messages = eventsOf(f.events, "dev")
+      .filter((e) => e.type === "service-event")
+      .map((e) => (e as { message: string }).message);
     expect(messages).not.toContain("(service old) has reached a steady state.");
     expect(messages.filter((m) => m.endsWith("deployment completed."))).toHaveLength(1);
     expect(messages.filter((m) => m === "(service api-dev) has reached a steady state.")).toHaveLength(1);
     // Oldest first.
-    expect(messages.indexOf("(service api-dev) has reached a steady state.")).toBeGreaterThan(messages.findIndex((m) => m.endsWith("deployment completed.")));
+    expect(messages.indexOf("(service api-dev) has reached a steady state.")).toBeGreaterThan(
+      messages.findIndex((m) => m.endsWith("deployment completed.")),
+    );
   });
 
   it("rides out a few failed polls with warnings", async () => {
@@ -119,7 +133,11 @@ describe("applyPlan: success", () => {
     f.ecsOf("dev").failNext("DescribeServices", awsException("ThrottlingException", "Rate exceeded"), 2);
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     expect(report.targets[0]!.outcome).toBe("deployed");
-    expect(f.events.filter((e) => e.type === "warning" && e.message.includes("Rate exceeded") && e.message.startsWith("could not read the service"))).toHaveLength(2);
+    expect(
+      f.events.filter(
+        (e) => e.type === "warning" && e.message.includes("Rate exceeded") && e.message.startsWith("could not read the service"),
+      ),
+    ).toHaveLength(2);
   });
 });
 
@@ -138,21 +156,32 @@ describe("applyPlan: refusals", () => {
     expect(report.error?.message).toContain("broken");
     expect(report.targets.map((t) => t.outcome)).toEqual(["not-started", "not-started"]);
     const broken = report.targets[1]!;
-    expect(broken.error).toMatchObject({ code: "PREFLIGHT_FAILED", target: "broken", account: "200000000001", hint: "allow iam:PassRole on the task role" });
+    expect(broken.error).toMatchObject({
+      code: "PREFLIGHT_FAILED",
+      target: "broken",
+      account: "200000000001",
+      hint: "allow iam:PassRole on the task role",
+    });
     for (const fake of f.ecs.values()) expect(fake.calls).toEqual([]);
   });
 
   it("refuses a plan whose target belongs to no stage of the plan, before any call", async () => {
     const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001" }]);
     f.plan.stages = [{ name: "staging" }];
-    await expect(applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL })).rejects.toMatchObject({ code: "PLAN_INVALID", target: "dev" });
+    await expect(applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL })).rejects.toMatchObject({
+      code: "PLAN_INVALID",
+      target: "dev",
+    });
     expect(f.ecsOf("dev").calls).toEqual([]);
   });
 });
 
 describe("applyPlan: failures and rollbacks", () => {
   it("circuit breaker with rollback: waits for ECS's rollback and reports it", async () => {
-    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: true } }]);
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: true } }],
+    );
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;
     expect(t.outcome).toBe("failed");
@@ -188,11 +217,20 @@ describe("applyPlan: failures and rollbacks", () => {
     expect(t.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const updates = f.ecsOf("dev").calls.filter((c) => c.action === "UpdateService");
     expect(updates.map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
-    expect(f.events).toContainEqual(expect.objectContaining({ type: "warning", target: "dev", message: "ECS did not start a rollback within 1m; deployer rolls back itself" }));
+    expect(f.events).toContainEqual(
+      expect.objectContaining({
+        type: "warning",
+        target: "dev",
+        message: "ECS did not start a rollback within 1m; deployer rolls back itself",
+      }),
+    );
   });
 
   it("circuit breaker without rollback: deployer updates back to the previous task definition and waits", async () => {
-    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }]);
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }],
+    );
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;
     expect(t.outcome).toBe("failed");
@@ -200,7 +238,9 @@ describe("applyPlan: failures and rollbacks", () => {
     expect(t.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     const updates = f.ecsOf("dev").calls.filter((c) => c.action === "UpdateService");
     expect(updates.map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
-    expect(f.ecsOf("dev").snapshot("api-dev").deployments).toEqual([expect.objectContaining({ taskDefinition: OLD_TD("100000000001"), rolloutState: "COMPLETED" })]);
+    expect(f.ecsOf("dev").snapshot("api-dev").deployments).toEqual([
+      expect.objectContaining({ taskDefinition: OLD_TD("100000000001"), rolloutState: "COMPLETED" }),
+    ]);
   });
 
   it("no circuit breaker: times out, then deployer rolls back", async () => {
@@ -219,13 +259,19 @@ describe("applyPlan: failures and rollbacks", () => {
   });
 
   it("reports a rollback that fails too as ROLLBACK_FAILED", async () => {
-    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, timeoutSeconds: 120 }], (d) =>
-      d === DIGEST_BAD || d === DIGEST_OLD ? { kind: "stuck" } : { kind: "healthy" },
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, timeoutSeconds: 120 }],
+      (d) => (d === DIGEST_BAD || d === DIGEST_OLD ? { kind: "stuck" } : { kind: "healthy" }),
     );
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;
     expect(t.error?.code).toBe("TIMEOUT");
-    expect(t.rollback).toMatchObject({ by: "deployer", ok: false, error: { code: "ROLLBACK_FAILED", target: "dev", account: "100000000001" } });
+    expect(t.rollback).toMatchObject({
+      by: "deployer",
+      ok: false,
+      error: { code: "ROLLBACK_FAILED", target: "dev", account: "100000000001" },
+    });
     expect(report.error?.code).toBe("ROLLBACK_FAILED");
   });
 
@@ -251,7 +297,8 @@ describe("applyPlan: failures and rollbacks", () => {
     let theirs = "";
     const onEvent = (e: RunEvent): void => {
       f.onEvent(e);
-      if (e.type === "progress" && !theirs) theirs = fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "e".repeat(64)), { kind: "healthy" });
+      if (e.type === "progress" && !theirs)
+        theirs = fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "e".repeat(64)), { kind: "healthy" });
     };
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent });
     const t = report.targets[0]!;
@@ -304,7 +351,14 @@ describe("applyPlan: failures and rollbacks", () => {
     ]);
     for (const name of ["stg-2", "stg-3", "prod-1", "prod-2"]) expect(f.ecsOf(name).calls).toEqual([]);
     expect(f.events.some((e) => e.type === "stage-start" && e.stage === "prod")).toBe(false);
-    expect(f.events).toContainEqual(expect.objectContaining({ type: "target-done", target: "prod-1", outcome: "not-started", message: "not started: stage staging failed" }));
+    expect(f.events).toContainEqual(
+      expect.objectContaining({
+        type: "target-done",
+        target: "prod-1",
+        outcome: "not-started",
+        message: "not started: stage staging failed",
+      }),
+    );
     expect(report.error).toMatchObject({ code: "DEPLOYMENT_FAILED" });
     expect(report.error?.message).toContain("stg-1 failed in stage staging; later stages not started (prod)");
   });
@@ -343,7 +397,12 @@ describe("applyPlan: failures and rollbacks", () => {
     const a = report.targets[0]!;
     expect(a.rollback).toEqual({ by: "deployer", via: "update-service", toTaskDefinitionArn: OLD_TD("100000000001"), ok: true });
     expect(a.taskDefinitionArn).toBe(NEW_TD("100000000001"));
-    expect(f.ecsOf("a").calls.filter((c) => c.action === "UpdateService").map((c) => c.taskDefinition)).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
+    expect(
+      f
+        .ecsOf("a")
+        .calls.filter((c) => c.action === "UpdateService")
+        .map((c) => c.taskDefinition),
+    ).toEqual([NEW_TD("100000000001"), OLD_TD("100000000001")]);
     expect(f.ecsOf("a").primaryTaskDefinition("api-a")).toBe(OLD_TD("100000000001"));
     expect(f.ecsOf("b").primaryTaskDefinition("api-b")).toBe(OLD_TD("100000000002"));
     expect(f.ecsOf("c").calls).toEqual([]);
@@ -353,10 +412,16 @@ describe("applyPlan: failures and rollbacks", () => {
 
 describe("applyPlan: a deployment someone else started", () => {
   it("waits for it to finish, then deploys and rolls back to what it left running", async () => {
-    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", waitForeign: true, circuitBreaker: { enable: true, rollback: false } }]);
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", waitForeign: true, circuitBreaker: { enable: true, rollback: false } }],
+    );
     const fake = f.ecsOf("dev");
     const start = f.clock.now();
-    const foreign = fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "d".repeat(64)), { kind: "healthy", afterMs: 120_000 });
+    const foreign = fake.startForeignDeployment("api-dev", taskDefinition("sha256:" + "d".repeat(64)), {
+      kind: "healthy",
+      afterMs: 120_000,
+    });
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;
     expect(t.outcome).toBe("deployed");
@@ -406,7 +471,9 @@ describe("applyPlan: Ctrl-C", () => {
     expect(t.outcome).toBe("interrupted");
     expect(t.lastStep).toBe("update-service");
     expect(t.error).toMatchObject({ code: "INTERRUPTED", target: "dev-1", account: "100000000001" });
-    expect(t.error?.message).toMatch(/^interrupted: task definition shop-api:2 registered, service updated, deployment ecs-svc\/\d+ still running in ECS$/);
+    expect(t.error?.message).toMatch(
+      /^interrupted: task definition shop-api:2 registered, service updated, deployment ecs-svc\/\d+ still running in ECS$/,
+    );
     expect(t.rollback).toBeUndefined();
     expect(report.targets.slice(1).map((x) => x.outcome)).toEqual(["not-started", "not-started"]);
     expect(f.ecsOf("dev-2").calls).toEqual([]);
@@ -443,7 +510,15 @@ describe("applyPlan: resuming a deployment an earlier (killed) run started", () 
     const arn = fake.startForeignDeployment("api-dev", taskDefinition(DIGEST_NEW), script);
     const primary = fake.snapshot("api-dev").deployments.find((d) => d.status === "PRIMARY")!;
     const t = f.plan.targets[0]!;
-    t.steps = [{ kind: "resume-wait", deploymentId: primary.id, taskDefinitionArn: arn, previousTaskDefinitionArn: OLD_TD("100000000001"), timeoutSeconds }];
+    t.steps = [
+      {
+        kind: "resume-wait",
+        deploymentId: primary.id,
+        taskDefinitionArn: arn,
+        previousTaskDefinitionArn: OLD_TD("100000000001"),
+        timeoutSeconds,
+      },
+    ];
     t.diff = [];
     return { f, fake, arn };
   }
@@ -472,16 +547,27 @@ describe("applyPlan: resuming a deployment an earlier (killed) run started", () 
 
 describe("applyPlan: a service that cannot be read (issue 11)", () => {
   it("reads failing for the whole wait end the target 'unknown' with the read's own error: no rollback, no second UpdateService", async () => {
-    const f = fleet([{ name: "dev" }, { name: "prod" }], [
-      { name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false }, timeoutSeconds: 600 },
-      { name: "prod", stage: "prod", account: "200000000001" },
-    ]);
+    const f = fleet(
+      [{ name: "dev" }, { name: "prod" }],
+      [
+        {
+          name: "dev",
+          stage: "dev",
+          account: "100000000001",
+          digest: DIGEST_BAD,
+          circuitBreaker: { enable: true, rollback: false },
+          timeoutSeconds: 600,
+        },
+        { name: "prod", stage: "prod", account: "200000000001" },
+      ],
+    );
     const fake = f.ecsOf("dev");
     const expired = Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" });
     const onEvent = (e: RunEvent): void => {
       f.onEvent(e);
       // From the moment the service is updated, every read fails (expired credentials, throttling, network…).
-      if (e.type === "step" && e.target === "dev" && e.step === "update-service" && e.message.startsWith("service updated")) fake.failNext("DescribeServices", expired, 10_000);
+      if (e.type === "step" && e.target === "dev" && e.step === "update-service" && e.message.startsWith("service updated"))
+        fake.failNext("DescribeServices", expired, 10_000);
     };
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent });
     const dev = report.targets[0]!;
@@ -492,11 +578,21 @@ describe("applyPlan: a service that cannot be read (issue 11)", () => {
     expect(report.targets[1]!.outcome).toBe("not-started");
     expect(report.error).toMatchObject({ code: "STATE_UNKNOWN" });
     expect(report.error!.hint).toContain("deployer status --env dev");
-    expect(f.events).toContainEqual(expect.objectContaining({ type: "target-done", target: "dev", outcome: "unknown", message: expect.stringContaining("look with `deployer status --env dev`") }));
+    expect(f.events).toContainEqual(
+      expect.objectContaining({
+        type: "target-done",
+        target: "dev",
+        outcome: "unknown",
+        message: expect.stringContaining("look with `deployer status --env dev`"),
+      }),
+    );
   });
 
   it("a failure without a known-good revision is not rolled back (ROLLBACK_REFUSED), and says how to roll back by hand", async () => {
-    const f = fleet([{ name: "dev" }], [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }]);
+    const f = fleet(
+      [{ name: "dev" }],
+      [{ name: "dev", stage: "dev", account: "100000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: false } }],
+    );
     delete f.plan.targets[0]!.rollbackTo;
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL, onEvent: f.onEvent });
     const t = report.targets[0]!;

@@ -3,20 +3,44 @@ import { awsError, callAws, CallAborted } from "../../../src/apply/aws-call.js";
 import { DeployerError } from "../../../src/errors.js";
 import { awsException } from "../../helpers/fake-ecs.js";
 
-const ctx = { target: "prod-eu", account: "222222222222", action: "ecs:UpdateService", resource: "arn:aws:ecs:eu-west-1:222222222222:service/main/api" };
+const ctx = {
+  target: "prod-eu",
+  account: "222222222222",
+  action: "ecs:UpdateService",
+  resource: "arn:aws:ecs:eu-west-1:222222222222:service/main/api",
+};
 
 describe("awsError", () => {
   it("turns an SDK exception into a DeployerError naming target, account, action, resource and AWS's words", () => {
     const e = awsError(awsException("AccessDeniedException", "User is not authorized to perform ecs:UpdateService"), ctx);
     expect(e).toBeInstanceOf(DeployerError);
-    expect(e).toMatchObject({ code: "ACCESS_DENIED", ...ctx, awsCode: "AccessDeniedException", awsMessage: "User is not authorized to perform ecs:UpdateService" });
-    expect(e.hint).toBe("the deploy role of prod-eu (account 222222222222) needs ecs:UpdateService on arn:aws:ecs:eu-west-1:222222222222:service/main/api");
+    expect(e).toMatchObject({
+      code: "ACCESS_DENIED",
+      ...ctx,
+      awsCode: "AccessDeniedException",
+      awsMessage: "User is not authorized to perform ecs:UpdateService",
+    });
+    expect(e.hint).toBe(
+      "the deploy role of prod-eu (account 222222222222) needs ecs:UpdateService on arn:aws:ecs:eu-west-1:222222222222:service/main/api",
+    );
   });
 
   it("keeps a port's DeployerError and fills in what it lacks", () => {
-    const fromPort = new DeployerError({ code: "AWS_ERROR", message: "throttled", awsCode: "ThrottlingException", action: "ecs:UpdateService" });
+    const fromPort = new DeployerError({
+      code: "AWS_ERROR",
+      message: "throttled",
+      awsCode: "ThrottlingException",
+      action: "ecs:UpdateService",
+    });
     const e = awsError(fromPort, ctx);
-    expect(e).toMatchObject({ code: "AWS_ERROR", message: "throttled", target: "prod-eu", account: "222222222222", resource: ctx.resource, awsCode: "ThrottlingException" });
+    expect(e).toMatchObject({
+      code: "AWS_ERROR",
+      message: "throttled",
+      target: "prod-eu",
+      account: "222222222222",
+      resource: ctx.resource,
+      awsCode: "ThrottlingException",
+    });
     expect(e.hint).toMatch(/re-run the command/);
   });
 });

@@ -4,21 +4,40 @@
 // c0ffee1 (:4): a rollback goes to :2, never to :3.
 import { describe, expect, it } from "vitest";
 import type { EcsPort, LiveTaskDefinition, ServiceDeploymentInfo, ServiceRevisionInfo } from "../../../src/aws/ports.js";
-import { knownGoodFromHistory, knownGoodFromTag, lastOutcome, readDeploymentHistory, type DeploymentHistory } from "../../../src/apply/deployment-history.js";
+import {
+  knownGoodFromHistory,
+  knownGoodFromTag,
+  lastOutcome,
+  readDeploymentHistory,
+  type DeploymentHistory,
+} from "../../../src/apply/deployment-history.js";
 
 const td = (n: number) => `arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:${n}`;
 const rev = (n: number) => `arn:aws:ecs:eu-west-1:222222222222:service-revision/shop-dev/api/${String(n).padStart(19, "1")}`;
 const sdArn = (n: number) => `arn:aws:ecs:eu-west-1:222222222222:service-deployment/shop-dev/api/sd${n}`;
 
 function deployment(n: number, status: string, more: Partial<ServiceDeploymentInfo> = {}): ServiceDeploymentInfo {
-  return { arn: sdArn(n), status, targetRevisionArn: rev(n), createdAt: `2025-03-0${n}T09:00:00.000Z`, finishedAt: `2025-03-0${n}T09:05:00.000Z`, detailed: true, ...more };
+  return {
+    arn: sdArn(n),
+    status,
+    targetRevisionArn: rev(n),
+    createdAt: `2025-03-0${n}T09:00:00.000Z`,
+    finishedAt: `2025-03-0${n}T09:05:00.000Z`,
+    detailed: true,
+    ...more,
+  };
 }
 
 /** Newest first: :4 SUCCESSFUL, :3 ROLLBACK_SUCCESSFUL back to :2, :2 SUCCESSFUL, :1 SUCCESSFUL. */
 const HISTORY: DeploymentHistory = {
   entries: [
     { deployment: deployment(4, "SUCCESSFUL"), targetTaskDefinition: td(4), sourceTaskDefinitions: [td(2)] },
-    { deployment: deployment(3, "ROLLBACK_SUCCESSFUL", { rollback: { serviceRevisionArn: rev(2) } }), targetTaskDefinition: td(3), rollbackTaskDefinition: td(2), sourceTaskDefinitions: [td(2)] },
+    {
+      deployment: deployment(3, "ROLLBACK_SUCCESSFUL", { rollback: { serviceRevisionArn: rev(2) } }),
+      targetTaskDefinition: td(3),
+      rollbackTaskDefinition: td(2),
+      sourceTaskDefinitions: [td(2)],
+    },
     { deployment: deployment(2, "SUCCESSFUL"), targetTaskDefinition: td(2), sourceTaskDefinitions: [td(1)] },
     { deployment: deployment(1, "SUCCESSFUL"), targetTaskDefinition: td(1) },
   ],
@@ -50,15 +69,27 @@ describe("knownGoodFromHistory", () => {
   });
 
   it("nothing when no older deployment ended healthy", () => {
-    expect(knownGoodFromHistory({ entries: [{ deployment: deployment(1, "SUCCESSFUL"), targetTaskDefinition: td(1) }] }, { exclude: [td(1)] })).toBeUndefined();
+    expect(
+      knownGoodFromHistory({ entries: [{ deployment: deployment(1, "SUCCESSFUL"), targetTaskDefinition: td(1) }] }, { exclude: [td(1)] }),
+    ).toBeUndefined();
     expect(knownGoodFromHistory({ entries: [], unavailable: { code: "AWS_ERROR", message: "no API" } }, { exclude: [] })).toBeUndefined();
   });
 });
 
 describe("knownGoodFromTag", () => {
-  const live = (tags: Record<string, string>): LiveTaskDefinition => ({ arn: td(4), family: "shop-api-dev", revision: 4, status: "ACTIVE", raw: {}, tags });
+  const live = (tags: Record<string, string>): LiveTaskDefinition => ({
+    arn: td(4),
+    family: "shop-api-dev",
+    revision: 4,
+    status: "ACTIVE",
+    raw: {},
+    tags,
+  });
   it("reads deployer:previous-task-definition", () => {
-    expect(knownGoodFromTag(live({ "deployer:previous-task-definition": td(2) }), [td(4)])).toMatchObject({ taskDefinitionArn: td(2), source: "provenance-tag" });
+    expect(knownGoodFromTag(live({ "deployer:previous-task-definition": td(2) }), [td(4)])).toMatchObject({
+      taskDefinitionArn: td(2),
+      source: "provenance-tag",
+    });
     expect(knownGoodFromTag(live({}), [])).toBeUndefined();
     expect(knownGoodFromTag(live({ "deployer:previous-task-definition": td(4) }), [td(4)])).toBeUndefined();
   });
@@ -76,7 +107,10 @@ describe("lastOutcome", () => {
 
 describe("readDeploymentHistory", () => {
   it("lists, describes and resolves every revision to its task definition", async () => {
-    const described = [deployment(2, "ROLLBACK_SUCCESSFUL", { rollback: { serviceRevisionArn: rev(1) }, sourceRevisionArns: [rev(1)] }), deployment(1, "SUCCESSFUL")];
+    const described = [
+      deployment(2, "ROLLBACK_SUCCESSFUL", { rollback: { serviceRevisionArn: rev(1) }, sourceRevisionArns: [rev(1)] }),
+      deployment(1, "SUCCESSFUL"),
+    ];
     const revisions: ServiceRevisionInfo[] = [1, 2].map((n) => ({ arn: rev(n), taskDefinition: td(n) }));
     const asked: string[][] = [];
     const ecs = {
@@ -97,7 +131,11 @@ describe("readDeploymentHistory", () => {
 
   it("an endpoint without the API, or a denied call, is 'unavailable', never a throw", async () => {
     expect((await readDeploymentHistory({} as EcsPort, "c", "s")).unavailable?.message).toMatch(/no service-deployment API/);
-    const denied = { listServiceDeployments: async () => Promise.reject(new Error("AccessDenied")), describeServiceDeployments: async () => [], describeServiceRevisions: async () => [] } as unknown as EcsPort;
+    const denied = {
+      listServiceDeployments: async () => Promise.reject(new Error("AccessDenied")),
+      describeServiceDeployments: async () => [],
+      describeServiceRevisions: async () => [],
+    } as unknown as EcsPort;
     expect((await readDeploymentHistory(denied, "c", "s")).unavailable?.message).toBe("AccessDenied");
   });
 });

@@ -55,7 +55,8 @@ export interface Fleet {
 export function fleet(
   stages: Array<{ name: string; maxParallel?: number }>,
   targets: FleetTarget[],
-  script: (digest: string | undefined) => DeploymentScript = (d) => (d === DIGEST_BAD ? { kind: "failing" } : { kind: "healthy", afterMs: 60_000 }),
+  script: (digest: string | undefined) => DeploymentScript = (d) =>
+    d === DIGEST_BAD ? { kind: "failing" } : { kind: "healthy", afterMs: 60_000 },
   ecsOptions: Partial<Omit<FakeEcsOptions, "clock" | "account" | "script">> = {},
 ): Fleet {
   const clock = new FakeClock();
@@ -75,7 +76,13 @@ export function fleet(
       ecs.set(t.account, fake);
       sessionsByAccount.set(t.account, fakeSession(fake));
     }
-    fake.addService({ service: `api-${t.name}`, taskDefinition: taskDefinition(DIGEST_OLD), circuitBreaker: t.circuitBreaker, rolloutStates: t.rolloutStates, events: [{ message: "(service old) has reached a steady state." }] });
+    fake.addService({
+      service: `api-${t.name}`,
+      taskDefinition: taskDefinition(DIGEST_OLD),
+      circuitBreaker: t.circuitBreaker,
+      rolloutStates: t.rolloutStates,
+      events: [{ message: "(service old) has reached a steady state." }],
+    });
     sessions.set(t.name, sessionsByAccount.get(t.account)!);
     const liveArn = fake.primaryTaskDefinition(`api-${t.name}`);
     const primaryId = fake.snapshot(`api-${t.name}`).deployments.find((d) => d.status === "PRIMARY")?.id;
@@ -84,23 +91,57 @@ export function fleet(
     const steps: Step[] = [];
     if (action === "update") {
       if (t.waitForeign) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: t.timeoutSeconds ?? 900 });
-      steps.push(t.reuse ? { kind: "reuse-task-definition", taskDefinitionArn: t.reuse } : { kind: "register-task-definition", tags: { "deployer:image-digest": digest, "deployer:run-id": "r1" } });
+      steps.push(
+        t.reuse
+          ? { kind: "reuse-task-definition", taskDefinitionArn: t.reuse }
+          : { kind: "register-task-definition", tags: { "deployer:image-digest": digest, "deployer:run-id": "r1" } },
+      );
       steps.push({ kind: "update-service", cluster: "main", service: `api-${t.name}` });
       steps.push({ kind: "wait-stable", timeoutSeconds: t.timeoutSeconds ?? 900 });
     }
     plans.push({
-      target: { name: t.name, stage: t.stage, account: t.account, region: "eu-west-1", cluster: "main", service: `api-${t.name}`, file: `environments/${t.name}.yaml` },
+      target: {
+        name: t.name,
+        stage: t.stage,
+        account: t.account,
+        region: "eu-west-1",
+        cluster: "main",
+        service: `api-${t.name}`,
+        file: `environments/${t.name}.yaml`,
+      },
       action,
       imageRef: `${REPO}@${digest}`,
       desired: taskDefinition(digest),
       fingerprint: `fp-${digest}`,
-      live: { taskDefinitionArn: liveArn, revision: 1, imageDigest: DIGEST_OLD, fingerprint: `fp-${DIGEST_OLD}`, desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED", tags: {}, ...(primaryId ? { primaryDeploymentId: primaryId } : {}) },
+      live: {
+        taskDefinitionArn: liveArn,
+        revision: 1,
+        imageDigest: DIGEST_OLD,
+        fingerprint: `fp-${DIGEST_OLD}`,
+        desiredCount: 2,
+        runningCount: 2,
+        rolloutState: "COMPLETED",
+        tags: {},
+        ...(primaryId ? { primaryDeploymentId: primaryId } : {}),
+      },
       // The services start settled on revision 1: it is what a failure rolls back to.
       rollbackTo: { taskDefinitionArn: liveArn, source: "steady-state", evidence: "the service runs it, settled", status: "ACTIVE" },
-      diff: action === "update" ? [{ path: "containers[app].image", kind: "changed", before: `${REPO}@${DIGEST_OLD}`, after: `${REPO}@${digest}` }] : [],
+      diff:
+        action === "update"
+          ? [{ path: "containers[app].image", kind: "changed", before: `${REPO}@${DIGEST_OLD}`, after: `${REPO}@${digest}` }]
+          : [],
       checks:
         action === "blocked"
-          ? [{ id: "pass-role:taskRole", title: "deploy role can pass the task role", target: t.name, verdict: "fail", message: "PassRole denied", hint: "allow iam:PassRole on the task role" }]
+          ? [
+              {
+                id: "pass-role:taskRole",
+                title: "deploy role can pass the task role",
+                target: t.name,
+                verdict: "fail",
+                message: "PassRole denied",
+                hint: "allow iam:PassRole on the task role",
+              },
+            ]
           : [{ id: "assume-role", title: "deploy role is assumable", target: t.name, verdict: "pass", message: "ok" }],
       steps,
       sensitivePaths: [],

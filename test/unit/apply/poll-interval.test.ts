@@ -37,7 +37,7 @@ describe("pollIntervalFromEnv", () => {
     }
     expect(err).toBeInstanceOf(DeployerError);
     expect((err as DeployerError).code).toBe("INVALID_ARGUMENT");
-    expect((err as DeployerError).message).toContain('DEPLOYER_POLL_INTERVAL_MS must be INITIAL or INITIAL,MAX in milliseconds');
+    expect((err as DeployerError).message).toContain("DEPLOYER_POLL_INTERVAL_MS must be INITIAL or INITIAL,MAX in milliseconds");
     expect((err as DeployerError).hint).toContain("DEPLOYER_POLL_INTERVAL_MS=2000,15000");
   });
 });

@@ -15,7 +15,10 @@ function rounds(calls: FakeCall[]): Map<number, FakeCall[]> {
 describe("polling while waiting", () => {
   it("batches the services of one account and cluster: ≤ 10 per call, each service once per poll", async () => {
     const names = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, "0")}`);
-    const f = fleet([{ name: "prod" }], names.map((name) => ({ name, stage: "prod", account: "100000000001" })));
+    const f = fleet(
+      [{ name: "prod" }],
+      names.map((name) => ({ name, stage: "prod", account: "100000000001" })),
+    );
     const report = await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL });
     expect(report.ok).toBe(true);
 
@@ -31,7 +34,10 @@ describe("polling while waiting", () => {
   });
 
   it("polls each account's services separately (one session per account)", async () => {
-    const f = fleet([{ name: "prod" }], ["a", "b", "c"].map((name, i) => ({ name, stage: "prod", account: `10000000000${i}` })));
+    const f = fleet(
+      [{ name: "prod" }],
+      ["a", "b", "c"].map((name, i) => ({ name, stage: "prod", account: `10000000000${i}` })),
+    );
     await applyPlan(f.plan, { sessions: f.sessions, clock: f.clock, poll: POLL });
     for (const name of ["a", "b", "c"]) {
       const calls = f.ecsOf(name).calls.filter((c) => c.action === "DescribeServices");

@@ -79,7 +79,15 @@ export async function startFakeAws(): Promise<FakeAwsServer> {
       const target = String(req.headers["x-amz-target"] ?? "");
       let rec: RecordedRequest;
       if (target.startsWith("AmazonEC2ContainerService")) {
-        rec = { service: "ecs", action: target.split(".").pop() ?? "", keyId, region, userAgent, params: {}, body: text ? JSON.parse(text) : {} };
+        rec = {
+          service: "ecs",
+          action: target.split(".").pop() ?? "",
+          keyId,
+          region,
+          userAgent,
+          params: {},
+          body: text ? JSON.parse(text) : {},
+        };
       } else {
         const params = Object.fromEntries(new URLSearchParams(text));
         rec = { service: params.Action ? "sts" : "other", action: params.Action ?? "", keyId, region, userAgent, params, body: text };
@@ -90,7 +98,11 @@ export async function startFakeAws(): Promise<FakeAwsServer> {
         reply = h(rec);
         if (reply) break;
       }
-      reply ??= { status: 400, body: JSON.stringify({ __type: "UnknownOperationException", message: `no handler for ${rec.action}` }), contentType: "application/x-amz-json-1.1" };
+      reply ??= {
+        status: 400,
+        body: JSON.stringify({ __type: "UnknownOperationException", message: `no handler for ${rec.action}` }),
+        contentType: "application/x-amz-json-1.1",
+      };
       res.writeHead(reply.status ?? 200, { "content-type": reply.contentType ?? "text/xml", "x-amzn-requestid": "r-0" });
       res.end(reply.body);
     });

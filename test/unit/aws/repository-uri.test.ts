@@ -14,7 +14,10 @@ describe("parseRepositoryUri", () => {
 
   it("accepts China and GovCloud regions", () => {
     expect(parseRepositoryUri("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app")).toMatchObject({ region: "cn-north-1", name: "app" });
-    expect(parseRepositoryUri("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/a.b_c-d")).toMatchObject({ region: "us-gov-west-1", name: "a.b_c-d" });
+    expect(parseRepositoryUri("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/a.b_c-d")).toMatchObject({
+      region: "us-gov-west-1",
+      name: "a.b_c-d",
+    });
   });
 
   it.each([

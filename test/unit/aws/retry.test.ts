@@ -3,14 +3,20 @@
 import { describe, expect, it } from "vitest";
 import { createRetryStrategy, failureKind, type RetryErrorInfo } from "../../../src/aws/retry.js";
 
-const refused: RetryErrorInfo = { errorType: "TRANSIENT", error: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) };
+const refused: RetryErrorInfo = {
+  errorType: "TRANSIENT",
+  error: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+};
 const dropped: RetryErrorInfo = { errorType: "TRANSIENT", error: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) };
 const timedOut: RetryErrorInfo = { errorType: "TRANSIENT", error: Object.assign(new Error("request timeout"), { name: "TimeoutError" }) };
 const throttled: RetryErrorInfo = { errorType: "THROTTLING", error: Object.assign(new Error("Rate exceeded"), { name: "Throttling" }) };
 const denied: RetryErrorInfo = { errorType: "CLIENT_ERROR", error: Object.assign(new Error("no"), { name: "AccessDenied" }) };
 
 /** Retries until the strategy refuses, advancing a fake clock by each delay plus `attemptMs`; returns the attempts made. */
-async function attempts(info: RetryErrorInfo, o: { maxAttempts: number; attemptMs?: number; budget?: number; random?: number }): Promise<{ attempts: number; elapsed: number }> {
+async function attempts(
+  info: RetryErrorInfo,
+  o: { maxAttempts: number; attemptMs?: number; budget?: number; random?: number },
+): Promise<{ attempts: number; elapsed: number }> {
   let now = 0;
   const s = createRetryStrategy({ maxAttempts: o.maxAttempts, unreachableBudgetMs: o.budget, now: () => now, random: () => o.random ?? 1 });
   let token = await s.acquireInitialRetryToken("");
@@ -32,10 +38,14 @@ describe("createRetryStrategy", () => {
     expect(failureKind(refused)).toBe("unreachable");
     expect(failureKind(dropped)).toBe("unreachable");
     expect(failureKind({ errorType: "TRANSIENT", error: Object.assign(new Error("x"), { code: "ENOTFOUND" }) })).toBe("unreachable");
-    expect(failureKind({ errorType: "CLIENT_ERROR", error: Object.assign(new Error("x"), { code: "CERT_HAS_EXPIRED" }) })).toBe("unreachable");
+    expect(failureKind({ errorType: "CLIENT_ERROR", error: Object.assign(new Error("x"), { code: "CERT_HAS_EXPIRED" }) })).toBe(
+      "unreachable",
+    );
     expect(failureKind(timedOut)).toBe("timeout");
     expect(failureKind(throttled)).toBe("throttling");
-    expect(failureKind({ errorType: "TRANSIENT", error: Object.assign(new Error("x"), { $metadata: { httpStatusCode: 503 } }) })).toBe("transient");
+    expect(failureKind({ errorType: "TRANSIENT", error: Object.assign(new Error("x"), { $metadata: { httpStatusCode: 503 } }) })).toBe(
+      "transient",
+    );
     expect(failureKind(denied)).toBe("final");
   });
 

@@ -22,7 +22,14 @@ beforeEach(() => ecrMock.reset());
 describe("findImage", () => {
   it("looks an image up by tag in the repository's registry", async () => {
     ecrMock.on(DescribeImagesCommand).resolves({
-      imageDetails: [{ imageDigest: digest, imageTags: ["abc123", "latest"], imagePushedAt: new Date("2024-05-01T08:00:00.000Z"), repositoryName: "shop/api" }],
+      imageDetails: [
+        {
+          imageDigest: digest,
+          imageTags: ["abc123", "latest"],
+          imagePushedAt: new Date("2024-05-01T08:00:00.000Z"),
+          repositoryName: "shop/api",
+        },
+      ],
     });
     const image = await port.findImage(repo, { tag: "abc123" });
     expect(ecrMock.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
@@ -40,12 +47,16 @@ describe("findImage", () => {
   });
 
   it("returns undefined when the repository has no such image", async () => {
-    ecrMock.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: "The image with imageId {imageTag:'nope'} does not exist", $metadata: {} }));
+    ecrMock
+      .on(DescribeImagesCommand)
+      .rejects(new ImageNotFoundException({ message: "The image with imageId {imageTag:'nope'} does not exist", $metadata: {} }));
     expect(await port.findImage(repo, { tag: "nope" })).toBeUndefined();
   });
 
   it("throws IMAGE_NOT_FOUND naming the repository when the repository does not exist", async () => {
-    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: "The repository with name 'shop/api' does not exist", $metadata: {} }));
+    ecrMock
+      .on(DescribeImagesCommand)
+      .rejects(new RepositoryNotFoundException({ message: "The repository with name 'shop/api' does not exist", $metadata: {} }));
     const err = (await port.findImage(repo, { tag: "abc" }).catch((e: unknown) => e)) as DeployerError;
     expect(err.code).toBe("IMAGE_NOT_FOUND");
     expect(err.message).toContain("shop/api");
@@ -57,8 +68,13 @@ describe("findImage", () => {
 
 describe("getRepositoryPolicy", () => {
   it("parses the policy (ECR returns plain JSON)", async () => {
-    const policy = { Version: "2012-10-17", Statement: [{ Sid: "pull", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: ["ecr:BatchGetImage"] }] };
-    ecrMock.on(GetRepositoryPolicyCommand).resolves({ registryId: "111111111111", repositoryName: "shop/api", policyText: JSON.stringify(policy, null, 2) });
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "pull", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: ["ecr:BatchGetImage"] }],
+    };
+    ecrMock
+      .on(GetRepositoryPolicyCommand)
+      .resolves({ registryId: "111111111111", repositoryName: "shop/api", policyText: JSON.stringify(policy, null, 2) });
     expect(await port.getRepositoryPolicy(repo)).toEqual(policy);
   });
 
@@ -68,7 +84,13 @@ describe("getRepositoryPolicy", () => {
   });
 
   it("maps AccessDenied to ACCESS_DENIED on the repository", async () => {
-    ecrMock.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }));
-    await expect(port.getRepositoryPolicy(repo)).rejects.toMatchObject({ code: "ACCESS_DENIED", action: "ecr:GetRepositoryPolicy", resource: repositoryArn(repo) });
+    ecrMock
+      .on(GetRepositoryPolicyCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }));
+    await expect(port.getRepositoryPolicy(repo)).rejects.toMatchObject({
+      code: "ACCESS_DENIED",
+      action: "ecr:GetRepositoryPolicy",
+      resource: repositoryArn(repo),
+    });
   });
 });

@@ -41,7 +41,11 @@ function service(name: string, extra: Partial<Service> = {}): Service {
     runningCount: 2,
     pendingCount: 0,
     deploymentController: { type: "ECS" },
-    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    },
     deployments: [
       {
         id: "ecs-svc/1234567890",
@@ -115,21 +119,37 @@ describe("describeServices", () => {
     ecsMock.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({ message: "Cluster not found.", $metadata: {} }));
     const err = await port.describeServices("shop-dev", ["api"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeployerError);
-    expect(err).toMatchObject({ code: "CLUSTER_NOT_FOUND", resource: "shop-dev", target: "dev", account: "222222222222", action: "ecs:DescribeServices", awsCode: "ClusterNotFoundException" });
+    expect(err).toMatchObject({
+      code: "CLUSTER_NOT_FOUND",
+      resource: "shop-dev",
+      target: "dev",
+      account: "222222222222",
+      action: "ecs:DescribeServices",
+      awsCode: "ClusterNotFoundException",
+    });
   });
 
   it("reports failures other than MISSING instead of hiding them", async () => {
-    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: "arn:x/api", reason: "ACCESS_DENIED", detail: "nope" }] });
-    await expect(port.describeServices("shop-dev", ["api"])).rejects.toMatchObject({ code: "AWS_ERROR", awsCode: "ACCESS_DENIED", awsMessage: "nope" });
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [], failures: [{ arn: "arn:x/api", reason: "ACCESS_DENIED", detail: "nope" }] });
+    await expect(port.describeServices("shop-dev", ["api"])).rejects.toMatchObject({
+      code: "AWS_ERROR",
+      awsCode: "ACCESS_DENIED",
+      awsMessage: "nope",
+    });
   });
 
   it("maps AccessDeniedException to ACCESS_DENIED with the action and resource", async () => {
     ecsMock.on(DescribeServicesCommand).rejects(
-      Object.assign(new Error("User: arn:aws:sts::222222222222:assumed-role/deployer/x is not authorized to perform: ecs:DescribeServices"), {
-        name: "AccessDeniedException",
-        $fault: "client",
-        $metadata: { httpStatusCode: 400 },
-      }),
+      Object.assign(
+        new Error("User: arn:aws:sts::222222222222:assumed-role/deployer/x is not authorized to perform: ecs:DescribeServices"),
+        {
+          name: "AccessDeniedException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        },
+      ),
     );
     const err = (await port.describeServices("shop-dev", ["api"]).catch((e: unknown) => e)) as DeployerError;
     expect(err.code).toBe("ACCESS_DENIED");
@@ -143,7 +163,9 @@ describe("describeServices", () => {
 describe("describeCluster", () => {
   it("returns the cluster, or undefined when MISSING", async () => {
     ecsMock.on(DescribeClustersCommand, { clusters: ["shop-dev"] }).resolves({ clusters: [{ clusterArn, status: "ACTIVE" }] });
-    ecsMock.on(DescribeClustersCommand, { clusters: ["nope"] }).resolves({ clusters: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:222222222222:cluster/nope", reason: "MISSING" }] });
+    ecsMock
+      .on(DescribeClustersCommand, { clusters: ["nope"] })
+      .resolves({ clusters: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:222222222222:cluster/nope", reason: "MISSING" }] });
     expect(await port.describeCluster("shop-dev")).toEqual({ arn: clusterArn, status: "ACTIVE" });
     expect(await port.describeCluster("nope")).toBeUndefined();
   });
@@ -163,31 +185,57 @@ describe("describeTaskDefinition", () => {
         cpu: "256",
         memory: "512",
       },
-      tags: [{ key: "deployer:image-digest", value: "sha256:abc" }, { key: "team", value: "shop" }],
+      tags: [
+        { key: "deployer:image-digest", value: "sha256:abc" },
+        { key: "team", value: "shop" },
+      ],
     });
     const td = await port.describeTaskDefinition("shop-api");
-    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: "shop-api", include: ["TAGS"] });
-    expect(td).toMatchObject({ arn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api:7", family: "shop-api", revision: 7, status: "ACTIVE" });
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+      taskDefinition: "shop-api",
+      include: ["TAGS"],
+    });
+    expect(td).toMatchObject({
+      arn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api:7",
+      family: "shop-api",
+      revision: 7,
+      status: "ACTIVE",
+    });
     expect(td?.tags).toEqual({ "deployer:image-digest": "sha256:abc", team: "shop" });
     expect(td?.raw.registeredAt).toBe("2024-05-01T09:59:00.000Z");
     expect(JSON.parse(JSON.stringify(td?.raw))).toEqual(td?.raw);
   });
 
   it("returns undefined for a task definition that does not exist", async () => {
-    ecsMock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: "Unable to describe task definition.", $metadata: {} }));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(new ClientException({ message: "Unable to describe task definition.", $metadata: {} }));
     expect(await port.describeTaskDefinition("shop-api:99")).toBeUndefined();
   });
 
   it("does not hide other ClientExceptions", async () => {
-    ecsMock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: "Something else.", $metadata: { httpStatusCode: 400 } }));
-    await expect(port.describeTaskDefinition("shop-api:1")).rejects.toMatchObject({ code: "AWS_ERROR", awsCode: "ClientException", action: "ecs:DescribeTaskDefinition", resource: "shop-api:1" });
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(new ClientException({ message: "Something else.", $metadata: { httpStatusCode: 400 } }));
+    await expect(port.describeTaskDefinition("shop-api:1")).rejects.toMatchObject({
+      code: "AWS_ERROR",
+      awsCode: "ClientException",
+      action: "ecs:DescribeTaskDefinition",
+      resource: "shop-api:1",
+    });
   });
 });
 
 describe("registerTaskDefinition", () => {
   it("passes the input with tags as key/value pairs", async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).resolves({
-      taskDefinition: { taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api:8", family: "shop-api", revision: 8, status: "ACTIVE", registeredAt: new Date(0) },
+      taskDefinition: {
+        taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api:8",
+        family: "shop-api",
+        revision: 8,
+        status: "ACTIVE",
+        registeredAt: new Date(0),
+      },
       tags: [{ key: "deployer:run-id", value: "r1" }],
     });
     const td = await port.registerTaskDefinition(
@@ -195,15 +243,27 @@ describe("registerTaskDefinition", () => {
       { "deployer:run-id": "r1", "deployer:git-sha": "abc123" },
     );
     const input = ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
-    expect(input).toMatchObject({ family: "shop-api", cpu: "256", memory: "512", containerDefinitions: [{ name: "api", image: "repo@sha256:abc" }] });
-    expect(input?.tags).toEqual([{ key: "deployer:run-id", value: "r1" }, { key: "deployer:git-sha", value: "abc123" }]);
+    expect(input).toMatchObject({
+      family: "shop-api",
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [{ name: "api", image: "repo@sha256:abc" }],
+    });
+    expect(input?.tags).toEqual([
+      { key: "deployer:run-id", value: "r1" },
+      { key: "deployer:git-sha", value: "abc123" },
+    ]);
     expect(td).toMatchObject({ revision: 8, tags: { "deployer:run-id": "r1" } });
     expect(td.raw.registeredAt).toBe("1970-01-01T00:00:00.000Z");
   });
 
   it("explains 'Role is not valid'", async () => {
-    ecsMock.on(RegisterTaskDefinitionCommand).rejects(new ClientException({ message: "Role is not valid", $metadata: { httpStatusCode: 400 } }));
-    const err = (await port.registerTaskDefinition({ family: "shop-api", containerDefinitions: [] }, {}).catch((e: unknown) => e)) as DeployerError;
+    ecsMock
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(new ClientException({ message: "Role is not valid", $metadata: { httpStatusCode: 400 } }));
+    const err = (await port
+      .registerTaskDefinition({ family: "shop-api", containerDefinitions: [] }, {})
+      .catch((e: unknown) => e)) as DeployerError;
     expect(err.code).toBe("AWS_ERROR");
     expect(err.awsMessage).toBe("Role is not valid");
     expect(err.hint).toContain("ecs-tasks.amazonaws.com");
@@ -215,7 +275,11 @@ describe("updateService", () => {
   it("updates to the given task definition and returns the service", async () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: service("api", { taskDefinition: "td:8" }) });
     const svc = await port.updateService("shop-dev", "api", "td:8");
-    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: "shop-dev", service: "api", taskDefinition: "td:8" });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+      cluster: "shop-dev",
+      service: "api",
+      taskDefinition: "td:8",
+    });
     expect(svc.taskDefinition).toBe("td:8");
   });
 
@@ -235,14 +299,20 @@ const FIXTURES = path.join(projectRoot, "test/fixtures/aws");
 /** A fixture as the SDK returns it: the CLI prints timestamps as strings, the SDK gives Dates. */
 function sdkShaped<T>(file: string): T {
   const dates = new Set(["createdAt", "startedAt", "finishedAt", "stoppedAt", "updatedAt"]);
-  return JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"), (k, v) => (dates.has(k) && typeof v === "string" ? new Date(v) : v)) as T;
+  return JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"), (k, v) =>
+    dates.has(k) && typeof v === "string" ? new Date(v) : v,
+  ) as T;
 }
 
 describe("service deployments", () => {
   it("listServiceDeployments maps the briefs (aws ecs list-service-deployments example)", async () => {
     ecsMock.on(ListServiceDeploymentsCommand).resolves(sdkShaped("list-service-deployments.aws-cli-example.json"));
     const list = await port.listServiceDeployments!("example-cluster", "example-service", { maxResults: 50 });
-    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input).toEqual({ cluster: "example-cluster", service: "example-service", maxResults: 50 });
+    expect(ecsMock.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input).toEqual({
+      cluster: "example-cluster",
+      service: "example-service",
+      maxResults: 50,
+    });
     expect(list).toEqual([
       {
         arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe",
@@ -257,14 +327,22 @@ describe("service deployments", () => {
   });
 
   it("listServiceDeployments returns newest first whatever order ECS answers in", async () => {
-    const brief = (id: string, createdAt: string) => ({ serviceDeploymentArn: id, status: "SUCCESSFUL" as const, createdAt: new Date(createdAt) });
-    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [brief("old", "2025-01-01T00:00:00Z"), brief("new", "2025-02-01T00:00:00Z")] });
+    const brief = (id: string, createdAt: string) => ({
+      serviceDeploymentArn: id,
+      status: "SUCCESSFUL" as const,
+      createdAt: new Date(createdAt),
+    });
+    ecsMock
+      .on(ListServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [brief("old", "2025-01-01T00:00:00Z"), brief("new", "2025-02-01T00:00:00Z")] });
     expect((await port.listServiceDeployments!("c", "s")).map((d) => d.arn)).toEqual(["new", "old"]);
   });
 
   it("describeServiceDeployments maps status, revisions and the failure monitors (aws ecs describe-service-deployments example)", async () => {
     ecsMock.on(DescribeServiceDeploymentsCommand).resolves(sdkShaped("describe-service-deployments.aws-cli-example.json"));
-    const [d] = await port.describeServiceDeployments!(["arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe"]);
+    const [d] = await port.describeServiceDeployments!([
+      "arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe",
+    ]);
     expect(d).toMatchObject({
       status: "SUCCESSFUL",
       detailed: true,
@@ -280,7 +358,9 @@ describe("service deployments", () => {
   it("describeServiceDeployments asks at most 20 ARNs a call", async () => {
     ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
     await port.describeServiceDeployments!(Array.from({ length: 45 }, (_, i) => `arn:${i}`));
-    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns!.length)).toEqual([20, 20, 5]);
+    expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns!.length)).toEqual([
+      20, 20, 5,
+    ]);
   });
 
   it("reads the alarms that triggered a failure and the revision ECS rolled back to", async () => {
@@ -296,12 +376,20 @@ describe("service deployments", () => {
       ],
     });
     const [d] = await port.describeServiceDeployments!(["sd"]);
-    expect(d).toMatchObject({ alarmsStatus: "TRIGGERED", triggeredAlarmNames: ["api-5xx"], rollback: { reason: "alarm", serviceRevisionArn: "rev-1", startedAt: "2025-01-01T00:00:00.000Z" } });
+    expect(d).toMatchObject({
+      alarmsStatus: "TRIGGERED",
+      triggeredAlarmNames: ["api-5xx"],
+      rollback: { reason: "alarm", serviceRevisionArn: "rev-1", startedAt: "2025-01-01T00:00:00.000Z" },
+    });
   });
 
   it("describeServiceRevisions maps each revision to its task definition (aws ecs describe-service-revisions example)", async () => {
     ecsMock.on(DescribeServiceRevisionsCommand).resolves(sdkShaped("describe-service-revisions.aws-cli-example.json"));
-    expect(await port.describeServiceRevisions!(["arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678"])).toEqual([
+    expect(
+      await port.describeServiceRevisions!([
+        "arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678",
+      ]),
+    ).toEqual([
       {
         arn: "arn:aws:ecs:us-east-1:123456789012:service-revision/example-cluster/example-service/1485800978477494678",
         taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:5",
@@ -313,15 +401,29 @@ describe("service deployments", () => {
   it("stopServiceDeployment asks for a ROLLBACK and names the deployment when refused", async () => {
     ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: "sd" });
     await port.stopServiceDeployment!("sd");
-    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({ serviceDeploymentArn: "sd", stopType: "ROLLBACK" });
-    ecsMock.on(StopServiceDeploymentCommand).rejects(new ConflictException({ message: "The service deployment is SUCCESSFUL and cannot be stopped.", $metadata: {} }));
-    await expect(port.stopServiceDeployment!("sd")).rejects.toMatchObject({ action: "ecs:StopServiceDeployment", resource: "sd", awsCode: "ConflictException" });
+    expect(ecsMock.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+      serviceDeploymentArn: "sd",
+      stopType: "ROLLBACK",
+    });
+    ecsMock
+      .on(StopServiceDeploymentCommand)
+      .rejects(new ConflictException({ message: "The service deployment is SUCCESSFUL and cannot be stopped.", $metadata: {} }));
+    await expect(port.stopServiceDeployment!("sd")).rejects.toMatchObject({
+      action: "ecs:StopServiceDeployment",
+      resource: "sd",
+      awsCode: "ConflictException",
+    });
   });
 
   it("updateService passes forceNewDeployment when asked", async () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: service("api") });
     await port.updateService("shop-dev", "api", "td:8", { forceNewDeployment: true });
-    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: "shop-dev", service: "api", taskDefinition: "td:8", forceNewDeployment: true });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+      cluster: "shop-dev",
+      service: "api",
+      taskDefinition: "td:8",
+      forceNewDeployment: true,
+    });
   });
 
   it("reads the deployment strategy, bake time, alarms and current service deployment of a service", async () => {
@@ -333,7 +435,9 @@ describe("service deployments", () => {
             bakeTimeInMinutes: 5,
             linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
             alarms: { alarmNames: ["api-5xx"], enable: true, rollback: true },
-            lifecycleHooks: [{ hookTargetArn: "arn:aws:lambda:eu-west-1:1:function:f", lifecycleStages: ["POST_SCALE_UP", "TEST_TRAFFIC_SHIFT"] }],
+            lifecycleHooks: [
+              { hookTargetArn: "arn:aws:lambda:eu-west-1:1:function:f", lifecycleStages: ["POST_SCALE_UP", "TEST_TRAFFIC_SHIFT"] },
+            ],
           },
           currentServiceDeployment: "sd-1",
         }),

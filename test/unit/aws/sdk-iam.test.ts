@@ -28,7 +28,10 @@ const trust = {
       Effect: "Allow",
       Principal: { Service: "ecs-tasks.amazonaws.com" },
       Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "aws:SourceAccount": "222222222222" }, ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:222222222222:*" } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "222222222222" },
+        ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:222222222222:*" },
+      },
     },
   ],
 };
@@ -56,7 +59,10 @@ describe("getRole", () => {
         Arn: "arn:aws:iam::222222222222:role/shop-task",
         CreateDate: new Date(0),
         AssumeRolePolicyDocument: encoded(trust),
-        PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: "arn:aws:iam::222222222222:policy/boundary" },
+        PermissionsBoundary: {
+          PermissionsBoundaryType: "PermissionsBoundaryPolicy",
+          PermissionsBoundaryArn: "arn:aws:iam::222222222222:policy/boundary",
+        },
       },
     });
     const role = await port.getRole("arn:aws:iam::222222222222:role/shop-task");
@@ -70,26 +76,67 @@ describe("getRole", () => {
   });
 
   it("keeps literal '+' and decodes %20 in documents", async () => {
-    const doc = { Version: "2012-10-17", Statement: [{ Sid: "a b", Effect: "Allow", Principal: { AWS: "x+y" }, Action: "sts:AssumeRole" }] };
+    const doc = {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "a b", Effect: "Allow", Principal: { AWS: "x+y" }, Action: "sts:AssumeRole" }],
+    };
     const text = encodeURIComponent(JSON.stringify(doc)).replace(/%2B/g, "+");
-    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: "r", Arn: "arn:aws:iam::222222222222:role/r", Path: "/", RoleId: "x", CreateDate: new Date(0), AssumeRolePolicyDocument: text } });
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: "r",
+        Arn: "arn:aws:iam::222222222222:role/r",
+        Path: "/",
+        RoleId: "x",
+        CreateDate: new Date(0),
+        AssumeRolePolicyDocument: text,
+      },
+    });
     expect((await port.getRole("r"))?.trustPolicy).toEqual(doc);
   });
 
   it("returns undefined for NoSuchEntity", async () => {
-    iamMock.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: "The role with name nope cannot be found.", $metadata: { httpStatusCode: 404 } }));
+    iamMock
+      .on(GetRoleCommand)
+      .rejects(new NoSuchEntityException({ message: "The role with name nope cannot be found.", $metadata: { httpStatusCode: 404 } }));
     expect(await port.getRole("nope")).toBeUndefined();
   });
 
   it("maps AccessDenied on GetRole to ACCESS_DENIED naming the role", async () => {
-    iamMock.on(GetRoleCommand).rejects(Object.assign(new Error("User is not authorized to perform: iam:GetRole"), { name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 } }));
+    iamMock.on(GetRoleCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: iam:GetRole"), {
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const err = (await port.getRole("shop-task").catch((e: unknown) => e)) as DeployerError;
-    expect(err).toMatchObject({ code: "ACCESS_DENIED", action: "iam:GetRole", resource: "shop-task", target: "dev", account: "222222222222", awsCode: "AccessDenied" });
+    expect(err).toMatchObject({
+      code: "ACCESS_DENIED",
+      action: "iam:GetRole",
+      resource: "shop-task",
+      target: "dev",
+      account: "222222222222",
+      awsCode: "AccessDenied",
+    });
   });
 
   it("reports a trust policy that is not JSON", async () => {
-    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: "r", Arn: "arn:aws:iam::222222222222:role/r", Path: "/", RoleId: "x", CreateDate: new Date(0), AssumeRolePolicyDocument: "%7Bnot-json" } });
-    await expect(port.getRole("r")).rejects.toMatchObject({ code: "AWS_ERROR", action: "iam:GetRole", resource: "arn:aws:iam::222222222222:role/r", target: "dev" });
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: "r",
+        Arn: "arn:aws:iam::222222222222:role/r",
+        Path: "/",
+        RoleId: "x",
+        CreateDate: new Date(0),
+        AssumeRolePolicyDocument: "%7Bnot-json",
+      },
+    });
+    await expect(port.getRole("r")).rejects.toMatchObject({
+      code: "AWS_ERROR",
+      action: "iam:GetRole",
+      resource: "arn:aws:iam::222222222222:role/r",
+      target: "dev",
+    });
   });
 });
 
@@ -115,7 +162,12 @@ describe("simulatePrincipalPolicy", () => {
       .resolvesOnce({
         IsTruncated: false,
         EvaluationResults: [
-          { EvalActionName: "iam:PassRole", EvalResourceName: "arn:aws:iam::222222222222:role/shop-exec", EvalDecision: "implicitDeny", MatchedStatements: [] },
+          {
+            EvalActionName: "iam:PassRole",
+            EvalResourceName: "arn:aws:iam::222222222222:role/shop-exec",
+            EvalDecision: "implicitDeny",
+            MatchedStatements: [],
+          },
         ],
       });
     const results = await port.simulatePrincipalPolicy(
@@ -134,7 +186,12 @@ describe("simulatePrincipalPolicy", () => {
     expect(calls[0]?.args[0].input.Marker).toBeUndefined();
     expect(calls[1]?.args[0].input.Marker).toBe("m1");
     expect(results).toEqual([
-      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/shop-task", decision: "allowed", matchedStatements: ["deploy-inline"] },
+      {
+        action: "iam:PassRole",
+        resource: "arn:aws:iam::222222222222:role/shop-task",
+        decision: "allowed",
+        matchedStatements: ["deploy-inline"],
+      },
       { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/shop-exec", decision: "implicitDeny", matchedStatements: [] },
     ]);
   });
@@ -161,7 +218,12 @@ describe("simulatePrincipalPolicy", () => {
   });
 
   it("maps a denied simulation to ACCESS_DENIED (callers fall back to local evaluation)", async () => {
-    iamMock.on(SimulatePrincipalPolicyCommand).rejects(Object.assign(new Error("not authorized to perform: iam:SimulatePrincipalPolicy"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    iamMock.on(SimulatePrincipalPolicyCommand).rejects(
+      Object.assign(new Error("not authorized to perform: iam:SimulatePrincipalPolicy"), {
+        name: "AccessDenied",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     await expect(port.simulatePrincipalPolicy("arn:aws:iam::222222222222:role/deployer", ["iam:PassRole"], [], [])).rejects.toMatchObject({
       code: "ACCESS_DENIED",
       action: "iam:SimulatePrincipalPolicy",
@@ -173,13 +235,20 @@ describe("simulatePrincipalPolicy", () => {
 describe("listInlinePolicies", () => {
   it("pages the names and decodes each document", async () => {
     const p1 = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }] };
-    const p2 = { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::222222222222:role/shop-*" } };
+    const p2 = {
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::222222222222:role/shop-*" },
+    };
     iamMock
       .on(ListRolePoliciesCommand)
       .resolvesOnce({ PolicyNames: ["ecs"], IsTruncated: true, Marker: "next" })
       .resolvesOnce({ PolicyNames: ["pass"], IsTruncated: false });
-    iamMock.on(GetRolePolicyCommand, { RoleName: "deployer", PolicyName: "ecs" }).resolves({ RoleName: "deployer", PolicyName: "ecs", PolicyDocument: encoded(p1) });
-    iamMock.on(GetRolePolicyCommand, { RoleName: "deployer", PolicyName: "pass" }).resolves({ RoleName: "deployer", PolicyName: "pass", PolicyDocument: encoded(p2) });
+    iamMock
+      .on(GetRolePolicyCommand, { RoleName: "deployer", PolicyName: "ecs" })
+      .resolves({ RoleName: "deployer", PolicyName: "ecs", PolicyDocument: encoded(p1) });
+    iamMock
+      .on(GetRolePolicyCommand, { RoleName: "deployer", PolicyName: "pass" })
+      .resolves({ RoleName: "deployer", PolicyName: "pass", PolicyDocument: encoded(p2) });
     expect(await port.listInlinePolicies("arn:aws:iam::222222222222:role/deployer")).toEqual({ ecs: p1, pass: p2 });
     expect(iamMock.commandCalls(ListRolePoliciesCommand)[1]?.args[0].input).toEqual({ RoleName: "deployer", Marker: "next" });
   });
@@ -202,8 +271,12 @@ describe("listAttachedPolicies", () => {
       .resolvesOnce({ AttachedPolicies: [{ PolicyName: "SomeManaged", PolicyArn: arnB }], IsTruncated: false });
     iamMock.on(GetPolicyCommand, { PolicyArn: arnA }).resolves({ Policy: { Arn: arnA, DefaultVersionId: "v3" } });
     iamMock.on(GetPolicyCommand, { PolicyArn: arnB }).resolves({ Policy: { Arn: arnB, DefaultVersionId: "v1" } });
-    iamMock.on(GetPolicyVersionCommand, { PolicyArn: arnA, VersionId: "v3" }).resolves({ PolicyVersion: { VersionId: "v3", IsDefaultVersion: true, Document: encoded(a) } });
-    iamMock.on(GetPolicyVersionCommand, { PolicyArn: arnB, VersionId: "v1" }).resolves({ PolicyVersion: { VersionId: "v1", IsDefaultVersion: true, Document: encoded(b) } });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: arnA, VersionId: "v3" })
+      .resolves({ PolicyVersion: { VersionId: "v3", IsDefaultVersion: true, Document: encoded(a) } });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: arnB, VersionId: "v1" })
+      .resolves({ PolicyVersion: { VersionId: "v1", IsDefaultVersion: true, Document: encoded(b) } });
     expect(await port.listAttachedPolicies("deployer")).toEqual({ [arnA]: a, [arnB]: b });
     expect(iamMock.commandCalls(ListAttachedRolePoliciesCommand).map((c) => c.args[0].input.Marker)).toEqual([undefined, "p2"]);
     expect(iamMock.commandCalls(GetPolicyVersionCommand).map((c) => c.args[0].input.VersionId)).toEqual(["v3", "v1"]);
@@ -213,8 +286,14 @@ describe("listAttachedPolicies", () => {
     const arn = "arn:aws:iam::222222222222:policy/x";
     iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: arn }] });
     iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: arn, DefaultVersionId: "v2" } });
-    iamMock.on(GetPolicyVersionCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
-    await expect(port.listAttachedPolicies("deployer")).rejects.toMatchObject({ code: "ACCESS_DENIED", action: "iam:GetPolicyVersion", resource: `${arn} (v2)` });
+    iamMock
+      .on(GetPolicyVersionCommand)
+      .rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    await expect(port.listAttachedPolicies("deployer")).rejects.toMatchObject({
+      code: "ACCESS_DENIED",
+      action: "iam:GetPolicyVersion",
+      resource: `${arn} (v2)`,
+    });
   });
 });
 
@@ -223,7 +302,9 @@ describe("getManagedPolicy", () => {
     const arn = "arn:aws:iam::222222222222:policy/deployer-boundary";
     const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }] };
     iamMock.on(GetPolicyCommand, { PolicyArn: arn }).resolves({ Policy: { Arn: arn, DefaultVersionId: "v3" } });
-    iamMock.on(GetPolicyVersionCommand, { PolicyArn: arn, VersionId: "v3" }).resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)) } });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: arn, VersionId: "v3" })
+      .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)) } });
     expect(await port.getManagedPolicy!(arn)).toEqual(doc);
   });
 

@@ -31,7 +31,10 @@ beforeEach(async () => {
     }
     if (r.service === "ecs" && r.action === "DescribeServices") {
       const b = r.body as { services: string[] };
-      return ecsJson({ services: [], failures: b.services.map((s) => ({ arn: `arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/${s}`, reason: "MISSING" })) });
+      return ecsJson({
+        services: [],
+        failures: b.services.map((s) => ({ arn: `arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/${s}`, reason: "MISSING" })),
+      });
     }
     return undefined;
   });
@@ -80,12 +83,22 @@ describe("target sessions", () => {
   it("turns a denied AssumeRole into ASSUME_ROLE_DENIED naming the role, the ExternalId and who was denied", async () => {
     aws.handle((r) =>
       r.action === "AssumeRole"
-        ? stsError("AccessDenied", `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`)
+        ? stsError(
+            "AccessDenied",
+            `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`,
+          )
         : undefined,
     );
     const err = (await factory.target({ ...req, externalId: "wrong-id" }).catch((e: unknown) => e)) as DeployerError;
     expect(err).toBeInstanceOf(DeployerError);
-    expect(err).toMatchObject({ code: "ASSUME_ROLE_DENIED", target: "dev", account: "222222222222", action: "sts:AssumeRole", resource: ROLE, awsCode: "AccessDenied" });
+    expect(err).toMatchObject({
+      code: "ASSUME_ROLE_DENIED",
+      target: "dev",
+      account: "222222222222",
+      action: "sts:AssumeRole",
+      resource: ROLE,
+      awsCode: "AccessDenied",
+    });
     expect(err.message).toContain(ROLE);
     expect(err.message).toContain('ExternalId "wrong-id" was sent');
     expect(err.message).toContain("arn:aws:iam::111111111111:user/ci");
@@ -213,15 +226,26 @@ describe("base and registry sessions", () => {
   });
 
   it("base(): reports rejected base credentials with a hint on providing them", async () => {
-    aws.handle((r) => (r.action === "GetCallerIdentity" ? stsError("InvalidClientTokenId", "The security token included in the request is invalid.") : undefined));
+    aws.handle((r) =>
+      r.action === "GetCallerIdentity"
+        ? stsError("InvalidClientTokenId", "The security token included in the request is invalid.")
+        : undefined,
+    );
     const err = (await factory.base("eu-west-1").catch((e: unknown) => e)) as DeployerError;
     expect(err).toMatchObject({ code: "AWS_ERROR", awsCode: "InvalidClientTokenId", action: "sts:GetCallerIdentity" });
     expect(err.hint).toMatch(/AWS_PROFILE/);
   });
 
   it("registry(): assumes the registry role", async () => {
-    const reg = await factory.registry({ roleArn: "arn:aws:iam::111111111111:role/registry-reader", region: "eu-west-1", sessionName: "deployer-shop-r1" });
-    expect(reg.identity).toMatchObject({ account: "111111111111", arn: "arn:aws:sts::111111111111:assumed-role/registry-reader/deployer-shop-r1" });
+    const reg = await factory.registry({
+      roleArn: "arn:aws:iam::111111111111:role/registry-reader",
+      region: "eu-west-1",
+      sessionName: "deployer-shop-r1",
+    });
+    expect(reg.identity).toMatchObject({
+      account: "111111111111",
+      arn: "arn:aws:sts::111111111111:assumed-role/registry-reader/deployer-shop-r1",
+    });
     expect(aws.requests.find((r) => r.action === "AssumeRole")?.params.RoleArn).toBe("arn:aws:iam::111111111111:role/registry-reader");
   });
 });

@@ -10,7 +10,15 @@ describe("check: assume-role", () => {
     const out = await assumeDeployRole(target, world.sessions(), "deployer-shop-api-r1");
     expect(out.check).toMatchObject({ id: "assume-role", verdict: "pass", target: "dev" });
     expect(out.session?.identity.arn).toBe("arn:aws:sts::222222222222:assumed-role/deployer/deployer-shop-api-r1");
-    expect(world.assumed).toEqual([{ roleArn: target.deployRole, externalId: "shop-deployer-dev", region: "eu-west-1", sessionName: "deployer-shop-api-r1", target: "dev" }]);
+    expect(world.assumed).toEqual([
+      {
+        roleArn: target.deployRole,
+        externalId: "shop-deployer-dev",
+        region: "eu-west-1",
+        sessionName: "deployer-shop-api-r1",
+        target: "dev",
+      },
+    ]);
   });
 
   it("fails ASSUME_ROLE_DENIED naming the role and the ExternalId sent, pointing at externalId", async () => {
@@ -18,7 +26,14 @@ describe("check: assume-role", () => {
     const target = makeTarget();
     world.assumeFailures.set(
       target.deployRole,
-      new DeployerError({ code: "ASSUME_ROLE_DENIED", message: "denied", action: "sts:AssumeRole", resource: target.deployRole, awsCode: "AccessDenied", awsMessage: "User is not authorized to perform: sts:AssumeRole" }),
+      new DeployerError({
+        code: "ASSUME_ROLE_DENIED",
+        message: "denied",
+        action: "sts:AssumeRole",
+        resource: target.deployRole,
+        awsCode: "AccessDenied",
+        awsMessage: "User is not authorized to perform: sts:AssumeRole",
+      }),
     );
     const out = await assumeDeployRole(target, world.sessions(), "s1");
     expect(out.session).toBeUndefined();
@@ -50,7 +65,10 @@ describe("check: assume-role", () => {
   it("keeps non-denial failures' codes (e.g. a connection error)", async () => {
     const world = new FakeWorld();
     const target = makeTarget();
-    world.assumeFailures.set(target.deployRole, new DeployerError({ code: "AWS_ERROR", message: "sts:AssumeRole could not connect", awsCode: "ECONNREFUSED" }));
+    world.assumeFailures.set(
+      target.deployRole,
+      new DeployerError({ code: "AWS_ERROR", message: "sts:AssumeRole could not connect", awsCode: "ECONNREFUSED" }),
+    );
     const out = await assumeDeployRole(target, world.sessions(), "s1");
     expect(out.check.error).toMatchObject({ code: "AWS_ERROR", awsCode: "ECONNREFUSED" });
   });

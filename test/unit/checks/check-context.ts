@@ -10,7 +10,12 @@ export async function checkContext(
   opts: { waitForInProgress?: boolean; desired?: DesiredTarget; validate?: TaskDefinitionValidator; registryRole?: string } = {},
 ): Promise<CheckContext> {
   const sessions = world.sessions();
-  const session = await sessions.target({ roleArn: target.deployRole, region: target.region, sessionName: "test", externalId: target.externalId });
+  const session = await sessions.target({
+    roleArn: target.deployRole,
+    region: target.region,
+    sessionName: "test",
+    externalId: target.externalId,
+  });
   const central = await sessions.base("eu-west-1");
   return {
     target,

@@ -18,7 +18,13 @@ describe("check: cluster and service", () => {
     world.account(target.account).clusters.clear();
     const r = await checkClusterAndService(await checkContext(world, target));
     expect(r.verdict).toBe("fail");
-    expect(r.error).toMatchObject({ code: "CLUSTER_NOT_FOUND", target: "dev", account: "222222222222", field: "cluster", location: { file: "/repo/environments/dev.yaml", line: 4 } });
+    expect(r.error).toMatchObject({
+      code: "CLUSTER_NOT_FOUND",
+      target: "dev",
+      account: "222222222222",
+      field: "cluster",
+      location: { file: "/repo/environments/dev.yaml", line: 4 },
+    });
   });
 
   it("fails CLUSTER_NOT_FOUND for an INACTIVE cluster, saying so", async () => {
@@ -59,15 +65,36 @@ describe("check: cluster and service", () => {
   function withForeignRollout() {
     const world = healthyWorld(target);
     const acct = world.account(target.account);
-    const other = liveTaskDefinition(target.account, 7, { family: "shop-api", containerDefinitions: [{ name: "app", image: "someone/else:latest" }] });
+    const other = liveTaskDefinition(target.account, 7, {
+      family: "shop-api",
+      containerDefinitions: [{ name: "app", image: "someone/else:latest" }],
+    });
     acct.taskDefinitions.set(other.arn, other);
     const old = [...acct.taskDefinitions.values()][0]!;
     acct.services.set(
       "shop-dev/api",
       liveService(target.account, "shop-dev", other.arn, {
         deployments: [
-          { id: "ecs-svc/2", status: "PRIMARY", taskDefinition: other.arn, rolloutState: "IN_PROGRESS", desiredCount: 1, runningCount: 0, pendingCount: 1, failedTasks: 0 },
-          { id: "ecs-svc/1", status: "ACTIVE", taskDefinition: old.arn, rolloutState: "COMPLETED", desiredCount: 1, runningCount: 1, pendingCount: 0, failedTasks: 0 },
+          {
+            id: "ecs-svc/2",
+            status: "PRIMARY",
+            taskDefinition: other.arn,
+            rolloutState: "IN_PROGRESS",
+            desiredCount: 1,
+            runningCount: 0,
+            pendingCount: 1,
+            failedTasks: 0,
+          },
+          {
+            id: "ecs-svc/1",
+            status: "ACTIVE",
+            taskDefinition: old.arn,
+            rolloutState: "COMPLETED",
+            desiredCount: 1,
+            runningCount: 1,
+            pendingCount: 0,
+            failedTasks: 0,
+          },
         ],
       }),
     );
@@ -107,7 +134,19 @@ describe("check: cluster and service", () => {
     const ours = liveTaskDefinition(target.account, 2, desired.taskDefinition as unknown as Record<string, unknown>);
     acct.taskDefinitions.set(ours.arn, ours);
     const svc = acct.services.get("shop-dev/api")!;
-    svc.deployments = [{ id: "d2", status: "PRIMARY", taskDefinition: ours.arn, rolloutState: "IN_PROGRESS", desiredCount: 1, runningCount: 0, pendingCount: 1, failedTasks: 0 }, ...svc.deployments.map((d) => ({ ...d, status: "ACTIVE" }))];
+    svc.deployments = [
+      {
+        id: "d2",
+        status: "PRIMARY",
+        taskDefinition: ours.arn,
+        rolloutState: "IN_PROGRESS",
+        desiredCount: 1,
+        runningCount: 0,
+        pendingCount: 1,
+        failedTasks: 0,
+      },
+      ...svc.deployments.map((d) => ({ ...d, status: "ACTIVE" })),
+    ];
     const r = await checkClusterAndService(await checkContext(world, target, { desired }));
     expect(r.verdict).toBe("pass");
   });

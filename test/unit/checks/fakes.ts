@@ -23,7 +23,14 @@ export const DIGEST = `sha256:${"ab".repeat(32)}`;
 export const CENTRAL = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api";
 
 export function accessDenied(action: string, resource: string): DeployerError {
-  return new DeployerError({ code: "ACCESS_DENIED", message: `Access denied: ${action} on ${resource}`, action, resource, awsCode: "AccessDenied", awsMessage: "not authorized" });
+  return new DeployerError({
+    code: "ACCESS_DENIED",
+    message: `Access denied: ${action} on ${resource}`,
+    action,
+    resource,
+    awsCode: "AccessDenied",
+    awsMessage: "not authorized",
+  });
 }
 
 export function awsError(code: string, action: string): Error {
@@ -100,7 +107,13 @@ export class FakeAccount {
         this.call("findImage", [repo.uri, ref]);
         const r = this.repositories.get(repo.uri);
         if (!r) {
-          throw new DeployerError({ code: "IMAGE_NOT_FOUND", message: `Repository ${repo.name} does not exist`, action: "ecr:DescribeImages", resource: repo.uri, awsCode: "RepositoryNotFoundException" });
+          throw new DeployerError({
+            code: "IMAGE_NOT_FOUND",
+            message: `Repository ${repo.name} does not exist`,
+            action: "ecr:DescribeImages",
+            resource: repo.uri,
+            awsCode: "RepositoryNotFoundException",
+          });
         }
         return r.images.find((i) => ("tag" in ref ? i.tags.includes(ref.tag) : i.digest === ref.digest));
       },
@@ -119,9 +132,12 @@ export class FakeAccount {
       },
       simulatePrincipalPolicy: async (source, actions, resources, context) => {
         this.call("simulatePrincipalPolicy", [source, actions, resources, context]);
-        return resources.map(
-          (resource): SimulationResult => ({ action: actions[0]!, resource, decision: this.simulation.get(resource) ?? "implicitDeny", matchedStatements: [] }),
-        );
+        return resources.map((resource): SimulationResult => ({
+          action: actions[0]!,
+          resource,
+          decision: this.simulation.get(resource) ?? "implicitDeny",
+          matchedStatements: [],
+        }));
       },
       listInlinePolicies: async (name) => {
         this.call("listInlinePolicies", [name]);
@@ -293,7 +309,16 @@ export function liveService(account: string, cluster: string, taskDefinition: st
     pendingCount: 0,
     deploymentController: "ECS",
     deployments: [
-      { id: "ecs-svc/1", status: "PRIMARY", taskDefinition, rolloutState: "COMPLETED", desiredCount: 1, runningCount: 1, pendingCount: 0, failedTasks: 0 },
+      {
+        id: "ecs-svc/1",
+        status: "PRIMARY",
+        taskDefinition,
+        rolloutState: "COMPLETED",
+        desiredCount: 1,
+        runningCount: 1,
+        pendingCount: 0,
+        failedTasks: 0,
+      },
     ],
     events: [],
     ...overrides,
@@ -307,7 +332,10 @@ export function liveService(account: string, cluster: string, taskDefinition: st
 export function healthyWorld(target: Target = makeTarget(), world: FakeWorld = new FakeWorld()): FakeWorld {
   const acct = world.account(target.account);
   acct.clusters.set(target.cluster, "ACTIVE");
-  const td = liveTaskDefinition(target.account, 1, { family: "shop-api", containerDefinitions: [{ name: "app", image: `${CENTRAL}@sha256:${"00".repeat(32)}` }] });
+  const td = liveTaskDefinition(target.account, 1, {
+    family: "shop-api",
+    containerDefinitions: [{ name: "app", image: `${CENTRAL}@sha256:${"00".repeat(32)}` }],
+  });
   acct.taskDefinitions.set(td.arn, td);
   acct.services.set(`${target.cluster}/${target.service}`, liveService(target.account, target.cluster, td.arn));
   for (const arn of [target.taskRole, target.executionRole]) {
@@ -315,11 +343,20 @@ export function healthyWorld(target: Target = makeTarget(), world: FakeWorld = n
     acct.roles.set(name, { arn, name, trustPolicy: ecsTrustPolicy(target.account) });
     acct.simulation.set(arn, "allowed");
   }
-  acct.roles.set("deployer", { arn: target.deployRole, name: "deployer", trustPolicy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole" }) });
+  acct.roles.set("deployer", {
+    arn: target.deployRole,
+    name: "deployer",
+    trustPolicy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole" }),
+  });
   const central = world.account("111111111111");
   central.repositories.set(CENTRAL, {
     images: [{ digest: DIGEST, tags: ["3f2a9c1", "latest"] }],
-    policy: doc({ Sid: "PullFromTargets", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${target.account}:root` }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }),
+    policy: doc({
+      Sid: "PullFromTargets",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${target.account}:root` },
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+    }),
   });
   return world;
 }

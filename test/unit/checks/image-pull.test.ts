@@ -42,7 +42,13 @@ describe("check: image-pull", () => {
   });
 
   it("fails when the policy grants other accounts only", async () => {
-    const world = withPolicy([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }]);
+    const world = withPolicy([
+      {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::333333333333:root" },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      },
+    ]);
     const r = await checkImagePull(await checkContext(world, target));
     expect(r.error?.code).toBe("IMAGE_NOT_PULLABLE");
     expect(r.message).toContain("does not grant 222222222222 ecr:BatchGetImage and ecr:GetDownloadUrlForLayer");
@@ -66,7 +72,15 @@ describe("check: image-pull", () => {
   });
 
   it("warns for a grant to the whole organisation (aws:PrincipalOrgID)", async () => {
-    const world = withPolicy([{ Sid: "Org", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }]);
+    const world = withPolicy([
+      {
+        Sid: "Org",
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+      },
+    ]);
     const r = await checkImagePull(await checkContext(world, target));
     expect(r.verdict).toBe("warn");
     expect(r.message).toContain("every account of organisation o-a1b2c3d4e5");
@@ -75,7 +89,12 @@ describe("check: image-pull", () => {
 
   it("warns for a grant to an organisation unit path (aws:PrincipalOrgPaths)", async () => {
     const world = withPolicy([
-      { Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-workloads/*"] } } },
+      {
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-workloads/*"] } },
+      },
     ]);
     const r = await checkImagePull(await checkContext(world, target));
     expect(r.verdict).toBe("warn");
@@ -84,7 +103,12 @@ describe("check: image-pull", () => {
 
   it("fails when an organisation grant names a condition the target cannot meet besides the org", async () => {
     const world = withPolicy([
-      { Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:PrincipalAccount": "999999999999" } } },
+      {
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:PrincipalAccount": "999999999999" } },
+      },
     ]);
     const r = await checkImagePull(await checkContext(world, target));
     expect(r.verdict).toBe("fail");

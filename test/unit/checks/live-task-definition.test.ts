@@ -15,10 +15,16 @@ describe("check: live-task-definition", () => {
 
   it("fails when the service runs a revision DescribeTaskDefinition cannot find", async () => {
     const world = healthyWorld(target);
-    world.account(target.account).services.set("shop-dev/api", liveService(target.account, "shop-dev", "arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4"));
+    world
+      .account(target.account)
+      .services.set("shop-dev/api", liveService(target.account, "shop-dev", "arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4"));
     const r = await checkLiveTaskDefinition(await checkContext(world, target));
     expect(r.verdict).toBe("fail");
-    expect(r.error).toMatchObject({ code: "AWS_ERROR", action: "ecs:DescribeTaskDefinition", resource: "arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4" });
+    expect(r.error).toMatchObject({
+      code: "AWS_ERROR",
+      action: "ecs:DescribeTaskDefinition",
+      resource: "arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4",
+    });
   });
 
   it("says when the desired family has no revision yet (first deployment of it)", async () => {

@@ -6,7 +6,15 @@ import { accessDenied, awsError, healthyWorld, makeTarget } from "./fakes.js";
 const target = makeTarget();
 const allowPass = (resource: string | string[]) => ({
   Version: "2012-10-17",
-  Statement: [{ Sid: "PassToEcs", Effect: "Allow" as const, Action: "iam:PassRole", Resource: resource, Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } }],
+  Statement: [
+    {
+      Sid: "PassToEcs",
+      Effect: "Allow" as const,
+      Action: "iam:PassRole",
+      Resource: resource,
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+  ],
 });
 
 function simulationDenied() {
@@ -19,9 +27,18 @@ describe("check: pass-role", () => {
   it("passes when IAM's simulation allows, asking with PassedToService", async () => {
     const world = healthyWorld(target);
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
-    expect(r).toMatchObject({ id: "pass-role:taskRole", verdict: "pass", evidence: { method: "iam:SimulatePrincipalPolicy", decision: "allowed" } });
+    expect(r).toMatchObject({
+      id: "pass-role:taskRole",
+      verdict: "pass",
+      evidence: { method: "iam:SimulatePrincipalPolicy", decision: "allowed" },
+    });
     const call = world.calls.find((c) => c.method === "simulatePrincipalPolicy")!;
-    expect(call.args).toEqual([target.deployRole, ["iam:PassRole"], [target.taskRole, target.executionRole], [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }]]);
+    expect(call.args).toEqual([
+      target.deployRole,
+      ["iam:PassRole"],
+      [target.taskRole, target.executionRole],
+      [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }],
+    ]);
   });
 
   it("asks IAM once for both roles: the two checks share one simulation", async () => {
@@ -56,23 +73,37 @@ describe("check: pass-role", () => {
     world.account(target.account).inline.set("deployer", { deploy: allowPass([target.taskRole, target.executionRole]) });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("pass");
-    expect(r.evidence).toMatchObject({ method: "local-evaluation", decision: "allowed", matchedStatements: ["inline:deploy#PassToEcs"], simulateError: "AccessDenied" });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "allowed",
+      matchedStatements: ["inline:deploy#PassToEcs"],
+      simulateError: "AccessDenied",
+    });
   });
 
   it("falls back to local evaluation: an attached policy without the role fails", async () => {
     const world = simulationDenied();
-    world.account(target.account).attached.set("deployer", { "arn:aws:iam::222222222222:policy/deploy": allowPass("arn:aws:iam::222222222222:role/other-*") });
+    world
+      .account(target.account)
+      .attached.set("deployer", { "arn:aws:iam::222222222222:policy/deploy": allowPass("arn:aws:iam::222222222222:role/other-*") });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("fail");
     expect(r.error?.code).toBe("PASSROLE_DENIED");
-    expect(r.evidence).toMatchObject({ method: "local-evaluation", decision: "implicitDeny", policiesRead: ["arn:aws:iam::222222222222:policy/deploy"] });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "implicitDeny",
+      policiesRead: ["arn:aws:iam::222222222222:policy/deploy"],
+    });
   });
 
   it("local evaluation honours an explicit Deny and names it", async () => {
     const world = simulationDenied();
     world.account(target.account).inline.set("deployer", {
       deploy: allowPass("*"),
-      guard: { Version: "2012-10-17", Statement: [{ Sid: "NoTaskRole", Effect: "Deny", Action: "iam:PassRole", Resource: target.taskRole }] },
+      guard: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "NoTaskRole", Effect: "Deny", Action: "iam:PassRole", Resource: target.taskRole }],
+      },
     });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("fail");
@@ -85,10 +116,17 @@ describe("check: pass-role", () => {
     const acct = world.account(target.account);
     acct.inline.set("deployer", { deploy: allowPass("*") });
     acct.roles.get("deployer")!.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/boundary";
-    acct.managed.set("arn:aws:iam::222222222222:policy/boundary", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }] });
+    acct.managed.set("arn:aws:iam::222222222222:policy/boundary", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "ecs:*", Resource: "*" }],
+    });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("fail");
-    expect(r.evidence).toMatchObject({ method: "local-evaluation", decision: "implicitDeny", boundary: "arn:aws:iam::222222222222:policy/boundary" });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "implicitDeny",
+      boundary: "arn:aws:iam::222222222222:policy/boundary",
+    });
   });
 
   it("is unverified, not pass, when policies allow but the boundary cannot be read", async () => {
@@ -125,7 +163,10 @@ describe("check: pass-role", () => {
   it("local evaluation: an unsupported condition operator makes it unverified, never pass", async () => {
     const world = simulationDenied();
     world.account(target.account).inline.set("deployer", {
-      deploy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }] },
+      deploy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+      },
     });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("unverified");

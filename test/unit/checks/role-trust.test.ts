@@ -10,7 +10,9 @@ describe("check: role trust", () => {
     const r = await checkRoleTrust(await checkContext(healthyWorld(target), target), "taskRole");
     expect(r).toMatchObject({ id: "trust:taskRole", verdict: "pass" });
     expect(r.evidence).toMatchObject({ decision: "allowed", requestContext: { "aws:SourceAccount": "222222222222" } });
-    expect((r.evidence as { requestContext: Record<string, string> }).requestContext["aws:SourceArn"]).toMatch(/^arn:aws:ecs:eu-west-1:222222222222:task\/shop-dev\//);
+    expect((r.evidence as { requestContext: Record<string, string> }).requestContext["aws:SourceArn"]).toMatch(
+      /^arn:aws:ecs:eu-west-1:222222222222:task\/shop-dev\//,
+    );
   });
 
   it("fails ROLE_NOT_FOUND at the role's line when GetRole finds nothing", async () => {
@@ -18,7 +20,14 @@ describe("check: role trust", () => {
     world.account(target.account).roles.delete("shop-api-exec");
     const r = await checkRoleTrust(await checkContext(world, target), "executionRole");
     expect(r.verdict).toBe("fail");
-    expect(r.error).toMatchObject({ code: "ROLE_NOT_FOUND", action: "iam:GetRole", resource: target.executionRole, awsCode: "NoSuchEntity", field: "executionRole", location: { line: 9 } });
+    expect(r.error).toMatchObject({
+      code: "ROLE_NOT_FOUND",
+      action: "iam:GetRole",
+      resource: target.executionRole,
+      awsCode: "NoSuchEntity",
+      field: "executionRole",
+      location: { line: 9 },
+    });
   });
 
   it("fails ROLE_NOT_FOUND when the role exists under another path", async () => {
@@ -46,7 +55,13 @@ describe("check: role trust", () => {
     };
     const r = await checkRoleTrust(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("fail");
-    expect(r.error).toMatchObject({ code: "ROLE_NOT_TRUSTED", action: "sts:AssumeRole", resource: target.taskRole, field: "taskRole", location: { line: 8 } });
+    expect(r.error).toMatchObject({
+      code: "ROLE_NOT_TRUSTED",
+      action: "sts:AssumeRole",
+      resource: target.taskRole,
+      field: "taskRole",
+      location: { line: 8 },
+    });
     expect(r.hint).toContain(JSON.stringify(ecsTrustStatement("222222222222", "eu-west-1")));
   });
 
@@ -54,7 +69,14 @@ describe("check: role trust", () => {
     const world = healthyWorld(target);
     world.account(target.account).roles.get("shop-api-task")!.trustPolicy = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } },
+        },
+      ],
     };
     const r = await checkRoleTrust(await checkContext(world, target), "taskRole");
     expect(r.error?.code).toBe("ROLE_NOT_TRUSTED");
@@ -64,7 +86,14 @@ describe("check: role trust", () => {
     const world = healthyWorld(target);
     world.account(target.account).roles.get("shop-api-task")!.trustPolicy = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:222222222222:*" } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:222222222222:*" } },
+        },
+      ],
     };
     const r = await checkRoleTrust(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("pass");

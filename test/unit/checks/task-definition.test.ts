@@ -20,7 +20,13 @@ describe("check: task-definition", () => {
 
   it("fails RENDER_INVALID with the validator's location and field", async () => {
     const validate = () => [
-      new DeployerError({ code: "RENDER_INVALID", message: "cpu 300 is not a Fargate size", field: "cpu", location: { file: "/repo/templates/task-definition.json.hbs", line: 12, column: 3 }, hint: "use 256, 512, …" }),
+      new DeployerError({
+        code: "RENDER_INVALID",
+        message: "cpu 300 is not a Fargate size",
+        field: "cpu",
+        location: { file: "/repo/templates/task-definition.json.hbs", line: 12, column: 3 },
+        hint: "use 256, 512, …",
+      }),
     ];
     const r = await checkTaskDefinition(await checkContext(healthyWorld(target), target, { validate }));
     expect(r.verdict).toBe("fail");

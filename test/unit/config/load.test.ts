@@ -13,7 +13,8 @@ beforeEach(() => {
 afterEach(() => repo.cleanup());
 
 const load = () => loadProject({ cwd: repo.dir });
-const at = (e: DeployerError | undefined) => e?.location && `${path.relative(repo.dir, e.location.file)}:${e.location.line}:${e.location.column}`;
+const at = (e: DeployerError | undefined) =>
+  e?.location && `${path.relative(repo.dir, e.location.file)}:${e.location.line}:${e.location.column}`;
 const only = (errors: DeployerError[]) => {
   expect(errors.map((e) => `${at(e)} ${e.field} ${e.message}`)).toHaveLength(1);
   return errors[0]!;
@@ -42,8 +43,16 @@ describe("loadProject on the example repository", () => {
   it("records where every field was written, including inherited ones", async () => {
     const project = await load();
     const prodEu = project.targets.find((t) => t.name === "prod-eu")!;
-    expect(prodEu.locations["taskRole"]).toEqual({ file: repo.file("environments/prod-eu.yaml"), line: repo.lineOf("environments/prod-eu.yaml", "taskRole:"), column: 11 });
-    expect(prodEu.locations["vars.cpu"]).toEqual({ file: repo.file("environments/_prod.yaml"), line: repo.lineOf("environments/_prod.yaml", "cpu:"), column: 8 });
+    expect(prodEu.locations["taskRole"]).toEqual({
+      file: repo.file("environments/prod-eu.yaml"),
+      line: repo.lineOf("environments/prod-eu.yaml", "taskRole:"),
+      column: 11,
+    });
+    expect(prodEu.locations["vars.cpu"]).toEqual({
+      file: repo.file("environments/_prod.yaml"),
+      line: repo.lineOf("environments/_prod.yaml", "cpu:"),
+      column: 8,
+    });
     expect(prodEu.locations["vars.sentryDsn"]?.file).toBe(repo.file("environments/_defaults.yaml"));
     expect(prodEu.locations["sensitive[0]"]?.line).toBe(repo.lineOf("environments/_defaults.yaml", "sensitive:"));
   });
@@ -58,7 +67,10 @@ describe("loadProject on the example repository", () => {
 describe("sensitive: the union over _defaults, _<stage> and the target", () => {
   it("a target that marks its own path keeps what _defaults.yaml marked (the README's layout)", async () => {
     // The example's _defaults.yaml marks vars.sentryDsn; prod-eu marks vars.apiKey as well.
-    repo.write("environments/prod-eu.yaml", repo.read("environments/prod-eu.yaml") + "sensitive: [vars.apiKey]\nvars:\n  apiKey: k3y-for-prod-eu-0000\n");
+    repo.write(
+      "environments/prod-eu.yaml",
+      repo.read("environments/prod-eu.yaml") + "sensitive: [vars.apiKey]\nvars:\n  apiKey: k3y-for-prod-eu-0000\n",
+    );
     repo.write("environments/_prod.yaml", repo.read("environments/_prod.yaml") + "sensitive: [vars.dbPassword]\n");
     const project = await load();
     const prodEu = project.targets.find((t) => t.name === "prod-eu")!;
@@ -71,14 +83,21 @@ describe("sensitive: the union over _defaults, _<stage> and the target", () => {
   });
 
   it("a `sensitive` that is not a list is reported at the layer that wrote it", async () => {
-    repo.write("environments/_defaults.yaml", repo.read("environments/_defaults.yaml").replace(/sensitive:.*\n/, "sensitive: vars.sentryDsn\n"));
+    repo.write(
+      "environments/_defaults.yaml",
+      repo.read("environments/_defaults.yaml").replace(/sensitive:.*\n/, "sensitive: vars.sentryDsn\n"),
+    );
     const errors = await errorsOf(load);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => e.field === "sensitive" && e.location?.file === repo.file("environments/_defaults.yaml"))).toBe(true);
   });
 
   it("a sensitive value shorter than 8 characters is refused at its line, without the value", async () => {
-    repo.edit("environments/dev.yaml", "vars:", "sensitive: [vars.pin, vars.db]\nvars:\n  pin: \"7391\"\n  db: { user: app, password: long-enough-pass }");
+    repo.edit(
+      "environments/dev.yaml",
+      "vars:",
+      'sensitive: [vars.pin, vars.db]\nvars:\n  pin: "7391"\n  db: { user: app, password: long-enough-pass }',
+    );
     const errors = await errorsOf(load);
     expect(errors.map((e) => [e.field, at(e)])).toEqual([
       ["vars.pin", `environments/dev.yaml:${repo.lineOf("environments/dev.yaml", "pin:")}:8`],
@@ -95,9 +114,15 @@ describe("sensitive: the union over _defaults, _<stage> and the target", () => {
 
 describe("defaults merging", () => {
   it("merges maps deeply and replaces lists (but `sensitive`, which adds up); the target wins", async () => {
-    repo.write("environments/_defaults.yaml", "vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n");
+    repo.write(
+      "environments/_defaults.yaml",
+      "vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n",
+    );
     repo.write("environments/_prod.yaml", "vars:\n  cpu: 1024\n  memory: 2048\n  nested: { b: 20 }\n");
-    repo.write("environments/prod-us.yaml", repo.read("environments/prod-us.yaml") + "vars:\n  logLevel: error\n  nested: { c: 3 }\n  list: [9]\nsensitive: [vars.c]\n");
+    repo.write(
+      "environments/prod-us.yaml",
+      repo.read("environments/prod-us.yaml") + "vars:\n  logLevel: error\n  nested: { c: 3 }\n  list: [9]\nsensitive: [vars.c]\n",
+    );
     const project = await load();
     const prodUs = project.targets.find((t) => t.name === "prod-us")!;
     expect(prodUs.vars).toEqual({ cpu: 1024, memory: 2048, logLevel: "error", nested: { a: 1, b: 20, c: 3 }, list: [9] });
@@ -169,7 +194,12 @@ describe("validation rules (each error names file, line, column and field)", () 
   it.each([
     ["deployRole", "deployRole: arn:aws:iam::222222222222:role/deployer", "deployRole: arn:aws:iam::333333333333:role/deployer", 6],
     ["taskRole", "taskRole: arn:aws:iam::222222222222:role/shop-api-task", "taskRole: arn:aws:iam::333333333333:role/shop-api-task", 8],
-    ["executionRole", "executionRole: arn:aws:iam::222222222222:role/shop-api-exec", "executionRole: arn:aws:iam::333333333333:role/shop-api-exec", 9],
+    [
+      "executionRole",
+      "executionRole: arn:aws:iam::222222222222:role/shop-api-exec",
+      "executionRole: arn:aws:iam::333333333333:role/shop-api-exec",
+      9,
+    ],
   ])("%s must be a role in the target's own account", async (field, from, to, line) => {
     repo.edit("environments/dev.yaml", from, to);
     const e = only(await errorsOf(load));

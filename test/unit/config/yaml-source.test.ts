@@ -9,7 +9,10 @@ const F = "/repo/environments/x.yaml";
 /** `levels` levels of anchors, each a list of nine aliases of the one before (the classic "billion laughs"). */
 export function aliasBomb(levels: number): string {
   let text = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-  for (let i = 1; i <= levels; i++) text += `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(",")}]\n`;
+  for (let i = 1; i <= levels; i++)
+    text += `l${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(",")}]\n`;
   return text;
 }
 
@@ -43,7 +46,10 @@ describe("values and positions", () => {
   it("duplicate keys (also 1 and '1', which become the same key) are a YAML error at the second", () => {
     for (const text of ["a: 1\nb: 2\na: 3\n", "1: x\n'1': y\n"]) {
       const r = parseYamlSource(F, text);
-      expect(r.errors.map((e) => `${e.code} ${e.location?.line}`), text).toEqual([`YAML_SYNTAX ${text.split("\n").length - 1}`]);
+      expect(
+        r.errors.map((e) => `${e.code} ${e.location?.line}`),
+        text,
+      ).toEqual([`YAML_SYNTAX ${text.split("\n").length - 1}`]);
       expect(r.errors[0]!.message).toMatch(/Map keys must be unique .* already set at line 1/);
     }
   });
@@ -67,7 +73,10 @@ describe("bounds", () => {
     for (const levels of [3, 4, 7, 9, 20, 40]) {
       const r = parseYamlSource(F, aliasBomb(levels));
       expect(r.value, `${levels} levels`).toBeUndefined();
-      expect(r.errors.map((e) => [e.code, e.location?.line, e.location?.column]), `${levels} levels`).toEqual([["CONFIG_INVALID", 4, 14]]);
+      expect(
+        r.errors.map((e) => [e.code, e.location?.line, e.location?.column]),
+        `${levels} levels`,
+      ).toEqual([["CONFIG_INVALID", 4, 14]]);
       expect(r.errors[0]!.message).toBe("alias *l2 expands the file beyond 2,000 values (aliases count as the copies they stand for)");
     }
   });

@@ -4,15 +4,36 @@ import { deployedImage, lastDeploymentFailure, serviceHealth } from "../../../sr
 import { DIGEST_A, DIGEST_B, REPO, serviceFor, loadExample } from "./fleet-fakes.js";
 
 function td(image: string, tags: Record<string, string> = {}): LiveTaskDefinition {
-  return { arn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3", family: "shop-api-dev", revision: 3, status: "ACTIVE", raw: { containerDefinitions: [{ name: "app", image }] }, tags };
+  return {
+    arn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3",
+    family: "shop-api-dev",
+    revision: 3,
+    status: "ACTIVE",
+    raw: { containerDefinitions: [{ name: "app", image }] },
+    tags,
+  };
 }
 
-const ev = (id: string, at: string, message: string): ServiceEvent => ({ id, createdAt: `2025-03-01T${at}:00.000Z`, message: `(service api) ${message}` });
+const ev = (id: string, at: string, message: string): ServiceEvent => ({
+  id,
+  createdAt: `2025-03-01T${at}:00.000Z`,
+  message: `(service api) ${message}`,
+});
 
 describe("deployedImage", () => {
   it("takes the digest from the image and the tag, and says when they agree", () => {
-    const d = deployedImage(td(`${REPO}@${DIGEST_A}`, { "deployer:image-digest": DIGEST_A, "deployer:image-tag": "9c1e4b7", "deployer:git-sha": "9c1e4b7" }));
-    expect(d).toEqual({ ref: `${REPO}@${DIGEST_A}`, digest: DIGEST_A, imageDigest: DIGEST_A, tagDigest: DIGEST_A, conflict: false, imageTag: "9c1e4b7", gitSha: "9c1e4b7" });
+    const d = deployedImage(
+      td(`${REPO}@${DIGEST_A}`, { "deployer:image-digest": DIGEST_A, "deployer:image-tag": "9c1e4b7", "deployer:git-sha": "9c1e4b7" }),
+    );
+    expect(d).toEqual({
+      ref: `${REPO}@${DIGEST_A}`,
+      digest: DIGEST_A,
+      imageDigest: DIGEST_A,
+      tagDigest: DIGEST_A,
+      conflict: false,
+      imageTag: "9c1e4b7",
+      gitSha: "9c1e4b7",
+    });
   });
 
   it("flags an image that disagrees with its deployer:image-digest tag, and trusts the image", () => {
@@ -69,10 +90,14 @@ describe("serviceHealth", () => {
     expect(inProgress.reason).toContain("ecs-svc/2 (shop-api-dev:4) in progress: 1/2 running, 2 deployments");
     const rollingBack = serviceHealth(serviceFor(dev, arn, "failed-rolling-back"));
     expect(rollingBack.state).toBe("failed");
-    expect(rollingBack.reason).toContain("ecs-svc/2 (shop-api-dev:4) FAILED: ECS deployment circuit breaker: tasks failed to start.; ECS is rolling back to shop-api-dev:3");
+    expect(rollingBack.reason).toContain(
+      "ecs-svc/2 (shop-api-dev:4) FAILED: ECS deployment circuit breaker: tasks failed to start.; ECS is rolling back to shop-api-dev:3",
+    );
     const rolledBack = serviceHealth(serviceFor(dev, arn, "rolled-back"));
     expect(rolledBack.state).toBe("failed");
-    expect(rolledBack.reason).toBe("(deployment ecs-svc/2) deployment failed: tasks failed to start (2025-03-01T08:59:30.000Z); ECS rolled back to shop-api-dev:3");
+    expect(rolledBack.reason).toBe(
+      "(deployment ecs-svc/2) deployment failed: tasks failed to start (2025-03-01T08:59:30.000Z); ECS rolled back to shop-api-dev:3",
+    );
     const degraded = serviceHealth(serviceFor(dev, arn, "degraded"));
     expect(degraded).toMatchObject({ state: "degraded", reason: "1 of 2 tasks running" });
   });
@@ -80,7 +105,12 @@ describe("serviceHealth", () => {
   it("desiredCount 0 is scaled to zero, never stable (issue 11, case 8)", async () => {
     const project = await loadExample();
     const s = serviceFor(project.targets[0]!, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:3");
-    const zero = { ...s, desiredCount: 0, runningCount: 0, deployments: s.deployments.map((d) => ({ ...d, desiredCount: 0, runningCount: 0 })) };
+    const zero = {
+      ...s,
+      desiredCount: 0,
+      runningCount: 0,
+      deployments: s.deployments.map((d) => ({ ...d, desiredCount: 0, runningCount: 0 })),
+    };
     expect(serviceHealth(zero)).toMatchObject({ state: "scaled-to-zero", reason: "desiredCount 0: no task runs shop-api-dev:3" });
   });
 
@@ -90,7 +120,14 @@ describe("serviceHealth", () => {
     const failed = {
       ...s,
       deployments: [
-        { ...s.deployments[0]!, id: "ecs-svc/9", taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:4", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0 },
+        {
+          ...s.deployments[0]!,
+          id: "ecs-svc/9",
+          taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:4",
+          rolloutState: "FAILED",
+          rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+          runningCount: 0,
+        },
         { ...s.deployments[0]!, status: "ACTIVE" },
       ],
     };

@@ -6,7 +6,12 @@ import { formatDriftMarkdown } from "../../../src/report/drift-markdown.js";
 import { driftToJsonText } from "../../../src/report/drift-json.js";
 import { DIGEST_A, DIGEST_B, FakeFleet, SENTRY_DSN, loadExample } from "./fleet-fakes.js";
 
-type Container = { name: string; image: string; environment: Array<{ name: string; value: string }>; healthCheck?: Record<string, unknown> };
+type Container = {
+  name: string;
+  image: string;
+  environment: Array<{ name: string; value: string }>;
+  healthCheck?: Record<string, unknown>;
+};
 const app = (raw: Record<string, unknown>) => (raw.containerDefinitions as Container[])[0]!;
 
 let project: Project;
@@ -20,7 +25,12 @@ beforeEach(async () => {
 describe("detectDrift", () => {
   it("a fleet running what deployer registered has no drift, and the targets of a stage agree", async () => {
     const report = await detectDrift(fleet.run());
-    expect(report.targets.map((t) => `${t.target.name}:${t.status}`)).toEqual(["dev:in-sync", "staging:in-sync", "prod-eu:in-sync", "prod-us:in-sync"]);
+    expect(report.targets.map((t) => `${t.target.name}:${t.status}`)).toEqual([
+      "dev:in-sync",
+      "staging:in-sync",
+      "prod-eu:in-sync",
+      "prod-us:in-sync",
+    ]);
     expect(report.targets.every((t) => t.notes.length === 0)).toBe(true);
     // prod-eu (replica repository, eu-west-1, 3 tasks) and prod-us (central, us-east-1, 2 tasks) only
     // differ in environment-specific values: masked, so no difference.
@@ -46,7 +56,9 @@ describe("detectDrift", () => {
       { path: "containers[app].environment.FEATURE_X", kind: "added", after: "on" },
       { path: "containers[app].healthCheck.retries", kind: "changed", before: 3, after: 10 },
     ]);
-    expect(staging.notes).toEqual(["shop-api-staging:3 was registered outside deployer by arn:aws:sts::333333333333:assumed-role/admin/human (no deployer tags)"]);
+    expect(staging.notes).toEqual([
+      "shop-api-staging:3 was registered outside deployer by arn:aws:sts::333333333333:assumed-role/admin/human (no deployer tags)",
+    ]);
     expect(hasDrift(report)).toBe(true);
     const text = formatDriftText(report, { color: false });
     expect(text).toContain('~ cpu: expected "256", running "1024"');
@@ -65,8 +77,15 @@ describe("detectDrift", () => {
       app(raw).environment.find((e) => e.name === "SENTRY_DSN")!.value = leaked;
     });
     const report = await detectDrift(fleet.run(["dev"]));
-    expect(report.targets[0]!.changes).toEqual([{ path: "containers[app].environment.SENTRY_DSN", kind: "changed", before: "(sensitive)", after: "(sensitive)", sensitive: true }]);
-    for (const out of [JSON.stringify(report), driftToJsonText(report), formatDriftText(report, { color: false }), formatDriftMarkdown(report)]) {
+    expect(report.targets[0]!.changes).toEqual([
+      { path: "containers[app].environment.SENTRY_DSN", kind: "changed", before: "(sensitive)", after: "(sensitive)", sensitive: true },
+    ]);
+    for (const out of [
+      JSON.stringify(report),
+      driftToJsonText(report),
+      formatDriftText(report, { color: false }),
+      formatDriftMarkdown(report),
+    ]) {
       expect(out).not.toContain(leaked);
       expect(out).not.toContain(SENTRY_DSN);
     }
@@ -82,7 +101,14 @@ describe("detectDrift", () => {
     expect(prod.differences).toEqual([
       {
         target: "prod-us",
-        changes: [{ path: "containers[app].healthCheck.command", kind: "changed", before: ["CMD-SHELL", "curl -fsS http://localhost:8080/healthz || exit 1"], after: ["CMD-SHELL", "true"] }],
+        changes: [
+          {
+            path: "containers[app].healthCheck.command",
+            kind: "changed",
+            before: ["CMD-SHELL", "curl -fsS http://localhost:8080/healthz || exit 1"],
+            after: ["CMD-SHELL", "true"],
+          },
+        ],
       },
     ]);
     expect(report.summary).toMatchObject({ drifted: 1, inconsistentStages: 1 });
@@ -92,13 +118,18 @@ describe("detectDrift", () => {
   it("a stage split across images shows in the stage comparison, repository masked", async () => {
     fleet.runs("prod-us", DIGEST_B);
     const prod = (await detectDrift(fleet.run())).stages.find((s) => s.stage === "prod")!;
-    expect(prod.differences[0]!.changes).toEqual([{ path: "containers[app].image", kind: "changed", before: `{imageRepository}@${DIGEST_A}`, after: `{imageRepository}@${DIGEST_B}` }]);
+    expect(prod.differences[0]!.changes).toEqual([
+      { path: "containers[app].image", kind: "changed", before: `{imageRepository}@${DIGEST_A}`, after: `{imageRepository}@${DIGEST_B}` },
+    ]);
   });
 
   it("an unreadable target is an error, not a crash, and is left out of the stage comparison", async () => {
     fleet.deny("prod-eu");
     const report = await detectDrift(fleet.run());
-    expect(report.targets.find((t) => t.target.name === "prod-eu")).toMatchObject({ status: "error", error: { code: "ASSUME_ROLE_DENIED", account: "444444444444" } });
+    expect(report.targets.find((t) => t.target.name === "prod-eu")).toMatchObject({
+      status: "error",
+      error: { code: "ASSUME_ROLE_DENIED", account: "444444444444" },
+    });
     expect(report.stages.find((s) => s.stage === "prod")!.compared).toEqual(["prod-us"]);
     expect(report.summary).toMatchObject({ errors: 1, inSync: 3 });
   });
@@ -109,6 +140,8 @@ describe("detectDrift", () => {
     });
     const report = await detectDrift(fleet.run(["dev"]));
     expect(report.targets[0]!.status).toBe("in-sync");
-    expect(report.targets[0]!.notes).toContain("the image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api:latest is not pinned by digest");
+    expect(report.targets[0]!.notes).toContain(
+      "the image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api:latest is not pinned by digest",
+    );
   });
 });

@@ -9,14 +9,30 @@ describe("environment-specific values", () => {
     const prod = project.targets.filter((t) => t.stage === "prod");
     const fields = environmentSpecificFields(project, prod);
     expect(fields).toEqual(
-      expect.arrayContaining(["account", "cluster", "deployRole", "executionRole", "externalId", "imageRepository", "region", "target", "taskRole"]),
+      expect.arrayContaining([
+        "account",
+        "cluster",
+        "deployRole",
+        "executionRole",
+        "externalId",
+        "imageRepository",
+        "region",
+        "target",
+        "taskRole",
+      ]),
     );
-    for (const same of ["service", "vars.cpu", "vars.memory", "vars.logLevel", "vars.sentryDsn", "vars.containerPort"]) expect(fields).not.toContain(same);
+    for (const same of ["service", "vars.cpu", "vars.memory", "vars.logLevel", "vars.sentryDsn", "vars.containerPort"])
+      expect(fields).not.toContain(same);
   });
 
   it("a target alone still has its name masked (family, log group)", async () => {
     const project = await loadExample();
-    expect(environmentSpecificFields(project, project.targets.filter((t) => t.name === "dev"))).toEqual(["target"]);
+    expect(
+      environmentSpecificFields(
+        project,
+        project.targets.filter((t) => t.name === "dev"),
+      ),
+    ).toEqual(["target"]);
   });
 
   it("masks on boundaries, longest value first, in one pass", () => {

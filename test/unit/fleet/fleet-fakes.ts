@@ -5,7 +5,15 @@
 // a deployment in progress, a failed one, a hand-edited definition, a denied account.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EcsPort, LiveDeployment, LiveService, LiveTaskDefinition, ServiceEvent, SessionFactory, TargetSession } from "../../../src/aws/ports.js";
+import type {
+  EcsPort,
+  LiveDeployment,
+  LiveService,
+  LiveTaskDefinition,
+  ServiceEvent,
+  SessionFactory,
+  TargetSession,
+} from "../../../src/aws/ports.js";
 import type { Project, Target } from "../../../src/config/types.js";
 import { loadProject } from "../../../src/config/load.js";
 import { DeployerError } from "../../../src/errors.js";
@@ -50,7 +58,13 @@ export interface TargetState {
 }
 
 /** What deployer registers for `target` and `digest`: rendered from the template, tagged. */
-export function deployedDefinition(project: Project, target: Target, digest: string, revision = 3, imageTag = "9c1e4b7"): LiveTaskDefinition {
+export function deployedDefinition(
+  project: Project,
+  target: Target,
+  digest: string,
+  revision = 3,
+  imageTag = "9c1e4b7",
+): LiveTaskDefinition {
   const desired = renderDesired(project, target, { repository: REPO, digest, tag: imageTag });
   const def = desired.taskDefinition;
   const arn = `arn:aws:ecs:${target.region}:${target.account}:task-definition/${def.family}:${revision}`;
@@ -80,7 +94,16 @@ export function deployedDefinition(project: Project, target: Target, digest: str
 }
 
 function dep(o: Partial<LiveDeployment> & Pick<LiveDeployment, "id" | "status" | "taskDefinition">): LiveDeployment {
-  return { desiredCount: 2, runningCount: 2, pendingCount: 0, failedTasks: 0, rolloutState: "COMPLETED", createdAt: iso(-3_000_000), updatedAt: iso(-2_900_000), ...o };
+  return {
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    failedTasks: 0,
+    rolloutState: "COMPLETED",
+    createdAt: iso(-3_000_000),
+    updatedAt: iso(-2_900_000),
+    ...o,
+  };
 }
 
 function ev(id: number, offsetMs: number, message: string): ServiceEvent {
@@ -114,7 +137,15 @@ export function serviceFor(target: Target, tdArn: string, scenario: Scenario = "
         runningCount: 3,
         pendingCount: 1,
         deployments: [
-          dep({ id: "ecs-svc/2", status: "PRIMARY", taskDefinition: newer, rolloutState: "IN_PROGRESS", runningCount: 1, pendingCount: 1, createdAt: iso(-60_000) }),
+          dep({
+            id: "ecs-svc/2",
+            status: "PRIMARY",
+            taskDefinition: newer,
+            rolloutState: "IN_PROGRESS",
+            runningCount: 1,
+            pendingCount: 1,
+            createdAt: iso(-60_000),
+          }),
           dep({ id: "ecs-svc/1", status: "ACTIVE", taskDefinition: tdArn }),
         ],
         events: [ev(3, -60_000, "has started 2 tasks: (task a b)."), ev(1, -2_900_000, "(deployment ecs-svc/1) deployment completed.")],
@@ -123,8 +154,22 @@ export function serviceFor(target: Target, tdArn: string, scenario: Scenario = "
       return {
         ...base,
         deployments: [
-          dep({ id: "ecs-svc/3", status: "PRIMARY", taskDefinition: tdArn, rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.", createdAt: iso(-30_000) }),
-          dep({ id: "ecs-svc/2", status: "ACTIVE", taskDefinition: newer, rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0 }),
+          dep({
+            id: "ecs-svc/3",
+            status: "PRIMARY",
+            taskDefinition: tdArn,
+            rolloutState: "IN_PROGRESS",
+            rolloutStateReason: "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.",
+            createdAt: iso(-30_000),
+          }),
+          dep({
+            id: "ecs-svc/2",
+            status: "ACTIVE",
+            taskDefinition: newer,
+            rolloutState: "FAILED",
+            rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+            runningCount: 0,
+          }),
         ],
         events: [
           ev(4, -30_000, "rolling back to deployment ecs-svc/1."),
@@ -234,7 +279,8 @@ export class FakeFleet {
             const err = this.describeErrors.get(name);
             if (err) throw err;
             const m = new Map<string, LiveService | undefined>();
-            for (const s of services) m.set(s, cluster === t.cluster && s === t.service ? structuredClone(this.states.get(name)?.service) : undefined);
+            for (const s of services)
+              m.set(s, cluster === t.cluster && s === t.service ? structuredClone(this.states.get(name)?.service) : undefined);
             return m;
           },
           describeTaskDefinition: async (ref) => {

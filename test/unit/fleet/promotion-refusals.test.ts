@@ -68,7 +68,9 @@ describe("planPromotion refuses an unsound source stage", () => {
     // prod as the source of a (hypothetical) promotion back to staging.
     const errors = await refusals("staging", { from: "prod" });
     expect(errors.map((e) => e.target)).toEqual(["prod-eu", "prod-us"]);
-    expect(errors[0]!.message).toContain(`stage prod is split across 2 digests (prod-eu sha256:a1a1a1a1a1a1, prod-us sha256:b2b2b2b2b2b2); prod-eu runs ${DIGEST_A}`);
+    expect(errors[0]!.message).toContain(
+      `stage prod is split across 2 digests (prod-eu sha256:a1a1a1a1a1a1, prod-us sha256:b2b2b2b2b2b2); prod-eu runs ${DIGEST_A}`,
+    );
     expect(errors[1]!.message).toContain(`prod-us runs ${DIGEST_B}`);
     expect(errors[0]!.hint).toContain("--env");
   });
@@ -96,10 +98,17 @@ describe("planPromotion refuses an unsound source stage", () => {
     expect((await refusals("staging"))[0]!.message).toContain("not pinned by digest and without a deployer:image-digest tag");
 
     fleet.runs("dev", DIGEST_A);
-    fleet.edit("dev", (raw) => {
-      (raw.containerDefinitions as Array<{ image: string }>)[0]!.image = `111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@${DIGEST_B}`;
-    }, true);
-    expect((await refusals("staging"))[0]!.message).toBe(`shop-api-dev:3 runs ${DIGEST_B} but its deployer:image-digest tag says ${DIGEST_A}`);
+    fleet.edit(
+      "dev",
+      (raw) => {
+        (raw.containerDefinitions as Array<{ image: string }>)[0]!.image =
+          `111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@${DIGEST_B}`;
+      },
+      true,
+    );
+    expect((await refusals("staging"))[0]!.message).toBe(
+      `shop-api-dev:3 runs ${DIGEST_B} but its deployer:image-digest tag says ${DIGEST_A}`,
+    );
   });
 });
 
@@ -107,17 +116,27 @@ describe("promotion stages and sources", () => {
   it("defaults --from to the stage before --to; refuses the first stage, unknown and equal stages", async () => {
     expect(promotionStages(project, "prod")).toEqual({ from: "staging", to: "prod" });
     expect(promotionStages(project, "prod", "dev")).toEqual({ from: "dev", to: "prod" });
-    expect(() => promotionStages(project, "dev")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: "dev is the first stage: there is no stage before it to promote from" }));
-    expect(() => promotionStages(project, "prd")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", hint: 'Did you mean "prod"? Stages in promotion order: dev → staging → prod.' }));
+    expect(() => promotionStages(project, "dev")).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", message: "dev is the first stage: there is no stage before it to promote from" }),
+    );
+    expect(() => promotionStages(project, "prd")).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", hint: 'Did you mean "prod"? Stages in promotion order: dev → staging → prod.' }),
+    );
     expect(() => promotionStages(project, "prod", "prod")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("--env must name targets of the source stage", () => {
-    expect(() => sourceTargetsOf(project, "staging", ["prod-eu"])).toThrow(expect.objectContaining({ code: "SELECTION_EMPTY", message: "--env prod-eu: not a target of the source stage staging" }));
+    expect(() => sourceTargetsOf(project, "staging", ["prod-eu"])).toThrow(
+      expect.objectContaining({ code: "SELECTION_EMPTY", message: "--env prod-eu: not a target of the source stage staging" }),
+    );
   });
 
   it("pairs each destination with the source in its region, else the first", async () => {
-    const reads = await readTargets(project.targets.filter((t) => t.stage === "prod"), fleet.sessions(), { service: "shop-api", runId: "t1" });
+    const reads = await readTargets(
+      project.targets.filter((t) => t.stage === "prod"),
+      fleet.sessions(),
+      { service: "shop-api", runId: "t1" },
+    );
     const sources = assessSourceStage("prod", reads).targets;
     const staging = project.targets.filter((t) => t.stage === "staging");
     expect(pairSources(staging, sources).get("staging")?.target.name).toBe("prod-eu"); // both eu-west-1

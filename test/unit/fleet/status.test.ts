@@ -24,7 +24,14 @@ describe("fleetStatus", () => {
     const staging = status.rows[1]!;
     expect(staging).toMatchObject({
       ok: true,
-      target: { stage: "staging", account: "333333333333", region: "eu-west-1", cluster: "shop-staging", service: "api", file: "environments/staging.yaml" },
+      target: {
+        stage: "staging",
+        account: "333333333333",
+        region: "eu-west-1",
+        cluster: "shop-staging",
+        service: "api",
+        file: "environments/staging.yaml",
+      },
       taskDefinition: { family: "shop-api-staging", revision: 3, registeredAt: "2025-03-01T08:00:00.000Z" },
       image: { digest: DIGEST_A, tag: "9c1e4b7", gitSha: "9c1e4b7" },
       running: 2,
@@ -48,16 +55,26 @@ describe("fleetStatus", () => {
     const status = await fleetStatus(fleet.run(), { now });
     const row = status.rows.find((r) => r.target.name === "prod-us")!;
     expect(row.ok).toBe(false);
-    expect(row.error).toMatchObject({ code: "ASSUME_ROLE_DENIED", target: "prod-us", account: "555555555555", action: "sts:AssumeRole", awsCode: "AccessDenied" });
+    expect(row.error).toMatchObject({
+      code: "ASSUME_ROLE_DENIED",
+      target: "prod-us",
+      account: "555555555555",
+      action: "sts:AssumeRole",
+      awsCode: "AccessDenied",
+    });
     expect(row.promotion).toEqual({ state: "unknown", fromStage: "staging" });
     expect(status.rows.filter((r) => r.ok).map((r) => r.target.name)).toEqual(["dev", "staging", "prod-eu"]);
     expect(status.summary.errors).toBe(1);
 
     const text = formatStatusText(status, { color: false });
     expect(text).toMatch(/^prod-us\s+prod\s+555555555555\s+us-east-1\s+shop-prod-us\/api\s+error ASSUME_ROLE_DENIED/m);
-    expect(text).toContain("error ASSUME_ROLE_DENIED [prod-us 555555555555] Cannot assume arn:aws:iam::555555555555:role/deployer: access denied");
+    expect(text).toContain(
+      "error ASSUME_ROLE_DENIED [prod-us 555555555555] Cannot assume arn:aws:iam::555555555555:role/deployer: access denied",
+    );
     expect(text).toContain("hint: check the trust policy");
-    expect(formatStatusMarkdown(status)).toContain("| prod-us | prod | 555555555555 | us-east-1 | shop-prod-us/api | ❌ ASSUME\\_ROLE\\_DENIED |");
+    expect(formatStatusMarkdown(status)).toContain(
+      "| prod-us | prod | 555555555555 | us-east-1 | shop-prod-us/api | ❌ ASSUME\\_ROLE\\_DENIED |",
+    );
   });
 
   it("readiness of a shown stage reads the stage before it even when that one is not shown", async () => {

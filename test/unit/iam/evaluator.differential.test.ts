@@ -57,7 +57,8 @@ async function oracle(c: DifferentialCase): Promise<Decision> {
 function ours(c: DifferentialCase): Decision {
   const context = c.context ?? {};
   if (c.kind === "identity") {
-    return evaluateIdentityPolicies({ policies: c.policies, boundary: c.boundary, action: c.action, resource: c.resource, context }).decision;
+    return evaluateIdentityPolicies({ policies: c.policies, boundary: c.boundary, action: c.action, resource: c.resource, context })
+      .decision;
   }
   if (c.kind === "trust") {
     return evaluateTrustPolicy({ trustPolicy: c.policy, principal: c.principal, roleArn: c.resource, action: c.action, context }).decision;

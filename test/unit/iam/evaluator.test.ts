@@ -23,7 +23,12 @@ describe("evaluateIdentityPolicies", () => {
   });
 
   it("an Allow with an unknown operator never applies, and says why", () => {
-    const r = evaluateIdentityPolicies({ ...base, policies: [doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } })] });
+    const r = evaluateIdentityPolicies({
+      ...base,
+      policies: [
+        doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }),
+      ],
+    });
     expect(r.decision).toBe("implicitDeny");
     expect(r.unsupported).toEqual(["IpAddress"]);
   });
@@ -31,7 +36,12 @@ describe("evaluateIdentityPolicies", () => {
   it("a Deny with an unknown operator is assumed to apply (conservative)", () => {
     const r = evaluateIdentityPolicies({
       ...base,
-      policies: [doc({ Effect: "Allow", Action: "*", Resource: "*" }, { Sid: "Net", Effect: "Deny", Action: "*", Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } } })],
+      policies: [
+        doc(
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Sid: "Net", Effect: "Deny", Action: "*", Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } } },
+        ),
+      ],
     });
     expect(r.decision).toBe("explicitDeny");
     expect(r.matched).toEqual(["policy[0]#Net"]);
@@ -42,7 +52,15 @@ describe("evaluateIdentityPolicies", () => {
     const r = evaluateIdentityPolicies({
       ...base,
       policies: [
-        doc({ Effect: "Allow", Action: "*", Resource: "*" }, { Effect: "Deny", Action: "*", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" }, BinaryEquals: { "aws:x": "AA==" } } }),
+        doc(
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          {
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" }, BinaryEquals: { "aws:x": "AA==" } },
+          },
+        ),
       ],
     });
     expect(r.decision).toBe("allowed");
@@ -54,15 +72,27 @@ describe("evaluateIdentityPolicies", () => {
   });
 
   it("resolves policy variables only in Version 2012-10-17 policies", () => {
-    const st: PolicyStatement = { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::222222222222:role/${aws:PrincipalTag/app}-task" };
+    const st: PolicyStatement = {
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::222222222222:role/${aws:PrincipalTag/app}-task",
+    };
     const context = { ...base.context, "aws:PrincipalTag/app": "shop-api" };
     expect(evaluateIdentityPolicies({ ...base, context, policies: [doc(st)] }).decision).toBe("allowed");
-    expect(evaluateIdentityPolicies({ ...base, context, policies: [{ Version: "2008-10-17", Statement: [st] }] }).decision).toBe("implicitDeny");
+    expect(evaluateIdentityPolicies({ ...base, context, policies: [{ Version: "2008-10-17", Statement: [st] }] }).decision).toBe(
+      "implicitDeny",
+    );
   });
 
   it("treats wildcard characters from a policy variable's value literally", () => {
-    const st: PolicyStatement = { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::222222222222:role/${aws:PrincipalTag/app}" };
-    expect(evaluateIdentityPolicies({ ...base, context: { "aws:PrincipalTag/app": "*" }, policies: [doc(st)] }).decision).toBe("implicitDeny");
+    const st: PolicyStatement = {
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::222222222222:role/${aws:PrincipalTag/app}",
+    };
+    expect(evaluateIdentityPolicies({ ...base, context: { "aws:PrincipalTag/app": "*" }, policies: [doc(st)] }).decision).toBe(
+      "implicitDeny",
+    );
   });
 
   it("matches Null, Bool and numeric values given as JSON booleans and numbers", () => {
@@ -70,11 +100,17 @@ describe("evaluateIdentityPolicies", () => {
       Effect: "Allow",
       Action: "iam:PassRole",
       Resource: "*",
-      Condition: { Bool: { "aws:SecureTransport": true }, NumericLessThan: { "aws:MultiFactorAuthAge": 3600 }, Null: { "aws:TokenIssueTime": false } },
+      Condition: {
+        Bool: { "aws:SecureTransport": true },
+        NumericLessThan: { "aws:MultiFactorAuthAge": 3600 },
+        Null: { "aws:TokenIssueTime": false },
+      },
     };
     const context = { "aws:SecureTransport": "true", "aws:MultiFactorAuthAge": "60", "aws:TokenIssueTime": "2026-01-01T00:00:00Z" };
     expect(evaluateIdentityPolicies({ ...base, context, policies: [doc(st)] }).decision).toBe("allowed");
-    expect(evaluateIdentityPolicies({ ...base, context: { ...context, "aws:SecureTransport": "false" }, policies: [doc(st)] }).decision).toBe("implicitDeny");
+    expect(
+      evaluateIdentityPolicies({ ...base, context: { ...context, "aws:SecureTransport": "false" }, policies: [doc(st)] }).decision,
+    ).toBe("implicitDeny");
   });
 });
 
@@ -84,23 +120,49 @@ describe("evaluateResourcePolicy / evaluateTrustPolicy", () => {
 
   it("an account id principal is granted by account grants, not by grants to one of its roles", () => {
     const account = { type: "AWS" as const, id: "333333333333" };
-    expect(evaluateResourcePolicy({ ...pull, principal: account, policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "ecr:*" }) }).decision).toBe("allowed");
-    expect(evaluateResourcePolicy({ ...pull, principal: account, policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:role/x" }, Action: "ecr:*" }) }).decision).toBe("implicitDeny");
+    expect(
+      evaluateResourcePolicy({
+        ...pull,
+        principal: account,
+        policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "ecr:*" }),
+      }).decision,
+    ).toBe("allowed");
+    expect(
+      evaluateResourcePolicy({
+        ...pull,
+        principal: account,
+        policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:role/x" }, Action: "ecr:*" }),
+      }).decision,
+    ).toBe("implicitDeny");
   });
 
   it("a wildcard inside a Principal ARN is not a wildcard", () => {
     const principal = { type: "AWS" as const, id: "arn:aws:iam::333333333333:role/x" };
-    expect(evaluateResourcePolicy({ ...pull, principal, policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:role/*" }, Action: "ecr:*" }) }).decision).toBe("implicitDeny");
+    expect(
+      evaluateResourcePolicy({
+        ...pull,
+        principal,
+        policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:role/*" }, Action: "ecr:*" }),
+      }).decision,
+    ).toBe("implicitDeny");
   });
 
   it("a statement without Principal or NotPrincipal grants nothing in a resource policy", () => {
     const principal = { type: "AWS" as const, id: "333333333333" };
-    expect(evaluateResourcePolicy({ ...pull, principal, policy: doc({ Effect: "Allow", Action: "ecr:*", Resource: "*" }) }).decision).toBe("implicitDeny");
+    expect(evaluateResourcePolicy({ ...pull, principal, policy: doc({ Effect: "Allow", Action: "ecr:*", Resource: "*" }) }).decision).toBe(
+      "implicitDeny",
+    );
   });
 
   it("trust: service principal names compare case-insensitively; other principal types do not match", () => {
     const principal = { type: "Service" as const, id: "ecs-tasks.amazonaws.com" };
-    const trust = (p: PolicyStatement["Principal"]) => evaluateTrustPolicy({ trustPolicy: doc({ Effect: "Allow", Principal: p, Action: "sts:AssumeRole" }), principal, roleArn: ROLE, context: {} }).decision;
+    const trust = (p: PolicyStatement["Principal"]) =>
+      evaluateTrustPolicy({
+        trustPolicy: doc({ Effect: "Allow", Principal: p, Action: "sts:AssumeRole" }),
+        principal,
+        roleArn: ROLE,
+        context: {},
+      }).decision;
     expect(trust({ Service: "ECS-TASKS.amazonaws.com" })).toBe("allowed");
     expect(trust({ Federated: "token.actions.githubusercontent.com" })).toBe("implicitDeny");
     expect(trust({ AWS: "arn:aws:iam::222222222222:root" })).toBe("implicitDeny");
@@ -108,7 +170,10 @@ describe("evaluateResourcePolicy / evaluateTrustPolicy", () => {
 
   it("trust: defaults to sts:AssumeRole and reports the matched statement", () => {
     const r = evaluateTrustPolicy({
-      trustPolicy: { name: "trust:shop-api-task", document: doc({ Sid: "Ecs", Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }) },
+      trustPolicy: {
+        name: "trust:shop-api-task",
+        document: doc({ Sid: "Ecs", Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      },
       principal: { type: "Service", id: "ecs-tasks.amazonaws.com" },
       roleArn: ROLE,
       context: {},
@@ -126,7 +191,10 @@ describe("parseOperator", () => {
   ])("%s", (name, expected) => {
     expect(parseOperator(name)).toMatchObject(expected);
   });
-  it.each(["IpAddress", "BinaryEquals", "StringEqualz", "Sometimes:StringEquals", "NullIfExists", "ForAnyValue:Null"])("refuses %s", (name) => {
-    expect(parseOperator(name)).toBeUndefined();
-  });
+  it.each(["IpAddress", "BinaryEquals", "StringEqualz", "Sometimes:StringEquals", "NullIfExists", "ForAnyValue:Null"])(
+    "refuses %s",
+    (name) => {
+      expect(parseOperator(name)).toBeUndefined();
+    },
+  );
 });

@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { CHECK_ORDER, observeTarget, observeTargets, type ObserveTargetInput } from "../../../src/observe/observe-target.js";
 import { DeployerError } from "../../../src/errors.js";
 import type { Target } from "../../../src/config/types.js";
-import { accessDenied, CENTRAL, DIGEST, FakeWorld, healthyWorld, liveTaskDefinition, makeDesired, makeProject, makeTarget } from "../checks/fakes.js";
+import {
+  accessDenied,
+  CENTRAL,
+  DIGEST,
+  FakeWorld,
+  healthyWorld,
+  liveTaskDefinition,
+  makeDesired,
+  makeProject,
+  makeTarget,
+} from "../checks/fakes.js";
 
 async function input(world: FakeWorld, target: Target, extra: Partial<ObserveTargetInput> = {}): Promise<ObserveTargetInput> {
   const sessions = world.sessions();
@@ -69,7 +79,10 @@ describe("observeTarget", () => {
   it("on an assume-role failure: one failed check, every other check skipped, no AWS reads", async () => {
     const target = makeTarget();
     const world = healthyWorld(target);
-    world.assumeFailures.set(target.deployRole, new DeployerError({ code: "ASSUME_ROLE_DENIED", message: "denied", awsCode: "AccessDenied" }));
+    world.assumeFailures.set(
+      target.deployRole,
+      new DeployerError({ code: "ASSUME_ROLE_DENIED", message: "denied", awsCode: "AccessDenied" }),
+    );
     const observed = await observeTarget(await input(world, target));
     expect(observed.session).toBeUndefined();
     expect(observed.checks[0]).toMatchObject({ id: "assume-role", verdict: "fail", error: { code: "ASSUME_ROLE_DENIED" } });
@@ -84,10 +97,19 @@ describe("observeTarget", () => {
     const acct = world.account(target.account);
     acct.simulation.set(target.taskRole, "implicitDeny");
     acct.simulation.set(target.executionRole, "implicitDeny");
-    acct.roles.get("shop-api-task")!.trustPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+    acct.roles.get("shop-api-task")!.trustPolicy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
     world.account("111111111111").repositories.get(CENTRAL)!.policy = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::222222222222:root" },
+          Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        },
+      ],
     };
     const observed = await observeTarget(await input(world, target));
     const byId = Object.fromEntries(observed.checks.map((c) => [c.id, c]));
@@ -140,7 +162,9 @@ describe("observeTarget", () => {
     const world = healthyWorld(target);
     const ok = await observeTarget(await input(world, target, { validateTaskDefinition: undefined }));
     expect(ok.checks.find((c) => c.id === "task-definition")).toMatchObject({ verdict: "pass", evidence: { validator: "run" } });
-    const bad = await observeTarget(await input(world, target, { validateTaskDefinition: undefined, desired: makeDesired(target, { cpu: "300" }) }));
+    const bad = await observeTarget(
+      await input(world, target, { validateTaskDefinition: undefined, desired: makeDesired(target, { cpu: "300" }) }),
+    );
     const check = bad.checks.find((c) => c.id === "task-definition")!;
     expect(check.verdict).toBe("fail");
     expect(check.error).toMatchObject({ code: "RENDER_INVALID", target: "dev" });
@@ -170,7 +194,17 @@ describe("observeTargets", () => {
     const central = world.account("111111111111");
     central.repositories.set(CENTRAL, {
       images: [{ digest: DIGEST, tags: ["3f2a9c1"] }],
-      policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Condition: { StringLike: { "aws:PrincipalAccount": "1000000*" } } }] },
+      policy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Condition: { StringLike: { "aws:PrincipalAccount": "1000000*" } },
+          },
+        ],
+      },
     });
     return { world, targets };
   }
@@ -198,7 +232,16 @@ describe("observeTargets", () => {
     const project = makeProject(targets);
     const seen: number[] = [];
     const results = await observeTargets(
-      targets.map((t) => ({ target: t, desired: makeDesired(t), project, sessions: wrapped, baseEcr, runId: "r1", options: { waitForInProgress: false }, validateTaskDefinition: () => [] })),
+      targets.map((t) => ({
+        target: t,
+        desired: makeDesired(t),
+        project,
+        sessions: wrapped,
+        baseEcr,
+        runId: "r1",
+        options: { waitForInProgress: false },
+        validateTaskDefinition: () => [],
+      })),
       { concurrency: 5, onObserved: (_o, i) => seen.push(i) },
     );
     expect(results.map((r) => r.target.name)).toEqual(targets.map((t) => t.name));
@@ -216,7 +259,16 @@ describe("observeTargets", () => {
     const baseEcr = (await sessions.base("eu-west-1")).ecr;
     const project = makeProject(targets);
     const results = await observeTargets(
-      targets.map((t) => ({ target: t, desired: makeDesired(t), project, sessions, baseEcr, runId: "r1", options: { waitForInProgress: false }, validateTaskDefinition: () => [] })),
+      targets.map((t) => ({
+        target: t,
+        desired: makeDesired(t),
+        project,
+        sessions,
+        baseEcr,
+        runId: "r1",
+        options: { waitForInProgress: false },
+        validateTaskDefinition: () => [],
+      })),
     );
     expect(results).toHaveLength(200);
     expect(results.filter((r) => r.checks.some((c) => c.verdict === "fail"))).toEqual([]);

@@ -29,7 +29,11 @@ describe("resolveImage", () => {
     const world = healthyWorld(makeTarget());
     expect(await resolveImage(config, world.sessions(), DIGEST)).toEqual({ repository: CENTRAL, digest: DIGEST });
     expect(await resolveImage(config, world.sessions(), `${CENTRAL}@${DIGEST}`)).toEqual({ repository: CENTRAL, digest: DIGEST });
-    expect(await resolveImage(config, world.sessions(), `${CENTRAL}:latest`)).toEqual({ repository: CENTRAL, tag: "latest", digest: DIGEST });
+    expect(await resolveImage(config, world.sessions(), `${CENTRAL}:latest`)).toEqual({
+      repository: CENTRAL,
+      tag: "latest",
+      digest: DIGEST,
+    });
   });
 
   it("fails IMAGE_NOT_FOUND naming the repository and the tag, with how to push and check", async () => {
@@ -39,7 +43,9 @@ describe("resolveImage", () => {
     expect(e.message).toBe(`tag deadbee is not in ${CENTRAL}`);
     expect(e).toMatchObject({ action: "ecr:DescribeImages", resource: CENTRAL });
     expect(e.hint).toContain(`docker push ${CENTRAL}:deadbee`);
-    expect(e.hint).toContain("aws ecr describe-images --registry-id 111111111111 --region eu-west-1 --repository-name shop/api --image-ids imageTag=deadbee");
+    expect(e.hint).toContain(
+      "aws ecr describe-images --registry-id 111111111111 --region eu-west-1 --repository-name shop/api --image-ids imageTag=deadbee",
+    );
   });
 
   it("fails IMAGE_NOT_FOUND for an unknown digest", async () => {
@@ -58,20 +64,42 @@ describe("resolveImage", () => {
 
   it("reads through image.registryRole when set, with its ExternalId", async () => {
     const world = healthyWorld(makeTarget());
-    const withRole = { ...config, image: { ...config.image, registryRole: "arn:aws:iam::111111111111:role/registry-read", registryExternalId: "reg-x" } };
+    const withRole = {
+      ...config,
+      image: { ...config.image, registryRole: "arn:aws:iam::111111111111:role/registry-read", registryExternalId: "reg-x" },
+    };
     const image = await resolveImage(withRole, world.sessions(), "3f2a9c1");
     expect(image.digest).toBe(DIGEST);
     expect(world.baseCalls).toBe(0);
-    expect(world.assumed[0]).toMatchObject({ roleArn: "arn:aws:iam::111111111111:role/registry-read", externalId: "reg-x", region: "eu-west-1" });
+    expect(world.assumed[0]).toMatchObject({
+      roleArn: "arn:aws:iam::111111111111:role/registry-read",
+      externalId: "reg-x",
+      region: "eu-west-1",
+    });
     expect(world.assumed[0]!.sessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
   });
 
   it("names the registry role when it cannot be assumed", async () => {
     const world = healthyWorld(makeTarget());
     const role = "arn:aws:iam::111111111111:role/registry-read";
-    world.assumeFailures.set(role, new DeployerError({ code: "ASSUME_ROLE_DENIED", message: `cannot assume ${role}`, action: "sts:AssumeRole", resource: role, awsCode: "AccessDenied" }));
+    world.assumeFailures.set(
+      role,
+      new DeployerError({
+        code: "ASSUME_ROLE_DENIED",
+        message: `cannot assume ${role}`,
+        action: "sts:AssumeRole",
+        resource: role,
+        awsCode: "AccessDenied",
+      }),
+    );
     const e = await rejection(resolveImage({ ...config, image: { ...config.image, registryRole: role } }, world.sessions(), "3f2a9c1"));
-    expect(e).toMatchObject({ code: "ASSUME_ROLE_DENIED", field: "image.registryRole", action: "sts:AssumeRole", resource: role, awsCode: "AccessDenied" });
+    expect(e).toMatchObject({
+      code: "ASSUME_ROLE_DENIED",
+      field: "image.registryRole",
+      action: "sts:AssumeRole",
+      resource: role,
+      awsCode: "AccessDenied",
+    });
   });
 
   it("keeps ACCESS_DENIED from DescribeImages, with a hint naming the permission", async () => {
@@ -119,7 +147,12 @@ describe("withSharedPolicyReads", () => {
     const { withSharedPolicyReads } = await import("../../../src/observe/resolve-image.js");
     let calls = 0;
     let fail = true;
-    const repo = { registryId: "111111111111", region: "eu-west-1", name: "shop/api", uri: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api" };
+    const repo = {
+      registryId: "111111111111",
+      region: "eu-west-1",
+      name: "shop/api",
+      uri: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api",
+    };
     const shared = withSharedPolicyReads({
       findImage: async () => undefined,
       getRepositoryPolicy: async () => {

@@ -29,7 +29,12 @@ describe("buildPlan", () => {
     expect(tp.steps).toEqual([]);
     expect(tp.diff).toEqual([]);
     expect(tp.live?.fingerprint).toBe(tp.fingerprint);
-    expect(tp.live).toMatchObject({ taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7", revision: 7, imageDigest: DIGEST_A, rolloutState: "COMPLETED" });
+    expect(tp.live).toMatchObject({
+      taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7",
+      revision: 7,
+      imageDigest: DIGEST_A,
+      rolloutState: "COMPLETED",
+    });
     expect(plan.summary).toEqual({ targets: 1, toChange: 0, unchanged: 1, blocked: 0, failingChecks: 0, warnings: 0 });
   });
 
@@ -54,7 +59,15 @@ describe("buildPlan", () => {
     });
     expect(tp.steps[1]).toEqual({ kind: "update-service", cluster: "shop-dev", service: "api" });
     expect(tp.steps[2]).toEqual({ kind: "wait-stable", timeoutSeconds: 900 });
-    expect(tp.target).toEqual({ name: "dev", stage: "dev", account: "222222222222", region: "eu-west-1", cluster: "shop-dev", service: "api", file: "environments/dev.yaml" });
+    expect(tp.target).toEqual({
+      name: "dev",
+      stage: "dev",
+      account: "222222222222",
+      region: "eu-west-1",
+      cluster: "shop-dev",
+      service: "api",
+      file: "environments/dev.yaml",
+    });
     expect(plan.summary.toChange).toBe(1);
   });
 
@@ -62,7 +75,11 @@ describe("buildPlan", () => {
     const t = target();
     const want = desired(t, image(DIGEST_B));
     const latest = liveTaskDefinition(
-      { ...(want.taskDefinition as unknown as Record<string, unknown>), requiresAttributes: [{ name: "ecs.capability.task-eni" }], compatibilities: ["EC2", "FARGATE"] },
+      {
+        ...(want.taskDefinition as unknown as Record<string, unknown>),
+        requiresAttributes: [{ name: "ecs.capability.task-eni" }],
+        compatibilities: ["EC2", "FARGATE"],
+      },
       "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8",
     );
     const obs = observed(t, liveDev(), { latestRevision: latest });
@@ -78,7 +95,9 @@ describe("buildPlan", () => {
   it("registers rather than reuses when the latest revision differs", () => {
     const t = target();
     const latest = liveTaskDefinition({ ...liveDev(), cpu: "1024" }, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8");
-    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { latestRevision: latest }) }])).targets[0]!;
+    const tp = buildPlan(
+      planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { latestRevision: latest }) }]),
+    ).targets[0]!;
     expect(tp.steps[0]!.kind).toBe("register-task-definition");
   });
 
@@ -127,13 +146,22 @@ describe("buildPlan", () => {
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const svc = service(t, liveArn, [
       deployment({ id: "ecs-svc/2", taskDefinition: liveArn, rolloutState: "IN_PROGRESS" }),
-      deployment({ id: "ecs-svc/1", status: "ACTIVE", taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6" }),
+      deployment({
+        id: "ecs-svc/1",
+        status: "ACTIVE",
+        taskDefinition: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6",
+      }),
     ]);
     const entry = () => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) });
 
     const waiting = buildPlan(planInput([entry()], { waitForInProgress: true })).targets[0]!;
     expect(waiting.action).toBe("update");
-    expect(waiting.steps.map((s) => s.kind)).toEqual(["wait-foreign-deployment", "register-task-definition", "update-service", "wait-stable"]);
+    expect(waiting.steps.map((s) => s.kind)).toEqual([
+      "wait-foreign-deployment",
+      "register-task-definition",
+      "update-service",
+      "wait-stable",
+    ]);
 
     const refusing = buildPlan(planInput([entry()])).targets[0]!;
     expect(refusing.action).toBe("blocked");
@@ -146,7 +174,8 @@ describe("buildPlan", () => {
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "IN_PROGRESS" })]);
     const checks = [...PASSING_CHECKS(), check("deployment", "fail", { error: { code: "DEPLOYMENT_IN_PROGRESS", message: "busy" } })];
-    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc, checks }) }])).targets[0]!;
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc, checks }) }]))
+      .targets[0]!;
     expect(tp.checks.filter((c) => c.error?.code === "DEPLOYMENT_IN_PROGRESS")).toHaveLength(1);
   });
 
@@ -161,7 +190,15 @@ describe("buildPlan", () => {
     const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
     expect(tp.action).toBe("update");
     expect(tp.diff).toEqual([]);
-    expect(tp.steps).toEqual([{ kind: "resume-wait", deploymentId: "ecs-svc/new", taskDefinitionArn: liveArn, previousTaskDefinitionArn: prevArn, timeoutSeconds: 900 }]);
+    expect(tp.steps).toEqual([
+      {
+        kind: "resume-wait",
+        deploymentId: "ecs-svc/new",
+        taskDefinitionArn: liveArn,
+        previousTaskDefinitionArn: prevArn,
+        timeoutSeconds: 900,
+      },
+    ]);
     expect(tp.checks.some((c) => c.verdict === "fail")).toBe(false);
   });
 
@@ -184,7 +221,11 @@ describe("buildPlan", () => {
     );
     const step = plan.targets[0]!.steps[0]!;
     if (step.kind !== "register-task-definition") throw new Error(`expected register, got ${step.kind}`);
-    expect(step.tags).toMatchObject({ "deployer:promoted-from": "staging", "deployer:source-stage": "staging", "deployer:source-task-definition": src });
+    expect(step.tags).toMatchObject({
+      "deployer:promoted-from": "staging",
+      "deployer:source-stage": "staging",
+      "deployer:source-task-definition": src,
+    });
     expect(step.tags["deployer:by"]!.startsWith("GitHub Actions _push_ xx")).toBe(true);
     for (const v of Object.values(step.tags)) {
       expect(v.length).toBeLessThanOrEqual(TAG_VALUE_MAX);
@@ -224,7 +265,13 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   /** The service's PRIMARY (:7, the desired definition when `desired` is the default) FAILED without ECS rollback; :6 still runs. */
   const failedService = (t: ReturnType<typeof target>) =>
     service(t, LIVE, [
-      deployment({ id: "ecs-svc/bad", taskDefinition: LIVE, rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0 }),
+      deployment({
+        id: "ecs-svc/bad",
+        taskDefinition: LIVE,
+        rolloutState: "FAILED",
+        rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+        runningCount: 0,
+      }),
       deployment({ id: "ecs-svc/old", status: "ACTIVE", taskDefinition: PREV, rolloutState: "COMPLETED" }),
     ]);
 
@@ -239,7 +286,9 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
 
   it("with --force it is deployed again (same revision, a new deployment), rolling back to the revision that completed beside it", () => {
     const t = target();
-    const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }], { force: true })).targets[0]!;
+    const tp = buildPlan(
+      planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }], { force: true }),
+    ).targets[0]!;
     expect(tp.action).toBe("update");
     expect(tp.steps).toEqual([
       { kind: "reuse-task-definition", taskDefinitionArn: LIVE },
@@ -251,7 +300,9 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
 
   it("another definition is deployed over a FAILED PRIMARY, and its provenance tag names the known-good revision, never the failed one", () => {
     const t = target();
-    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: failedService(t) }) }])).targets[0]!;
+    const tp = buildPlan(
+      planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: failedService(t) }) }]),
+    ).targets[0]!;
     expect(tp.action).toBe("update");
     const register = tp.steps[0]!;
     expect(register.kind === "register-task-definition" && register.tags["deployer:previous-task-definition"]).toBe(PREV);
@@ -261,18 +312,33 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   it("with nothing known to have run healthy, the plan warns that a failure will not be rolled back", () => {
     const t = target();
     const svc = service(t, LIVE, [deployment({ id: "ecs-svc/bad", taskDefinition: LIVE, rolloutState: "FAILED", runningCount: 0 })]);
-    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
+    const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) }]))
+      .targets[0]!;
     expect(tp.rollbackTo).toBeUndefined();
-    expect(tp.checks.find((c) => c.id === "rollback-target")).toMatchObject({ verdict: "warn", message: expect.stringContaining("a failure will not be rolled back") });
+    expect(tp.checks.find((c) => c.id === "rollback-target")).toMatchObject({
+      verdict: "warn",
+      message: expect.stringContaining("a failure will not be rolled back"),
+    });
   });
 
   it("an INACTIVE rollback target is a warning, and a failure under --strict", () => {
     const t = target();
-    const inactive = { taskDefinitionArn: LIVE, source: "steady-state" as const, evidence: "the service runs it, settled", status: "INACTIVE" };
-    const lax = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }])).targets[0]!;
+    const inactive = {
+      taskDefinitionArn: LIVE,
+      source: "steady-state" as const,
+      evidence: "the service runs it, settled",
+      status: "INACTIVE",
+    };
+    const lax = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }]))
+      .targets[0]!;
     expect(lax.action).toBe("update");
-    expect(lax.checks.find((c) => c.id === "rollback-target")).toMatchObject({ verdict: "warn", message: expect.stringContaining("INACTIVE (deregistered)") });
-    const strict = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }], { strict: true })).targets[0]!;
+    expect(lax.checks.find((c) => c.id === "rollback-target")).toMatchObject({
+      verdict: "warn",
+      message: expect.stringContaining("INACTIVE (deregistered)"),
+    });
+    const strict = buildPlan(
+      planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { rollbackTo: inactive }) }], { strict: true }),
+    ).targets[0]!;
     expect(strict.action).toBe("blocked");
   });
 

@@ -69,7 +69,14 @@ export function desired(t: Target, img: ResolvedImage = image()): DesiredTarget 
 
 export function liveTaskDefinition(raw: Record<string, unknown>, arn: string, tags: Record<string, string> = {}): LiveTaskDefinition {
   const revision = Number(arn.split(":").pop());
-  return { arn, family: String(raw.family), revision, status: "ACTIVE", raw: { ...raw, taskDefinitionArn: arn, revision, status: "ACTIVE" }, tags };
+  return {
+    arn,
+    family: String(raw.family),
+    revision,
+    status: "ACTIVE",
+    raw: { ...raw, taskDefinitionArn: arn, revision, status: "ACTIVE" },
+    tags,
+  };
 }
 
 export function deployment(overrides: Partial<LiveDeployment> = {}): LiveDeployment {
@@ -128,7 +135,11 @@ export function observed(t: Target, live: Record<string, unknown> | undefined, e
   };
 }
 
-export function planInput(entries: BuildPlanInput["entries"], overrides: Partial<BuildPlanInput["options"]> = {}, img = image()): BuildPlanInput {
+export function planInput(
+  entries: BuildPlanInput["entries"],
+  overrides: Partial<BuildPlanInput["options"]> = {},
+  img = image(),
+): BuildPlanInput {
   return {
     service: "shop-api",
     image: img,

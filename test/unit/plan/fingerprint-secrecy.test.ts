@@ -16,7 +16,10 @@ const PIN = "4821";
 const OLD_PIN = "1093";
 
 /** What the attack assumed: sha256 over the canonical definition, secrets included. */
-const unsaltedHash = (def: Record<string, unknown>) => `sha256:${createHash("sha256").update(canonicalJson(normaliseTaskDefinition(def))).digest("hex")}`;
+const unsaltedHash = (def: Record<string, unknown>) =>
+  `sha256:${createHash("sha256")
+    .update(canonicalJson(normaliseTaskDefinition(def)))
+    .digest("hex")}`;
 
 /** A definition of the example with the PIN in an environment variable whose name does not look secret. */
 function withPin(def: TaskDefinitionInput, pin: string): TaskDefinitionInput {
@@ -28,7 +31,11 @@ function withPin(def: TaskDefinitionInput, pin: string): TaskDefinitionInput {
 }
 
 /** Tries all 10,000 PINs against every hash in `published`, the way the issue's experiment did. */
-function recover(template: TaskDefinitionInput, published: readonly string[], hash: (def: Record<string, unknown>) => string): string | undefined {
+function recover(
+  template: TaskDefinitionInput,
+  published: readonly string[],
+  hash: (def: Record<string, unknown>) => string,
+): string | undefined {
   const wanted = new Set(published);
   for (let i = 0; i < 10_000; i++) {
     const candidate = String(i).padStart(4, "0");
@@ -59,9 +66,13 @@ describe("a short secret cannot be recovered from plan JSON or tags", () => {
     const json = planToJsonText(plan);
     expect(json).not.toContain(PIN);
     expect(json).not.toContain(OLD_PIN);
-    const published = [...new Set([...json.matchAll(/sha256:[0-9a-f]{64}/g)].map((m) => m[0]))].filter((h) => h !== DIGEST_A && h !== DIGEST_B);
+    const published = [...new Set([...json.matchAll(/sha256:[0-9a-f]{64}/g)].map((m) => m[0]))].filter(
+      (h) => h !== DIGEST_A && h !== DIGEST_B,
+    );
     const step = plan.targets[0]!.steps.find((s) => s.kind === "register-task-definition");
-    expect(step && step.kind === "register-task-definition" ? step.tags["deployer:fingerprint"] : undefined).toBe(plan.targets[0]!.fingerprint);
+    expect(step && step.kind === "register-task-definition" ? step.tags["deployer:fingerprint"] : undefined).toBe(
+      plan.targets[0]!.fingerprint,
+    );
     expect(published).toContain(plan.targets[0]!.fingerprint);
     expect(published).toContain(plan.targets[0]!.live!.fingerprint);
     expect(recover(d.taskDefinition, published, unsaltedHash)).toBeUndefined();

@@ -16,7 +16,17 @@ describe("normaliseTaskDefinition", () => {
   it("drops what ECS adds on registration, and tags", () => {
     const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
     const n = normaliseTaskDefinition({ ...live, tags: [{ key: "a", value: "b" }] });
-    for (const k of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt", "tags"]) {
+    for (const k of [
+      "taskDefinitionArn",
+      "revision",
+      "status",
+      "requiresAttributes",
+      "compatibilities",
+      "registeredAt",
+      "registeredBy",
+      "deregisteredAt",
+      "tags",
+    ]) {
       expect(n).not.toHaveProperty(k);
     }
     expect(n.family).toBe("shop-api-dev");
@@ -57,7 +67,12 @@ describe("normaliseTaskDefinition", () => {
           ulimits: [{ name: "nofile", softLimit: 65536, hardLimit: 65536 }],
           logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": "/ecs/orders-worker", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs", "awslogs-create-group": "true" },
+            options: {
+              "awslogs-group": "/ecs/orders-worker",
+              "awslogs-region": "us-east-1",
+              "awslogs-stream-prefix": "ecs",
+              "awslogs-create-group": "true",
+            },
           },
           healthCheck: { command: ["CMD-SHELL", "test -f /tmp/healthy || exit 1"] },
         },
@@ -90,7 +105,11 @@ describe("normaliseTaskDefinition", () => {
   });
 
   it("does not invent a hostPort under bridge networking", () => {
-    const n = normaliseTaskDefinition({ family: "f", networkMode: "bridge", containerDefinitions: [{ name: "app", image: "x", portMappings: [{ containerPort: 80 }] }] });
+    const n = normaliseTaskDefinition({
+      family: "f",
+      networkMode: "bridge",
+      containerDefinitions: [{ name: "app", image: "x", portMappings: [{ containerPort: 80 }] }],
+    });
     const c = (n.containerDefinitions as Array<Record<string, unknown>>)[0]!;
     expect(c.portMappings).toEqual([{ containerPort: 80, protocol: "tcp" }]);
   });
@@ -102,16 +121,28 @@ describe("normaliseTaskDefinition", () => {
         {
           name: "app",
           image: "x",
-          environment: [{ name: "B", value: "2" }, { name: "A", value: "1" }],
-          secrets: [{ name: "Z", valueFrom: "arn:z" }, { name: "Y", valueFrom: "arn:y" }],
+          environment: [
+            { name: "B", value: "2" },
+            { name: "A", value: "1" },
+          ],
+          secrets: [
+            { name: "Z", valueFrom: "arn:z" },
+            { name: "Y", valueFrom: "arn:y" },
+          ],
         },
       ],
     };
     const b = {
       containerDefinitions: [
         {
-          secrets: [{ valueFrom: "arn:y", name: "Y" }, { valueFrom: "arn:z", name: "Z" }],
-          environment: [{ value: "1", name: "A" }, { value: "2", name: "B" }],
+          secrets: [
+            { valueFrom: "arn:y", name: "Y" },
+            { valueFrom: "arn:z", name: "Z" },
+          ],
+          environment: [
+            { value: "1", name: "A" },
+            { value: "2", name: "B" },
+          ],
           image: "x",
           name: "app",
         },
@@ -121,7 +152,10 @@ describe("normaliseTaskDefinition", () => {
     expect(fingerprint(a)).toBe(fingerprint(b));
     const n = normaliseTaskDefinition(a);
     const env = (n.containerDefinitions as Array<{ environment: unknown }>)[0]!.environment;
-    expect(env).toEqual([{ name: "A", value: "1" }, { name: "B", value: "2" }]);
+    expect(env).toEqual([
+      { name: "A", value: "1" },
+      { name: "B", value: "2" },
+    ]);
   });
 
   it("keeps the order of lists where order means something", () => {

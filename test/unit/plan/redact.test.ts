@@ -26,7 +26,10 @@ function planWithSecrets() {
   const liveApp = (live.containerDefinitions as Array<{ environment: Array<{ name: string; value: string }> }>)[0]!;
   liveApp.environment.find((e) => e.name === "SENTRY_DSN")!.value = OLD_DSN;
 
-  const checks = [...PASSING_CHECKS(), check("image-pull", "warn", { message: `probe sent header x-api-key: ${API_KEY}`, evidence: { header: API_KEY } })];
+  const checks = [
+    ...PASSING_CHECKS(),
+    check("image-pull", "warn", { message: `probe sent header x-api-key: ${API_KEY}`, evidence: { header: API_KEY } }),
+  ];
   return buildPlan(planInput([{ desired: d, observed: observed(t, live, { checks }) }]));
 }
 
@@ -34,15 +37,25 @@ const SECRETS = [API_KEY, SENTRY_DSN, OLD_DSN, STRIPE_TOKEN];
 
 describe("sensitive values", () => {
   it("recognises secret-looking names in any case", () => {
-    for (const n of ["API_KEY", "apiKey", "GITHUB_TOKEN", "DB_PASSWORD", "client_secret", "SENTRY_DSN", "AWS_CREDENTIALS"]) expect(isSecretName(n), n).toBe(true);
+    for (const n of ["API_KEY", "apiKey", "GITHUB_TOKEN", "DB_PASSWORD", "client_secret", "SENTRY_DSN", "AWS_CREDENTIALS"])
+      expect(isSecretName(n), n).toBe(true);
     for (const n of ["LOG_LEVEL", "STAGE", "KEYSPACE", "TOKEN_URL"]) expect(isSecretName(n), n).toBe(false);
   });
 
   it("collects values of sensitive vars (with their upper/lower-case forms) and of secret-named env vars on both sides", () => {
-    const t = target({ vars: { ...target().vars, apiKey: API_KEY, nested: { pw: "hunter22" } }, sensitive: ["vars.apiKey", "vars.nested"] });
+    const t = target({
+      vars: { ...target().vars, apiKey: API_KEY, nested: { pw: "hunter22" } },
+      sensitive: ["vars.apiKey", "vars.nested"],
+    });
     const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-    const values = collectSensitiveValues(t, { family: "f", containerDefinitions: [{ name: "a", environment: [{ name: "X_TOKEN", value: STRIPE_TOKEN }] }] }, live);
-    expect(new Set(values)).toEqual(new Set([API_KEY, API_KEY.toUpperCase(), API_KEY.toLowerCase(), "hunter22", "HUNTER22", STRIPE_TOKEN, SENTRY_DSN]));
+    const values = collectSensitiveValues(
+      t,
+      { family: "f", containerDefinitions: [{ name: "a", environment: [{ name: "X_TOKEN", value: STRIPE_TOKEN }] }] },
+      live,
+    );
+    expect(new Set(values)).toEqual(
+      new Set([API_KEY, API_KEY.toUpperCase(), API_KEY.toLowerCase(), "hunter22", "HUNTER22", STRIPE_TOKEN, SENTRY_DSN]),
+    );
   });
 
   it("marks changes sensitive and shows them as (sensitive)", () => {
@@ -54,7 +67,13 @@ describe("sensitive values", () => {
     expect(byPath.get("containers[app].command")?.sensitive).toBe(true);
     expect(byPath.get("containers[app].image")?.sensitive).toBeUndefined();
     const shown = redactPlanForOutput(plan).targets[0]!.diff.find((d) => d.path === "containers[app].environment.SENTRY_DSN");
-    expect(shown).toEqual({ path: "containers[app].environment.SENTRY_DSN", kind: "changed", before: REDACTED, after: REDACTED, sensitive: true });
+    expect(shown).toEqual({
+      path: "containers[app].environment.SENTRY_DSN",
+      kind: "changed",
+      before: REDACTED,
+      after: REDACTED,
+      sensitive: true,
+    });
   });
 
   it("appears in no output: text, JSON, Markdown, saved plan file", async () => {

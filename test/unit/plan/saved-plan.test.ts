@@ -49,7 +49,9 @@ describe("saved plans", () => {
     const file = tmpFile();
     await writePlanFile(file, plan);
     const saved = await readPlanFile(file);
-    expect(saved.targets.map((t) => [t.target.name, t.action, t.fingerprint])).toEqual(plan.targets.map((t) => [t.target.name, t.action, t.fingerprint]));
+    expect(saved.targets.map((t) => [t.target.name, t.action, t.fingerprint])).toEqual(
+      plan.targets.map((t) => [t.target.name, t.action, t.fingerprint]),
+    );
     expect(saved.targets[0]!.steps).toEqual(plan.targets[0]!.steps);
     expect(checkPlanStillValid(saved, makePlan())).toEqual({ ok: true });
   });
@@ -60,7 +62,9 @@ describe("saved plans", () => {
     await writePlanFile(file, plan);
     const text = readFileSync(file, "utf8");
     const saved = JSON.parse(text);
-    expect(saved.targets[0].desired.containerDefinitions[0].environment.find((e: { name: string }) => e.name === "SENTRY_DSN").value).toBe("(sensitive)");
+    expect(saved.targets[0].desired.containerDefinitions[0].environment.find((e: { name: string }) => e.name === "SENTRY_DSN").value).toBe(
+      "(sensitive)",
+    );
     expect(saved.targets[0].fingerprint).toBe(plan.targets[0]!.fingerprint);
   });
 
@@ -111,11 +115,17 @@ describe("saved plans", () => {
     const plan = JSON.parse(JSON.stringify(makePlan()));
     plan.targets[0].action = "yolo";
     delete plan.targets[1].fingerprint;
-    expectPlanInvalid(() => parsePlan(JSON.stringify(plan), "p.json"), /p\.json is not a valid deployer plan: .*\/targets\/0\/action: must be equal to one of the allowed values.*\/targets\/1: must have required property 'fingerprint'/);
+    expectPlanInvalid(
+      () => parsePlan(JSON.stringify(plan), "p.json"),
+      /p\.json is not a valid deployer plan: .*\/targets\/0\/action: must be equal to one of the allowed values.*\/targets\/1: must have required property 'fingerprint'/,
+    );
   });
 
   it("refuses another format version and a missing file", async () => {
     expectPlanInvalid(() => parsePlan(JSON.stringify({ formatVersion: 2 }), "p.json"), /format version 2; this deployer reads version 1/);
-    await expect(readPlanFile(path.join(tmpdir(), "no-such-deployer-plan.json"))).rejects.toMatchObject({ code: "PLAN_INVALID", message: expect.stringMatching(/does not exist/) });
+    await expect(readPlanFile(path.join(tmpdir(), "no-such-deployer-plan.json"))).rejects.toMatchObject({
+      code: "PLAN_INVALID",
+      message: expect.stringMatching(/does not exist/),
+    });
   });
 });

@@ -27,12 +27,25 @@ describe("imageReference", () => {
 });
 
 describe("redactSensitive", () => {
-  const target = { vars: { apiKey: "s3cr3t-value", short: "ab", nested: { a: "another-secret" } }, sensitive: ["vars.apiKey", "vars.short", "vars.nested"] } as unknown as Target;
+  const target = {
+    vars: { apiKey: "s3cr3t-value", short: "ab", nested: { a: "another-secret" } },
+    sensitive: ["vars.apiKey", "vars.short", "vars.nested"],
+  } as unknown as Target;
 
   it("masks the target's sensitive values wherever they were rendered", () => {
-    const def = { environment: [{ name: "K", value: "s3cr3t-value" }, { name: "URL", value: "https://x/?k=s3cr3t-value&n=another-secret" }], family: "ab", cpu: "xabx" };
+    const def = {
+      environment: [
+        { name: "K", value: "s3cr3t-value" },
+        { name: "URL", value: "https://x/?k=s3cr3t-value&n=another-secret" },
+      ],
+      family: "ab",
+      cpu: "xabx",
+    };
     expect(redactSensitive(def, target)).toEqual({
-      environment: [{ name: "K", value: REDACTED }, { name: "URL", value: `https://x/?k=${REDACTED}&n=${REDACTED}` }],
+      environment: [
+        { name: "K", value: REDACTED },
+        { name: "URL", value: `https://x/?k=${REDACTED}&n=${REDACTED}` },
+      ],
       family: REDACTED, // a short value is masked where it is the whole field…
       cpu: "xabx", // …but not searched for inside other strings
     });

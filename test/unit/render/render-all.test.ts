@@ -14,12 +14,19 @@ beforeAll(async () => {
 });
 
 const FILE = "/repo/templates/td.json.hbs";
-const withTemplate = (edit: (source: string) => string): Project => ({ ...example, template: { file: FILE, source: edit(example.template.source) } });
+const withTemplate = (edit: (source: string) => string): Project => ({
+  ...example,
+  template: { file: FILE, source: edit(example.template.source) },
+});
 const lineOf = (p: Project, needle: string) => p.template.source.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
 describe("every missing value at once", () => {
   it("one target: each missing value once, at its first use", async () => {
-    const p = withTemplate((s) => s.replace('"{{vars.logLevel}}"', '"{{vars.logLvl}}{{vars.also.missing}}{{vars.logLvl}}"').replace('"{{vars.cpu}}"', '"{{vars.cpuu}}"'));
+    const p = withTemplate((s) =>
+      s
+        .replace('"{{vars.logLevel}}"', '"{{vars.logLvl}}{{vars.also.missing}}{{vars.logLvl}}"')
+        .replace('"{{vars.cpu}}"', '"{{vars.cpuu}}"'),
+    );
     const errors = await errorsOf(() => renderTaskDefinition(p, p.targets[0]!, "img:1"));
     expect(errors.map((e) => `${e.code} ${e.location?.line} ${e.message}`)).toEqual([
       `TEMPLATE_ERROR ${lineOf(p, "cpuu")} {{vars.cpuu}} is not defined (rendering for target "dev")`,
@@ -29,7 +36,9 @@ describe("every missing value at once", () => {
   });
 
   it("every target: the same missing value is one error listing the targets; a value missing from one target names it", async () => {
-    const p = withTemplate((s) => s.replace('"{{vars.logLevel}}"', '"{{vars.nope}}{{#if (eq target.stage "prod")}}{{vars.prodOnly}}{{/if}}"'));
+    const p = withTemplate((s) =>
+      s.replace('"{{vars.logLevel}}"', '"{{vars.nope}}{{#if (eq target.stage "prod")}}{{vars.prodOnly}}{{/if}}"'),
+    );
     const errors = await errorsOf(() => checkRenders(p, p.targets));
     expect(errors.map((e) => [e.target, e.message])).toEqual([
       [undefined, '{{vars.nope}} is not defined (rendering for targets "dev", "staging", "prod-eu", "prod-us")'],
@@ -41,15 +50,22 @@ describe("every missing value at once", () => {
   });
 
   it("only paths of the template's context are filled in to go on; anything else stops at the first", async () => {
-    expect(["{{vars.a.b}} is not defined", "vars.a is not defined", "{{../vars.x}} is null", "{{@root.vars.y}} is not defined"].map(missingPath)).toEqual(["vars.a.b", "vars.a", "vars.x", "vars.y"]);
+    expect(
+      ["{{vars.a.b}} is not defined", "vars.a is not defined", "{{../vars.x}} is null", "{{@root.vars.y}} is not defined"].map(missingPath),
+    ).toEqual(["vars.a.b", "vars.a", "vars.x", "vars.y"]);
     expect(missingPath('{{default vars.a "x"}} is not defined')).toBeUndefined();
     const p = withTemplate((s) => s.replace('"{{vars.logLevel}}"', '"{{#with vars.nope}}{{inner}}{{/with}}{{vars.later}}"'));
     const errors = await errorsOf(() => renderTaskDefinition(p, p.targets[0]!, "img:1"));
-    expect(errors.map((e) => e.message)).toEqual(['vars.nope is not defined (rendering for target "dev")', '{{inner}} is not defined (rendering for target "dev")']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'vars.nope is not defined (rendering for target "dev")',
+      '{{inner}} is not defined (rendering for target "dev")',
+    ]);
     // A root-looking path that is relative (inside each): reported once, not again after filling in.
     const q = withTemplate((s) => s.replace('"{{vars.logLevel}}"', '"{{#each vars.list}}{{vars.x}}{{/each}}"'));
     const t = { ...q.targets[0]!, vars: { ...q.targets[0]!.vars, list: [1] } };
-    expect((await errorsOf(() => renderTaskDefinition(q, t, "img:1"))).map((e) => e.message)).toEqual(['{{vars.x}} is not defined (rendering for target "dev")']);
+    expect((await errorsOf(() => renderTaskDefinition(q, t, "img:1"))).map((e) => e.message)).toEqual([
+      '{{vars.x}} is not defined (rendering for target "dev")',
+    ]);
   });
 });
 
@@ -80,7 +96,13 @@ describe("templates are bounded before Handlebars runs", () => {
   it("too many expressions (a 1 MiB template of them): refused at the line, at once", async () => {
     const p = withTemplate((s) => s.replace('"{{vars.logLevel}}"', `"${"{{vars.logLevel}}".repeat(60_000)}"`));
     const { errors, ms } = await timed(p);
-    expect(errors.map((e) => [e.code, e.location?.line, e.message])).toEqual([["TEMPLATE_ERROR", lineOf(p, "LOG_LEVEL"), `the template has more than ${TEMPLATE_LIMITS.maxExpressions} {{…}} expressions (by this line)`]]);
+    expect(errors.map((e) => [e.code, e.location?.line, e.message])).toEqual([
+      [
+        "TEMPLATE_ERROR",
+        lineOf(p, "LOG_LEVEL"),
+        `the template has more than ${TEMPLATE_LIMITS.maxExpressions} {{…}} expressions (by this line)`,
+      ],
+    ]);
     expect(ms).toBeLessThan(1000);
   });
 
@@ -93,13 +115,18 @@ describe("templates are bounded before Handlebars runs", () => {
 
   it("{{#each}} nested over a long list (10^11 copies): refused before rendering, at the each", async () => {
     const list = Array.from({ length: 5000 }, (_, i) => i);
-    const p = withTemplate((s) => s.replace('"{{vars.logLevel}}"', `"${"{{#each @root.vars.list}}".repeat(3)}{{this}}${"{{/each}}".repeat(3)}"`));
+    const p = withTemplate((s) =>
+      s.replace('"{{vars.logLevel}}"', `"${"{{#each @root.vars.list}}".repeat(3)}{{this}}${"{{/each}}".repeat(3)}"`),
+    );
     const { errors, ms } = await timed(p, { list });
     expect(errors[0]!.message).toMatch(/^the template could write more than 2 MiB for target "dev"/);
     expect(errors[0]!.location?.line).toBe(lineOf(p, "LOG_LEVEL"));
     expect(ms).toBeLessThan(1000);
     // One each over a short list is what templates do.
     const fine = withTemplate((s) => s.replace('"{{vars.logLevel}}"', '"{{#each @root.vars.list}}{{this}},{{/each}}"'));
-    expect(renderTaskDefinition(fine, { ...fine.targets[0]!, vars: { ...fine.targets[0]!.vars, list: [1, 2, 3] } }, "img:1").containerDefinitions[0]!.environment).toContainEqual({ name: "LOG_LEVEL", value: "1,2,3," });
+    expect(
+      renderTaskDefinition(fine, { ...fine.targets[0]!, vars: { ...fine.targets[0]!.vars, list: [1, 2, 3] } }, "img:1")
+        .containerDefinitions[0]!.environment,
+    ).toContainEqual({ name: "LOG_LEVEL", value: "1,2,3," });
   });
 });

@@ -41,8 +41,12 @@ describe("renderTaskDefinition on the example", () => {
     expect(def.cpu).toBe("512");
     expect(def.memory).toBe("1024");
     expect(def.containerDefinitions[0]!.image).toBe("444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop/api:sha-abc");
-    expect(def.containerDefinitions[0]!.portMappings).toEqual([{ name: "http", containerPort: 8080, protocol: "tcp", appProtocol: "http" }]);
-    expect(def.containerDefinitions[0]!.secrets).toEqual([{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:eu-west-1:444444444444:parameter/shop-api/database-url" }]);
+    expect(def.containerDefinitions[0]!.portMappings).toEqual([
+      { name: "http", containerPort: 8080, protocol: "tcp", appProtocol: "http" },
+    ]);
+    expect(def.containerDefinitions[0]!.secrets).toEqual([
+      { name: "DATABASE_URL", valueFrom: "arn:aws:ssm:eu-west-1:444444444444:parameter/shop-api/database-url" },
+    ]);
   });
 
   it("renderDesired references the image by digest in the target's repository", () => {
@@ -126,7 +130,13 @@ describe("JSON safety of {{…}}", () => {
   });
 
   it("no prototype access", async () => {
-    for (const expr of ["{{vars.constructor}}", "{{target.name.constructor}}", "{{__proto__}}", '{{lookup vars "constructor"}}', "{{vars.toString}}"]) {
+    for (const expr of [
+      "{{vars.constructor}}",
+      "{{target.name.constructor}}",
+      "{{__proto__}}",
+      '{{lookup vars "constructor"}}',
+      "{{vars.toString}}",
+    ]) {
       const { project, t } = withTemplate(minimal(`, "user": "${expr}"`));
       const [e] = await errorsOf(() => renderTaskDefinition(project, t, "img:1"));
       expect(e!.code, expr).toBe("TEMPLATE_ERROR");

@@ -34,7 +34,12 @@ function setup(container: string, vars: Record<string, unknown> = {}, sensitive 
 function render(container: string, vars: Record<string, unknown> = {}) {
   const { project, t } = setup(container, vars);
   const def = renderTaskDefinition(project, t, "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:" + "a".repeat(64));
-  return { def, t, shown: JSON.stringify(redactSensitive(def, t)), values: collectSensitiveValues(t, def as unknown as Record<string, unknown>) };
+  return {
+    def,
+    t,
+    shown: JSON.stringify(redactSensitive(def, t)),
+    values: collectSensitiveValues(t, def as unknown as Record<string, unknown>),
+  };
 }
 
 function renderError(container: string, vars: Record<string, unknown> = {}): DeployerError {
@@ -58,14 +63,18 @@ describe("taint: sensitive input marks the fields it is written to", () => {
   });
 
   it("upper / lower: the transformed value is sensitive, and masked in every case", () => {
-    const { shown, values } = render(`, "environment": [{ "name": "X", "value": "{{upper vars.apiKey}}" }, { "name": "Y", "value": "{{lower vars.apiKey}}" }]`);
+    const { shown, values } = render(
+      `, "environment": [{ "name": "X", "value": "{{upper vars.apiKey}}" }, { "name": "Y", "value": "{{lower vars.apiKey}}" }]`,
+    );
     expect(values).toEqual(expect.arrayContaining([API_KEY.toUpperCase(), API_KEY.toLowerCase()]));
     expect(shown).not.toContain(API_KEY.toUpperCase());
     expect(shown).not.toContain(API_KEY.toLowerCase());
   });
 
   it("a lookup by a sensitive key yields a sensitive result, however short", () => {
-    const { def, shown, values } = render(`, "environment": [{ "name": "TIER", "value": "{{lookup vars.tiers vars.apiKey}}" }]`, { tiers: { [API_KEY]: "7" } });
+    const { def, shown, values } = render(`, "environment": [{ "name": "TIER", "value": "{{lookup vars.tiers vars.apiKey}}" }]`, {
+      tiers: { [API_KEY]: "7" },
+    });
     expect(def.containerDefinitions[0]!.environment).toEqual([{ name: "TIER", value: "7" }]);
     expect(values).toContain("7");
     expect(shown).toContain('{"name":"TIER","value":"(sensitive)"}');
@@ -78,7 +87,11 @@ describe("taint: sensitive input marks the fields it is written to", () => {
     );
     for (const secret of [API_KEY, "service-user-1", "t0ken-t0ken-t0ken"]) expect(shown).not.toContain(secret);
     expect(sensitivityOf(def).pointers).toEqual(
-      expect.arrayContaining(["/containerDefinitions/0/environment/0/value", "/containerDefinitions/0/dockerLabels/user", "/containerDefinitions/0/dockerLabels/token"]),
+      expect.arrayContaining([
+        "/containerDefinitions/0/environment/0/value",
+        "/containerDefinitions/0/dockerLabels/user",
+        "/containerDefinitions/0/dockerLabels/token",
+      ]),
     );
     const keyed = render(`, "dockerLabels": { "{{vars.apiKey}}": "x" }`);
     expect(keyed.shown).not.toContain(API_KEY);
@@ -98,7 +111,10 @@ describe("taint: sensitive input marks the fields it is written to", () => {
   });
 
   it("a value carrying the engine's private marker characters cannot fake or hide taint", () => {
-    const { def, shown } = render(`, "environment": [{ "name": "N", "value": "{{vars.note}}" }, { "name": "K", "value": "{{vars.apiKey}}" }]`, { note: "a\uE003b\uE002c\uE000" });
+    const { def, shown } = render(
+      `, "environment": [{ "name": "N", "value": "{{vars.note}}" }, { "name": "K", "value": "{{vars.apiKey}}" }]`,
+      { note: "a\uE003b\uE002c\uE000" },
+    );
     expect(def.containerDefinitions[0]!.environment![0]!.value).toBe("a\uE003b\uE002c\uE000");
     expect(sensitivityOf(def).pointers).toEqual(["/containerDefinitions/0/environment/1/value"]);
     expect(shown).not.toContain(API_KEY);
@@ -108,8 +124,16 @@ describe("taint: sensitive input marks the fields it is written to", () => {
 describe("taint: what would spell a secret out is refused", () => {
   it.each([
     ["eq", `, "environment": [{{#if (eq vars.apiKey "x")}}{ "name": "A", "value": "1" }{{/if}}]`, /eq cannot compare a sensitive value/],
-    ["lookup of a character", `, "environment": [{ "name": "C", "value": "{{lookup vars.apiKey 0}}" }]`, /lookup cannot read inside a sensitive value/],
-    ["each over it", `, "environment": [{{#each vars.apiKey}}{ "name": "C", "value": "{{this}}" }{{/each}}]`, /each cannot go through a sensitive value/],
+    [
+      "lookup of a character",
+      `, "environment": [{ "name": "C", "value": "{{lookup vars.apiKey 0}}" }]`,
+      /lookup cannot read inside a sensitive value/,
+    ],
+    [
+      "each over it",
+      `, "environment": [{{#each vars.apiKey}}{ "name": "C", "value": "{{this}}" }{{/each}}]`,
+      /each cannot go through a sensitive value/,
+    ],
     ["a path into it", `, "environment": [{ "name": "C", "value": "{{vars.apiKey.[0]}}" }]`, /not defined/],
   ])("%s", (_name, container, message) => {
     const e = renderError(container);
@@ -123,7 +147,9 @@ describe("errors about the rendered template never quote the output", () => {
   it("RENDER_INVALID of an unquoted sensitive value quotes the template line, not the secret", () => {
     const e = renderError(`, "environment": [{ "name": "K", "value": {{vars.apiKey}} }]`);
     expect(e.code).toBe("RENDER_INVALID");
-    expect(e.message).toContain('template line 4: { "name": "app", "image": "{{image}}", "environment": [{ "name": "K", "value": {{vars.apiKey}} }] }');
+    expect(e.message).toContain(
+      'template line 4: { "name": "app", "image": "{{image}}", "environment": [{ "name": "K", "value": {{vars.apiKey}} }] }',
+    );
     expect(e.message).toContain("where a sensitive value is written");
     expect(JSON.stringify(e)).not.toContain(API_KEY);
     expect(JSON.stringify(e)).not.toContain("k3y");

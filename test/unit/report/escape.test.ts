@@ -57,7 +57,9 @@ describe("terminalOutput", () => {
   });
 
   it("keeps our own SGR colours when asked, and nothing else", () => {
-    expect(terminalOutput("\u001b[31mred\u001b[39m \u001b]0;title\u0007", { keepColour: true })).toBe("\u001b[31mred\u001b[39m \\u001b]0;title\\u0007");
+    expect(terminalOutput("\u001b[31mred\u001b[39m \u001b]0;title\u0007", { keepColour: true })).toBe(
+      "\u001b[31mred\u001b[39m \\u001b]0;title\\u0007",
+    );
     expect(terminalOutput("\u001b[31mred\u001b[39m")).toBe("\\u001b[31mred\\u001b[39m");
   });
 });
@@ -85,7 +87,7 @@ describe("Markdown", () => {
   });
 
   it("markdownCodeBlock: a fence longer than any backtick run inside", () => {
-    const block = markdownCodeBlock(["+ x: \"```\"", "- y"], "diff");
+    const block = markdownCodeBlock(['+ x: "```"', "- y"], "diff");
     expect(block.startsWith("````diff\n")).toBe(true);
     expect(block.endsWith("\n````")).toBe(true);
   });

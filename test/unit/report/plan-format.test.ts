@@ -23,6 +23,9 @@ describe("compactPair", () => {
 
 describe("changedValues", () => {
   it("never compacts a sensitive change (the values are redacted anyway)", () => {
-    expect(changedValues({ path: "x", kind: "changed", before: "(sensitive)", after: "(sensitive)", sensitive: true })).toEqual(["(sensitive)", "(sensitive)"]);
+    expect(changedValues({ path: "x", kind: "changed", before: "(sensitive)", after: "(sensitive)", sensitive: true })).toEqual([
+      "(sensitive)",
+      "(sensitive)",
+    ]);
   });
 });

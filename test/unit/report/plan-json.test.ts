@@ -12,13 +12,20 @@ function plans() {
   const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
   const t = target();
   const blocked = target({ name: "broken", account: "666666666666" });
-  const nested = [check("iam", "fail", { children: [check("trust:taskRole", "fail", { error: { code: "ROLE_NOT_TRUSTED", message: "no", awsCode: "x" } })] })];
+  const nested = [
+    check("iam", "fail", {
+      children: [check("trust:taskRole", "fail", { error: { code: "ROLE_NOT_TRUSTED", message: "no", awsCode: "x" } })],
+    }),
+  ];
   return buildPlan(
-    planInput([
-      { desired: desired(t, image(DIGEST_B)), observed: observed(t, live) },
-      { desired: desired(t), observed: observed(t, live) },
-      { desired: desired(blocked), observed: observed(blocked, undefined, { checks: [...PASSING_CHECKS("broken"), ...nested] }) },
-    ], { waitForInProgress: true }),
+    planInput(
+      [
+        { desired: desired(t, image(DIGEST_B)), observed: observed(t, live) },
+        { desired: desired(t), observed: observed(t, live) },
+        { desired: desired(blocked), observed: observed(blocked, undefined, { checks: [...PASSING_CHECKS("broken"), ...nested] }) },
+      ],
+      { waitForInProgress: true },
+    ),
   );
 }
 
@@ -34,9 +41,31 @@ describe("planToJson", () => {
 
   it("includes checks with verdicts and the desired definition, keys in a stable order", () => {
     const json = planToJson(plans());
-    expect(Object.keys(json)).toEqual(["formatVersion", "deployerVersion", "createdAt", "runId", "service", "image", "stages", "summary", "targets"]);
+    expect(Object.keys(json)).toEqual([
+      "formatVersion",
+      "deployerVersion",
+      "createdAt",
+      "runId",
+      "service",
+      "image",
+      "stages",
+      "summary",
+      "targets",
+    ]);
     const t = json.targets[0]!;
-    expect(Object.keys(t)).toEqual(["target", "action", "imageRef", "fingerprint", "live", "diff", "steps", "checks", "sensitivePaths", "desired", "rollbackTo"]);
+    expect(Object.keys(t)).toEqual([
+      "target",
+      "action",
+      "imageRef",
+      "fingerprint",
+      "live",
+      "diff",
+      "steps",
+      "checks",
+      "sensitivePaths",
+      "desired",
+      "rollbackTo",
+    ]);
     expect(t.checks[0]).toMatchObject({ id: "assume-role", verdict: "pass" });
     expect(t.desired.family).toBe("shop-api-dev");
     expect(planToJsonText(plans())).toBe(planToJsonText(plans()));

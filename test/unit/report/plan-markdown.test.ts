@@ -11,25 +11,39 @@ function fleet(bigEnvVars = 0) {
   const broken = target({ name: "broken", stage: "prod", account: "666666666666", cluster: "shop-broken" });
   const same = target({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
   const big = desired(prod, image(DIGEST_B));
-  for (let i = 0; i < bigEnvVars; i++) big.taskDefinition.containerDefinitions[0]!.environment!.push({ name: `FEATURE_${i}`, value: "v".repeat(150) });
+  for (let i = 0; i < bigEnvVars; i++)
+    big.taskDefinition.containerDefinitions[0]!.environment!.push({ name: `FEATURE_${i}`, value: "v".repeat(150) });
   const sameLive = { ...live(), family: "shop-api-staging" };
   const sameDesired = desired(same);
   return buildPlan(
-    planInput([
-      { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live()) },
-      { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
-      { desired: big, observed: observed(prod, live()) },
-      {
-        desired: desired(broken, image(DIGEST_B)),
-        observed: observed(broken, live(), {
-          checks: [
-            ...PASSING_CHECKS("broken"),
-            check("pass-role:taskRole", "fail", { target: "broken", title: "deploy role can pass the task role", message: "iam:PassRole is implicitly denied", hint: "allow iam:PassRole on the task role with iam:PassedToService ecs-tasks.amazonaws.com" }),
-            check("image-pull", "warn", { target: "broken", title: "image pullable", message: "the repository policy grants the whole organisation" }),
-          ],
-        }),
-      },
-    ], {}, image(DIGEST_B)),
+    planInput(
+      [
+        { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live()) },
+        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+        { desired: big, observed: observed(prod, live()) },
+        {
+          desired: desired(broken, image(DIGEST_B)),
+          observed: observed(broken, live(), {
+            checks: [
+              ...PASSING_CHECKS("broken"),
+              check("pass-role:taskRole", "fail", {
+                target: "broken",
+                title: "deploy role can pass the task role",
+                message: "iam:PassRole is implicitly denied",
+                hint: "allow iam:PassRole on the task role with iam:PassedToService ecs-tasks.amazonaws.com",
+              }),
+              check("image-pull", "warn", {
+                target: "broken",
+                title: "image pullable",
+                message: "the repository policy grants the whole organisation",
+              }),
+            ],
+          }),
+        },
+      ],
+      {},
+      image(DIGEST_B),
+    ),
   );
 }
 
@@ -46,7 +60,9 @@ describe("formatPlanMarkdown", () => {
     expect(lines.find((l) => l.startsWith("| **broken**"))).toMatch(/⛔ blocked .* \| ✗ 1 ⚠ 1 \|$/);
     expect(md).toContain("<details><summary><b>dev</b>");
     expect(md).not.toContain("<summary><b>staging</b>");
-    expect(md).toMatch(/```diff\n- containers\[app\]\.image: ".*@sha256:4f53[0-9a-f]+"\n\+ containers\[app\]\.image: ".*@sha256:9b2c[0-9a-f]+"\n```/);
+    expect(md).toMatch(
+      /```diff\n- containers\[app\]\.image: ".*@sha256:4f53[0-9a-f]+"\n\+ containers\[app\]\.image: ".*@sha256:9b2c[0-9a-f]+"\n```/,
+    );
     expect(md).toContain("`pass-role:taskRole`");
     expect(md).toContain("💡 allow iam:PassRole on the task role with iam:PassedToService ecs-tasks.amazonaws.com");
     expect(md).not.toContain("were cut");

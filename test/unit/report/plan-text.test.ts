@@ -10,23 +10,39 @@ function plan() {
   const sameDesired = desired(same);
   const broken = target({ name: "broken", account: "666666666666" });
   return buildPlan(
-    planInput([
-      { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live) },
-      { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
-      {
-        desired: desired(broken),
-        observed: observed(broken, live, {
-          checks: [
-            check("iam", "fail", {
-              title: "IAM",
-              children: [check("pass-role:taskRole", "fail", { title: "deploy role can pass the task role", hint: "allow iam:PassRole", error: { code: "PASSROLE_DENIED", message: "denied", action: "iam:PassRole", resource: "arn:aws:iam::666666666666:role/shop-api-task" } }), check("trust:taskRole", "pass", { title: "task role trusts ecs-tasks" })],
-            }),
-            check("image-pull", "unverified", { title: "image pullable" }),
-            check("circuit-breaker", "skip", { title: "circuit breaker" }),
-          ],
-        }),
-      },
-    ], {}, image(DIGEST_B)),
+    planInput(
+      [
+        { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live) },
+        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+        {
+          desired: desired(broken),
+          observed: observed(broken, live, {
+            checks: [
+              check("iam", "fail", {
+                title: "IAM",
+                children: [
+                  check("pass-role:taskRole", "fail", {
+                    title: "deploy role can pass the task role",
+                    hint: "allow iam:PassRole",
+                    error: {
+                      code: "PASSROLE_DENIED",
+                      message: "denied",
+                      action: "iam:PassRole",
+                      resource: "arn:aws:iam::666666666666:role/shop-api-task",
+                    },
+                  }),
+                  check("trust:taskRole", "pass", { title: "task role trusts ecs-tasks" }),
+                ],
+              }),
+              check("image-pull", "unverified", { title: "image pullable" }),
+              check("circuit-breaker", "skip", { title: "circuit breaker" }),
+            ],
+          }),
+        },
+      ],
+      {},
+      image(DIGEST_B),
+    ),
   );
 }
 

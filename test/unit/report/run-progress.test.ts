@@ -30,8 +30,16 @@ describe("createPlainProgress", () => {
     for (const [i, l] of lines.entries()) expect(l.startsWith(`${events[i]!.at} `)).toBe(true);
     expect(lines[0]).toBe("2025-03-01T09:00:00.000Z stage dev: starting 2 targets (dev-ok, dev-bad)");
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-ok\] ✔ deployed shop-api:2$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-bad\] ✖ failed: deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev-bad: .*; rolled back by ecs \(circuit breaker\) to shop-api:1$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-bad\] ecs: \(service api-dev-bad\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\.$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\S+ \[dev-bad\] ✖ failed: deployment ecs-svc\/\d+ of shop-api:2 failed on api-dev-bad: .*; rolled back by ecs \(circuit breaker\) to shop-api:1$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\S+ \[dev-bad\] ecs: \(service api-dev-bad\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\.$/,
+      ),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[dev-ok\] running 1\/2, pending 1 \(IN_PROGRESS\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ \[prod-eu\] - not started: stage dev failed$/));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+ stage dev: FAILED$/));
@@ -51,7 +59,10 @@ function capture(): { stream: NodeJS.WriteStream; text(): string } {
       cb();
     },
   });
-  return { stream: Object.assign(w, { isTTY: false, columns: 120 }) as unknown as NodeJS.WriteStream, text: () => out.replace(/\x1b\[[0-9;]*m/g, "") };
+  return {
+    stream: Object.assign(w, { isTTY: false, columns: 120 }) as unknown as NodeJS.WriteStream,
+    text: () => out.replace(/\x1b\[[0-9;]*m/g, ""),
+  };
 }
 
 describe("createListrProgress", () => {
@@ -81,7 +92,13 @@ describe("createListrProgress", () => {
 
   it("done() ends rows that never got an event, and resolves", async () => {
     const out = capture();
-    const progress = createListrProgress([{ stage: "dev", targets: ["a"] }, { stage: "prod", targets: ["b"] }], { renderer: "simple", stream: out.stream });
+    const progress = createListrProgress(
+      [
+        { stage: "dev", targets: ["a"] },
+        { stage: "prod", targets: ["b"] },
+      ],
+      { renderer: "simple", stream: out.stream },
+    );
     progress.sink({ type: "target-start", at: "T", target: "a" });
     progress.sink({ type: "step", at: "T", target: "a", step: "update-service", message: "updating api-a" });
     await progress.done();

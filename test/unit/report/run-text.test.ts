@@ -15,7 +15,13 @@ async function failedRun(): Promise<RunReport> {
     [{ name: "dev" }, { name: "staging" }, { name: "prod" }],
     [
       { name: "dev", stage: "dev", account: "100000000001" },
-      { name: "staging-1", stage: "staging", account: "200000000001", digest: DIGEST_BAD, circuitBreaker: { enable: true, rollback: true } },
+      {
+        name: "staging-1",
+        stage: "staging",
+        account: "200000000001",
+        digest: DIGEST_BAD,
+        circuitBreaker: { enable: true, rollback: true },
+      },
       { name: "staging-2", stage: "staging", account: "200000000002", action: "noop" },
       { name: "prod", stage: "prod", account: "300000000001" },
     ],
@@ -41,8 +47,24 @@ describe("formatRunReportText", () => {
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^rollout of shop-api failed  image .*shop\/api:3f2a9c1 \(sha256:bbbbbbbbbbbb\) · run r1 · \d+m\d\ds$/);
     expect(lines[2]).toMatch(/^TARGET\s+STAGE\s+ACCOUNT\s+OUTCOME\s+TASK DEFINITION\s+DURATION\s+ROLLBACK$/);
-    expect(row(text, "dev")).toEqual(["dev", "dev", "100000000001", "deployed", "shop-api:1 → :2", formatDuration(report.targets[0]!.durationMs!), "—"]);
-    expect(row(text, "staging-1")).toEqual(["staging-1", "staging", "200000000001", "failed", "shop-api:1 → :2", formatDuration(report.targets[1]!.durationMs!), "ecs (circuit breaker) → shop-api:1"]);
+    expect(row(text, "dev")).toEqual([
+      "dev",
+      "dev",
+      "100000000001",
+      "deployed",
+      "shop-api:1 → :2",
+      formatDuration(report.targets[0]!.durationMs!),
+      "—",
+    ]);
+    expect(row(text, "staging-1")).toEqual([
+      "staging-1",
+      "staging",
+      "200000000001",
+      "failed",
+      "shop-api:1 → :2",
+      formatDuration(report.targets[1]!.durationMs!),
+      "ecs (circuit breaker) → shop-api:1",
+    ]);
     expect(row(text, "staging-2")).toEqual(["staging-2", "staging", "200000000002", "unchanged", "shop-api:1", "—", "—"]);
     expect(row(text, "prod")).toEqual(["prod", "prod", "300000000001", "not started", "shop-api:1", "—", "—"]);
     expect(text).toContain("1 deployed, 1 unchanged, 1 failed, 1 not started");
@@ -51,7 +73,9 @@ describe("formatRunReportText", () => {
   it("lists every error with target, account, AWS action, what AWS said and the hint", async () => {
     const text = formatRunReportText(await failedRun(), { color: false });
     const errors = text.split("\n").filter((l) => l.startsWith("error ") || l.startsWith("  "));
-    expect(errors[0]).toMatch(/^error DEPLOYMENT_FAILED \[staging-1 200000000001\] deployment ecs-svc\/\d+ of shop-api:2 failed on api-staging-1: ECS deployment circuit breaker/);
+    expect(errors[0]).toMatch(
+      /^error DEPLOYMENT_FAILED \[staging-1 200000000001\] deployment ecs-svc\/\d+ of shop-api:2 failed on api-staging-1: ECS deployment circuit breaker/,
+    );
     expect(errors[1]).toBe("  aws: ecs:UpdateService on arn:aws:ecs:eu-west-1:200000000001:service/main/api-staging-1");
     expect(errors[2]).toBe("  aws said: FAILED: ECS deployment circuit breaker: tasks failed to start.");
     expect(errors[3]).toMatch(/^ {2}hint: the deployment circuit breaker stopped it/);
@@ -80,7 +104,9 @@ describe("formatRunReportMarkdown", () => {
     const lines = md.split("\n");
     expect(lines[0]).toBe("### ❌ Rollout of `shop-api` failed");
     expect(md).toContain("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |\n|---|---|---|---|---|---|---|");
-    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(/^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs \\\(circuit breaker\\\) → shop-api:1 \|$/);
+    expect(lines.find((l) => l.startsWith("| staging-1 |"))).toMatch(
+      /^\| staging-1 \| staging \| 200000000001 \| ❌ failed \| shop-api:1 → :2 \| \d+m\d\ds \| ecs \\\(circuit breaker\\\) → shop-api:1 \|$/,
+    );
     expect(lines.find((l) => l.startsWith("| prod |"))).toBe("| prod | prod | 300000000001 | ⏸️ not started | shop-api:1 | — | — |");
     expect(md).toContain("#### Errors (2)");
     expect(md).toMatch(/- \*\*staging-1\*\* \(200000000001\) `DEPLOYMENT_FAILED` deployment ecs-svc\/\d+ of shop-api:2 failed/);
@@ -91,7 +117,9 @@ describe("formatRunReportMarkdown", () => {
   it("keeps table cells in their column whatever the text holds", async () => {
     const report = await successfulRun();
     report.targets[0]!.target = { ...report.targets[0]!.target, name: "a|b<script>", stage: "dev\nprod" };
-    const line = formatRunReportMarkdown(report).split("\n").find((l) => l.startsWith("| a"))!;
+    const line = formatRunReportMarkdown(report)
+      .split("\n")
+      .find((l) => l.startsWith("| a"))!;
     // HTML as entities, the line break shown as `\n` (its backslash escaped for Markdown).
     expect(line.startsWith("| a\\|b&lt;script&gt; | dev\\\\nprod |")).toBe(true);
     expect(line.split(/(?<!\\)\|/)).toHaveLength(9);
@@ -103,7 +131,16 @@ describe("runReportToJson", () => {
     const report = await failedRun();
     const json = runReportToJson(report);
     expect(json.formatVersion).toBe(1);
-    expect(json.summary).toEqual({ targets: 4, deployed: 1, unchanged: 1, "rolled-back": 0, failed: 1, unknown: 0, interrupted: 0, "not-started": 1 });
+    expect(json.summary).toEqual({
+      targets: 4,
+      deployed: 1,
+      unchanged: 1,
+      "rolled-back": 0,
+      failed: 1,
+      unknown: 0,
+      interrupted: 0,
+      "not-started": 1,
+    });
     expect(json.durationMs).toBe(Date.parse(report.finishedAt) - Date.parse(report.startedAt));
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(json.targets[1]).toMatchObject({ outcome: "failed", error: { code: "DEPLOYMENT_FAILED" }, rollback: { by: "ecs", ok: true } });

@@ -7,19 +7,37 @@ import type { Plan, TargetPlan } from "../../../src/plan/types.js";
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
 function t(name: string, stage: string, action: TargetPlan["action"], timeoutSeconds = 900): TargetPlan {
-  const steps = action === "update" ? [{ kind: "update-service" as const, cluster: "c", service: "s" }, { kind: "wait-stable" as const, timeoutSeconds }] : [];
+  const steps =
+    action === "update"
+      ? [
+          { kind: "update-service" as const, cluster: "c", service: "s" },
+          { kind: "wait-stable" as const, timeoutSeconds },
+        ]
+      : [];
   return { target: { name, stage }, action, steps } as unknown as TargetPlan;
 }
 function plan(stages: Plan["stages"], targets: TargetPlan[]): Plan {
   return { stages, targets } as unknown as Plan;
 }
-const expiring = (minutes: number, refreshable = false) => ({ expiresAt: new Date(NOW + minutes * 60_000), refreshable, source: "environment variables", fix: "set role-duration-seconds" });
+const expiring = (minutes: number, refreshable = false) => ({
+  expiresAt: new Date(NOW + minutes * 60_000),
+  refreshable,
+  source: "environment variables",
+  fix: "set role-duration-seconds",
+});
 
 describe("worstCaseSeconds", () => {
   it("adds the stages, each in batches of maxParallel, counting only targets to update", () => {
     const p = plan(
       [{ name: "dev" }, { name: "prod", maxParallel: 2 }, { name: "idle" }],
-      [t("d1", "dev", "update"), t("d2", "dev", "update", 600), t("p1", "prod", "update"), t("p2", "prod", "update"), t("p3", "prod", "update"), t("i1", "idle", "noop")],
+      [
+        t("d1", "dev", "update"),
+        t("d2", "dev", "update", 600),
+        t("p1", "prod", "update"),
+        t("p2", "prod", "update"),
+        t("p3", "prod", "update"),
+        t("i1", "idle", "noop"),
+      ],
     );
     expect(worstCaseSeconds(p)).toEqual({ seconds: 900 + 2 * 900, stages: 2 });
   });
