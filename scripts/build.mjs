@@ -60,7 +60,7 @@ export const actionBuildOptions = {
 };
 
 async function buildCli() {
-  await build({
+  const result = await build({
     absWorkingDir: root,
     entryPoints: { cli: "src/cli/main.ts" },
     bundle: true,
@@ -72,7 +72,17 @@ async function buildCli() {
     outdir: "lib",
     chunkNames: "chunks/[name]-[hash]",
     logLevel: "warning",
+    metafile: true,
   });
+  // Chunk names carry a content hash, so every change leaves the previous build's chunks behind;
+  // lib/ is what the npm package ships (package.json "files"), so remove whatever this build did
+  // not write.
+  const fs = await import("node:fs");
+  const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(root, f)));
+  for (const entry of fs.readdirSync(path.join(root, "lib"), { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile() && !written.has(file)) fs.rmSync(file);
+  }
 }
 
 async function buildAction() {
