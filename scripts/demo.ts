@@ -25,15 +25,21 @@ const env = {
 delete (env as Record<string, string | undefined>).AWS_PROFILE;
 delete (env as Record<string, string | undefined>).AWS_SESSION_TOKEN;
 
+// Styling only on a terminal, as deployer itself does (src/cli/shell.ts): `npm run demo > demo.txt`
+// gets plain text. NO_COLOR (https://no-color.org) turns it off on a terminal too.
+const styled = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const bold = (s: string) => (styled ? `\x1b[1m${s}\x1b[22m` : s);
+const red = (s: string) => (styled ? `\x1b[31m${s}\x1b[39m` : s);
+
 let failures = 0;
 // Asynchronous on purpose: the sandbox runs in this process and must keep answering.
 async function run(args: string[], expect: number[] = [0]): Promise<void> {
-  process.stdout.write(`\n\x1b[1m$ deployer ${args.join(" ")}\x1b[22m\n`);
+  process.stdout.write(`\n${bold(`$ deployer ${args.join(" ")}`)}\n`);
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: "inherit" });
   const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   if (!expect.includes(code)) {
     failures++;
-    process.stdout.write(`\x1b[31m(unexpected exit code ${code}, expected ${expect.join(" or ")})\x1b[39m\n`);
+    process.stdout.write(`${red(`(unexpected exit code ${code}, expected ${expect.join(" or ")})`)}\n`);
   } else if (code !== 0) {
     process.stdout.write(`(exit code ${code}, as expected)\n`);
   }
