@@ -144,6 +144,11 @@ export function withErrorContext(e: DeployerError, context: ErrorContext): Deplo
   return new DeployerError(init);
 }
 
+/** What an error says, whatever was thrown: its message, or the thrown value as text. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export function isDeployerError(e: unknown): e is DeployerError {
   return e instanceof DeployerError;
 }

@@ -1,7 +1,7 @@
 // One run of the Action: dispatch the command, and turn whatever stopped it (invalid inputs,
 // configuration errors, AWS errors, a failed rollout) into annotations, a job-summary section and
 // the one-line reason the step fails. Never throws.
-import { DeployerError, DeployerErrors, toErrorInfo, type ErrorInfo } from "../errors.js";
+import { DeployerError, DeployerErrors, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
@@ -71,7 +71,7 @@ function oneLine(e: ErrorInfo, workspace: string): string {
 function errorInfosOf(e: unknown): ErrorInfo[] {
   if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
   if (e instanceof DeployerError) return [toErrorInfo(e)];
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return [
     {
       code: "INTERNAL",

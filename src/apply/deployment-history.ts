@@ -7,7 +7,7 @@
 // Where the endpoint (or the deploy role) has no service-deployment API, the fallback is the
 // provenance tag deployer writes at registration (`deployer:previous-task-definition`).
 import type { EcsPort, LiveService, LiveTaskDefinition, ServiceDeploymentInfo } from "../aws/ports.js";
-import { isDeployerError, toErrorInfo, type ErrorInfo } from "../errors.js";
+import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import type { KnownGoodRevision } from "../plan/types.js";
 import { PREVIOUS_TASK_DEFINITION_TAG } from "../plan/tags.js";
@@ -74,7 +74,7 @@ export async function readDeploymentHistory(
   } catch (e) {
     return {
       entries: [],
-      unavailable: isDeployerError(e) ? toErrorInfo(e) : { code: "AWS_ERROR", message: e instanceof Error ? e.message : String(e) },
+      unavailable: isDeployerError(e) ? toErrorInfo(e) : { code: "AWS_ERROR", message: errorMessage(e) },
     };
   }
 }

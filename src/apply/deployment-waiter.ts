@@ -23,6 +23,7 @@ import {
   type ServiceDeploymentProgress,
   type ServiceState,
 } from "./deployment-state.js";
+import { errorMessage } from "../errors.js";
 
 /** Consecutive failed reads before a wait may end as unreadable (with READ_FAILURE_PATIENCE_MS). */
 export const MIN_FAILED_READS = 3;
@@ -114,7 +115,7 @@ async function pollUntil<T, X = undefined>(
         if (failedReads === 0) failingSince = clock.now();
         failedReads += 1;
         lastError = error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         obs.emit({
           type: "warning",
           at: iso(clock),

@@ -12,7 +12,7 @@
 //    someone else is deploying it; deployer waits (--wait-for-in-progress) or stops.
 // Ctrl-C stops the waits at once and reports how far the target got.
 import type { LiveService, ServiceDeploymentInfo, TargetSession } from "../aws/ports.js";
-import { DeployerError, toErrorInfo, type ErrorInfo } from "../errors.js";
+import { DeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import type { KnownGoodRevision, Step, TargetPlan } from "../plan/types.js";
 import type { RollbackResult, RunEvent, RunEventSink, TargetOutcome, TargetResult } from "./types.js";
 import type { Clock } from "./clock.js";
@@ -916,7 +916,7 @@ export class TargetRollout {
         type: "warning",
         at: this.iso(),
         target: this.name,
-        message: `could not read the service (${attempt}/${GUARD_READ_ATTEMPTS}): ${error instanceof Error ? error.message : String(error)}`,
+        message: `could not read the service (${attempt}/${GUARD_READ_ATTEMPTS}): ${errorMessage(error)}`,
       });
     }
     throw this.unknown(error);
@@ -1257,7 +1257,7 @@ function doneMessage(r: TargetResult): string {
 function internalError(e: unknown, target: string, account: string): ErrorInfo {
   return {
     code: "INTERNAL",
-    message: e instanceof Error ? e.message : String(e),
+    message: errorMessage(e),
     target,
     account,
     hint: "This is a bug in deployer; please report it with the command you ran.",

@@ -18,7 +18,7 @@ import type { AwsCredentialIdentityProvider } from "./refreshing-credentials.js"
 import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-error.js";
 import { publicEndpoint } from "./session.js";
 import { accountOfArn } from "../config/aws-names.js";
-import { DeployerError, isDeployerError } from "../errors.js";
+import { DeployerError, isDeployerError, errorMessage } from "../errors.js";
 
 export interface WebIdentityOptions {
   roleArn: string;
@@ -91,7 +91,7 @@ export function webIdentityCredentials(o: WebIdentityOptions, sts: { region: str
 function webIdentityError(e: unknown, o: WebIdentityOptions, endpoint: string): DeployerError {
   if (isDeployerError(e)) return e;
   const account = accountOfArn(o.roleArn);
-  const said = { awsCode: awsErrorName(e), awsMessage: redactSecrets(e instanceof Error ? e.message : String(e)), cause: e };
+  const said = { awsCode: awsErrorName(e), awsMessage: redactSecrets(errorMessage(e)), cause: e };
   const common = { account, action: "sts:AssumeRoleWithWebIdentity", resource: o.roleArn, ...said };
   if (isAwsError(e, "AccessDenied", "AccessDeniedException")) {
     return new DeployerError({

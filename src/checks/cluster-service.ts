@@ -147,5 +147,5 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
 async function isOurConvergingDeployment(ctx: CheckContext, rolling: LiveDeployment): Promise<boolean> {
   const td = await ctx.reads.taskDefinition(rolling.taskDefinition);
   if (!td.ok || !td.value) return false;
-  return sameTaskDefinition(td.value.raw, ctx.desired.taskDefinition as unknown as Record<string, unknown>);
+  return sameTaskDefinition(td.value.raw, ctx.desired.taskDefinition);
 }

@@ -9,9 +9,9 @@
 //    checked here.
 import { parseRepositoryUri, repositoryArn } from "../aws/repository-uri.js";
 import type { PolicyDocument, PolicyStatement, RepositoryRef } from "../aws/ports.js";
-import { isDeployerError, type DeployerError } from "../errors.js";
+import { isDeployerError, type DeployerError, errorMessage } from "../errors.js";
 import type { CheckResult } from "../plan/types.js";
-import { evaluateResourcePolicy, type EvaluationResult, type RequestContext } from "../iam/evaluator.js";
+import { evaluateResourcePolicy, type RequestContext } from "../iam/evaluator.js";
 import type { CheckContext } from "./context.js";
 import { awsFailure, isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
 
@@ -33,7 +33,7 @@ function parseRef(ctx: CheckContext, uri: string, field: string): RepositoryRef 
   try {
     return parseRepositoryUri(uri);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorMessage(e);
     const hint = isDeployerError(e) ? e.hint : undefined;
     return targetError(ctx.target, { code: "CONFIG_INVALID", message: `${field}: ${why}`, hint, ...locationOf(ctx.target, field) });
   }

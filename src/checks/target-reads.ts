@@ -39,7 +39,7 @@ export class TargetReads {
         (value): Outcome<T> => ({ ok: true, value }),
         (e: unknown): Outcome<T> => ({ ok: false, error: awsFailure(this.target, e, action, resource) }),
       );
-      this.memo.set(key, p as Promise<Outcome<unknown>>);
+      this.memo.set(key, p);
     }
     return p;
   }

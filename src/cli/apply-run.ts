@@ -110,11 +110,11 @@ export async function applyFromCli(
   const json = runReportToJsonText(report);
   // --report was probed before anything was written (checkOutputFiles); should the write still fail
   // (disk full), the summary is printed all the same and the error follows it (exit 1).
-  let reportFailed: unknown;
+  let reportFailed: Error | undefined;
   if (o.report) {
     const file = o.report;
     await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch(
-      (e: unknown) => (reportFailed = e),
+      (e: Error) => (reportFailed = e),
     );
   }
   if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");

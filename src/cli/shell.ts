@@ -1,7 +1,7 @@
 // What every command shares: reading global options, running the action, turning errors into
 // messages and exit codes. Commands format and route; the core decides.
 import type { Command } from "commander";
-import { DeployerError, DeployerErrors, ExitCode, toErrorInfo, type ErrorInfo } from "../errors.js";
+import { DeployerError, DeployerErrors, ExitCode, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import { formatErrors, formatErrorsJson } from "../report/error-text.js";
 
 export type OutputFormat = "text" | "json" | "markdown";
@@ -18,14 +18,14 @@ export interface GlobalOptions {
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as {
+  const o = cmd.optsWithGlobals<{
     config?: string;
     output?: OutputFormat;
     color?: boolean;
     endpointUrl?: string;
     profile?: string;
     region?: string;
-  };
+  }>();
   const color = o.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
   return {
     config: o.config,
@@ -52,7 +52,7 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export function errorInfos(e: unknown): ErrorInfo[] {
   if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
   if (e instanceof DeployerError) return [toErrorInfo(e)];
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return [{ code: "INTERNAL", message, hint: "This is a bug in deployer; please report it with the command you ran." }];
 }
 

@@ -5,7 +5,7 @@ export const DEFAULT_FLEET_CONCURRENCY = 16;
 
 export async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const limit = Math.max(1, Math.floor(concurrency));
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

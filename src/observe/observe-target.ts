@@ -147,7 +147,7 @@ export const DEFAULT_OBSERVE_CONCURRENCY = 32;
  */
 export async function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY));
-  const results: ObservedTarget[] = new Array(inputs.length);
+  const results = new Array<ObservedTarget>(inputs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < inputs.length) {

@@ -203,12 +203,12 @@ function planTarget(
       title: "the service's last deployment did not fail",
       target: target.name,
       verdict: "fail",
-      message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
-      hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live!.taskDefinitionArn)} again anyway`,
-      evidence: { taskDefinition: live!.taskDefinitionArn, trigger: state.trigger },
+      message: `the last deployment of ${taskDefinitionName(live.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
+      hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live.taskDefinitionArn)} again anyway`,
+      evidence: { taskDefinition: live.taskDefinitionArn, trigger: state.trigger },
       error: {
         code: "DEPLOYMENT_FAILED",
-        message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} failed`,
+        message: `the last deployment of ${taskDefinitionName(live.taskDefinitionArn)} failed`,
         target: target.name,
         account: target.account,
         resource: observed.service?.arn,
@@ -240,7 +240,7 @@ function planTarget(
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
     const latest = observed.latestRevision;
     if (redeployFailed) {
-      steps.push({ kind: "reuse-task-definition", taskDefinitionArn: live!.taskDefinitionArn });
+      steps.push({ kind: "reuse-task-definition", taskDefinitionArn: live.taskDefinitionArn });
     } else if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
       steps.push({ kind: "reuse-task-definition", taskDefinitionArn: latest.arn });
     } else {

@@ -77,10 +77,12 @@ export function normaliseTaskDefinition(def: Record<string, unknown>): Record<st
   const containers = Array.isArray(out.containerDefinitions) ? out.containerDefinitions : [];
   out.containerDefinitions = sortBy(
     containers.filter(isObject).map((c) => normaliseContainer(c, networkMode)),
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a sort key: any value sorts, a non-string name is not ECS's
     (c) => String(c.name ?? ""),
   );
 
   if (Array.isArray(out.volumes)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a sort key: any value sorts
     out.volumes = sortBy(out.volumes.filter(isObject), (v) => String(v.name ?? ""));
   }
   if (Array.isArray(out.placementConstraints)) out.placementConstraints = sortByJson(out.placementConstraints);
@@ -147,6 +149,7 @@ function byName(list: Json[], valueKey: string): Json[] {
   for (const item of list) {
     if (!isObject(item) || typeof item.name !== "string") continue;
     const v = item[valueKey];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a JSON scalar as ECS would stringify it
     map.set(item.name, { name: item.name, [valueKey]: v === undefined || v === null ? "" : typeof v === "string" ? v : String(v) });
   }
   return [...map.keys()].sort().map((k) => map.get(k)!);

@@ -57,8 +57,7 @@ export function collectSensitiveValues(
 ): string[] {
   const values = new Set<string>();
   for (const path of target.sensitive ?? []) {
-    for (const leaf of leavesOf(resolveDotted(target as unknown as Record<string, unknown>, path)))
-      for (const v of sensitiveVariants(leaf)) values.add(v);
+    for (const leaf of leavesOf(resolveDotted(target, path))) for (const v of sensitiveVariants(leaf)) values.add(v);
   }
   for (const def of definitions) {
     if (!def) continue;
@@ -67,6 +66,7 @@ export function collectSensitiveValues(
       for (const e of arrayOf((c as Record<string, unknown>).environment)) {
         const entry = e as Record<string, unknown>;
         if (typeof entry.name === "string" && isSecretName(entry.name) && entry.value !== undefined && entry.value !== null) {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an environment value is a JSON scalar (ECS stringifies numbers)
           values.add(String(entry.value));
         }
       }

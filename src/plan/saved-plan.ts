@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ErrorObject } from "ajv";
 import { plan as validatePlan } from "../config/generated/schema-validators.js";
-import { DeployerError } from "../errors.js";
+import { DeployerError, errorMessage } from "../errors.js";
 import type { Plan } from "./types.js";
 import { redactPlanForOutput } from "./redact.js";
 import { jsonText } from "../report/escape.js";
@@ -54,7 +54,7 @@ export function parsePlan(text: string, file: string): Plan {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const location = jsonErrorLocation(text, message, file);
     throw new DeployerError({
       code: "PLAN_INVALID",
@@ -64,15 +64,10 @@ export function parsePlan(text: string, file: string): Plan {
       cause: e,
     });
   }
-  if (
-    typeof value === "object" &&
-    value !== null &&
-    "formatVersion" in value &&
-    (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION
-  ) {
+  if (typeof value === "object" && value !== null && "formatVersion" in value && value.formatVersion !== PLAN_FORMAT_VERSION) {
     throw new DeployerError({
       code: "PLAN_INVALID",
-      message: `${file} has plan format version ${JSON.stringify((value as { formatVersion: unknown }).formatVersion)}; this deployer reads version ${PLAN_FORMAT_VERSION}`,
+      message: `${file} has plan format version ${JSON.stringify(value.formatVersion)}; this deployer reads version ${PLAN_FORMAT_VERSION}`,
       hint: "make the plan and apply it with the same deployer version",
     });
   }

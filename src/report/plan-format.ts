@@ -12,6 +12,7 @@ import { jsonText, terminalSafe, terminalText } from "./escape.js";
 export function displayValue(v: unknown, max = 200): string {
   if (v === undefined) return "(none)";
   if (v === REDACTED) return REDACTED;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- jsonText is undefined only for values JSON has no text for (undefined, functions)
   const s = jsonText(v) ?? String(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
@@ -30,7 +31,7 @@ export function planForTerminal(plan: Plan): Plan {
   return {
     ...terminalSafe(rest),
     targets: targets.map(({ diff, desired, ...t }) => ({ ...terminalSafe(t), diff: diff.map(changeForTerminal), desired })),
-  } as Plan;
+  };
 }
 
 /** scrubString over text laid out from terminal-safe strings: the values and their escaped forms. */

@@ -5,9 +5,7 @@
 import type { TaskDefinitionInput } from "../../src/config/types.js";
 import type {
   CallerIdentity,
-  EcrPort,
   EcsPort,
-  IamPort,
   LiveDeployment,
   LiveService,
   LiveTaskDefinition,
@@ -517,5 +515,5 @@ export function fakeSession(ecs: FakeEcs): TargetSession {
     arn: `arn:aws:sts::${ecs.account}:assumed-role/deployer/deployer-test`,
     userId: "AROAEXAMPLE:deployer-test",
   };
-  return { ecs, ecr: unused("ecr") as EcrPort, iam: unused("iam") as IamPort, identity };
+  return { ecs, ecr: unused("ecr"), iam: unused("iam"), identity };
 }

@@ -57,7 +57,7 @@ describe("applyPlan: success", () => {
     // Events for every step of a target.
     const steps = eventsOf(f.events, "prod-c")
       .filter((e) => e.type === "step")
-      .map((e) => (e as Extract<RunEvent, { type: "step" }>).step);
+      .map((e) => e.step);
     expect(new Set(steps)).toEqual(new Set(["register-task-definition", "update-service", "wait-stable"]));
   });
 

@@ -131,7 +131,7 @@ describe("check: cluster and service", () => {
     const world = healthyWorld(target);
     const acct = world.account(target.account);
     const desired = makeDesired(target);
-    const ours = liveTaskDefinition(target.account, 2, desired.taskDefinition as unknown as Record<string, unknown>);
+    const ours = liveTaskDefinition(target.account, 2, desired.taskDefinition);
     acct.taskDefinitions.set(ours.arn, ours);
     const svc = acct.services.get("shop-dev/api")!;
     svc.deployments = [

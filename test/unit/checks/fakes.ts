@@ -286,7 +286,7 @@ export function makeDesired(target: Target, overrides: Partial<TaskDefinitionInp
 }
 
 export function liveTaskDefinition(account: string, revision: number, def: Record<string, unknown>, status = "ACTIVE"): LiveTaskDefinition {
-  const family = String(def.family ?? "shop-api");
+  const family = (def.family as string | undefined) ?? "shop-api";
   return {
     arn: `arn:aws:ecs:eu-west-1:${account}:task-definition/${family}:${revision}`,
     family,

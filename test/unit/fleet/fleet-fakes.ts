@@ -88,7 +88,7 @@ export function deployedDefinition(
       gitSha: imageTag,
       runId: "r1",
       by: "github:octocat arn:aws:sts::111111111111:assumed-role/gha/x",
-      fingerprint: fingerprint(def as unknown as Record<string, unknown>),
+      fingerprint: fingerprint(def),
     }),
   };
 }

@@ -69,7 +69,7 @@ describe("observeTarget", () => {
     const target = makeTarget();
     const world = healthyWorld(target);
     const acct = world.account(target.account);
-    const rev3 = liveTaskDefinition(target.account, 3, makeDesired(target).taskDefinition as unknown as Record<string, unknown>);
+    const rev3 = liveTaskDefinition(target.account, 3, makeDesired(target).taskDefinition);
     acct.taskDefinitions.set(rev3.arn, rev3);
     const observed = await observeTarget(await input(world, target));
     expect(observed.liveTaskDefinition?.revision).toBe(1);

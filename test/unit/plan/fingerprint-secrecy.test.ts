@@ -39,7 +39,7 @@ function recover(
   const wanted = new Set(published);
   for (let i = 0; i < 10_000; i++) {
     const candidate = String(i).padStart(4, "0");
-    if (wanted.has(hash(withPin(template, candidate) as unknown as Record<string, unknown>))) return candidate;
+    if (wanted.has(hash(withPin(template, candidate)))) return candidate;
   }
   return undefined;
 }
@@ -51,7 +51,7 @@ function planWithShortSecret() {
   // Live: the same definition with the old image and the old PIN (deployed by an earlier config).
   const liveDef = withPin({ ...structuredClone(d.taskDefinition) }, OLD_PIN);
   liveDef.containerDefinitions[0]!.image = `${REPO}@${DIGEST_A}`;
-  const plan = buildPlan(planInput([{ desired: d, observed: observed(t, liveDef as unknown as Record<string, unknown>) }]));
+  const plan = buildPlan(planInput([{ desired: d, observed: observed(t, liveDef) }]));
   return { plan, d, liveDef };
 }
 

@@ -38,7 +38,7 @@ function render(container: string, vars: Record<string, unknown> = {}) {
     def,
     t,
     shown: JSON.stringify(redactSensitive(def, t)),
-    values: collectSensitiveValues(t, def as unknown as Record<string, unknown>),
+    values: collectSensitiveValues(t, def),
   };
 }
 

@@ -13,13 +13,12 @@ function fleet(bigEnvVars = 0) {
   const big = desired(prod, image(DIGEST_B));
   for (let i = 0; i < bigEnvVars; i++)
     big.taskDefinition.containerDefinitions[0]!.environment!.push({ name: `FEATURE_${i}`, value: "v".repeat(150) });
-  const sameLive = { ...live(), family: "shop-api-staging" };
   const sameDesired = desired(same);
   return buildPlan(
     planInput(
       [
         { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live()) },
-        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition) },
         { desired: big, observed: observed(prod, live()) },
         {
           desired: desired(broken, image(DIGEST_B)),
