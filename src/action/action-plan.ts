@@ -9,7 +9,7 @@ import type { BuildPlanOptions } from "../plan/build.js";
 import { prepareRun } from "../workflow/prepare-run.js";
 import { makePlan, type PlanResult } from "../workflow/make-plan.js";
 import { gitShaFor } from "../workflow/run-id.js";
-import { sensitiveValuesOf } from "../plan/redact.js";
+import { sensitiveValuesOf } from "../plan/redact-plan.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import { emitAnnotations, planAnnotations } from "./annotations.js";

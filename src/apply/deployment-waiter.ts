@@ -22,7 +22,7 @@ import {
   type DeploymentState,
   type ServiceDeploymentProgress,
   type ServiceState,
-} from "./deployment-state.js";
+} from "../ecs/deployment-state.js";
 import { errorMessage } from "../errors.js";
 
 /** Consecutive failed reads before a wait may end as unreadable (with READ_FAILURE_PATIENCE_MS). */

@@ -13,7 +13,7 @@
 // Ctrl-C stops the waits at once and reports how far the target got.
 import type { LiveService, ServiceDeploymentInfo, TargetSession } from "../aws/ports.js";
 import { DeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
-import type { KnownGoodRevision, Step, TargetPlan } from "../plan/types.js";
+import type { Step, TargetPlan } from "../plan/types.js";
 import type { RollbackResult, RunEvent, RunEventSink, TargetOutcome, TargetResult } from "./types.js";
 import type { Clock } from "./clock.js";
 import { awsError, callAws, CallAborted, type AwsCallContext } from "./aws-call.js";
@@ -28,7 +28,7 @@ import {
   type DeploymentRef,
   type FailureTrigger,
   type ServiceState,
-} from "./deployment-state.js";
+} from "../ecs/deployment-state.js";
 import {
   seedEvents,
   waitForDeployment,
@@ -39,8 +39,9 @@ import {
 } from "./deployment-waiter.js";
 import type { ServicePoller } from "./service-poller.js";
 import { taskDefinitionName } from "../config/aws-names.js";
-import { registeredInput } from "../plan/registered-input.js";
-import { copyTags } from "../plan/tags.js";
+import { registeredInput } from "../ecs/registered-input.js";
+import { copyTags } from "../ecs/tags.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 

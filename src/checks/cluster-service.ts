@@ -5,12 +5,12 @@
 // (CODE_DEPLOY and EXTERNAL services are refused), and nobody else's deployment is still rolling out
 // (fail, or warn with --wait-for-in-progress).
 import type { LiveDeployment } from "../aws/ports.js";
-import type { CheckResult } from "../plan/types.js";
-import { sameTaskDefinition } from "../plan/fingerprint.js";
 import type { CheckContext } from "./context.js";
 import { locationOf, targetError, verdict, whereWritten } from "./check-result.js";
-import { isNativeStrategy, serviceState, strategyOf } from "../apply/deployment-state.js";
+import { isNativeStrategy, serviceState, strategyOf } from "../ecs/deployment-state.js";
 import { currentOf } from "./rollback-target.js";
+import type { CheckResult } from "./check-result.js";
+import { sameTaskDefinition } from "../ecs/normalise.js";
 
 export const SERVICE_CHECK = { id: "service", title: "cluster and service exist, ACTIVE, with the ECS deployment controller" } as const;
 

@@ -10,10 +10,10 @@
 import { parseRepositoryUri, repositoryArn } from "../aws/repository-uri.js";
 import type { PolicyDocument, PolicyStatement, RepositoryRef } from "../aws/ports.js";
 import { isDeployerError, type DeployerError, errorMessage } from "../errors.js";
-import type { CheckResult } from "../plan/types.js";
 import { evaluateResourcePolicy, type RequestContext } from "../iam/evaluator.js";
 import type { CheckContext } from "./context.js";
 import { awsFailure, isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export const IMAGE_PULL_CHECK = { id: "image-pull", title: "image digest is pullable from the target" } as const;
 

@@ -2,11 +2,11 @@
 // policy lets ecs-tasks.amazonaws.com sts:AssumeRole it for a task of this account (conditions on
 // aws:SourceAccount / aws:SourceArn must admit it). Otherwise ECS rejects the task definition with
 // "Role is not valid", or tasks fail to start.
-import type { CheckResult } from "../plan/types.js";
 import { evaluateTrustPolicy } from "../iam/evaluator.js";
 import { ECS_TASKS_SERVICE, type CheckContext, type RoleField } from "./context.js";
 import { isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
 import { accountOfArn } from "../config/aws-names.js";
+import type { CheckResult } from "./check-result.js";
 
 export function trustCheckId(role: RoleField): string {
   return `trust:${role}`;

@@ -7,7 +7,7 @@ import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, Simulat
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
 import { roleNameOf } from "../config/aws-names.js";
-import { readDeploymentHistory, type DeploymentHistory } from "../apply/deployment-history.js";
+import { readDeploymentHistory, type DeploymentHistory } from "../ecs/deployment-history.js";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DeployerError };
 

@@ -3,9 +3,9 @@
 // roles the target names) run here; the full validation is the foundation's validator, passed in
 // the context (`validateTaskDefinition`). Without a validator the verdict is at best "unverified".
 import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
-import type { CheckResult } from "../plan/types.js";
 import type { CheckContext } from "./context.js";
 import { targetError, verdict } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export const TASK_DEFINITION_CHECK = { id: "task-definition", title: "rendered task definition is valid" } as const;
 

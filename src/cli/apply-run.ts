@@ -15,7 +15,8 @@ import { formatRunReportText } from "../report/run-text.js";
 import { runReportToJsonText } from "../report/run-json.js";
 import { createPlainProgress } from "../report/progress-plain.js";
 import { createListrProgress } from "../report/progress-listr.js";
-import { scrubString, sensitiveValuesOf } from "../plan/redact.js";
+import { sensitiveValuesOf } from "../plan/redact-plan.js";
+import { scrubString } from "../render/redact.js";
 
 export interface ApplyRunOptions {
   command: string;

@@ -13,8 +13,8 @@ import { formatPlanText } from "../report/plan-text.js";
 import { formatChecksText } from "../report/check-text.js";
 import { planToJsonText } from "../report/plan-json.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
-import { writePlanFile } from "../plan/saved-plan.js";
 import { terminalOutput, terminalText } from "../report/escape.js";
+import { writePlanFile } from "../report/plan-file.js";
 
 export interface PlanCommandOptions extends SelectionOptions, PreflightOptions {
   image: string;

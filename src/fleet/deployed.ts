@@ -1,7 +1,7 @@
 // What a target runs and how healthy it is, read from a DescribeServices snapshot and the task
 // definition of its PRIMARY deployment. Pure functions: promotion, status and drift all ask these.
 import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceEvent } from "../aws/ports.js";
-import { describeTrigger, serviceState } from "../apply/deployment-state.js";
+import { describeTrigger, serviceState } from "../ecs/deployment-state.js";
 import { firstImageDigest } from "../plan/build.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 

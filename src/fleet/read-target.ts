@@ -3,13 +3,13 @@
 // An unreachable account, a denied call or a missing service is a value (an error), never a throw:
 // one bad account must not sink a fleet-wide view.
 import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo, SessionFactory, TargetSession } from "../aws/ports.js";
-import { isNativeStrategy } from "../apply/deployment-state.js";
+import { isNativeStrategy } from "../ecs/deployment-state.js";
 import type { Target } from "../config/types.js";
 import { toDeployerError } from "../aws/aws-error.js";
-import { deploySessionName } from "../checks/assume-role.js";
 import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
+import { deploySessionName } from "../aws/session-name.js";
 
 export type TargetRead =
   | {

@@ -6,8 +6,7 @@
 // result lists them in a stable order (CHECK_ORDER) whatever finished first.
 import type { EcrPort, SessionFactory } from "../aws/ports.js";
 import type { DesiredTarget, Project, Target } from "../config/types.js";
-import type { CheckResult } from "../plan/types.js";
-import { ASSUME_ROLE_CHECK, assumeDeployRole, deploySessionName } from "../checks/assume-role.js";
+import { ASSUME_ROLE_CHECK, assumeDeployRole } from "../checks/assume-role.js";
 import { checkClusterAndService, SERVICE_CHECK } from "../checks/cluster-service.js";
 import { ROLE_FIELDS, type CheckContext, type TaskDefinitionValidator } from "../checks/context.js";
 import { checkImagePull, IMAGE_PULL_CHECK } from "../checks/image-pull.js";
@@ -21,6 +20,8 @@ import { TargetReads } from "../checks/target-reads.js";
 import { DeployerError } from "../errors.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import type { ObservedTarget } from "./types.js";
+import type { CheckResult } from "../checks/check-result.js";
+import { deploySessionName } from "../aws/session-name.js";
 
 export interface ObserveTargetInput {
   target: Target;

@@ -3,9 +3,10 @@
 // verdicts of every preflight check. Produced by src/observe/, consumed by src/plan/.
 import type { Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition, TargetSession } from "../aws/ports.js";
-import type { CheckResult, KnownGoodRevision } from "../plan/types.js";
-import type { DeploymentHistory } from "../apply/deployment-history.js";
-import type { ServiceState } from "../apply/deployment-state.js";
+import type { DeploymentHistory } from "../ecs/deployment-history.js";
+import type { ServiceState } from "../ecs/deployment-state.js";
+import type { CheckResult } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 export interface ObservedTarget {
   target: Target;

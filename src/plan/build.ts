@@ -21,24 +21,18 @@ import path from "node:path";
 import type { DesiredTarget, ResolvedImage, StageConfig, Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
-import type {
-  CheckResult,
-  KnownGoodRevision,
-  LiveSnapshot,
-  Plan,
-  Step,
-  TargetAction,
-  TargetPlan,
-  TargetSummary,
-  Verdict,
-} from "./types.js";
-import { serviceState, type ServiceState } from "../apply/deployment-state.js";
-import { knownGoodRevision } from "../apply/deployment-history.js";
+import type { LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary } from "./types.js";
+import { serviceState, type ServiceState } from "../ecs/deployment-state.js";
+import { knownGoodRevision } from "../ecs/deployment-history.js";
 import { diffTaskDefinitions } from "./diff.js";
-import { fingerprint, sameTaskDefinition } from "./fingerprint.js";
-import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
-import { promotionTagInput, registrationTags } from "./tags.js";
+import { fingerprint } from "./fingerprint.js";
+import { markSensitiveChanges, rememberSensitiveValues } from "./redact-plan.js";
+import { registrationTags, type RegistrationTagInput } from "../ecs/tags.js";
 import { taskDefinitionName } from "../config/aws-names.js";
+import type { CheckResult, Verdict } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
+import { sameTaskDefinition } from "../ecs/normalise.js";
+import { collectSensitiveValues, mergeSensitiveValues, sensitivePathsOf } from "../render/redact.js";
 
 export interface BuildPlanOptions {
   /** Treat "unverified" checks as failures. */
@@ -431,4 +425,14 @@ export function walkChecks(checks: CheckResult[]): CheckResult[] {
   };
   for (const c of checks) visit(c);
   return out;
+}
+
+/** The promotion part of the tags for one target of a plan. */
+export function promotionTagInput(promotion: Plan["promotion"], targetName: string): RegistrationTagInput["promotion"] {
+  if (!promotion) return undefined;
+  return {
+    fromStage: promotion.fromStage,
+    sourceTarget: promotion.sourceTargets?.[targetName],
+    sourceTaskDefinitionArn: promotion.sourceTaskDefinitionArns[targetName],
+  };
 }

@@ -1,9 +1,10 @@
 // Small pieces shared by the plan's text and Markdown renderings: value display, check markers,
 // step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
-import type { CheckResult, FieldChange, Plan, RevisionNote, Step, TargetPlan, Verdict } from "../plan/types.js";
-import { REDACTED, scrubString } from "../plan/redact.js";
+import type { FieldChange, Plan, RevisionNote, Step, TargetPlan } from "../plan/types.js";
 import { shortDigest, taskDefinitionName } from "../config/aws-names.js";
 import { jsonText, terminalSafe, terminalText } from "./escape.js";
+import type { CheckResult, Verdict } from "../checks/check-result.js";
+import { REDACTED, scrubString } from "../render/redact.js";
 
 /**
  * A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. Safe

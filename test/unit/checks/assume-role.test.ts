@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { assumeDeployRole, deploySessionName } from "../../../src/checks/assume-role.js";
+import { assumeDeployRole } from "../../../src/checks/assume-role.js";
 import { DeployerError } from "../../../src/errors.js";
 import { awsError, FakeWorld, makeTarget } from "./fakes.js";
+import { deploySessionName } from "../../../src/aws/session-name.js";
 
 describe("check: assume-role", () => {
   it("passes with the session, sending role, ExternalId, region and session name", async () => {

@@ -18,7 +18,7 @@ import type { Project, Target } from "../../../src/config/types.js";
 import { loadProject } from "../../../src/config/load.js";
 import { DeployerError } from "../../../src/errors.js";
 import { renderDesired } from "../../../src/render/render.js";
-import { registrationTags } from "../../../src/plan/tags.js";
+import { registrationTags } from "../../../src/ecs/tags.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

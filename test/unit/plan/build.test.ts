@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
-import { TAG_VALUE_MAX } from "../../../src/plan/tags.js";
+import { TAG_VALUE_MAX } from "../../../src/ecs/tags.js";
 import {
   DIGEST_A,
   DIGEST_B,

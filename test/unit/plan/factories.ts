@@ -6,8 +6,8 @@ import Handlebars from "handlebars";
 import type { DesiredTarget, ResolvedImage, Target, TaskDefinitionInput } from "../../../src/config/types.js";
 import type { LiveDeployment, LiveService, LiveTaskDefinition } from "../../../src/aws/ports.js";
 import type { ObservedTarget } from "../../../src/observe/types.js";
-import type { CheckResult } from "../../../src/plan/types.js";
 import type { BuildPlanInput } from "../../../src/plan/build.js";
+import type { CheckResult } from "../../../src/checks/check-result.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DIGEST_A = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
-import { canonicalJson, normaliseTaskDefinition } from "../../../src/plan/normalise.js";
+import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { planToJsonText } from "../../../src/report/plan-json.js";
 import type { TaskDefinitionInput } from "../../../src/config/types.js";

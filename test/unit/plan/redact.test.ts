@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
-import { collectSensitiveValues, isSecretName, REDACTED, redactPlanForOutput, scrubString } from "../../../src/plan/redact.js";
-import { writePlanFile, serialisePlan } from "../../../src/plan/saved-plan.js";
+import { redactPlanForOutput } from "../../../src/plan/redact-plan.js";
 import { formatPlanText } from "../../../src/report/plan-text.js";
 import { planToJsonText } from "../../../src/report/plan-json.js";
 import { formatPlanMarkdown } from "../../../src/report/plan-markdown.js";
 import { DIGEST_B, SENTRY_DSN, PASSING_CHECKS, check, describeFixture, desired, image, observed, planInput, target } from "./factories.js";
+import { collectSensitiveValues, isSecretName, REDACTED, scrubString } from "../../../src/render/redact.js";
+import { writePlanFile, serialisePlan } from "../../../src/report/plan-file.js";
 
 const API_KEY = "ak_live_51HqLyjWDarjtT1zdp7dc";
 const OLD_DSN = "https://9a8b7c6d5e4f@o1.ingest.sentry.example/41";

@@ -4,8 +4,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isDeployerError } from "../../../src/errors.js";
 import { buildPlan } from "../../../src/plan/build.js";
-import { checkPlanStillValid, parsePlan, planStaleError, readPlanFile, writePlanFile } from "../../../src/plan/saved-plan.js";
+import { checkPlanStillValid, parsePlan, planStaleError, readPlanFile } from "../../../src/plan/saved-plan.js";
 import { DIGEST_B, describeFixture, desired, image, observed, planInput, target } from "./factories.js";
+import { writePlanFile } from "../../../src/report/plan-file.js";
 
 const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
 const dev = () => target();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, normaliseTaskDefinition } from "../../../src/plan/normalise.js";
-import { fingerprint, sameTaskDefinition } from "../../../src/plan/fingerprint.js";
+import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
+import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
-import { DIGEST_A, REPO, describeFixture, renderTemplate, target } from "./factories.js";
+import { DIGEST_A, REPO, describeFixture, renderTemplate, target } from "../plan/factories.js";
+import { sameTaskDefinition } from "../../../src/ecs/normalise.js";
 
 describe("normaliseTaskDefinition", () => {
   it("finds no difference between real DescribeTaskDefinition output and the rendered template", () => {

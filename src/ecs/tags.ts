@@ -1,6 +1,5 @@
 // Tags deployer puts on the task definitions it registers: provenance a human (or `deployer status`)
 // can read in the console, within ECS's tag rules.
-import type { Plan } from "./types.js";
 
 /** ECS tag limits (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html). */
 export const TAG_KEY_MAX = 128;
@@ -76,14 +75,4 @@ export function copyTags(original: { arn: string; tags: Record<string, string> }
     if (k.startsWith("deployer:") && k !== PREVIOUS_TASK_DEFINITION_TAG && k !== COPY_OF_TAG) tags[k] = v;
   tags[COPY_OF_TAG] = sanitiseTagValue(original.arn);
   return tags;
-}
-
-/** The promotion part of the tags for one target of a plan. */
-export function promotionTagInput(promotion: Plan["promotion"], targetName: string): RegistrationTagInput["promotion"] {
-  if (!promotion) return undefined;
-  return {
-    fromStage: promotion.fromStage,
-    sourceTarget: promotion.sourceTargets?.[targetName],
-    sourceTaskDefinitionArn: promotion.sourceTaskDefinitionArns[targetName],
-  };
 }

@@ -9,7 +9,7 @@ import {
   failureTrigger,
   serviceState,
   unknownState,
-} from "../../../src/apply/deployment-state.js";
+} from "../../../src/ecs/deployment-state.js";
 import { parseTaskDefinitionRef, taskDefinitionName } from "../../../src/config/aws-names.js";
 
 const TD1 = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop-api:1";

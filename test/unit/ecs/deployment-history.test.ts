@@ -10,7 +10,7 @@ import {
   lastOutcome,
   readDeploymentHistory,
   type DeploymentHistory,
-} from "../../../src/apply/deployment-history.js";
+} from "../../../src/ecs/deployment-history.js";
 
 const td = (n: number) => `arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:${n}`;
 const rev = (n: number) => `arn:aws:ecs:eu-west-1:222222222222:service-revision/shop-dev/api/${String(n).padStart(19, "1")}`;

@@ -237,3 +237,8 @@ function sortBy<T>(list: T[], key: (t: T) => string): T[] {
     return x < y ? -1 : x > y ? 1 : 0;
   });
 }
+
+/** True when both definitions are identical after normalisation (secrets included; never published). */
+export function sameTaskDefinition(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonicalJson(normaliseTaskDefinition(a)) === canonicalJson(normaliseTaskDefinition(b));
+}

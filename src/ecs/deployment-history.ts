@@ -9,11 +9,24 @@
 import type { EcsPort, LiveService, LiveTaskDefinition, ServiceDeploymentInfo } from "../aws/ports.js";
 import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import { taskDefinitionName } from "../config/aws-names.js";
-import type { KnownGoodRevision } from "../plan/types.js";
-import { PREVIOUS_TASK_DEFINITION_TAG } from "../plan/tags.js";
+import { PREVIOUS_TASK_DEFINITION_TAG } from "./tags.js";
 import { serviceDeploymentId, type ServiceState } from "./deployment-state.js";
 
-export type { KnownGoodRevision } from "../plan/types.js";
+/** A revision deployer may roll back to, and how it knows that revision ran healthy. */
+export interface KnownGoodRevision {
+  taskDefinitionArn: string;
+  /**
+   * steady-state: the service ran it, settled (PRIMARY COMPLETED), when deployer looked;
+   * service-deployments: ECS's deployment history (SUCCESSFUL, or what a ROLLBACK_SUCCESSFUL went back to);
+   * provenance-tag: the `deployer:previous-task-definition` tag deployer wrote when it registered the current revision;
+   * explicit: named with --to.
+   */
+  source: "steady-state" | "service-deployments" | "provenance-tag" | "explicit";
+  /** In words, for plans and reports. */
+  evidence: string;
+  /** Its status when read: INACTIVE (deregistered) means a rollback first registers an identical copy. */
+  status?: string;
+}
 
 /** How many service deployments back deployer looks. */
 export const HISTORY_DEPTH = 20;
