@@ -15,7 +15,7 @@ import type { LiveService, ServiceDeploymentInfo, TargetSession } from "../aws/p
 import { DeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import type { Step, TargetPlan } from "../plan/types.js";
 import type { RollbackResult, RunEvent, RunEventSink, TargetOutcome, TargetResult } from "./types.js";
-import type { Clock } from "./clock.js";
+import { isoAt, type Clock } from "./clock.js";
 import { awsError, callAws, CallAborted, type AwsCallContext } from "./aws-call.js";
 import {
   describeTrigger,
@@ -38,7 +38,7 @@ import {
   type ServiceObserver,
 } from "./deployment-waiter.js";
 import type { ServicePoller } from "./service-poller.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { taskDefinitionName, ecsServiceArn, regionalArn } from "../config/aws-names.js";
 import { registeredInput } from "../ecs/registered-input.js";
 import { copyTags } from "../ecs/tags.js";
 import type { KnownGoodRevision } from "../ecs/deployment-history.js";
@@ -111,8 +111,7 @@ export class TargetRollout {
     this.account = t.account;
     this.cluster = t.cluster;
     this.service = t.service;
-    const clusterName = t.cluster.startsWith("arn:") ? t.cluster.slice(t.cluster.lastIndexOf("/") + 1) : t.cluster;
-    this.serviceResource = `arn:aws:ecs:${t.region}:${t.account}:service/${clusterName}/${t.service}`;
+    this.serviceResource = ecsServiceArn(t);
     this.previousTaskDefinitionArn = deps.plan.live?.taskDefinitionArn;
     if (deps.plan.rollbackTo) this.rollbackTo = { ...deps.plan.rollbackTo };
     this.baseline = { primaryId: deps.plan.live?.primaryDeploymentId, serviceDeploymentArn: deps.plan.live?.serviceDeploymentArn };
@@ -252,7 +251,7 @@ export class TargetRollout {
     const live = await this.call(
       {
         action: "ecs:RegisterTaskDefinition",
-        resource: `arn:aws:ecs:${this.deps.plan.target.region}:${this.account}:task-definition/${desired.family}`,
+        resource: regionalArn("ecs", this.deps.plan.target.region, this.account, `task-definition/${desired.family}`),
         hint: "check the task definition and that the deploy role may register it and pass its roles",
       },
       () => this.deps.session.ecs.registerTaskDefinition(desired, tags),
@@ -1148,8 +1147,8 @@ export class TargetRollout {
       outcome,
       imageRef: plan.imageRef,
       checks: plan.checks,
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
+      startedAt: isoAt(startedAt),
+      finishedAt: isoAt(finishedAt),
       durationMs: finishedAt - startedAt,
     };
     if (this.previousTaskDefinitionArn) result.previousTaskDefinitionArn = this.previousTaskDefinitionArn;
@@ -1180,7 +1179,7 @@ export class TargetRollout {
   }
 
   private iso(): string {
-    return new Date(this.deps.clock.now()).toISOString();
+    return isoAt(this.deps.clock);
   }
 
   private info(e: Omit<ErrorInfo, "target" | "account">): ErrorInfo {

@@ -11,8 +11,6 @@ import { readDeploymentHistory, type DeploymentHistory } from "../ecs/deployment
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DeployerError };
 
-/** The name of a role from its ARN (`arn:aws:iam::1:role/path/name` -> `name`). */
-/** The account of an IAM ARN, when it is one. */
 export interface DeployRolePolicies {
   /** Inline (`inline:NAME`) and attached (policy ARN) documents. */
   policies: NamedPolicy[];

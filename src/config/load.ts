@@ -250,14 +250,14 @@ function readImage(raw: Record<string, unknown>, at: (field: string) => SourceLo
     image.registryRole = img.registryRole;
     const role = parseRoleArn(img.registryRole);
     const repo = parseEcrRepository(img.repository);
-    if (role && repo && role.account !== repo.account) {
+    if (role && repo && role.account !== repo.registryId) {
       errors.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `registryRole is in account ${role.account}, but the repository ${img.repository} is in account ${repo.account}`,
+          message: `registryRole is in account ${role.account}, but the repository ${img.repository} is in account ${repo.registryId}`,
           location: at("image.registryRole"),
           field: "image.registryRole",
-          hint: `registryRole is assumed to read the central repository, so it lives in the registry account: arn:${role.partition}:iam::${repo.account}:role/${role.name}.`,
+          hint: `registryRole is assumed to read the central repository, so it lives in the registry account: arn:${role.partition}:iam::${repo.registryId}:role/${role.name}.`,
         }),
       );
     }
@@ -491,11 +491,11 @@ function semanticErrors(name: string, file: string, merged: MergedLayers, stageN
 
   if (typeof v.imageRepository === "string") {
     const replica = parseEcrRepository(v.imageRepository);
-    if (replica && replica.account !== v.account) {
+    if (replica && replica.registryId !== v.account) {
       out.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `imageRepository is in account ${replica.account}, but target "${name}" is account ${v.account}`,
+          message: `imageRepository is in account ${replica.registryId}, but target "${name}" is account ${v.account}`,
           target: name,
           account: v.account,
           location: loc("imageRepository"),

@@ -3,7 +3,7 @@
 import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceEvent } from "../aws/ports.js";
 import { describeTrigger, serviceState } from "../ecs/deployment-state.js";
 import { firstImageDigest } from "../plan/build.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { taskDefinitionName, isImageDigest } from "../config/aws-names.js";
 
 /** Tags deployer puts on the task definitions it registers (see src/plan/tags.ts). */
 export const TAG = {
@@ -41,7 +41,7 @@ export function deployedImage(td: LiveTaskDefinition): DeployedImage {
   const ref = typeof containers[0]?.image === "string" ? containers[0].image : undefined;
   const imageDigest = firstImageDigest(td.raw);
   const tagValue = td.tags[TAG.imageDigest];
-  const tagDigest = tagValue && /^sha256:[0-9a-f]{64}$/.test(tagValue) ? tagValue : undefined;
+  const tagDigest = tagValue && isImageDigest(tagValue) ? tagValue : undefined;
   const out: DeployedImage = { conflict: imageDigest !== undefined && tagDigest !== undefined && imageDigest !== tagDigest };
   if (ref !== undefined) out.ref = ref;
   const digest = imageDigest ?? tagDigest;

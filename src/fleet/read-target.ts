@@ -8,7 +8,7 @@ import type { Target } from "../config/types.js";
 import { toDeployerError } from "../aws/aws-error.js";
 import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
-import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
+import { mapBounded } from "../concurrency.js";
 import { deploySessionName } from "../aws/session-name.js";
 
 export type TargetRead =
@@ -116,5 +116,5 @@ export async function readTarget(target: Target, sessions: SessionFactory, sessi
 /** Reads many targets, at most `concurrency` at once; results in input order. */
 export function readTargets(targets: readonly Target[], sessions: SessionFactory, opts: ReadTargetsOptions): Promise<TargetRead[]> {
   const sessionName = deploySessionName(opts.service, opts.runId);
-  return mapBounded(targets, opts.concurrency ?? DEFAULT_FLEET_CONCURRENCY, (t) => readTarget(t, sessions, sessionName));
+  return mapBounded(targets, (t) => readTarget(t, sessions, sessionName), { concurrency: opts.concurrency });
 }

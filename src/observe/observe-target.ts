@@ -22,6 +22,7 @@ import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import type { ObservedTarget } from "./types.js";
 import type { CheckResult } from "../checks/check-result.js";
 import { deploySessionName } from "../aws/session-name.js";
+import { mapBounded } from "../concurrency.js";
 
 export interface ObserveTargetInput {
   target: Target;
@@ -134,30 +135,21 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
 }
 
 export interface ObserveTargetsOptions {
-  /** Targets observed at once. Default 32. */
+  /** Targets observed at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   /** Called as each target is done (in completion order), e.g. to show progress. */
   onObserved?: (observed: ObservedTarget, index: number) => void;
 }
 
-export const DEFAULT_OBSERVE_CONCURRENCY = 32;
-
-/**
- * Observe many targets with at most `concurrency` in flight; results in input order. Work is pulled
- * by a fixed pool of workers, so 200 targets never mean 200 sessions at once.
- */
-export async function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY));
-  const results = new Array<ObservedTarget>(inputs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const i = next++;
-      const observed = await observeTarget(inputs[i]!);
-      results[i] = observed;
+/** Observe many targets with at most `concurrency` in flight (mapBounded); results in input order. */
+export function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
+  return mapBounded(
+    inputs,
+    async (input, i) => {
+      const observed = await observeTarget(input);
       options.onObserved?.(observed, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
-  return results;
+      return observed;
+    },
+    { concurrency: options.concurrency },
+  );
 }

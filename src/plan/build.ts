@@ -28,7 +28,7 @@ import { diffTaskDefinitions } from "./diff.js";
 import { fingerprint } from "./fingerprint.js";
 import { markSensitiveChanges, rememberSensitiveValues } from "./redact-plan.js";
 import { registrationTags, type RegistrationTagInput } from "../ecs/tags.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { taskDefinitionName, pinnedDigest } from "../config/aws-names.js";
 import type { CheckResult, Verdict } from "../checks/check-result.js";
 import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 import { sameTaskDefinition } from "../ecs/normalise.js";
@@ -369,7 +369,7 @@ export function firstImageDigest(def: Record<string, unknown>): string | undefin
   const containers = Array.isArray(def.containerDefinitions) ? def.containerDefinitions : [];
   const image = (containers[0] as { image?: unknown } | undefined)?.image;
   if (typeof image !== "string") return undefined;
-  return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+  return pinnedDigest(image);
 }
 
 /**

@@ -20,7 +20,7 @@ export interface PlanRequest {
   sessions: SessionFactory;
   runId: string;
   options: BuildPlanOptions;
-  /** Targets observed at once (default 64). */
+  /** Targets observed at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   now?: () => Date;
 }
@@ -67,7 +67,7 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
           }
         : {}),
     })),
-    { concurrency: input.concurrency ?? 64 },
+    { concurrency: input.concurrency },
   );
   input.adjust?.(observed);
 

@@ -10,8 +10,8 @@ import { selectTargets } from "../config/select.js";
 import { checkRenders } from "../render/render-all.js";
 import type { BaseCredentialsFactory } from "../aws/base-credentials.js";
 import { DeployerError } from "../errors.js";
-import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { describeDeployer, newRunId } from "./run-id.js";
+import { parseRepositoryUri } from "../config/aws-names.js";
 
 export interface PreparedRun {
   project: Project;
