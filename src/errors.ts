@@ -164,6 +164,16 @@ export class DeployerErrors extends Error {
   }
 }
 
+/**
+ * Whatever stopped a command, as ErrorInfo values: DeployerError(s) as they are; anything else is a
+ * bug (INTERNAL) with `bugHint` saying how to report it. One rule for the CLI and the Action.
+ */
+export function errorInfos(e: unknown, bugHint: string): ErrorInfo[] {
+  if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
+  if (e instanceof DeployerError) return [toErrorInfo(e)];
+  return [{ code: "INTERNAL", message: errorMessage(e), hint: bugHint }];
+}
+
 /** Process exit codes, the same for every command. */
 export const ExitCode = {
   Ok: 0,
@@ -171,3 +181,4 @@ export const ExitCode = {
   /** Only where a command reports differences: plan --detailed-exitcode, drift. */
   Differences: 2,
 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -45,6 +45,19 @@ export interface PrepareRunOptions {
   onLoaded?: (project: Project) => void;
 }
 
+/**
+ * Prepares a run, runs `body` with it and closes its sessions however `body` ends: the one place a
+ * run's lifetime is decided (every command that talks to AWS goes through it).
+ */
+export async function withRun<T>(opts: PrepareRunOptions, body: (run: PreparedRun) => Promise<T>): Promise<T> {
+  const run = await prepareRun(opts);
+  try {
+    return await body(run);
+  } finally {
+    await run.sessions.close();
+  }
+}
+
 export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> {
   const project = await loadProject({ config: opts.config, cwd: opts.cwd });
   opts.onLoaded?.(project);

@@ -1,13 +1,52 @@
-import { Command } from "commander";
-import { action, globalOptions } from "../shell.js";
-import { addPreflightOptions, addSelectionOptions, type PreflightOptions, type SelectionOptions } from "../deploy-options.js";
+// `deployer rollout`: flags and registration. What it does: ./run.ts.
+import type { Command } from "commander";
+import { command } from "../../shell.js";
+import { DeployerError } from "../../../errors.js";
+import {
+  addPreflightOptions,
+  addSelectionOptions,
+  hasSelection,
+  preflightFlags,
+  selectionFlags,
+  type PreflightFlags,
+  type SelectionFlags,
+} from "../../flags.js";
+import type { RolloutOptions } from "./run.js";
 
-export interface RolloutOptions extends SelectionOptions, PreflightOptions {
+interface Flags extends SelectionFlags, PreflightFlags {
   image?: string;
   plan?: string;
   rollbackStage?: boolean;
   report?: string;
   force?: boolean;
+}
+
+export function parseFlags(f: Flags): RolloutOptions {
+  const common = {
+    selection: selectionFlags(f),
+    preflight: preflightFlags(f, f.force),
+    rollbackStage: Boolean(f.rollbackStage),
+    report: f.report,
+  };
+  if (f.plan !== undefined) {
+    if (f.image || hasSelection(f)) {
+      throw new DeployerError({
+        code: "INVALID_ARGUMENT",
+        message:
+          "--plan applies the saved plan's image and targets; do not combine it with --image, --env, --stage, --through or --all-stages",
+        hint: `run: deployer rollout --plan ${f.plan}`,
+      });
+    }
+    return { ...common, planFile: f.plan };
+  }
+  if (!f.image) {
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: "rollout needs --image (a tag in the central repository, usually the git sha, or a sha256: digest) or --plan FILE",
+      hint: "e.g. deployer rollout --image 3f2a9c1 --stage dev",
+    });
+  }
+  return { ...common, image: f.image };
 }
 
 export function register(program: Command): void {
@@ -33,11 +72,5 @@ Examples:
   $ deployer rollout --image 3f2a9c1 --through staging    # dev, then staging
   $ deployer rollout --plan prod.plan.json                # a plan saved by deployer plan --save`,
     )
-    .action(
-      action(async (o: RolloutOptions, c: Command) => {
-        const g = globalOptions(c);
-        const { runRollout } = await import("../rollout-run.js");
-        return runRollout(g, o);
-      }),
-    );
+    .action(command(parseFlags, () => import("./run.js")));
 }

@@ -1,13 +1,34 @@
-import { Command } from "commander";
-import { action, globalOptions } from "../shell.js";
-import { addPreflightOptions, addSelectionOptions, type PreflightOptions, type SelectionOptions } from "../deploy-options.js";
+// `deployer plan`: flags and registration. What it does: ./run.ts.
+import type { Command } from "commander";
+import { command } from "../../shell.js";
+import {
+  addPreflightOptions,
+  addSelectionOptions,
+  preflightFlags,
+  selectionFlags,
+  type PreflightFlags,
+  type SelectionFlags,
+} from "../../flags.js";
+import type { PlanOptions } from "./run.js";
 
-interface PlanOptions extends SelectionOptions, PreflightOptions {
+interface Flags extends SelectionFlags, PreflightFlags {
   image: string;
   save?: string;
   json?: string;
   markdown?: string;
   detailedExitcode?: boolean;
+}
+
+export function parseFlags(f: Flags): PlanOptions {
+  return {
+    image: f.image,
+    selection: selectionFlags(f),
+    preflight: preflightFlags(f),
+    save: f.save,
+    json: f.json,
+    markdown: f.markdown,
+    detailedExitcode: Boolean(f.detailedExitcode),
+  };
 }
 
 export function register(program: Command): void {
@@ -33,11 +54,5 @@ Examples:
   $ deployer plan --image 3f2a9c1 --stage prod --save prod.plan.json
   $ deployer rollout --plan prod.plan.json                 # apply exactly that plan`,
     )
-    .action(
-      action(async (o: PlanOptions, c: Command) => {
-        const g = globalOptions(c);
-        const { runPlanCommand } = await import("../plan-output.js");
-        return runPlanCommand(g, o, { mode: "plan" });
-      }),
-    );
+    .action(command(parseFlags, () => import("./run.js")));
 }

@@ -1,9 +1,22 @@
-import { Command } from "commander";
-import { action, globalOptions } from "../shell.js";
-import { addPreflightOptions, addSelectionOptions, type PreflightOptions, type SelectionOptions } from "../deploy-options.js";
+// `deployer check`: flags and registration. What it does: ./run.ts.
+import type { Command } from "commander";
+import { command } from "../../shell.js";
+import {
+  addPreflightOptions,
+  addSelectionOptions,
+  preflightFlags,
+  selectionFlags,
+  type PreflightFlags,
+  type SelectionFlags,
+} from "../../flags.js";
+import type { CheckOptions } from "./run.js";
 
-interface CheckOptions extends SelectionOptions, PreflightOptions {
+interface Flags extends SelectionFlags, PreflightFlags {
   image: string;
+}
+
+export function parseFlags(f: Flags): CheckOptions {
+  return { image: f.image, selection: selectionFlags(f), preflight: preflightFlags(f) };
 }
 
 export function register(program: Command): void {
@@ -23,11 +36,5 @@ Examples:
   $ deployer check --image 3f2a9c1 --all-stages
   $ deployer check --config examples/broken/deployer.yaml --image 3f2a9c1   # see failing checks`,
     )
-    .action(
-      action(async (o: CheckOptions, c: Command) => {
-        const g = globalOptions(c);
-        const { runPlanCommand } = await import("../plan-output.js");
-        return runPlanCommand(g, o, { mode: "check" });
-      }),
-    );
+    .action(command(parseFlags, () => import("./run.js")));
 }
