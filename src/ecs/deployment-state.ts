@@ -379,3 +379,15 @@ export function assessServiceDeployment(
       return { state: "in-progress", sd };
   }
 }
+
+/** Minutes a native deployment spends baking (bake time, and linear/canary step bakes), from the service's configuration. */
+export function bakeMinutesOf(service: LiveService): number {
+  if (!isNativeStrategy(service)) return 0;
+  let minutes = service.bakeTimeInMinutes ?? 0;
+  if (service.strategy === "LINEAR") {
+    const step = service.linear?.stepPercent ?? 10;
+    minutes += (Math.ceil(100 / step) - 1) * (service.linear?.stepBakeTimeInMinutes ?? 6);
+  }
+  if (service.strategy === "CANARY") minutes += service.canary?.canaryBakeTimeInMinutes ?? 10;
+  return minutes;
+}
