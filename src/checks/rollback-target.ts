@@ -1,6 +1,6 @@
 // What the plan needs to roll a target back safely: the service's deployment state (with its current
 // service deployment, where ECS has one) and a revision known to have run healthy (the rule is
-// knownGoodRevision in src/apply/deployment-history.ts). Read-only; the revision is read to know
+// knownGoodRevision in src/ecs/deployment-history.ts). Read-only; the revision is read to know
 // whether it is INACTIVE (a rollback then registers an identical copy of it).
 import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo } from "../aws/ports.js";
 import type { CheckContext } from "./context.js";

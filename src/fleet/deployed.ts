@@ -5,7 +5,7 @@ import { describeTrigger, serviceState } from "../ecs/deployment-state.js";
 import { firstImageDigest } from "../plan/build.js";
 import { taskDefinitionName, isImageDigest } from "../config/aws-names.js";
 
-/** Tags deployer puts on the task definitions it registers (see src/plan/tags.ts). */
+/** Tags deployer puts on the task definitions it registers (see src/ecs/tags.ts). */
 export const TAG = {
   imageDigest: "deployer:image-digest",
   imageTag: "deployer:image-tag",
@@ -111,7 +111,7 @@ export function lastDeploymentFailure(events: readonly ServiceEvent[]): ServiceE
 
 /**
  * The health `deployer status` and `deployer promote` show, from the one deployment-state model
- * (src/apply/deployment-state.ts) plus the service events (a failure ECS already rolled back).
+ * (src/ecs/deployment-state.ts) plus the service events (a failure ECS already rolled back).
  */
 export function serviceHealth(service: LiveService, current?: ServiceDeploymentInfo): ServiceHealth {
   const primary = service.deployments.find((d) => d.status === "PRIMARY");

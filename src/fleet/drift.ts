@@ -6,7 +6,7 @@
 //  2. per stage: the targets of the stage with each other, on everything but their environment-specific
 //     values (see environment-mask.ts), so a hand-edited target stands out even where the config
 //     cannot be rendered, and a stage split across images shows.
-// Read-only. Values are redacted as in plan outputs (src/plan/redact.ts): the report is safe to print.
+// Read-only. Values are redacted by the one redaction rule (src/render/redact.ts), as in plan outputs: the report is safe to print.
 import type { LiveTaskDefinition } from "../aws/ports.js";
 import type { Project, Target, TaskDefinitionInput } from "../config/types.js";
 import type { FieldChange } from "../plan/types.js";

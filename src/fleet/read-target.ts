@@ -27,7 +27,7 @@ export interface ReadTargetsOptions {
   /** Service name of the project (for the STS session name). */
   service: string;
   runId: string;
-  /** Targets read at once (default 16). */
+  /** Targets read at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
 }
 

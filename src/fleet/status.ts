@@ -12,7 +12,7 @@ import { assessSourceStage, type SourceStage } from "./source-stage.js";
 import type { FleetRun, FleetStatus, PromotionReadiness, StatusRow } from "./types.js";
 
 export interface FleetStatusOptions {
-  /** Targets read at once (default 16). */
+  /** Targets read at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   now?: () => Date;
 }

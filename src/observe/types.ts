@@ -22,7 +22,7 @@ export interface ObservedTarget {
   checks: CheckResult[];
   /** The service's deployment history (service deployments), or why it could not be read. */
   history?: DeploymentHistory;
-  /** The service's deployment state (src/apply/deployment-state.ts). */
+  /** The service's deployment state (src/ecs/deployment-state.ts). */
   state?: ServiceState;
   /** A revision known to have run healthy, to roll a failure back to (with its status). */
   rollbackTo?: KnownGoodRevision;

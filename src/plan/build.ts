@@ -2,7 +2,7 @@
 // task definitions, check verdicts) to a Plan. PURE: no I/O, no clock (createdAt is passed in), so
 // every rule below is a unit test away.
 //
-// Per target, in order (the service's state is the one model of src/apply/deployment-state.ts):
+// Per target, in order (the service's state is the one model of src/ecs/deployment-state.ts):
 //  1. blocked  when a check failed (or was unverified under --strict), or the live state is unknown;
 //              also when the service's last deployment FAILED with exactly the desired definition
 //              (deploying it again would fail the same way) unless --force;

@@ -1,6 +1,6 @@
 // `deployer rollback`: put back what ran, healthy, before the service's current deployment — never a
 // revision whose deployment failed — with the same preflight checks and wait as a rollout. The
-// revision to go back to, in order (one rule for rollout and rollback: src/apply/deployment-history.ts):
+// revision to go back to, in order (one rule for rollout and rollback: src/ecs/deployment-history.ts):
 //   1. a deployment that COMPLETED and still runs beside the current one (the current one failed
 //      without rollback, or is still rolling out);
 //   2. ECS's service deployment history: the newest deployment before the current one that ended
