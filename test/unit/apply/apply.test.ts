@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyPlan } from "../../../src/apply/apply.js";
 import type { RunEvent } from "../../../src/apply/types.js";
-import { awsException } from "../../helpers/fake-ecs.js";
+import { awsException } from "../../helpers/fake-aws.js";
 import { DIGEST_BAD, DIGEST_NEW, DIGEST_OLD, eventsOf, fleet, maxConcurrency, taskDefinition } from "./fixture.js";
 
 const POLL = { initialMs: 2_000, maxMs: 15_000, factor: 1.5 };

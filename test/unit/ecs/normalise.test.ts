@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
-import { DIGEST_A, REPO, describeFixture, renderTemplate, target } from "../plan/factories.js";
+import { DIGEST_A, REPO, describeFixture, renderTemplate, makeTarget } from "../../helpers/factories.js";
 import { sameTaskDefinition } from "../../../src/ecs/normalise.js";
 
 describe("normaliseTaskDefinition", () => {
   it("finds no difference between real DescribeTaskDefinition output and the rendered template", () => {
     const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-    const rendered = renderTemplate(target(), `${REPO}@${DIGEST_A}`) as unknown as Record<string, unknown>;
+    const rendered = renderTemplate(makeTarget(), `${REPO}@${DIGEST_A}`) as unknown as Record<string, unknown>;
     expect(canonicalJson(normaliseTaskDefinition(live))).toBe(canonicalJson(normaliseTaskDefinition(rendered)));
     expect(fingerprint(live)).toBe(fingerprint(rendered));
     expect(diffTaskDefinitions(live, rendered)).toEqual([]);

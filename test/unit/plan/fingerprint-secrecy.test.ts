@@ -9,7 +9,7 @@ import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normali
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { planToJsonText } from "../../../src/report/plan-json.js";
 import type { TaskDefinitionInput } from "../../../src/config/types.js";
-import { DIGEST_A, DIGEST_B, REPO, desired, image, observed, planInput, target } from "./factories.js";
+import { DIGEST_A, DIGEST_B, REPO, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 
 /** Short secrets (a unit test may use them; validate refuses them in configuration). */
 const PIN = "4821";
@@ -45,7 +45,7 @@ function recover(
 }
 
 function planWithShortSecret() {
-  const t = target({ vars: { ...target().vars, pin: PIN }, sensitive: ["vars.pin"] });
+  const t = makeTarget({ vars: { ...makeTarget().vars, pin: PIN }, sensitive: ["vars.pin"] });
   const d = desired(t, image(DIGEST_B));
   d.taskDefinition = withPin(d.taskDefinition, PIN);
   // Live: the same definition with the old image and the old PIN (deployed by an earlier config).

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { formatPlanText } from "../../../src/report/plan-text.js";
-import { DIGEST_B, check, describeFixture, desired, image, observed, planInput, target } from "../plan/factories.js";
+import { DIGEST_B, check, describeFixture, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 
 function plan() {
   const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-  const dev = target({ vars: { ...target().vars, cpu: 512 } });
-  const same = target({ name: "staging", stage: "staging", account: "333333333333" });
+  const dev = makeTarget({ vars: { ...makeTarget().vars, cpu: 512 } });
+  const same = makeTarget({ name: "staging", stage: "staging", account: "333333333333" });
   const sameDesired = desired(same);
-  const broken = target({ name: "broken", account: "666666666666" });
+  const broken = makeTarget({ name: "broken", account: "666666666666" });
   return buildPlan(
     planInput(
       [

@@ -1,11 +1,29 @@
-// An in-memory ECS behind the EcsPort interface, with deployments that evolve over a fake clock:
-// healthy ones ramp up and COMPLETE, failing ones trip the circuit breaker (and, when configured,
-// ECS rolls back on its own), stuck ones never stabilise. Every call is logged so tests can count
-// them (DescribeServices batching) and faults can be injected per action.
+// The one fake AWS of the tests: an in-memory ECS behind the EcsPort interface (FakeEcs), and a world
+// of accounts (FakeWorld, FakeAccount) whose ECS, ECR and IAM ports and session factory the checks,
+// observation, fleet views and apply are tested against.
+//
+// FakeEcs serves two kinds of services: snapshots a test sets as they are (`snapshots`, with
+// `clusterStatus` and `staticTaskDefinitions`: what a check or a fleet view reads), and services it
+// simulates over a fake clock (`addService`), whose deployments evolve: healthy ones ramp up and
+// COMPLETE, failing ones trip the circuit breaker (and, when configured, ECS rolls back on its own),
+// stuck ones never stabilise. Every call is logged so tests can count them (DescribeServices
+// batching) and faults can be injected per action.
 import type { TaskDefinitionInput } from "../../src/config/types.js";
+import { DeployerError } from "../../src/errors.js";
+import type { Target } from "../../src/config/types.js";
+import { CENTRAL, DIGEST, liveService, makeRevision, makeTarget } from "./factories.js";
+
 import type {
+  AssumeRoleRequest,
   CallerIdentity,
+  EcrPort,
   EcsPort,
+  IamPort,
+  ImageDetail,
+  PolicyDocument,
+  RoleInfo,
+  SessionFactory,
+  SimulationResult,
   LiveDeployment,
   LiveService,
   LiveTaskDefinition,
@@ -149,7 +167,14 @@ export function awsException(name: string, message: string): Error {
 }
 
 export interface FakeEcsOptions {
-  clock: FakeClock;
+  /** Default: a FakeClock of its own (enough for snapshots). */
+  clock?: FakeClock;
+  /** Writes (RegisterTaskDefinition, UpdateService) throw: for tests of code that must only read. */
+  readOnly?: boolean;
+  /** Called first by every port method (to record the call, or throw an injected failure). */
+  onCall?: (method: string, args: unknown[]) => void;
+  /** Reads return copies of the snapshots instead of the objects themselves. */
+  cloneReads?: boolean;
   account?: string;
   region?: string;
   /** How each new deployment behaves, from its task definition (default: healthy after 60 s). */
@@ -166,6 +191,12 @@ export class FakeEcs implements EcsPort {
   readonly account: string;
   readonly region: string;
   readonly calls: FakeCall[] = [];
+  /** Services as a test set them ("cluster/service" → what DescribeServices returns). */
+  readonly snapshots = new Map<string, LiveService>();
+  /** Clusters as a test set them (name → status). */
+  readonly clusterStatus = new Map<string, string>();
+  /** Task definitions as a test set them (ARN → what DescribeTaskDefinition returns). */
+  readonly staticTaskDefinitions = new Map<string, LiveTaskDefinition>();
   private readonly clock: FakeClock;
   private readonly services = new Map<string, FakeService>();
   private readonly taskDefinitions = new Map<string, { live: LiveTaskDefinition; input: TaskDefinitionInput }>();
@@ -174,8 +205,8 @@ export class FakeEcs implements EcsPort {
   private deploymentSeq = 0;
   private eventSeq = 0;
 
-  constructor(private readonly options: FakeEcsOptions) {
-    this.clock = options.clock;
+  constructor(private readonly options: FakeEcsOptions = {}) {
+    this.clock = options.clock ?? new FakeClock();
     this.account = options.account ?? "111111111111";
     this.region = options.region ?? "eu-west-1";
   }
@@ -261,17 +292,26 @@ export class FakeEcs implements EcsPort {
   // ---------- EcsPort ----------
 
   async describeCluster(cluster: string): Promise<{ arn: string; status: string } | undefined> {
+    this.options.onCall?.("describeCluster", [cluster]);
     await this.enter({ action: "DescribeCluster", at: this.clock.now(), cluster });
+    const status = this.clusterStatus.get(cluster);
+    if (status) return { arn: `arn:aws:ecs:${this.region}:${this.account}:cluster/${cluster}`, status };
     const known = [...this.services.values()].some((s) => s.cluster === cluster);
     return known ? { arn: `arn:aws:ecs:${this.region}:${this.account}:cluster/${cluster}`, status: "ACTIVE" } : undefined;
   }
 
   async describeServices(cluster: string, services: string[]): Promise<Map<string, LiveService | undefined>> {
+    this.options.onCall?.("describeServices", [cluster, services]);
     await this.enter({ action: "DescribeServices", at: this.clock.now(), cluster, services: [...services] });
     if (services.length > 10) throw awsException("InvalidParameterException", "services can have at most 10 items.");
     this.settle();
     const out = new Map<string, LiveService | undefined>();
     for (const name of services) {
+      const snapshot = this.snapshots.get(key(cluster, name));
+      if (snapshot) {
+        out.set(name, this.options.cloneReads ? structuredClone(snapshot) : snapshot);
+        continue;
+      }
       const svc = this.services.get(key(cluster, name));
       out.set(name, svc ? this.toLive(svc) : undefined);
     }
@@ -279,16 +319,27 @@ export class FakeEcs implements EcsPort {
   }
 
   async describeTaskDefinition(ref: string): Promise<LiveTaskDefinition | undefined> {
+    this.options.onCall?.("describeTaskDefinition", [ref]);
     await this.enter({ action: "DescribeTaskDefinition", at: this.clock.now(), taskDefinition: ref });
+    const set =
+      this.staticTaskDefinitions.get(ref) ??
+      [...this.staticTaskDefinitions.values()]
+        .filter((t) => t.family === ref && t.status === "ACTIVE")
+        .sort((a, b) => b.revision - a.revision)[0];
+    if (set) return this.options.cloneReads ? structuredClone(set) : set;
     return this.findTaskDefinition(ref)?.live;
   }
 
   async registerTaskDefinition(input: TaskDefinitionInput, tags: Record<string, string>): Promise<LiveTaskDefinition> {
+    this.options.onCall?.("registerTaskDefinition", [input]);
+    if (this.options.readOnly) throw new Error("write API called during observation");
     await this.enter({ action: "RegisterTaskDefinition", at: this.clock.now(), taskDefinition: input.family });
     return this.register(input, tags);
   }
 
   async updateService(cluster: string, service: string, taskDefinitionArn: string): Promise<LiveService> {
+    this.options.onCall?.("updateService", [cluster, service]);
+    if (this.options.readOnly) throw new Error("write API called during observation");
     await this.enter({ action: "UpdateService", at: this.clock.now(), cluster, services: [service], taskDefinition: taskDefinitionArn });
     this.settle();
     const svc = this.services.get(key(cluster, service));
@@ -516,4 +567,226 @@ export function fakeSession(ecs: FakeEcs): TargetSession {
     userId: "AROAEXAMPLE:deployer-test",
   };
   return { ecs, ecr: unused("ecr"), iam: unused("iam"), identity };
+}
+
+// ---------------------------------------------------------------- accounts and sessions
+
+export function accessDenied(action: string, resource: string): DeployerError {
+  return new DeployerError({
+    code: "ACCESS_DENIED",
+    message: `Access denied: ${action} on ${resource}`,
+    action,
+    resource,
+    awsCode: "AccessDenied",
+    awsMessage: "not authorized",
+  });
+}
+
+export interface Call {
+  account: string;
+  method: string;
+  args: unknown[];
+}
+
+export class FakeAccount {
+  private readonly ecsFake: FakeEcs;
+  /** cluster name -> status. */
+  readonly clusters: Map<string, string>;
+  /** "cluster/service" -> the service DescribeServices returns. */
+  readonly services: Map<string, LiveService>;
+  /** ARN -> the task definition DescribeTaskDefinition returns (a family name finds its newest ACTIVE revision). */
+  readonly taskDefinitions: Map<string, LiveTaskDefinition>;
+  roles = new Map<string, RoleInfo>();
+  inline = new Map<string, Record<string, PolicyDocument>>();
+  attached = new Map<string, Record<string, PolicyDocument>>();
+  managed = new Map<string, PolicyDocument>();
+  repositories = new Map<string, { images: ImageDetail[]; policy?: PolicyDocument }>();
+  /** Decisions iam:SimulatePrincipalPolicy returns, by resource ARN. */
+  simulation = new Map<string, string>();
+  /** method name -> error it throws. */
+  failures = new Map<string, unknown>();
+  /** Whether the IamPort offers getManagedPolicy. */
+  canReadManagedPolicies = true;
+
+  constructor(
+    readonly id: string,
+    readonly calls: Call[],
+    cloneReads = false,
+  ) {
+    this.ecsFake = new FakeEcs({ account: id, readOnly: true, cloneReads, onCall: (method, args) => this.call(method, args) });
+    this.clusters = this.ecsFake.clusterStatus;
+    this.services = this.ecsFake.snapshots;
+    this.taskDefinitions = this.ecsFake.staticTaskDefinitions;
+  }
+
+  private call(method: string, args: unknown[]): void {
+    this.calls.push({ account: this.id, method, args });
+    const f = this.failures.get(method);
+    if (f !== undefined) throw f;
+  }
+
+  /** The account's ECS: its snapshots are `clusters`, `services` and `taskDefinitions`; it never writes. */
+  ecs(): EcsPort {
+    return this.ecsFake;
+  }
+
+  ecr(): EcrPort {
+    return {
+      findImage: async (repo, ref) => {
+        this.call("findImage", [repo.uri, ref]);
+        const r = this.repositories.get(repo.uri);
+        if (!r) {
+          throw new DeployerError({
+            code: "IMAGE_NOT_FOUND",
+            message: `Repository ${repo.name} does not exist`,
+            action: "ecr:DescribeImages",
+            resource: repo.uri,
+            awsCode: "RepositoryNotFoundException",
+          });
+        }
+        return r.images.find((i) => ("tag" in ref ? i.tags.includes(ref.tag) : i.digest === ref.digest));
+      },
+      getRepositoryPolicy: async (repo) => {
+        this.call("getRepositoryPolicy", [repo.uri]);
+        return this.repositories.get(repo.uri)?.policy;
+      },
+    };
+  }
+
+  iam(): IamPort {
+    const port: IamPort = {
+      getRole: async (name) => {
+        this.call("getRole", [name]);
+        return this.roles.get(name);
+      },
+      simulatePrincipalPolicy: async (source, actions, resources, context) => {
+        this.call("simulatePrincipalPolicy", [source, actions, resources, context]);
+        return resources.map((resource): SimulationResult => ({
+          action: actions[0]!,
+          resource,
+          decision: this.simulation.get(resource) ?? "implicitDeny",
+          matchedStatements: [],
+        }));
+      },
+      listInlinePolicies: async (name) => {
+        this.call("listInlinePolicies", [name]);
+        return this.inline.get(name) ?? {};
+      },
+      listAttachedPolicies: async (name) => {
+        this.call("listAttachedPolicies", [name]);
+        return this.attached.get(name) ?? {};
+      },
+    };
+    if (this.canReadManagedPolicies) {
+      port.getManagedPolicy = async (arn) => {
+        this.call("getManagedPolicy", [arn]);
+        return this.managed.get(arn);
+      };
+    }
+    return port;
+  }
+}
+
+export class FakeWorld {
+  readonly calls: Call[] = [];
+  readonly accounts = new Map<string, FakeAccount>();
+  /** role ARN -> error thrown by assuming it. */
+  assumeFailures = new Map<string, unknown>();
+  assumed: AssumeRoleRequest[] = [];
+  baseCalls = 0;
+
+  /** @param options.cloneReads the accounts' ECS returns copies of its snapshots (a fleet view must not change them). */
+  constructor(private readonly options: { cloneReads?: boolean } = {}) {}
+
+  account(id: string): FakeAccount {
+    let a = this.accounts.get(id);
+    if (!a) {
+      a = new FakeAccount(id, this.calls, this.options.cloneReads);
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  sessions(): SessionFactory {
+    const identity = (arn: string): CallerIdentity => ({ account: arn.split(":")[4]!, arn, userId: "AROAFAKE:deployer" });
+    return {
+      base: async () => {
+        this.baseCalls++;
+        return { ecr: this.account("111111111111").ecr(), identity: identity("arn:aws:iam::111111111111:role/github-ci") };
+      },
+      registry: async (req) => {
+        this.assumed.push(req);
+        const f = this.assumeFailures.get(req.roleArn);
+        if (f !== undefined) throw f;
+        return { ecr: this.account(req.roleArn.split(":")[4]!).ecr(), identity: identity(req.roleArn) };
+      },
+      target: async (req): Promise<TargetSession> => {
+        this.assumed.push(req);
+        const f = this.assumeFailures.get(req.roleArn);
+        if (f !== undefined) throw f;
+        const acct = this.account(req.roleArn.split(":")[4]!);
+        const name = req.roleArn.split("/").pop()!;
+        return {
+          ecs: acct.ecs(),
+          ecr: acct.ecr(),
+          iam: acct.iam(),
+          identity: identity(`arn:aws:sts::${acct.id}:assumed-role/${name}/${req.sessionName}`),
+        };
+      },
+    };
+  }
+
+  writes(): Call[] {
+    return this.calls.filter((c) => c.method === "registerTaskDefinition" || c.method === "updateService");
+  }
+}
+
+export const doc = (...Statement: PolicyDocument["Statement"][]): PolicyDocument => ({
+  Version: "2012-10-17",
+  Statement: Statement.flat(),
+});
+
+export function ecsTrustPolicy(account: string): PolicyDocument {
+  return doc({
+    Effect: "Allow",
+    Principal: { Service: "ecs-tasks.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "aws:SourceAccount": account } },
+  });
+}
+
+/**
+ * A healthy target account: cluster + service running revision 1, both roles trusting ECS, the deploy
+ * role allowed to pass both (by simulation), and the central repository granting the account.
+ */
+export function healthyWorld(target: Target = makeTarget(), world: FakeWorld = new FakeWorld()): FakeWorld {
+  const acct = world.account(target.account);
+  acct.clusters.set(target.cluster, "ACTIVE");
+  const td = makeRevision(target.account, 1, {
+    family: "shop-api",
+    containerDefinitions: [{ name: "app", image: `${CENTRAL}@sha256:${"00".repeat(32)}` }],
+  });
+  acct.taskDefinitions.set(td.arn, td);
+  acct.services.set(`${target.cluster}/${target.service}`, liveService(target.account, target.cluster, td.arn));
+  for (const arn of [target.taskRole, target.executionRole]) {
+    const name = arn.split("/").pop()!;
+    acct.roles.set(name, { arn, name, trustPolicy: ecsTrustPolicy(target.account) });
+    acct.simulation.set(arn, "allowed");
+  }
+  acct.roles.set("deployer", {
+    arn: target.deployRole,
+    name: "deployer",
+    trustPolicy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "sts:AssumeRole" }),
+  });
+  const central = world.account("111111111111");
+  central.repositories.set(CENTRAL, {
+    images: [{ digest: DIGEST, tags: ["3f2a9c1", "latest"] }],
+    policy: doc({
+      Sid: "PullFromTargets",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${target.account}:root` },
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+    }),
+  });
+  return world;
 }
