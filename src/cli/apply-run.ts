@@ -3,7 +3,7 @@
 // --report FILE and emit it. The plan itself decides: a blocked plan applies nothing.
 import { writeFile } from "node:fs/promises";
 import { writeOutputFile } from "./output-files.js";
-import { emit, interactive, messages, type GlobalOptions } from "./shell.js";
+import { emit, emitText, interactive, messages, type GlobalOptions } from "./shell.js";
 import type { Plan } from "../plan/types.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { RunEventSink } from "../apply/types.js";
@@ -11,9 +11,8 @@ import { DeployerError, ExitCode } from "../errors.js";
 import { applyPlan } from "../apply/apply.js";
 import { parsePollInterval, POLL_INTERVAL_ENV, type PollInterval } from "../apply/service-poller.js";
 import { sessionsOf } from "../workflow/make-plan.js";
-import { formatPlanText } from "../report/plan-text.js";
 import { runReportToJsonText } from "../report/run-json.js";
-import { runReportView } from "../report/views.js";
+import { planView, runReportView } from "../report/views.js";
 import { scrubbedView } from "../report/view.js";
 import { createPlainProgress } from "../report/progress-plain.js";
 import { createListrProgress } from "../report/progress-listr.js";
@@ -54,7 +53,7 @@ export async function applyWithProgress(g: GlobalOptions, plan: Plan, observed: 
   // Progress goes to stderr whenever stdout carries a machine-readable document.
   const log = (line: string) => messages(g).write(scrubString(line, secrets) + "\n");
 
-  if (g.output === "text" && o.showPlan !== false) log(formatPlanText(plan, { color: g.color, checks: "problems" }));
+  if (o.showPlan !== false) emitText(g, scrubbedView(planView(plan, { checks: "problems" }), secrets));
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -82,6 +82,11 @@ export function emit(g: GlobalOptions, view: View): void {
   }
 }
 
+/** Writes `view` only for a person reading text (`--output text`): what a machine-readable stdout must not carry. */
+export function emitText(g: GlobalOptions, view: View): void {
+  if (g.output === "text") emit(g, view);
+}
+
 /** Where a command's own messages go: stdout with text output, else stderr (stdout carries a document). */
 export function messages(g: GlobalOptions): NodeJS.WriteStream {
   return g.output === "text" ? process.stdout : process.stderr;

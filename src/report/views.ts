@@ -20,7 +20,7 @@ import { driftToJsonText } from "./drift-json.js";
 import { formatDriftMarkdown } from "./drift-markdown.js";
 import { formatPromotionHeader, formatPromotionMarkdown, promotionToJsonText } from "./promote-text.js";
 import { formatErrors, formatErrorsJson } from "./error-text.js";
-import { jsonText, markdownCodeBlock, markdownOutput } from "./escape.js";
+import { jsonText, markdownCodeBlock, markdownOutput, terminalOutput, terminalText } from "./escape.js";
 import type { View } from "./view.js";
 
 export interface PlanViewOptions {
@@ -28,12 +28,20 @@ export interface PlanViewOptions {
   checks?: "all" | "problems";
   /** Markdown: where the full plan is, said when diffs are cut to fit. */
   jsonArtifactHint?: string;
+  /** Text: the plan was saved to this file (`plan --save`): say how to apply it. */
+  savedTo?: string;
 }
 
 /** `deployer plan`: per-target diff, steps and checks. */
 export function planView(plan: Plan, o: PlanViewOptions = {}): View {
   return {
-    text: ({ color }) => formatPlanText(plan, { color, ...(o.checks ? { checks: o.checks } : {}) }) + "\n",
+    text: ({ color }) =>
+      formatPlanText(plan, { color, ...(o.checks ? { checks: o.checks } : {}) }) +
+      "\n" +
+      (o.savedTo
+        ? terminalOutput(`Plan saved to ${terminalText(o.savedTo)}; apply it with: deployer rollout --plan ${terminalText(o.savedTo)}`) +
+          "\n"
+        : ""),
     json: () => planToJsonText(plan) + "\n",
     markdown: () => formatPlanMarkdown(plan, o.jsonArtifactHint ? { jsonArtifactHint: o.jsonArtifactHint } : {}) + "\n",
   };

@@ -1,7 +1,7 @@
 // `deployer plan` (and `deployer check`, the same without files): load, select and render, then
 // observe every target read-only and make the plan; write the requested plan files, emit the plan.
 import { writeFile } from "node:fs/promises";
-import { emit, messages, type GlobalOptions } from "../../shell.js";
+import { emit, type GlobalOptions } from "../../shell.js";
 import { withAwsRun, targetCount } from "../../aws-run.js";
 import { printConfigWarnings } from "../../config-warnings.js";
 import { checkOutputFiles, outputFiles, writeOutputFile } from "../../output-files.js";
@@ -11,7 +11,6 @@ import { planToJsonText } from "../../../report/plan-json.js";
 import { formatPlanMarkdown } from "../../../report/plan-markdown.js";
 import { writePlanFile } from "../../../report/plan-file.js";
 import { checksView, planView } from "../../../report/views.js";
-import { terminalOutput, terminalText } from "../../../report/escape.js";
 import type { TargetSelection } from "../../../config/select.js";
 import type { PreflightSettings } from "../../../workflow/make-plan.js";
 
@@ -57,11 +56,7 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
     if (o.markdown)
       await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
-    emit(g, mode === "check" ? checksView(plan, { jsonArtifactHint }) : planView(plan, { jsonArtifactHint }));
-    if (o.save && g.output === "text")
-      messages(g).write(
-        terminalOutput(`Plan saved to ${terminalText(o.save)}; apply it with: deployer rollout --plan ${terminalText(o.save)}`) + "\n",
-      );
+    emit(g, mode === "check" ? checksView(plan, { jsonArtifactHint }) : planView(plan, { jsonArtifactHint, savedTo: o.save }));
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;
     if (mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;

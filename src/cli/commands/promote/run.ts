@@ -1,7 +1,7 @@
 // `deployer promote`: read every target of the source stage, refuse unless it runs one digest,
 // healthy; plan the destination stage for exactly that digest (the same checks as rollout), show the
 // plan, ask (or --yes), and apply it like a rollout.
-import { emit, interactive, messages, type GlobalOptions } from "../../shell.js";
+import { emit, emitText, interactive, messages, type GlobalOptions } from "../../shell.js";
 import { withAwsRun } from "../../aws-run.js";
 import { applyWithProgress } from "../../apply-run.js";
 import { printConfigWarnings } from "../../config-warnings.js";
@@ -59,7 +59,9 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
 
     // Before a prompt or a deploy, only the checks that did not pass (as rollout shows it); --dry-run shows them all, like plan.
     const stopsBeforeApply = o.dryRun || plan.summary.blocked > 0 || plan.summary.toChange === 0 || !o.yes;
-    if (stopsBeforeApply || g.output === "text") emit(g, promotionView(result, { checks: o.dryRun ? "all" : "problems" }));
+    const view = promotionView(result, { checks: o.dryRun ? "all" : "problems" });
+    if (stopsBeforeApply) emit(g, view);
+    else emitText(g, view);
     if (plan.summary.blocked > 0) {
       say(
         `Nothing promoted: preflight failed for ${plan.summary.blocked} target${plan.summary.blocked === 1 ? "" : "s"} of ${result.toStage}.`,
