@@ -290,9 +290,9 @@ async function main(): Promise<void> {
       targets: [],
     };
     results.targets = evaluateTargets(results);
-    writeFileSync(argv.out!, JSON.stringify(results, null, 2) + "\n");
+    writeFileSync(argv.out, JSON.stringify(results, null, 2) + "\n");
     process.stdout.write(render(results) + "\n");
-    progress(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${path.relative(process.cwd(), argv.out!) || argv.out}`);
+    progress(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${path.relative(process.cwd(), argv.out) || argv.out}`);
   } finally {
     await sb.stop();
   }

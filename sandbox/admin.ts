@@ -125,7 +125,7 @@ export class SandboxAdminImpl implements SandboxAdmin {
     try {
       validateTaskDefinitionInput(a.input);
     } catch (err) {
-      throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`);
+      throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`, { cause: err });
     }
     const state = this.world.region(a.account, a.region);
     return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now())
@@ -246,7 +246,7 @@ export async function handleAdminRequest(
         admin.clearLog();
         return sendJson(res, 200, { ok: true });
       case "POST /_sandbox/faults":
-        admin.setFaults(input as Faults);
+        admin.setFaults(input);
         return sendJson(res, 200, { ok: true });
       case "POST /_sandbox/images/bad":
         admin.markImageBad(String(input.digest ?? ""));

@@ -165,7 +165,7 @@ export function loadFixtureFile(path: string): Fixture {
   const text = readFileSync(path, "utf8");
   const data: unknown = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   if (!data || typeof data !== "object") throw new Error(`sandbox fixture ${path}: not a mapping`);
-  return data as Fixture;
+  return data;
 }
 
 export interface RepositoryUri {

@@ -144,6 +144,11 @@ export function withErrorContext(e: DeployerError, context: ErrorContext): Deplo
   return new DeployerError(init);
 }
 
+/** What an error says, whatever was thrown: its message, or the thrown value as text. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export function isDeployerError(e: unknown): e is DeployerError {
   return e instanceof DeployerError;
 }
@@ -159,6 +164,16 @@ export class DeployerErrors extends Error {
   }
 }
 
+/**
+ * Whatever stopped a command, as ErrorInfo values: DeployerError(s) as they are; anything else is a
+ * bug (INTERNAL) with `bugHint` saying how to report it. One rule for the CLI and the Action.
+ */
+export function errorInfos(e: unknown, bugHint: string): ErrorInfo[] {
+  if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
+  if (e instanceof DeployerError) return [toErrorInfo(e)];
+  return [{ code: "INTERNAL", message: errorMessage(e), hint: bugHint }];
+}
+
 /** Process exit codes, the same for every command. */
 export const ExitCode = {
   Ok: 0,
@@ -166,3 +181,4 @@ export const ExitCode = {
   /** Only where a command reports differences: plan --detailed-exitcode, drift. */
   Differences: 2,
 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

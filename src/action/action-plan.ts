@@ -1,15 +1,15 @@
-// The plan step shared by every Action command that deploys: prepare the run (load, select,
-// identify), make the plan with the same core as `deployer plan`, mask its sensitive values, log it
-// (one group per target), annotate its failing checks, write the plan files and set the plan outputs.
+// The run and plan steps shared by the Action's commands: prepare the run (load, select, identify;
+// every sensitive value masked before anything is rendered) for the command's lifetime; for the
+// commands that deploy, make the plan with the same core as `deployer plan`, mask its sensitive
+// values, log it (one group per target), annotate its failing checks, write the plan files and set
+// the plan outputs.
 import type { PreparedRun } from "../workflow/prepare-run.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
 import type { TargetSelection } from "../config/select.js";
-import type { BuildPlanOptions } from "../plan/build.js";
-import { prepareRun } from "../workflow/prepare-run.js";
-import { makePlan, type PlanResult } from "../workflow/make-plan.js";
-import { gitShaFor } from "../workflow/run-id.js";
-import { sensitiveValuesOf } from "../plan/redact.js";
+import { withRun } from "../workflow/prepare-run.js";
+import { makePlan, planOptions, type PlanResult, type PreflightSettings } from "../workflow/make-plan.js";
+import { sensitiveValuesOf } from "../plan/redact-plan.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import { emitAnnotations, planAnnotations } from "./annotations.js";
@@ -28,60 +28,57 @@ export interface ActionPlan {
 }
 
 /** How the plan is made from a prepared run: makePlan for an image, planPromotion for promote. */
-export type Planner = (run: PreparedRun, options: BuildPlanOptions) => Promise<PlanResult>;
+export type Planner = (run: PreparedRun, preflight: PreflightSettings) => Promise<PlanResult>;
 
 /** The planner of plan and rollout: the given image for the selected targets (as `deployer plan`). */
 export function imagePlanner(image: string): Planner {
-  return (run, options) =>
+  return (run, preflight) =>
     makePlan({
       project: run.project,
       targets: run.targets,
       image,
       sessions: run.sessions,
       runId: run.runId,
-      options: { ...options, gitSha: gitShaFor(image.startsWith("sha256:") ? undefined : image) },
+      options: planOptions(run, preflight, image),
     });
 }
 
-export function selectionOf(inputs: Pick<ActionInputs, "stages" | "allStages" | "environments">): TargetSelection {
-  return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages };
-}
-
-/** Makes the plan; the caller must `await result.run.sessions.close()`. */
-export async function makeActionPlan(
+/**
+ * Runs `body` with a prepared run (`selection` undefined: every target) and closes its sessions
+ * however it ends. Every sensitive value of the project is masked before anything is rendered.
+ */
+export function withActionRun<T>(
   inputs: ActionInputs,
   rt: ActionRuntime,
-  how: { planner: Planner; /** undefined: every target (the planner picks). */ selection: TargetSelection | undefined },
-): Promise<ActionPlan> {
-  const run = await prepareRun({
-    config: inputs.config,
-    cwd: inputs.workingDirectory,
-    ...actionAwsOptions(inputs.aws, rt.idToken),
-    selection: how.selection,
-    // Mask first: before the template is rendered (an error could quote a rendered line).
-    onLoaded: (project) => rt.mask.addProject(project),
-  });
-  try {
-    const { plan, observed } = await how.planner(run, {
-      strict: inputs.strict,
-      timeoutSeconds: inputs.timeoutSeconds,
-      waitForInProgress: inputs.waitForInProgress,
-      by: run.by,
-    });
-    // What taint tracking saw written from sensitive input (lookups, defaults), before the plan is logged.
-    rt.mask.add(sensitiveValuesOf(plan));
+  selection: TargetSelection | undefined,
+  body: (run: PreparedRun) => Promise<T>,
+): Promise<T> {
+  return withRun(
+    {
+      config: inputs.config,
+      cwd: inputs.workingDirectory,
+      ...actionAwsOptions(inputs.aws, rt.idToken),
+      selection,
+      // Mask first: before the template is rendered (an error could quote a rendered line).
+      onLoaded: (project) => rt.mask.addProject(project),
+    },
+    body,
+  );
+}
 
-    logPlan(rt.log, plan, rt.mask.all());
-    emitAnnotations(rt.annotations, planAnnotations(plan, run.project.config.rootDir, rt.github.workspace), (s) => rt.mask.scrub(s));
+/** Makes the plan of a prepared run, masks, logs, annotates and writes it, and sets the plan outputs. */
+export async function makeActionPlan(run: PreparedRun, inputs: ActionInputs, rt: ActionRuntime, planner: Planner): Promise<ActionPlan> {
+  const { plan, observed } = await planner(run, inputs.preflight);
+  // What taint tracking saw written from sensitive input (lookups, defaults), before the plan is logged.
+  rt.mask.add(sensitiveValuesOf(plan));
 
-    const dir = await outputDir(rt.github.tempDir, run.runId);
-    const { planJson, planMarkdown } = await writePlanFiles(dir, plan, rt.mask.all());
-    rt.setOutput("changes", String(plan.summary.toChange > 0));
-    rt.setOutput("plan-json", planJson);
-    rt.setOutput("plan-markdown", planMarkdown);
-    return { run, plan, observed, dir, planJson, planMarkdown };
-  } catch (e) {
-    await run.sessions.close();
-    throw e;
-  }
+  logPlan(rt.log, plan, rt.mask.all());
+  emitAnnotations(rt.annotations, planAnnotations(plan, run.project.config.rootDir, rt.github.workspace), (s) => rt.mask.scrub(s));
+
+  const dir = await outputDir(rt.github.tempDir, run.runId);
+  const { planJson, planMarkdown } = await writePlanFiles(dir, plan, rt.mask.all());
+  rt.setOutput("changes", String(plan.summary.toChange > 0));
+  rt.setOutput("plan-json", planJson);
+  rt.setOutput("plan-markdown", planMarkdown);
+  return { run, plan, observed, dir, planJson, planMarkdown };
 }

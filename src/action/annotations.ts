@@ -3,11 +3,12 @@
 // request's "Files changed" tab next to the line to fix.
 import path from "node:path";
 import type { ErrorInfo } from "../errors.js";
-import type { CheckResult, Plan } from "../plan/types.js";
+import type { Plan } from "../plan/types.js";
 import type { RunReport } from "../apply/types.js";
 import { failingChecks, worstVerdict } from "../report/plan-format.js";
 import { runErrors } from "../report/run-summary.js";
 import { terminalOutput, terminalSafe, terminalText } from "../report/escape.js";
+import type { CheckResult } from "../checks/check-result.js";
 
 export interface Annotation {
   level: "error" | "warning";

@@ -5,8 +5,7 @@
 // (the step does not fail for drift: gate on the output if you want it to).
 import path from "node:path";
 import { writeFile } from "node:fs/promises";
-import type { TargetSelection } from "../config/select.js";
-import { prepareRun, type PreparedRun } from "../workflow/prepare-run.js";
+import { fleetSelection } from "../config/select.js";
 import { fleetStatus } from "../fleet/status.js";
 import { detectDrift, hasDrift } from "../fleet/drift.js";
 import { formatStatusText } from "../report/status-text.js";
@@ -21,30 +20,10 @@ import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
 import { outputDir } from "./output-files.js";
 import { emitAnnotations, errorAnnotations, workspacePath, type Annotation } from "./annotations.js";
-import { actionAwsOptions } from "./aws-credentials.js";
-
-/** Every stage unless `stage` names some; `environments` narrows by name. */
-function fleetSelection(inputs: ActionInputs): TargetSelection {
-  return { envs: inputs.environments, stages: inputs.stages, all: inputs.allStages || inputs.stages.length === 0 };
-}
-
-async function withRun<T>(inputs: ActionInputs, rt: ActionRuntime, body: (run: PreparedRun) => Promise<T>): Promise<T> {
-  const run = await prepareRun({
-    config: inputs.config,
-    cwd: inputs.workingDirectory,
-    ...actionAwsOptions(inputs.aws, rt.idToken),
-    selection: fleetSelection(inputs),
-    onLoaded: (project) => rt.mask.addProject(project),
-  });
-  try {
-    return await body(run);
-  } finally {
-    await run.sessions.close();
-  }
-}
+import { withActionRun } from "./action-plan.js";
 
 export async function runStatusCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  return withRun(inputs, rt, async (run) => {
+  return withActionRun(inputs, rt, fleetSelection({ envs: inputs.environments, stages: inputs.stages }), async (run) => {
     const status = await fleetStatus(run);
     rt.log.group(`Fleet status for ${status.service}`, formatStatusText(status, { color: false }).split("\n"));
     const file = path.join(await outputDir(rt.github.tempDir, run.runId), "status.json");
@@ -58,7 +37,7 @@ export async function runStatusCommand(inputs: ActionInputs, rt: ActionRuntime):
 }
 
 export async function runDriftCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  return withRun(inputs, rt, async (run) => {
+  return withActionRun(inputs, rt, fleetSelection({ envs: inputs.environments, stages: inputs.stages }), async (run) => {
     const report = await detectDrift(run);
     rt.log.group(`Drift for ${report.service}`, formatDriftText(report, { color: false }).split("\n"));
     const file = path.join(await outputDir(rt.github.tempDir, run.runId), "drift.json");

@@ -7,6 +7,8 @@ import { parseDurationSeconds } from "../workflow/duration.js";
 import { PULL_REQUEST_EVENTS } from "./github-context.js";
 import { parseRoleArn } from "../config/aws-names.js";
 import { DEFAULT_AUDIENCE, type ActionAwsInputs } from "./aws-credentials.js";
+import type { TargetSelection } from "../config/select.js";
+import type { PreflightSettings } from "../workflow/make-plan.js";
 
 export const ACTION_COMMANDS = ["plan", "rollout", "promote", "status", "drift"] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -43,6 +45,10 @@ export interface ActionInputs {
   rollbackStage: boolean;
   /** Where the base credentials come from: GitHub OIDC with `role-to-assume`, else the environment. */
   aws: ActionAwsInputs;
+  /** plan and rollout: the targets `stage` and `environments` select (the first stage by default). */
+  selection: TargetSelection;
+  /** `strict`, `timeout`, `wait-for-in-progress` as the core takes them. */
+  preflight: PreflightSettings;
 }
 
 /** Reads one input by its action.yml name ("" when not set). */
@@ -184,6 +190,8 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
     waitForInProgress,
     rollbackStage,
     aws,
+    selection: { envs: environments, stages, all: allStages },
+    preflight: { strict, timeoutSeconds, waitForInProgress },
   };
 }
 

@@ -5,6 +5,7 @@ import { readGitHubRunContext } from "./github-context.js";
 import { envInputReader, readInputs } from "./inputs.js";
 import { createRunnerRuntime } from "./runtime.js";
 import { runAction } from "./run-action.js";
+import { errorMessage } from "../errors.js";
 
 const controller = new AbortController();
 const cancel = () => controller.abort();
@@ -17,7 +18,7 @@ const failure = await (async () => {
   try {
     github = readGitHubRunContext();
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
   const rt = createRunnerRuntime(github, controller.signal);
   return runAction(read("command"), () => readInputs(read, { ...github, runId: process.env.GITHUB_RUN_ID || undefined }), rt);

@@ -7,7 +7,7 @@ import type { RunReport } from "../apply/types.js";
 import { planToJsonText } from "../report/plan-json.js";
 import { formatPlanMarkdown } from "../report/plan-markdown.js";
 import { runReportToJsonText } from "../report/run-json.js";
-import { scrubString } from "../plan/redact.js";
+import { scrubString } from "../render/redact.js";
 
 /** $RUNNER_TEMP/deployer-<runId>: one directory per run, so two steps of a job never collide. */
 export async function outputDir(tempDir: string, runId: string): Promise<string> {

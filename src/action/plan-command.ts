@@ -6,7 +6,7 @@ import { plural } from "../report/plan-format.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
-import { imagePlanner, makeActionPlan, selectionOf } from "./action-plan.js";
+import { imagePlanner, makeActionPlan, withActionRun } from "./action-plan.js";
 import { planSummary } from "./job-summary.js";
 import { upsertStickyComment } from "./pr-comment.js";
 import { emitAnnotations } from "./annotations.js";
@@ -15,8 +15,8 @@ import { emitAnnotations } from "./annotations.js";
 const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
 
 export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  const { run, plan } = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image!), selection: selectionOf(inputs) });
-  try {
+  return withActionRun(inputs, rt, inputs.selection, async (run) => {
+    const { plan } = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
     const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
     await rt.writeSummary(markdown);
     await commentOnPullRequest(inputs, rt, planMarker(plan.service), rt.mask.scrub(markdown));
@@ -29,9 +29,7 @@ export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): P
       };
     }
     return {};
-  } finally {
-    await run.sessions.close();
-  }
+  });
 }
 
 /**

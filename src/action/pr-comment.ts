@@ -12,7 +12,7 @@
 // https://github.com/joshjohanning/bulk-github-repo-settings-sync-action/pull/194). When even that
 // fails, the identity is the one of the default GITHUB_TOKEN, `github-actions[bot]`.
 import { getOctokit } from "@actions/github";
-import { DeployerError } from "../errors.js";
+import { DeployerError, errorMessage } from "../errors.js";
 import type { PullRequestRef } from "./github-context.js";
 
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -102,8 +102,8 @@ async function findComment(octokit: Octokit, pr: PullRequestRef, marker: string,
 }
 
 function commentError(e: unknown, pr: PullRequestRef): DeployerError {
-  const status = typeof e === "object" && e !== null && "status" in e ? Number((e as { status: unknown }).status) : undefined;
-  const message = e instanceof Error ? e.message : String(e);
+  const status = typeof e === "object" && e !== null && "status" in e ? Number(e.status) : undefined;
+  const message = errorMessage(e);
   const hint =
     status === 403 || status === 401
       ? "give the job `permissions: pull-requests: write` (and `contents: read`); on pull requests from forks the token is read-only: use `comment: false` there"

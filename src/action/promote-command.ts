@@ -6,30 +6,27 @@ import { planPromotion } from "../workflow/promote.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
-import { makeActionPlan } from "./action-plan.js";
+import { makeActionPlan, withActionRun } from "./action-plan.js";
+import { planOptions } from "../workflow/make-plan.js";
 import { applyActionPlan } from "./rollout-command.js";
 
 export async function runPromoteCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   const to = inputs.stages[0]!;
-  const planned = await makeActionPlan(inputs, rt, {
-    // Every target is loaded: planPromotion picks the source and destination stages itself.
-    selection: undefined,
-    planner: (run, options) =>
+  // Every target is loaded: planPromotion picks the source and destination stages itself.
+  return withActionRun(inputs, rt, undefined, async (run) => {
+    const planned = await makeActionPlan(run, inputs, rt, (r, preflight) =>
       planPromotion({
-        project: run.project,
-        sessions: run.sessions,
-        runId: run.runId,
+        project: r.project,
+        sessions: r.sessions,
+        runId: r.runId,
         to,
         from: inputs.from,
         sourceEnvs: inputs.environments.length > 0 ? inputs.environments : undefined,
-        options,
+        options: planOptions(r, preflight),
       }),
-  });
-  try {
+    );
     const from = planned.plan.promotion?.fromStage;
     rt.log.info(`Promoting ${planned.plan.image.digest} from ${from ?? "?"} to ${to}`);
-    return await applyActionPlan(planned, rt, "promote", { rollbackStage: inputs.rollbackStage });
-  } finally {
-    await planned.run.sessions.close();
-  }
+    return applyActionPlan(planned, rt, "promote", { rollbackStage: inputs.rollbackStage });
+  });
 }

@@ -7,19 +7,17 @@ import { sessionsOf } from "../workflow/make-plan.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
-import { imagePlanner, makeActionPlan, selectionOf, type ActionPlan } from "./action-plan.js";
+import { imagePlanner, makeActionPlan, withActionRun, type ActionPlan } from "./action-plan.js";
 import { createGroupedRunLog } from "./run-log-groups.js";
 import { emitAnnotations, runAnnotations } from "./annotations.js";
 import { runSummary } from "./job-summary.js";
 import { taskDefinitionArns, writeReportFile } from "./output-files.js";
 
 export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  const planned = await makeActionPlan(inputs, rt, { planner: imagePlanner(inputs.image!), selection: selectionOf(inputs) });
-  try {
-    return await applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
-  } finally {
-    await planned.run.sessions.close();
-  }
+  return withActionRun(inputs, rt, inputs.selection, async (run) => {
+    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+    return applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
+  });
 }
 
 /** Applies a plan made by makeActionPlan and reports it (shared with promote). */

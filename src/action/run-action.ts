@@ -1,7 +1,7 @@
 // One run of the Action: dispatch the command, and turn whatever stopped it (invalid inputs,
 // configuration errors, AWS errors, a failed rollout) into annotations, a job-summary section and
 // the one-line reason the step fails. Never throws.
-import { DeployerError, DeployerErrors, toErrorInfo, type ErrorInfo } from "../errors.js";
+import { DeployerError, DeployerErrors, errorInfos, type ErrorInfo } from "../errors.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
@@ -35,7 +35,10 @@ export async function runAction(command: string, inputs: () => ActionInputs, rt:
     const outcome = await runCommand(inputs(), rt);
     return outcome.failed === undefined ? undefined : failureLine(rt, outcome.failed);
   } catch (e) {
-    const errors = errorInfosOf(e);
+    const errors = errorInfos(
+      e,
+      "This is a bug in deployer; please report it with the workflow step that ran (set DEPLOYER_DEBUG=1 for a stack trace).",
+    );
     emitAnnotations(rt.annotations, errorAnnotations(errors, rt.github.workspace), (s) => rt.mask.scrub(s));
     try {
       await rt.writeSummary(errorSummary(command || "action", errors, rt.github.workspace));
@@ -66,17 +69,4 @@ function oneLine(e: ErrorInfo, workspace: string): string {
       : "";
   const field = e.field && !e.message.startsWith("input `") && !e.message.startsWith(e.field) ? `${e.field}: ` : "";
   return `${e.code}${where} ${field}${e.message}`;
-}
-
-function errorInfosOf(e: unknown): ErrorInfo[] {
-  if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
-  if (e instanceof DeployerError) return [toErrorInfo(e)];
-  const message = e instanceof Error ? e.message : String(e);
-  return [
-    {
-      code: "INTERNAL",
-      message,
-      hint: "This is a bug in deployer; please report it with the workflow step that ran (set DEPLOYER_DEBUG=1 for a stack trace).",
-    },
-  ];
 }

@@ -20,7 +20,7 @@ export interface ActionRuntime {
   /** Aborted when the job is cancelled (SIGINT/SIGTERM from the runner). */
   signal: AbortSignal;
   /** A fresh GitHub OIDC ID token for `audience` (needs `permissions: id-token: write`). */
-  idToken(audience: string): Promise<string>;
+  idToken: (audience: string) => Promise<string>;
 }
 
 export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSignal): ActionRuntime {

@@ -7,9 +7,9 @@
 // configuration is loaded (prepareRun's onLoaded), before anything is rendered, planned or printed.
 // What the template engine then records as written from sensitive input (a lookup's result, a
 // default) is registered as soon as the plan exists, before the plan is logged.
-import { MIN_SCRUB_LENGTH, collectSensitiveValues, mergeSensitiveValues, scrubString, sensitiveVariants } from "../plan/redact.js";
 import type { Project } from "../config/types.js";
 import { terminalText } from "../report/escape.js";
+import { MIN_SCRUB_LENGTH, collectSensitiveValues, mergeSensitiveValues, scrubString, sensitiveVariants } from "../render/redact.js";
 
 export class SecretMask {
   private values: string[] = [];

@@ -8,7 +8,7 @@ import type { TargetSession } from "../aws/ports.js";
 import { DeployerError, type ErrorInfo } from "../errors.js";
 import type { Plan, TargetPlan } from "../plan/types.js";
 import type { RunEvent, RunEventSink, RunReport, TargetResult } from "./types.js";
-import { systemClock, type Clock } from "./clock.js";
+import { isoAt, systemClock, type Clock } from "./clock.js";
 import { DEFAULT_POLL_INTERVAL, ServicePoller, type PollInterval } from "./service-poller.js";
 import { notStartedResult, runStage, unchangedResult } from "./stage-runner.js";
 
@@ -50,7 +50,6 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
     }
   }
   const startedAt = clock.now();
-  const iso = (): string => new Date(clock.now()).toISOString();
   const results = new Map<string, TargetResult>();
   let error: ErrorInfo | undefined;
   let interrupted = false;
@@ -63,7 +62,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       results.set(t.target.name, r);
       emit({
         type: "target-done",
-        at: iso(),
+        at: isoAt(clock),
         target: t.target.name,
         outcome: r.outcome,
         message: r.error
@@ -91,9 +90,9 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
             const why = stoppedBy
               ? `stage ${stoppedBy.stage} ${stoppedBy.failed.length ? "failed" : "has a target whose state is unknown"}`
               : "interrupted";
-            emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: `not started: ${why}` });
+            emit({ type: "target-done", at: isoAt(clock), target: t.target.name, outcome: r.outcome, message: `not started: ${why}` });
           } else {
-            emit({ type: "target-done", at: iso(), target: t.target.name, outcome: r.outcome, message: "unchanged" });
+            emit({ type: "target-done", at: isoAt(clock), target: t.target.name, outcome: r.outcome, message: "unchanged" });
           }
         }
         continue;
@@ -161,8 +160,8 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       digest: plan.image.digest,
       ...(plan.image.tag !== undefined ? { tag: plan.image.tag } : {}),
     },
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: iso(),
+    startedAt: isoAt(startedAt),
+    finishedAt: isoAt(clock),
     ok: error === undefined && targets.every((r) => r.outcome === "deployed" || r.outcome === "unchanged"),
     interrupted,
     targets,

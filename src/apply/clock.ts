@@ -27,7 +27,7 @@ export const systemClock: Clock = {
   },
 };
 
-/** ISO-8601 form of a clock reading. */
-export function isoAt(clock: Clock): string {
-  return new Date(clock.now()).toISOString();
+/** ISO-8601 form of the clock's time now, or of a reading taken earlier (milliseconds since the epoch). */
+export function isoAt(reading: Clock | number): string {
+  return new Date(typeof reading === "number" ? reading : reading.now()).toISOString();
 }

@@ -10,7 +10,7 @@
 // the last reads failed. The caller then reports the target's state as unknown and writes nothing.
 import type { EcsPort, LiveDeployment, LiveService, ServiceDeploymentInfo } from "../aws/ports.js";
 import type { RunEventSink } from "./types.js";
-import type { Clock } from "./clock.js";
+import { isoAt, type Clock } from "./clock.js";
 import type { ServiceWatch } from "./service-poller.js";
 import {
   assessDeployment,
@@ -22,7 +22,8 @@ import {
   type DeploymentState,
   type ServiceDeploymentProgress,
   type ServiceState,
-} from "./deployment-state.js";
+} from "../ecs/deployment-state.js";
+import { errorMessage } from "../errors.js";
 
 /** Consecutive failed reads before a wait may end as unreadable (with READ_FAILURE_PATIENCE_MS). */
 export const MIN_FAILED_READS = 3;
@@ -114,10 +115,10 @@ async function pollUntil<T, X = undefined>(
         if (failedReads === 0) failingSince = clock.now();
         failedReads += 1;
         lastError = error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         obs.emit({
           type: "warning",
-          at: iso(clock),
+          at: isoAt(clock),
           target: obs.target,
           message: `could not read the service (${failedReads} failed read${failedReads === 1 ? "" : "s"}): ${message}`,
         });
@@ -254,7 +255,7 @@ function reportNewEvents(obs: ServiceObserver, service: LiveService): void {
   // ECS lists events newest first; report them in the order they happened.
   for (const e of fresh.reverse()) {
     obs.seenEvents.add(e.id);
-    obs.emit({ type: "service-event", at: e.createdAt || iso(obs.clock), target: obs.target, message: e.message });
+    obs.emit({ type: "service-event", at: e.createdAt || isoAt(obs.clock), target: obs.target, message: e.message });
   }
 }
 
@@ -263,7 +264,7 @@ function reportStage(obs: ServiceObserver, stage: { name: string; hook: boolean 
   obs.lastStage = stage.name;
   obs.emit({
     type: "step",
-    at: iso(obs.clock),
+    at: isoAt(obs.clock),
     target: obs.target,
     step: "wait-stable",
     message: `lifecycle stage ${stage.name}${stage.hook ? " (lifecycle hook running)" : ""}`,
@@ -278,9 +279,5 @@ function reportProgress(obs: ServiceObserver, service: LiveService, d: LiveDeplo
   const message = `running ${running}/${desired}, pending ${pending}${rolloutState ? ` (${rolloutState})` : ""}${d && d.failedTasks > 0 ? `, ${d.failedTasks} failed` : ""}`;
   if (message === obs.lastProgress) return;
   obs.lastProgress = message;
-  obs.emit({ type: "progress", at: iso(obs.clock), target: obs.target, message, running, pending, desired, rolloutState });
-}
-
-function iso(clock: Clock): string {
-  return new Date(clock.now()).toISOString();
+  obs.emit({ type: "progress", at: isoAt(obs.clock), target: obs.target, message, running, pending, desired, rolloutState });
 }

@@ -109,7 +109,7 @@ export class ServicePoller {
 
   private group(ecs: EcsPort, cluster: string): PollGroup {
     let byCluster = this.groups.get(ecs);
-    if (!byCluster) this.groups.set(ecs, (byCluster = new Map()));
+    if (!byCluster) this.groups.set(ecs, (byCluster = new Map<string, PollGroup>()));
     let group = byCluster.get(cluster);
     if (!group) byCluster.set(cluster, (group = new PollGroup(ecs, cluster, this.clock, this.coalesceMs)));
     return group;

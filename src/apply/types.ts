@@ -1,8 +1,9 @@
 // What applying a plan produces: a stream of events (for the listr2 UI, the plain CI log, the
 // GitHub Action groups) and a final RunReport (text, JSON, Markdown).
 import type { ErrorInfo } from "../errors.js";
-import type { CheckResult, TargetSummary } from "../plan/types.js";
-import type { FailureTrigger } from "./deployment-state.js";
+import type { TargetSummary } from "../plan/types.js";
+import type { FailureTrigger } from "../ecs/deployment-state.js";
+import type { CheckResult } from "../checks/check-result.js";
 
 export type TargetOutcome =
   /** Deployed and stable. */

@@ -17,8 +17,8 @@ import type { BaseCredentials } from "./base-credentials.js";
 import type { AwsCredentialIdentityProvider } from "./refreshing-credentials.js";
 import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-error.js";
 import { publicEndpoint } from "./session.js";
-import { accountOfArn } from "../config/aws-names.js";
-import { DeployerError, isDeployerError } from "../errors.js";
+import { accountOfArn, parseRoleArn } from "../config/aws-names.js";
+import { DeployerError, isDeployerError, errorMessage } from "../errors.js";
 
 export interface WebIdentityOptions {
   roleArn: string;
@@ -91,7 +91,8 @@ export function webIdentityCredentials(o: WebIdentityOptions, sts: { region: str
 function webIdentityError(e: unknown, o: WebIdentityOptions, endpoint: string): DeployerError {
   if (isDeployerError(e)) return e;
   const account = accountOfArn(o.roleArn);
-  const said = { awsCode: awsErrorName(e), awsMessage: redactSecrets(e instanceof Error ? e.message : String(e)), cause: e };
+  const partition = parseRoleArn(o.roleArn)?.partition ?? "aws";
+  const said = { awsCode: awsErrorName(e), awsMessage: redactSecrets(errorMessage(e)), cause: e };
   const common = { account, action: "sts:AssumeRoleWithWebIdentity", resource: o.roleArn, ...said };
   if (isAwsError(e, "AccessDenied", "AccessDeniedException")) {
     return new DeployerError({
@@ -99,7 +100,7 @@ function webIdentityError(e: unknown, o: WebIdentityOptions, endpoint: string): 
       code: "ASSUME_ROLE_DENIED",
       message: `GitHub OIDC: cannot assume ${o.roleArn} (${o.input})`,
       hint:
-        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:aws:iam::${account ?? "ACCOUNT"}:oidc-provider/token.actions.githubusercontent.com, ` +
+        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal arn:${partition}:iam::${account ?? "ACCOUNT"}:oidc-provider/token.actions.githubusercontent.com, ` +
         `with "token.actions.githubusercontent.com:aud": "${o.audience}" and a "token.actions.githubusercontent.com:sub" condition matching this repository (e.g. "repo:OWNER/REPO:*"; it is case sensitive).`,
     });
   }

@@ -2,6 +2,7 @@
 // the SDK v3 clients (src/aws/sdk-*.ts); everything above them is testable with in-memory fakes.
 // The only place outside src/aws/ allowed to know about the SDK is none: import these types instead.
 import type { TaskDefinitionInput } from "../config/types.js";
+import type { EcrRepository } from "../config/aws-names.js";
 
 // ---------- ECS ----------
 
@@ -130,15 +131,8 @@ export interface EcsPort {
 
 // ---------- ECR ----------
 
-export interface RepositoryRef {
-  /** 12-digit registry (account) id. */
-  registryId: string;
-  region: string;
-  /** e.g. shop/api */
-  name: string;
-  /** full URI: ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME */
-  uri: string;
-}
+/** An ECR repository (parsed by src/config/aws-names.ts). */
+export type RepositoryRef = EcrRepository;
 
 export interface ImageDetail {
   digest: string;

@@ -16,6 +16,7 @@ import type { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 
 export type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromNodeProviderChain>>>;
 /** The SDK's credential provider shape (what `credentials` and `masterCredentials` accept). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's IdentityProvider takes Record<string, any>; a narrower type is not assignable
 export type AwsCredentialIdentityProvider = (properties?: Record<string, any>) => Promise<AwsCredentialIdentity>;
 
 export interface RefreshingCredentialsOptions {

@@ -4,9 +4,9 @@ import { DeployerError } from "../errors.js";
 import { isAwsError, toDeployerError } from "./aws-error.js";
 import { isoDate } from "./json-safe.js";
 import { parsePolicyDocument } from "./policy-document.js";
-import { repositoryArn } from "./repository-uri.js";
 import type { PortContext } from "./port-context.js";
 import type { EcrPort, ImageDetail, RepositoryRef } from "./ports.js";
+import { repositoryArn } from "../config/aws-names.js";
 
 export function createEcrPort(client: ECRClient, context: PortContext = {}): EcrPort {
   const repositoryMissing = (repo: RepositoryRef, action: string, cause: unknown): DeployerError =>

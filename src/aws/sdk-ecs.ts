@@ -19,7 +19,6 @@ import {
   type Tag,
 } from "@aws-sdk/client-ecs";
 import { DeployerError } from "../errors.js";
-import type { TaskDefinitionInput } from "../config/types.js";
 import { isAwsError, toDeployerError, type AwsErrorContext } from "./aws-error.js";
 import { isoDate, toJsonObject } from "./json-safe.js";
 import type { PortContext } from "./port-context.js";
@@ -111,7 +110,7 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
 
     async registerTaskDefinition(input, tags) {
       const request = {
-        ...(input as TaskDefinitionInput),
+        ...input,
         tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
       } as RegisterTaskDefinitionCommandInput;
       let out;

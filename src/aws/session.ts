@@ -30,7 +30,7 @@ import { createRetryStrategy } from "./retry.js";
 import { createEcrPort } from "./sdk-ecr.js";
 import { createEcsPort } from "./sdk-ecs.js";
 import { createIamPort } from "./sdk-iam.js";
-import { accountOfArn, parseRoleArn, roleNameOf } from "../config/aws-names.js";
+import { accountOfArn, parseRoleArn, roleNameOf, dnsSuffixOf } from "../config/aws-names.js";
 import type { AssumeRoleRequest, BaseLifetime, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
@@ -76,7 +76,7 @@ type AwsService = "sts" | "ecs" | "ecr" | "iam";
 
 /** The public endpoint of a service in a region, as named in connection errors. */
 export function publicEndpoint(service: AwsService, region: string): string {
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  const suffix = dnsSuffixOf(region);
   if (service === "iam") return region.startsWith("cn-") ? `https://iam.cn-north-1.${suffix}` : `https://iam.${suffix}`;
   if (service === "ecr") return `https://api.ecr.${region}.${suffix}`;
   return `https://${service}.${region}.${suffix}`;

@@ -3,21 +3,11 @@
 // observer marks every other check of the target "skip".
 import type { AssumeRoleRequest, SessionFactory, TargetSession } from "../aws/ports.js";
 import type { Target } from "../config/types.js";
-import type { CheckResult } from "../plan/types.js";
 import { isDeployerError } from "../errors.js";
 import { awsFailure, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export const ASSUME_ROLE_CHECK = { id: "assume-role", title: "deploy role can be assumed" } as const;
-
-// STS: RoleSessionName is [\w+=,.@-]{2,64}.
-const SESSION_NAME_MAX = 64;
-
-/** `deployer-<service>-<runId>`, with characters STS refuses replaced and cut to 64 characters. */
-export function deploySessionName(service: string, runId: string): string {
-  const raw = `deployer-${service}-${runId}`.replace(/[^\w+=,.@-]/g, "-");
-  const cut = raw.slice(0, SESSION_NAME_MAX);
-  return cut.length >= 2 ? cut : `${cut}--`.slice(0, 2);
-}
 
 export interface AssumeRoleOutcome {
   check: CheckResult;

@@ -2,9 +2,27 @@
 // becomes an ErrorInfo (code, action, resource, AWS code and message, hint), never a throw.
 import path from "node:path";
 import { toDeployerError } from "../aws/aws-error.js";
-import { DeployerError, toErrorInfo, type DeployerErrorInit } from "../errors.js";
+import { DeployerError, toErrorInfo, type DeployerErrorInit, type ErrorInfo } from "../errors.js";
 import type { Target } from "../config/types.js";
-import type { CheckResult, Verdict } from "../plan/types.js";
+
+export type Verdict = "pass" | "fail" | "warn" | "unverified" | "skip";
+
+/** One named preflight check and its verdict (a tree: a check may group sub-checks). */
+export interface CheckResult {
+  /** Stable id, e.g. `assume-role`, `service`, `pass-role:taskRole`, `trust:executionRole`, `image-pull`. */
+  id: string;
+  /** Human title: "deploy role can pass the task role to ecs-tasks.amazonaws.com". */
+  title: string;
+  target: string;
+  verdict: Verdict;
+  message: string;
+  hint?: string;
+  /** What the verdict rests on: the AWS action asked, the statement that matched, … (no secrets). */
+  evidence?: Record<string, unknown>;
+  /** When the check failed because of an error, that error. */
+  error?: ErrorInfo;
+  children?: CheckResult[];
+}
 
 export interface CheckHead {
   id: string;

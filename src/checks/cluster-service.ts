@@ -5,12 +5,12 @@
 // (CODE_DEPLOY and EXTERNAL services are refused), and nobody else's deployment is still rolling out
 // (fail, or warn with --wait-for-in-progress).
 import type { LiveDeployment } from "../aws/ports.js";
-import type { CheckResult } from "../plan/types.js";
-import { sameTaskDefinition } from "../plan/fingerprint.js";
 import type { CheckContext } from "./context.js";
 import { locationOf, targetError, verdict, whereWritten } from "./check-result.js";
-import { isNativeStrategy, serviceState, strategyOf } from "../apply/deployment-state.js";
+import { isNativeStrategy, serviceState, strategyOf } from "../ecs/deployment-state.js";
 import { currentOf } from "./rollback-target.js";
+import type { CheckResult } from "./check-result.js";
+import { sameTaskDefinition } from "../ecs/normalise.js";
 
 export const SERVICE_CHECK = { id: "service", title: "cluster and service exist, ACTIVE, with the ECS deployment controller" } as const;
 
@@ -147,5 +147,5 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
 async function isOurConvergingDeployment(ctx: CheckContext, rolling: LiveDeployment): Promise<boolean> {
   const td = await ctx.reads.taskDefinition(rolling.taskDefinition);
   if (!td.ok || !td.value) return false;
-  return sameTaskDefinition(td.value.raw, ctx.desired.taskDefinition as unknown as Record<string, unknown>);
+  return sameTaskDefinition(td.value.raw, ctx.desired.taskDefinition);
 }

@@ -3,8 +3,8 @@
 import type { DeployerError, ErrorInfo } from "../errors.js";
 import type { DesiredTarget, Project, TaskDefinitionInput, Target } from "../config/types.js";
 import type { EcrPort, TargetSession } from "../aws/ports.js";
-import type { CheckResult } from "../plan/types.js";
 import type { TargetReads } from "./target-reads.js";
+import type { CheckResult } from "./check-result.js";
 
 /**
  * Validates a rendered task definition (the foundation's validator, wired in by the caller).

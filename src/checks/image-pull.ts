@@ -7,24 +7,24 @@
 //    (aws:PrincipalOrgID) or to `*` passes with a warning: every account of the organisation (or
 //    anyone) can pull. The execution role's own IAM policy must also allow pulling; that is not
 //    checked here.
-import { parseRepositoryUri, repositoryArn } from "../aws/repository-uri.js";
 import type { PolicyDocument, PolicyStatement, RepositoryRef } from "../aws/ports.js";
-import { isDeployerError, type DeployerError } from "../errors.js";
-import type { CheckResult } from "../plan/types.js";
-import { evaluateResourcePolicy, type EvaluationResult, type RequestContext } from "../iam/evaluator.js";
+import { isDeployerError, type DeployerError, errorMessage } from "../errors.js";
+import { evaluateResourcePolicy, type RequestContext } from "../iam/evaluator.js";
 import type { CheckContext } from "./context.js";
 import { awsFailure, isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
+import { parseRepositoryUri, repositoryArn, accountRootArn } from "../config/aws-names.js";
 
 export const IMAGE_PULL_CHECK = { id: "image-pull", title: "image digest is pullable from the target" } as const;
 
 export const PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
 
 /** The repository-policy statement granting one account pull access, for hints. */
-export function pullGrantStatement(account: string): Record<string, unknown> {
+export function pullGrantStatement(account: string, region: string): Record<string, unknown> {
   return {
     Sid: `deployer-pull-${account}`,
     Effect: "Allow",
-    Principal: { AWS: `arn:aws:iam::${account}:root` },
+    Principal: { AWS: accountRootArn(account, region) },
     Action: [...PULL_ACTIONS],
   };
 }
@@ -33,7 +33,7 @@ function parseRef(ctx: CheckContext, uri: string, field: string): RepositoryRef 
   try {
     return parseRepositoryUri(uri);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorMessage(e);
     const hint = isDeployerError(e) ? e.hint : undefined;
     return targetError(ctx.target, { code: "CONFIG_INVALID", message: `${field}: ${why}`, hint, ...locationOf(ctx.target, field) });
   }
@@ -114,7 +114,7 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
       evidence: base,
     });
   }
-  const grantHint = `Add to the repository policy of ${central.uri} (aws ecr set-repository-policy): ${JSON.stringify(pullGrantStatement(target.account))}`;
+  const grantHint = `Add to the repository policy of ${central.uri} (aws ecr set-repository-policy): ${JSON.stringify(pullGrantStatement(target.account, target.region))}`;
   if (!policy) {
     const error = targetError(target, {
       code: "IMAGE_NOT_PULLABLE",
@@ -196,7 +196,7 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
   if (viaOrg) {
     return verdict(head, "warn", {
       message: `${central.uri} grants pulls to every account of ${viaOrg}, not to ${target.account} by name; deployer cannot tell whether ${target.account} is a member`,
-      hint: `Every account of ${viaOrg} can pull this image. To grant only the deploy targets: ${JSON.stringify(pullGrantStatement(target.account))}`,
+      hint: `Every account of ${viaOrg} can pull this image. To grant only the deploy targets: ${JSON.stringify(pullGrantStatement(target.account, target.region))}`,
       evidence: { ...evidence, grantedTo: viaOrg },
     });
   }
@@ -206,7 +206,7 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
       message: conditioned
         ? `${central.uri} grants pulls to Principal "*" (restricted by conditions): ${target.account} can pull, and so can other accounts meeting them`
         : `${central.uri} grants pulls to Principal "*": anyone with AWS credentials can pull this image`,
-      hint: `Grant the deploy accounts by name instead: ${JSON.stringify(pullGrantStatement(target.account))}`,
+      hint: `Grant the deploy accounts by name instead: ${JSON.stringify(pullGrantStatement(target.account, target.region))}`,
       evidence: { ...evidence, grantedTo: "*" },
     });
   }

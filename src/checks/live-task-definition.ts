@@ -3,9 +3,9 @@
 // revision an interrupted run registered). Without them there is no diff, no rollback target and no
 // idempotent re-run, so a failed read blocks the target.
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
-import type { CheckResult } from "../plan/types.js";
 import type { CheckContext } from "./context.js";
 import { targetError, verdict } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export const LIVE_TASK_DEFINITION_CHECK = { id: "live-task-definition", title: "live task definition readable" } as const;
 

@@ -4,10 +4,10 @@
 // unavailable, the deploy role's own policies are read and evaluated locally; when neither works the
 // verdict is "unverified" - never a guessed pass. Evidence says which method decided.
 import type { DeployerError } from "../errors.js";
-import type { CheckResult } from "../plan/types.js";
 import { evaluateIdentityPolicies, type EvaluationResult } from "../iam/evaluator.js";
 import { ECS_TASKS_SERVICE, type CheckContext, type RoleField } from "./context.js";
 import { awsFailure, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export function passRoleCheckId(role: RoleField): string {
   return `pass-role:${role}`;

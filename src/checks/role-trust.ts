@@ -2,11 +2,11 @@
 // policy lets ecs-tasks.amazonaws.com sts:AssumeRole it for a task of this account (conditions on
 // aws:SourceAccount / aws:SourceArn must admit it). Otherwise ECS rejects the task definition with
 // "Role is not valid", or tasks fail to start.
-import type { CheckResult } from "../plan/types.js";
 import { evaluateTrustPolicy } from "../iam/evaluator.js";
 import { ECS_TASKS_SERVICE, type CheckContext, type RoleField } from "./context.js";
 import { isAccessDenied, locationOf, targetError, verdict, whereWritten } from "./check-result.js";
-import { accountOfArn } from "../config/aws-names.js";
+import { accountOfArn, regionalArn } from "../config/aws-names.js";
+import type { CheckResult } from "./check-result.js";
 
 export function trustCheckId(role: RoleField): string {
   return `trust:${role}`;
@@ -22,7 +22,7 @@ export function ecsTrustStatement(account: string, region: string): Record<strin
     Action: "sts:AssumeRole",
     Condition: {
       StringEquals: { "aws:SourceAccount": account },
-      ArnLike: { "aws:SourceArn": `arn:aws:ecs:${region}:${account}:*` },
+      ArnLike: { "aws:SourceArn": regionalArn("ecs", region, account, "*") },
     },
   };
 }
@@ -30,8 +30,7 @@ export function ecsTrustStatement(account: string, region: string): Record<strin
 /** A task ARN of the target, as ECS sends it in aws:SourceArn when it assumes the role for a task. */
 export function representativeTaskArn(ctx: Pick<CheckContext, "target">): string {
   const t = ctx.target;
-  const partition = t.region.startsWith("cn-") ? "aws-cn" : t.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:ecs:${t.region}:${t.account}:task/${t.cluster}/00000000000000000000000000000000`;
+  return regionalArn("ecs", t.region, t.account, `task/${t.cluster}/00000000000000000000000000000000`);
 }
 
 export async function checkRoleTrust(ctx: CheckContext, role: RoleField): Promise<CheckResult> {

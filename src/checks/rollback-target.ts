@@ -1,12 +1,12 @@
 // What the plan needs to roll a target back safely: the service's deployment state (with its current
 // service deployment, where ECS has one) and a revision known to have run healthy (the rule is
-// knownGoodRevision in src/apply/deployment-history.ts). Read-only; the revision is read to know
+// knownGoodRevision in src/ecs/deployment-history.ts). Read-only; the revision is read to know
 // whether it is INACTIVE (a rollback then registers an identical copy of it).
 import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo } from "../aws/ports.js";
-import type { KnownGoodRevision } from "../plan/types.js";
 import type { CheckContext } from "./context.js";
-import { knownGoodRevision, type DeploymentHistory } from "../apply/deployment-history.js";
-import { serviceState, type ServiceState } from "../apply/deployment-state.js";
+import { knownGoodRevision, type DeploymentHistory } from "../ecs/deployment-history.js";
+import { serviceState, type ServiceState } from "../ecs/deployment-state.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 export interface RollbackState {
   history: DeploymentHistory;

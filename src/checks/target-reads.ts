@@ -7,12 +7,10 @@ import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, Simulat
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
 import { roleNameOf } from "../config/aws-names.js";
-import { readDeploymentHistory, type DeploymentHistory } from "../apply/deployment-history.js";
+import { readDeploymentHistory, type DeploymentHistory } from "../ecs/deployment-history.js";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DeployerError };
 
-/** The name of a role from its ARN (`arn:aws:iam::1:role/path/name` -> `name`). */
-/** The account of an IAM ARN, when it is one. */
 export interface DeployRolePolicies {
   /** Inline (`inline:NAME`) and attached (policy ARN) documents. */
   policies: NamedPolicy[];
@@ -39,7 +37,7 @@ export class TargetReads {
         (value): Outcome<T> => ({ ok: true, value }),
         (e: unknown): Outcome<T> => ({ ok: false, error: awsFailure(this.target, e, action, resource) }),
       );
-      this.memo.set(key, p as Promise<Outcome<unknown>>);
+      this.memo.set(key, p);
     }
     return p;
   }

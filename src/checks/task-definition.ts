@@ -2,10 +2,10 @@
 // other checks were about. deployer's own consistency rules (it uses the resolved image, and the
 // roles the target names) run here; the full validation is the foundation's validator, passed in
 // the context (`validateTaskDefinition`). Without a validator the verdict is at best "unverified".
-import { isDeployerError, toErrorInfo, type ErrorInfo } from "../errors.js";
-import type { CheckResult } from "../plan/types.js";
+import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import type { CheckContext } from "./context.js";
 import { targetError, verdict } from "./check-result.js";
+import type { CheckResult } from "./check-result.js";
 
 export const TASK_DEFINITION_CHECK = { id: "task-definition", title: "rendered task definition is valid" } as const;
 
@@ -38,7 +38,7 @@ export async function checkTaskDefinition(ctx: CheckContext): Promise<CheckResul
     try {
       validatorErrors = ctx.validateTaskDefinition(def, target).map((e) => (isDeployerError(e) ? toErrorInfo(e) : e));
     } catch (e) {
-      validatorFailure = e instanceof Error ? e.message : String(e);
+      validatorFailure = errorMessage(e);
     }
   }
   const evidence = {

@@ -1,21 +1,23 @@
-// Applying a plan from the CLI (rollout, promote, rollback): show the plan, refuse when preflight
-// failed, then apply it with a progress UI (listr2 in a terminal, timestamped lines in CI), handle
-// Ctrl-C, print the report and write it to --report FILE.
+// Applying a plan from the CLI (rollout, promote, rollback): show the plan, then apply it with a
+// progress UI (listr2 in a terminal, timestamped lines in CI), handle Ctrl-C, write the report to
+// --report FILE and emit it. The plan itself decides: a blocked plan applies nothing.
 import { writeFile } from "node:fs/promises";
 import { writeOutputFile } from "./output-files.js";
-import type { GlobalOptions } from "./shell.js";
+import { emit, emitText, interactive, messages, type GlobalOptions } from "./shell.js";
 import type { Plan } from "../plan/types.js";
-import type { TargetSession } from "../aws/ports.js";
-import type { RunEventSink, RunReport } from "../apply/types.js";
+import type { ObservedTarget } from "../observe/types.js";
+import type { RunEventSink } from "../apply/types.js";
 import { DeployerError, ExitCode } from "../errors.js";
 import { applyPlan } from "../apply/apply.js";
 import { parsePollInterval, POLL_INTERVAL_ENV, type PollInterval } from "../apply/service-poller.js";
-import { formatPlanText } from "../report/plan-text.js";
-import { formatRunReportText } from "../report/run-text.js";
+import { sessionsOf } from "../workflow/make-plan.js";
 import { runReportToJsonText } from "../report/run-json.js";
+import { planView, runReportView } from "../report/views.js";
+import { scrubbedView } from "../report/view.js";
 import { createPlainProgress } from "../report/progress-plain.js";
 import { createListrProgress } from "../report/progress-listr.js";
-import { scrubString, sensitiveValuesOf } from "../plan/redact.js";
+import { scrubString } from "../render/redact.js";
+import { sensitiveValuesOf } from "../plan/redact-plan.js";
 
 export interface ApplyRunOptions {
   command: string;
@@ -25,11 +27,10 @@ export interface ApplyRunOptions {
   showPlan?: boolean;
 }
 
-export { sessionsOf } from "../workflow/make-plan.js";
-
 /**
  * DEPLOYER_POLL_INTERVAL_MS=INITIAL[,MAX]: how often DescribeServices is polled while waiting
- * (default 2 s growing to 15 s). Tests and the benchmarks use it to wait on a fast sandbox.
+ * (default 2 s growing to 6 s: DEFAULT_POLL_INTERVAL). Tests and the benchmarks use it to wait on a
+ * fast sandbox.
  */
 export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): PollInterval | undefined {
   const raw = env[POLL_INTERVAL_ENV];
@@ -39,29 +40,20 @@ export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): PollI
     throw new DeployerError({
       code: "INVALID_ARGUMENT",
       message: `${POLL_INTERVAL_ENV} ${parsed}`,
-      hint: `e.g. ${POLL_INTERVAL_ENV}=2000,15000 (the default), or unset it`,
+      hint: `e.g. ${POLL_INTERVAL_ENV}=2000,15000, or unset it for the default (2000,6000)`,
     });
   }
   return parsed;
 }
 
-function interactive(g: GlobalOptions): boolean {
-  return g.output === "text" && Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
-}
-
-export async function applyFromCli(
-  g: GlobalOptions,
-  plan: Plan,
-  sessions: Map<string, TargetSession>,
-  o: ApplyRunOptions,
-): Promise<{ exitCode: number; report: RunReport }> {
+/** Applies `plan` with the sessions its observation assumed; the exit code says whether the run was ok. */
+export async function applyWithProgress(g: GlobalOptions, plan: Plan, observed: ObservedTarget[], o: ApplyRunOptions): Promise<ExitCode> {
   const poll = pollIntervalFromEnv();
   const secrets = sensitiveValuesOf(plan);
-  const text = g.output === "text";
   // Progress goes to stderr whenever stdout carries a machine-readable document.
-  const log = (line: string) => (text ? process.stdout : process.stderr).write(scrubString(line, secrets) + "\n");
+  const log = (line: string) => messages(g).write(scrubString(line, secrets) + "\n");
 
-  if (text && o.showPlan !== false) log(formatPlanText(plan, { color: g.color, checks: "problems" }));
+  if (o.showPlan !== false) emitText(g, scrubbedView(planView(plan, { checks: "problems" }), secrets));
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -91,10 +83,10 @@ export async function applyFromCli(
     sink = createPlainProgress(log);
   }
 
-  let report: RunReport;
+  let report;
   try {
     report = await applyPlan(plan, {
-      sessions,
+      sessions: sessionsOf(observed),
       onEvent: sink,
       signal: controller.signal,
       rollbackStage: o.rollbackStage,
@@ -107,18 +99,17 @@ export async function applyFromCli(
     process.off("SIGTERM", onSigint);
   }
 
-  const json = runReportToJsonText(report);
   // --report was probed before anything was written (checkOutputFiles); should the write still fail
   // (disk full), the summary is printed all the same and the error follows it (exit 1).
-  let reportFailed: unknown;
+  let reportFailed: Error | undefined;
   if (o.report) {
     const file = o.report;
+    const json = runReportToJsonText(report);
     await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch(
-      (e: unknown) => (reportFailed = e),
+      (e: Error) => (reportFailed = e),
     );
   }
-  if (g.output === "json") process.stdout.write(scrubString(json, secrets) + "\n");
-  else process.stdout.write(scrubString(formatRunReportText(report, { color: g.color }), secrets) + "\n");
+  emit(g, scrubbedView(runReportView(report), secrets));
   if (reportFailed) throw reportFailed;
-  return { exitCode: report.ok ? ExitCode.Ok : ExitCode.Failure, report };
+  return report.ok ? ExitCode.Ok : ExitCode.Failure;
 }

@@ -1,15 +1,11 @@
-// The CLI's way into prepareRun: global options (--config, --endpoint-url, --profile, --region) +
-// selection flags, and the read/check phase's spinner (a terminal) or line (CI). Base credentials
-// come from the SDK default chain (the profile, when given).
+// The CLI's way into a run that talks to AWS: global options (--config, --endpoint-url, --profile,
+// --region) to workflow's withRun, base credentials from the SDK default chain (the profile, when
+// given), and the read/check phase's spinner (a terminal) or line (CI) on stderr.
 import type { GlobalOptions } from "./shell.js";
-import type { SelectionOptions } from "./deploy-options.js";
-import { selectionOf } from "./deploy-options.js";
-import { prepareRun, type PrepareRunOptions, type PreparedRun } from "../workflow/prepare-run.js";
+import type { TargetSelection } from "../config/select.js";
+import { withRun, type PrepareRunOptions, type PreparedRun } from "../workflow/prepare-run.js";
 import { callerRegion, defaultChainCredentials } from "../aws/default-chain.js";
 import { startPhase, type PhaseProgress } from "../report/progress-phase.js";
-
-export type AwsRun = PreparedRun;
-export { prepareRun };
 
 /** What prepareRun needs from the global options: the config, the endpoint, the base credentials and the caller's region. */
 export async function awsRunOptions(
@@ -23,16 +19,30 @@ export async function awsRunOptions(
   };
 }
 
-/** `sel` undefined: every target. The stage names for --all-stages come from the project. */
-export async function prepareAwsRun(g: GlobalOptions, sel: SelectionOptions | undefined): Promise<AwsRun> {
-  return prepareRun({ ...(await awsRunOptions(g)), selection: sel ? selectionOf(sel) : undefined });
+/**
+ * Runs `body` with a prepared run (`selection` undefined: every target), showing `label` while the
+ * configuration and AWS state are read; the phase stops when `body` ends (or earlier, by `body`),
+ * and the run's sessions are closed however it ends.
+ */
+export async function withAwsRun<T>(
+  g: GlobalOptions,
+  selection: TargetSelection | undefined,
+  label: string,
+  body: (run: PreparedRun, phase: PhaseProgress) => Promise<T>,
+): Promise<T> {
+  const phase = readPhase(label);
+  try {
+    return await withRun({ ...(await awsRunOptions(g)), selection }, (run) => body(run, phase));
+  } finally {
+    phase.stop();
+  }
 }
 
 /**
  * Shows that the read/check phase is running, on stderr: a spinner in a terminal, one timestamped
  * line otherwise. Stop it before printing anything else.
  */
-export function readPhase(what: string): PhaseProgress {
+function readPhase(what: string): PhaseProgress {
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
   return startPhase(what, { stream: process.stderr, interactive });
 }

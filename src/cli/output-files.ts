@@ -6,7 +6,7 @@
 // open tells the truth.
 import { open, unlink } from "node:fs/promises";
 import path from "node:path";
-import { DeployerError, DeployerErrors } from "../errors.js";
+import { DeployerError, DeployerErrors, errorMessage } from "../errors.js";
 
 export interface OutputFile {
   /** The flag, for messages: `--report`. */
@@ -80,7 +80,7 @@ function describe(e: unknown, abs?: string): string {
     case "ENOSPC":
       return "no space left on the device (ENOSPC)";
     default:
-      return code ?? (e instanceof Error ? e.message : String(e));
+      return code ?? errorMessage(e);
   }
 }
 

@@ -45,8 +45,8 @@ function markClosed(stream: Stream): void {
   // never comes and nothing is retried against a closed descriptor.
   const drop = (_chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
     const cb = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
-    if (typeof cb === "function") process.nextTick(cb as () => void);
+    if (typeof cb === "function") process.nextTick(cb);
     return true;
   };
-  stream.write = drop as Stream["write"];
+  stream.write = drop;
 }

@@ -1,17 +1,18 @@
-// The `deployer` program definition (see main.ts for the entry point). Commands live one per file in ./commands/;
-// each loads its heavy modules lazily so `deployer --version` stays instant.
+// The `deployer` program definition (see main.ts for the entry point). Every command has one folder
+// under ./commands/: command.ts (its flags and registration) and run.ts (what it does:
+// `run(globals, options): Promise<ExitCode>`), loaded lazily so `deployer --version` stays instant.
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
-import { register as registerValidate } from "./commands/validate.js";
-import { register as registerRender } from "./commands/render.js";
-import { register as registerTargets } from "./commands/targets.js";
-import { register as registerCheck } from "./commands/check.js";
-import { register as registerPlan } from "./commands/plan.js";
-import { register as registerRollout } from "./commands/rollout.js";
-import { register as registerRollback } from "./commands/rollback.js";
-import { register as registerPromote } from "./commands/promote.js";
-import { register as registerStatus } from "./commands/status.js";
-import { register as registerDrift } from "./commands/drift.js";
+import { register as registerValidate } from "./commands/validate/command.js";
+import { register as registerRender } from "./commands/render/command.js";
+import { register as registerTargets } from "./commands/targets/command.js";
+import { register as registerCheck } from "./commands/check/command.js";
+import { register as registerPlan } from "./commands/plan/command.js";
+import { register as registerRollout } from "./commands/rollout/command.js";
+import { register as registerRollback } from "./commands/rollback/command.js";
+import { register as registerPromote } from "./commands/promote/command.js";
+import { register as registerStatus } from "./commands/status/command.js";
+import { register as registerDrift } from "./commands/drift/command.js";
 
 export function buildProgram(): Command {
   const program = new Command("deployer")

@@ -1,10 +1,14 @@
-// What every command shares: reading global options, running the action, turning errors into
-// messages and exit codes. Commands format and route; the core decides.
+// What every command shares: reading the global options, running a command's run function with its
+// parsed flags, the one `emit` that writes a view in the format `--output` asks for, and turning
+// whatever stopped a command into messages and an exit code. Commands decide nothing about output
+// formats: they build views (src/report/) and emit them.
 import type { Command } from "commander";
-import { DeployerError, DeployerErrors, ExitCode, toErrorInfo, type ErrorInfo } from "../errors.js";
-import { formatErrors, formatErrorsJson } from "../report/error-text.js";
+import { DeployerError, ExitCode, errorInfos } from "../errors.js";
+import type { OutputFormat, View } from "../report/view.js";
+import { errorsView } from "../report/views.js";
+import { viewChunks } from "../report/view.js";
 
-export type OutputFormat = "text" | "json" | "markdown";
+export type { OutputFormat };
 
 export interface GlobalOptions {
   config?: string;
@@ -17,15 +21,18 @@ export interface GlobalOptions {
   region?: string;
 }
 
+/** Every command's run function: the global options and its own parsed flags in, an exit code out. */
+export type RunCommand<O> = (globals: GlobalOptions, options: O) => Promise<ExitCode>;
+
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as {
+  const o = cmd.optsWithGlobals<{
     config?: string;
     output?: OutputFormat;
     color?: boolean;
     endpointUrl?: string;
     profile?: string;
     region?: string;
-  };
+  }>();
   const color = o.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
   return {
     config: o.config,
@@ -48,33 +55,44 @@ export function collect(value: string, previous: string[] | undefined): string[]
   ];
 }
 
-/** Errors (from any layer) as ErrorInfo values. */
-export function errorInfos(e: unknown): ErrorInfo[] {
-  if (e instanceof DeployerErrors) return e.errors.map(toErrorInfo);
-  if (e instanceof DeployerError) return [toErrorInfo(e)];
-  const message = e instanceof Error ? e.message : String(e);
-  return [{ code: "INTERNAL", message, hint: "This is a bug in deployer; please report it with the command you ran." }];
-}
-
 /**
- * Run a command's body. The body returns the exit code; thrown DeployerError(s) are printed to
- * stderr (or as JSON on stdout under --output json) and exit 1.
+ * A command's action: parse its flags (bad ones throw INVALID_ARGUMENT), load its run function
+ * (lazily, so `deployer --version` loads none of them), run it and set the exit code. Whatever it
+ * throws is printed as errors (errorsView) and exits 1.
  */
-export function action<A extends unknown[]>(body: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    const cmd = args[args.length - 1] as Command;
+export function command<R, O>(parse: (raw: R) => O, load: () => Promise<{ run: RunCommand<O> }>): (raw: R, cmd: Command) => Promise<void> {
+  return async (raw: R, cmd: Command) => {
+    const g = globalOptions(cmd);
     try {
-      process.exitCode = await body(...args);
+      const options = parse(raw);
+      const { run } = await load();
+      process.exitCode = await run(g, options);
     } catch (e) {
-      const g = globalOptions(cmd);
-      const infos = errorInfos(e);
-      if (g.output === "json") {
-        process.stdout.write(formatErrorsJson(infos) + "\n");
-      } else {
-        process.stderr.write(formatErrors(infos, { color: g.color && Boolean(process.stderr.isTTY) }) + "\n");
-      }
+      emit(g, errorsView(errorInfos(e, "This is a bug in deployer; please report it with the command you ran.")));
       if (process.env.DEPLOYER_DEBUG && e instanceof Error && !(e instanceof DeployerError)) process.stderr.write(`${e.stack}\n`);
       process.exitCode = ExitCode.Failure;
     }
   };
+}
+
+/** Writes `view` in the format of `--output`: the one place output formats are chosen. */
+export function emit(g: GlobalOptions, view: View): void {
+  for (const chunk of viewChunks(view, g.output, { color: g.color, stderrColor: g.color && Boolean(process.stderr.isTTY) })) {
+    (chunk.to === "stdout" ? process.stdout : process.stderr).write(chunk.text);
+  }
+}
+
+/** Writes `view` only for a person reading text (`--output text`): what a machine-readable stdout must not carry. */
+export function emitText(g: GlobalOptions, view: View): void {
+  if (g.output === "text") emit(g, view);
+}
+
+/** Where a command's own messages go: stdout with text output, else stderr (stdout carries a document). */
+export function messages(g: GlobalOptions): NodeJS.WriteStream {
+  return g.output === "text" ? process.stdout : process.stderr;
+}
+
+/** A live display (listr2, a prompt) is possible: text output to a terminal, not in CI. */
+export function interactive(g: GlobalOptions, stream: NodeJS.WriteStream = process.stdout): boolean {
+  return g.output === "text" && Boolean(stream.isTTY) && !process.env.CI && !process.env.GITHUB_ACTIONS;
 }

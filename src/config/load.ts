@@ -1,21 +1,25 @@
 // Loading a deploy repository: deployer.yaml, environments/*.yaml (with _defaults.yaml and
-// _<stage>.yaml merged under each target) and the template. Everything is validated (JSON Schema,
-// then the semantic rules below) and every problem of every file is reported at once.
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+// _<stage>.yaml merged under each target) and the template. The files are read within bounds
+// (read.ts, yaml-source.ts), their values parsed (parse.ts), validated by the JSON Schemas and then by
+// the rules a schema cannot express (rules.ts); every problem of every file is reported at once, in
+// order (error-order.ts).
+import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
-import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
-import { containedPath, type Containment } from "./contained-file.js";
+import { containedPath } from "./contained-file.js";
 import { findConfigFile } from "./find-config.js";
-import { mergeLayers, type Layer, type MergedLayers } from "./merge.js";
+import { mergeLayers, type Layer } from "./merge.js";
 import { isPlainObject } from "./paths.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import { closest } from "./suggest.js";
 import { shortSensitiveValueErrors } from "./sensitive-values.js";
-import type { DeployerConfig, ImageConfig, Project, StageConfig, Target } from "./types.js";
+import type { DeployerConfig, Project, Target } from "./types.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
+import { readText, notContained, type Root } from "./read.js";
+import { notAMap, readStages, readImage, toTarget } from "./parse.js";
+import { capPerFile, sortErrors, dedupeErrors } from "./error-order.js";
+import { duplicateFile, TARGET_NAME, semanticErrors, duplicateServiceErrors } from "./rules.js";
 
-const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const YAML_EXT = /\.ya?ml$/;
 
 /**
@@ -148,122 +152,6 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   const order = new Map(stageNames.map((n, i) => [n, i]));
   targets.sort((a, b) => order.get(a.stage)! - order.get(b.stage)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { config, targets, template: template! };
-}
-
-/**
- * Configuration files are small; anything larger is a mistake (a generated blob, a binary) and YAML
- * parsing of it could take minutes. Refused before it is read.
- */
-export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
-
-interface Root {
-  /** The directory holding deployer.yaml, as found. */
-  lexical: string;
-  /** The same, symlinks resolved. */
-  real: string;
-}
-
-/** The error for a path that leaves the repository (or cannot be resolved). Names paths, never content. */
-function notContained(
-  where: Exclude<Containment, { ok: true }>,
-  what: string,
-  location: SourceLocation,
-  field: string | undefined,
-  hint: string,
-): DeployerError {
-  const message =
-    where.reason === "outside"
-      ? `${what} is outside the directory of deployer.yaml${where.via && where.via !== where.shown ? ` (it leads to ${where.via})` : ""}`
-      : `${what} cannot be read (${where.code})`;
-  return new DeployerError({ code: "CONFIG_INVALID", message, location, ...(field ? { field } : {}), hint });
-}
-
-/** `real`: where the file really is (containment checked); `file` is the path errors name. */
-async function readText(file: string, real: string): Promise<string> {
-  let size: number | undefined;
-  try {
-    size = (await stat(real)).size;
-  } catch {
-    // reported by readFile below
-  }
-  if (size !== undefined && size > MAX_CONFIG_FILE_BYTES) {
-    throw new DeployerError({
-      code: "CONFIG_INVALID",
-      message: `${path.basename(file)} is ${(size / (1024 * 1024)).toFixed(1)} MiB; configuration files and templates are limited to ${MAX_CONFIG_FILE_BYTES / (1024 * 1024)} MiB`,
-      location: { file, line: 1, column: 1 },
-      hint: "keep large values out of deployer's files: reference them (an SSM parameter or secret through `secrets`/valueFrom) instead",
-    });
-  }
-  try {
-    return await readFile(real, "utf8");
-  } catch (e) {
-    throw new DeployerError({
-      code: "CONFIG_NOT_FOUND",
-      message: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      location: { file, line: 1, column: 1 },
-    });
-  }
-}
-
-function notAMap(src: YamlSource, what: string): DeployerError {
-  return new DeployerError({
-    code: "CONFIG_INVALID",
-    message: `${what} must be a map of fields, got ${src.value === null || src.value === undefined ? "an empty file" : Array.isArray(src.value) ? "a list" : `a ${typeof src.value}`}`,
-    location: src.nodes.get("")?.loc ?? { file: src.file, line: 1, column: 1 },
-    hint: "Write one `field: value` per line; see the example repository's files.",
-  });
-}
-
-function readStages(raw: Record<string, unknown>, src: YamlSource, errors: DeployerError[]): StageConfig[] {
-  if (!Array.isArray(raw.stages)) return [];
-  const stages: StageConfig[] = [];
-  const seen = new Map<string, SourceLocation>();
-  raw.stages.forEach((s, i) => {
-    if (!isPlainObject(s) || typeof s.name !== "string") return;
-    const loc = src.nodes.get(`/stages/${i}/name`)?.loc ?? { file: src.file, line: 1, column: 1 };
-    const first = seen.get(s.name);
-    if (first) {
-      errors.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `this stage name is listed twice (first at line ${first.line})`,
-          location: loc,
-          field: `stages[${i}].name`,
-          hint: "Each stage appears once in `stages`, in promotion order.",
-        }),
-      );
-      return;
-    }
-    seen.set(s.name, loc);
-    const stage: StageConfig = { name: s.name };
-    if (typeof s.maxParallel === "number") stage.maxParallel = s.maxParallel;
-    stages.push(stage);
-  });
-  return stages;
-}
-
-function readImage(raw: Record<string, unknown>, at: (field: string) => SourceLocation, errors: DeployerError[]): ImageConfig | undefined {
-  const img = raw.image;
-  if (!isPlainObject(img) || typeof img.repository !== "string") return undefined;
-  const image: ImageConfig = { repository: img.repository };
-  if (typeof img.registryRole === "string") {
-    image.registryRole = img.registryRole;
-    const role = parseRoleArn(img.registryRole);
-    const repo = parseEcrRepository(img.repository);
-    if (role && repo && role.account !== repo.account) {
-      errors.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `registryRole is in account ${role.account}, but the repository ${img.repository} is in account ${repo.account}`,
-          location: at("image.registryRole"),
-          field: "image.registryRole",
-          hint: `registryRole is assumed to read the central repository, so it lives in the registry account: arn:${role.partition}:iam::${repo.account}:role/${role.name}.`,
-        }),
-      );
-    }
-  }
-  if (typeof img.registryExternalId === "string") image.registryExternalId = img.registryExternalId;
-  return image;
 }
 
 interface DefaultsFile {
@@ -435,197 +323,4 @@ async function loadTargets(
   }
   errors.push(...duplicateServiceErrors(targets));
   return targets;
-}
-
-function duplicateFile(file: string, name: string): DeployerError {
-  return new DeployerError({
-    code: "CONFIG_INVALID",
-    message: `two files define "${name}" (.yaml and .yml)`,
-    location: { file, line: 1, column: 1 },
-    target: name,
-    hint: "Keep one file per target name; delete or rename the other.",
-  });
-}
-
-function semanticErrors(name: string, file: string, merged: MergedLayers, stageNames: string[], stagesHint: () => string): DeployerError[] {
-  const v = merged.value as Record<string, string>;
-  const out: DeployerError[] = [];
-  const loc = (field: string) => merged.locate("/" + field)?.loc ?? { file, line: 1, column: 1 };
-
-  if (stageNames.length > 0 && !stageNames.includes(v.stage!)) {
-    const guess = closest(v.stage!, stageNames);
-    out.push(
-      new DeployerError({
-        code: "CONFIG_INVALID",
-        message: "stage is not one of the stages of deployer.yaml",
-        target: name,
-        location: loc("stage"),
-        field: "stage",
-        hint: `${guess ? `Did you mean "${guess}"? ` : ""}${stagesHint()}`,
-      }),
-    );
-  }
-
-  const roleHints: Record<string, string> = {
-    deployRole:
-      "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
-    taskRole: "ECS only accepts a task role from the task's own account.",
-    executionRole: "ECS only accepts an execution role from the task's own account.",
-  };
-  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
-    const role = parseRoleArn(v[field]!);
-    if (role && role.account !== v.account) {
-      out.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `${field} is in account ${role.account}, but target "${name}" is account ${v.account}`,
-          target: name,
-          account: v.account,
-          location: loc(field),
-          field,
-          hint: `${roleHints[field]} Expected arn:${role.partition}:iam::${v.account}:role/${role.name} (account is set at ${fmt(loc("account"))}).`,
-        }),
-      );
-    }
-  }
-
-  if (typeof v.imageRepository === "string") {
-    const replica = parseEcrRepository(v.imageRepository);
-    if (replica && replica.account !== v.account) {
-      out.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `imageRepository is in account ${replica.account}, but target "${name}" is account ${v.account}`,
-          target: name,
-          account: v.account,
-          location: loc("imageRepository"),
-          field: "imageRepository",
-          hint: `imageRepository names the target's own replica of the central repository (ECR replication into ${v.account}); to pull from the central repository, leave imageRepository out and grant ${v.account} in its repository policy.`,
-        }),
-      );
-    }
-  }
-
-  const clusterArn = /^arn:[^:]+:ecs:([a-z0-9-]+):(\d{12}):cluster\//.exec(v.cluster!);
-  if (clusterArn && (clusterArn[1] !== v.region || clusterArn[2] !== v.account)) {
-    out.push(
-      new DeployerError({
-        code: "CONFIG_INVALID",
-        message: `cluster ARN is in ${clusterArn[2]}/${clusterArn[1]}, but target "${name}" is ${v.account}/${v.region}`,
-        target: name,
-        account: v.account,
-        location: loc("cluster"),
-        field: "cluster",
-        hint: "The cluster must be in the target's account and region; a plain cluster name avoids the repetition.",
-      }),
-    );
-  }
-  return out;
-}
-
-function fmt(l: SourceLocation): string {
-  return `${path.basename(l.file)}:${l.line}`;
-}
-
-function toTarget(name: string, file: string, merged: MergedLayers): Target {
-  const v = merged.value;
-  const str = (k: string) => v[k] as string;
-  const target: Target = {
-    name,
-    file,
-    stage: str("stage"),
-    account: str("account"),
-    region: str("region"),
-    cluster: str("cluster"),
-    service: str("service"),
-    deployRole: str("deployRole"),
-    taskRole: str("taskRole"),
-    executionRole: str("executionRole"),
-    vars: isPlainObject(v.vars) ? v.vars : {},
-    sensitive: Array.isArray(v.sensitive) ? (v.sensitive as string[]) : [],
-    locations: merged.locations,
-  };
-  if (typeof v.externalId === "string") target.externalId = v.externalId;
-  if (typeof v.imageRepository === "string") target.imageRepository = v.imageRepository;
-  return target;
-}
-
-/** Two targets cannot deploy the same ECS service: (account, region, cluster, service) is unique. */
-function duplicateServiceErrors(targets: Target[]): DeployerError[] {
-  const out: DeployerError[] = [];
-  const seen = new Map<string, Target>();
-  for (const t of targets) {
-    const clusterName = t.cluster.replace(/^arn:[^:]+:ecs:[^:]+:\d{12}:cluster\//, "");
-    const key = [t.account, t.region, clusterName, t.service].join("|");
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, t);
-      continue;
-    }
-    const firstLoc = first.locations["service"];
-    out.push(
-      new DeployerError({
-        code: "CONFIG_INVALID",
-        message: `targets "${first.name}" and "${t.name}" both deploy service ${t.service} in cluster ${clusterName} (account ${t.account}, ${t.region})`,
-        target: t.name,
-        account: t.account,
-        location: t.locations["service"] ?? { file: t.file, line: 1, column: 1 },
-        field: "service",
-        hint: `Each ECS service is deployed by one target; ${path.basename(first.file)}${firstLoc ? `:${firstLoc.line}` : ""} already targets it. Fix the account, region, cluster or service of one of them.`,
-      }),
-    );
-  }
-  return out;
-}
-
-function dedupeErrors(errors: DeployerError[]): DeployerError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const l = e.location;
-    const key = [e.code, l?.file, l?.line, l?.column, e.field, e.message].join("|");
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** Errors shown per file; a file with thousands of unknown keys is one problem, not a screenful per key. */
-export const MAX_ERRORS_PER_FILE = 50;
-
-function capPerFile(errors: DeployerError[]): DeployerError[] {
-  const perFile = new Map<string, number>();
-  const out: DeployerError[] = [];
-  for (const e of errors) {
-    const file = e.location?.file ?? "";
-    const n = (perFile.get(file) ?? 0) + 1;
-    perFile.set(file, n);
-    if (n <= MAX_ERRORS_PER_FILE) out.push(e);
-  }
-  for (const [file, n] of perFile) {
-    if (file === "" || n <= MAX_ERRORS_PER_FILE) continue;
-    const last = out.filter((e) => e.location?.file === file).at(-1)!;
-    out.splice(
-      out.indexOf(last) + 1,
-      0,
-      new DeployerError({
-        code: last.code,
-        message: `${n - MAX_ERRORS_PER_FILE} more errors in ${path.basename(file)} (the first ${MAX_ERRORS_PER_FILE} are shown)`,
-        location: { file, line: 1, column: 1 },
-        hint: "Fix the errors above and run again; a file this broken is often not the file it should be.",
-      }),
-    );
-  }
-  return out;
-}
-
-function sortErrors(errors: DeployerError[]): DeployerError[] {
-  return errors
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => {
-      const la = a.e.location;
-      const lb = b.e.location;
-      if (!la || !lb) return la ? 1 : lb ? -1 : a.i - b.i;
-      return la.file < lb.file ? -1 : la.file > lb.file ? 1 : la.line - lb.line || la.column - lb.column || a.i - b.i;
-    })
-    .map(({ e }) => e);
 }

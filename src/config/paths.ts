@@ -50,14 +50,3 @@ export function pointerToPath(pointer: string, root: unknown): PathSegment[] {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
-
-/** The value at a path, or undefined. */
-export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let cur: unknown = root;
-  for (const s of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    if (!Object.prototype.hasOwnProperty.call(cur, s)) return undefined;
-    cur = (cur as Record<string | number, unknown>)[s];
-  }
-  return cur;
-}

@@ -62,6 +62,11 @@ export function selectTargets(project: Project, sel: TargetSelection = {}): Targ
   return selected;
 }
 
+/** The fleet views' selection (status, drift): every stage unless stages are named; names narrow it. */
+export function fleetSelection(sel: { envs?: string[]; stages?: string[] }): TargetSelection {
+  return { envs: sel.envs, stages: sel.stages, all: !(sel.stages && sel.stages.length > 0) };
+}
+
 function unknown(kind: string, given: string[], valid: string[], option: string): void {
   const bad = given.filter((g) => !valid.includes(g));
   if (bad.length === 0) return;

@@ -19,6 +19,7 @@ export function shortSensitiveValueErrors(target: string, file: string, merged: 
     if (Array.isArray(v)) return v.forEach((item, i) => visit(item, [...path, i]));
     if (isPlainObject(v)) return Object.entries(v).forEach(([k, item]) => visit(item, [...path, k]));
     if (v === undefined || v === null || v === "") return;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar here: maps and lists were visited above
     const text = String(v);
     if (Array.from(text).length >= MIN_SENSITIVE_LENGTH) return;
     const dotted = toDotted(path);

@@ -360,6 +360,7 @@ function toValue(node: YamlNode, targets: Map<YamlNode, YamlNode>, anchored: Map
 function keyName(key: YamlNode | null, targets: Map<YamlNode, YamlNode>): string {
   const node = key && isAlias(key) ? targets.get(key) : key;
   const value = node && isScalar(node) ? node.value : null;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value (string, number, boolean)
   return value === null || value === undefined ? "" : String(value);
 }
 

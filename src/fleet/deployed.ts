@@ -1,11 +1,11 @@
 // What a target runs and how healthy it is, read from a DescribeServices snapshot and the task
 // definition of its PRIMARY deployment. Pure functions: promotion, status and drift all ask these.
 import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceEvent } from "../aws/ports.js";
-import { describeTrigger, serviceState } from "../apply/deployment-state.js";
+import { describeTrigger, serviceState } from "../ecs/deployment-state.js";
 import { firstImageDigest } from "../plan/build.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { taskDefinitionName, isImageDigest } from "../config/aws-names.js";
 
-/** Tags deployer puts on the task definitions it registers (see src/plan/tags.ts). */
+/** Tags deployer puts on the task definitions it registers (see src/ecs/tags.ts). */
 export const TAG = {
   imageDigest: "deployer:image-digest",
   imageTag: "deployer:image-tag",
@@ -41,7 +41,7 @@ export function deployedImage(td: LiveTaskDefinition): DeployedImage {
   const ref = typeof containers[0]?.image === "string" ? containers[0].image : undefined;
   const imageDigest = firstImageDigest(td.raw);
   const tagValue = td.tags[TAG.imageDigest];
-  const tagDigest = tagValue && /^sha256:[0-9a-f]{64}$/.test(tagValue) ? tagValue : undefined;
+  const tagDigest = tagValue && isImageDigest(tagValue) ? tagValue : undefined;
   const out: DeployedImage = { conflict: imageDigest !== undefined && tagDigest !== undefined && imageDigest !== tagDigest };
   if (ref !== undefined) out.ref = ref;
   const digest = imageDigest ?? tagDigest;
@@ -111,7 +111,7 @@ export function lastDeploymentFailure(events: readonly ServiceEvent[]): ServiceE
 
 /**
  * The health `deployer status` and `deployer promote` show, from the one deployment-state model
- * (src/apply/deployment-state.ts) plus the service events (a failure ECS already rolled back).
+ * (src/ecs/deployment-state.ts) plus the service events (a failure ECS already rolled back).
  */
 export function serviceHealth(service: LiveService, current?: ServiceDeploymentInfo): ServiceHealth {
   const primary = service.deployments.find((d) => d.status === "PRIMARY");

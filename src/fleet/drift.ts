@@ -6,22 +6,22 @@
 //  2. per stage: the targets of the stage with each other, on everything but their environment-specific
 //     values (see environment-mask.ts), so a hand-edited target stands out even where the config
 //     cannot be rendered, and a stage split across images shows.
-// Read-only. Values are redacted as in plan outputs (src/plan/redact.ts): the report is safe to print.
+// Read-only. Values are redacted by the one redaction rule (src/render/redact.ts), as in plan outputs: the report is safe to print.
 import type { LiveTaskDefinition } from "../aws/ports.js";
 import type { Project, Target, TaskDefinitionInput } from "../config/types.js";
 import type { FieldChange } from "../plan/types.js";
-import type { PreparedRun } from "../workflow/prepare-run.js";
 import { DeployerError, DeployerErrors, toErrorInfo } from "../errors.js";
 import { targetSummary } from "../plan/build.js";
 import { diffTaskDefinitions } from "../plan/diff.js";
-import { canonicalJson, normaliseTaskDefinition } from "../plan/normalise.js";
-import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, redactChange, scrubDeep } from "../plan/redact.js";
+import { canonicalJson, normaliseTaskDefinition } from "../ecs/normalise.js";
+import { markSensitiveChanges, redactChange } from "../plan/redact-plan.js";
 import { renderDesired, renderTaskDefinition } from "../render/render.js";
 import { deployedImage, TAG } from "./deployed.js";
 import { environmentSpecificFields, maskEnvironment, masksFor } from "./environment-mask.js";
 import { readTargets, type TargetRead } from "./read-target.js";
-import type { DriftReport, StageConsistency, TargetDrift } from "./types.js";
+import type { DriftReport, FleetRun, StageConsistency, TargetDrift } from "./types.js";
 import { shortDigest } from "../config/aws-names.js";
+import { collectSensitiveValues, mergeSensitiveValues, scrubDeep } from "../render/redact.js";
 
 export interface DetectDriftOptions {
   concurrency?: number;
@@ -33,10 +33,7 @@ interface Rendered {
   error?: DeployerError;
 }
 
-export async function detectDrift(
-  run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">,
-  opts: DetectDriftOptions = {},
-): Promise<DriftReport> {
+export async function detectDrift(run: FleetRun, opts: DetectDriftOptions = {}): Promise<DriftReport> {
   const { project } = run;
   const reads = await readTargets(run.targets, run.sessions, {
     service: project.config.service,

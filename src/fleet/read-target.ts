@@ -3,13 +3,13 @@
 // An unreachable account, a denied call or a missing service is a value (an error), never a throw:
 // one bad account must not sink a fleet-wide view.
 import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo, SessionFactory, TargetSession } from "../aws/ports.js";
-import { isNativeStrategy } from "../apply/deployment-state.js";
+import { isNativeStrategy } from "../ecs/deployment-state.js";
 import type { Target } from "../config/types.js";
 import { toDeployerError } from "../aws/aws-error.js";
-import { deploySessionName } from "../checks/assume-role.js";
 import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
-import { DEFAULT_FLEET_CONCURRENCY, mapBounded } from "./bounded.js";
+import { mapBounded } from "../concurrency.js";
+import { deploySessionName } from "../aws/session-name.js";
 
 export type TargetRead =
   | {
@@ -27,7 +27,7 @@ export interface ReadTargetsOptions {
   /** Service name of the project (for the STS session name). */
   service: string;
   runId: string;
-  /** Targets read at once (default 16). */
+  /** Targets read at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
 }
 
@@ -116,5 +116,5 @@ export async function readTarget(target: Target, sessions: SessionFactory, sessi
 /** Reads many targets, at most `concurrency` at once; results in input order. */
 export function readTargets(targets: readonly Target[], sessions: SessionFactory, opts: ReadTargetsOptions): Promise<TargetRead[]> {
   const sessionName = deploySessionName(opts.service, opts.runId);
-  return mapBounded(targets, opts.concurrency ?? DEFAULT_FLEET_CONCURRENCY, (t) => readTarget(t, sessions, sessionName));
+  return mapBounded(targets, (t) => readTarget(t, sessions, sessionName), { concurrency: opts.concurrency });
 }

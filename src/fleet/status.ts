@@ -4,24 +4,20 @@
 // read is an error row, never a crash of the whole view.
 import type { Target } from "../config/types.js";
 import type { LiveService, ServiceDeploymentInfo } from "../aws/ports.js";
-import type { PreparedRun } from "../workflow/prepare-run.js";
 import { toErrorInfo } from "../errors.js";
 import { targetSummary } from "../plan/build.js";
 import { deployedImage, serviceHealth, TAG } from "./deployed.js";
 import { readTargets, type TargetRead } from "./read-target.js";
 import { assessSourceStage, type SourceStage } from "./source-stage.js";
-import type { FleetStatus, PromotionReadiness, StatusRow } from "./types.js";
+import type { FleetRun, FleetStatus, PromotionReadiness, StatusRow } from "./types.js";
 
 export interface FleetStatusOptions {
-  /** Targets read at once (default 16). */
+  /** Targets read at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   now?: () => Date;
 }
 
-export async function fleetStatus(
-  run: Pick<PreparedRun, "project" | "targets" | "sessions" | "runId">,
-  opts: FleetStatusOptions = {},
-): Promise<FleetStatus> {
+export async function fleetStatus(run: FleetRun, opts: FleetStatusOptions = {}): Promise<FleetStatus> {
   const { project } = run;
   const stageNames = project.config.stages.map((s) => s.name);
   const previousStage = (stage: string): string | undefined => {

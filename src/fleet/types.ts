@@ -3,6 +3,16 @@
 import type { ErrorInfo } from "../errors.js";
 import type { FieldChange, TargetSummary } from "../plan/types.js";
 import type { HealthState } from "./deployed.js";
+import type { Project, Target } from "../config/types.js";
+import type { SessionFactory } from "../aws/ports.js";
+
+/** What a fleet view reads: the project, the targets shown, the sessions to read them with, the run's id. */
+export interface FleetRun {
+  project: Project;
+  targets: Target[];
+  sessions: SessionFactory;
+  runId: string;
+}
 
 // ---------- status ----------
 

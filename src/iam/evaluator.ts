@@ -8,7 +8,7 @@
 // It never reads SCPs, RCPs or session policies: callers say so in their evidence.
 // Tested differentially against @cloud-copilot/iam-simulate (a dev-only oracle, never imported here).
 import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
-import { contextLookup, evaluateConditions, type ConditionBlock } from "./conditions.js";
+import { contextLookup, evaluateConditions } from "./conditions.js";
 import { principalMatches, type RequestPrincipal } from "./principal.js";
 import { actionMatches, matchesPattern, type ContextLookup } from "./wildcard.js";
 
@@ -67,7 +67,7 @@ export interface TrustRequest {
 }
 
 function named(p: PolicyDocument | NamedPolicy, fallback: string): NamedPolicy {
-  return "document" in p && "name" in p ? p : { name: fallback, document: p as PolicyDocument };
+  return "document" in p && "name" in p ? p : { name: fallback, document: p };
 }
 
 function asList<T>(v: T | T[] | undefined): T[] {
@@ -111,7 +111,7 @@ function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: b
     } else return "not-applicable";
   }
 
-  const cond = evaluateConditions(st.Condition as ConditionBlock | undefined, facts.lookup, variables);
+  const cond = evaluateConditions(st.Condition, facts.lookup, variables);
   unsupported.push(...cond.unsupported);
   if (st.Effect === "Deny") return cond.supportedMatch ? "applies" : "not-applicable";
   return cond.matches ? "applies" : "not-applicable";

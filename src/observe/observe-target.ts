@@ -6,8 +6,7 @@
 // result lists them in a stable order (CHECK_ORDER) whatever finished first.
 import type { EcrPort, SessionFactory } from "../aws/ports.js";
 import type { DesiredTarget, Project, Target } from "../config/types.js";
-import type { CheckResult } from "../plan/types.js";
-import { ASSUME_ROLE_CHECK, assumeDeployRole, deploySessionName } from "../checks/assume-role.js";
+import { ASSUME_ROLE_CHECK, assumeDeployRole } from "../checks/assume-role.js";
 import { checkClusterAndService, SERVICE_CHECK } from "../checks/cluster-service.js";
 import { ROLE_FIELDS, type CheckContext, type TaskDefinitionValidator } from "../checks/context.js";
 import { checkImagePull, IMAGE_PULL_CHECK } from "../checks/image-pull.js";
@@ -21,6 +20,9 @@ import { TargetReads } from "../checks/target-reads.js";
 import { DeployerError } from "../errors.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import type { ObservedTarget } from "./types.js";
+import type { CheckResult } from "../checks/check-result.js";
+import { deploySessionName } from "../aws/session-name.js";
+import { mapBounded } from "../concurrency.js";
 
 export interface ObserveTargetInput {
   target: Target;
@@ -133,30 +135,21 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
 }
 
 export interface ObserveTargetsOptions {
-  /** Targets observed at once. Default 32. */
+  /** Targets observed at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   /** Called as each target is done (in completion order), e.g. to show progress. */
   onObserved?: (observed: ObservedTarget, index: number) => void;
 }
 
-export const DEFAULT_OBSERVE_CONCURRENCY = 32;
-
-/**
- * Observe many targets with at most `concurrency` in flight; results in input order. Work is pulled
- * by a fixed pool of workers, so 200 targets never mean 200 sessions at once.
- */
-export async function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY));
-  const results: ObservedTarget[] = new Array(inputs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const i = next++;
-      const observed = await observeTarget(inputs[i]!);
-      results[i] = observed;
+/** Observe many targets with at most `concurrency` in flight (mapBounded); results in input order. */
+export function observeTargets(inputs: ObserveTargetInput[], options: ObserveTargetsOptions = {}): Promise<ObservedTarget[]> {
+  return mapBounded(
+    inputs,
+    async (input, i) => {
+      const observed = await observeTarget(input);
       options.onObserved?.(observed, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
-  return results;
+      return observed;
+    },
+    { concurrency: options.concurrency },
+  );
 }

@@ -2,13 +2,12 @@
 // `REPOSITORY@sha256:…` / `REPOSITORY:TAG` naming the central repository. Looked up in the central
 // repository with the base credentials, or as `image.registryRole` when set. Every target then gets
 // the same digest.
-import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { toDeployerError } from "../aws/aws-error.js";
 import type { EcrPort, ImageDetail, RepositoryRef, SessionFactory } from "../aws/ports.js";
 import type { DeployerConfig, ResolvedImage } from "../config/types.js";
 import { DeployerError, isDeployerError } from "../errors.js";
+import { parseRepositoryUri, isImageDigest } from "../config/aws-names.js";
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 // Docker tag grammar.
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
@@ -38,7 +37,7 @@ export function parseImageRef(ref: string, repository: RepositoryRef): ImageQuer
     rest = at >= 0 ? input.slice(at + 1) : tagColon > 0 ? input.slice(tagColon + 1) : bad("no tag or digest after the repository", usage);
   }
   if (rest.startsWith("sha256:")) {
-    if (!DIGEST.test(rest)) bad("a digest is sha256: followed by 64 lower-case hex characters", usage);
+    if (!isImageDigest(rest)) bad("a digest is sha256: followed by 64 lower-case hex characters", usage);
     return { digest: rest };
   }
   if (!TAG.test(rest)) bad("not a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)", usage);
@@ -147,7 +146,7 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
         `Check with: aws ecr describe-images --registry-id ${repo.registryId} --region ${repo.region} --repository-name ${repo.name} --image-ids ${imageId}`,
     });
   }
-  if (!DIGEST.test(detail.digest)) {
+  if (!isImageDigest(detail.digest)) {
     throw new DeployerError({
       code: "AWS_ERROR",
       message: `ECR returned an unexpected digest "${detail.digest}" for ${asked} in ${repo.uri}`,

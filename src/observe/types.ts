@@ -3,9 +3,10 @@
 // verdicts of every preflight check. Produced by src/observe/, consumed by src/plan/.
 import type { Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition, TargetSession } from "../aws/ports.js";
-import type { CheckResult, KnownGoodRevision } from "../plan/types.js";
-import type { DeploymentHistory } from "../apply/deployment-history.js";
-import type { ServiceState } from "../apply/deployment-state.js";
+import type { DeploymentHistory } from "../ecs/deployment-history.js";
+import type { ServiceState } from "../ecs/deployment-state.js";
+import type { CheckResult } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 export interface ObservedTarget {
   target: Target;
@@ -21,7 +22,7 @@ export interface ObservedTarget {
   checks: CheckResult[];
   /** The service's deployment history (service deployments), or why it could not be read. */
   history?: DeploymentHistory;
-  /** The service's deployment state (src/apply/deployment-state.ts). */
+  /** The service's deployment state (src/ecs/deployment-state.ts). */
   state?: ServiceState;
   /** A revision known to have run healthy, to roll a failure back to (with its status). */
   rollbackTo?: KnownGoodRevision;

@@ -2,7 +2,7 @@
 // task definitions, check verdicts) to a Plan. PURE: no I/O, no clock (createdAt is passed in), so
 // every rule below is a unit test away.
 //
-// Per target, in order (the service's state is the one model of src/apply/deployment-state.ts):
+// Per target, in order (the service's state is the one model of src/ecs/deployment-state.ts):
 //  1. blocked  when a check failed (or was unverified under --strict), or the live state is unknown;
 //              also when the service's last deployment FAILED with exactly the desired definition
 //              (deploying it again would fail the same way) unless --force;
@@ -21,24 +21,18 @@ import path from "node:path";
 import type { DesiredTarget, ResolvedImage, StageConfig, Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
-import type {
-  CheckResult,
-  KnownGoodRevision,
-  LiveSnapshot,
-  Plan,
-  Step,
-  TargetAction,
-  TargetPlan,
-  TargetSummary,
-  Verdict,
-} from "./types.js";
-import { serviceState, type ServiceState } from "../apply/deployment-state.js";
-import { knownGoodRevision } from "../apply/deployment-history.js";
+import type { LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary } from "./types.js";
+import { serviceState, type ServiceState } from "../ecs/deployment-state.js";
+import { knownGoodRevision } from "../ecs/deployment-history.js";
 import { diffTaskDefinitions } from "./diff.js";
-import { fingerprint, sameTaskDefinition } from "./fingerprint.js";
-import { collectSensitiveValues, markSensitiveChanges, mergeSensitiveValues, rememberSensitiveValues, sensitivePathsOf } from "./redact.js";
-import { promotionTagInput, registrationTags } from "./tags.js";
-import { taskDefinitionName } from "../config/aws-names.js";
+import { fingerprint } from "./fingerprint.js";
+import { markSensitiveChanges, rememberSensitiveValues } from "./redact-plan.js";
+import { registrationTags, type RegistrationTagInput } from "../ecs/tags.js";
+import { taskDefinitionName, pinnedDigest } from "../config/aws-names.js";
+import type { CheckResult, Verdict } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
+import { sameTaskDefinition } from "../ecs/normalise.js";
+import { collectSensitiveValues, mergeSensitiveValues, sensitivePathsOf } from "../render/redact.js";
 
 export interface BuildPlanOptions {
   /** Treat "unverified" checks as failures. */
@@ -203,12 +197,12 @@ function planTarget(
       title: "the service's last deployment did not fail",
       target: target.name,
       verdict: "fail",
-      message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
-      hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live!.taskDefinitionArn)} again anyway`,
-      evidence: { taskDefinition: live!.taskDefinitionArn, trigger: state.trigger },
+      message: `the last deployment of ${taskDefinitionName(live.taskDefinitionArn)} — the definition this plan wants — FAILED on ${target.cluster}/${target.service}: ${state.reason}`,
+      hint: `deploying it again would fail the same way: fix the image or configuration and roll out again; \`deployer rollback --env ${target.name}\` puts the revision that ran before back; --force deploys ${taskDefinitionName(live.taskDefinitionArn)} again anyway`,
+      evidence: { taskDefinition: live.taskDefinitionArn, trigger: state.trigger },
       error: {
         code: "DEPLOYMENT_FAILED",
-        message: `the last deployment of ${taskDefinitionName(live!.taskDefinitionArn)} failed`,
+        message: `the last deployment of ${taskDefinitionName(live.taskDefinitionArn)} failed`,
         target: target.name,
         account: target.account,
         resource: observed.service?.arn,
@@ -240,7 +234,7 @@ function planTarget(
     if (inProgress && options.waitForInProgress) steps.push({ kind: "wait-foreign-deployment", timeoutSeconds: options.timeoutSeconds });
     const latest = observed.latestRevision;
     if (redeployFailed) {
-      steps.push({ kind: "reuse-task-definition", taskDefinitionArn: live!.taskDefinitionArn });
+      steps.push({ kind: "reuse-task-definition", taskDefinitionArn: live.taskDefinitionArn });
     } else if (latest && latest.status === "ACTIVE" && sameTaskDefinition(latest.raw, desiredDef)) {
       steps.push({ kind: "reuse-task-definition", taskDefinitionArn: latest.arn });
     } else {
@@ -375,7 +369,7 @@ export function firstImageDigest(def: Record<string, unknown>): string | undefin
   const containers = Array.isArray(def.containerDefinitions) ? def.containerDefinitions : [];
   const image = (containers[0] as { image?: unknown } | undefined)?.image;
   if (typeof image !== "string") return undefined;
-  return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+  return pinnedDigest(image);
 }
 
 /**
@@ -431,4 +425,14 @@ export function walkChecks(checks: CheckResult[]): CheckResult[] {
   };
   for (const c of checks) visit(c);
   return out;
+}
+
+/** The promotion part of the tags for one target of a plan. */
+export function promotionTagInput(promotion: Plan["promotion"], targetName: string): RegistrationTagInput["promotion"] {
+  if (!promotion) return undefined;
+  return {
+    fromStage: promotion.fromStage,
+    sourceTarget: promotion.sourceTargets?.[targetName],
+    sourceTaskDefinitionArn: promotion.sourceTaskDefinitionArns[targetName],
+  };
 }

@@ -11,7 +11,7 @@
 //   volumes[data]                         a volume added or removed; volumes[data].host.sourcePath …
 // Lists other than those (portMappings, command, …) compare as whole values.
 import type { FieldChange } from "./types.js";
-import { canonicalJson, normaliseTaskDefinition } from "./normalise.js";
+import { canonicalJson, normaliseTaskDefinition } from "../ecs/normalise.js";
 
 type Leaves = Map<string, unknown>;
 

@@ -13,8 +13,8 @@
 // with sameTaskDefinition. The one thing this gives up: a saved plan does not notice when only a
 // sensitive value changed between `plan --save` and `rollout --plan` (the plan never showed it).
 import { createHash } from "node:crypto";
-import { canonicalJson, normaliseTaskDefinition } from "./normalise.js";
-import { redactTaskDefinition, sensitivePathsOf } from "./redact.js";
+import { canonicalJson, normaliseTaskDefinition } from "../ecs/normalise.js";
+import { redactTaskDefinition, sensitivePathsOf } from "../render/redact.js";
 
 /**
  * `sha256:` and 64 hex characters, over the definition as outputs show it: fields holding one of
@@ -26,9 +26,4 @@ export function fingerprint(def: Record<string, unknown>, sensitiveValues: reado
   return `sha256:${createHash("sha256")
     .update(canonicalJson(normaliseTaskDefinition(shown)))
     .digest("hex")}`;
-}
-
-/** True when both definitions are identical after normalisation (secrets included; never published). */
-export function sameTaskDefinition(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  return canonicalJson(normaliseTaskDefinition(a)) === canonicalJson(normaliseTaskDefinition(b));
 }

@@ -1,18 +1,15 @@
-// Saved plans: `deployer plan --save FILE`, then `deployer rollout --plan FILE` applies exactly that
+// Saved plans (read back and checked; src/report/plan-file.ts writes them): `deployer plan --save FILE`, then `deployer rollout --plan FILE` applies exactly that
 // plan, like `terraform apply PLAN`.
 //
 // A saved plan never holds a secret value: it stores the REDACTED desired definition plus its
 // fingerprint (computed on the unredacted one). `rollout --plan` re-renders from the configuration,
 // re-observes, and requires the same fingerprint, live task definition, image digest and targets
 // (checkPlanStillValid): a changed config or a moved service makes the plan stale.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import type { ErrorObject } from "ajv";
 import { plan as validatePlan } from "../config/generated/schema-validators.js";
-import { DeployerError } from "../errors.js";
+import { DeployerError, errorMessage } from "../errors.js";
 import type { Plan } from "./types.js";
-import { redactPlanForOutput } from "./redact.js";
-import { jsonText } from "../report/escape.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -33,28 +30,13 @@ function describeParams(e: ErrorObject): string {
   return "";
 }
 
-/** The plan as saved: redacted, pretty JSON with a trailing newline. */
-export function serialisePlan(plan: Plan, sensitiveValues?: readonly string[]): string {
-  // jsonText: JSON as is, with the lossless escapes that keep it inert when printed to a CI log.
-  return `${jsonText(redactPlanForOutput(plan, sensitiveValues), 2)}\n`;
-}
-
-/** Writes the redacted plan (atomically: a temporary file renamed into place). */
-export async function writePlanFile(file: string, plan: Plan, sensitiveValues?: readonly string[]): Promise<void> {
-  const text = serialisePlan(plan, sensitiveValues);
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text, "utf8");
-  await rename(tmp, file);
-}
-
 /** Parses and validates a saved plan. Throws DeployerError PLAN_INVALID naming the file and what is wrong. */
 export function parsePlan(text: string, file: string): Plan {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const location = jsonErrorLocation(text, message, file);
     throw new DeployerError({
       code: "PLAN_INVALID",
@@ -64,15 +46,10 @@ export function parsePlan(text: string, file: string): Plan {
       cause: e,
     });
   }
-  if (
-    typeof value === "object" &&
-    value !== null &&
-    "formatVersion" in value &&
-    (value as { formatVersion: unknown }).formatVersion !== PLAN_FORMAT_VERSION
-  ) {
+  if (typeof value === "object" && value !== null && "formatVersion" in value && value.formatVersion !== PLAN_FORMAT_VERSION) {
     throw new DeployerError({
       code: "PLAN_INVALID",
-      message: `${file} has plan format version ${JSON.stringify((value as { formatVersion: unknown }).formatVersion)}; this deployer reads version ${PLAN_FORMAT_VERSION}`,
+      message: `${file} has plan format version ${JSON.stringify(value.formatVersion)}; this deployer reads version ${PLAN_FORMAT_VERSION}`,
       hint: "make the plan and apply it with the same deployer version",
     });
   }

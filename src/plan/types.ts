@@ -1,27 +1,9 @@
 // The Plan: a value (serialisable to JSON, see schemas/plan.schema.json) that says, per target, what
 // deployer wants to run, how it differs from what runs, which checks passed, and the steps that apply
 // it. Planning never writes; applying executes these steps and never re-decides.
-import type { ErrorInfo } from "../errors.js";
 import type { ResolvedImage, TaskDefinitionInput } from "../config/types.js";
-
-export type Verdict = "pass" | "fail" | "warn" | "unverified" | "skip";
-
-/** One named preflight check and its verdict (a tree: a check may group sub-checks). */
-export interface CheckResult {
-  /** Stable id, e.g. `assume-role`, `service`, `pass-role:taskRole`, `trust:executionRole`, `image-pull`. */
-  id: string;
-  /** Human title: "deploy role can pass the task role to ecs-tasks.amazonaws.com". */
-  title: string;
-  target: string;
-  verdict: Verdict;
-  message: string;
-  hint?: string;
-  /** What the verdict rests on: the AWS action asked, the statement that matched, … (no secrets). */
-  evidence?: Record<string, unknown>;
-  /** When the check failed because of an error, that error. */
-  error?: ErrorInfo;
-  children?: CheckResult[];
-}
+import type { CheckResult } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 /** One field that differs, per container and field: `containers[app].image`, `cpu`, `containers[app].environment.LOG_LEVEL`. */
 export interface FieldChange {
@@ -64,24 +46,8 @@ export interface LiveSnapshot {
   serviceDeploymentArn?: string;
   /** ROLLING | BLUE_GREEN | LINEAR | CANARY (absent: ROLLING). */
   strategy?: string;
-  /** The deployment state deployer read (see src/apply/deployment-state.ts): stable, failed, in-progress, … */
+  /** The deployment state deployer read (see src/ecs/deployment-state.ts): stable, failed, in-progress, … */
   state?: string;
-}
-
-/** A revision deployer may roll back to, and how it knows that revision ran healthy. */
-export interface KnownGoodRevision {
-  taskDefinitionArn: string;
-  /**
-   * steady-state: the service ran it, settled (PRIMARY COMPLETED), when deployer looked;
-   * service-deployments: ECS's deployment history (SUCCESSFUL, or what a ROLLBACK_SUCCESSFUL went back to);
-   * provenance-tag: the `deployer:previous-task-definition` tag deployer wrote when it registered the current revision;
-   * explicit: named with --to.
-   */
-  source: "steady-state" | "service-deployments" | "provenance-tag" | "explicit";
-  /** In words, for plans and reports. */
-  evidence: string;
-  /** Its status when read: INACTIVE (deregistered) means a rollback first registers an identical copy. */
-  status?: string;
 }
 
 /** An existing revision a rollback puts back, as a reviewer should see it. */

@@ -1,9 +1,9 @@
 // The `--image` argument of commands that do not call AWS (render, validate): a tag, a digest, or a
 // full image reference. Commands that deploy resolve tags to digests through ECR instead.
 import { DeployerError } from "../errors.js";
+import { isImageDigest, pinnedDigest } from "../config/aws-names.js";
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** A digest that stands for "some image" where none is given (validate). */
 export const PLACEHOLDER_DIGEST = `sha256:${"0".repeat(64)}`;
@@ -14,9 +14,9 @@ export const PLACEHOLDER_DIGEST = `sha256:${"0".repeat(64)}`;
  */
 export function imageReference(repository: string, ref: string): string {
   const r = ref.trim();
-  if (DIGEST.test(r)) return `${repository}@${r}`;
+  if (isImageDigest(r)) return `${repository}@${r}`;
   if (TAG.test(r)) return `${repository}:${r}`;
-  if (r.includes("/") && /^[^\s"\\]+$/.test(r) && (/@sha256:[a-f0-9]{64}$/.test(r) || /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r)))
+  if (r.includes("/") && /^[^\s"\\]+$/.test(r) && (pinnedDigest(r) !== undefined || /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r)))
     return r;
   throw new DeployerError({
     code: "INVALID_ARGUMENT",

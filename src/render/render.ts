@@ -170,6 +170,7 @@ function taintedFields(scan: JsonScan, rendered: RenderedText): RenderedSensitiv
     if (v !== null && typeof v === "object") continue; // containers: their leaves are looked at one by one
     if (!overlaps(span)) continue;
     pointers.add(pointer);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were skipped above: a JSON scalar
     if (v !== null && v !== undefined) values.add(String(v));
   }
   values.delete("");

@@ -110,6 +110,7 @@ export function renderSizeError(
     if (node?.type === "PathExpression" && !scoped && !node.data && (node.depth as number) === 0) {
       const v = lookup(context, node.parts as string[]);
       if (v === undefined) return 0;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are counted as 0 in the same expression
       return json ? jsonLength(v) : typeof v === "object" && v !== null ? 0 : String(v).length * 6; // JSON escaping at most ×6
     }
     return json ? sizes.whole : sizes.maxScalar * 6;
@@ -168,6 +169,7 @@ function measureContext(context: Record<string, unknown>): ContextSizes {
       sizes.maxItems = Math.max(sizes.maxItems, items.length);
       for (const item of items) visit(item);
     } else if (v !== undefined && v !== null) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar leaf of the values
       sizes.maxScalar = Math.max(sizes.maxScalar, String(v).length);
     }
   };

@@ -174,6 +174,7 @@ hb.registerHelper("__out", function (value: unknown, source: string, escape: boo
       `Write it as JSON with {{json ${source}}} (outside quotes).`,
     );
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects and functions were refused above
   const text = String(v);
   const out = escape ? escapeMarks(JSON.stringify(text).slice(1, -1)) : text.replace(MARKS, "");
   if (!sensitive) return new hb.SafeString(out);
@@ -410,6 +411,7 @@ function rewriteStatement(node: HbNode): HbNode {
 function markText(node: HbNode): string {
   const value = String(node.value);
   if (value === "") return value;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a Handlebars content node's original is template text
   const original = String(node.original ?? value);
   const loc = node.loc!;
   // Whitespace control may have stripped the start: find where the kept text begins.
@@ -492,7 +494,7 @@ export function compileTemplate(file: string, source: string): CompiledTemplate 
   rewriteProgram(ast);
   const knownHelpers: Record<string, boolean> = { __out: true, __get: true, log: false };
   for (const h of TEMPLATE_HELPERS) knownHelpers[h] = true;
-  const run = hb.compile(ast as unknown as hbs.AST.Program, {
+  const run = hb.compile(ast, {
     knownHelpers,
     knownHelpersOnly: true,
     noEscape: true,

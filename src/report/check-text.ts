@@ -1,7 +1,7 @@
 // `deployer check`: every target's preflight checks as a tree with OK / NG / WARN / SKIP markers.
 import pc from "picocolors";
 import type { Plan } from "../plan/types.js";
-import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact.js";
+import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
 import { countChecks, planForTerminal, plural, scrubTerminal } from "./plan-format.js";
 import { formatCheck } from "./plan-text.js";
 import { terminalOutput } from "./escape.js";

@@ -24,7 +24,7 @@ function driftForTerminal(report: DriftReport): DriftReport {
       ...terminalSafe(s),
       differences: differences.map(({ changes, ...d }) => ({ ...terminalSafe(d), changes: changes.map(changeForTerminal) })),
     })),
-  } as DriftReport;
+  };
 }
 
 export function formatDriftText(input: DriftReport, opts: DriftTextOptions): string {

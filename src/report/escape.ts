@@ -112,7 +112,7 @@ export function terminalOutput(text: string, opts: { keepColour?: boolean } = {}
     let from = 0;
     for (const m of text.matchAll(SGR)) {
       parts.push(escapeRest(text.slice(from, m.index)), m[0]);
-      from = m.index! + m[0].length;
+      from = m.index + m[0].length;
     }
     parts.push(escapeRest(text.slice(from)));
     out = parts.join("");
@@ -150,7 +150,7 @@ export function markdownText(value: string, opts: { table?: boolean } = {}): str
   let from = 0;
   for (const m of value.matchAll(ARN)) {
     out += plain(value.slice(from, m.index)) + markdownCode(m[0], opts);
-    from = m.index! + m[0].length;
+    from = m.index + m[0].length;
   }
   return out + plain(value.slice(from));
 }
@@ -185,7 +185,7 @@ export function htmlText(value: string): string {
   let from = 0;
   for (const m of value.matchAll(ARN)) {
     out += breakMentions(entities(terminalText(value.slice(from, m.index)))) + `<code>${entities(terminalText(m[0]))}</code>`;
-    from = m.index! + m[0].length;
+    from = m.index + m[0].length;
   }
   return out + breakMentions(entities(terminalText(value.slice(from))));
 }
@@ -205,7 +205,7 @@ export function markdownOutput(text: string): string {
  */
 export function jsonText(value: unknown, indent?: number): string {
   const text = JSON.stringify(value, null, indent);
-  if (text === undefined) return text as unknown as string;
+  if (text === undefined) return text;
   // Outside strings JSON has only punctuation, digits and literals, so these only ever hit string content.
   return text.replace(HIDDEN, (ch) => (ch.charCodeAt(0) < 0x20 ? ch : uEscape(ch))).replace(/##\[/g, "#\\u0023[");
 }

@@ -1,9 +1,10 @@
 // Small pieces shared by the plan's text and Markdown renderings: value display, check markers,
 // step descriptions, totals. Inputs are plans already redacted by redactPlanForOutput.
-import type { CheckResult, FieldChange, Plan, RevisionNote, Step, TargetPlan, Verdict } from "../plan/types.js";
-import { REDACTED, scrubString } from "../plan/redact.js";
+import type { FieldChange, Plan, RevisionNote, Step, TargetPlan } from "../plan/types.js";
 import { shortDigest, taskDefinitionName } from "../config/aws-names.js";
 import { jsonText, terminalSafe, terminalText } from "./escape.js";
+import type { CheckResult, Verdict } from "../checks/check-result.js";
+import { REDACTED, scrubString } from "../render/redact.js";
 
 /**
  * A field value on one line: strings quoted, lists/maps as compact JSON, long values shortened. Safe
@@ -12,6 +13,7 @@ import { jsonText, terminalSafe, terminalText } from "./escape.js";
 export function displayValue(v: unknown, max = 200): string {
   if (v === undefined) return "(none)";
   if (v === REDACTED) return REDACTED;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- jsonText is undefined only for values JSON has no text for (undefined, functions)
   const s = jsonText(v) ?? String(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
@@ -30,7 +32,7 @@ export function planForTerminal(plan: Plan): Plan {
   return {
     ...terminalSafe(rest),
     targets: targets.map(({ diff, desired, ...t }) => ({ ...terminalSafe(t), diff: diff.map(changeForTerminal), desired })),
-  } as Plan;
+  };
 }
 
 /** scrubString over text laid out from terminal-safe strings: the values and their escaped forms. */

@@ -2,7 +2,7 @@
 // redacted (sensitive fields read "(sensitive)"), keys in a stable order, per-target checks with
 // verdicts and the desired task definition included.
 import type { Plan } from "../plan/types.js";
-import { redactPlanForOutput } from "../plan/redact.js";
+import { redactPlanForOutput } from "../plan/redact-plan.js";
 import { jsonText } from "./escape.js";
 
 /** The plan as a JSON-safe object, redacted, with its keys in a stable order. */

@@ -3,11 +3,13 @@
 // totals), a table of targets, one collapsible diff per changed target, failing checks with hints,
 // warnings. Always under GitHub's 65,536-character comment limit: the largest diffs are cut first, the
 // comment says so and points to the JSON artifact.
-import type { CheckResult, Plan, TargetPlan } from "../plan/types.js";
-import { redactPlanForOutput, scrubString, sensitiveValuesOf } from "../plan/redact.js";
+import type { Plan, TargetPlan } from "../plan/types.js";
+import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
 import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict } from "./plan-format.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
+import type { CheckResult } from "../checks/check-result.js";
+import { scrubString } from "../render/redact.js";
 
 /** GitHub's limit for an issue or pull-request comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;

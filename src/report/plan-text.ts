@@ -1,8 +1,8 @@
 // `deployer plan` in a terminal or a CI log: a compact summary, then per target its diff, its steps
 // and its checks as a tree with OK / NG / WARN / SKIP markers (like ecspresso verify).
 import pc from "picocolors";
-import type { CheckResult, FieldChange, Plan, TargetPlan } from "../plan/types.js";
-import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact.js";
+import type { FieldChange, Plan, TargetPlan } from "../plan/types.js";
+import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
 import {
   changedValues,
   countChecks,
@@ -18,6 +18,7 @@ import {
 } from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
+import type { CheckResult } from "../checks/check-result.js";
 
 export interface PlanTextOptions {
   color: boolean;

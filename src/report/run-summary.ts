@@ -3,7 +3,7 @@
 import type { RunReport, TargetOutcome, TargetResult } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
 import { parseTaskDefinitionRef } from "../config/aws-names.js";
-import { describeTrigger } from "../apply/deployment-state.js";
+import { describeTrigger } from "../ecs/deployment-state.js";
 
 export interface RunRow {
   target: string;

@@ -45,7 +45,7 @@ export function formatRunReportText(input: RunReport, opts: RunTextOptions): str
   for (const r of rows) {
     const cells = r.cells.map(pad);
     cells[3] = paint[r.outcome](cells[3]!);
-    if (r.rollbackFailed) cells[6] = c.red(cells[6]!);
+    if (r.rollbackFailed) cells[6] = c.red(cells[6]);
     lines.push(cells.join("  ").trimEnd());
   }
   lines.push("");

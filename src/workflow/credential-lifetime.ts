@@ -6,7 +6,8 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining):
 // once the base credentials are gone, the next re-assume fails and the wait with it.
 import type { BaseLifetime } from "../aws/ports.js";
-import type { CheckResult, Plan, TargetPlan } from "../plan/types.js";
+import type { Plan, TargetPlan } from "../plan/types.js";
+import type { CheckResult } from "../checks/check-result.js";
 
 export const CREDENTIALS_LIFETIME_CHECK = { id: "credentials-lifetime", title: "base credentials last the whole rollout" } as const;
 

@@ -11,6 +11,7 @@ import { observeTargets } from "../observe/observe-target.js";
 import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
 import { credentialLifetimeCheck } from "./credential-lifetime.js";
+import { gitShaFor } from "./run-id.js";
 
 export interface PlanRequest {
   project: Project;
@@ -20,9 +21,37 @@ export interface PlanRequest {
   sessions: SessionFactory;
   runId: string;
   options: BuildPlanOptions;
-  /** Targets observed at once (default 64). */
+  /** Targets observed at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   now?: () => Date;
+}
+
+/** The preflight settings of a command (flags on the CLI, inputs in the Action). */
+export interface PreflightSettings {
+  /** Treat "unverified" checks as failures. */
+  strict: boolean;
+  /** How long to wait for each service (--timeout). */
+  timeoutSeconds: number;
+  /** Wait for someone else's deployment instead of failing the check. */
+  waitForInProgress: boolean;
+  /** Deploy again a definition whose last deployment FAILED. */
+  force?: boolean;
+}
+
+/**
+ * The plan options of a run: its preflight settings, who runs it (`deployer:by`) and, for an image
+ * given by the user, the git commit it was built from (`deployer:git-sha`).
+ */
+export function planOptions(run: { by: string }, s: PreflightSettings, image?: string): BuildPlanOptions {
+  const gitSha = image === undefined ? undefined : gitShaFor(image);
+  return {
+    strict: s.strict,
+    timeoutSeconds: s.timeoutSeconds,
+    waitForInProgress: s.waitForInProgress,
+    ...(s.force ? { force: true } : {}),
+    by: run.by,
+    ...(gitSha ? { gitSha } : {}),
+  };
 }
 
 export interface PlanResult {
@@ -67,7 +96,7 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
           }
         : {}),
     })),
-    { concurrency: input.concurrency ?? 64 },
+    { concurrency: input.concurrency },
   );
   input.adjust?.(observed);
 

@@ -10,8 +10,8 @@ import { selectTargets } from "../config/select.js";
 import { checkRenders } from "../render/render-all.js";
 import type { BaseCredentialsFactory } from "../aws/base-credentials.js";
 import { DeployerError } from "../errors.js";
-import { parseRepositoryUri } from "../aws/repository-uri.js";
 import { describeDeployer, newRunId } from "./run-id.js";
+import { parseRepositoryUri } from "../config/aws-names.js";
 
 export interface PreparedRun {
   project: Project;
@@ -43,6 +43,19 @@ export interface PrepareRunOptions {
    * every sensitive value with the runner's mask here (mask first).
    */
   onLoaded?: (project: Project) => void;
+}
+
+/**
+ * Prepares a run, runs `body` with it and closes its sessions however `body` ends: the one place a
+ * run's lifetime is decided (every command that talks to AWS goes through it).
+ */
+export async function withRun<T>(opts: PrepareRunOptions, body: (run: PreparedRun) => Promise<T>): Promise<T> {
+  const run = await prepareRun(opts);
+  try {
+    return await body(run);
+  } finally {
+    await run.sessions.close();
+  }
 }
 
 export async function prepareRun(opts: PrepareRunOptions): Promise<PreparedRun> {

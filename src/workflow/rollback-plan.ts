@@ -1,6 +1,6 @@
 // `deployer rollback`: put back what ran, healthy, before the service's current deployment — never a
 // revision whose deployment failed — with the same preflight checks and wait as a rollout. The
-// revision to go back to, in order (one rule for rollout and rollback: src/apply/deployment-history.ts):
+// revision to go back to, in order (one rule for rollout and rollback: src/ecs/deployment-history.ts):
 //   1. a deployment that COMPLETED and still runs beside the current one (the current one failed
 //      without rollback, or is still rolling out);
 //   2. ECS's service deployment history: the newest deployment before the current one that ended
@@ -12,14 +12,13 @@
 // which ECS refuses to deploy — registers an identical copy (a warning; a failure with --strict).
 import type { DesiredTarget, Target } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition, TargetSession } from "../aws/ports.js";
-import type { CheckResult, KnownGoodRevision, RevisionNote } from "../plan/types.js";
+import type { RevisionNote } from "../plan/types.js";
 import type { PreparedRun } from "./prepare-run.js";
 import { observeAndPlan, type PlanResult } from "./make-plan.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
-import { deploySessionName } from "../checks/assume-role.js";
 import type { BuildPlanOptions } from "../plan/build.js";
-import { registeredInput } from "../plan/registered-input.js";
-import { COPY_OF_TAG } from "../plan/tags.js";
+import { registeredInput } from "../ecs/registered-input.js";
+import { COPY_OF_TAG } from "../ecs/tags.js";
 import { firstImageDigest } from "../plan/build.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import {
@@ -28,9 +27,12 @@ import {
   lastOutcome,
   readDeploymentHistory,
   type DeploymentHistory,
-} from "../apply/deployment-history.js";
-import { primaryDeployment, serviceState } from "../apply/deployment-state.js";
+} from "../ecs/deployment-history.js";
+import { primaryDeployment, serviceState } from "../ecs/deployment-state.js";
 import { currentOf } from "../checks/rollback-target.js";
+import type { CheckResult } from "../checks/check-result.js";
+import type { KnownGoodRevision } from "../ecs/deployment-history.js";
+import { deploySessionName } from "../aws/session-name.js";
 
 export interface RollbackRequest {
   run: PreparedRun;

@@ -14,9 +14,12 @@ export function describeDeployer(identityArn: string | undefined, env: NodeJS.Pr
   return parts.join(" ");
 }
 
-/** The git commit being deployed: GITHUB_SHA in Actions, else the image tag when it looks like a sha. */
-export function gitShaFor(tag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The git commit being deployed: GITHUB_SHA in Actions, else the image (`--image`) when it is a tag
+ * that looks like a sha (a `sha256:` digest never does).
+ */
+export function gitShaFor(image: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.GITHUB_SHA && /^[0-9a-f]{7,40}$/i.test(env.GITHUB_SHA)) return env.GITHUB_SHA;
-  if (tag && /^[0-9a-f]{7,40}$/i.test(tag)) return tag;
+  if (image && /^[0-9a-f]{7,40}$/i.test(image)) return image;
   return undefined;
 }

@@ -96,7 +96,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (m && req.method === "PATCH") {
         for (const l of byIssue.values()) {
-          const c = l.find((x) => x.id === Number(m![3]));
+          const c = l.find((x) => x.id === Number(m[3]));
           if (c) {
             c.body = body?.body ?? "";
             return send(200, c);

@@ -2,7 +2,7 @@
 // the summary and the log, its JSON in report-json, drift as `changes` and warnings.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
+import { describeRun, runDistAction, useActionFixture } from "./run-dist.js";
 
 const fx = useActionFixture();
 

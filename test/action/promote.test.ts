@@ -3,7 +3,7 @@
 // with its reason.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
+import { describeRun, runDistAction, useActionFixture } from "./run-dist.js";
 
 const DIGEST_8D1E4B7 = "sha256:e35bce68d8bea8204f35f88766dbe10f06d6bbfd4719c066b7afb7b3f741622f";
 

@@ -3,7 +3,7 @@
 // the target is done), and hands the task-definition ARNs to later steps.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { describeRun, runDistAction, useActionFixture, type ActionRun } from "./run-dist.js";
+import { describeRun, runDistAction, useActionFixture } from "./run-dist.js";
 
 const SENTRY_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
 

@@ -109,11 +109,11 @@ export function spawnCli(args: string[], opts: CliOptions): CliProcess {
   const notify = () => {
     for (const w of [...watchers]) w();
   };
-  child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+  child.stdout.setEncoding("utf8").on("data", (s: string) => {
     out += s;
     notify();
   });
-  child.stderr!.setEncoding("utf8").on("data", (s: string) => {
+  child.stderr.setEncoding("utf8").on("data", (s: string) => {
     err += s;
     notify();
   });

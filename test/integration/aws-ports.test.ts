@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import { createSessionFactory, type ClosableSessionFactory } from "../../src/aws/session.js";
-import { parseRepositoryUri, repositoryArn } from "../../src/aws/repository-uri.js";
 import type { TargetSession } from "../../src/aws/ports.js";
 import type { DeployerError } from "../../src/errors.js";
+import { parseRepositoryUri, repositoryArn } from "../../src/config/aws-names.js";
 
 const DEV = {
   roleArn: "arn:aws:iam::222222222222:role/deployer",

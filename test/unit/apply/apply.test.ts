@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyPlan } from "../../../src/apply/apply.js";
 import type { RunEvent } from "../../../src/apply/types.js";
-import { awsException } from "../../helpers/fake-ecs.js";
+import { awsException } from "../../helpers/fake-aws.js";
 import { DIGEST_BAD, DIGEST_NEW, DIGEST_OLD, eventsOf, fleet, maxConcurrency, taskDefinition } from "./fixture.js";
 
 const POLL = { initialMs: 2_000, maxMs: 15_000, factor: 1.5 };
@@ -57,7 +57,7 @@ describe("applyPlan: success", () => {
     // Events for every step of a target.
     const steps = eventsOf(f.events, "prod-c")
       .filter((e) => e.type === "step")
-      .map((e) => (e as Extract<RunEvent, { type: "step" }>).step);
+      .map((e) => e.step);
     expect(new Set(steps)).toEqual(new Set(["register-task-definition", "update-service", "wait-stable"]));
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { awsError, callAws, CallAborted } from "../../../src/apply/aws-call.js";
 import { DeployerError } from "../../../src/errors.js";
-import { awsException } from "../../helpers/fake-ecs.js";
+import { awsException } from "../../helpers/fake-aws.js";
 
 const ctx = {
   target: "prod-eu",

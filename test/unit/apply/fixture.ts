@@ -5,7 +5,7 @@ import type { TaskDefinitionInput } from "../../../src/config/types.js";
 import type { Plan, Step, TargetAction, TargetPlan } from "../../../src/plan/types.js";
 import type { RunEvent } from "../../../src/apply/types.js";
 import type { TargetSession } from "../../../src/aws/ports.js";
-import { FakeClock, FakeEcs, fakeSession, type DeploymentScript, type FakeEcsOptions } from "../../helpers/fake-ecs.js";
+import { FakeClock, FakeEcs, fakeSession, type DeploymentScript, type FakeEcsOptions } from "../../helpers/fake-aws.js";
 
 export const REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api";
 export const DIGEST_OLD = "sha256:" + "a".repeat(64);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyPlan } from "../../../src/apply/apply.js";
 import { ServicePoller } from "../../../src/apply/service-poller.js";
-import { FakeClock, FakeEcs, type FakeCall } from "../../helpers/fake-ecs.js";
+import { FakeClock, FakeEcs, type FakeCall } from "../../helpers/fake-aws.js";
 import { fleet, taskDefinition, DIGEST_OLD } from "./fixture.js";
 
 const POLL = { initialMs: 2_000, maxMs: 15_000, factor: 1.5 };

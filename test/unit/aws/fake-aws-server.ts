@@ -75,7 +75,7 @@ export async function startFakeAws(): Promise<FakeAwsServer> {
       const auth = String(req.headers.authorization ?? "");
       const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? "";
       const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? "";
-      const userAgent = `${req.headers["user-agent"] ?? ""} ${req.headers["x-amz-user-agent"] ?? ""}`;
+      const userAgent = `${req.headers["user-agent"] ?? ""} ${String(req.headers["x-amz-user-agent"] ?? "")}`;
       const target = String(req.headers["x-amz-target"] ?? "");
       let rec: RecordedRequest;
       if (target.startsWith("AmazonEC2ContainerService")) {

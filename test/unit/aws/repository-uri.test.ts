@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRepositoryUri, repositoryArn, repositoryUri } from "../../../src/aws/repository-uri.js";
 import { DeployerError } from "../../../src/errors.js";
+import { parseRepositoryUri, repositoryArn, repositoryUri } from "../../../src/config/aws-names.js";
 
 describe("parseRepositoryUri", () => {
   it("parses account, region and a nested name", () => {

@@ -9,8 +9,8 @@ import {
   RepositoryPolicyNotFoundException,
 } from "@aws-sdk/client-ecr";
 import { createEcrPort } from "../../../src/aws/sdk-ecr.js";
-import { parseRepositoryUri, repositoryArn } from "../../../src/aws/repository-uri.js";
 import type { DeployerError } from "../../../src/errors.js";
+import { parseRepositoryUri, repositoryArn } from "../../../src/config/aws-names.js";
 
 const ecrMock = mockClient(ECRClient);
 const port = createEcrPort(new ECRClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" } }));

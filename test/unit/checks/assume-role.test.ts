@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { assumeDeployRole, deploySessionName } from "../../../src/checks/assume-role.js";
+import { assumeDeployRole } from "../../../src/checks/assume-role.js";
 import { DeployerError } from "../../../src/errors.js";
-import { awsError, FakeWorld, makeTarget } from "./fakes.js";
+import { awsException, FakeWorld } from "../../helpers/fake-aws.js";
+import { makeTarget } from "../../helpers/factories.js";
+import { deploySessionName } from "../../../src/aws/session-name.js";
 
 describe("check: assume-role", () => {
   it("passes with the session, sending role, ExternalId, region and session name", async () => {
@@ -55,7 +57,7 @@ describe("check: assume-role", () => {
   it("says no ExternalId was sent when none is configured, pointing at deployRole", async () => {
     const world = new FakeWorld();
     const target = makeTarget({ externalId: undefined });
-    world.assumeFailures.set(target.deployRole, Object.assign(awsError("AccessDenied", "sts:AssumeRole")));
+    world.assumeFailures.set(target.deployRole, Object.assign(awsException("AccessDenied", "sts:AssumeRole")));
     const out = await assumeDeployRole(target, world.sessions(), "s1");
     expect(out.check.error).toMatchObject({ code: "ASSUME_ROLE_DENIED", field: "deployRole", location: { line: 6 } });
     expect(out.check.message).toContain("no ExternalId");

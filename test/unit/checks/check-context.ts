@@ -2,7 +2,8 @@
 import type { CheckContext, TaskDefinitionValidator } from "../../../src/checks/context.js";
 import { TargetReads } from "../../../src/checks/target-reads.js";
 import type { DesiredTarget, Target } from "../../../src/config/types.js";
-import { makeDesired, makeProject, type FakeWorld } from "./fakes.js";
+import { type FakeWorld } from "../../helpers/fake-aws.js";
+import { makeDesired, makeProject } from "../../helpers/factories.js";
 
 export async function checkContext(
   world: FakeWorld,

@@ -1,7 +1,9 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkClusterAndService } from "../../../src/checks/cluster-service.js";
 import { checkContext } from "./check-context.js";
-import { accessDenied, healthyWorld, liveService, liveTaskDefinition, makeDesired, makeTarget } from "./fakes.js";
+import { accessDenied, healthyWorld } from "../../helpers/fake-aws.js";
+import { liveService, makeRevision, makeDesired, makeTarget, ROOT } from "../../helpers/factories.js";
 
 describe("check: cluster and service", () => {
   const target = makeTarget();
@@ -23,7 +25,7 @@ describe("check: cluster and service", () => {
       target: "dev",
       account: "222222222222",
       field: "cluster",
-      location: { file: "/repo/environments/dev.yaml", line: 4 },
+      location: { file: path.join(ROOT, "environments", "dev.yaml"), line: 4 },
     });
   });
 
@@ -65,7 +67,7 @@ describe("check: cluster and service", () => {
   function withForeignRollout() {
     const world = healthyWorld(target);
     const acct = world.account(target.account);
-    const other = liveTaskDefinition(target.account, 7, {
+    const other = makeRevision(target.account, 7, {
       family: "shop-api",
       containerDefinitions: [{ name: "app", image: "someone/else:latest" }],
     });
@@ -131,7 +133,7 @@ describe("check: cluster and service", () => {
     const world = healthyWorld(target);
     const acct = world.account(target.account);
     const desired = makeDesired(target);
-    const ours = liveTaskDefinition(target.account, 2, desired.taskDefinition as unknown as Record<string, unknown>);
+    const ours = makeRevision(target.account, 2, desired.taskDefinition);
     acct.taskDefinitions.set(ours.arn, ours);
     const svc = acct.services.get("shop-dev/api")!;
     svc.deployments = [

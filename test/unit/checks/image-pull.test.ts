@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkImagePull } from "../../../src/checks/image-pull.js";
 import { checkContext } from "./check-context.js";
-import { accessDenied, CENTRAL, DIGEST, healthyWorld, makeTarget } from "./fakes.js";
+import { accessDenied, healthyWorld } from "../../helpers/fake-aws.js";
+import { CENTRAL, DIGEST, makeTarget } from "../../helpers/factories.js";
 
 const target = makeTarget();
 const REPLICA = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/api";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { checkLiveTaskDefinition, primaryTaskDefinitionArn, readLiveState } from "../../../src/checks/live-task-definition.js";
 import { accountOfArn, roleNameOf } from "../../../src/config/aws-names.js";
 import { checkContext } from "./check-context.js";
-import { healthyWorld, liveService, makeTarget } from "./fakes.js";
+import { healthyWorld } from "../../helpers/fake-aws.js";
+import { liveService, makeTarget } from "../../helpers/factories.js";
 
 const target = makeTarget();
 

@@ -1,7 +1,9 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkPassRole } from "../../../src/checks/pass-role.js";
 import { checkContext } from "./check-context.js";
-import { accessDenied, awsError, healthyWorld, makeTarget } from "./fakes.js";
+import { accessDenied, awsException, healthyWorld } from "../../helpers/fake-aws.js";
+import { makeTarget, ROOT } from "../../helpers/factories.js";
 
 const target = makeTarget();
 const allowPass = (resource: string | string[]) => ({
@@ -61,7 +63,7 @@ describe("check: pass-role", () => {
       action: "iam:PassRole",
       resource: target.executionRole,
       field: "executionRole",
-      location: { file: "/repo/environments/dev.yaml", line: 9 },
+      location: { file: path.join(ROOT, "environments", "dev.yaml"), line: 9 },
     });
     expect(r.hint).toContain('"iam:PassedToService":"ecs-tasks.amazonaws.com"');
     expect(r.hint).toContain(target.executionRole);
@@ -153,7 +155,7 @@ describe("check: pass-role", () => {
   it("falls back too when the simulation fails for another reason (raw SDK error)", async () => {
     const world = healthyWorld(target);
     const acct = world.account(target.account);
-    acct.failures.set("simulatePrincipalPolicy", awsError("ServiceFailureException", "iam:SimulatePrincipalPolicy"));
+    acct.failures.set("simulatePrincipalPolicy", awsException("ServiceFailureException", "iam:SimulatePrincipalPolicy"));
     acct.inline.set("deployer", { deploy: allowPass(target.taskRole) });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("pass");

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkRoleTrust, ecsTrustStatement } from "../../../src/checks/role-trust.js";
 import { checkContext } from "./check-context.js";
-import { accessDenied, healthyWorld, makeTarget } from "./fakes.js";
+import { accessDenied, healthyWorld } from "../../helpers/fake-aws.js";
+import { makeTarget } from "../../helpers/factories.js";
 
 const target = makeTarget();
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { checkTaskDefinition } from "../../../src/checks/task-definition.js";
 import { DeployerError } from "../../../src/errors.js";
 import { checkContext } from "./check-context.js";
-import { healthyWorld, makeDesired, makeTarget } from "./fakes.js";
+import { healthyWorld } from "../../helpers/fake-aws.js";
+import { makeDesired, makeTarget } from "../../helpers/factories.js";
 
 const target = makeTarget();
 

@@ -1,32 +1,22 @@
-// An in-memory fleet for the promotion, status and drift tests: the example deploy repo's targets
-// (dev, staging, prod-eu, prod-us), each with a static service snapshot and the task definition it
-// runs, behind a SessionFactory. By default a target runs what deployer would have registered for a
+// Fleet scenarios for the promotion, status and drift tests: the example deploy repo's targets
+// (dev, staging, prod-eu, prod-us), each with a service snapshot and the task definition it runs,
+// served by the one fake AWS (test/helpers/fake-aws.ts). By default a target runs what deployer would have registered for a
 // digest (rendered from the real template, with deployer's tags), stable. Tests then bend one thing:
 // a deployment in progress, a failed one, a hand-edited definition, a denied account.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type {
-  EcsPort,
-  LiveDeployment,
-  LiveService,
-  LiveTaskDefinition,
-  ServiceEvent,
-  SessionFactory,
-  TargetSession,
-} from "../../../src/aws/ports.js";
+import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceEvent, SessionFactory } from "../../../src/aws/ports.js";
+import { FakeWorld } from "../../helpers/fake-aws.js";
+import { REPO, ROOT } from "../../helpers/factories.js";
 import type { Project, Target } from "../../../src/config/types.js";
 import { loadProject } from "../../../src/config/load.js";
 import { DeployerError } from "../../../src/errors.js";
 import { renderDesired } from "../../../src/render/render.js";
-import { registrationTags } from "../../../src/plan/tags.js";
+import { registrationTags } from "../../../src/ecs/tags.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const REPO = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api";
+export { REPO, ROOT, SENTRY_DSN } from "../../helpers/factories.js";
 export const DIGEST_A = `sha256:${"a1".repeat(32)}`;
 export const DIGEST_B = `sha256:${"b2".repeat(32)}`;
-/** The example's sensitive var (environments/_defaults.yaml: sentryDsn). */
-export const SENTRY_DSN = "https://0f1e2d3c4b5a@o1.ingest.sentry.example/42";
 
 export function loadExample(): Promise<Project> {
   return loadProject({ config: path.join(ROOT, "deployer.yaml") });
@@ -88,7 +78,7 @@ export function deployedDefinition(
       gitSha: imageTag,
       runId: "r1",
       by: "github:octocat arn:aws:sts::111111111111:assumed-role/gha/x",
-      fingerprint: fingerprint(def as unknown as Record<string, unknown>),
+      fingerprint: fingerprint(def),
     }),
   };
 }
@@ -207,13 +197,10 @@ export function serviceFor(target: Target, tdArn: string, scenario: Scenario = "
   }
 }
 
-/** The fleet: per target name, its state, or an error for the AssumeRole. */
+/** The fleet: per target name, its state, served by the one fake AWS (a FakeWorld, one account per target). */
 export class FakeFleet {
+  readonly world = new FakeWorld({ cloneReads: true });
   readonly states = new Map<string, TargetState>();
-  readonly assumeErrors = new Map<string, DeployerError>();
-  readonly describeErrors = new Map<string, Error>();
-  /** Every port call, for asserting that the fleet views never write. */
-  readonly calls: string[] = [];
 
   constructor(readonly project: Project) {}
 
@@ -231,6 +218,7 @@ export class FakeFleet {
     const next = deployedDefinition(this.project, t, digest === DIGEST_B ? DIGEST_A : DIGEST_B, revision + 1, "0000001");
     const state = { service: serviceFor(t, taskDefinition.arn, scenario), taskDefinition, others: [next] };
     this.states.set(name, state);
+    this.serve(name);
     return state;
   }
 
@@ -241,12 +229,13 @@ export class FakeFleet {
     change(raw);
     raw.registeredBy = `arn:aws:sts::${this.target(name).account}:assumed-role/admin/human`;
     s.taskDefinition = { ...s.taskDefinition, raw, tags: keepTags ? s.taskDefinition.tags : {} };
+    this.serve(name);
   }
 
   deny(name: string): void {
     const t = this.target(name);
-    this.assumeErrors.set(
-      name,
+    this.world.assumeFailures.set(
+      t.deployRole,
       new DeployerError({
         code: "ASSUME_ROLE_DENIED",
         message: `Cannot assume ${t.deployRole}: access denied`,
@@ -261,62 +250,32 @@ export class FakeFleet {
     );
   }
 
+  /** Every call, as `AssumeRole dev`, `DescribeServices staging`…: for asserting that the fleet views never write. */
+  get calls(): string[] {
+    const byAccount = (account: string) => this.project.targets.find((t) => t.account === account)?.name ?? account;
+    const byRole = (arn: string) => this.project.targets.find((t) => t.deployRole === arn)?.name ?? arn;
+    return [
+      ...this.world.assumed.map((a) => `AssumeRole ${byRole(a.roleArn)}`),
+      ...this.world.calls.map((c) => `${c.method[0]!.toUpperCase()}${c.method.slice(1)} ${byAccount(c.account)}`),
+    ];
+  }
+
   sessions(): SessionFactory & { close(): Promise<void> } {
-    const unsupported = (what: string) => () => Promise.reject(new Error(`fake fleet: ${what} is not faked`));
-    return {
-      base: unsupported("base"),
-      registry: unsupported("registry"),
-      target: async (req) => {
-        const name = req.target!;
-        this.calls.push(`AssumeRole ${name}`);
-        const denied = this.assumeErrors.get(name);
-        if (denied) throw denied;
-        const t = this.target(name);
-        const ecs: EcsPort = {
-          describeCluster: unsupported("describeCluster"),
-          describeServices: async (cluster, services) => {
-            this.calls.push(`DescribeServices ${name}`);
-            const err = this.describeErrors.get(name);
-            if (err) throw err;
-            const m = new Map<string, LiveService | undefined>();
-            for (const s of services)
-              m.set(s, cluster === t.cluster && s === t.service ? structuredClone(this.states.get(name)?.service) : undefined);
-            return m;
-          },
-          describeTaskDefinition: async (ref) => {
-            this.calls.push(`DescribeTaskDefinition ${name}`);
-            const s = this.states.get(name);
-            const td = s ? [s.taskDefinition, ...s.others].find((x) => x.arn === ref) : undefined;
-            return td ? structuredClone(td) : undefined;
-          },
-          registerTaskDefinition: async () => {
-            this.calls.push(`RegisterTaskDefinition ${name}`);
-            throw new Error("fake fleet: write");
-          },
-          updateService: async () => {
-            this.calls.push(`UpdateService ${name}`);
-            throw new Error("fake fleet: write");
-          },
-        };
-        const session: TargetSession = {
-          ecs,
-          ecr: { findImage: unsupported("findImage"), getRepositoryPolicy: unsupported("getRepositoryPolicy") },
-          iam: {
-            getRole: unsupported("getRole"),
-            simulatePrincipalPolicy: unsupported("simulatePrincipalPolicy"),
-            listInlinePolicies: unsupported("listInlinePolicies"),
-            listAttachedPolicies: unsupported("listAttachedPolicies"),
-          },
-          identity: { account: t.account, arn: `arn:aws:sts::${t.account}:assumed-role/deployer/${req.sessionName}`, userId: "AROA:x" },
-        };
-        return session;
-      },
-      close: async () => {},
-    };
+    return { ...this.world.sessions(), close: async () => {} };
   }
 
   /** A PreparedRun-like value for fleetStatus/detectDrift over `targets` (default: all). */
   run(targets: string[] = this.project.targets.map((t) => t.name)) {
     return { project: this.project, targets: targets.map((n) => this.target(n)), sessions: this.sessions(), runId: "t1" };
+  }
+
+  /** Puts `name`'s state into its account: the service snapshot and the task definitions it can describe. */
+  private serve(name: string): void {
+    const t = this.target(name);
+    const s = this.states.get(name)!;
+    const acct = this.world.account(t.account);
+    acct.services.set(`${t.cluster}/${t.service}`, s.service);
+    acct.taskDefinitions.clear();
+    for (const td of [s.taskDefinition, ...s.others]) acct.taskDefinitions.set(td.arn, td);
   }
 }

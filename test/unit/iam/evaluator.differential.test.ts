@@ -51,7 +51,7 @@ async function oracle(c: DifferentialCase): Promise<Decision> {
     expect(r.result.ignoredContextKeys ?? [], `oracle ignored context keys in "${c.name}"`).toEqual([]);
   }
   const map = { Allowed: "allowed", ExplicitlyDenied: "explicitDeny", ImplicitlyDenied: "implicitDeny" } as const;
-  return map[r.overallResult as keyof typeof map];
+  return map[r.overallResult];
 }
 
 function ours(c: DifferentialCase): Decision {

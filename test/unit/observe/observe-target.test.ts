@@ -2,17 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CHECK_ORDER, observeTarget, observeTargets, type ObserveTargetInput } from "../../../src/observe/observe-target.js";
 import { DeployerError } from "../../../src/errors.js";
 import type { Target } from "../../../src/config/types.js";
-import {
-  accessDenied,
-  CENTRAL,
-  DIGEST,
-  FakeWorld,
-  healthyWorld,
-  liveTaskDefinition,
-  makeDesired,
-  makeProject,
-  makeTarget,
-} from "../checks/fakes.js";
+import { accessDenied, FakeWorld, healthyWorld } from "../../helpers/fake-aws.js";
+import { CENTRAL, DIGEST, makeRevision, makeDesired, makeProject, makeTarget } from "../../helpers/factories.js";
 
 async function input(world: FakeWorld, target: Target, extra: Partial<ObserveTargetInput> = {}): Promise<ObserveTargetInput> {
   const sessions = world.sessions();
@@ -69,7 +60,7 @@ describe("observeTarget", () => {
     const target = makeTarget();
     const world = healthyWorld(target);
     const acct = world.account(target.account);
-    const rev3 = liveTaskDefinition(target.account, 3, makeDesired(target).taskDefinition as unknown as Record<string, unknown>);
+    const rev3 = makeRevision(target.account, 3, makeDesired(target).taskDefinition);
     acct.taskDefinitions.set(rev3.arn, rev3);
     const observed = await observeTarget(await input(world, target));
     expect(observed.liveTaskDefinition?.revision).toBe(1);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseImageRef, resolveImage } from "../../../src/observe/resolve-image.js";
-import { parseRepositoryUri } from "../../../src/aws/repository-uri.js";
 import { DeployerError } from "../../../src/errors.js";
-import { accessDenied, CENTRAL, DIGEST, FakeWorld, healthyWorld, makeProject, makeTarget } from "../checks/fakes.js";
+import { accessDenied, FakeWorld, healthyWorld } from "../../helpers/fake-aws.js";
+import { CENTRAL, DIGEST, makeProject, makeTarget } from "../../helpers/factories.js";
+import { parseRepositoryUri } from "../../../src/config/aws-names.js";
 
 const config = makeProject([]).config;
 

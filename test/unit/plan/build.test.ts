@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
-import { TAG_VALUE_MAX } from "../../../src/plan/tags.js";
+import { TAG_VALUE_MAX } from "../../../src/ecs/tags.js";
 import {
   DIGEST_A,
   DIGEST_B,
@@ -15,14 +15,14 @@ import {
   observed,
   planInput,
   service,
-  target,
-} from "./factories.js";
+  makeTarget,
+} from "../../helpers/factories.js";
 
 const liveDev = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
 
 describe("buildPlan", () => {
   it("is a noop when the live definition equals the desired one after normalisation", () => {
-    const t = target();
+    const t = makeTarget();
     const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev()) }]));
     const tp = plan.targets[0]!;
     expect(tp.action).toBe("noop");
@@ -39,7 +39,7 @@ describe("buildPlan", () => {
   });
 
   it("registers a new definition with provenance tags when the image changes", () => {
-    const t = target();
+    const t = makeTarget();
     const plan = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }]));
     const tp = plan.targets[0]!;
     expect(tp.action).toBe("update");
@@ -72,7 +72,7 @@ describe("buildPlan", () => {
   });
 
   it("reuses the latest revision when an earlier run registered the desired definition, then died", () => {
-    const t = target();
+    const t = makeTarget();
     const want = desired(t, image(DIGEST_B));
     const latest = liveTaskDefinition(
       {
@@ -93,7 +93,7 @@ describe("buildPlan", () => {
   });
 
   it("registers rather than reuses when the latest revision differs", () => {
-    const t = target();
+    const t = makeTarget();
     const latest = liveTaskDefinition({ ...liveDev(), cpu: "1024" }, "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:8");
     const tp = buildPlan(
       planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { latestRevision: latest }) }]),
@@ -102,7 +102,7 @@ describe("buildPlan", () => {
   });
 
   it("blocks a target with a failing check, and counts it", () => {
-    const t = target();
+    const t = makeTarget();
     const checks = [...PASSING_CHECKS(), check("pass-role:executionRole", "fail", { hint: "allow iam:PassRole" })];
     const plan = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { checks }) }]));
     const tp = plan.targets[0]!;
@@ -113,7 +113,7 @@ describe("buildPlan", () => {
   });
 
   it("blocks on a failing sub-check", () => {
-    const t = target();
+    const t = makeTarget();
     const checks = [check("iam", "warn", { children: [check("trust:taskRole", "fail")] })];
     const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { checks }) }]));
     expect(plan.targets[0]!.action).toBe("blocked");
@@ -121,7 +121,7 @@ describe("buildPlan", () => {
   });
 
   it("treats unverified as a warning, and as a failure under strict", () => {
-    const t = target();
+    const t = makeTarget();
     const checks = [...PASSING_CHECKS(), check("pass-role:taskRole", "unverified")];
     const entry = () => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { checks }) });
     const lax = buildPlan(planInput([entry()]));
@@ -133,7 +133,7 @@ describe("buildPlan", () => {
   });
 
   it("blocks, with a check saying why, when the live state could not be read", () => {
-    const t = target();
+    const t = makeTarget();
     const plan = buildPlan(planInput([{ desired: desired(t), observed: observed(t, undefined) }]));
     const tp = plan.targets[0]!;
     expect(tp.action).toBe("blocked");
@@ -142,7 +142,7 @@ describe("buildPlan", () => {
   });
 
   it("waits for a foreign IN_PROGRESS deployment first with --wait-for-in-progress, fails without", () => {
-    const t = target();
+    const t = makeTarget();
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const svc = service(t, liveArn, [
       deployment({ id: "ecs-svc/2", taskDefinition: liveArn, rolloutState: "IN_PROGRESS" }),
@@ -170,7 +170,7 @@ describe("buildPlan", () => {
   });
 
   it("does not add its own in-progress check when observe already reported one", () => {
-    const t = target();
+    const t = makeTarget();
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "IN_PROGRESS" })]);
     const checks = [...PASSING_CHECKS(), check("deployment", "fail", { error: { code: "DEPLOYMENT_IN_PROGRESS", message: "busy" } })];
@@ -180,7 +180,7 @@ describe("buildPlan", () => {
   });
 
   it("resumes waiting (not blocked, not 'unchanged') when an earlier run's deployment of the desired definition is still IN_PROGRESS", () => {
-    const t = target();
+    const t = makeTarget();
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const prevArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6";
     const svc = service(t, liveArn, [
@@ -203,7 +203,7 @@ describe("buildPlan", () => {
   });
 
   it("is a noop once that deployment has COMPLETED", () => {
-    const t = target();
+    const t = makeTarget();
     const liveArn = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
     const svc = service(t, liveArn, [deployment({ taskDefinition: liveArn, rolloutState: "COMPLETED" })]);
     const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: svc }) }])).targets[0]!;
@@ -211,7 +211,7 @@ describe("buildPlan", () => {
   });
 
   it("adds promotion tags and keeps tag values within ECS limits", () => {
-    const t = target({ name: "prod-eu", stage: "prod", account: "444444444444", cluster: "shop-prod-eu" });
+    const t = makeTarget({ name: "prod-eu", stage: "prod", account: "444444444444", cluster: "shop-prod-eu" });
     const src = "arn:aws:ecs:eu-west-1:333333333333:task-definition/shop-api-staging:12";
     const plan = buildPlan(
       planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }], {
@@ -235,8 +235,8 @@ describe("buildPlan", () => {
   });
 
   it("keeps only the stages its targets use, in configured order, and is pure", () => {
-    const dev = target();
-    const prod = target({ name: "prod-us", stage: "prod", account: "555555555555", region: "us-east-1", cluster: "shop-prod-us" });
+    const dev = makeTarget();
+    const prod = makeTarget({ name: "prod-us", stage: "prod", account: "555555555555", region: "us-east-1", cluster: "shop-prod-us" });
     const input = planInput([
       { desired: desired(prod, image(DIGEST_B)), observed: observed(prod, liveDev()) },
       { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, liveDev()) },
@@ -251,7 +251,7 @@ describe("buildPlan", () => {
   });
 
   it("fingerprints the unredacted desired definition and lists sensitive pointers", () => {
-    const t = target();
+    const t = makeTarget();
     const d = desired(t, image(DIGEST_B));
     const tp = buildPlan(planInput([{ desired: d, observed: observed(t, liveDev()) }])).targets[0]!;
     expect(tp.fingerprint).toBe(fingerprint(d.taskDefinition as unknown as Record<string, unknown>));
@@ -263,7 +263,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   const LIVE = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:7";
   const PREV = "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:6";
   /** The service's PRIMARY (:7, the desired definition when `desired` is the default) FAILED without ECS rollback; :6 still runs. */
-  const failedService = (t: ReturnType<typeof target>) =>
+  const failedService = (t: ReturnType<typeof makeTarget>) =>
     service(t, LIVE, [
       deployment({
         id: "ecs-svc/bad",
@@ -276,7 +276,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
     ]);
 
   it("a FAILED PRIMARY of exactly the desired definition is never 'unchanged': refused, naming --force", () => {
-    const t = target();
+    const t = makeTarget();
     const tp = buildPlan(planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }])).targets[0]!;
     expect(tp.action).toBe("blocked");
     const c = tp.checks.find((x) => x.id === "failed-deployment")!;
@@ -285,7 +285,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   });
 
   it("with --force it is deployed again (same revision, a new deployment), rolling back to the revision that completed beside it", () => {
-    const t = target();
+    const t = makeTarget();
     const tp = buildPlan(
       planInput([{ desired: desired(t), observed: observed(t, liveDev(), { service: failedService(t) }) }], { force: true }),
     ).targets[0]!;
@@ -299,7 +299,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   });
 
   it("another definition is deployed over a FAILED PRIMARY, and its provenance tag names the known-good revision, never the failed one", () => {
-    const t = target();
+    const t = makeTarget();
     const tp = buildPlan(
       planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: failedService(t) }) }]),
     ).targets[0]!;
@@ -310,7 +310,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   });
 
   it("with nothing known to have run healthy, the plan warns that a failure will not be rolled back", () => {
-    const t = target();
+    const t = makeTarget();
     const svc = service(t, LIVE, [deployment({ id: "ecs-svc/bad", taskDefinition: LIVE, rolloutState: "FAILED", runningCount: 0 })]);
     const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev(), { service: svc }) }]))
       .targets[0]!;
@@ -322,7 +322,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   });
 
   it("an INACTIVE rollback target is a warning, and a failure under --strict", () => {
-    const t = target();
+    const t = makeTarget();
     const inactive = {
       taskDefinitionArn: LIVE,
       source: "steady-state" as const,
@@ -343,7 +343,7 @@ describe("buildPlan over the one deployment-state model (issue 11)", () => {
   });
 
   it("records the PRIMARY deployment and the strategy, so the service can be read again before UpdateService", () => {
-    const t = target();
+    const t = makeTarget();
     const tp = buildPlan(planInput([{ desired: desired(t, image(DIGEST_B)), observed: observed(t, liveDev()) }])).targets[0]!;
     expect(tp.live).toMatchObject({ primaryDeploymentId: "ecs-svc/1234567890123456789", state: "stable" });
     expect(tp.steps.find((s) => s.kind === "update-service")).toEqual({ kind: "update-service", cluster: "shop-dev", service: "api" });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
-import { DIGEST_A, DIGEST_B, REPO, describeFixture, renderTemplate, target } from "./factories.js";
+import { DIGEST_A, DIGEST_B, REPO, describeFixture, renderTemplate, makeTarget } from "../../helpers/factories.js";
 
 const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
 const rendered = (vars: Record<string, unknown> = {}, digest = DIGEST_A) => {
-  const t = target();
+  const t = makeTarget();
   return renderTemplate({ ...t, vars: { ...t.vars, ...vars } }, `${REPO}@${digest}`) as unknown as Record<string, unknown>;
 };
 

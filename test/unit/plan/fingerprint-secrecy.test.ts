@@ -5,11 +5,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
-import { canonicalJson, normaliseTaskDefinition } from "../../../src/plan/normalise.js";
+import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { planToJsonText } from "../../../src/report/plan-json.js";
 import type { TaskDefinitionInput } from "../../../src/config/types.js";
-import { DIGEST_A, DIGEST_B, REPO, desired, image, observed, planInput, target } from "./factories.js";
+import { DIGEST_A, DIGEST_B, REPO, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 
 /** Short secrets (a unit test may use them; validate refuses them in configuration). */
 const PIN = "4821";
@@ -39,19 +39,19 @@ function recover(
   const wanted = new Set(published);
   for (let i = 0; i < 10_000; i++) {
     const candidate = String(i).padStart(4, "0");
-    if (wanted.has(hash(withPin(template, candidate) as unknown as Record<string, unknown>))) return candidate;
+    if (wanted.has(hash(withPin(template, candidate)))) return candidate;
   }
   return undefined;
 }
 
 function planWithShortSecret() {
-  const t = target({ vars: { ...target().vars, pin: PIN }, sensitive: ["vars.pin"] });
+  const t = makeTarget({ vars: { ...makeTarget().vars, pin: PIN }, sensitive: ["vars.pin"] });
   const d = desired(t, image(DIGEST_B));
   d.taskDefinition = withPin(d.taskDefinition, PIN);
   // Live: the same definition with the old image and the old PIN (deployed by an earlier config).
   const liveDef = withPin({ ...structuredClone(d.taskDefinition) }, OLD_PIN);
   liveDef.containerDefinitions[0]!.image = `${REPO}@${DIGEST_A}`;
-  const plan = buildPlan(planInput([{ desired: d, observed: observed(t, liveDef as unknown as Record<string, unknown>) }]));
+  const plan = buildPlan(planInput([{ desired: d, observed: observed(t, liveDef) }]));
   return { plan, d, liveDef };
 }
 

@@ -3,12 +3,24 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
-import { collectSensitiveValues, isSecretName, REDACTED, redactPlanForOutput, scrubString } from "../../../src/plan/redact.js";
-import { writePlanFile, serialisePlan } from "../../../src/plan/saved-plan.js";
+import { redactPlanForOutput } from "../../../src/plan/redact-plan.js";
 import { formatPlanText } from "../../../src/report/plan-text.js";
 import { planToJsonText } from "../../../src/report/plan-json.js";
 import { formatPlanMarkdown } from "../../../src/report/plan-markdown.js";
-import { DIGEST_B, SENTRY_DSN, PASSING_CHECKS, check, describeFixture, desired, image, observed, planInput, target } from "./factories.js";
+import {
+  DIGEST_B,
+  SENTRY_DSN,
+  PASSING_CHECKS,
+  check,
+  describeFixture,
+  desired,
+  image,
+  observed,
+  planInput,
+  makeTarget,
+} from "../../helpers/factories.js";
+import { collectSensitiveValues, isSecretName, REDACTED, scrubString } from "../../../src/render/redact.js";
+import { writePlanFile, serialisePlan } from "../../../src/report/plan-file.js";
 
 const API_KEY = "ak_live_51HqLyjWDarjtT1zdp7dc";
 const OLD_DSN = "https://9a8b7c6d5e4f@o1.ingest.sentry.example/41";
@@ -16,7 +28,7 @@ const STRIPE_TOKEN = "tok_7Yb3kQ9mZ2xL";
 
 /** A plan where secrets sit in every place they can: env by var, env by name, command line, live side, a check message. */
 function planWithSecrets() {
-  const t = target({ vars: { ...target().vars, apiKey: API_KEY }, sensitive: ["vars.sentryDsn", "vars.apiKey"] });
+  const t = makeTarget({ vars: { ...makeTarget().vars, apiKey: API_KEY }, sensitive: ["vars.sentryDsn", "vars.apiKey"] });
   const d = desired(t, image(DIGEST_B));
   const app = d.taskDefinition.containerDefinitions[0]!;
   app.environment!.push({ name: "UPSTREAM_AUTH", value: API_KEY }, { name: "PAYMENTS_TOKEN", value: STRIPE_TOKEN });
@@ -43,8 +55,8 @@ describe("sensitive values", () => {
   });
 
   it("collects values of sensitive vars (with their upper/lower-case forms) and of secret-named env vars on both sides", () => {
-    const t = target({
-      vars: { ...target().vars, apiKey: API_KEY, nested: { pw: "hunter22" } },
+    const t = makeTarget({
+      vars: { ...makeTarget().vars, apiKey: API_KEY, nested: { pw: "hunter22" } },
       sensitive: ["vars.apiKey", "vars.nested"],
     });
     const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;

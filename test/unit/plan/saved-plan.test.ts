@@ -4,14 +4,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isDeployerError } from "../../../src/errors.js";
 import { buildPlan } from "../../../src/plan/build.js";
-import { checkPlanStillValid, parsePlan, planStaleError, readPlanFile, writePlanFile } from "../../../src/plan/saved-plan.js";
-import { DIGEST_B, describeFixture, desired, image, observed, planInput, target } from "./factories.js";
+import { checkPlanStillValid, parsePlan, planStaleError, readPlanFile } from "../../../src/plan/saved-plan.js";
+import { DIGEST_B, describeFixture, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
+import { writePlanFile } from "../../../src/report/plan-file.js";
 
 const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-const dev = () => target();
-const staging = () => target({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
+const dev = () => makeTarget();
+const staging = () => makeTarget({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
 
-function makePlan(opts: { cpu?: number; digest?: string; liveCpu?: string; targets?: ReturnType<typeof target>[] } = {}) {
+function makePlan(opts: { cpu?: number; digest?: string; liveCpu?: string; targets?: ReturnType<typeof makeTarget>[] } = {}) {
   const targets = opts.targets ?? [dev(), staging()];
   return buildPlan(
     planInput(

@@ -8,8 +8,8 @@ import { DeployerError, DeployerErrors } from "../../../src/errors.js";
 import { renderTaskDefinition } from "../../../src/render/render.js";
 import { redactSensitive } from "../../../src/render/redact.js";
 import { sensitivityOf } from "../../../src/render/sensitivity.js";
-import { collectSensitiveValues } from "../../../src/plan/redact.js";
 import { projectRoot } from "../../fixtures/config/repo.js";
+import { collectSensitiveValues } from "../../../src/render/redact.js";
 
 const API_KEY = "k3y-Sup3rS3cret-991";
 const TEMPLATE_FILE = "/repo/templates/td.json.hbs";
@@ -38,7 +38,7 @@ function render(container: string, vars: Record<string, unknown> = {}) {
     def,
     t,
     shown: JSON.stringify(redactSensitive(def, t)),
-    values: collectSensitiveValues(t, def as unknown as Record<string, unknown>),
+    values: collectSensitiveValues(t, def),
   };
 }
 

@@ -4,14 +4,25 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { planToJson, planToJsonText } from "../../../src/report/plan-json.js";
-import { DIGEST_B, PASSING_CHECKS, ROOT, check, describeFixture, desired, image, observed, planInput, target } from "../plan/factories.js";
+import {
+  DIGEST_B,
+  PASSING_CHECKS,
+  ROOT,
+  check,
+  describeFixture,
+  desired,
+  image,
+  observed,
+  planInput,
+  makeTarget,
+} from "../../helpers/factories.js";
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, "schemas/plan.schema.json"), "utf8"));
 
 function plans() {
   const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-  const t = target();
-  const blocked = target({ name: "broken", account: "666666666666" });
+  const t = makeTarget();
+  const blocked = makeTarget({ name: "broken", account: "666666666666" });
   const nested = [
     check("iam", "fail", {
       children: [check("trust:taskRole", "fail", { error: { code: "ROLE_NOT_TRUSTED", message: "no", awsCode: "x" } })],

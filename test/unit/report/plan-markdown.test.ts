@@ -1,25 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { formatPlanMarkdown, GITHUB_COMMENT_LIMIT } from "../../../src/report/plan-markdown.js";
-import { DIGEST_B, PASSING_CHECKS, check, describeFixture, desired, image, observed, planInput, target } from "../plan/factories.js";
+import {
+  DIGEST_B,
+  PASSING_CHECKS,
+  check,
+  describeFixture,
+  desired,
+  image,
+  observed,
+  planInput,
+  makeTarget,
+} from "../../helpers/factories.js";
 
 const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
 
 function fleet(bigEnvVars = 0) {
-  const dev = target();
-  const prod = target({ name: "prod-eu", stage: "prod", account: "444444444444", cluster: "shop-prod-eu" });
-  const broken = target({ name: "broken", stage: "prod", account: "666666666666", cluster: "shop-broken" });
-  const same = target({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
+  const dev = makeTarget();
+  const prod = makeTarget({ name: "prod-eu", stage: "prod", account: "444444444444", cluster: "shop-prod-eu" });
+  const broken = makeTarget({ name: "broken", stage: "prod", account: "666666666666", cluster: "shop-broken" });
+  const same = makeTarget({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
   const big = desired(prod, image(DIGEST_B));
   for (let i = 0; i < bigEnvVars; i++)
     big.taskDefinition.containerDefinitions[0]!.environment!.push({ name: `FEATURE_${i}`, value: "v".repeat(150) });
-  const sameLive = { ...live(), family: "shop-api-staging" };
   const sameDesired = desired(same);
   return buildPlan(
     planInput(
       [
         { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live()) },
-        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition) },
         { desired: big, observed: observed(prod, live()) },
         {
           desired: desired(broken, image(DIGEST_B)),

@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { formatPlanText } from "../../../src/report/plan-text.js";
-import { DIGEST_B, PASSING_CHECKS, check, describeFixture, desired, image, observed, planInput, target } from "../plan/factories.js";
+import { DIGEST_B, check, describeFixture, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 
 function plan() {
   const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
-  const dev = target({ vars: { ...target().vars, cpu: 512 } });
-  const same = target({ name: "staging", stage: "staging", account: "333333333333" });
+  const dev = makeTarget({ vars: { ...makeTarget().vars, cpu: 512 } });
+  const same = makeTarget({ name: "staging", stage: "staging", account: "333333333333" });
   const sameDesired = desired(same);
-  const broken = target({ name: "broken", account: "666666666666" });
+  const broken = makeTarget({ name: "broken", account: "666666666666" });
   return buildPlan(
     planInput(
       [
         { desired: desired(dev, image(DIGEST_B)), observed: observed(dev, live) },
-        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition as unknown as Record<string, unknown>) },
+        { desired: sameDesired, observed: observed(same, sameDesired.taskDefinition) },
         {
           desired: desired(broken),
           observed: observed(broken, live, {
@@ -66,7 +66,7 @@ describe("formatPlanText", () => {
   it("prints checks as a tree with OK/NG/WARN/SKIP markers, AWS details and hints", () => {
     const i = lines.findIndex((l) => l.startsWith("! broken"));
     const block = lines.slice(i);
-    expect(block[1]).toMatch(/^  blocked: 1 failing check \(would change \d+ fields\)$/);
+    expect(block[1]).toMatch(/^ {2}blocked: 1 failing check \(would change \d+ fields\)$/);
     expect(block.some((l) => l.startsWith("    [NG] IAM"))).toBe(true);
     expect(block.some((l) => l.startsWith("      [NG] deploy role can pass the task role"))).toBe(true);
     expect(block).toContain("           aws: iam:PassRole on arn:aws:iam::666666666666:role/shop-api-task");

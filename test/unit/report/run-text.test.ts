@@ -45,7 +45,7 @@ describe("formatRunReportText", () => {
     const report = await failedRun();
     const text = formatRunReportText(report, { color: false });
     const lines = text.split("\n");
-    expect(lines[0]).toMatch(/^rollout of shop-api failed  image .*shop\/api:3f2a9c1 \(sha256:bbbbbbbbbbbb\) · run r1 · \d+m\d\ds$/);
+    expect(lines[0]).toMatch(/^rollout of shop-api failed {2}image .*shop\/api:3f2a9c1 \(sha256:bbbbbbbbbbbb\) · run r1 · \d+m\d\ds$/);
     expect(lines[2]).toMatch(/^TARGET\s+STAGE\s+ACCOUNT\s+OUTCOME\s+TASK DEFINITION\s+DURATION\s+ROLLBACK$/);
     expect(row(text, "dev")).toEqual([
       "dev",

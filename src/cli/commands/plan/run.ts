@@ -1,0 +1,65 @@
+// `deployer plan` (and `deployer check`, the same without files): load, select and render, then
+// observe every target read-only and make the plan; write the requested plan files, emit the plan.
+import { writeFile } from "node:fs/promises";
+import { emit, type GlobalOptions } from "../../shell.js";
+import { withAwsRun, targetCount } from "../../aws-run.js";
+import { printConfigWarnings } from "../../config-warnings.js";
+import { checkOutputFiles, outputFiles, writeOutputFile } from "../../output-files.js";
+import { ExitCode } from "../../../errors.js";
+import { makePlan, planOptions } from "../../../workflow/make-plan.js";
+import { planToJsonText } from "../../../report/plan-json.js";
+import { formatPlanMarkdown } from "../../../report/plan-markdown.js";
+import { writePlanFile } from "../../../report/plan-file.js";
+import { checksView, planView } from "../../../report/views.js";
+import type { TargetSelection } from "../../../config/select.js";
+import type { PreflightSettings } from "../../../workflow/make-plan.js";
+
+export interface PlanOptions {
+  image: string;
+  selection: TargetSelection;
+  preflight: PreflightSettings;
+  save?: string;
+  json?: string;
+  markdown?: string;
+  detailedExitcode: boolean;
+}
+
+export function run(g: GlobalOptions, o: PlanOptions): Promise<ExitCode> {
+  return planOrCheck(g, o, "plan");
+}
+
+type PlanOrCheckOptions = Pick<PlanOptions, "image" | "selection" | "preflight"> &
+  Partial<Pick<PlanOptions, "save" | "json" | "markdown" | "detailedExitcode">>;
+
+/** plan and check: the same plan; check shows its checks as a tree and writes no files. */
+export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode: "plan" | "check"): Promise<ExitCode> {
+  const files = outputFiles({ "--save": o.save, "--json": o.json, "--markdown": o.markdown });
+  await checkOutputFiles(files);
+  const label = `${mode}: reading the configuration and AWS state for image ${o.image}`;
+  return withAwsRun(g, o.selection, label, async (run, phase) => {
+    phase.update(`${mode}: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
+    const { plan } = await makePlan({
+      project: run.project,
+      targets: run.targets,
+      image: o.image,
+      sessions: run.sessions,
+      runId: run.runId,
+      options: planOptions(run, o.preflight, o.image),
+    });
+    phase.stop();
+    printConfigWarnings(g, run.project, run.targets);
+
+    const jsonArtifactHint = o.json ? `the JSON plan (${o.json})` : undefined;
+    const file = (flag: string) => files.find((f) => f.flag === flag)!;
+    if (o.save) await writeOutputFile(file("--save"), () => writePlanFile(o.save!, plan));
+    if (o.json) await writeOutputFile(file("--json"), () => writeFile(o.json!, planToJsonText(plan) + "\n"));
+    if (o.markdown)
+      await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
+
+    emit(g, mode === "check" ? checksView(plan, { jsonArtifactHint }) : planView(plan, { jsonArtifactHint, savedTo: o.save }));
+
+    if (plan.summary.blocked > 0) return ExitCode.Failure;
+    if (mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;
+    return ExitCode.Ok;
+  });
+}

@@ -1,0 +1,39 @@
+// `deployer render`: print (or write) one target's rendered task definition for an image, its
+// sensitive values masked unless --show-sensitive. No AWS call.
+import { writeFile } from "node:fs/promises";
+import { emit, type GlobalOptions } from "../../shell.js";
+import { checkOutputFiles, outputFiles, writeOutputFile } from "../../output-files.js";
+import { ExitCode } from "../../../errors.js";
+import { loadProject } from "../../../config/load.js";
+import { selectTargets } from "../../../config/select.js";
+import { renderTaskDefinition, targetImageRepository } from "../../../render/render.js";
+import { imageReference } from "../../../render/image-ref.js";
+import { redactSensitive } from "../../../render/redact.js";
+import { taskDefinitionView } from "../../../report/views.js";
+import { viewText } from "../../../report/view.js";
+import { terminalOutput, terminalText } from "../../../report/escape.js";
+
+export interface RenderOptions {
+  env: string;
+  image: string;
+  outputFile?: string;
+  showSensitive: boolean;
+}
+
+export async function run(g: GlobalOptions, o: RenderOptions): Promise<ExitCode> {
+  const files = outputFiles({ "--output-file": o.outputFile });
+  await checkOutputFiles(files);
+  const project = await loadProject({ config: g.config });
+  const [target] = selectTargets(project, { envs: [o.env] });
+  const image = imageReference(targetImageRepository(project, target!), o.image);
+  const def = renderTaskDefinition(project, target!, image);
+  const view = taskDefinitionView(o.showSensitive ? def : redactSensitive(def, target!));
+  if (!o.outputFile) {
+    emit(g, view);
+    return ExitCode.Ok;
+  }
+  const file = o.outputFile;
+  await writeOutputFile(files[0]!, () => writeFile(file, viewText(view, g.output, { color: false })));
+  process.stderr.write(terminalOutput(`wrote ${terminalText(file)} (${terminalText(target!.name)}, ${terminalText(image)})`) + "\n");
+  return ExitCode.Ok;
+}

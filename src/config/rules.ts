@@ -1,0 +1,135 @@
+// The rules of a deploy repository a JSON Schema cannot express: target names, roles and replicas in
+// the target's own account, existing stages, unique files and services, sensitive values long enough
+// (sensitive-values.ts). Each error names its file, line and field, with a hint.
+import path from "node:path";
+import { DeployerError, type SourceLocation } from "../errors.js";
+import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
+import { type MergedLayers } from "./merge.js";
+import { closest } from "./suggest.js";
+import type { Target } from "./types.js";
+
+export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function duplicateFile(file: string, name: string): DeployerError {
+  return new DeployerError({
+    code: "CONFIG_INVALID",
+    message: `two files define "${name}" (.yaml and .yml)`,
+    location: { file, line: 1, column: 1 },
+    target: name,
+    hint: "Keep one file per target name; delete or rename the other.",
+  });
+}
+
+export function semanticErrors(
+  name: string,
+  file: string,
+  merged: MergedLayers,
+  stageNames: string[],
+  stagesHint: () => string,
+): DeployerError[] {
+  const v = merged.value as Record<string, string>;
+  const out: DeployerError[] = [];
+  const loc = (field: string) => merged.locate("/" + field)?.loc ?? { file, line: 1, column: 1 };
+
+  if (stageNames.length > 0 && !stageNames.includes(v.stage!)) {
+    const guess = closest(v.stage!, stageNames);
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: "stage is not one of the stages of deployer.yaml",
+        target: name,
+        location: loc("stage"),
+        field: "stage",
+        hint: `${guess ? `Did you mean "${guess}"? ` : ""}${stagesHint()}`,
+      }),
+    );
+  }
+
+  const roleHints: Record<string, string> = {
+    deployRole:
+      "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
+    taskRole: "ECS only accepts a task role from the task's own account.",
+    executionRole: "ECS only accepts an execution role from the task's own account.",
+  };
+  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
+    const role = parseRoleArn(v[field]!);
+    if (role && role.account !== v.account) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${field} is in account ${role.account}, but target "${name}" is account ${v.account}`,
+          target: name,
+          account: v.account,
+          location: loc(field),
+          field,
+          hint: `${roleHints[field]} Expected arn:${role.partition}:iam::${v.account}:role/${role.name} (account is set at ${fmt(loc("account"))}).`,
+        }),
+      );
+    }
+  }
+
+  if (typeof v.imageRepository === "string") {
+    const replica = parseEcrRepository(v.imageRepository);
+    if (replica && replica.registryId !== v.account) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository is in account ${replica.registryId}, but target "${name}" is account ${v.account}`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `imageRepository names the target's own replica of the central repository (ECR replication into ${v.account}); to pull from the central repository, leave imageRepository out and grant ${v.account} in its repository policy.`,
+        }),
+      );
+    }
+  }
+
+  const clusterArn = /^arn:[^:]+:ecs:([a-z0-9-]+):(\d{12}):cluster\//.exec(v.cluster!);
+  if (clusterArn && (clusterArn[1] !== v.region || clusterArn[2] !== v.account)) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `cluster ARN is in ${clusterArn[2]}/${clusterArn[1]}, but target "${name}" is ${v.account}/${v.region}`,
+        target: name,
+        account: v.account,
+        location: loc("cluster"),
+        field: "cluster",
+        hint: "The cluster must be in the target's account and region; a plain cluster name avoids the repetition.",
+      }),
+    );
+  }
+  return out;
+}
+
+export function fmt(l: SourceLocation): string {
+  return `${path.basename(l.file)}:${l.line}`;
+}
+
+/** Two targets cannot deploy the same ECS service: (account, region, cluster, service) is unique. */
+export function duplicateServiceErrors(targets: Target[]): DeployerError[] {
+  const out: DeployerError[] = [];
+  const seen = new Map<string, Target>();
+  for (const t of targets) {
+    const clusterName = t.cluster.replace(/^arn:[^:]+:ecs:[^:]+:\d{12}:cluster\//, "");
+    const key = [t.account, t.region, clusterName, t.service].join("|");
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, t);
+      continue;
+    }
+    const firstLoc = first.locations["service"];
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `targets "${first.name}" and "${t.name}" both deploy service ${t.service} in cluster ${clusterName} (account ${t.account}, ${t.region})`,
+        target: t.name,
+        account: t.account,
+        location: t.locations["service"] ?? { file: t.file, line: 1, column: 1 },
+        field: "service",
+        hint: `Each ECS service is deployed by one target; ${path.basename(first.file)}${firstLoc ? `:${firstLoc.line}` : ""} already targets it. Fix the account, region, cluster or service of one of them.`,
+      }),
+    );
+  }
+  return out;
+}
