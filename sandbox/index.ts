@@ -19,6 +19,15 @@ export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
 export type { DeploymentSettledEvent } from "./deployments.js";
 export type { Fixture, AccountFixture, TargetFixture } from "./fixture.js";
+export type {
+  IamApplyAccount,
+  IamApplyDocument,
+  IamApplyResult,
+  IssuedCredentials,
+  RemoveActionRequest,
+  RemovedAction,
+  TaskRoleCredentialsRequest,
+} from "./iam-admin.js";
 export type { GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
 
 export const DEMO_FIXTURE = fileURLToPath(new URL("./fixtures/demo.yaml", import.meta.url));
