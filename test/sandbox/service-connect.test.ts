@@ -159,7 +159,7 @@ describe("sandbox: Cloud Map namespaces shared through RAM", () => {
     const dev = await deployer("222222222222");
     const config = {
       ...SC,
-      logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/sc", "awslogs-region": "eu-west-1" } },
+      logConfiguration: { logDriver: "awslogs" as const, options: { "awslogs-group": "/ecs/sc", "awslogs-region": "eu-west-1" } },
     };
     const out = await dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "api", serviceConnectConfiguration: config }));
     const svc = (await dev.ecs.send(new DescribeServicesCommand({ cluster: "shop-dev", services: ["api"] }))).services![0]!;
