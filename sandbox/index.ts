@@ -28,7 +28,7 @@ export type {
   RemovedAction,
   TaskRoleCredentialsRequest,
 } from "./iam-admin.js";
-export type { GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
+export type { GitHubJob, GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
 
 export const DEMO_FIXTURE = fileURLToPath(new URL("./fixtures/demo.yaml", import.meta.url));
 
@@ -127,6 +127,7 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
             requestUrl: `${endpoint}${GITHUB_OIDC_PATH}?api-version=2.0`,
             requestToken: oidc.requestToken,
             issued: () => oidc.issued(),
+            setJob: (job) => oidc.setJob(job),
           },
         }
       : {}),

@@ -3,7 +3,7 @@
 // or inside an organization with RAM sharing enabled); ECS refuses a namespace the service's account
 // cannot use with NamespaceNotFoundException.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DescribeServiceRevisionsCommand, DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { CreateServiceCommand, DescribeServiceRevisionsCommand, DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import {
   AcceptResourceShareInvitationCommand,
   GetResourceShareAssociationsCommand,
@@ -333,6 +333,25 @@ describe("sandbox: RAM sharing inside an organization with sharing enabled", () 
       }),
     );
     expect(ok.service?.deployments?.[0]?.serviceConnectConfiguration?.enabled).toBe(true);
+  });
+
+  it("CreateService with a namespace that does not exist fails with NamespaceNotFoundException and creates nothing", async () => {
+    const m = member();
+    const missing = `arn:aws:servicediscovery:eu-west-1:${OWNER}:namespace/ns-doesnotexist001`;
+    const err = await rejection(
+      m.ecs.send(
+        new CreateServiceCommand({
+          cluster: "shop-member",
+          serviceName: "worker",
+          taskDefinition: "shop-api-member:1",
+          desiredCount: 1,
+          serviceConnectConfiguration: { enabled: true, namespace: missing },
+        }),
+      ),
+    );
+    expect([err.name, err.message]).toEqual(["NamespaceNotFoundException", `Failed to retrieve namespace for ${missing}`]);
+    const d = await m.ecs.send(new DescribeServicesCommand({ cluster: "shop-member", services: ["worker"] }));
+    expect(d.failures?.map((f) => f.reason)).toEqual(["MISSING"]);
   });
 
   it("refuses a fixture that shares a namespace with an account outside the owner's organization", async () => {
