@@ -11,6 +11,19 @@ import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionIn
 import { randomId, type EcsService, type World } from "./world.js";
 import { randomBytes } from "node:crypto";
 import { AwsError } from "./aws-error.js";
+import {
+  applyIam,
+  exportIam,
+  issueTaskRoleCredentials,
+  removeAction,
+  type IamApplyAccount,
+  type IamApplyDocument,
+  type IamApplyResult,
+  type IssuedCredentials,
+  type RemoveActionRequest,
+  type RemovedAction,
+  type TaskRoleCredentialsRequest,
+} from "./iam-admin.js";
 
 export interface ServiceRef {
   account: string;
@@ -20,7 +33,8 @@ export interface ServiceRef {
 }
 
 export interface SandboxAdmin {
-  log(filter?: { account?: string; action?: string; service?: string }): RequestLogEntry[];
+  /** `role`: only calls made with a session of that role (e.g. "deployer", "deployer-viewer"). */
+  log(filter?: { account?: string; action?: string; service?: string; role?: string }): RequestLogEntry[];
   clearLog(): void;
   setFaults(f: Faults): void;
   markImageBad(digest: string): void;
@@ -55,6 +69,14 @@ export interface SandboxAdmin {
     sessionToken: string;
     expiration: string;
   };
+  /** Creates or replaces roles, policies, users, OIDC providers and repository policies (iam-admin.ts, sandbox/README.md). */
+  applyIam(doc: IamApplyDocument): IamApplyResult;
+  /** An account's IAM in the shape applyIam takes. */
+  exportIam(account: string): IamApplyAccount;
+  /** Removes one action from a role's (or user's) identity or trust policy, or a repository policy. */
+  removeIamAction(req: RemoveActionRequest): RemovedAction[];
+  /** Credentials of a task role, as ECS gives them to a running task (the role must trust ecs-tasks.amazonaws.com). */
+  issueTaskRoleCredentials(req: TaskRoleCredentialsRequest): Promise<IssuedCredentials>;
 }
 
 export class SandboxAdminImpl implements SandboxAdmin {
@@ -73,8 +95,24 @@ export class SandboxAdminImpl implements SandboxAdmin {
     });
   }
 
-  log(filter?: { account?: string; action?: string; service?: string }): RequestLogEntry[] {
+  log(filter?: { account?: string; action?: string; service?: string; role?: string }): RequestLogEntry[] {
     return this.requestLog.list(filter);
+  }
+
+  applyIam(doc: IamApplyDocument): IamApplyResult {
+    return applyIam(this.world, doc);
+  }
+
+  exportIam(account: string): IamApplyAccount {
+    return exportIam(this.world, account);
+  }
+
+  removeIamAction(req: RemoveActionRequest): RemovedAction[] {
+    return removeAction(this.world, req);
+  }
+
+  issueTaskRoleCredentials(req: TaskRoleCredentialsRequest): Promise<IssuedCredentials> {
+    return issueTaskRoleCredentials(this.world, req);
   }
 
   clearLog(): void {
@@ -241,7 +279,7 @@ export async function handleAdminRequest(
       case "GET /_sandbox/health":
         return sendJson(res, 200, { ok: true, endpoint });
       case "GET /_sandbox/log":
-        return sendJson(res, 200, admin.log({ account: q("account"), action: q("action"), service: q("service") }));
+        return sendJson(res, 200, admin.log({ account: q("account"), action: q("action"), service: q("service"), role: q("role") }));
       case "POST /_sandbox/log/clear":
         admin.clearLog();
         return sendJson(res, 200, { ok: true });
@@ -289,6 +327,14 @@ export async function handleAdminRequest(
             firstAccount: typeof input.firstAccount === "number" ? input.firstAccount : undefined,
           }),
         });
+      case "POST /_sandbox/iam/apply":
+        return sendJson(res, 200, admin.applyIam(input as unknown as IamApplyDocument));
+      case "GET /_sandbox/iam":
+        return sendJson(res, 200, admin.exportIam(q("account") ?? ""));
+      case "POST /_sandbox/iam/remove-action":
+        return sendJson(res, 200, { removed: admin.removeIamAction(input as unknown as RemoveActionRequest) });
+      case "POST /_sandbox/credentials/task-role":
+        return sendJson(res, 200, await admin.issueTaskRoleCredentials(input as unknown as TaskRoleCredentialsRequest));
       default:
         return sendJson(res, 404, { error: `no admin route ${route}` });
     }

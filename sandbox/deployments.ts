@@ -107,6 +107,7 @@ export class Rollouts {
       taskDefinition,
       createdAt: at,
     };
+    if (service.serviceConnectConfiguration) rev.serviceConnectConfiguration = structuredClone(service.serviceConnectConfiguration);
     service.revisions.push(rev);
     return rev;
   }

@@ -4,6 +4,7 @@
 // `expandTarget`. The demo fleet in fixtures/demo.yaml uses both.
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_VIEWER_EXTERNAL_ID, viewerRole } from "./viewer-role.js";
 
 export type PolicyDocument = { Version?: string; Statement: PolicyStatement[] | PolicyStatement; Id?: string };
 export type PolicyStatement = Record<string, unknown>;
@@ -18,6 +19,51 @@ export interface Fixture {
   targets?: TargetFixture[];
   /** Defaults for every entry of `targets` (and for generated accounts). */
   targetDefaults?: Partial<TargetFixture>;
+  /** AWS Organizations the accounts belong to (for RAM sharing: sharing.ts). */
+  organizations?: OrganizationFixture[];
+}
+
+/** An organization in AWS Organizations, as far as RAM sharing needs it (sharing.ts). */
+export interface OrganizationFixture {
+  /** o-xxxxxxxxxx */
+  id: string;
+  managementAccount: string;
+  /** Member accounts (the management account is a member too). */
+  accounts: string[];
+  /**
+   * "Enable sharing with AWS Organizations" (RAM): shares to accounts of the organization are then
+   * granted without invitations (default false).
+   */
+  ramSharingEnabled?: boolean;
+}
+
+/** An AWS Cloud Map namespace (https://docs.aws.amazon.com/cloud-map/latest/api/API_Namespace.html). */
+export interface NamespaceFixture {
+  region: string;
+  name: string;
+  /** ns-… (default: derived from the account, region and name). */
+  id?: string;
+  /** HTTP (default) | DNS_PRIVATE | DNS_PUBLIC */
+  type?: "HTTP" | "DNS_PRIVATE" | "DNS_PUBLIC";
+  description?: string;
+}
+
+/** An AWS RAM resource share owned by the account it is declared in (sharing.ts). */
+export interface ResourceShareFixture {
+  region: string;
+  name: string;
+  /** Cloud Map namespaces it shares: names of this account's namespaces in `region`, or namespace ARNs. */
+  resources: string[];
+  /**
+   * Who it is shared with: an account id (then `invitation` says where its invitation stands; no
+   * invitation inside an organization with RAM sharing enabled), or an organization ARN
+   * (arn:aws:organizations::MANAGEMENT:organization/o-…, only with RAM sharing enabled).
+   */
+  principals: Array<string | { account: string; invitation?: "PENDING" | "ACCEPTED" | "REJECTED" | "EXPIRED" }>;
+  /** The RAM managed permission's name (default AWSRAMPermissionCloudMapECSFullPermission, the one ECS needs). */
+  permission?: string;
+  /** Whether principals outside the owner's organization may be added (default true). */
+  allowExternalPrincipals?: boolean;
 }
 
 export interface AccountFixture {
@@ -36,6 +82,10 @@ export interface AccountFixture {
   enabledRegions?: string[];
   /** IAM OIDC identity providers, e.g. GitHub's: { url: https://token.actions.githubusercontent.com, clientIds: [sts.amazonaws.com] }. */
   oidcProviders?: { url: string; clientIds: string[] }[];
+  /** AWS Cloud Map namespaces this account owns. */
+  namespaces?: NamespaceFixture[];
+  /** AWS RAM resource shares this account owns. */
+  resourceShares?: ResourceShareFixture[];
 }
 
 export interface ReplicationRuleFixture {
@@ -107,6 +157,8 @@ export interface ServiceFixture {
   deploymentController?: string;
   /** The rest of deploymentConfiguration: alarms, strategy, bake time, linear/canary, lifecycle hooks. */
   deploymentConfiguration?: DeploymentConfigurationFixture;
+  /** As CreateService takes it (enabled, namespace name or ARN, services …); not checked against Cloud Map at seeding. */
+  serviceConnectConfiguration?: Record<string, unknown>;
 }
 
 /** As CreateService takes them (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html). */
@@ -159,6 +211,17 @@ export interface TargetFixture {
   circuitBreaker?: { enable: boolean; rollback: boolean };
   /** The service's other deployment settings (alarms, strategy, bake time, …). */
   deploymentConfiguration?: DeploymentConfigurationFixture;
+  /** The service's Service Connect configuration (as CreateService takes it). */
+  serviceConnectConfiguration?: Record<string, unknown>;
+  /**
+   * true: the account also gets the read-only role `deployer-viewer` (see viewerRole), trusting
+   * `trustedAccount` with the ExternalId `viewerExternalId` (default false).
+   */
+  viewer?: boolean;
+  /** ExternalId the viewer role requires (default "shop-viewer"). */
+  viewerExternalId?: string;
+  /** Role ARNs (usually in other accounts) the task role's policy allows sts:AssumeRole on. */
+  taskRoleAssumes?: string[];
 }
 
 export function loadFixtureFile(path: string): Fixture {
@@ -299,6 +362,15 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       Resource: `arn:aws:iam::${a}:role/*`,
     });
   }
+  // Cross-account AssumeRole from the task: the caller's identity policy must allow sts:AssumeRole on
+  // the destination ARN (and the destination's trust must name the caller or its account):
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+  const taskStatements: PolicyStatement[] = [
+    { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${region}:${a}:parameter/shop-api/*` },
+  ];
+  if (t.taskRoleAssumes && t.taskRoleAssumes.length > 0) {
+    taskStatements.push({ Sid: "AssumeCrossAccountRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...t.taskRoleAssumes] });
+  }
   const trustService = t.taskRoleTrustsService ?? ECS_TASKS;
   const taskTrust: PolicyStatement = {
     Effect: "Allow",
@@ -347,12 +419,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
         name: "shop-api-task",
         description: "Task role of shop-api.",
         trustPolicy: { Version: "2012-10-17", Statement: [taskTrust] },
-        inlinePolicies: {
-          app: {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${region}:${a}:parameter/shop-api/*` }],
-          },
-        },
+        inlinePolicies: { app: { Version: "2012-10-17", Statement: taskStatements } },
       },
       {
         name: "shop-api-exec",
@@ -369,6 +436,19 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
           },
         },
       },
+      ...(t.viewer
+        ? [
+            viewerRole({
+              account: a,
+              region,
+              trustedAccount: trusted,
+              externalId: t.viewerExternalId ?? DEFAULT_VIEWER_EXTERNAL_ID,
+              family,
+              repositories: repoNames,
+              simulate: ["deployer", "shop-api-task"],
+            }),
+          ]
+        : []),
     ],
     repositories,
     taskDefinitions: [
@@ -415,6 +495,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             desiredCount: t.desiredCount ?? 1,
             circuitBreaker: t.circuitBreaker ?? { enable: true, rollback: true },
             ...(t.deploymentConfiguration ? { deploymentConfiguration: t.deploymentConfiguration } : {}),
+            ...(t.serviceConnectConfiguration ? { serviceConnectConfiguration: t.serviceConnectConfiguration } : {}),
           },
         ],
       },

@@ -4,7 +4,7 @@
 // ACTIONS_ID_TOKEN_REQUEST_TOKEN; a GET of that URL plus `&audience=AUD` with the request token as a
 // bearer credential returns `{"value": "<JWT>"}` (what @actions/core getIDToken does). The JWT is
 // RS256-signed by the issuer https://token.actions.githubusercontent.com with claims sub
-// (repo:OWNER/REPO:ref:REF), aud, repository, ref, run_id, iat, nbf, exp
+// (GitHubJob: ref, pull_request or environment form), aud, repository, ref, run_id, event_name, iat, nbf, exp
 // (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect).
 // GitHub's tokens live about 5 minutes (observed, not documented:
 // https://github.com/Azure/login/issues/441); here the lifetime is a setting, so tests can make it short.
@@ -18,13 +18,29 @@ import type { World } from "./world.js";
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 export const GITHUB_OIDC_PATH = "/_github-oidc/token";
 
-export interface GitHubOidcOptions {
+export interface GitHubOidcOptions extends GitHubJob {
   /** Token lifetime in seconds (default 300, as GitHub's). */
   tokenSeconds?: number;
+}
+
+/**
+ * The job a token is for. Its `sub` follows GitHub's formats and precedence
+ * (https://docs.github.com/en/actions/reference/security/oidc): a job with an environment gets
+ * `repo:OWNER/REPO:environment:NAME`, else a pull_request event `repo:OWNER/REPO:pull_request`, else
+ * `repo:OWNER/REPO:ref:REF`; `:` inside a value is written `%3A`. Repositories created (or renamed,
+ * transferred, opted in) after 2026-07-15 use immutable ids: `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`.
+ */
+export interface GitHubJob {
   /** owner/repo of the job (default acme/shop-deploy). */
   repository?: string;
   /** Git ref of the job (default refs/heads/main). */
   ref?: string;
+  /** The triggering event (default push); pull_request changes the subject. */
+  event?: string;
+  /** The job's GitHub Environment, if any (it takes precedence in the subject). */
+  environment?: string;
+  /** Numeric owner and repository ids: the immutable subject format. */
+  immutableIds?: { owner: number; repository: number };
 }
 
 export interface GitHubOidcStandIn {
@@ -34,6 +50,19 @@ export interface GitHubOidcStandIn {
   requestToken: string;
   /** Tokens issued so far. */
   issued(): number;
+  /** The job the next tokens are for (repository, ref, event, environment): another workflow run. */
+  setJob(job: GitHubJob): void;
+}
+
+/** The `sub` claim of a job's token (see GitHubJob). */
+export function githubSubject(job: GitHubJob): string {
+  const esc = (v: string) => v.replace(/:/g, "%3A");
+  const repository = job.repository ?? "acme/shop-deploy";
+  const [owner, repo] = repository.split("/") as [string, string];
+  const prefix = job.immutableIds ? `repo:${owner}@${job.immutableIds.owner}/${repo}@${job.immutableIds.repository}` : `repo:${repository}`;
+  if (job.environment) return `${prefix}:environment:${esc(job.environment)}`;
+  if ((job.event ?? "push") === "pull_request") return `${prefix}:pull_request`;
+  return `${prefix}:ref:${esc(job.ref ?? "refs/heads/main")}`;
 }
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString("base64url");
@@ -44,15 +73,19 @@ export class GitHubOidc {
   readonly requestToken = randomBytes(24).toString("base64url");
   private count = 0;
   private tokenSeconds: number;
-  private readonly repository: string;
-  private readonly ref: string;
+  private job: GitHubJob;
 
   constructor(world: World, opts: GitHubOidcOptions = {}) {
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.tokenSeconds = opts.tokenSeconds ?? 300;
-    this.repository = opts.repository ?? "acme/shop-deploy";
-    this.ref = opts.ref ?? "refs/heads/main";
+    this.job = {
+      repository: opts.repository,
+      ref: opts.ref,
+      event: opts.event,
+      environment: opts.environment,
+      immutableIds: opts.immutableIds,
+    };
     const keys = world.issuerKeys.get(GITHUB_ISSUER) ?? new Map<string, KeyObject>();
     keys.set(this.kid, publicKey);
     world.issuerKeys.set(GITHUB_ISSUER, keys);
@@ -66,6 +99,14 @@ export class GitHubOidc {
     this.tokenSeconds = seconds;
   }
 
+  setJob(job: GitHubJob): void {
+    this.job = { ...job };
+  }
+
+  private get repository(): string {
+    return this.job.repository ?? "acme/shop-deploy";
+  }
+
   /** A signed ID token for `audience`. */
   issue(audience: string, now = Date.now()): string {
     this.count += 1;
@@ -73,13 +114,14 @@ export class GitHubOidc {
     const header = { typ: "JWT", alg: "RS256", kid: this.kid };
     const payload = {
       jti: randomUUID(),
-      sub: `repo:${this.repository}:ref:${this.ref}`,
+      sub: githubSubject(this.job),
       aud: audience,
-      ref: this.ref,
+      ref: this.job.ref ?? "refs/heads/main",
       repository: this.repository,
       repository_owner: this.repository.split("/")[0],
       run_id: "4242",
-      event_name: "push",
+      event_name: this.job.event ?? "push",
+      ...(this.job.environment ? { environment: this.job.environment } : {}),
       iss: GITHUB_ISSUER,
       nbf: iat - 5,
       iat,

@@ -19,7 +19,16 @@ export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
 export type { DeploymentSettledEvent } from "./deployments.js";
 export type { Fixture, AccountFixture, TargetFixture } from "./fixture.js";
-export type { GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
+export type {
+  IamApplyAccount,
+  IamApplyDocument,
+  IamApplyResult,
+  IssuedCredentials,
+  RemoveActionRequest,
+  RemovedAction,
+  TaskRoleCredentialsRequest,
+} from "./iam-admin.js";
+export type { GitHubJob, GitHubOidcOptions, GitHubOidcStandIn } from "./github-oidc.js";
 
 export const DEMO_FIXTURE = fileURLToPath(new URL("./fixtures/demo.yaml", import.meta.url));
 
@@ -118,6 +127,7 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
             requestUrl: `${endpoint}${GITHUB_OIDC_PATH}?api-version=2.0`,
             requestToken: oidc.requestToken,
             issued: () => oidc.issued(),
+            setJob: (job) => oidc.setJob(job),
           },
         }
       : {}),

@@ -85,7 +85,7 @@ watchStarter(() => shutdown("the process that started the sandbox exited"));
 
 process.stdout.write(
   [
-    `AWS sandbox listening on ${sandbox.endpoint} (STS, IAM, ECS, ECR; admin API under ${sandbox.endpoint}/_sandbox/)`,
+    `AWS sandbox listening on ${sandbox.endpoint} (STS, IAM, ECS, ECR, Cloud Map, RAM; admin API under ${sandbox.endpoint}/_sandbox/)`,
     "",
     "Point the AWS SDK/CLI and deployer at it (the CI user's key below is FAKE sandbox fixture data,",
     "accepted only by this local sandbox, so it is fine to print):",

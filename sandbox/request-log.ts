@@ -3,7 +3,7 @@
 export interface RequestLogEntry {
   seq: number;
   time: string;
-  service: "sts" | "iam" | "ecs" | "ecr";
+  service: "sts" | "iam" | "ecs" | "ecr" | "servicediscovery" | "ram";
   action: string;
   account: string;
   region: string;
@@ -17,6 +17,8 @@ export interface LogFilter {
   account?: string;
   action?: string;
   service?: string;
+  /** Calls made with credentials of this role (any session): principal arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION. */
+  role?: string;
 }
 
 export class RequestLog {
@@ -38,7 +40,8 @@ export class RequestLog {
         (e) =>
           (filter.account === undefined || e.account === filter.account) &&
           (filter.action === undefined || e.action === filter.action) &&
-          (filter.service === undefined || e.service === filter.service),
+          (filter.service === undefined || e.service === filter.service) &&
+          (filter.role === undefined || e.principal.split(":assumed-role/")[1]?.split("/")[0] === filter.role),
       )
       .map((e) => ({ ...e }));
   }

@@ -61,6 +61,7 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
             assignPublicIp: "DISABLED",
           },
         },
+        ...(s.serviceConnectConfiguration ? { serviceConnectConfiguration: structuredClone(s.serviceConnectConfiguration) } : {}),
       };
       rollouts.seedStable(service, td.arn, createdAt + 60_000);
       cluster.services.set(s.name, service);
@@ -70,5 +71,7 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
 
 export function seedWorld(world: World, rollouts: Rollouts): void {
   const createdAt = Date.now() - 30 * 24 * 3600 * 1000;
-  for (const a of world.fixtureAccounts()) seedAccount(world, rollouts, a, createdAt);
+  const accounts = world.fixtureAccounts();
+  for (const a of accounts) seedAccount(world, rollouts, a, createdAt);
+  world.seedSharing(accounts, createdAt);
 }

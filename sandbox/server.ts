@@ -14,6 +14,8 @@ import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { ecrActions } from "./services/ecr.js";
 import { ecsActions, type EcsAction } from "./services/ecs.js";
 import { iamActions } from "./services/iam.js";
+import { RAM_PATHS, ramActions } from "./services/ram.js";
+import { serviceDiscoveryActions } from "./services/servicediscovery.js";
 import { assumeRoleWithWebIdentity, stsActions } from "./services/sts.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
 import type { World } from "./world.js";
@@ -23,6 +25,7 @@ type Service = RequestLogEntry["service"];
 const JSON_TARGETS: Record<string, Service> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  Route53AutoNaming_v20170314: "servicediscovery",
 };
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -37,6 +40,8 @@ interface Routed {
   action: string;
   json?: Record<string, unknown>;
   query?: QueryParams;
+  /** REST-JSON (RAM): the operation is the path; replies are application/json. */
+  rest?: boolean;
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -92,6 +97,20 @@ export class AwsDispatcher implements Dispatcher {
         }
       }
       return { service, protocol: "json", action, json };
+    }
+    if (scopeService === "ram") {
+      const path = new URL(req.url ?? "/", "http://sandbox").pathname.replace(/\/+$/, "").toLowerCase();
+      const action = RAM_PATHS[path];
+      if (!action) return new AwsError("UnknownOperationException", `Unknown operation ${req.method ?? "POST"} ${path}`, 404);
+      let json: Record<string, unknown> = {};
+      if (body.length > 0) {
+        try {
+          json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+        } catch {
+          return new AwsError("SerializationException", "Unable to parse the request body as JSON");
+        }
+      }
+      return { service: "ram", protocol: "json", action, json, rest: true };
     }
     const query = parseQueryParams(body.toString("utf8"));
     const action = str(query, "Action") ?? "";
@@ -226,12 +245,14 @@ export class AwsDispatcher implements Dispatcher {
     const ctx = new CallContext(this.world, caller, region, protocol, this.settings, now);
     try {
       if (protocol === "json") {
-        const table: Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>> =
-          service === "ecs" ? this.ecs : ecrActions;
+        const tables: Partial<
+          Record<Service, Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>>>
+        > = { ecs: this.ecs, ecr: ecrActions, servicediscovery: serviceDiscoveryActions, ram: ramActions };
+        const table = tables[service] ?? {};
         const fn = Object.hasOwn(table, routed.action) && !this.faults.lacks(routed.action) ? table[routed.action] : undefined;
         if (!fn) throw new AwsError("UnknownOperationException", `Operation ${routed.action} is not supported by the sandbox`);
         const out = await fn(ctx, routed.json ?? {});
-        this.send(res, 200, "application/x-amz-json-1.1", JSON.stringify(out));
+        this.send(res, 200, routed.rest ? "application/json" : "application/x-amz-json-1.1", JSON.stringify(out));
       } else {
         const table: Record<string, (c: CallContext, p: QueryParams) => Promise<XmlValue | undefined>> =
           service === "iam" ? iamActions : stsActions;
@@ -274,7 +295,8 @@ export class AwsDispatcher implements Dispatcher {
   private sendError(res: ServerResponse, protocol: Protocol, service: Service, err: AwsError, entry: Omit<RequestLogEntry, "seq">): void {
     if (protocol === "json") {
       res.setHeader("x-amzn-errortype", err.code);
-      this.send(res, err.status, "application/x-amz-json-1.1", JSON.stringify({ __type: err.code, message: err.message }));
+      const type = service === "ram" ? "application/json" : "application/x-amz-json-1.1";
+      this.send(res, err.status, type, JSON.stringify({ __type: err.code, message: err.message }));
     } else {
       this.send(res, err.status, "text/xml", queryError(service === "iam" ? "iam" : "sts", err));
     }

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AccountFixture, Fixture, PolicyDocument, ReplicationRuleFixture, TargetFixture } from "./fixture.js";
 import { expandTarget, fixtureAccounts, parseRepositoryUri } from "./fixture.js";
 import { isOptInRegion } from "./regions.js";
+import { SharingState } from "./sharing.js";
 
 export interface ManagedPolicy {
   name: string;
@@ -127,6 +128,8 @@ export interface ServiceRevision {
   arn: string;
   taskDefinition: string;
   createdAt: number;
+  /** The service's Service Connect configuration when the revision was made (API_ServiceRevision). */
+  serviceConnectConfiguration?: Record<string, unknown>;
 }
 
 /** Why a deployment failed, as the service deployment's monitors say. */
@@ -217,6 +220,11 @@ export interface EcsService {
   /** Oldest first internally; DescribeServices returns newest first. */
   events: ServiceEvent[];
   networkConfiguration: Record<string, unknown>;
+  /**
+   * As CreateService/UpdateService last set it. DescribeServices shows it per deployment
+   * (Deployment.serviceConnectConfiguration; the Service shape has no such field: botocore ecs).
+   */
+  serviceConnectConfiguration?: Record<string, unknown>;
 }
 
 export interface EcsCluster {
@@ -324,6 +332,8 @@ export class World {
   readonly issuerKeys = new Map<string, Map<string, import("node:crypto").KeyObject>>();
   /** Image digests whose tasks run but trip the service's CloudWatch deployment alarms. */
   readonly alarmingDigests = new Set<string>();
+  /** Cloud Map namespaces, RAM shares and organizations (sharing.ts). */
+  readonly sharing = new SharingState();
   deploymentSeconds: number;
   /** How long one "minute" of bake time (bakeTimeInMinutes, step/canary bake times) lasts here, in seconds. */
   minuteSeconds: number;
@@ -338,6 +348,11 @@ export class World {
 
   fixtureAccounts(): AccountFixture[] {
     return fixtureAccounts(this.fixture);
+  }
+
+  /** Organizations, Cloud Map namespaces and RAM shares of the fixture (sharing.ts). */
+  seedSharing(accounts: AccountFixture[], createdAt: number): void {
+    this.sharing.seed(this.fixture, accounts, createdAt);
   }
 
   account(id: string): Account | undefined {

@@ -71,7 +71,21 @@ function findCluster(ctx: CallContext, ref: unknown): EcsCluster {
   return c;
 }
 
+/**
+ * serviceConnectConfiguration as DescribeServices shows it on a deployment: as the request set it,
+ * with `logConfiguration.secretOptions: []` added by ECS (the AWS developer guide's CreateService
+ * output: awsdocs/amazon-ecs-developer-guide doc_source/create-service-connect.md).
+ */
+function renderServiceConnect(sc: Json | undefined): Json | undefined {
+  if (!sc) return undefined;
+  const out = structuredClone(sc);
+  const log = out.logConfiguration as Json | undefined;
+  if (log && typeof log === "object" && log.secretOptions === undefined) log.secretOptions = [];
+  return out;
+}
+
 function renderDeployment(d: Deployment, s: EcsService): Json {
+  const sc = renderServiceConnect(s.revisions.find((r) => r.arn === d.revisionArn)?.serviceConnectConfiguration);
   return {
     id: d.id,
     status: d.status,
@@ -89,6 +103,8 @@ function renderDeployment(d: Deployment, s: EcsService): Json {
     // "The rolloutState of a service is only returned for services that use the rolling update"
     // (API_Deployment): not for the ECS-native BLUE_GREEN / LINEAR / CANARY deployments.
     ...(d.native || s.strategy !== "ROLLING" ? {} : { rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason }),
+    // Deployment.serviceConnectConfiguration: the configuration the deployment's tasks run with.
+    ...(sc ? { serviceConnectConfiguration: sc } : {}),
   };
 }
 
@@ -217,7 +233,7 @@ function renderServiceRevision(ctx: CallContext, s: EcsService, rev: ServiceRevi
     networkConfiguration: s.networkConfiguration,
     containerImages: containers,
     guardDutyEnabled: false,
-    serviceConnectConfiguration: { enabled: false },
+    serviceConnectConfiguration: renderServiceConnect(rev.serviceConnectConfiguration) ?? { enabled: false },
     createdAt: secs(rev.createdAt),
   };
 }
@@ -286,6 +302,32 @@ function resourceTags(ctx: CallContext, arn: string): Record<string, string> {
     td !== undefined || [...state.clusters.values()].some((c) => c.arn === arn || [...c.services.values()].some((s) => s.arn === arn));
   if (!exists) throw invalidParameter("The specified resource could not be found.");
   return state.tags.get(arn) ?? {};
+}
+
+/**
+ * CreateService / UpdateService with serviceConnectConfiguration: `enabled` is required; an enabled
+ * configuration's namespace (a name of this account's namespace, or an ARN — the only way to name
+ * one shared through AWS RAM) must resolve from the service's account and Region, else
+ * NamespaceNotFoundException (botocore ecs: CreateService/UpdateService errors; real text "Failed to
+ * retrieve namespace for …": https://github.com/terraform-aws-modules/terraform-aws-ecs/issues/116).
+ * Not shared, share not accepted, another Region, or a share without
+ * AWSRAMPermissionCloudMapECSFullPermission: all the same error (sharing.ts usableByEcs).
+ * Without a namespace ECS would use the cluster's default; sandbox clusters have none, so that is
+ * refused too (stricter: the sandbox does not model cluster Service Connect defaults).
+ */
+function checkServiceConnect(ctx: CallContext, sc: unknown): Json | undefined {
+  if (sc === undefined) return undefined;
+  if (!sc || typeof sc !== "object" || Array.isArray(sc)) throw invalidParameter("serviceConnectConfiguration must be an object.");
+  const config = sc as Json;
+  if (typeof config.enabled !== "boolean") throw invalidParameter("serviceConnectConfiguration.enabled must be true or false.");
+  if (!config.enabled) return config;
+  const namespace = typeof config.namespace === "string" ? config.namespace : "";
+  if (!namespace)
+    throw new AwsError("NamespaceNotFoundException", "Failed to retrieve namespace: the cluster has no default Service Connect namespace.");
+  if (!ctx.world.sharing.usableByEcs(namespace, ctx.account, ctx.region)) {
+    throw new AwsError("NamespaceNotFoundException", `Failed to retrieve namespace for ${namespace}`);
+  }
+  return config;
 }
 
 export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
@@ -460,6 +502,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       if (existing && existing.status !== "INACTIVE") throw invalidParameter("Creation of service was not idempotent.");
       const td = resolveInput(ctx, input.taskDefinition);
       if (!td) throw clientError("TaskDefinition not found.");
+      const serviceConnect = checkServiceConnect(ctx, input.serviceConnectConfiguration);
       const controller = ((input.deploymentController as Json | undefined)?.type as string | undefined) ?? "ECS";
       const settings = applyDeploymentConfiguration(defaultSettings(), input.deploymentConfiguration as Json | undefined, controller);
       const s: EcsService = {
@@ -481,6 +524,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         deployments: [],
         events: [],
         networkConfiguration: (input.networkConfiguration as Json | undefined) ?? {},
+        ...(serviceConnect ? { serviceConnectConfiguration: structuredClone(serviceConnect) } : {}),
       };
       c.services.set(name, s);
       const tags = tagsFromList(input.tags);
@@ -513,6 +557,8 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         }
         newTaskDefinition = td.arn;
       }
+      // Before any change: a namespace ECS cannot use fails the whole call.
+      const serviceConnect = checkServiceConnect(ctx, input.serviceConnectConfiguration);
       Object.assign(s, applyDeploymentConfiguration(s, input.deploymentConfiguration as Json | undefined, s.deploymentController));
       if (typeof input.desiredCount === "number") {
         if (input.desiredCount < 0) throw invalidParameter("desiredCount must be at least 0.");
@@ -521,8 +567,14 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         if (primary) primary.desiredCount = input.desiredCount;
       }
       if (input.networkConfiguration) s.networkConfiguration = input.networkConfiguration as Json;
+      // Adding Service Connect to a service: "Amazon ECS also creates a new deployment in the service to
+      // replace the tasks that are currently running"
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html);
+      // modelled for any change of the configuration.
+      const scChanged = serviceConnect !== undefined && JSON.stringify(serviceConnect) !== JSON.stringify(s.serviceConnectConfiguration);
+      if (serviceConnect !== undefined) s.serviceConnectConfiguration = structuredClone(serviceConnect);
       const changed = newTaskDefinition !== undefined && newTaskDefinition !== s.taskDefinition;
-      if (changed || input.forceNewDeployment === true) {
+      if (changed || scChanged || input.forceNewDeployment === true) {
         await startDeployment(ctx, s, newTaskDefinition ?? s.taskDefinition);
       }
       rollouts.advance(s, ctx.now);
