@@ -95,7 +95,7 @@ export const ramActions: Record<string, RamAction> = {
     const shares = sharesInRegion(ctx)
       .filter((s) => (owner === "SELF" ? s.owner === ctx.account : s.owner !== ctx.account && ctx.world.sharing.hasAccess(s, ctx.account)))
       .filter((s) => !arns || arns.includes(s.arn))
-      .filter((s) => status === undefined || status === "ACTIVE")
+      .filter(() => status === undefined || status === "ACTIVE")
       .filter((s) => name === undefined || s.name === name)
       .filter((s) => permission === undefined || managedPermissionArn(s.permissionName) === permission);
     const p = page(shares, input);

@@ -43,8 +43,8 @@ function start(cmd: string, args: string[]): Started {
   const child = spawn(cmd, args, { cwd: projectRoot, env: env(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const s = { child, stdout: () => out, stderr: () => err, exit };
   started.push(s);
