@@ -3,7 +3,7 @@
 export interface RequestLogEntry {
   seq: number;
   time: string;
-  service: "sts" | "iam" | "ecs" | "ecr";
+  service: "sts" | "iam" | "ecs" | "ecr" | "ssm" | "secretsmanager" | "logs" | "kms";
   action: string;
   account: string;
   region: string;

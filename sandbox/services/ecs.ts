@@ -7,7 +7,7 @@ import type { CallContext } from "../call-context.js";
 import { evaluate } from "../iam-eval.js";
 import { ONGOING_STATUSES, type Rollouts } from "../deployments.js";
 import { applyDeploymentConfiguration, defaultSettings, renderDeploymentConfiguration, snapshotConfig } from "../deployment-config.js";
-import { taskHealth } from "../image-pull.js";
+import { taskHealth } from "../task-start.js";
 import {
   nextRevision,
   registerTaskDefinition,
@@ -291,7 +291,7 @@ function resourceTags(ctx: CallContext, arn: string): Record<string, string> {
 export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
   async function startDeployment(ctx: CallContext, s: EcsService, taskDefinition: string): Promise<Deployment> {
     const td = resolveTaskDefinition(regionState(ctx), taskDefinition)!;
-    const verdict = await taskHealth(ctx.world, ctx.account, td.body);
+    const verdict = await taskHealth(ctx.world, ctx.account, ctx.region, td.body);
     const images = ((td.body.containerDefinitions as Json[] | undefined) ?? []).map((c) => String(c.image ?? "").split("@")[1] ?? "");
     const tripsAlarms = images.some((digest) => ctx.world.alarmingDigests.has(digest));
     return rollouts.start(s, td.arn, ctx.now, { health: verdict.health, failureReason: verdict.reason, tripsAlarms });
