@@ -128,8 +128,8 @@ export class SandboxAdminImpl implements SandboxAdmin {
       throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`);
     }
     const state = this.world.region(a.account, a.region);
-    return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now())
-      .arn;
+    const by = `arn:aws:sts::${a.account}:assumed-role/admin/human`;
+    return registerTaskDefinition(state, a.region, a.account, a.input, by, Date.now(), this.world.disabledDefaults).arn;
   }
 
   setDeploymentSeconds(s: number): void {

@@ -73,6 +73,8 @@ export interface EvaluateInput {
   principalAccount: string;
   policies: { name: string; policy: PolicyDocument }[];
   boundary?: PolicyDocument;
+  /** The boundary's id in MatchedStatements (its policy ARN). */
+  boundaryName?: string;
   action: string;
   resource: string;
   resourceAccount: string;
@@ -127,7 +129,7 @@ export async function evaluate(input: EvaluateInput): Promise<Evaluation> {
         contextVariables: input.context ?? {},
       },
       identityPolicies: input.policies,
-      permissionBoundaryPolicies: input.boundary ? [{ name: "boundary", policy: input.boundary }] : undefined,
+      permissionBoundaryPolicies: input.boundary ? [{ name: input.boundaryName ?? "boundary", policy: input.boundary }] : undefined,
       serviceControlPolicies: input.scps ? [{ orgIdentifier: `sandbox-org/${input.principalAccount}`, policies: input.scps }] : [],
       resourceControlPolicies: [],
       resourcePolicy: input.resourcePolicy,

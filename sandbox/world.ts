@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AccountFixture, Fixture, PolicyDocument, ReplicationRuleFixture, TargetFixture } from "./fixture.js";
 import { expandTarget, fixtureAccounts, parseRepositoryUri } from "./fixture.js";
 import { isOptInRegion } from "./regions.js";
+import type { RegistrationDefault } from "./task-definitions.js";
 import {
   seedLaunchResources,
   type KmsKey,
@@ -340,6 +341,8 @@ export class World {
   readonly issuerKeys = new Map<string, Map<string, import("node:crypto").KeyObject>>();
   /** Image digests whose tasks run but trip the service's CloudWatch deployment alarms. */
   readonly alarmingDigests = new Set<string>();
+  /** Registration defaults switched off for this sandbox (task-definitions.ts REGISTRATION_DEFAULTS). */
+  readonly disabledDefaults = new Set<RegistrationDefault>();
   deploymentSeconds: number;
   /** How long one "minute" of bake time (bakeTimeInMinutes, step/canary bake times) lasts here, in seconds. */
   minuteSeconds: number;

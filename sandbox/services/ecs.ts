@@ -14,6 +14,8 @@ import {
   renderTaskDefinition,
   resolveTaskDefinition,
   taskDefinitionArn,
+  validateRequestSize,
+  validateTags,
   validateTaskDefinitionInput,
 } from "../task-definitions.js";
 import type { Deployment, EcsCluster, EcsService, RegionState, ServiceDeploymentRecord, ServiceRevision, World } from "../world.js";
@@ -307,14 +309,25 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
 
   return {
     async RegisterTaskDefinition(ctx, input) {
+      validateRequestSize(input);
+      validateTags(input.tags);
       validateTaskDefinitionInput(input);
       const state = regionState(ctx);
       const family = input.family as string;
       const arn = taskDefinitionArn(ctx.region, ctx.account, family, nextRevision(state, family));
-      await ctx.authorize("ecs:RegisterTaskDefinition", arn);
+      // Tags sent at creation are in the request context as aws:RequestTag/KEY and aws:TagKeys, and make
+      // ECS authorise ecs:TagResource too, with ecs:CreateAction set to the creating action
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+      const requestTags = tagsFromList(input.tags);
+      const tagContext: Record<string, string | string[]> = {};
+      if (Object.keys(requestTags).length > 0) {
+        tagContext["aws:TagKeys"] = Object.keys(requestTags);
+        for (const [k, v] of Object.entries(requestTags)) tagContext[`aws:RequestTag/${k}`] = v;
+      }
+      await ctx.authorize("ecs:RegisterTaskDefinition", arn, { context: tagContext });
       const tags = tagsFromList(input.tags);
       if (Object.keys(tags).length > 0) {
-        await ctx.authorize("ecs:TagResource", arn, { context: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+        await ctx.authorize("ecs:TagResource", arn, { context: { ...tagContext, "ecs:CreateAction": "RegisterTaskDefinition" } });
       }
       const roles = [input.taskRoleArn, input.executionRoleArn].filter((r): r is string => typeof r === "string" && r !== "");
       for (const role of roles) {
@@ -323,7 +336,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       for (const role of roles) {
         if (!(await roleIsValid(ctx.world, ctx.account, role))) throw clientError("Role is not valid");
       }
-      const td = registerTaskDefinition(state, ctx.region, ctx.account, input, ctx.caller.arn, ctx.now);
+      const td = registerTaskDefinition(state, ctx.region, ctx.account, input, ctx.caller.arn, ctx.now, ctx.world.disabledDefaults);
       if (Object.keys(tags).length > 0) state.tags.set(td.arn, tags);
       return { taskDefinition: renderTaskDefinition(td), tags: tagsToList(tags) };
     },
@@ -374,6 +387,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
 
     async TagResource(ctx, input) {
       const arn = String(input.resourceArn ?? "");
+      validateTags(input.tags);
       await ctx.authorize("ecs:TagResource", arn);
       const tags = { ...resourceTags(ctx, arn), ...tagsFromList(input.tags) };
       regionState(ctx).tags.set(arn, tags);
