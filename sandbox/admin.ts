@@ -11,6 +11,7 @@ import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionIn
 import { randomId, type EcsService, type World } from "./world.js";
 import { randomBytes } from "node:crypto";
 import { AwsError } from "./aws-error.js";
+import { handleLaunchAdminRoute, LaunchAdminImpl, type LaunchAdmin } from "./launch-admin.js";
 
 export interface ServiceRef {
   account: string;
@@ -19,7 +20,8 @@ export interface ServiceRef {
   service: string;
 }
 
-export interface SandboxAdmin {
+/** LaunchAdmin (launch-admin.ts): IAM policies, boundaries, SCPs, parameters, secrets, log groups, keys, repository policies. */
+export interface SandboxAdmin extends LaunchAdmin {
   log(filter?: { account?: string; action?: string; service?: string }): RequestLogEntry[];
   clearLog(): void;
   setFaults(f: Faults): void;
@@ -57,7 +59,7 @@ export interface SandboxAdmin {
   };
 }
 
-export class SandboxAdminImpl implements SandboxAdmin {
+export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
   private readonly settled: DeploymentSettledEvent[] = [];
   private nextGenerated = 700000000001;
 
@@ -67,6 +69,7 @@ export class SandboxAdminImpl implements SandboxAdmin {
     private readonly faults: FaultInjector,
     private readonly requestLog: RequestLog,
   ) {
+    super(world);
     rollouts.onSettled((e) => {
       this.settled.push(e);
       if (this.settled.length > 1000) this.settled.shift();
@@ -289,8 +292,11 @@ export async function handleAdminRequest(
             firstAccount: typeof input.firstAccount === "number" ? input.firstAccount : undefined,
           }),
         });
-      default:
+      default: {
+        const launch = handleLaunchAdminRoute(admin, req.method ?? "GET", url.pathname.replace(/\/+$/, ""), input);
+        if (launch) return sendJson(res, 200, launch.result);
         return sendJson(res, 404, { error: `no admin route ${route}` });
+      }
     }
   } catch (err) {
     sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });

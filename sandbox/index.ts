@@ -18,6 +18,15 @@ import { GITHUB_OIDC_PATH, GitHubOidc, type GitHubOidcOptions, type GitHubOidcSt
 export type { Faults } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
+export type { LaunchAdmin, RoleRef } from "./launch-admin.js";
+export type {
+  KmsKeyFixture,
+  LaunchTargetOptions,
+  LogGroupFixture,
+  OrganizationFixture,
+  ParameterFixture,
+  SecretFixture,
+} from "./launch-resources.js";
 export type { DeploymentSettledEvent } from "./deployments.js";
 export { REGISTRATION_DEFAULTS, type RegistrationDefault } from "./task-definitions.js";
 export type { Fixture, AccountFixture, TargetFixture } from "./fixture.js";
