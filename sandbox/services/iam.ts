@@ -210,8 +210,9 @@ async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promis
         decision: e?.decision ?? "implicitDeny",
         matched: e?.matched ?? [],
         missing: missingContextKeys(consulted, action, context),
-        org: e?.allowedByOrganizations ?? (scps ? false : undefined),
-        pb: e?.allowedByPermissionsBoundary ?? (boundary ? false : undefined),
+        // A resource the action cannot take (PolicyEvaluationError) is implicitDeny, and counts for neither detail.
+        org: e?.allowedByOrganizations,
+        pb: e?.allowedByPermissionsBoundary,
       });
     }
     const worst = perResource.reduce((w, r) => (DECISION_ORDER[r.decision] > DECISION_ORDER[w] ? r.decision : w), "allowed" as Decision);
