@@ -351,7 +351,8 @@ export function registerTaskDefinition(
     ),
     family,
   };
-  for (const key of PASSTHROUGH) if (input[key] !== undefined) body[key] = structuredClone(input[key]);
+  // An empty taskRoleArn is not echoed (P: botocore examples-1.json RegisterTaskDefinition sends "" and gets none back).
+  for (const key of PASSTHROUGH) if (input[key] !== undefined && input[key] !== "") body[key] = structuredClone(input[key]);
   body.networkMode = networkMode;
   body.revision = revision;
   body.volumes = ((body.volumes as Record<string, unknown>[] | undefined) ?? []).map((v) => normaliseVolume(v, on));
