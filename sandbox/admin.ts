@@ -24,6 +24,7 @@ import {
   type RemovedAction,
   type TaskRoleCredentialsRequest,
 } from "./iam-admin.js";
+import { handleLaunchAdminRoute, LaunchAdminImpl, type LaunchAdmin } from "./launch-admin.js";
 
 export interface ServiceRef {
   account: string;
@@ -32,7 +33,8 @@ export interface ServiceRef {
   service: string;
 }
 
-export interface SandboxAdmin {
+/** LaunchAdmin (launch-admin.ts): IAM policies, boundaries, SCPs, parameters, secrets, log groups, keys, repository policies. */
+export interface SandboxAdmin extends LaunchAdmin {
   /** `role`: only calls made with a session of that role (e.g. "deployer", "deployer-viewer"). */
   log(filter?: { account?: string; action?: string; service?: string; role?: string }): RequestLogEntry[];
   clearLog(): void;
@@ -79,7 +81,7 @@ export interface SandboxAdmin {
   issueTaskRoleCredentials(req: TaskRoleCredentialsRequest): Promise<IssuedCredentials>;
 }
 
-export class SandboxAdminImpl implements SandboxAdmin {
+export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
   private readonly settled: DeploymentSettledEvent[] = [];
   private nextGenerated = 700000000001;
 
@@ -89,6 +91,7 @@ export class SandboxAdminImpl implements SandboxAdmin {
     private readonly faults: FaultInjector,
     private readonly requestLog: RequestLog,
   ) {
+    super(world);
     rollouts.onSettled((e) => {
       this.settled.push(e);
       if (this.settled.length > 1000) this.settled.shift();
@@ -166,8 +169,8 @@ export class SandboxAdminImpl implements SandboxAdmin {
       throw new Error(`registerTaskDefinition: ${err instanceof AwsError ? err.message : String(err)}`, { cause: err });
     }
     const state = this.world.region(a.account, a.region);
-    return registerTaskDefinition(state, a.region, a.account, a.input, `arn:aws:sts::${a.account}:assumed-role/admin/human`, Date.now())
-      .arn;
+    const by = `arn:aws:sts::${a.account}:assumed-role/admin/human`;
+    return registerTaskDefinition(state, a.region, a.account, a.input, by, Date.now(), this.world.disabledDefaults).arn;
   }
 
   setDeploymentSeconds(s: number): void {
@@ -335,8 +338,11 @@ export async function handleAdminRequest(
         return sendJson(res, 200, { removed: admin.removeIamAction(input as unknown as RemoveActionRequest) });
       case "POST /_sandbox/credentials/task-role":
         return sendJson(res, 200, await admin.issueTaskRoleCredentials(input as unknown as TaskRoleCredentialsRequest));
-      default:
+      default: {
+        const launch = handleLaunchAdminRoute(admin, req.method ?? "GET", url.pathname.replace(/\/+$/, ""), input);
+        if (launch) return sendJson(res, 200, launch.result);
         return sendJson(res, 404, { error: `no admin route ${route}` });
+      }
     }
   } catch (err) {
     sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });

@@ -2,7 +2,7 @@
 // time, and `authorize`, which evaluates the caller's policies and throws AWS's access-denied error.
 import { AwsError } from "./aws-error.js";
 import type { PolicyDocument } from "./fixture.js";
-import { accessDeniedMessage, evaluate, identityPolicies, type Caller, type Evaluation } from "./iam-eval.js";
+import { accessDeniedMessage, evaluate, identityPolicies, requestContext, scpsFor, type Caller, type Evaluation } from "./iam-eval.js";
 import type { World } from "./world.js";
 
 export type Protocol = "json" | "query";
@@ -46,9 +46,25 @@ export class CallContext {
       action,
       resource,
       resourceAccount: opts.resourceAccount ?? this.caller.account,
-      context: opts.context,
+      // What AWS knows about every request, then what the service adds for this one.
+      context: { ...this.baseContext(), ...opts.context },
       resourcePolicy: opts.resourcePolicy,
+      scps: scpsFor(this.world, this.caller.account),
     });
+  }
+
+  private baseContext(): Record<string, string> {
+    const c = this.caller;
+    return requestContext(
+      {
+        arn: c.ref.kind === "user" ? c.arn : c.entity.arn,
+        account: c.account,
+        userId: c.userId,
+        user: c.ref.kind === "user" ? c.ref.userName : undefined,
+      },
+      this.region,
+      this.now,
+    );
   }
 
   /** Throws AccessDenied (Query) / AccessDeniedException (JSON) unless the call is allowed. */

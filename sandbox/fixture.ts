@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_VIEWER_EXTERNAL_ID, viewerRole } from "./viewer-role.js";
+import { applyLaunchOptions, LAUNCH_FIXTURE_LISTS, type LaunchResourcesFixture, type LaunchTargetOptions } from "./launch-resources.js";
 
 export type PolicyDocument = { Version?: string; Statement: PolicyStatement[] | PolicyStatement; Id?: string };
 export type PolicyStatement = Record<string, unknown>;
@@ -66,7 +67,8 @@ export interface ResourceShareFixture {
   allowExternalPrincipals?: boolean;
 }
 
-export interface AccountFixture {
+/** Parameters, secrets, log groups, KMS keys and the organization's SCPs: see launch-resources.ts. */
+export interface AccountFixture extends LaunchResourcesFixture {
   id: string;
   name?: string;
   users?: UserFixture[];
@@ -178,7 +180,8 @@ export interface ClusterFixture {
   services?: ServiceFixture[];
 }
 
-export interface TargetFixture {
+/** The launch options (execution role's ECR pull, log group, secret, SCPs, boundary): see launch-resources.ts. */
+export interface TargetFixture extends LaunchTargetOptions {
   /** Short name: cluster `shop-<name>`, family `shop-api-<name>` with the default prefixes. */
   name: string;
   account: string;
@@ -381,7 +384,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
 
   const cpu = (t.desiredCount ?? 1) >= 3 ? "512" : "256";
   const memory = cpu === "512" ? "1024" : "512";
-  return {
+  const account: AccountFixture = {
     id: a,
     name,
     policies: [
@@ -501,6 +504,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       },
     ],
   };
+  return applyLaunchOptions(t, account);
 }
 
 /** All accounts of a fixture: explicit ones, then expanded targets (merged into an explicit account with the same id). */
@@ -515,12 +519,13 @@ export function fixtureAccounts(f: Fixture): AccountFixture[] {
       accounts.push(expanded);
       continue;
     }
-    for (const key of ["users", "roles", "policies", "repositories", "taskDefinitions", "clusters"] as const) {
+    for (const key of ["users", "roles", "policies", "repositories", "taskDefinitions", "clusters", ...LAUNCH_FIXTURE_LISTS] as const) {
       (existing as unknown as Record<string, unknown[]>)[key] = [
         ...((existing[key] as unknown[]) ?? []),
         ...((expanded[key] as unknown[]) ?? []),
       ];
     }
+    existing.organization ??= expanded.organization;
   }
   return accounts;
 }

@@ -12,12 +12,23 @@ import { RequestLog } from "./request-log.js";
 import { seedWorld } from "./seed.js";
 import { AwsDispatcher, readBody } from "./server.js";
 import { World } from "./world.js";
+import type { RegistrationDefault } from "./task-definitions.js";
 import { GITHUB_OIDC_PATH, GitHubOidc, type GitHubOidcOptions, type GitHubOidcStandIn } from "./github-oidc.js";
 
 export type { Faults } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
+export type { LaunchAdmin, RoleRef } from "./launch-admin.js";
+export type {
+  KmsKeyFixture,
+  LaunchTargetOptions,
+  LogGroupFixture,
+  OrganizationFixture,
+  ParameterFixture,
+  SecretFixture,
+} from "./launch-resources.js";
 export type { DeploymentSettledEvent } from "./deployments.js";
+export { REGISTRATION_DEFAULTS, type RegistrationDefault } from "./task-definitions.js";
 export type { Fixture, AccountFixture, TargetFixture } from "./fixture.js";
 export type {
   IamApplyAccount,
@@ -50,6 +61,11 @@ export interface StartSandboxOptions {
   /** Cap on the lifetime of every temporary credential STS issues (for expiry tests). */
   maxSessionSeconds?: number;
   faults?: Faults;
+  /**
+   * Registration defaults ECS fills in (task-definitions.ts REGISTRATION_DEFAULTS), all on unless set
+   * to false here: only for a test of a product that does not normalise one yet.
+   */
+  registrationDefaults?: Partial<Record<RegistrationDefault, boolean>>;
   /** Serve a GitHub Actions OIDC token stand-in under /_github-oidc/ (github-oidc.ts). */
   githubOidc?: GitHubOidcOptions;
 }
@@ -70,6 +86,8 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   const world = new World(fixture);
   if (opts.deploymentSeconds !== undefined) world.deploymentSeconds = opts.deploymentSeconds;
   if (opts.minuteSeconds !== undefined) world.minuteSeconds = opts.minuteSeconds;
+  for (const [name, on] of Object.entries(opts.registrationDefaults ?? {}))
+    if (on === false) world.disabledDefaults.add(name as RegistrationDefault);
   const rollouts = new Rollouts(world);
   seedWorld(world, rollouts);
   const faults = new FaultInjector(opts.faults);

@@ -3,7 +3,7 @@
 export interface RequestLogEntry {
   seq: number;
   time: string;
-  service: "sts" | "iam" | "ecs" | "ecr" | "servicediscovery" | "ram";
+  service: "sts" | "iam" | "ecs" | "ecr" | "servicediscovery" | "ram" | "ssm" | "secretsmanager" | "logs" | "kms";
   action: string;
   account: string;
   region: string;

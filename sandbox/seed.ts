@@ -11,7 +11,7 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
   for (const t of a.taskDefinitions ?? []) {
     validateTaskDefinitionInput(t.input);
     const state = world.region(a.id, t.region);
-    const td = registerTaskDefinition(state, t.region, a.id, t.input, `arn:aws:iam::${a.id}:root`, createdAt);
+    const td = registerTaskDefinition(state, t.region, a.id, t.input, `arn:aws:iam::${a.id}:root`, createdAt, world.disabledDefaults);
     if (t.tags && Object.keys(t.tags).length > 0) state.tags.set(td.arn, { ...t.tags });
   }
   for (const c of a.clusters ?? []) {

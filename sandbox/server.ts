@@ -16,6 +16,10 @@ import { ecsActions, type EcsAction } from "./services/ecs.js";
 import { iamActions } from "./services/iam.js";
 import { RAM_PATHS, ramActions } from "./services/ram.js";
 import { serviceDiscoveryActions } from "./services/servicediscovery.js";
+import { kmsActions } from "./services/kms.js";
+import { logsActions } from "./services/logs.js";
+import { secretsManagerActions } from "./services/secretsmanager.js";
+import { ssmActions } from "./services/ssm.js";
 import { assumeRoleWithWebIdentity, stsActions } from "./services/sts.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
 import type { World } from "./world.js";
@@ -26,6 +30,24 @@ const JSON_TARGETS: Record<string, Service> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
   Route53AutoNaming_v20170314: "servicediscovery",
+  // What tasks need at launch (launch-resources.ts): X-Amz-Target prefixes of the SDK clients.
+  AmazonSSM: "ssm",
+  secretsmanager: "secretsmanager",
+  Logs_20140328: "logs",
+  TrentService: "kms",
+};
+
+/** JSON 1.1 action tables besides ECS (which needs the rollouts). */
+const JSON_ACTIONS: Partial<
+  Record<Service, Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>>>
+> = {
+  ecr: ecrActions,
+  ssm: ssmActions,
+  secretsmanager: secretsManagerActions,
+  logs: logsActions,
+  kms: kmsActions,
+  servicediscovery: serviceDiscoveryActions,
+  ram: ramActions,
 };
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -245,10 +267,8 @@ export class AwsDispatcher implements Dispatcher {
     const ctx = new CallContext(this.world, caller, region, protocol, this.settings, now);
     try {
       if (protocol === "json") {
-        const tables: Partial<
-          Record<Service, Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>>>
-        > = { ecs: this.ecs, ecr: ecrActions, servicediscovery: serviceDiscoveryActions, ram: ramActions };
-        const table = tables[service] ?? {};
+        const table: Record<string, (c: CallContext, i: Record<string, unknown>) => Promise<Record<string, unknown>>> =
+          service === "ecs" ? this.ecs : (JSON_ACTIONS[service] ?? {});
         const fn = Object.hasOwn(table, routed.action) && !this.faults.lacks(routed.action) ? table[routed.action] : undefined;
         if (!fn) throw new AwsError("UnknownOperationException", `Operation ${routed.action} is not supported by the sandbox`);
         const out = await fn(ctx, routed.json ?? {});

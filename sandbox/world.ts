@@ -6,6 +6,15 @@ import type { AccountFixture, Fixture, PolicyDocument, ReplicationRuleFixture, T
 import { expandTarget, fixtureAccounts, parseRepositoryUri } from "./fixture.js";
 import { isOptInRegion } from "./regions.js";
 import { SharingState } from "./sharing.js";
+import type { RegistrationDefault } from "./task-definitions.js";
+import {
+  seedLaunchResources,
+  type KmsKey,
+  type LogGroup,
+  type OrganizationMembership,
+  type Secret,
+  type SsmParameter,
+} from "./launch-resources.js";
 
 export interface ManagedPolicy {
   name: string;
@@ -75,6 +84,7 @@ export interface TaskDefinition {
   deregisteredAt?: number;
 }
 
+/** "pull-error": its tasks fail to start (TaskFailedToStart: image pull, secrets, logs; see task-start.ts). */
 export type DeploymentHealth = "healthy" | "crash" | "pull-error" | "manual";
 
 export interface Deployment {
@@ -241,6 +251,11 @@ export interface RegionState {
   taskDefinitions: Map<string, TaskDefinition[]>;
   /** ECS resource ARN -> tags */
   tags: Map<string, Record<string, string>>;
+  /** What tasks need at launch (launch-resources.ts): SSM parameters by name, secrets by name, log groups by name, KMS keys by id. */
+  parameters: Map<string, SsmParameter>;
+  secrets: Map<string, Secret>;
+  logGroups: Map<string, LogGroup>;
+  kmsKeys: Map<string, KmsKey>;
 }
 
 export interface Account {
@@ -254,6 +269,8 @@ export interface Account {
   enabledRegions: Set<string>;
   /** IAM OIDC identity providers, by ARN (arn:aws:iam::ACCOUNT:oidc-provider/HOST). */
   oidcProviders: Map<string, OidcProvider>;
+  /** Member of an AWS Organization: the SCPs that apply to it (launch-resources.ts). Absent: not in an organization. */
+  organization?: OrganizationMembership;
 }
 
 /** An IAM OIDC identity provider (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html). */
@@ -334,6 +351,8 @@ export class World {
   readonly alarmingDigests = new Set<string>();
   /** Cloud Map namespaces, RAM shares and organizations (sharing.ts). */
   readonly sharing = new SharingState();
+  /** Registration defaults switched off for this sandbox (task-definitions.ts REGISTRATION_DEFAULTS). */
+  readonly disabledDefaults = new Set<RegistrationDefault>();
   deploymentSeconds: number;
   /** How long one "minute" of bake time (bakeTimeInMinutes, step/canary bake times) lasts here, in seconds. */
   minuteSeconds: number;
@@ -376,7 +395,16 @@ export class World {
     }
     let r = acct.regions.get(region);
     if (!r) {
-      r = { repositories: new Map(), clusters: new Map(), taskDefinitions: new Map(), tags: new Map() };
+      r = {
+        repositories: new Map(),
+        clusters: new Map(),
+        taskDefinitions: new Map(),
+        tags: new Map(),
+        parameters: new Map(),
+        secrets: new Map(),
+        logGroups: new Map(),
+        kmsKeys: new Map(),
+      };
       acct.regions.set(region, r);
     }
     return r;
@@ -490,6 +518,7 @@ export class World {
         createdAt,
       });
     }
+    seedLaunchResources(this, acct, a, createdAt);
     if (a.replication) this.replication.set(a.id, [...(this.replication.get(a.id) ?? []), ...a.replication]);
     for (const repo of a.repositories ?? []) {
       const region = this.region(a.id, repo.region);

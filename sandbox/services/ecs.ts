@@ -7,13 +7,15 @@ import type { CallContext } from "../call-context.js";
 import { evaluate } from "../iam-eval.js";
 import { ONGOING_STATUSES, type Rollouts } from "../deployments.js";
 import { applyDeploymentConfiguration, defaultSettings, renderDeploymentConfiguration, snapshotConfig } from "../deployment-config.js";
-import { taskHealth } from "../image-pull.js";
+import { taskHealth } from "../task-start.js";
 import {
   nextRevision,
   registerTaskDefinition,
   renderTaskDefinition,
   resolveTaskDefinition,
   taskDefinitionArn,
+  validateRequestSize,
+  validateTags,
   validateTaskDefinitionInput,
 } from "../task-definitions.js";
 import type { Deployment, EcsCluster, EcsService, RegionState, ServiceDeploymentRecord, ServiceRevision, World } from "../world.js";
@@ -333,7 +335,7 @@ function checkServiceConnect(ctx: CallContext, sc: unknown): Json | undefined {
 export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
   async function startDeployment(ctx: CallContext, s: EcsService, taskDefinition: string): Promise<Deployment> {
     const td = resolveTaskDefinition(regionState(ctx), taskDefinition)!;
-    const verdict = await taskHealth(ctx.world, ctx.account, td.body);
+    const verdict = await taskHealth(ctx.world, ctx.account, ctx.region, td.body);
     const images = ((td.body.containerDefinitions as Json[] | undefined) ?? []).map((c) => String(c.image ?? "").split("@")[1] ?? "");
     const tripsAlarms = images.some((digest) => ctx.world.alarmingDigests.has(digest));
     return rollouts.start(s, td.arn, ctx.now, { health: verdict.health, failureReason: verdict.reason, tripsAlarms });
@@ -349,14 +351,25 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
 
   return {
     async RegisterTaskDefinition(ctx, input) {
+      validateRequestSize(input);
+      validateTags(input.tags);
       validateTaskDefinitionInput(input);
       const state = regionState(ctx);
       const family = input.family as string;
       const arn = taskDefinitionArn(ctx.region, ctx.account, family, nextRevision(state, family));
-      await ctx.authorize("ecs:RegisterTaskDefinition", arn);
+      // Tags sent at creation are in the request context as aws:RequestTag/KEY and aws:TagKeys, and make
+      // ECS authorise ecs:TagResource too, with ecs:CreateAction set to the creating action
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+      const requestTags = tagsFromList(input.tags);
+      const tagContext: Record<string, string | string[]> = {};
+      if (Object.keys(requestTags).length > 0) {
+        tagContext["aws:TagKeys"] = Object.keys(requestTags);
+        for (const [k, v] of Object.entries(requestTags)) tagContext[`aws:RequestTag/${k}`] = v;
+      }
+      await ctx.authorize("ecs:RegisterTaskDefinition", arn, { context: tagContext });
       const tags = tagsFromList(input.tags);
       if (Object.keys(tags).length > 0) {
-        await ctx.authorize("ecs:TagResource", arn, { context: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+        await ctx.authorize("ecs:TagResource", arn, { context: { ...tagContext, "ecs:CreateAction": "RegisterTaskDefinition" } });
       }
       const roles = [input.taskRoleArn, input.executionRoleArn].filter((r): r is string => typeof r === "string" && r !== "");
       for (const role of roles) {
@@ -365,7 +378,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       for (const role of roles) {
         if (!(await roleIsValid(ctx.world, ctx.account, role))) throw clientError("Role is not valid");
       }
-      const td = registerTaskDefinition(state, ctx.region, ctx.account, input, ctx.caller.arn, ctx.now);
+      const td = registerTaskDefinition(state, ctx.region, ctx.account, input, ctx.caller.arn, ctx.now, ctx.world.disabledDefaults);
       if (Object.keys(tags).length > 0) state.tags.set(td.arn, tags);
       return { taskDefinition: renderTaskDefinition(td), tags: tagsToList(tags) };
     },
@@ -416,6 +429,7 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
 
     async TagResource(ctx, input) {
       const arn = String(input.resourceArn ?? "");
+      validateTags(input.tags);
       await ctx.authorize("ecs:TagResource", arn);
       const tags = { ...resourceTags(ctx, arn), ...tagsFromList(input.tags) };
       regionState(ctx).tags.set(arn, tags);

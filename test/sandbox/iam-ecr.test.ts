@@ -74,15 +74,28 @@ describe("sandbox: IAM", () => {
           ContextEntries: ctx,
         }),
       );
-    const withCtx = (await sim(PASS_CTX)).EvaluationResults!.map((r) => [r.EvalActionName, r.EvalResourceName, r.EvalDecision]);
+    // The simulator since 2026-07-30: one result per action (the most restrictive decision, the
+    // action's ARN template), the per-resource decisions in ResourceSpecificResults.
+    const results = (await sim(PASS_CTX)).EvaluationResults!;
+    expect(results.map((r) => [r.EvalActionName, r.EvalResourceName, r.EvalDecision])).toEqual([
+      ["iam:PassRole", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", "implicitDeny"],
+      ["ecs:UpdateService", "arn:${Partition}:ecs:${Region}:${Account}:service/${ClusterName}/${ServiceName}", "implicitDeny"],
+    ]);
+    const withCtx = results.flatMap((r) =>
+      r.ResourceSpecificResults!.map((s) => [r.EvalActionName, s.EvalResourceName, s.EvalResourceDecision]),
+    );
     expect(withCtx).toEqual([
       ["iam:PassRole", "arn:aws:iam::222222222222:role/shop-api-task", "allowed"],
       ["iam:PassRole", "arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/api", "implicitDeny"],
       ["ecs:UpdateService", "arn:aws:iam::222222222222:role/shop-api-task", "implicitDeny"],
       ["ecs:UpdateService", "arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/api", "allowed"],
     ]);
+    // Not in an organization, no boundary: neither detail is present.
+    expect(results[0]!.OrganizationsDecisionDetail).toBeUndefined();
+    expect(results[0]!.PermissionsBoundaryDecisionDetail).toBeUndefined();
     const noCtx = (await sim(undefined)).EvaluationResults!;
-    expect(noCtx[0]!.EvalDecision).toBe("implicitDeny"); // the PassRole condition needs iam:PassedToService
+    expect(noCtx[0]!.ResourceSpecificResults![0]!.EvalResourceDecision).toBe("implicitDeny"); // the PassRole condition needs iam:PassedToService
+    expect(noCtx[0]!.ResourceSpecificResults![0]!.MissingContextValues).toEqual(["iam:PassedToService"]);
   });
 
   it("SimulatePrincipalPolicy reports explicitDeny and can be denied to the caller (fixture flag)", async () => {
