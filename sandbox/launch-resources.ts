@@ -369,7 +369,7 @@ export function applyLaunchOptions(t: { name: string; region: string } & LaunchT
   if (deploy && t.tagResource === false) {
     const doc = deploy.inlinePolicies?.deploy;
     const statements = doc ? (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) : [];
-    for (const s of statements as PolicyStatement[]) {
+    for (const s of statements) {
       if (Array.isArray(s.Action)) s.Action = s.Action.filter((x) => x !== "ecs:TagResource");
     }
   }
