@@ -5,7 +5,7 @@
 // served by services/ssm.ts, secretsmanager.ts, logs.ts and kms.ts, and checked at task start
 // (task-start.ts).
 import { createHash } from "node:crypto";
-import type { AccountFixture, PolicyDocument, PolicyStatement } from "./fixture.js";
+import type { AccountFixture, PolicyDocument } from "./fixture.js";
 import { isOptInRegion } from "./regions.js";
 import type { Account, World } from "./world.js";
 
