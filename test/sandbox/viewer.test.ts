@@ -128,7 +128,8 @@ describe("sandbox: the deployer-viewer role", () => {
           v.ecs.send(
             new RegisterTaskDefinitionCommand({
               family: "shop-api-dev",
-              containerDefinitions: [{ name: "app", image: "public.ecr.aws/docker/library/nginx:stable", essential: true }],
+              // A definition ECS would accept (container memory given): only the permission is missing.
+              containerDefinitions: [{ name: "app", image: "public.ecr.aws/docker/library/nginx:stable", essential: true, memory: 128 }],
             }),
           ),
       ],
