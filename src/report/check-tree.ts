@@ -13,7 +13,10 @@ export type Colors = ReturnType<typeof pc.createColors>;
 /** The groups of the tree, in order, and the check ids (or id prefixes, ending in ":") they hold. */
 export const CHECK_GROUPS: ReadonlyArray<{ name: string; ids: readonly string[] }> = [
   { name: "deploy role", ids: ["assume-role", "deploy-role-permissions", "credentials-lifetime"] },
-  { name: "service", ids: ["service", "live-task-definition", "foreign-deployment", "failed-deployment", "rollback-target", "rollback-revision"] },
+  {
+    name: "service",
+    ids: ["service", "live-task-definition", "foreign-deployment", "failed-deployment", "rollback-target", "rollback-revision"],
+  },
   { name: "task definition", ids: ["task-definition", "task-definition-tags"] },
   { name: "task role", ids: ["pass-role:taskRole", "trust:taskRole"] },
   { name: "execution role", ids: ["pass-role:executionRole", "trust:executionRole"] },
@@ -71,9 +74,13 @@ function marker(v: CheckResult["verdict"], c: Colors): string {
 export function formatCheck(check: CheckResult, c: Colors, depth: number, evidence = false): string[] {
   const pad = "  ".repeat(depth);
   const label = check.verdict === "unverified" ? `${check.title} ${c.dim("(unverified)")}` : check.title;
-  const lines = [`${pad}${marker(check.verdict, c)} ${label}${check.message && check.message !== check.title ? c.dim(` — ${check.message}`) : ""}`];
+  const lines = [
+    `${pad}${marker(check.verdict, c)} ${label}${check.message && check.message !== check.title ? c.dim(` — ${check.message}`) : ""}`,
+  ];
   const children = check.children ?? [];
-  const detailsBelow = children.some((ch) => ch.verdict === check.verdict && (ch.hint === check.hint || ch.error?.message === check.error?.message));
+  const detailsBelow = children.some(
+    (ch) => ch.verdict === check.verdict && (ch.hint === check.hint || ch.error?.message === check.error?.message),
+  );
   if (check.verdict !== "pass" && check.verdict !== "skip" && !detailsBelow) {
     if (check.error?.action || check.error?.resource) {
       lines.push(`${pad}     ${c.dim("aws:")} ${[check.error.action, check.error.resource].filter(Boolean).join(" on ")}`);

@@ -223,11 +223,17 @@ describe("validation rules (each error names file, line, column and field)", () 
   it("a replica in the central account, in the target's region, is accepted", async () => {
     repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr", "imageRepository: 111111111111.dkr.ecr");
     const project = await load();
-    expect(project.targets.find((t) => t.name === "prod-eu")!.imageRepository).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api");
+    expect(project.targets.find((t) => t.name === "prod-eu")!.imageRepository).toBe(
+      "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api",
+    );
   });
 
   it("a replica in another region than the target's is an error naming both regions", async () => {
-    repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr.eu-west-1", "imageRepository: 111111111111.dkr.ecr.us-east-1");
+    repo.edit(
+      "environments/prod-eu.yaml",
+      "imageRepository: 444444444444.dkr.ecr.eu-west-1",
+      "imageRepository: 111111111111.dkr.ecr.us-east-1",
+    );
     const e = only(await errorsOf(load));
     expect(e.field).toBe("imageRepository");
     expect(e.message).toBe('imageRepository is in region us-east-1, but target "prod-eu" is in region eu-west-1');

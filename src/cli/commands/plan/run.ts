@@ -59,7 +59,12 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
       await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
     const verbose = o.verbose ? { checks: "all" as const, evidence: true } : {};
-    emit(g, mode === "check" ? checksView(plan, { jsonArtifactHint, ...verbose }) : planView(plan, { jsonArtifactHint, savedTo: o.save, ...verbose }));
+    emit(
+      g,
+      mode === "check"
+        ? checksView(plan, { jsonArtifactHint, ...verbose })
+        : planView(plan, { jsonArtifactHint, savedTo: o.save, ...verbose }),
+    );
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;
     if (mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;
