@@ -74,7 +74,7 @@ describe("round trip: render → register → describe → plan", () => {
   it("a template using every feature whose defaults ECS fills in plans as no change after its rollout", async () => {
     p = await startPipeline();
     p.repo.write("templates/task-definition.json.hbs", RICH_TEMPLATE);
-    const first = await p.rollout({ stages: ["dev"] }, "8d1e4b7").catch((e: { errors?: unknown[] }) => { console.log("DBG", JSON.stringify(e.errors ?? e, null, 1).slice(0, 3000)); throw e; });
+    const first = await p.rollout({ stages: ["dev"] }, "8d1e4b7");
     expect(first.plan.targets[0]!.action).toBe("update");
     expect(first.report.ok).toBe(true);
     const again = await p.plan({ stages: ["dev"] }, "8d1e4b7");
