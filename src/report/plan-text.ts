@@ -14,7 +14,6 @@ import {
   planForTerminal,
   scrubTerminal,
   summaryLine,
-  verdictMarker,
 } from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
