@@ -326,6 +326,15 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       Resource: `arn:aws:ecs:${region}:${a}:service-deployment/${cluster}/${service}/*`,
     },
   ];
+  // Preflight reads the metadata of what tasks need at launch, never a value: none of these actions
+  // has resource-level permissions for listing (DescribeParameters, DescribeLogGroups); deployer's
+  // README lists them among the deploy role's permissions.
+  deployStatements.push({
+    Sid: "LaunchMetadataReads",
+    Effect: "Allow",
+    Action: ["ssm:DescribeParameters", "secretsmanager:DescribeSecret", "logs:DescribeLogGroups", "kms:DescribeKey"],
+    Resource: "*",
+  });
   if (repoNames.length > 0) {
     deployStatements.push({
       Sid: "EcrReadServiceImages",

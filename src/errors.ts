@@ -16,6 +16,12 @@ export type ErrorCode =
   | "ACCESS_DENIED"
   | "PASSROLE_DENIED"
   | "PASSROLE_UNVERIFIED"
+  /** The execution role may not do what ECS does with it at task start (pull, read a secret, decrypt, write logs). */
+  | "EXECUTION_ROLE_DENIED"
+  /** A secrets[].valueFrom names an SSM parameter or Secrets Manager secret that does not exist (or a key that cannot decrypt it). */
+  | "SECRET_NOT_FOUND"
+  /** An awslogs log group that does not exist (and the task may not create it). */
+  | "LOG_GROUP_NOT_FOUND"
   | "ROLE_NOT_TRUSTED"
   | "ROLE_NOT_FOUND"
   | "CLUSTER_NOT_FOUND"

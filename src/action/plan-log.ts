@@ -6,7 +6,8 @@ import { plural } from "../report/plan-format.js";
 import type { ActionLog } from "./action-log.js";
 
 export function logPlan(log: ActionLog, plan: Plan, sensitiveValues: readonly string[]): void {
-  const text = formatPlanText(plan, { color: false, sensitiveValues });
+  // Every check, not only those that did not pass: each target's group is collapsed in the log.
+  const text = formatPlanText(plan, { color: false, sensitiveValues, checks: "all" });
   // formatPlanText: header, then one blank-line-separated block per target, then the verdict.
   const parts = text.split("\n\n");
   if (parts.length !== plan.targets.length + 2) {

@@ -181,13 +181,26 @@ export interface SimulationContextEntry {
   values: string[];
 }
 
+/**
+ * One (action, resource) answer of iam:SimulatePrincipalPolicy. Since 2026-07-30 IAM returns one
+ * EvaluationResult per action with the per-resource answers in ResourceSpecificResults; the port
+ * expands them, so each SimulationResult is one pair either way.
+ */
 export interface SimulationResult {
   action: string;
   resource: string;
   /** allowed | explicitDeny | implicitDeny */
   decision: string;
-  /** Statement ids/sources that matched, for evidence. */
+  /** Statement ids/sources that matched, for evidence (SCP statements are never listed by IAM). */
   matchedStatements: string[];
+  /** Context keys the policies test that the request did not give (per resource, or the action's for "*"). */
+  missingContextValues: string[];
+  /** OrganizationsDecisionDetail.AllowedByOrganizations: undefined when the account is in no organization. */
+  allowedByOrganizations?: boolean;
+  /** PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary: undefined without a boundary. */
+  allowedByPermissionsBoundary?: boolean;
+  /** EvalDecisionDetails (cross-account simulations only): policy type -> decision. */
+  decisionDetails?: Record<string, string>;
 }
 
 export interface IamPort {
@@ -211,6 +224,64 @@ export interface IamPort {
   getManagedPolicy?(policyArn: string): Promise<PolicyDocument | undefined>;
 }
 
+// ---------- what tasks need at launch: metadata only, never a secret's value ----------
+
+/** An SSM parameter as DescribeParameters describes it (no value). */
+export interface ParameterMetadata {
+  name: string;
+  arn?: string;
+  /** String | StringList | SecureString */
+  type: string;
+  /** SecureString: the KMS key (id, ARN or alias; alias/aws/ssm is the AWS managed key). */
+  keyId?: string;
+}
+
+export interface SsmPort {
+  /** ssm:DescribeParameters with a Name filter in `region`; undefined when no parameter has that name. */
+  describeParameter(region: string, name: string): Promise<ParameterMetadata | undefined>;
+}
+
+/** A Secrets Manager secret as DescribeSecret describes it (no value). */
+export interface SecretMetadata {
+  arn: string;
+  name: string;
+  /** Absent: the AWS managed key aws/secretsmanager. */
+  kmsKeyId?: string;
+}
+
+export interface SecretsManagerPort {
+  /** secretsmanager:DescribeSecret (name or ARN) in `region`; undefined when it does not exist. */
+  describeSecret(region: string, secretId: string): Promise<SecretMetadata | undefined>;
+}
+
+export interface LogGroupMetadata {
+  name: string;
+  /** arn:…:logs:REGION:ACCOUNT:log-group:NAME (without ":*"). */
+  arn: string;
+}
+
+export interface LogsPort {
+  /** logs:DescribeLogGroups (name prefix, exact match kept) in `region`; undefined when the group does not exist. */
+  describeLogGroup(region: string, name: string): Promise<LogGroupMetadata | undefined>;
+}
+
+/** A KMS key as DescribeKey describes it. */
+export interface KeyMetadata {
+  arn: string;
+  keyId: string;
+  account: string;
+  /** AWS (an AWS managed key: aws/ssm, aws/secretsmanager) | CUSTOMER */
+  keyManager: string;
+  enabled: boolean;
+  /** Enabled | Disabled | PendingDeletion | … */
+  keyState?: string;
+}
+
+export interface KmsPort {
+  /** kms:DescribeKey (key id, key ARN, alias name or alias ARN) in `region`; undefined when it does not exist. */
+  describeKey(region: string, keyId: string): Promise<KeyMetadata | undefined>;
+}
+
 // ---------- STS / sessions ----------
 
 export interface CallerIdentity {
@@ -224,6 +295,11 @@ export interface TargetSession {
   ecs: EcsPort;
   ecr: EcrPort;
   iam: IamPort;
+  /** Metadata reads of what the target's tasks need at launch (any region of the account). */
+  ssm: SsmPort;
+  secretsManager: SecretsManagerPort;
+  logs: LogsPort;
+  kms: KmsPort;
   /** Who we are in that account: the assumed-role ARN. */
   identity: CallerIdentity;
 }

@@ -94,7 +94,7 @@ export function createIamPort(client: IAMClient, context: PortContext = {}): Iam
         } catch (e) {
           throw fail(e, "iam:SimulatePrincipalPolicy", policySourceArn);
         }
-        for (const r of out.EvaluationResults ?? []) results.push(...toSimulationResults(r, resources));
+        for (const r of out.EvaluationResults ?? []) results.push(...toSimulationResults(r));
         marker = out.IsTruncated ? out.Marker : undefined;
       } while (marker);
       return results;
@@ -195,28 +195,62 @@ function statementIds(statements: Statement[] | undefined): string[] {
 }
 
 /**
- * One EvaluationResult per action. When it covers several resources AWS puts the per-resource
- * verdicts in ResourceSpecificResults (and EvalResourceName may be `*`); those are expanded so each
- * SimulationResult is one (action, resource) pair.
+ * SimulatePrincipalPolicy's answer as (action, resource) pairs, from either shape IAM has used:
+ *  - since 2026-07-30 (botocore 1.43.60, iam/2010-05-08/service-2.json): ONE EvaluationResult per
+ *    action "regardless of how many resource ARNs are provided", its EvalDecision the most
+ *    restrictive over them and its EvalResourceName an ARN template (or "*"); the per-resource
+ *    answers only in ResourceSpecificResults (decision, MatchedStatements, MissingContextValues,
+ *    PermissionsBoundaryDecisionDetail); MissingContextValues at the top level only for "*";
+ *    OrganizationsDecisionDetail at the top level only, and only for a member of an organization;
+ *  - before: one EvaluationResult per action and resource (EvalResourceName the resource itself),
+ *    sometimes with a one-element ResourceSpecificResults.
+ * Per-resource answers are therefore read from ResourceSpecificResults whenever there are any, and
+ * never from EvalResourceName/EvalDecision then. AllowedByOrganizations is an action-wide flag:
+ * a resource that was allowed was allowed by the SCPs too; a denied one carries the action's flag.
  */
-function toSimulationResults(r: EvaluationResult, requested: string[]): SimulationResult[] {
+export function toSimulationResults(r: EvaluationResult): SimulationResult[] {
   const action = r.EvalActionName ?? "";
   const specific = r.ResourceSpecificResults ?? [];
-  const resource = r.EvalResourceName ?? "*";
-  if (specific.length > 0 && (resource === "*" || !requested.includes(resource) || specific.length > 1)) {
-    return specific.map((s) => ({
-      action,
-      resource: s.EvalResourceName ?? resource,
-      decision: s.EvalResourceDecision ?? r.EvalDecision ?? "implicitDeny",
-      matchedStatements: statementIds(s.MatchedStatements ?? r.MatchedStatements),
-    }));
+  const org = r.OrganizationsDecisionDetail?.AllowedByOrganizations;
+  const boundary = r.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary;
+  const withDetails = (
+    out: SimulationResult,
+    allowedByBoundary: boolean | undefined,
+    details: Record<string, string> | undefined,
+  ): SimulationResult => {
+    if (org !== undefined) out.allowedByOrganizations = out.decision === "allowed" ? true : org;
+    if (allowedByBoundary !== undefined) out.allowedByPermissionsBoundary = allowedByBoundary;
+    if (details && Object.keys(details).length > 0) out.decisionDetails = { ...details };
+    return out;
+  };
+  if (specific.length > 0) {
+    return specific.map((s) =>
+      withDetails(
+        {
+          action,
+          resource: s.EvalResourceName ?? r.EvalResourceName ?? "*",
+          decision: s.EvalResourceDecision ?? r.EvalDecision ?? "implicitDeny",
+          matchedStatements: statementIds(s.MatchedStatements ?? (specific.length === 1 ? r.MatchedStatements : undefined)),
+          missingContextValues: [
+            ...new Set([...(s.MissingContextValues ?? []), ...(specific.length === 1 ? (r.MissingContextValues ?? []) : [])]),
+          ],
+        },
+        s.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary ?? (specific.length === 1 ? boundary : undefined),
+        s.EvalDecisionDetails ?? (specific.length === 1 ? r.EvalDecisionDetails : undefined),
+      ),
+    );
   }
   return [
-    {
-      action,
-      resource,
-      decision: r.EvalDecision ?? "implicitDeny",
-      matchedStatements: statementIds(r.MatchedStatements),
-    },
+    withDetails(
+      {
+        action,
+        resource: r.EvalResourceName ?? "*",
+        decision: r.EvalDecision ?? "implicitDeny",
+        matchedStatements: statementIds(r.MatchedStatements),
+        missingContextValues: [...(r.MissingContextValues ?? [])],
+      },
+      boundary,
+      r.EvalDecisionDetails,
+    ),
   ];
 }

@@ -30,6 +30,10 @@ import { createRetryStrategy } from "./retry.js";
 import { createEcrPort } from "./sdk-ecr.js";
 import { createEcsPort } from "./sdk-ecs.js";
 import { createIamPort } from "./sdk-iam.js";
+import { createKmsPort } from "./sdk-kms.js";
+import { createLogsPort } from "./sdk-logs.js";
+import { createSecretsManagerPort } from "./sdk-secrets-manager.js";
+import { createSsmPort } from "./sdk-ssm.js";
 import { accountOfArn, parseRoleArn, roleNameOf, dnsSuffixOf } from "../config/aws-names.js";
 import type { AssumeRoleRequest, BaseLifetime, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
@@ -72,7 +76,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export const USER_AGENT_NAME = "deployer";
 
-type AwsService = "sts" | "ecs" | "ecr" | "iam";
+type AwsService = "sts" | "ecs" | "ecr" | "iam" | "ssm" | "secretsmanager" | "logs" | "kms";
 
 /** The public endpoint of a service in a region, as named in connection errors. */
 export function publicEndpoint(service: AwsService, region: string): string {
@@ -367,6 +371,14 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
         // IAM is global: the client is given the target's region and the SDK's endpoint rules pick
         // the partition's IAM endpoint and signing region (us-east-1 for aws).
         iam: createIamPort(new IAMClient(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("iam", req.region) }),
+        // What tasks need at launch (metadata only), in whichever region a reference names.
+        ssm: createSsmPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("ssm", req.region) }),
+        secretsManager: createSecretsManagerPort((region) => clientConfig(region, credentials), {
+          ...context,
+          endpoint: endpointFor("secretsmanager", req.region),
+        }),
+        logs: createLogsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("logs", req.region) }),
+        kms: createKmsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("kms", req.region) }),
       };
     },
 

@@ -38,6 +38,22 @@ export interface CheckBody {
   children?: CheckResult[];
 }
 
+/** How bad a verdict is: fail > unverified > warn > pass > skip. */
+export const VERDICT_SEVERITY: Record<Verdict, number> = { fail: 4, unverified: 3, warn: 2, pass: 1, skip: 0 };
+
+/** The worst verdict of some checks (their sub-checks included); "pass" for none. */
+export function worstOf(checks: Array<Pick<CheckResult, "verdict" | "children">>): Verdict {
+  let worst: Verdict = "pass";
+  let any = false;
+  const visit = (c: Pick<CheckResult, "verdict" | "children">) => {
+    if (!any || VERDICT_SEVERITY[c.verdict] > VERDICT_SEVERITY[worst]) worst = c.verdict;
+    any = true;
+    for (const child of c.children ?? []) visit(child);
+  };
+  checks.forEach(visit);
+  return worst;
+}
+
 export function verdict(head: CheckHead, v: Verdict, body: CheckBody): CheckResult {
   const out: CheckResult = { id: head.id, title: head.title, target: head.target.name, verdict: v, message: body.message };
   const hint = body.hint ?? body.error?.hint;
@@ -81,4 +97,27 @@ export function whereWritten(target: Target, field: string): string {
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** A parent check: its verdict is the worst child's, with that child's message, hint and error. */
+export function parentOf(
+  head: CheckHead,
+  children: CheckResult[],
+  passMessage: string,
+  passEvidence?: Record<string, unknown>,
+): CheckResult {
+  const worst = worstOf(children);
+  const first = children.find((c) => worstOf([c]) === worst);
+  if (!first || worst === "pass" || worst === "skip") {
+    return verdict(head, worst === "skip" ? "skip" : "pass", {
+      message: passMessage,
+      children,
+      ...(passEvidence ? { evidence: passEvidence } : {}),
+    });
+  }
+  const out = verdict(head, worst, { message: first.message, children });
+  if (first.hint !== undefined) out.hint = first.hint;
+  if (first.error !== undefined) out.error = first.error;
+  if (first.evidence !== undefined) out.evidence = first.evidence;
+  return out;
 }

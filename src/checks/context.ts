@@ -22,6 +22,11 @@ export interface CheckContext {
   reads: TargetReads;
   /** ECR acting for the central registry: base credentials, or `image.registryRole`. */
   centralEcr: EcrPort;
+  /**
+   * The same identity's ECR in another region of the central registry (a replica of the central
+   * account in the target's region). Absent: such a replica's checks are unverified.
+   */
+  registryEcr?: (region: string) => Promise<EcrPort>;
   options: { waitForInProgress: boolean };
   validateTaskDefinition?: TaskDefinitionValidator;
 }

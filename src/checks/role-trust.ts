@@ -93,15 +93,15 @@ export async function checkRoleTrust(ctx: CheckContext, role: RoleField): Promis
     matchedStatements: result.matched,
     requestContext: context,
   };
-  if (result.decision === "allowed") {
-    return verdict(head, "pass", { message: `${roleArn} trusts ${ECS_TASKS_SERVICE} for tasks of ${target.account}`, evidence });
-  }
-  if (result.decision === "implicitDeny" && result.unsupported.length > 0) {
+  if (result.uncertain) {
     return verdict(head, "unverified", {
       message: `${roleArn}'s trust policy uses condition operators deployer does not evaluate (${result.unsupported.join(", ")})`,
       hint: `Check by hand that it lets ${ECS_TASKS_SERVICE} assume it for account ${target.account}.`,
-      evidence: { ...evidence, unsupported: result.unsupported },
+      evidence: { ...evidence, unsupported: result.unsupported, uncertainDenies: result.uncertainDenies },
     });
+  }
+  if (result.decision === "allowed") {
+    return verdict(head, "pass", { message: `${roleArn} trusts ${ECS_TASKS_SERVICE} for tasks of ${target.account}`, evidence });
   }
   const statement = JSON.stringify(ecsTrustStatement(target.account, target.region));
   const error = targetError(target, {

@@ -3,7 +3,21 @@
 // an AWS error is a value to report, not an exception.
 import type { DeployerError } from "../errors.js";
 import type { Target } from "../config/types.js";
-import type { LiveService, LiveTaskDefinition, PolicyDocument, RoleInfo, SimulationResult, TargetSession } from "../aws/ports.js";
+import type {
+  ImageDetail,
+  KeyMetadata,
+  LiveService,
+  LiveTaskDefinition,
+  LogGroupMetadata,
+  ParameterMetadata,
+  PolicyDocument,
+  RepositoryRef,
+  RoleInfo,
+  SecretMetadata,
+  SimulationContextEntry,
+  SimulationResult,
+  TargetSession,
+} from "../aws/ports.js";
 import type { NamedPolicy } from "../iam/evaluator.js";
 import { awsFailure } from "./check-result.js";
 import { roleNameOf } from "../config/aws-names.js";
@@ -22,6 +36,22 @@ export interface DeployRolePolicies {
   boundaryError?: DeployerError;
 }
 
+/** One iam:SimulatePrincipalPolicy call: the policy source's actions on resources, with a request context. */
+export interface SimulationQuestion {
+  /** A key naming the question (the same question is asked once). */
+  key: string;
+  policySourceArn: string;
+  actions: string[];
+  /** [] = "*" (no ResourceArns). */
+  resources: string[];
+  context: SimulationContextEntry[];
+}
+
+/**
+ * The reads every check of a target shares. `session` is whose credentials read and simulate: the
+ * deploy role's session today; the checks never reach past it, so a read-only (viewer) session can
+ * take its place, simulating with the deploy role as the policy source.
+ */
 export class TargetReads {
   private readonly memo = new Map<string, Promise<Outcome<unknown>>>();
 
@@ -71,25 +101,64 @@ export class TargetReads {
     return this.once(`role:${arn}`, "iam:GetRole", arn, () => this.session.iam.getRole(roleNameOf(arn)));
   }
 
-  /**
-   * iam:SimulatePrincipalPolicy of iam:PassRole (to ecs-tasks) for the task AND execution role in
-   * one call: both pass-role checks share it (one IAM call per target, not one per role).
-   */
-  passRoleSimulation(): Promise<Outcome<SimulationResult[]>> {
-    const t = this.target;
-    const roles = [...new Set([t.taskRole, t.executionRole])];
-    return this.once("simulate-pass-role", "iam:SimulatePrincipalPolicy", t.deployRole, () =>
-      this.session.iam.simulatePrincipalPolicy(t.deployRole, ["iam:PassRole"], roles, [
-        { key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] },
-      ]),
+  private readonly derived = new Map<string, Promise<unknown>>();
+
+  /** A value several checks derive from these reads (an interpretation of a simulation), computed once. */
+  shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let p = this.derived.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = compute();
+      this.derived.set(key, p);
+    }
+    return p;
+  }
+
+  /** One simulation, asked once however many checks read it. */
+  simulation(q: SimulationQuestion): Promise<Outcome<SimulationResult[]>> {
+    return this.once(`simulate:${q.key}`, "iam:SimulatePrincipalPolicy", q.policySourceArn, () =>
+      this.session.iam.simulatePrincipalPolicy(q.policySourceArn, q.actions, q.resources, q.context),
     );
+  }
+
+  /** An SSM parameter's metadata (never its value). */
+  parameter(region: string, name: string): Promise<Outcome<ParameterMetadata | undefined>> {
+    return this.once(`ssm:${region}:${name}`, "ssm:DescribeParameters", name, () => this.session.ssm.describeParameter(region, name));
+  }
+
+  /** A Secrets Manager secret's metadata (never its value). */
+  secret(region: string, secretId: string): Promise<Outcome<SecretMetadata | undefined>> {
+    return this.once(`secret:${region}:${secretId}`, "secretsmanager:DescribeSecret", secretId, () =>
+      this.session.secretsManager.describeSecret(region, secretId),
+    );
+  }
+
+  logGroup(region: string, name: string): Promise<Outcome<LogGroupMetadata | undefined>> {
+    return this.once(`logs:${region}:${name}`, "logs:DescribeLogGroups", name, () => this.session.logs.describeLogGroup(region, name));
+  }
+
+  kmsKey(region: string, keyId: string): Promise<Outcome<KeyMetadata | undefined>> {
+    return this.once(`kms:${region}:${keyId}`, "kms:DescribeKey", keyId, () => this.session.kms.describeKey(region, keyId));
+  }
+
+  /** An image of an ECR repository, read with this session (a replica in the target's account). */
+  image(repo: RepositoryRef, digest: string): Promise<Outcome<ImageDetail | undefined>> {
+    return this.once(`image:${repo.uri}@${digest}`, "ecr:DescribeImages", repo.uri, () => this.session.ecr.findImage(repo, { digest }));
+  }
+
+  /** A repository's policy, read with this session (a replica in the target's account). */
+  repositoryPolicy(repo: RepositoryRef): Promise<Outcome<PolicyDocument | undefined>> {
+    return this.once(`repo-policy:${repo.uri}`, "ecr:GetRepositoryPolicy", repo.uri, () => this.session.ecr.getRepositoryPolicy(repo));
   }
 
   /** The deploy role's identity policies (and boundary), for evaluating PassRole locally. */
   deployRolePolicies(): Promise<Outcome<DeployRolePolicies>> {
-    const arn = this.target.deployRole;
+    return this.rolePolicies(this.target.deployRole);
+  }
+
+  /** A role's identity policies (inline and attached) and permissions boundary, for local evaluation. */
+  rolePolicies(arn: string): Promise<Outcome<DeployRolePolicies>> {
     const name = roleNameOf(arn);
-    return this.once("deploy-role-policies", "iam:ListRolePolicies", arn, async () => {
+    return this.once(`role-policies:${arn}`, "iam:ListRolePolicies", arn, async () => {
       const [inline, attached] = await Promise.all([
         this.session.iam.listInlinePolicies(name).catch((e: unknown) => {
           throw awsFailure(this.target, e, "iam:ListRolePolicies", arn);

@@ -6,6 +6,7 @@ import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../e
 import type { CheckContext } from "./context.js";
 import { targetError, verdict } from "./check-result.js";
 import type { CheckResult } from "./check-result.js";
+import { DEPLOYER_TAG_KEYS, tagCollisions, templateTags } from "../ecs/tags.js";
 
 export const TASK_DEFINITION_CHECK = { id: "task-definition", title: "rendered task definition is valid" } as const;
 
@@ -71,4 +72,37 @@ export async function checkTaskDefinition(ctx: CheckContext): Promise<CheckResul
     });
   }
   return verdict(head, "pass", { message: `${def.family}: valid, uses ${desired.imageRef}`, evidence });
+}
+
+export const TAGS_CHECK = { id: "task-definition-tags", title: "the template's tags are kept beside deployer's" } as const;
+
+/**
+ * Check `task-definition-tags`: the tags the template writes are registered with deployer's own
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html `tags`);
+ * where a template tag has a key deployer writes, deployer's value wins and this says so (a warning).
+ */
+export function checkTemplateTags(ctx: CheckContext): Promise<CheckResult> {
+  const { target } = ctx;
+  const head = { ...TAGS_CHECK, target };
+  const tags = templateTags(ctx.desired.taskDefinition);
+  const keys = Object.keys(tags);
+  const collisions = tagCollisions(tags);
+  if (collisions.length > 0) {
+    return Promise.resolve(
+      verdict(head, "warn", {
+        message: `the template's tag${collisions.length === 1 ? "" : "s"} ${collisions.join(", ")} collide${collisions.length === 1 ? "s" : ""} with deployer's: deployer's value${collisions.length === 1 ? "" : "s"} will be registered`,
+        hint: `Rename ${collisions.length === 1 ? "it" : "them"} in ${ctx.project.template.file}: the deployer: prefix is deployer's (${DEPLOYER_TAG_KEYS.join(", ")}).`,
+        evidence: { templateTags: keys, collisions },
+      }),
+    );
+  }
+  return Promise.resolve(
+    verdict(head, "pass", {
+      message:
+        keys.length > 0
+          ? `${keys.length} template tag${keys.length === 1 ? "" : "s"} kept (${keys.join(", ")})`
+          : "the template writes no tags",
+      evidence: { templateTags: keys },
+    }),
+  );
 }

@@ -135,7 +135,7 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
       }),
     );
   } else {
-    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors)));
+    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors, image?.repository)));
   }
 
   if (errors.length > 0) throw new DeployerErrors(capPerFile(sortErrors(dedupeErrors(errors))), `${configFile}: configuration is invalid`);
@@ -167,6 +167,8 @@ async function loadTargets(
   stageNames: string[],
   configSource: YamlSource,
   errors: DeployerError[],
+  /** image.repository of deployer.yaml: replicas may be in its account. */
+  centralRepository?: string,
 ): Promise<Target[]> {
   // Symbolic links too: followed when they stay inside the repository, refused otherwise.
   const entries = (await readdir(dir, { withFileTypes: true }))
@@ -315,7 +317,7 @@ async function loadTargets(
     });
     if (targetErrors.length === 0)
       targetErrors.push(
-        ...semanticErrors(name, source.file, merged, stageNames, stagesHint),
+        ...semanticErrors(name, source.file, merged, stageNames, stagesHint, centralRepository),
         ...shortSensitiveValueErrors(name, source.file, merged),
       );
     errors.push(...targetErrors);

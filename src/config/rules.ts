@@ -1,9 +1,10 @@
-// The rules of a deploy repository a JSON Schema cannot express: target names, roles and replicas in
-// the target's own account, existing stages, unique files and services, sensitive values long enough
-// (sensitive-values.ts). Each error names its file, line and field, with a hint.
+// The rules of a deploy repository a JSON Schema cannot express: target names, roles in the target's
+// own account and partition, replicas in the target's or the central account and the target's region,
+// existing stages, unique files and services, sensitive values long enough (sensitive-values.ts).
+// Each error names its file, line and field, with a hint.
 import path from "node:path";
 import { DeployerError, type SourceLocation } from "../errors.js";
-import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
+import { dnsSuffixOf, parseEcrRepository, parseRoleArn, partitionOf } from "./aws-names.js";
 import { type MergedLayers } from "./merge.js";
 import { closest } from "./suggest.js";
 import type { Target } from "./types.js";
@@ -26,6 +27,8 @@ export function semanticErrors(
   merged: MergedLayers,
   stageNames: string[],
   stagesHint: () => string,
+  /** deployer.yaml's image.repository (the central repository), when it is valid. */
+  centralRepository?: string,
 ): DeployerError[] {
   const v = merged.value as Record<string, string>;
   const out: DeployerError[] = [];
@@ -68,29 +71,104 @@ export function semanticErrors(
     }
   }
 
-  if (typeof v.imageRepository === "string") {
-    const replica = parseEcrRepository(v.imageRepository);
-    if (replica && replica.registryId !== v.account) {
+  // Partitions: a target in cn-north-1 is in aws-cn, one in us-gov-west-1 in aws-us-gov; its roles
+  // are ARNs of that partition, and nothing crosses partitions (credentials, replication:
+  // https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html).
+  const region = v.region!;
+  const partition = partitionOf(region);
+  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
+    const role = parseRoleArn(v[field]!);
+    if (role && role.partition !== partition) {
       out.push(
         new DeployerError({
           code: "CONFIG_INVALID",
-          message: `imageRepository is in account ${replica.registryId}, but target "${name}" is account ${v.account}`,
+          message: `${field} is an ARN of partition ${role.partition}, but target "${name}" is in ${v.region} (partition ${partition})`,
           target: name,
           account: v.account,
-          location: loc("imageRepository"),
-          field: "imageRepository",
-          hint: `imageRepository names the target's own replica of the central repository (ECR replication into ${v.account}); to pull from the central repository, leave imageRepository out and grant ${v.account} in its repository policy.`,
+          location: loc(field),
+          field,
+          hint: `Roles of a target in ${v.region} are arn:${partition}:iam::${v.account}:role/…: arn:${partition}:iam::${role.account}:role/${role.name}.`,
         }),
       );
     }
   }
 
-  const clusterArn = /^arn:[^:]+:ecs:([a-z0-9-]+):(\d{12}):cluster\//.exec(v.cluster!);
-  if (clusterArn && (clusterArn[1] !== v.region || clusterArn[2] !== v.account)) {
+  const central = centralRepository ? parseEcrRepository(centralRepository) : undefined;
+  if (typeof v.imageRepository === "string") {
+    // A replica of the central repository: in the target's own account, or in the central account
+    // (the central registry replicated into other regions of itself), and in the target's region.
+    // The region rule is deployer's, not AWS's (ECS can pull across regions): a replica exists to
+    // be pulled from the task's own region.
+    const replica = parseEcrRepository(v.imageRepository);
+    if (replica && replica.registryId !== v.account && replica.registryId !== central?.registryId) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository is in account ${replica.registryId}, but target "${name}" is account ${v.account}${central ? ` and the central repository is in ${central.registryId}` : ""}`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `imageRepository names a replica of the central repository (ECR replication) in the target's account ${v.account}${central ? ` or in the central account ${central.registryId}` : ""}; to pull from the central repository itself, leave imageRepository out and grant ${v.account} in its repository policy.`,
+        }),
+      );
+    } else if (replica && replica.region !== region) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository is in region ${replica.region}, but target "${name}" is in region ${v.region}`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `A replica must be in the target's region (deployer's rule: a replica is there for the task to pull from its own region): ${replica.registryId}.dkr.ecr.${v.region}.${dnsSuffixOf(region)}/${replica.name}, replicated by an ECR replication rule of ${central?.registryId ?? "the central registry"}. To pull across regions, leave imageRepository out.`,
+        }),
+      );
+    } else if (replica && replica.uri.endsWith(".cn") !== dnsSuffixOf(region).endsWith(".cn")) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `imageRepository's host is not one of ${v.region}'s (${dnsSuffixOf(region)})`,
+          target: name,
+          account: v.account,
+          location: loc("imageRepository"),
+          field: "imageRepository",
+          hint: `Write it as ${replica.registryId}.dkr.ecr.${v.region}.${dnsSuffixOf(region)}/${replica.name}.`,
+        }),
+      );
+    }
+  } else if (central && partitionOf(central.region) !== partition) {
     out.push(
       new DeployerError({
         code: "CONFIG_INVALID",
-        message: `cluster ARN is in ${clusterArn[2]}/${clusterArn[1]}, but target "${name}" is ${v.account}/${v.region}`,
+        message: `the central repository is in partition ${partitionOf(central.region)} (${central.region}), but target "${name}" is in ${v.region} (partition ${partition}): it cannot pull across partitions`,
+        target: name,
+        account: v.account,
+        location: loc("region"),
+        field: "region",
+        hint: `Give the target a repository in its own partition with imageRepository (ECR replication does not cross partitions either: push the image there).`,
+      }),
+    );
+  }
+
+  const clusterArn = /^arn:([^:]+):ecs:([a-z0-9-]+):(\d{12}):cluster\//.exec(v.cluster!);
+  if (clusterArn && clusterArn[1] !== partition) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `cluster is an ARN of partition ${clusterArn[1]}, but target "${name}" is in ${v.region} (partition ${partition})`,
+        target: name,
+        account: v.account,
+        location: loc("cluster"),
+        field: "cluster",
+        hint: "A plain cluster name avoids the repetition.",
+      }),
+    );
+  } else if (clusterArn && (clusterArn[2] !== v.region || clusterArn[3] !== v.account)) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `cluster ARN is in ${clusterArn[3]}/${clusterArn[2]}, but target "${name}" is ${v.account}/${v.region}`,
         target: name,
         account: v.account,
         location: loc("cluster"),

@@ -9,7 +9,8 @@
 //  - fills the defaults ECS fills on registration, so a template may omit them: container
 //    `essential: true`, container `cpu: 0`, port-mapping `protocol: "tcp"` and, under awsvpc/host
 //    networking, `hostPort = containerPort`, health-check interval/timeout/retries (30/5/3),
-//    `enableFaultInjection: false`, empty `mountPoints`/`volumesFrom`/`systemControls`/
+//    `enableFaultInjection: false`, volume `configuredAtLaunch: false`, EFS `rootDirectory: "/"`,
+//    environment entries without a value dropped, empty `mountPoints`/`volumesFrom`/`systemControls`/
 //    `volumes`/`placementConstraints`;
 //  - drops `null`s and any other empty list or map (ECS echoes many as `[]`: environmentFiles,
 //    ulimits, secretOptions, dnsServers…; absent and empty mean the same thing to ECS);
@@ -69,6 +70,9 @@ export function normaliseTaskDefinition(def: Record<string, unknown>): Record<st
   }
 
   const networkMode = typeof out.networkMode === "string" ? out.networkMode : undefined;
+  // A request's `taskRoleArn: ""` is not echoed (botocore ecs examples-1.json RegisterTaskDefinition
+  // pair, test/fixtures/aws/register-task-definition.botocore-example-sleep360.*): "" means no role.
+  for (const key of ["taskRoleArn", "executionRoleArn"]) if (out[key] === "") delete out[key];
 
   if (out.cpu !== undefined && out.cpu !== null) out.cpu = taskCpuString(out.cpu);
   if (out.memory !== undefined && out.memory !== null) out.memory = taskMemoryString(out.memory);
@@ -83,7 +87,7 @@ export function normaliseTaskDefinition(def: Record<string, unknown>): Record<st
 
   if (Array.isArray(out.volumes)) {
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a sort key: any value sorts
-    out.volumes = sortBy(out.volumes.filter(isObject), (v) => String(v.name ?? ""));
+    out.volumes = sortBy(out.volumes.filter(isObject).map(normaliseVolume), (v) => String(v.name ?? ""));
   }
   if (Array.isArray(out.placementConstraints)) out.placementConstraints = sortByJson(out.placementConstraints);
   if (Array.isArray(out.requiresCompatibilities)) out.requiresCompatibilities = [...new Set(out.requiresCompatibilities)].sort(compareJson);
@@ -123,7 +127,13 @@ function normaliseContainer(container: JsonObject, networkMode: string | undefin
     });
   }
 
-  if (Array.isArray(c.environment)) c.environment = byName(c.environment, "value");
+  // ECS drops environment entries without a value on registration
+  // (https://github.com/aws-actions/amazon-ecs-deploy-task-definition/pull/224): so does the canonical form.
+  if (Array.isArray(c.environment))
+    c.environment = byName(
+      c.environment.filter((e) => !isObject(e) || (e.value !== undefined && e.value !== null)),
+      "value",
+    );
   if (Array.isArray(c.secrets)) c.secrets = byName(c.secrets, "valueFrom");
 
   if (isObject(c.healthCheck)) {
@@ -141,6 +151,23 @@ function normaliseContainer(container: JsonObject, networkMode: string | undefin
     if (Array.isArray(v)) c[key] = sortByJson(v);
   }
   return c;
+}
+
+/**
+ * Volume defaults ECS fills in: `configuredAtLaunch: false` (DescribeTaskDefinition returns it for every
+ * volume; terraform-provider-aws had the perpetual diff: https://github.com/hashicorp/terraform-provider-aws/issues/38153),
+ * and an EFS volume's `rootDirectory: "/"` ("If this parameter is omitted, the root of the Amazon EFS
+ * volume will be used", botocore ecs EFSVolumeConfiguration.rootDirectory). Absent and default mean the
+ * same, so the canonical form leaves both out; an empty `host: {}` is pruned with other empty maps.
+ */
+function normaliseVolume(volume: JsonObject): JsonObject {
+  const v: JsonObject = { ...volume };
+  if (v.configuredAtLaunch === false) delete v.configuredAtLaunch;
+  if (isObject(v.efsVolumeConfiguration) && v.efsVolumeConfiguration.rootDirectory === "/") {
+    const { rootDirectory: _root, ...efs } = v.efsVolumeConfiguration;
+    v.efsVolumeConfiguration = efs;
+  }
+  return v;
 }
 
 /** `[{name, value}]` deduplicated by name (the last entry wins) and sorted by name. */

@@ -76,3 +76,51 @@ export function copyTags(original: { arn: string; tags: Record<string, string> }
   tags[COPY_OF_TAG] = sanitiseTagValue(original.arn);
   return tags;
 }
+
+/**
+ * Every key deployer may write on a task definition: its provenance tags (registrationTags), the
+ * rollback pointer and the copy marker. A template tag with one of these keys collides: deployer's
+ * value wins, and preflight says so.
+ */
+export const DEPLOYER_TAG_KEYS: readonly string[] = [
+  "deployer:image-digest",
+  "deployer:image-tag",
+  "deployer:git-sha",
+  "deployer:run-id",
+  "deployer:by",
+  "deployer:fingerprint",
+  PREVIOUS_TASK_DEFINITION_TAG,
+  "deployer:promoted-from",
+  "deployer:source-stage",
+  "deployer:source-task-definition",
+  COPY_OF_TAG,
+];
+
+/**
+ * ECS's limit: "Maximum number of 50 items" per resource (botocore ecs Tags). botocore adds that
+ * aws:-prefixed tags "do not count", but they may not be written at all; every tag counts here.
+ */
+export const MAX_TAGS = 50;
+
+/** The `tags` a template writes (`[{key, value}]`, as RegisterTaskDefinition takes them), as a map. */
+export function templateTags(def: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  const tags = (def as { tags?: unknown }).tags;
+  if (!Array.isArray(tags)) return out;
+  for (const t of tags as Array<{ key?: unknown; value?: unknown }>) {
+    if (typeof t?.key !== "string") continue;
+    out[t.key] = typeof t.value === "string" ? t.value : "";
+  }
+  return out;
+}
+
+/** The template keys deployer's own would overwrite. */
+export function tagCollisions(template: Record<string, string>, deployerKeys: Iterable<string> = DEPLOYER_TAG_KEYS): string[] {
+  const mine = new Set(deployerKeys);
+  return Object.keys(template).filter((k) => mine.has(k));
+}
+
+/** The tags a registration sends: the template's, then deployer's over them (deployer's keys win). */
+export function mergeTags(template: Record<string, string>, deployer: Record<string, string>): Record<string, string> {
+  return { ...template, ...deployer };
+}

@@ -5,8 +5,9 @@
 // request value must match none of them). Context keys are case-insensitive.
 //
 // An operator this module does not know (IpAddress, BinaryEquals, a typo) never makes a condition
-// true: it is reported in `unsupported`, and the caller decides (an Allow does not apply; a Deny is
-// assumed to apply), so a policy can never be read as more permissive than it is.
+// true: it is reported in `unsupported`, and the evaluator reads a statement whose other conditions
+// hold as one that may or may not apply: an answer resting on it is "uncertain" (preflight says
+// unverified), never a pass and never an explicit deny.
 import { arnMatches, matchesPattern, type ContextLookup } from "./wildcard.js";
 
 export type ConditionValue = string | string[] | boolean | number;
@@ -160,6 +161,18 @@ function evaluateKey(
   return values.some((v) => valueMatches(spec, policyValues, v, vars));
 }
 
+/**
+ * Condition keys whose values deployer cannot know before the request is made, when the request
+ * context does not give them: where the request comes from (aws:SourceVpc, aws:SourceVpce,
+ * aws:SourceIp, aws:VpcSourceIp: ECS pulls and fetches through the task's network), the principal's
+ * and resources' tags (aws:PrincipalTag/…, aws:ResourceTag/…, SERVICE:ResourceTag/…: ABAC), and the
+ * organization the principal or resource belongs to. A condition on one of them is not evaluated
+ * (reported in `unsupported` as `Operator(key)`), so the answer is "uncertain", never a pass or a fail.
+ * Keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ */
+export const UNKNOWABLE_KEY =
+  /^(aws:(SourceVpce?|SourceIp|VpcSourceIp|PrincipalTag\/.+|ResourceTag\/.+|PrincipalOrgID|PrincipalOrgPaths|ResourceOrgID|ResourceOrgPaths|SourceOrgID|SourceOrgPaths|CalledVia|CalledViaFirst|CalledViaLast|ViaAWSService)|[a-z0-9-]+:ResourceTag\/.+)$/i;
+
 /** Evaluate a statement's whole Condition block against the request context. */
 export function evaluateConditions(
   condition: ConditionBlock | undefined,
@@ -176,7 +189,12 @@ export function evaluateConditions(
       continue;
     }
     for (const [key, raw] of Object.entries(keys)) {
-      const ok = evaluateKey(op, toStrings(raw), lookup(key), variablesEnabled ? lookup : undefined);
+      const value = lookup(key);
+      if (value === undefined && UNKNOWABLE_KEY.test(key)) {
+        unsupported.push(`${operatorName}(${key})`);
+        continue;
+      }
+      const ok = evaluateKey(op, toStrings(raw), value, variablesEnabled ? lookup : undefined);
       if (!ok) supportedMatch = false;
     }
   }

@@ -36,8 +36,16 @@ export interface EvaluationResult {
   /** Ids of the statements the decision rests on (the Denies when denied, the Allows when allowed). */
   matched: string[];
   statements: MatchedStatement[];
-  /** Condition operators met that this evaluator does not implement (an Allow with one never applies; a Deny with one is assumed to). */
+  /** Condition operators met that this evaluator does not implement (an Allow with one never applies). */
   unsupported: string[];
+  /**
+   * The answer may be wrong because of those operators: a Deny whose other conditions hold but that
+   * has an operator deployer cannot evaluate (whether it applies is unknown: never an explicit deny),
+   * or no Allow applies for sure while one with such an operator might. Callers report "unverified".
+   */
+  uncertain: boolean;
+  /** Ids of the Denies that apply unless their unsupported conditions fail (see `uncertain`). */
+  uncertainDenies: string[];
 }
 
 export interface IdentityRequest {
@@ -83,7 +91,7 @@ interface RequestFacts {
   resourceOptional: boolean;
 }
 
-type StatementOutcome = "applies" | "not-applicable";
+type StatementOutcome = "applies" | "maybe" | "not-applicable";
 
 function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: boolean, unsupported: string[]): StatementOutcome {
   // Action / NotAction (exactly one of them must be present).
@@ -113,30 +121,50 @@ function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: b
 
   const cond = evaluateConditions(st.Condition, facts.lookup, variables);
   unsupported.push(...cond.unsupported);
-  if (st.Effect === "Deny") return cond.supportedMatch ? "applies" : "not-applicable";
-  return cond.matches ? "applies" : "not-applicable";
+  if (cond.matches) return "applies";
+  // Every condition deployer can evaluate holds, but some it cannot: it may or may not apply.
+  return cond.supportedMatch && cond.unsupported.length > 0 ? "maybe" : "not-applicable";
 }
 
 interface PolicyScan {
   allows: MatchedStatement[];
   denies: MatchedStatement[];
+  maybeAllows: MatchedStatement[];
+  maybeDenies: MatchedStatement[];
 }
 
 function scanPolicy(p: NamedPolicy, facts: RequestFacts, unsupported: string[]): PolicyScan {
-  const out: PolicyScan = { allows: [], denies: [] };
+  const out: PolicyScan = { allows: [], denies: [], maybeAllows: [], maybeDenies: [] };
   const statements = asList(p.document?.Statement);
   const variables = p.document?.Version === "2012-10-17";
   statements.forEach((st, i) => {
     if (!st || (st.Effect !== "Allow" && st.Effect !== "Deny")) return;
-    if (statementApplies(st, facts, variables, unsupported) !== "applies") return;
+    const outcome = statementApplies(st, facts, variables, unsupported);
+    if (outcome === "not-applicable") return;
     const m: MatchedStatement = { id: `${p.name}#${st.Sid ?? i}`, policy: p.name, effect: st.Effect, statement: st };
-    (st.Effect === "Deny" ? out.denies : out.allows).push(m);
+    if (outcome === "maybe") (st.Effect === "Deny" ? out.maybeDenies : out.maybeAllows).push(m);
+    else (st.Effect === "Deny" ? out.denies : out.allows).push(m);
   });
   return out;
 }
 
-function result(decision: Decision, statements: MatchedStatement[], unsupported: string[]): EvaluationResult {
-  return { decision, matched: statements.map((s) => s.id), statements, unsupported: [...new Set(unsupported)] };
+function result(decision: Decision, statements: MatchedStatement[], unsupported: string[], maybe: MaybeSets): EvaluationResult {
+  // Uncertain: a Deny that might apply where the answer would otherwise be allowed, or an Allow that
+  // might apply where nothing else allows.
+  const uncertain = (decision === "allowed" && maybe.denies.length > 0) || (decision === "implicitDeny" && maybe.allows.length > 0);
+  return {
+    decision,
+    matched: statements.map((s) => s.id),
+    statements,
+    unsupported: [...new Set(unsupported)],
+    uncertain,
+    uncertainDenies: decision === "explicitDeny" ? [] : maybe.denies.map((d) => d.id),
+  };
+}
+
+interface MaybeSets {
+  allows: MatchedStatement[];
+  denies: MatchedStatement[];
 }
 
 /**
@@ -148,12 +176,18 @@ export function evaluateIdentityPolicies(req: IdentityRequest): EvaluationResult
   const unsupported: string[] = [];
   const scans = req.policies.map((p, i) => scanPolicy(named(p, `policy[${i}]`), facts, unsupported));
   const boundary = req.boundary ? scanPolicy(named(req.boundary, "boundary"), facts, unsupported) : undefined;
+  const maybe: MaybeSets = {
+    denies: [...scans.flatMap((s) => s.maybeDenies), ...(boundary?.maybeDenies ?? [])],
+    // An identity Allow that might apply matters when nothing else allows; so does a boundary Allow
+    // that might apply when the boundary otherwise allows nothing.
+    allows: [...scans.flatMap((s) => s.maybeAllows), ...(boundary && boundary.allows.length === 0 ? boundary.maybeAllows : [])],
+  };
   const denies = [...scans.flatMap((s) => s.denies), ...(boundary?.denies ?? [])];
-  if (denies.length > 0) return result("explicitDeny", denies, unsupported);
+  if (denies.length > 0) return result("explicitDeny", denies, unsupported, maybe);
   const allows = scans.flatMap((s) => s.allows);
-  if (allows.length === 0) return result("implicitDeny", [], unsupported);
-  if (boundary && boundary.allows.length === 0) return result("implicitDeny", [], unsupported);
-  return result("allowed", [...allows, ...(boundary?.allows ?? [])], unsupported);
+  if (allows.length === 0) return result("implicitDeny", [], unsupported, maybe);
+  if (boundary && boundary.allows.length === 0) return result("implicitDeny", [], unsupported, maybe);
+  return result("allowed", [...allows, ...(boundary?.allows ?? [])], unsupported, maybe);
 }
 
 /**
@@ -171,9 +205,10 @@ export function evaluateResourcePolicy(req: ResourcePolicyRequest): EvaluationRe
   };
   const unsupported: string[] = [];
   const scan = scanPolicy(named(req.policy, "resource-policy"), facts, unsupported);
-  if (scan.denies.length > 0) return result("explicitDeny", scan.denies, unsupported);
-  if (scan.allows.length > 0) return result("allowed", scan.allows, unsupported);
-  return result("implicitDeny", [], unsupported);
+  const maybe: MaybeSets = { denies: scan.maybeDenies, allows: scan.maybeAllows };
+  if (scan.denies.length > 0) return result("explicitDeny", scan.denies, unsupported, maybe);
+  if (scan.allows.length > 0) return result("allowed", scan.allows, unsupported, maybe);
+  return result("implicitDeny", [], unsupported, maybe);
 }
 
 /** A role trust policy: may this principal sts:AssumeRole the role? */

@@ -12,7 +12,10 @@ import { ROLE_FIELDS, type CheckContext, type TaskDefinitionValidator } from "..
 import { checkImagePull, IMAGE_PULL_CHECK } from "../checks/image-pull.js";
 import { checkPassRole, passRoleCheckId } from "../checks/pass-role.js";
 import { checkRoleTrust, trustCheckId } from "../checks/role-trust.js";
-import { checkTaskDefinition, TASK_DEFINITION_CHECK } from "../checks/task-definition.js";
+import { checkTaskDefinition, checkTemplateTags, TAGS_CHECK, TASK_DEFINITION_CHECK } from "../checks/task-definition.js";
+import { checkDeployRolePermissions, DEPLOY_ROLE_CHECK } from "../checks/deploy-role.js";
+import { checkSecrets, SECRETS_CHECK } from "../checks/secrets.js";
+import { checkLogs, LOGS_CHECK } from "../checks/logs.js";
 import { checkLiveTaskDefinition, LIVE_TASK_DEFINITION_CHECK, readLiveState, type LiveState } from "../checks/live-task-definition.js";
 import { verdict } from "../checks/check-result.js";
 import { readRollbackState, type RollbackState } from "../checks/rollback-target.js";
@@ -31,23 +34,32 @@ export interface ObserveTargetInput {
   sessions: SessionFactory;
   /** ECR for the central repository (base credentials, or image.registryRole): see centralRegistryEcr. */
   baseEcr: EcrPort;
+  /** The same identity's ECR in another region of the central registry (its replicas): see registryEcrIn. */
+  registryEcr?: (region: string) => Promise<EcrPort>;
   runId: string;
   options: { waitForInProgress: boolean };
   /** Validates the rendered definition; default: the foundation's validateTaskDefinition (src/render/). */
   validateTaskDefinition?: TaskDefinitionValidator;
 }
 
-/** Every check of a target, in the order they are reported. */
+/**
+ * Every check of a target, in the order they are reported: what the deploy role may do, the service,
+ * the task definition, the task role, the execution role, the image, the secrets, the logs.
+ */
 export const CHECK_ORDER: ReadonlyArray<{ id: string; title: string }> = [
   ASSUME_ROLE_CHECK,
+  DEPLOY_ROLE_CHECK,
   SERVICE_CHECK,
   LIVE_TASK_DEFINITION_CHECK,
   TASK_DEFINITION_CHECK,
+  TAGS_CHECK,
   { id: passRoleCheckId("taskRole"), title: "deploy role can pass the task role to ecs-tasks.amazonaws.com" },
-  { id: passRoleCheckId("executionRole"), title: "deploy role can pass the execution role to ecs-tasks.amazonaws.com" },
   { id: trustCheckId("taskRole"), title: "task role trusts ecs-tasks.amazonaws.com" },
+  { id: passRoleCheckId("executionRole"), title: "deploy role can pass the execution role to ecs-tasks.amazonaws.com" },
   { id: trustCheckId("executionRole"), title: "execution role trusts ecs-tasks.amazonaws.com" },
   IMAGE_PULL_CHECK,
+  SECRETS_CHECK,
+  LOGS_CHECK,
 ];
 
 function orderChecks(checks: CheckResult[]): CheckResult[] {
@@ -102,6 +114,7 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     session,
     reads,
     centralEcr: input.baseEcr,
+    ...(input.registryEcr ? { registryEcr: input.registryEcr } : {}),
     options: input.options,
     validateTaskDefinition:
       input.validateTaskDefinition ?? ((def, t) => validateTaskDefinition(def, { templateFile: input.project.template.file, target: t })),
@@ -116,12 +129,16 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
         ...(live.service ? await readRollbackState(ctx, live.service, live.liveTaskDefinition) : {}),
       }))
       .catch((): LiveState & Partial<RollbackState> => ({})),
+    guard(DEPLOY_ROLE_CHECK, () => checkDeployRolePermissions(ctx)),
     guard(SERVICE_CHECK, () => checkClusterAndService(ctx)),
     guard(LIVE_TASK_DEFINITION_CHECK, () => checkLiveTaskDefinition(ctx)),
     guard(TASK_DEFINITION_CHECK, () => checkTaskDefinition(ctx)),
+    guard(TAGS_CHECK, () => checkTemplateTags(ctx)),
     ...ROLE_FIELDS.map((role) => guard({ id: passRoleCheckId(role), title: `pass ${role}` }, () => checkPassRole(ctx, role))),
     ...ROLE_FIELDS.map((role) => guard({ id: trustCheckId(role), title: `${role} trust` }, () => checkRoleTrust(ctx, role))),
     guard(IMAGE_PULL_CHECK, () => checkImagePull(ctx)),
+    guard(SECRETS_CHECK, () => checkSecrets(ctx)),
+    guard(LOGS_CHECK, () => checkLogs(ctx)),
   ]);
 
   const observed: ObservedTarget = { target, session, checks: orderChecks([assumed.check, ...checks]) };

@@ -167,6 +167,25 @@ export async function resolveImage(config: DeployerConfig, sessions: SessionFact
   return resolved;
 }
 
+/**
+ * The same identity's ECR in `region` of the central registry: what the image-pull check reads a
+ * replica of the central account with (the central repository replicated into a target's region).
+ * One port per region, with shared policy reads.
+ */
+export function registryEcrIn(config: DeployerConfig, sessions: SessionFactory): (region: string) => Promise<EcrPort> {
+  const central = parseRepositoryUri(config.image.repository);
+  const ports = new Map<string, Promise<EcrPort>>();
+  return (region) => {
+    let p = ports.get(region);
+    if (!p) {
+      p = centralEcr(config, sessions, { ...central, region }).then(withSharedPolicyReads);
+      ports.set(region, p);
+      p.catch(() => ports.delete(region));
+    }
+    return p;
+  };
+}
+
 /** The ECR port the image-pull check reads the central repository policy with (same identity as resolveImage). */
 export async function centralRegistryEcr(config: DeployerConfig, sessions: SessionFactory): Promise<EcrPort> {
   return withSharedPolicyReads(await centralEcr(config, sessions, parseRepositoryUri(config.image.repository)));

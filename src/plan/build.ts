@@ -27,7 +27,7 @@ import { knownGoodRevision } from "../ecs/deployment-history.js";
 import { diffTaskDefinitions } from "./diff.js";
 import { fingerprint } from "./fingerprint.js";
 import { markSensitiveChanges, rememberSensitiveValues } from "./redact-plan.js";
-import { registrationTags, type RegistrationTagInput } from "../ecs/tags.js";
+import { mergeTags, registrationTags, templateTags, type RegistrationTagInput } from "../ecs/tags.js";
 import { taskDefinitionName, pinnedDigest } from "../config/aws-names.js";
 import type { CheckResult, Verdict } from "../checks/check-result.js";
 import type { KnownGoodRevision } from "../ecs/deployment-history.js";
@@ -240,16 +240,21 @@ function planTarget(
     } else {
       steps.push({
         kind: "register-task-definition",
-        tags: registrationTags({
-          imageDigest: desired.image.digest,
-          imageTag: desired.image.tag,
-          gitSha: options.gitSha,
-          runId: input.runId,
-          by: options.by,
-          fingerprint: desiredFingerprint,
-          previousTaskDefinition: rollbackTo?.taskDefinitionArn,
-          promotion: promotionTagInput(options.promotion, target.name),
-        }),
+        // The template's own tags are kept; deployer's provenance tags win on a shared key (the
+        // task-definition-tags check reports such a collision).
+        tags: mergeTags(
+          templateTags(desiredDef),
+          registrationTags({
+            imageDigest: desired.image.digest,
+            imageTag: desired.image.tag,
+            gitSha: options.gitSha,
+            runId: input.runId,
+            by: options.by,
+            fingerprint: desiredFingerprint,
+            previousTaskDefinition: rollbackTo?.taskDefinitionArn,
+            promotion: promotionTagInput(options.promotion, target.name),
+          }),
+        ),
       });
     }
     steps.push({

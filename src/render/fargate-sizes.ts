@@ -32,10 +32,20 @@ export function memoryMiB(memory: string): number | undefined {
   return m[2] ? Math.round(Number(m[1]) * 1024) : Number(m[1]);
 }
 
+/**
+ * Windows containers on Fargate: "The CPU units cannot be less than 1 vCPU", and 8 and 16 vCPU are
+ * Linux only (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size;
+ * botocore ecs RegisterTaskDefinitionRequest.memory).
+ */
+export const FARGATE_WINDOWS_CPU: readonly number[] = [1024, 2048, 4096];
+
 /** Describes the problem with a cpu/memory pair on Fargate, or undefined when it is valid. */
-export function fargateSizeProblem(cpu: number, memory: number): string | undefined {
+export function fargateSizeProblem(cpu: number, memory: number, os?: string): string | undefined {
   const valid = FARGATE_SIZES.get(cpu);
   if (!valid) return `cpu ${cpu} is not a Fargate size (valid: ${[...FARGATE_SIZES.keys()].join(", ")})`;
+  if (os?.toUpperCase().startsWith("WINDOWS") && !FARGATE_WINDOWS_CPU.includes(cpu)) {
+    return `cpu ${cpu} is not a Fargate size for ${os} (Windows: ${FARGATE_WINDOWS_CPU.join(", ")}; 256 and 512 are below 1 vCPU, 8192 and 16384 are Linux only)`;
+  }
   if (!valid.includes(memory)) {
     const list = valid.length <= 7 ? valid.join(", ") : `${valid[0]} to ${valid[valid.length - 1]} in steps of ${valid[1]! - valid[0]!}`;
     return `memory ${memory} is not valid with cpu ${cpu} on Fargate (valid: ${list})`;

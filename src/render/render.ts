@@ -3,6 +3,7 @@
 // line and the target.
 import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../config/types.js";
 import { imageUri } from "../config/types.js";
+import { partitionOf } from "../config/aws-names.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
 import { JsonSyntaxError, scanJson, type JsonScan } from "./json-scan.js";
 import { compileTemplate, taintDeep, TemplateFailure, TEMPLATE_HELPERS, templateLocation, type RenderedText } from "./template-engine.js";
@@ -59,6 +60,8 @@ function plainContext(project: Project, target: Target, image: string): Record<s
       region: target.region,
       cluster: target.cluster,
       service: target.service,
+      // arn:aws, arn:aws-cn, arn:aws-us-gov: the target region's partition, for ARNs the template writes.
+      partition: partitionOf(target.region),
     },
     image,
     taskRole: target.taskRole,

@@ -1,12 +1,14 @@
 // Validates a rendered task definition: the JSON Schema of RegisterTaskDefinition's input
 // (schemas/task-definition.schema.json), then the rules ECS enforces at registration or at task
-// start that a schema cannot express (Fargate sizes and network mode, roles in the target's account,
-// what needs an execution role). Errors name the template, the line and the JSON path.
+// start that a schema cannot express (Fargate sizes and network mode, Windows sizes, host ports under
+// awsvpc, container memory within the task's, the 64 KiB request, tags; roles in the target's
+// account, what needs an execution role). Errors name the template, the line and the JSON path.
 import { parseRoleArn } from "../config/aws-names.js";
 import { validateAgainstSchema } from "../config/schema-validation.js";
 import type { Target, TaskDefinitionInput } from "../config/types.js";
 import { DeployerError, type SourceLocation } from "../errors.js";
 import { cpuUnits, fargateSizeProblem, memoryMiB } from "./fargate-sizes.js";
+import { DEPLOYER_TAG_KEYS, MAX_TAGS } from "../ecs/tags.js";
 
 export interface TaskDefinitionCheckContext {
   /** The template the definition was rendered from (reported as the error's file). */
@@ -76,7 +78,8 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
     } else {
       const cpu = cpuUnits(def.cpu);
       const memory = memoryMiB(def.memory);
-      const problem = cpu !== undefined && memory !== undefined ? fargateSizeProblem(cpu, memory) : undefined;
+      const os = def.runtimePlatform?.operatingSystemFamily;
+      const problem = cpu !== undefined && memory !== undefined ? fargateSizeProblem(cpu, memory, os) : undefined;
       if (problem)
         err(
           "/memory",
@@ -141,6 +144,10 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
       }
     }
   });
+  portMappingRules(def, err);
+  memoryRules(def, err);
+  tagRules(def, err);
+  sizeRule(def, err);
   if (essential === 0)
     err(
       "/containerDefinitions",
@@ -149,4 +156,152 @@ function ruleErrors(def: TaskDefinitionInput, ctx: TaskDefinitionCheckContext, l
       'Mark the main container "essential": true (a task needs at least one essential container).',
     );
   return out;
+}
+
+type Report = (pointer: string, field: string, message: string, hint: string) => void;
+
+/**
+ * awsvpc and host networking: "the hostPort can either be left blank or set to the same value as the
+ * containerPort" (botocore ecs PortMapping.hostPort). ECS: "When networkMode=awsvpc, the host ports and
+ * container ports in port mappings must match." (https://github.com/pulumi/pulumi-awsx/issues/935).
+ */
+function portMappingRules(def: TaskDefinitionInput, err: Report): void {
+  const mode = def.networkMode ?? "bridge";
+  if (mode !== "awsvpc" && mode !== "host") return;
+  def.containerDefinitions.forEach((c, i) => {
+    (c.portMappings ?? []).forEach((pm, j) => {
+      if (pm.hostPort !== undefined && pm.containerPort !== undefined && pm.hostPort !== pm.containerPort) {
+        err(
+          `/containerDefinitions/${i}/portMappings/${j}/hostPort`,
+          `containerDefinitions[${i}].portMappings[${j}].hostPort`,
+          `hostPort ${pm.hostPort} differs from containerPort ${pm.containerPort}: with networkMode ${mode} ECS requires them to match`,
+          "Leave hostPort out (ECS sets it to the containerPort) or make it equal.",
+        );
+      }
+    });
+  });
+}
+
+/**
+ * Container memory against the task's, as ECS checks it at registration (and the sandbox models it):
+ * a container's `memory` not above the task's ("The 'memory' setting for container 'worker' is
+ * greater than for the task.", https://github.com/pulumi/pulumi-awsx/issues/1220), and the sum of
+ * every container's memoryReservation (else memory) not above it ("The sum of all container
+ * 'memoryReservation' values cannot be greater than the value of the task 'memory'.",
+ * https://github.com/cloudnativedaysjp/dreamkast-infra/pull/4766). The documentation says "lower
+ * than"; ECS's own errors (and working definitions) accept equal. Without task memory (EC2) each
+ * container needs memory or memoryReservation.
+ */
+function memoryRules(def: TaskDefinitionInput, err: Report): void {
+  const task = typeof def.memory === "string" ? memoryMiB(def.memory) : undefined;
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  let sum = 0;
+  def.containerDefinitions.forEach((c, i) => {
+    const memory = num(c.memory);
+    const reservation = num(c.memoryReservation);
+    if (def.memory === undefined) {
+      if (memory === undefined && reservation === undefined) {
+        err(
+          `/containerDefinitions/${i}`,
+          `containerDefinitions[${i}]`,
+          `container ${c.name} has neither memory nor memoryReservation, and the task sets no memory`,
+          'Set task-level "memory", or the container\'s "memory" / "memoryReservation".',
+        );
+      }
+      return;
+    }
+    if (task === undefined) return;
+    if (memory !== undefined && memory > task) {
+      err(
+        `/containerDefinitions/${i}/memory`,
+        `containerDefinitions[${i}].memory`,
+        `container ${c.name}'s memory ${memory} MiB is more than the task's ${task} MiB`,
+        "A container cannot have more memory than its task.",
+      );
+    }
+    sum += reservation ?? memory ?? 0;
+  });
+  if (task !== undefined && sum > task) {
+    err(
+      "/containerDefinitions",
+      "containerDefinitions",
+      `the containers reserve ${sum} MiB (memoryReservation, else memory), more than the task's ${task} MiB`,
+      "Lower the containers' memoryReservation / memory, or raise the task's memory.",
+    );
+  }
+}
+
+/** botocore ecs Tag: TagKey 1-128, TagValue 0-256 characters of this class. */
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/**
+ * The template's `tags`, as ECS takes them (botocore ecs Tags / Tag): keys 1-128 and values 0-256
+ * characters of letters, spaces, digits and _ . : / = + - @; no "aws:" prefix (any case) on a key or
+ * a value; at most 50 per resource — counting deployer's own (up to DEPLOYER_TAG_KEYS of them; a
+ * template key deployer also writes counts once).
+ */
+function tagRules(def: TaskDefinitionInput, err: Report): void {
+  const tags = Array.isArray(def.tags) ? (def.tags as Array<{ key?: unknown; value?: unknown }>) : [];
+  const seen = new Map<string, number>();
+  tags.forEach((t, i) => {
+    const key = typeof t.key === "string" ? t.key : "";
+    const value = typeof t.value === "string" ? t.value : "";
+    const at = `/tags/${i}`;
+    const field = `tags[${i}]`;
+    if ([...key].length < 1 || [...key].length > 128)
+      err(`${at}/key`, `${field}.key`, `tag key of ${[...key].length} characters (1 to 128)`, "Shorten the key.");
+    if ([...value].length > 256)
+      err(`${at}/value`, `${field}.value`, `tag value of ${[...value].length} characters (at most 256)`, "Shorten the value.");
+    if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value)) {
+      err(
+        at,
+        field,
+        "a tag key or value has a character ECS does not accept",
+        "Tags take letters, digits, spaces and _ . : / = + - @ only.",
+      );
+    }
+    if (/^aws:/i.test(key) || /^aws:/i.test(value)) {
+      err(
+        at,
+        field,
+        'a tag key or value starts with "aws:", which is reserved for AWS',
+        "Rename it: AWS keeps the aws: prefix for itself.",
+      );
+    }
+    const first = seen.get(key);
+    if (first !== undefined) err(`${at}/key`, `${field}.key`, `tag key ${key} is also written by tags[${first}]`, "Each tag key once.");
+    else seen.set(key, i);
+  });
+  const own = [...seen.keys()].filter((k) => !DEPLOYER_TAG_KEYS.includes(k)).length;
+  const deployers = DEPLOYER_TAG_KEYS.length - 1; // every key but deployer:copy-of, written on copies only (without the template's tags)
+  if (own + deployers > MAX_TAGS) {
+    err(
+      "/tags",
+      "tags",
+      `${own} template tags and up to ${deployers} of deployer's make more than the ${MAX_TAGS} tags ECS allows on a task definition`,
+      `Keep at most ${MAX_TAGS - deployers} tags in the template.`,
+    );
+  }
+}
+
+/** ECS refuses a RegisterTaskDefinition request over 65536 bytes ("Actual length: '66420'. Max allowed length is '65536' bytes."). */
+export const MAX_REGISTER_BYTES = 65536;
+/** Room kept for deployer's own tags (at most ten keys and values of bounded length), in bytes. */
+export const DEPLOYER_TAGS_BYTES = 2048;
+
+/**
+ * The 64 KiB limit (https://github.com/awsdocs/amazon-ecs-developer-guide/pull/149, a real
+ * ClientException). What ECS measures is not documented; the stricter reading: the serialized
+ * request, with room for deployer's tags.
+ */
+function sizeRule(def: TaskDefinitionInput, err: Report): void {
+  const bytes = Buffer.byteLength(JSON.stringify(def), "utf8") + DEPLOYER_TAGS_BYTES;
+  if (bytes > MAX_REGISTER_BYTES) {
+    err(
+      "",
+      "containerDefinitions",
+      `the registration request would be about ${bytes} bytes (with ${DEPLOYER_TAGS_BYTES} kept for deployer's tags): ECS refuses more than ${MAX_REGISTER_BYTES}`,
+      "Shrink the definition: move long values (environment, commands) to SSM parameters or an environment file.",
+    );
+  }
 }

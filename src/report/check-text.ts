@@ -1,12 +1,14 @@
-// `deployer check`: every target's preflight checks as a tree with OK / NG / WARN / SKIP markers.
+// `deployer check`: every target's preflight checks as a tree (check-tree.ts: deploy role → service →
+// task definition → task role → execution role → image → secrets → logs) with OK / NG / WARN / SKIP
+// markers; with --verbose, each check's evidence too.
 import pc from "picocolors";
 import type { Plan } from "../plan/types.js";
 import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
 import { countChecks, planForTerminal, plural, scrubTerminal } from "./plan-format.js";
-import { formatCheck } from "./plan-text.js";
+import { checkTreeLines } from "./check-tree.js";
 import { terminalOutput } from "./escape.js";
 
-export function formatChecksText(input: Plan, opts: { color: boolean }): string {
+export function formatChecksText(input: Plan, opts: { color: boolean; evidence?: boolean }): string {
   const c = pc.createColors(opts.color);
   const plan = planForTerminal(redactPlanForOutput(input));
   const lines: string[] = [];
@@ -19,7 +21,7 @@ export function formatChecksText(input: Plan, opts: { color: boolean }): string 
     warnings += counts.warn;
     const head = t.action === "blocked" ? c.red("NG") : c.green("OK");
     lines.push(`${head} ${c.bold(s.name)}  ${c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`)}`);
-    for (const check of t.checks) lines.push(...formatCheck(check, c, 1));
+    lines.push(...checkTreeLines(t.checks, c, { depth: 1, evidence: opts.evidence ?? false }));
   }
   lines.push("");
   const verdict =

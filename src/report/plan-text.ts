@@ -14,10 +14,10 @@ import {
   planForTerminal,
   scrubTerminal,
   summaryLine,
-  verdictMarker,
 } from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
+import { checkTreeLines } from "./check-tree.js";
 import type { CheckResult } from "../checks/check-result.js";
 
 export interface PlanTextOptions {
@@ -26,8 +26,10 @@ export interface PlanTextOptions {
   cwd?: string;
   /** Extra values to scrub (the plan's own are used anyway). */
   sensitiveValues?: readonly string[];
-  /** "all" (default): every check; "problems": only checks that did not pass, and a count of the rest. */
+  /** "problems" (default): only checks that did not pass, and a count of the rest; "all" (--verbose): every check. */
   checks?: "all" | "problems";
+  /** With every check, their evidence too (--verbose). */
+  evidence?: boolean;
 }
 
 export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
@@ -40,7 +42,7 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
 
   for (const t of plan.targets) {
     lines.push("");
-    lines.push(...formatTarget(t, c, opts.checks ?? "all"));
+    lines.push(...formatTarget(t, c, opts.checks ?? "problems", opts.evidence ?? false));
   }
 
   lines.push("");
@@ -54,9 +56,10 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
   return terminalOutput(scrubTerminal(lines.join("\n"), sensitiveValuesOf(redacted)), { keepColour: opts.color });
 }
 
-export type Colors = ReturnType<typeof pc.createColors>;
+export type { Colors } from "./check-tree.js";
+type Colors = ReturnType<typeof pc.createColors>;
 
-function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems"): string[] {
+function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems", evidence: boolean): string[] {
   const s = t.target;
   const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service} · ${s.file}`);
   const lines: string[] = [];
@@ -77,11 +80,12 @@ function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems"): stri
   }
   if (t.action !== "noop") for (const ch of t.diff) lines.push(...formatChange(ch, c));
   if (t.steps.length > 0) lines.push(`  ${c.dim("steps:")} ${t.steps.map(describeStep).join(" → ")}`);
-  const shown = which === "all" ? t.checks : t.checks.filter((check) => worstVerdict(check) !== "pass");
+  const show = (check: CheckResult) => which === "all" || worstVerdict(check) !== "pass";
+  const shown = t.checks.filter(show);
   const passed = t.checks.length - shown.length;
   if (shown.length > 0) {
-    lines.push(`  ${c.dim("checks:")}${passed > 0 ? c.dim(` (${passed} passed, not shown)`) : ""}`);
-    for (const check of shown) lines.push(...formatCheck(check, c, 2));
+    lines.push(`  ${c.dim("checks:")}${passed > 0 ? c.dim(` (${passed} passed, not shown; --verbose shows them)`) : ""}`);
+    lines.push(...checkTreeLines(t.checks, c, { depth: 2, show, evidence }));
   } else if (t.checks.length > 0) {
     lines.push(`  ${c.dim("checks:")} ${c.green(`all ${t.checks.length} passed`)}`);
   }
@@ -101,22 +105,5 @@ function formatChange(ch: FieldChange, c: Colors): string[] {
   }
 }
 
-export function formatCheck(check: CheckResult, c: Colors, depth: number): string[] {
-  const marker = verdictMarker(check.verdict);
-  const colored =
-    marker === "OK" ? c.green(marker) : marker === "NG" ? c.red(marker) : marker === "WARN" ? c.yellow(marker) : c.dim(marker);
-  const pad = "  ".repeat(depth);
-  const label = check.verdict === "unverified" ? `${check.title} ${c.dim("(unverified)")}` : check.title;
-  const lines = [`${pad}[${colored}] ${label}${check.message && check.message !== check.title ? c.dim(` — ${check.message}`) : ""}`];
-  if (check.verdict !== "pass" && check.verdict !== "skip") {
-    if (check.error?.action || check.error?.resource) {
-      lines.push(`${pad}     ${c.dim("aws:")} ${[check.error.action, check.error.resource].filter(Boolean).join(" on ")}`);
-    }
-    if (check.error?.awsCode || check.error?.awsMessage) {
-      lines.push(`${pad}     ${c.dim("aws said:")} ${[check.error.awsCode, check.error.awsMessage].filter(Boolean).join(": ")}`);
-    }
-    if (check.hint) lines.push(`${pad}     ${c.dim("hint:")} ${check.hint}`);
-  }
-  for (const child of check.children ?? []) lines.push(...formatCheck(child, c, depth + 1));
-  return lines;
-}
+/** One check and its sub-checks (check-tree.ts). */
+export { formatCheck } from "./check-tree.js";

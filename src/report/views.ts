@@ -24,8 +24,10 @@ import { jsonText, markdownCodeBlock, markdownOutput, terminalOutput, terminalTe
 import type { View } from "./view.js";
 
 export interface PlanViewOptions {
-  /** Text: every check ("all", as plan shows them) or only those that did not pass ("problems", before applying). */
+  /** Text: only the checks that did not pass ("problems", the default) or every check ("all": --verbose). */
   checks?: "all" | "problems";
+  /** Text: each check's evidence too (--verbose). */
+  evidence?: boolean;
   /** Markdown: where the full plan is, said when diffs are cut to fit. */
   jsonArtifactHint?: string;
   /** Text: the plan was saved to this file (`plan --save`): say how to apply it. */
@@ -36,7 +38,7 @@ export interface PlanViewOptions {
 export function planView(plan: Plan, o: PlanViewOptions = {}): View {
   return {
     text: ({ color }) =>
-      formatPlanText(plan, { color, ...(o.checks ? { checks: o.checks } : {}) }) +
+      formatPlanText(plan, { color, ...(o.checks ? { checks: o.checks } : {}), ...(o.evidence ? { evidence: true } : {}) }) +
       "\n" +
       (o.savedTo
         ? terminalOutput(`Plan saved to ${terminalText(o.savedTo)}; apply it with: deployer rollout --plan ${terminalText(o.savedTo)}`) +
@@ -49,7 +51,7 @@ export function planView(plan: Plan, o: PlanViewOptions = {}): View {
 
 /** `deployer check`: the plan's checks as a tree (JSON and Markdown: the plan's). */
 export function checksView(plan: Plan, o: PlanViewOptions = {}): View {
-  return { ...planView(plan, o), text: ({ color }) => formatChecksText(plan, { color }) + "\n" };
+  return { ...planView(plan, o), text: ({ color }) => formatChecksText(plan, { color, evidence: o.evidence ?? false }) + "\n" };
 }
 
 /** A rollout's (promote's, rollback's) run report. It has no Markdown form on the command line: the text. */

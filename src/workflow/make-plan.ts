@@ -6,7 +6,7 @@ import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
 import { renderAll } from "../render/render-all.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
-import { resolveImage, centralRegistryEcr } from "../observe/resolve-image.js";
+import { resolveImage, centralRegistryEcr, registryEcrIn } from "../observe/resolve-image.js";
 import { observeTargets } from "../observe/observe-target.js";
 import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
@@ -80,6 +80,7 @@ export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "imag
 export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanResult> {
   const { project, sessions, desired } = input;
   const baseEcr = await centralRegistryEcr(project.config, sessions);
+  const registryEcr = registryEcrIn(project.config, sessions);
   const observed = await observeTargets(
     desired.map((d) => ({
       target: d.target,
@@ -87,6 +88,7 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
       project,
       sessions,
       baseEcr,
+      registryEcr,
       runId: input.runId,
       options: { waitForInProgress: input.options.waitForInProgress },
       ...(input.validate

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { partitionOf } from "../../src/config/aws-names.js";
 import Handlebars from "handlebars";
 import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../../src/config/types.js";
 import type { LiveDeployment, LiveService, LiveTaskDefinition } from "../../src/aws/ports.js";
@@ -69,7 +70,7 @@ export function renderTemplate(t: Target, image: string, service = "shop-api"): 
   const source = readFileSync(path.join(ROOT, "templates/task-definition.json.hbs"), "utf8");
   const text = hb.compile(source, { noEscape: true, strict: true })({
     service,
-    target: { name: t.name, stage: t.stage, account: t.account, region: t.region },
+    target: { name: t.name, stage: t.stage, account: t.account, region: t.region, partition: partitionOf(t.region) },
     taskRole: t.taskRole,
     executionRole: t.executionRole,
     vars: t.vars,

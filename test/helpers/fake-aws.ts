@@ -20,7 +20,14 @@ import type {
   EcsPort,
   IamPort,
   ImageDetail,
+  KeyMetadata,
+  KmsPort,
+  LogsPort,
+  ParameterMetadata,
   PolicyDocument,
+  SecretMetadata,
+  SecretsManagerPort,
+  SsmPort,
   RoleInfo,
   SessionFactory,
   SimulationResult,
@@ -559,14 +566,23 @@ const unused = (port: string) =>
     get: (_t, prop) => () => Promise.reject(new Error(`fake session: ${port}.${String(prop)} is not faked`)),
   });
 
-/** A TargetSession over a FakeEcs (ECR and IAM are not used by apply: calling them fails the test). */
+/** A TargetSession over a FakeEcs (ECR, IAM and the launch-time reads are not used by apply: calling them fails the test). */
 export function fakeSession(ecs: FakeEcs): TargetSession {
   const identity: CallerIdentity = {
     account: ecs.account,
     arn: `arn:aws:sts::${ecs.account}:assumed-role/deployer/deployer-test`,
     userId: "AROAEXAMPLE:deployer-test",
   };
-  return { ecs, ecr: unused("ecr"), iam: unused("iam"), identity };
+  return {
+    ecs,
+    ecr: unused("ecr"),
+    iam: unused("iam"),
+    ssm: unused("ssm"),
+    secretsManager: unused("secretsManager"),
+    logs: unused("logs"),
+    kms: unused("kms"),
+    identity,
+  };
 }
 
 // ---------------------------------------------------------------- accounts and sessions
@@ -601,8 +617,21 @@ export class FakeAccount {
   attached = new Map<string, Record<string, PolicyDocument>>();
   managed = new Map<string, PolicyDocument>();
   repositories = new Map<string, { images: ImageDetail[]; policy?: PolicyDocument }>();
-  /** Decisions iam:SimulatePrincipalPolicy returns, by resource ARN. */
+  /**
+   * Decisions iam:SimulatePrincipalPolicy returns: by "ACTION RESOURCE", else by resource ARN, else
+   * `simulationDefault`. `simulationDetails` adds what IAM says besides the decision (by the same keys).
+   */
   simulation = new Map<string, string>();
+  simulationDefault = "implicitDeny";
+  simulationDetails = new Map<string, Partial<SimulationResult>>();
+  /** SSM parameters by region and name ("eu-west-1 /shop-api/database-url"): metadata only. */
+  parameters = new Map<string, ParameterMetadata>();
+  /** Secrets Manager secrets by region and ARN or name ("eu-west-1 arn:…"). */
+  secrets = new Map<string, SecretMetadata>();
+  /** Log groups by region and name ("eu-west-1 /ecs/shop-api/dev"). */
+  logGroups = new Set<string>();
+  /** KMS keys by region and key reference (id, ARN or alias: "eu-west-1 alias/shop-api"). */
+  kmsKeys = new Map<string, KeyMetadata>();
   /** method name -> error it throws. */
   failures = new Map<string, unknown>();
   /** Whether the IamPort offers getManagedPolicy. */
@@ -653,6 +682,11 @@ export class FakeAccount {
     };
   }
 
+  /** SSM, Secrets Manager, Logs and KMS metadata reads. */
+  launch(): FakeLaunchPorts {
+    return launchPorts(this, (m, args) => this.call(m, args));
+  }
+
   iam(): IamPort {
     const port: IamPort = {
       getRole: async (name) => {
@@ -661,12 +695,19 @@ export class FakeAccount {
       },
       simulatePrincipalPolicy: async (source, actions, resources, context) => {
         this.call("simulatePrincipalPolicy", [source, actions, resources, context]);
-        return resources.map((resource): SimulationResult => ({
-          action: actions[0]!,
-          resource,
-          decision: this.simulation.get(resource) ?? "implicitDeny",
-          matchedStatements: [],
-        }));
+        return actions.flatMap((action) =>
+          (resources.length > 0 ? resources : ["*"]).map((resource): SimulationResult => {
+            const k = `${action} ${resource}`;
+            return {
+              action,
+              resource,
+              decision: this.simulation.get(k) ?? this.simulation.get(resource) ?? this.simulationDefault,
+              matchedStatements: [],
+              missingContextValues: [],
+              ...(this.simulationDetails.get(k) ?? this.simulationDetails.get(resource) ?? {}),
+            };
+          }),
+        );
       },
       listInlinePolicies: async (name) => {
         this.call("listInlinePolicies", [name]);
@@ -685,6 +726,43 @@ export class FakeAccount {
     }
     return port;
   }
+}
+
+export interface FakeLaunchPorts {
+  ssm: SsmPort;
+  secretsManager: SecretsManagerPort;
+  logs: LogsPort;
+  kms: KmsPort;
+}
+
+/** The account's SSM, Secrets Manager, Logs and KMS metadata reads (logged as calls; `failures` by method name). */
+function launchPorts(a: FakeAccount, call: (method: string, args: unknown[]) => void): FakeLaunchPorts {
+  return {
+    ssm: {
+      describeParameter: async (region, name) => {
+        call("describeParameter", [region, name]);
+        return a.parameters.get(`${region} ${name}`) ?? (name.startsWith("/") ? a.parameters.get(`${region} ${name.slice(1)}`) : undefined);
+      },
+    },
+    secretsManager: {
+      describeSecret: async (region, id) => {
+        call("describeSecret", [region, id]);
+        return a.secrets.get(`${region} ${id}`);
+      },
+    },
+    logs: {
+      describeLogGroup: async (region, name) => {
+        call("describeLogGroup", [region, name]);
+        return a.logGroups.has(`${region} ${name}`) ? { name, arn: `arn:aws:logs:${region}:${a.id}:log-group:${name}` } : undefined;
+      },
+    },
+    kms: {
+      describeKey: async (region, keyId) => {
+        call("describeKey", [region, keyId]);
+        return a.kmsKeys.get(`${region} ${keyId}`);
+      },
+    },
+  };
 }
 
 export class FakeWorld {
@@ -730,6 +808,7 @@ export class FakeWorld {
           ecs: acct.ecs(),
           ecr: acct.ecr(),
           iam: acct.iam(),
+          ...acct.launch(),
           identity: identity(`arn:aws:sts::${acct.id}:assumed-role/${name}/${req.sessionName}`),
         };
       },
@@ -771,8 +850,9 @@ export function healthyWorld(target: Target = makeTarget(), world: FakeWorld = n
   for (const arn of [target.taskRole, target.executionRole]) {
     const name = arn.split("/").pop()!;
     acct.roles.set(name, { arn, name, trustPolicy: ecsTrustPolicy(target.account) });
-    acct.simulation.set(arn, "allowed");
   }
+  // The deploy role may do everything a rollout does, the execution role everything a task start needs.
+  acct.simulationDefault = "allowed";
   acct.roles.set("deployer", {
     arn: target.deployRole,
     name: "deployer",

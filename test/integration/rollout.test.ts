@@ -170,7 +170,11 @@ describe("rollout against the sandbox", () => {
     p.repo.edit("environments/prod-eu.yaml", /imageRepository: .*\n/, "");
     const { plan, run } = await p.plan({ envs: ["prod-eu"], stages: ["prod"] }, NEW_TAG);
     await run.sessions.close();
-    expect(failing(plan, "prod-eu")).toEqual([{ id: "image-pull", code: "IMAGE_NOT_PULLABLE" }]);
+    // The image-pull group fails through its repository-policy check (the central policy does not grant 444444444444).
+    expect(failing(plan, "prod-eu")).toEqual([
+      { id: "image-pull", code: "IMAGE_NOT_PULLABLE" },
+      { id: "image-pull:repository-policy", code: "IMAGE_NOT_PULLABLE" },
+    ]);
   });
 
   it("a missing service fails the service check", async () => {

@@ -191,8 +191,15 @@ describe("simulatePrincipalPolicy", () => {
         resource: "arn:aws:iam::222222222222:role/shop-task",
         decision: "allowed",
         matchedStatements: ["deploy-inline"],
+        missingContextValues: [],
       },
-      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/shop-exec", decision: "implicitDeny", matchedStatements: [] },
+      {
+        action: "iam:PassRole",
+        resource: "arn:aws:iam::222222222222:role/shop-exec",
+        decision: "implicitDeny",
+        matchedStatements: [],
+        missingContextValues: [],
+      },
     ]);
   });
 
@@ -212,8 +219,93 @@ describe("simulatePrincipalPolicy", () => {
     });
     const results = await port.simulatePrincipalPolicy("arn:role", ["iam:PassRole"], ["arn:r1", "arn:r2"], []);
     expect(results).toEqual([
-      { action: "iam:PassRole", resource: "arn:r1", decision: "allowed", matchedStatements: ["p1"] },
-      { action: "iam:PassRole", resource: "arn:r2", decision: "explicitDeny", matchedStatements: ["deny"] },
+      { action: "iam:PassRole", resource: "arn:r1", decision: "allowed", matchedStatements: ["p1"], missingContextValues: [] },
+      { action: "iam:PassRole", resource: "arn:r2", decision: "explicitDeny", matchedStatements: ["deny"], missingContextValues: [] },
+    ]);
+  });
+
+  // The shape IAM answers with since 2026-07-30 (botocore 1.43.60): one result per action, its
+  // EvalResourceName an ARN template and its EvalDecision the worst over the resources; per resource
+  // only in ResourceSpecificResults; OrganizationsDecisionDetail at the top level, boundary details
+  // per resource, MissingContextValues per resource.
+  it("reads the 2026 shape: per-resource decisions, SCP and boundary details, missing context per resource", async () => {
+    iamMock.on(SimulatePrincipalPolicyCommand).resolves({
+      EvaluationResults: [
+        {
+          EvalActionName: "iam:PassRole",
+          EvalResourceName: "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+          EvalDecision: "explicitDeny",
+          MatchedStatements: [{ SourcePolicyId: "deploy", SourcePolicyType: "role" }],
+          MissingContextValues: ["aws:SourceVpce"],
+          OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+          PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+          ResourceSpecificResults: [
+            {
+              EvalResourceName: "arn:aws:iam::222222222222:role/task",
+              EvalResourceDecision: "allowed",
+              MatchedStatements: [{ SourcePolicyId: "deploy", SourcePolicyType: "role" }],
+              MissingContextValues: [],
+              PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: true },
+            },
+            {
+              EvalResourceName: "arn:aws:iam::222222222222:role/exec",
+              EvalResourceDecision: "explicitDeny",
+              MatchedStatements: [],
+              MissingContextValues: ["aws:SourceVpce"],
+              PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+            },
+          ],
+        },
+      ],
+    });
+    const results = await port.simulatePrincipalPolicy(
+      "arn:role",
+      ["iam:PassRole"],
+      ["arn:aws:iam::222222222222:role/task", "arn:aws:iam::222222222222:role/exec"],
+      [],
+    );
+    expect(results).toEqual([
+      {
+        action: "iam:PassRole",
+        resource: "arn:aws:iam::222222222222:role/task",
+        decision: "allowed",
+        matchedStatements: ["deploy"],
+        missingContextValues: [],
+        allowedByOrganizations: true,
+        allowedByPermissionsBoundary: true,
+      },
+      {
+        action: "iam:PassRole",
+        resource: "arn:aws:iam::222222222222:role/exec",
+        decision: "explicitDeny",
+        matchedStatements: [],
+        missingContextValues: ["aws:SourceVpce"],
+        allowedByOrganizations: false,
+        allowedByPermissionsBoundary: false,
+      },
+    ]);
+  });
+
+  it('reads the 2026 shape without ResourceArns: the action\'s one result for "*", missing context at the top', async () => {
+    iamMock.on(SimulatePrincipalPolicyCommand).resolves({
+      EvaluationResults: [
+        {
+          EvalActionName: "ecr:GetAuthorizationToken",
+          EvalResourceName: "*",
+          EvalDecision: "implicitDeny",
+          MatchedStatements: [],
+          MissingContextValues: ["aws:PrincipalTag/team"],
+        },
+      ],
+    });
+    expect(await port.simulatePrincipalPolicy("arn:role", ["ecr:GetAuthorizationToken"], [], [])).toEqual([
+      {
+        action: "ecr:GetAuthorizationToken",
+        resource: "*",
+        decision: "implicitDeny",
+        matchedStatements: [],
+        missingContextValues: ["aws:PrincipalTag/team"],
+      },
     ]);
   });
 

@@ -34,13 +34,13 @@ describe("check: pass-role", () => {
       verdict: "pass",
       evidence: { method: "iam:SimulatePrincipalPolicy", decision: "allowed" },
     });
+    // One simulation for PassRole and the deploy role's own writes (deploy-role.ts).
     const call = world.calls.find((c) => c.method === "simulatePrincipalPolicy")!;
-    expect(call.args).toEqual([
-      target.deployRole,
-      ["iam:PassRole"],
-      [target.taskRole, target.executionRole],
-      [{ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] }],
-    ]);
+    const [source, actions, resources, context] = call.args as [string, string[], string[], { key: string; values: string[] }[]];
+    expect(source).toBe(target.deployRole);
+    expect(actions).toEqual(["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"]);
+    expect(resources.slice(0, 2)).toEqual([target.taskRole, target.executionRole]);
+    expect(context).toContainEqual({ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] });
   });
 
   it("asks IAM once for both roles: the two checks share one simulation", async () => {

@@ -209,13 +209,56 @@ describe("validation rules (each error names file, line, column and field)", () 
     expect(e.hint).toContain(`arn:aws:iam::222222222222:role/`);
   });
 
-  it("imageRepository must be a replica in the target's own account", async () => {
-    repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr", "imageRepository: 111111111111.dkr.ecr");
+  it("imageRepository must be a replica in the target's account or the central account", async () => {
+    repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr", "imageRepository: 999999999999.dkr.ecr");
     const e = only(await errorsOf(load));
     expect(at(e)).toBe(`environments/prod-eu.yaml:${repo.lineOf("environments/prod-eu.yaml", "imageRepository:")}:18`);
     expect(e.field).toBe("imageRepository");
-    expect(e.message).toBe('imageRepository is in account 111111111111, but target "prod-eu" is account 444444444444');
+    expect(e.message).toBe(
+      'imageRepository is in account 999999999999, but target "prod-eu" is account 444444444444 and the central repository is in 111111111111',
+    );
     expect(e.hint).toContain("leave imageRepository out");
+  });
+
+  it("a replica in the central account, in the target's region, is accepted", async () => {
+    repo.edit("environments/prod-eu.yaml", "imageRepository: 444444444444.dkr.ecr", "imageRepository: 111111111111.dkr.ecr");
+    const project = await load();
+    expect(project.targets.find((t) => t.name === "prod-eu")!.imageRepository).toBe(
+      "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api",
+    );
+  });
+
+  it("a replica in another region than the target's is an error naming both regions", async () => {
+    repo.edit(
+      "environments/prod-eu.yaml",
+      "imageRepository: 444444444444.dkr.ecr.eu-west-1",
+      "imageRepository: 111111111111.dkr.ecr.us-east-1",
+    );
+    const e = only(await errorsOf(load));
+    expect(e.field).toBe("imageRepository");
+    expect(e.message).toBe('imageRepository is in region us-east-1, but target "prod-eu" is in region eu-west-1');
+    expect(e.hint).toContain("111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api");
+  });
+
+  it("roles are ARNs of the target's partition", async () => {
+    repo.edit("environments/dev.yaml", "taskRole: arn:aws:iam::222222222222", "taskRole: arn:aws-cn:iam::222222222222");
+    const e = only(await errorsOf(load));
+    expect(e.field).toBe("taskRole");
+    expect(e.message).toBe('taskRole is an ARN of partition aws-cn, but target "dev" is in eu-west-1 (partition aws)');
+    expect(e.hint).toContain("arn:aws:iam::222222222222:role/shop-api-task");
+  });
+
+  it("a target in another partition than the central repository needs a repository of its own", async () => {
+    for (const [from, to] of [
+      ["region: eu-west-1", "region: cn-north-1"],
+      ["arn:aws:iam::222222222222:role/deployer", "arn:aws-cn:iam::222222222222:role/deployer"],
+      ["arn:aws:iam::222222222222:role/shop-api-task", "arn:aws-cn:iam::222222222222:role/shop-api-task"],
+      ["arn:aws:iam::222222222222:role/shop-api-exec", "arn:aws-cn:iam::222222222222:role/shop-api-exec"],
+    ])
+      repo.edit("environments/dev.yaml", from!, to!);
+    const e = only(await errorsOf(load));
+    expect(e.field).toBe("region");
+    expect(e.message).toContain("cannot pull across partitions");
   });
 
   it("a role must be an IAM role ARN", async () => {

@@ -179,4 +179,36 @@ describe("normaliseTaskDefinition", () => {
   it("fingerprints as sha256:<64 hex>", () => {
     expect(fingerprint({ family: "f", containerDefinitions: [] })).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
+
+  it('volume defaults ECS fills in: configuredAtLaunch false and EFS rootDirectory "/" equal absent; true and another root do not', () => {
+    const base = { family: "f", containerDefinitions: [{ name: "app", image: "i" }] };
+    const written = { ...base, volumes: [{ name: "shared", efsVolumeConfiguration: { fileSystemId: "fs-1" } }, { name: "scratch" }] };
+    const live = {
+      ...base,
+      volumes: [
+        { name: "scratch", host: {}, configuredAtLaunch: false },
+        { name: "shared", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/" }, configuredAtLaunch: false },
+      ],
+    };
+    expect(sameTaskDefinition(written, live)).toBe(true);
+    const atLaunch = structuredClone(live);
+    atLaunch.volumes[0]!.configuredAtLaunch = true;
+    expect(sameTaskDefinition(written, atLaunch)).toBe(false);
+    const otherRoot = structuredClone(live);
+    otherRoot.volumes[1]!.efsVolumeConfiguration!.rootDirectory = "/data";
+    expect(sameTaskDefinition(written, otherRoot)).toBe(false);
+  });
+
+  it("an environment entry without a value is dropped (ECS does), and an empty role ARN is no role", () => {
+    const live = { family: "f", containerDefinitions: [{ name: "app", image: "i", environment: [{ name: "A", value: "1" }] }] };
+    const written = {
+      family: "f",
+      taskRoleArn: "",
+      containerDefinitions: [{ name: "app", image: "i", environment: [{ name: "A", value: "1" }, { name: "B" }] }],
+    };
+    expect(sameTaskDefinition(written, live)).toBe(true);
+    const emptyValue = structuredClone(written);
+    emptyValue.containerDefinitions[0]!.environment[1] = { name: "B", value: "" };
+    expect(sameTaskDefinition(emptyValue, live)).toBe(false);
+  });
 });

@@ -33,7 +33,7 @@ describe("evaluateIdentityPolicies", () => {
     expect(r.unsupported).toEqual(["IpAddress"]);
   });
 
-  it("a Deny with an unknown operator is assumed to apply (conservative)", () => {
+  it("a Deny with an unknown operator is uncertain, never an explicit deny", () => {
     const r = evaluateIdentityPolicies({
       ...base,
       policies: [
@@ -43,9 +43,89 @@ describe("evaluateIdentityPolicies", () => {
         ),
       ],
     });
-    expect(r.decision).toBe("explicitDeny");
-    expect(r.matched).toEqual(["policy[0]#Net"]);
+    expect(r.decision).not.toBe("explicitDeny");
+    expect(r.uncertain).toBe(true);
+    expect(r.uncertainDenies).toEqual(["policy[0]#Net"]);
     expect(r.unsupported).toEqual(["NotIpAddress"]);
+  });
+
+  it("an Allow with an unknown operator makes a denial uncertain; another Allow that applies settles it", () => {
+    const maybe = {
+      Effect: "Allow" as const,
+      Action: "iam:PassRole",
+      Resource: "*",
+      Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+    };
+    const alone = evaluateIdentityPolicies({ ...base, policies: [doc(maybe)] });
+    expect([alone.decision, alone.uncertain]).toEqual(["implicitDeny", true]);
+    const settled = evaluateIdentityPolicies({
+      ...base,
+      policies: [doc(maybe, { Effect: "Allow", Action: "iam:PassRole", Resource: ROLE })],
+    });
+    expect([settled.decision, settled.uncertain]).toEqual(["allowed", false]);
+  });
+
+  it("a condition on a key deployer cannot know (aws:SourceVpce, aws:PrincipalTag/…) is uncertain, not a denial", () => {
+    const vpce = evaluateIdentityPolicies({
+      ...base,
+      policies: [
+        doc(
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          {
+            Sid: "OnlyVpce",
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b" } },
+          },
+        ),
+      ],
+    });
+    expect([vpce.decision, vpce.uncertain, vpce.unsupported]).toEqual(["allowed", true, ["StringNotEquals(aws:SourceVpce)"]]);
+    const abac = evaluateIdentityPolicies({
+      ...base,
+      policies: [
+        doc({
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: "*",
+          Condition: { StringEquals: { "iam:ResourceTag/team": "${aws:PrincipalTag/team}" } },
+        }),
+      ],
+    });
+    expect([abac.decision, abac.uncertain]).toEqual(["implicitDeny", true]);
+    // Given in the context, the key is evaluated as any other.
+    const known = evaluateIdentityPolicies({
+      ...base,
+      context: { ...base.context, "aws:SourceVpce": "vpce-other" },
+      policies: [
+        doc(
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          {
+            Sid: "OnlyVpce",
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-1a2b" } },
+          },
+        ),
+      ],
+    });
+    expect([known.decision, known.uncertain]).toEqual(["explicitDeny", false]);
+  });
+
+  it("a Deny that applies for sure is explicit even beside an uncertain one", () => {
+    const r = evaluateIdentityPolicies({
+      ...base,
+      policies: [
+        doc(
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Sid: "Net", Effect: "Deny", Action: "*", Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } } },
+          { Sid: "Hard", Effect: "Deny", Action: "iam:PassRole", Resource: ROLE },
+        ),
+      ],
+    });
+    expect([r.decision, r.uncertain, r.matched]).toEqual(["explicitDeny", false, ["policy[0]#Hard"]]);
   });
 
   it("a Deny whose supported conditions fail does not apply even next to an unknown operator", () => {

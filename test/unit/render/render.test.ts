@@ -25,7 +25,7 @@ const minimal = (container: string, top = "") =>
   `{
   "family": "{{service}}-{{target.name}}",${top}
   "containerDefinitions": [
-    { "name": "app", "image": "{{image}}"${container} }
+    { "name": "app", "image": "{{image}}", "memory": 512${container} }
   ]
 }`;
 

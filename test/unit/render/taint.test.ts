@@ -24,7 +24,7 @@ function setup(container: string, vars: Record<string, unknown> = {}, sensitive 
   const source = `{
   "family": "{{service}}-{{target.name}}",
   "containerDefinitions": [
-    { "name": "app", "image": "{{image}}"${container} }
+    { "name": "app", "image": "{{image}}", "memory": 512${container} }
   ]
 }`;
   const project: Project = { ...example, template: { file: TEMPLATE_FILE, source } };
@@ -148,7 +148,7 @@ describe("errors about the rendered template never quote the output", () => {
     const e = renderError(`, "environment": [{ "name": "K", "value": {{vars.apiKey}} }]`);
     expect(e.code).toBe("RENDER_INVALID");
     expect(e.message).toContain(
-      'template line 4: { "name": "app", "image": "{{image}}", "environment": [{ "name": "K", "value": {{vars.apiKey}} }] }',
+      'template line 4: { "name": "app", "image": "{{image}}", "memory": 512, "environment": [{ "name": "K", "value": {{vars.apiKey}} }] }',
     );
     expect(e.message).toContain("where a sensitive value is written");
     expect(JSON.stringify(e)).not.toContain(API_KEY);

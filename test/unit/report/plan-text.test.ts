@@ -47,7 +47,7 @@ function plan() {
 }
 
 describe("formatPlanText", () => {
-  const text = formatPlanText(plan(), { color: false, cwd: "/" });
+  const text = formatPlanText(plan(), { color: false, cwd: "/", checks: "all" });
   const lines = text.split("\n");
 
   it("starts with a compact summary", () => {
@@ -63,17 +63,20 @@ describe("formatPlanText", () => {
     expect(lines).toContain("  no change (runs shop-api-staging:7)");
   });
 
-  it("prints checks as a tree with OK/NG/WARN/SKIP markers, AWS details and hints", () => {
+  it("prints checks as a tree grouped deploy role → … → logs, with OK/NG/WARN/SKIP markers, AWS details and hints", () => {
     const i = lines.findIndex((l) => l.startsWith("! broken"));
     const block = lines.slice(i);
     expect(block[1]).toMatch(/^ {2}blocked: 1 failing check \(would change \d+ fields\)$/);
-    expect(block.some((l) => l.startsWith("    [NG] IAM"))).toBe(true);
-    expect(block.some((l) => l.startsWith("      [NG] deploy role can pass the task role"))).toBe(true);
-    expect(block).toContain("           aws: iam:PassRole on arn:aws:iam::666666666666:role/shop-api-task");
-    expect(block).toContain("           hint: allow iam:PassRole");
-    expect(block.some((l) => l.startsWith("      [OK] task role trusts ecs-tasks"))).toBe(true);
-    expect(block.some((l) => l.startsWith("    [WARN] image pullable (unverified)"))).toBe(true);
-    expect(block.some((l) => l.startsWith("    [SKIP] circuit breaker"))).toBe(true);
+    // Known checks under their group, in the tree's order; an unknown one under "other", last.
+    const headings = block.filter((l) => /^ {4}\[\w+\] [a-z]/.test(l) && !l.includes("—")).map((l) => l.trim());
+    expect(headings).toEqual(["[OK] service", "[WARN] image", "[NG] other"]);
+    expect(block.some((l) => l.startsWith("      [NG] IAM"))).toBe(true);
+    expect(block.some((l) => l.startsWith("        [NG] deploy role can pass the task role"))).toBe(true);
+    expect(block).toContain("             aws: iam:PassRole on arn:aws:iam::666666666666:role/shop-api-task");
+    expect(block).toContain("             hint: allow iam:PassRole");
+    expect(block.some((l) => l.startsWith("        [OK] task role trusts ecs-tasks"))).toBe(true);
+    expect(block.some((l) => l.startsWith("      [WARN] image pullable (unverified)"))).toBe(true);
+    expect(block.some((l) => l.startsWith("      [SKIP] circuit breaker"))).toBe(true);
     expect(lines.at(-1)).toBe("Preflight failed for 1 target: a rollout of this plan would not start.");
   });
 
@@ -83,16 +86,36 @@ describe("formatPlanText", () => {
   });
 });
 
-describe("formatPlanText with checks: problems (what rollout prints before applying)", () => {
-  const all = formatPlanText(plan(), { color: false });
-  const problems = formatPlanText(plan(), { color: false, checks: "problems" });
+describe("formatPlanText: only the checks that did not pass, unless --verbose", () => {
+  const all = formatPlanText(plan(), { color: false, checks: "all" });
+  const problems = formatPlanText(plan(), { color: false });
 
-  it("lists only the checks that did not pass, and counts the others", () => {
+  it("lists only the checks that did not pass by default, and counts the others", () => {
     expect(all).toContain("task role trusts ecs-tasks");
     expect(problems).toContain("deploy role can pass the task role");
     expect(problems).toContain("image pullable");
     expect(problems).toContain("checks: all 4 passed");
+    expect(problems).toContain("(1 passed, not shown; --verbose shows them)");
     expect(all).not.toContain("checks: all 4 passed");
     expect(problems.split("\n").length).toBeLessThan(all.split("\n").length);
+  });
+
+  it("with evidence (--verbose), prints each check's evidence", () => {
+    const withEvidence = buildPlan(
+      planInput([
+        {
+          desired: desired(makeTarget()),
+          observed: observed(makeTarget(), desired(makeTarget()).taskDefinition, {
+            checks: [
+              check("secrets", "pass", { title: "secrets", evidence: { valueFrom: "arn:aws:ssm:eu-west-1:222222222222:parameter/x" } }),
+            ],
+          }),
+        },
+      ]),
+    );
+    expect(formatPlanText(withEvidence, { color: false, checks: "all", evidence: true })).toContain(
+      '      evidence: {"valueFrom":"arn:aws:ssm:eu-west-1:222222222222:parameter/x"}',
+    );
+    expect(formatPlanText(withEvidence, { color: false, checks: "all" })).not.toContain("evidence:");
   });
 });

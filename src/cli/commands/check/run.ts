@@ -9,6 +9,8 @@ export interface CheckOptions {
   image: string;
   selection: TargetSelection;
   preflight: PreflightSettings;
+  /** Each check's evidence too. */
+  verbose?: boolean;
 }
 
 export function run(g: GlobalOptions, o: CheckOptions): Promise<ExitCode> {

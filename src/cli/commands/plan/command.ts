@@ -13,6 +13,7 @@ import type { PlanOptions } from "./run.js";
 
 interface Flags extends SelectionFlags, PreflightFlags {
   image: string;
+  verbose?: boolean;
   save?: string;
   json?: string;
   markdown?: string;
@@ -28,6 +29,7 @@ export function parseFlags(f: Flags): PlanOptions {
     json: f.json,
     markdown: f.markdown,
     detailedExitcode: Boolean(f.detailedExitcode),
+    verbose: Boolean(f.verbose),
   };
 }
 
@@ -45,6 +47,7 @@ export function register(program: Command): void {
     .option("--json <file>", "also write the plan as JSON (schemas/plan.schema.json) to this file")
     .option("--markdown <file>", "also write the plan as a Markdown pull-request comment to this file")
     .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on errors or failed checks")
+    .option("--verbose", "text output: every check with its evidence, not only those that did not pass")
     .addHelpText(
       "after",
       `

@@ -22,6 +22,8 @@ export interface PlanOptions {
   json?: string;
   markdown?: string;
   detailedExitcode: boolean;
+  /** Text: every check with its evidence (default: only those that did not pass). */
+  verbose?: boolean;
 }
 
 export function run(g: GlobalOptions, o: PlanOptions): Promise<ExitCode> {
@@ -29,7 +31,7 @@ export function run(g: GlobalOptions, o: PlanOptions): Promise<ExitCode> {
 }
 
 type PlanOrCheckOptions = Pick<PlanOptions, "image" | "selection" | "preflight"> &
-  Partial<Pick<PlanOptions, "save" | "json" | "markdown" | "detailedExitcode">>;
+  Partial<Pick<PlanOptions, "save" | "json" | "markdown" | "detailedExitcode" | "verbose">>;
 
 /** plan and check: the same plan; check shows its checks as a tree and writes no files. */
 export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode: "plan" | "check"): Promise<ExitCode> {
@@ -56,7 +58,13 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
     if (o.markdown)
       await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
-    emit(g, mode === "check" ? checksView(plan, { jsonArtifactHint }) : planView(plan, { jsonArtifactHint, savedTo: o.save }));
+    const verbose = o.verbose ? { checks: "all" as const, evidence: true } : {};
+    emit(
+      g,
+      mode === "check"
+        ? checksView(plan, { jsonArtifactHint, ...verbose })
+        : planView(plan, { jsonArtifactHint, savedTo: o.save, ...verbose }),
+    );
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;
     if (mode === "plan" && o.detailedExitcode && plan.summary.toChange > 0) return ExitCode.Differences;

@@ -1,0 +1,23 @@
+// Metadata reads of what a target's tasks need at launch. Metadata only: a preflight must never read
+// a secret's value (DescribeParameters, DescribeSecret, DescribeLogGroups, DescribeKey; never
+// GetParameter[s], GetSecretValue or Decrypt). A port reaches any region of the account — a
+// `valueFrom` ARN or an `awslogs-region` may name another region than the task's
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) — with one client
+// per region, made on first use.
+
+/** What a client of one region is made with (credentials, retries, endpoint: everything but the region). */
+export type ClientConfigFor = (region: string) => Record<string, unknown>;
+
+/** One client per region, made on first use. */
+export function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let c = clients.get(region);
+    if (!c) {
+      c = make(region);
+      clients.set(region, c);
+    }
+    return c;
+  };
+}
