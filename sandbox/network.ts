@@ -13,7 +13,9 @@
 //   (ErrorCode: InvalidGroup.NotFound)" in the same form as the subnet's (EC2's own text for a missing
 //   group: https://github.com/deis/deis/issues/129);
 // - a security group of another VPC: "Security group ID does not appear to belong to the same VPC as
-//   the input subnets." (CreateService: https://github.com/aws/aws-dotnet-deploy/pull/735);
+//   the input subnets." (CreateService: https://github.com/aws/aws-dotnet-deploy/pull/735); a RunTask
+//   output quoted in a public ECS troubleshooting README shows the group's id in place of ID
+//   ("Security group sg-0dd8a777c45711f1d does not appear to belong to …");
 // - no subnets: "subnets can not be empty." (RunTask: https://github.com/awslabs/fargatecli/issues/73).
 // Subnets of different VPCs: the API reference says "All specified subnets must be from the same VPC"
 // (API_AwsVpcConfiguration); no real error text was found, so that sentence is the message.

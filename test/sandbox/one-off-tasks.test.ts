@@ -17,7 +17,8 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
+import { DEMO_FIXTURE, startSandbox, type Sandbox } from "../../sandbox/index.js";
+import { loadFixtureFile } from "../../sandbox/fixture.js";
 import { assumeDeployer, clients, rejection } from "./clients.js";
 import { assumeAs } from "./mesh-clients.js";
 
@@ -87,8 +88,13 @@ describe("RunTask over time", () => {
     expect(fresh.containers![0]!.exitCode).toBeUndefined();
 
     const { seen, task } = await untilStopped(ecs, fresh.taskArn!);
-    expect(seen).toContain("RUNNING");
-    expect(seen.indexOf("RUNNING")).toBeLessThan(seen.indexOf("STOPPED"));
+    // What polling saw follows the lifecycle's order (how much of it depends on the machine's load).
+    const order = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
+    expect(seen.map((x) => order.indexOf(x))).toEqual(seen.map((x) => order.indexOf(x)).sort((a, b) => a - b));
+    expect(seen.every((x) => order.includes(x))).toBe(true);
+    // It ran: pulled, started, then stopped.
+    expect(task.pullStartedAt!.getTime()).toBeLessThanOrEqual(task.pullStoppedAt!.getTime());
+    expect(task.pullStoppedAt!.getTime()).toBeLessThanOrEqual(task.startedAt!.getTime());
     expect(task).toMatchObject({
       desiredStatus: "STOPPED",
       stopCode: "EssentialContainerExited",
@@ -288,6 +294,43 @@ describe("the network of a task", () => {
     const err = await rejection(ecs.send(new RunTaskCommand(migrate())));
     expect(err.message).toContain(`The subnet ID '${SUBNETS[0]}' does not exist`);
     expect(s.admin.listTasks({ account: DEV, region: "eu-west-1" })).toEqual([]);
+  });
+
+  it("a security group or a subnet of another VPC of the same account is refused", async () => {
+    // A second VPC in dev (fixture key `vpcs`), with its own subnet and group.
+    const fixture = loadFixtureFile(DEMO_FIXTURE);
+    fixture.accounts = [
+      ...(fixture.accounts ?? []),
+      {
+        id: DEV,
+        vpcs: [
+          {
+            region: "eu-west-1",
+            id: "vpc-0other",
+            cidrBlock: "10.1.0.0/16",
+            subnets: [{ id: "subnet-0other", cidrBlock: "10.1.1.0/24" }],
+            securityGroups: [{ id: "sg-0other", name: "other" }],
+          },
+        ],
+      },
+    ];
+    sb = await startSandbox({ port: 0, deploymentSeconds: 0.3, fixture });
+    const { ecs, ec2 } = await assumeDeployer(sb, DEV);
+    const other = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: ["vpc-0other"] }] }));
+    expect(other.SecurityGroups!.map((g) => g.GroupName).sort()).toEqual(["default", "other"]);
+
+    const sg = await rejection(
+      ecs.send(
+        new RunTaskCommand(migrate({ networkConfiguration: { awsvpcConfiguration: { subnets: SUBNETS, securityGroups: ["sg-0other"] } } })),
+      ),
+    );
+    expect(sg.name).toBe("InvalidParameterException");
+    expect(sg.message).toBe("Security group sg-0other does not appear to belong to the same VPC as the input subnets.");
+    const subnets = await rejection(
+      ecs.send(new RunTaskCommand(migrate({ networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNETS[0]!, "subnet-0other"] } } }))),
+    );
+    expect(subnets.name).toBe("InvalidParameterException");
+    expect(subnets.message).toBe("All specified subnets must be from the same VPC.");
   });
 
   it("without security groups the VPC's default group is used", async () => {
