@@ -176,6 +176,16 @@ describe("RunTask over time", () => {
     expect((await ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: "STOPPED" }))).taskArns).toEqual([arn]);
   });
 
+  it("clientToken: the same request again returns the same task; another request with it is a ConflictException", async () => {
+    const { ecs } = await assumeDeployer(await start(), DEV);
+    const first = await ecs.send(new RunTaskCommand(migrate({ clientToken: "migrate-3f2a9c1-dev" })));
+    const again = await ecs.send(new RunTaskCommand(migrate({ clientToken: "migrate-3f2a9c1-dev" })));
+    expect(again.tasks!.map((t) => t.taskArn)).toEqual(first.tasks!.map((t) => t.taskArn));
+    const err = await rejection(ecs.send(new RunTaskCommand(migrate({ clientToken: "migrate-3f2a9c1-dev", startedBy: "someone-else" }))));
+    expect(err.name).toBe("ConflictException");
+    expect((err as unknown as { resourceIds?: string[] }).resourceIds).toEqual([first.tasks![0]!.taskArn]);
+  });
+
   it("DescribeTasks lists unknown tasks in failures[] as MISSING; StopTask of one is refused", async () => {
     const { ecs } = await assumeDeployer(await start(), DEV);
     const out = await ecs.send(new RunTaskCommand(migrate()));
