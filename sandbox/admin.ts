@@ -25,6 +25,7 @@ import {
   type TaskRoleCredentialsRequest,
 } from "./iam-admin.js";
 import { handleLaunchAdminRoute, LaunchAdminImpl, type LaunchAdmin } from "./launch-admin.js";
+import { handleTaskAdminRoute, TaskAdminImpl, type TaskAdmin, type TaskExitRuleInput } from "./task-admin.js";
 
 export interface ServiceRef {
   account: string;
@@ -33,8 +34,11 @@ export interface ServiceRef {
   service: string;
 }
 
-/** LaunchAdmin (launch-admin.ts): IAM policies, boundaries, SCPs, parameters, secrets, log groups, keys, repository policies. */
-export interface SandboxAdmin extends LaunchAdmin {
+/**
+ * LaunchAdmin (launch-admin.ts): IAM policies, boundaries, SCPs, parameters, secrets, log groups, keys, repository policies.
+ * TaskAdmin (task-admin.ts): how one-off tasks exit, Fargate capacity, subnets and security groups, the tasks started.
+ */
+export interface SandboxAdmin extends LaunchAdmin, TaskAdmin {
   /** `role`: only calls made with a session of that role (e.g. "deployer", "deployer-viewer"). */
   log(filter?: { account?: string; action?: string; service?: string; role?: string }): RequestLogEntry[];
   clearLog(): void;
@@ -84,6 +88,7 @@ export interface SandboxAdmin extends LaunchAdmin {
 export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
   private readonly settled: DeploymentSettledEvent[] = [];
   private nextGenerated = 700000000001;
+  private readonly tasks: TaskAdminImpl;
 
   constructor(
     private readonly world: World,
@@ -92,6 +97,7 @@ export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
     private readonly requestLog: RequestLog,
   ) {
     super(world);
+    this.tasks = new TaskAdminImpl(world);
     rollouts.onSettled((e) => {
       this.settled.push(e);
       if (this.settled.length > 1000) this.settled.shift();
@@ -100,6 +106,38 @@ export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
 
   log(filter?: { account?: string; action?: string; service?: string; role?: string }): RequestLogEntry[] {
     return this.requestLog.list(filter);
+  }
+
+  setTaskExit(rule: TaskExitRuleInput): void {
+    this.tasks.setTaskExit(rule);
+  }
+
+  markImageTaskExit(digest: string, exitCode: number): void {
+    this.tasks.markImageTaskExit(digest, exitCode);
+  }
+
+  markCommandTaskExit(word: string, exitCode: number): void {
+    this.tasks.markCommandTaskExit(word, exitCode);
+  }
+
+  clearTaskExits(): void {
+    this.tasks.clearTaskExits();
+  }
+
+  setTaskCapacity(a: { account: string; region?: string; available: boolean }): void {
+    this.tasks.setTaskCapacity(a);
+  }
+
+  deleteSubnet(a: { account: string; region: string; subnetId: string }): void {
+    this.tasks.deleteSubnet(a);
+  }
+
+  deleteSecurityGroup(a: { account: string; region: string; groupId: string }): void {
+    this.tasks.deleteSecurityGroup(a);
+  }
+
+  listTasks(a: { account: string; region: string }): Record<string, unknown>[] {
+    return this.tasks.listTasks(a);
   }
 
   applyIam(doc: IamApplyDocument): IamApplyResult {
@@ -341,6 +379,8 @@ export async function handleAdminRequest(
       default: {
         const launch = handleLaunchAdminRoute(admin, req.method ?? "GET", url.pathname.replace(/\/+$/, ""), input);
         if (launch) return sendJson(res, 200, launch.result);
+        const tasks = handleTaskAdminRoute(admin, req.method ?? "GET", url.pathname.replace(/\/+$/, ""), input, url.searchParams);
+        if (tasks) return sendJson(res, 200, tasks.result);
         return sendJson(res, 404, { error: `no admin route ${route}` });
       }
     }

@@ -6,6 +6,8 @@ export class AwsError extends Error {
     message: string,
     readonly status: number = 400,
     readonly type: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
+    /** More members of the error shape, for JSON protocols (e.g. ECS ConflictException.resourceIds). */
+    readonly fields?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "AwsError";

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_VIEWER_EXTERNAL_ID, viewerRole } from "./viewer-role.js";
 import { applyLaunchOptions, LAUNCH_FIXTURE_LISTS, type LaunchResourcesFixture, type LaunchTargetOptions } from "./launch-resources.js";
+import type { VpcFixture } from "./network.js";
 
 export type PolicyDocument = { Version?: string; Statement: PolicyStatement[] | PolicyStatement; Id?: string };
 export type PolicyStatement = Record<string, unknown>;
@@ -88,6 +89,8 @@ export interface AccountFixture extends LaunchResourcesFixture {
   namespaces?: NamespaceFixture[];
   /** AWS RAM resource shares this account owns. */
   resourceShares?: ResourceShareFixture[];
+  /** VPCs with their subnets and security groups (network.ts); a VPC's default security group comes with it. */
+  vpcs?: VpcFixture[];
 }
 
 export interface ReplicationRuleFixture {
@@ -132,6 +135,8 @@ export interface ImageFixture {
   bad?: boolean;
   /** Tasks from this image run, but trip the service's CloudWatch deployment alarms. */
   tripsAlarms?: boolean;
+  /** One-off tasks (RunTask) of this image exit with this code (tasks.ts); its service tasks are unaffected. */
+  taskExitCode?: number;
 }
 
 export interface RepositoryFixture {
@@ -161,6 +166,33 @@ export interface ServiceFixture {
   deploymentConfiguration?: DeploymentConfigurationFixture;
   /** As CreateService takes it (enabled, namespace name or ARN, services …); not checked against Cloud Map at seeding. */
   serviceConnectConfiguration?: Record<string, unknown>;
+  /**
+   * As CreateService takes it ({ awsvpcConfiguration: { subnets, securityGroups, assignPublicIp } }).
+   * Default: two subnets and one security group derived from the account id. Subnets and groups no VPC
+   * of the fixture declares are created with the service (network.ts ensureNetwork).
+   */
+  networkConfiguration?: { awsvpcConfiguration: { subnets: string[]; securityGroups?: string[]; assignPublicIp?: string } };
+}
+
+/**
+ * A further service in a compact target's cluster (beside `service`), e.g. a worker: its own task
+ * definition family and log group, the target's task and execution roles, network and image.
+ */
+export interface ExtraServiceFixture {
+  /** The ECS service's name in the cluster, e.g. "worker". */
+  name: string;
+  /** Task definition family prefix: family `<familyPrefix><target name>` (default `shop-<name>-`). */
+  familyPrefix?: string;
+  /** awslogs group prefix: group `<logGroupPrefix><target name>` (default `/ecs/shop-<name>/`), created in the target. */
+  logGroupPrefix?: string;
+  /** The container's name (default "app"). */
+  containerName?: string;
+  /** The container's command (default none: the image's). */
+  command?: string[];
+  /** Default 1. */
+  desiredCount?: number;
+  /** Repository URI its running image comes from (default: the target's image repository). */
+  imageRepository?: string;
 }
 
 /** As CreateService takes them (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html). */
@@ -225,6 +257,8 @@ export interface TargetFixture extends LaunchTargetOptions {
   viewerExternalId?: string;
   /** Role ARNs (usually in other accounts) the task role's policy allows sts:AssumeRole on. */
   taskRoleAssumes?: string[];
+  /** More services in the target's cluster (e.g. a worker); the deploy and viewer roles cover them too. */
+  extraServices?: ExtraServiceFixture[];
 }
 
 export function loadFixtureFile(path: string): Fixture {
@@ -277,11 +311,52 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
     : undefined;
   const running = centralRepo?.images?.find((i) => i.tags?.includes(t.runningImageTag ?? "")) ?? centralRepo?.images?.[0];
   if (imageRepo && running) runningImage = `${imageRepo}@${running.digest}`;
+  /** The running image from repository `uri`: a central one, or this target's replica of the central one. */
+  const runningFrom = (uri: string | undefined): string => {
+    const ref = uri ? parseRepositoryUri(uri) : undefined;
+    if (!uri || !ref) return runningImage;
+    const repo =
+      central?.find((x) => x.id === ref.account)?.repositories?.find((r) => r.name === ref.name && r.region === ref.region) ??
+      (ref.account === a && ref.name === centralRef?.name ? centralRepo : undefined);
+    const img = repo?.images?.find((i) => i.tags?.includes(t.runningImageTag ?? "")) ?? repo?.images?.[0];
+    return img ? `${uri}@${img.digest}` : runningImage;
+  };
   const imageRef = imageRepo ? parseRepositoryUri(imageRepo) : undefined;
   if (imageRef && imageRef.account === a && centralRepo) {
     repositories.push({ region: imageRef.region, name: imageRef.name, images: centralRepo.images?.map((i) => ({ ...i })) });
   }
   const repoNames = [...new Set([centralRef?.name, imageRef?.name].filter((x): x is string => !!x))];
+
+  // The target's network: one VPC, two subnets in two Availability Zones, the tasks' security group
+  // (ids derived from the account, as before network.ts modelled them) and the VPC's default group.
+  const a8 = a.slice(0, 8);
+  const subnetIds = [`subnet-0${a8}a1`, `subnet-0${a8}b2`];
+  const tasksSg = `sg-0${a8}c3`;
+  const networkConfiguration = { awsvpcConfiguration: { subnets: subnetIds, securityGroups: [tasksSg], assignPublicIp: "DISABLED" } };
+  const vpcs: VpcFixture[] = [
+    {
+      region,
+      id: `vpc-0${a8}f6`,
+      cidrBlock: "10.0.0.0/16",
+      subnets: [
+        { id: subnetIds[0]!, availabilityZone: `${region}a`, cidrBlock: "10.0.1.0/24" },
+        { id: subnetIds[1]!, availabilityZone: `${region}b`, cidrBlock: "10.0.2.0/24" },
+      ],
+      securityGroups: [{ id: tasksSg, name: `${cluster}-tasks`, description: `Tasks of ${cluster}: no inbound, all outbound.` }],
+      defaultSecurityGroupId: `sg-0${a8}d4`,
+    },
+  ];
+
+  // Further services (e.g. a worker): their families and log groups.
+  const extras = (t.extraServices ?? []).map((x) => ({
+    ...x,
+    family: `${x.familyPrefix ?? `shop-${x.name}-`}${name}`,
+    logGroup: `${x.logGroupPrefix ?? `/ecs/shop-${x.name}/`}${name}`,
+  }));
+  const families = [family, ...extras.map((x) => x.family)];
+  const services = [service, ...extras.map((x) => x.name)];
+  const one = <T>(list: T[]): T | T[] => (list.length === 1 ? list[0]! : list);
+  const clusterArnOf = `arn:aws:ecs:${region}:${a}:cluster/${cluster}`;
 
   const deployStatements: PolicyStatement[] = [
     {
@@ -293,11 +368,13 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       Resource: [
         `arn:aws:ecs:${region}:${a}:cluster/*`,
         `arn:aws:ecs:${region}:${a}:service/*`,
-        `arn:aws:ecs:${region}:${a}:task-definition/${family}:*`,
+        ...families.map((f) => `arn:aws:ecs:${region}:${a}:task-definition/${f}:*`),
         // Service deployments and revisions, as the ECS guide's least-privilege example grants them:
         // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html
         `arn:aws:ecs:${region}:${a}:service-deployment/*`,
         `arn:aws:ecs:${region}:${a}:service-revision/*`,
+        // DescribeTasks of one-off tasks (services/ecs-tasks.ts authorises it on the task ARN).
+        `arn:aws:ecs:${region}:${a}:task/*`,
       ],
     },
     {
@@ -310,20 +387,60 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
       Sid: "EcsDeploy",
       Effect: "Allow",
       Action: ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
-      Resource: `arn:aws:ecs:${region}:${a}:task-definition/${family}:*`,
+      Resource: one(families.map((f) => `arn:aws:ecs:${region}:${a}:task-definition/${f}:*`)),
     },
     {
       Sid: "EcsUpdateService",
       Effect: "Allow",
       Action: ["ecs:UpdateService"],
-      Resource: `arn:aws:ecs:${region}:${a}:service/${cluster}/${service}`,
+      Resource: one(services.map((x) => `arn:aws:ecs:${region}:${a}:service/${cluster}/${x}`)),
     },
     {
       // Rolling back a BLUE_GREEN / LINEAR / CANARY deployment (StopServiceDeployment, stopType ROLLBACK).
       Sid: "EcsStopServiceDeployment",
       Effect: "Allow",
       Action: ["ecs:StopServiceDeployment"],
-      Resource: `arn:aws:ecs:${region}:${a}:service-deployment/${cluster}/${service}/*`,
+      Resource: one(services.map((x) => `arn:aws:ecs:${region}:${a}:service-deployment/${cluster}/${x}/*`)),
+    },
+    // One-off tasks (migrations) in the target's cluster, as the ECS guide's examples grant them
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/IAMPolicyExamples.html: RunTask on the
+    // task definitions with the ecs:cluster condition; ListTasks on "*" with it). iam:PassRole of the
+    // task and execution roles is PassTaskRoles below.
+    {
+      Sid: "EcsRunTask",
+      Effect: "Allow",
+      Action: "ecs:RunTask",
+      Resource: families.map((f) => `arn:aws:ecs:${region}:${a}:task-definition/${f}:*`),
+      Condition: { ArnEquals: { "ecs:cluster": clusterArnOf } },
+    },
+    {
+      // Tags given to RunTask (ecs:CreateAction RunTask: supported-iam-actions-tagging).
+      Sid: "EcsTagTasksAtLaunch",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: `arn:aws:ecs:${region}:${a}:task/${cluster}/*`,
+      Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    },
+    {
+      Sid: "EcsStopTask",
+      Effect: "Allow",
+      Action: "ecs:StopTask",
+      Resource: `arn:aws:ecs:${region}:${a}:task/${cluster}/*`,
+    },
+    {
+      Sid: "EcsListTasks",
+      Effect: "Allow",
+      Action: "ecs:ListTasks",
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": clusterArnOf } },
+    },
+    {
+      // Do the network's subnets and security groups exist (preflight of one-off tasks)? EC2 Describe*
+      // calls have no resource-level permissions (Service Authorization Reference: no resource types).
+      Sid: "Ec2NetworkRead",
+      Effect: "Allow",
+      Action: ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+      Resource: "*",
     },
   ];
   // Preflight reads the metadata of what tasks need at launch, never a value: none of these actions
@@ -456,6 +573,7 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
               trustedAccount: trusted,
               externalId: t.viewerExternalId ?? DEFAULT_VIEWER_EXTERNAL_ID,
               family,
+              families,
               repositories: repoNames,
               simulate: ["deployer", "shop-api-task"],
             }),
@@ -495,6 +613,37 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
           ],
         },
       },
+      ...extras.map((x) => ({
+        region,
+        tags: { "deployer:managed-by": "sandbox-fixture" },
+        input: {
+          family: x.family,
+          taskRoleArn: taskRole,
+          executionRoleArn: execRole,
+          networkMode: "awsvpc",
+          requiresCompatibilities: ["FARGATE"],
+          cpu,
+          memory,
+          runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+          containerDefinitions: [
+            {
+              name: x.containerName ?? "app",
+              image: runningFrom(x.imageRepository ?? imageRepo),
+              essential: true,
+              ...(x.command ? { command: [...x.command] } : {}),
+              environment: [
+                { name: "STAGE", value: name },
+                { name: "AWS_REGION", value: region },
+                { name: "LOG_LEVEL", value: "info" },
+              ],
+              logConfiguration: {
+                logDriver: "awslogs",
+                options: { "awslogs-group": x.logGroup, "awslogs-region": region, "awslogs-stream-prefix": x.name },
+              },
+            },
+          ],
+        },
+      })),
     ],
     clusters: [
       {
@@ -508,10 +657,20 @@ export function expandTarget(t: TargetFixture, central: Fixture["accounts"]): Ac
             circuitBreaker: t.circuitBreaker ?? { enable: true, rollback: true },
             ...(t.deploymentConfiguration ? { deploymentConfiguration: t.deploymentConfiguration } : {}),
             ...(t.serviceConnectConfiguration ? { serviceConnectConfiguration: t.serviceConnectConfiguration } : {}),
+            networkConfiguration: structuredClone(networkConfiguration),
           },
+          ...extras.map((x) => ({
+            name: x.name,
+            taskDefinition: `${x.family}:1`,
+            desiredCount: x.desiredCount ?? 1,
+            circuitBreaker: t.circuitBreaker ?? { enable: true, rollback: true },
+            networkConfiguration: structuredClone(networkConfiguration),
+          })),
         ],
       },
     ],
+    vpcs,
+    logGroups: extras.map((x) => ({ region, name: x.logGroup })),
   };
   return applyLaunchOptions(t, account);
 }
@@ -528,7 +687,16 @@ export function fixtureAccounts(f: Fixture): AccountFixture[] {
       accounts.push(expanded);
       continue;
     }
-    for (const key of ["users", "roles", "policies", "repositories", "taskDefinitions", "clusters", ...LAUNCH_FIXTURE_LISTS] as const) {
+    for (const key of [
+      "users",
+      "roles",
+      "policies",
+      "repositories",
+      "taskDefinitions",
+      "clusters",
+      "vpcs",
+      ...LAUNCH_FIXTURE_LISTS,
+    ] as const) {
       (existing as unknown as Record<string, unknown[]>)[key] = [
         ...((existing[key] as unknown[]) ?? []),
         ...((expanded[key] as unknown[]) ?? []),

@@ -19,6 +19,7 @@ export type { Faults } from "./faults.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type { SandboxAdmin, ServiceRef } from "./admin.js";
 export type { LaunchAdmin, RoleRef } from "./launch-admin.js";
+export type { TaskAdmin, TaskExitRuleInput } from "./task-admin.js";
 export type {
   KmsKeyFixture,
   LaunchTargetOptions,

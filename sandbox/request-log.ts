@@ -3,7 +3,7 @@
 export interface RequestLogEntry {
   seq: number;
   time: string;
-  service: "sts" | "iam" | "ecs" | "ecr" | "servicediscovery" | "ram" | "ssm" | "secretsmanager" | "logs" | "kms";
+  service: "sts" | "iam" | "ecs" | "ecr" | "servicediscovery" | "ram" | "ssm" | "secretsmanager" | "logs" | "kms" | "ec2";
   action: string;
   account: string;
   region: string;

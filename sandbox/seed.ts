@@ -3,6 +3,7 @@
 import type { Rollouts } from "./deployments.js";
 import { applyDeploymentConfiguration, defaultSettings } from "./deployment-config.js";
 import type { AccountFixture } from "./fixture.js";
+import { ensureNetwork } from "./network.js";
 import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionInput } from "./task-definitions.js";
 import type { EcsService, World } from "./world.js";
 
@@ -25,6 +26,15 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
         throw new Error(
           `sandbox fixture: account ${a.id} service ${c.name}/${s.name}: task definition ${s.taskDefinition} is not registered`,
         );
+      const networkConfiguration: Record<string, unknown> = s.networkConfiguration ?? {
+        awsvpcConfiguration: {
+          subnets: [`subnet-0${a.id.slice(0, 8)}a1`, `subnet-0${a.id.slice(0, 8)}b2`],
+          securityGroups: [`sg-0${a.id.slice(0, 8)}c3`],
+          assignPublicIp: "DISABLED",
+        },
+      };
+      // The service could only have been created with subnets and groups that existed (network.ts).
+      ensureNetwork(world, a.id, c.region, networkConfiguration.awsvpcConfiguration as Record<string, unknown> | undefined);
       const controller = s.deploymentController ?? "ECS";
       const settings = applyDeploymentConfiguration(
         {
@@ -54,13 +64,7 @@ export function seedAccount(world: World, rollouts: Rollouts, a: AccountFixture,
         createdBy: `arn:aws:iam::${a.id}:role/admin`,
         deployments: [],
         events: [],
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: [`subnet-0${a.id.slice(0, 8)}a1`, `subnet-0${a.id.slice(0, 8)}b2`],
-            securityGroups: [`sg-0${a.id.slice(0, 8)}c3`],
-            assignPublicIp: "DISABLED",
-          },
-        },
+        networkConfiguration: structuredClone(networkConfiguration),
         ...(s.serviceConnectConfiguration ? { serviceConnectConfiguration: structuredClone(s.serviceConnectConfiguration) } : {}),
       };
       rollouts.seedStable(service, td.arn, createdAt + 60_000);

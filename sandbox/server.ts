@@ -10,9 +10,12 @@ import type { Rollouts } from "./deployments.js";
 import type { FaultInjector, FaultKind } from "./faults.js";
 import { callerFor, PolicyEvaluationError, type Caller } from "./iam-eval.js";
 import { parseQueryParams, queryError, queryResponse, str, type QueryParams, type XmlValue } from "./protocol-query.js";
+import { ec2Error, ec2Response, parseEc2Params, type Ec2Params } from "./protocol-ec2.js";
+import { ec2Actions } from "./services/ec2.js";
 import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { ecrActions } from "./services/ecr.js";
 import { ecsActions, type EcsAction } from "./services/ecs.js";
+import { ecsTaskActions } from "./services/ecs-tasks.js";
 import { iamActions } from "./services/iam.js";
 import { RAM_PATHS, ramActions } from "./services/ram.js";
 import { serviceDiscoveryActions } from "./services/servicediscovery.js";
@@ -62,6 +65,8 @@ interface Routed {
   action: string;
   json?: Record<string, unknown>;
   query?: QueryParams;
+  /** The EC2 Query protocol (lists as `Name.N`, XML with `<item>`s). */
+  ec2?: Ec2Params;
   /** REST-JSON (RAM): the operation is the path; replies are application/json. */
   rest?: boolean;
 }
@@ -101,7 +106,8 @@ export class AwsDispatcher implements Dispatcher {
     private readonly log: RequestLog,
     private readonly settings: SandboxSettings,
   ) {
-    this.ecs = ecsActions(rollouts);
+    // Standalone tasks (RunTask, DescribeTasks, StopTask, ListTasks) live in ecs-tasks.ts.
+    this.ecs = { ...ecsActions(rollouts), ...ecsTaskActions() };
   }
 
   private route(req: IncomingMessage, body: Buffer, scopeService: string | undefined): Routed | AwsError {
@@ -136,6 +142,7 @@ export class AwsDispatcher implements Dispatcher {
     }
     const query = parseQueryParams(body.toString("utf8"));
     const action = str(query, "Action") ?? "";
+    if (scopeService === "ec2") return { service: "ec2", protocol: "query", action, query, ec2: parseEc2Params(body.toString("utf8")) };
     const service: Service = scopeService === "iam" ? "iam" : "sts";
     return { service, protocol: "query", action, query };
   }
@@ -156,8 +163,19 @@ export class AwsDispatcher implements Dispatcher {
     entry.action = routed.action;
     const { protocol, service } = routed;
 
-    const authError = (jsonCode: string, queryCode: string, message: string, queryStatus = 403) =>
-      protocol === "json" ? new AwsError(jsonCode, message, 400) : new AwsError(queryCode, message, queryStatus);
+    // EC2 words two of them its own way: an expired session is RequestExpired "Request has expired."
+    // (HTTP 400: https://github.com/ava-labs/avalanche-cli/issues/1137, https://github.com/aws/aws-sdk-java/issues/1443),
+    // an unknown or invalid token AuthFailure "AWS was not able to validate the provided access credentials"
+    // (HTTP 401, as SDK errors print it: "status code: 401").
+    const EC2_AUTH: Record<string, [string, string, number]> = {
+      ExpiredToken: ["RequestExpired", "Request has expired.", 400],
+      InvalidClientTokenId: ["AuthFailure", "AWS was not able to validate the provided access credentials", 401],
+    };
+    const authError = (jsonCode: string, queryCode: string, message: string, queryStatus = 403) => {
+      const ec2 = service === "ec2" ? EC2_AUTH[queryCode] : undefined;
+      if (ec2) return new AwsError(ec2[0], ec2[1], ec2[2]);
+      return protocol === "json" ? new AwsError(jsonCode, message, 400) : new AwsError(queryCode, message, queryStatus);
+    };
 
     // AssumeRoleWithWebIdentity is the one unsigned call (botocore: "authtype": "none"): the token is the proof.
     if (!auth && protocol === "query" && routed.action === "AssumeRoleWithWebIdentity") {
@@ -249,8 +267,13 @@ export class AwsDispatcher implements Dispatcher {
       return;
     }
     if (fault === "throttle") {
+      // EC2 throttles with RequestLimitExceeded (https://github.com/ansible/ansible/issues/35032), HTTP 503.
       const err =
-        protocol === "json" ? new AwsError("ThrottlingException", "Rate exceeded", 400) : new AwsError("Throttling", "Rate exceeded", 400);
+        service === "ec2"
+          ? new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503)
+          : protocol === "json"
+            ? new AwsError("ThrottlingException", "Rate exceeded", 400)
+            : new AwsError("Throttling", "Rate exceeded", 400);
       this.sendError(res, protocol, service, err, { ...entry, fault });
       return;
     }
@@ -273,6 +296,12 @@ export class AwsDispatcher implements Dispatcher {
         if (!fn) throw new AwsError("UnknownOperationException", `Operation ${routed.action} is not supported by the sandbox`);
         const out = await fn(ctx, routed.json ?? {});
         this.send(res, 200, routed.rest ? "application/json" : "application/x-amz-json-1.1", JSON.stringify(out));
+      } else if (service === "ec2") {
+        const fn = Object.hasOwn(ec2Actions, routed.action) && !this.faults.lacks(routed.action) ? ec2Actions[routed.action] : undefined;
+        // EC2's answer to an action it does not know (the same code as the other Query services).
+        if (!fn) throw new AwsError("InvalidAction", `The action ${routed.action} is not valid for this web service.`);
+        const out = await fn(ctx, routed.ec2 ?? parseEc2Params(""));
+        this.send(res, 200, "text/xml;charset=UTF-8", ec2Response(routed.action, out));
       } else {
         const table: Record<string, (c: CallContext, p: QueryParams) => Promise<XmlValue | undefined>> =
           service === "iam" ? iamActions : stsActions;
@@ -316,7 +345,9 @@ export class AwsDispatcher implements Dispatcher {
     if (protocol === "json") {
       res.setHeader("x-amzn-errortype", err.code);
       const type = service === "ram" ? "application/json" : "application/x-amz-json-1.1";
-      this.send(res, err.status, type, JSON.stringify({ __type: err.code, message: err.message }));
+      this.send(res, err.status, type, JSON.stringify({ ...err.fields, __type: err.code, message: err.message }));
+    } else if (service === "ec2") {
+      this.send(res, err.status, "text/xml;charset=UTF-8", ec2Error(err));
     } else {
       this.send(res, err.status, "text/xml", queryError(service === "iam" ? "iam" : "sts", err));
     }

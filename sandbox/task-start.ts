@@ -55,13 +55,13 @@ function denial(session: string, action: string, resource: string, e: Evaluation
 
 class TaskStart {
   readonly session: string;
-  readonly taskId = randomBytes(16).toString("hex");
 
   constructor(
     readonly world: World,
     readonly account: string,
     readonly region: string,
     readonly role: IamRole,
+    readonly taskId: string = randomBytes(16).toString("hex"),
   ) {
     this.session = `arn:aws:sts::${role.account}:assumed-role/${role.name}/${this.taskId}`;
   }
@@ -128,9 +128,11 @@ async function secrets(t: TaskStart, refs: string[]): Promise<string | undefined
   if (ssm.length > 0) {
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html:
     // ssm:GetParameters (and kms:Decrypt for a customer managed key) for the execution role; the
-    // agent calls GetParameters WithDecryption and turns InvalidParameters into "invalid parameters:
-    // a,b" (aws/amazon-ecs-agent agent/ssm/ssm.go @ 0d889be5). Prefix and AccessDenied text:
-    // https://github.com/aws/copilot-cli/issues/4504.
+    // agent calls GetParameters WithDecryption and reports InvalidParameters (aws/amazon-ecs-agent
+    // agent/ssm/ssm.go @ 0d889be5 words it "invalid parameters: a,b"; a real Fargate task's stoppedReason
+    // of 2025 reads "… service call has been retried 1 time(s): invalid ssm parameters: /api//new-relic-license-key",
+    // https://github.com/HHS/simpler-grants-gov/pull/4330 — the newer, real wording is modelled). Prefix
+    // and AccessDenied text: https://github.com/aws/copilot-cli/issues/4504.
     const prefix = `${EXEC_RESOURCES} unable to retrieve secrets from ssm: service call has been retried 1 time(s):`;
     const invalid: string[] = [];
     for (const ref of ssm) {
@@ -156,7 +158,7 @@ async function secrets(t: TaskStart, refs: string[]): Promise<string | undefined
         }
       }
     }
-    if (invalid.length > 0) return `${prefix} invalid parameters: ${invalid.join(",")}`;
+    if (invalid.length > 0) return `${prefix} invalid ssm parameters: ${invalid.join(",")}`;
   }
   for (const ref of asm) {
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html:
@@ -269,7 +271,17 @@ async function awslogs(t: TaskStart, c: Json): Promise<string | undefined> {
   return undefined;
 }
 
-export async function taskHealth(world: World, account: string, region: string, body: Record<string, unknown>): Promise<ImageVerdict> {
+/**
+ * `taskId`: the task's id (the execution role's session name, the awslogs stream's last part); a
+ * service's tasks get a random one.
+ */
+export async function taskHealth(
+  world: World,
+  account: string,
+  region: string,
+  body: Record<string, unknown>,
+  taskId?: string,
+): Promise<ImageVerdict> {
   const containers = (body.containerDefinitions as Json[] | undefined) ?? [];
   const execRoleArn = typeof body.executionRoleArn === "string" ? body.executionRoleArn : undefined;
   const images = containers.map((c) => String(c.image ?? ""));
@@ -280,7 +292,7 @@ export async function taskHealth(world: World, account: string, region: string, 
   const role = execRoleArn ? world.roleByArn(execRoleArn) : undefined;
   if (needsRole) {
     if (!role) return failed(`${EXEC_RESOURCES} no execution role`);
-    const t = new TaskStart(world, account, region, role);
+    const t = new TaskStart(world, account, region, role, taskId);
     if (images.some((i) => ECR_IMAGE_RE.test(i))) {
       const why = await registryAuth(t);
       if (why) return failed(why);

@@ -26,6 +26,8 @@ export interface ViewerRoleInput {
   trustedAccount: string;
   externalId: string;
   family: string;
+  /** Every family of the target's services (default [family]). */
+  families?: string[];
   /** ECR repository names the service's images come from (any account). */
   repositories: string[];
   /** Role names it may simulate (the deploy role, the task role). */
@@ -42,10 +44,27 @@ export function viewerRole(v: ViewerRoleInput): RoleFixture {
       Resource: [
         `arn:aws:ecs:${v.region}:${a}:cluster/*`,
         `arn:aws:ecs:${v.region}:${a}:service/*`,
-        `arn:aws:ecs:${v.region}:${a}:task-definition/${v.family}:*`,
+        ...(v.families ?? [v.family]).map((f) => `arn:aws:ecs:${v.region}:${a}:task-definition/${f}:*`),
         `arn:aws:ecs:${v.region}:${a}:service-deployment/*`,
         `arn:aws:ecs:${v.region}:${a}:service-revision/*`,
+        // DescribeTasks of one-off tasks (authorised on the task ARN: services/ecs-tasks.ts).
+        `arn:aws:ecs:${v.region}:${a}:task/*`,
       ],
+    },
+    {
+      // ListTasks: authorised on "*" with the ecs:cluster condition (services/ecs-tasks.ts; the ECS guide's example).
+      Sid: "EcsListTasks",
+      Effect: "Allow",
+      Action: "ecs:ListTasks",
+      Resource: "*",
+      Condition: { ArnLike: { "ecs:cluster": `arn:aws:ecs:${v.region}:${a}:cluster/*` } },
+    },
+    {
+      // Preflight of one-off tasks: do the service's subnets and security groups exist (no resource-level permissions).
+      Sid: "Ec2NetworkRead",
+      Effect: "Allow",
+      Action: ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+      Resource: "*",
     },
     {
       // DescribeTaskDefinition / ListTaskDefinitions are authorised on "*" (services/ecs.ts).

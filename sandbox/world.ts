@@ -15,6 +15,8 @@ import {
   type Secret,
   type SsmParameter,
 } from "./launch-resources.js";
+import { addVpc, type SecurityGroup, type Subnet, type Vpc } from "./network.js";
+import type { StandaloneTask, TaskExitRule } from "./tasks.js";
 
 export interface ManagedPolicy {
   name: string;
@@ -256,6 +258,14 @@ export interface RegionState {
   secrets: Map<string, Secret>;
   logGroups: Map<string, LogGroup>;
   kmsKeys: Map<string, KmsKey>;
+  /** VPC networking (network.ts): by id. */
+  vpcs: Map<string, Vpc>;
+  subnets: Map<string, Subnet>;
+  securityGroups: Map<string, SecurityGroup>;
+  /** Tasks started by RunTask (tasks.ts), by task id; dropped once stopped longer than the retention. */
+  tasks: Map<string, StandaloneTask>;
+  /** RunTask clientToken -> the request's fingerprint and the tasks it started (idempotency). */
+  runTaskTokens: Map<string, { fingerprint: string; taskIds: string[] }>;
 }
 
 export interface Account {
@@ -351,6 +361,13 @@ export class World {
   readonly alarmingDigests = new Set<string>();
   /** Cloud Map namespaces, RAM shares and organizations (sharing.ts). */
   readonly sharing = new SharingState();
+  /**
+   * How the containers of one-off tasks (RunTask) exit: rules set by the admin API or the fixture
+   * (images with `taskExitCode`), newest first; the first matching rule wins (tasks.ts).
+   */
+  readonly taskExitRules: TaskExitRule[] = [];
+  /** Accounts (account/region, or account alone) whose RunTask finds no Fargate capacity (tasks.ts). */
+  readonly noCapacity = new Set<string>();
   /** Registration defaults switched off for this sandbox (task-definitions.ts REGISTRATION_DEFAULTS). */
   readonly disabledDefaults = new Set<RegistrationDefault>();
   deploymentSeconds: number;
@@ -404,6 +421,11 @@ export class World {
         secrets: new Map(),
         logGroups: new Map(),
         kmsKeys: new Map(),
+        vpcs: new Map(),
+        subnets: new Map(),
+        securityGroups: new Map(),
+        tasks: new Map(),
+        runTaskTokens: new Map(),
       };
       acct.regions.set(region, r);
     }
@@ -462,6 +484,7 @@ export class World {
       ...(a.repositories ?? []).map((r) => r.region),
       ...(a.clusters ?? []).map((c) => c.region),
       ...(a.taskDefinitions ?? []).map((t) => t.region),
+      ...(a.vpcs ?? []).map((v) => v.region),
     ];
     for (const r of used) if (isOptInRegion(r)) acct.enabledRegions.add(r);
     for (const p of a.oidcProviders ?? []) {
@@ -519,6 +542,7 @@ export class World {
       });
     }
     seedLaunchResources(this, acct, a, createdAt);
+    for (const v of a.vpcs ?? []) addVpc(this, a.id, v);
     if (a.replication) this.replication.set(a.id, [...(this.replication.get(a.id) ?? []), ...a.replication]);
     for (const repo of a.repositories ?? []) {
       const region = this.region(a.id, repo.region);
@@ -526,6 +550,9 @@ export class World {
       const images = (repo.images ?? []).map((img, i) => {
         if (img.bad) this.badDigests.add(img.digest);
         if (img.tripsAlarms) this.alarmingDigests.add(img.digest);
+        if (typeof img.taskExitCode === "number" && !this.taskExitRules.some((r) => r.digest === img.digest && r.fromFixture)) {
+          this.taskExitRules.push({ digest: img.digest, exitCode: img.taskExitCode, fromFixture: true });
+        }
         return {
           digest: img.digest,
           tags: img.tags ?? [],

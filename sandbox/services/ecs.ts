@@ -8,6 +8,7 @@ import { evaluate } from "../iam-eval.js";
 import { ONGOING_STATUSES, type Rollouts } from "../deployments.js";
 import { applyDeploymentConfiguration, defaultSettings, renderDeploymentConfiguration, snapshotConfig } from "../deployment-config.js";
 import { taskHealth } from "../task-start.js";
+import { resolveAwsVpc } from "../network.js";
 import {
   nextRevision,
   registerTaskDefinition,
@@ -26,15 +27,15 @@ export type EcsAction = (ctx: CallContext, input: Json) => Promise<Json>;
 const ECS_TASKS = "ecs-tasks.amazonaws.com";
 const secs = (ms: number): number => ms / 1000;
 
-const clientError = (m: string) => new AwsError("ClientException", m);
-const invalidParameter = (m: string) => new AwsError("InvalidParameterException", m);
+export const clientError = (m: string) => new AwsError("ClientException", m);
+export const invalidParameter = (m: string) => new AwsError("InvalidParameterException", m);
 const clusterNotFound = () => new AwsError("ClusterNotFoundException", "Cluster not found.");
 
-function tagsToList(tags: Record<string, string> | undefined): { key: string; value: string }[] {
+export function tagsToList(tags: Record<string, string> | undefined): { key: string; value: string }[] {
   return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
 }
 
-function tagsFromList(v: unknown): Record<string, string> {
+export function tagsFromList(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!Array.isArray(v)) return out;
   for (const t of v as { key?: unknown; value?: unknown }[]) {
@@ -44,11 +45,11 @@ function tagsFromList(v: unknown): Record<string, string> {
   return out;
 }
 
-function regionState(ctx: CallContext): RegionState {
+export function regionState(ctx: CallContext): RegionState {
   return ctx.world.region(ctx.account, ctx.region);
 }
 
-function clusterName(ref: unknown): string {
+export function clusterName(ref: unknown): string {
   const s = typeof ref === "string" && ref ? ref : "default";
   const m = /^arn:aws:ecs:[^:]+:\d{12}:cluster\/(.+)$/.exec(s);
   return m ? m[1]! : s;
@@ -59,7 +60,7 @@ function serviceName(ref: string): string {
   return m ? m[1]! : ref;
 }
 
-function clusterArn(ctx: CallContext, name: string): string {
+export function clusterArn(ctx: CallContext, name: string): string {
   return `arn:aws:ecs:${ctx.region}:${ctx.account}:cluster/${name}`;
 }
 
@@ -67,7 +68,7 @@ function serviceArn(ctx: CallContext, cluster: string, name: string): string {
   return `arn:aws:ecs:${ctx.region}:${ctx.account}:service/${cluster}/${name}`;
 }
 
-function findCluster(ctx: CallContext, ref: unknown): EcsCluster {
+export function findCluster(ctx: CallContext, ref: unknown): EcsCluster {
   const c = ctx.world.account(ctx.account)?.regions.get(ctx.region)?.clusters.get(clusterName(ref));
   if (!c || c.status !== "ACTIVE") throw clusterNotFound();
   return c;
@@ -274,7 +275,7 @@ function renderCluster(ctx: CallContext, c: EcsCluster, rollouts: Rollouts): Jso
 }
 
 /** Real ECS at registration: the role must exist in this account and trust ecs-tasks.amazonaws.com. */
-async function roleIsValid(world: World, account: string, roleArn: string): Promise<boolean> {
+export async function roleIsValid(world: World, account: string, roleArn: string): Promise<boolean> {
   const role = world.roleByArn(roleArn);
   if (!role || role.account !== account || role.arn !== roleArn) return false;
   const e = await evaluate({
@@ -290,7 +291,7 @@ async function roleIsValid(world: World, account: string, roleArn: string): Prom
   return e.decision === "allowed";
 }
 
-function resolveInput(ctx: CallContext, ref: unknown) {
+export function resolveInput(ctx: CallContext, ref: unknown) {
   if (typeof ref !== "string" || !ref) throw invalidParameter("taskDefinition can not be blank.");
   const arnAccount = /^arn:aws:ecs:([^:]+):(\d{12}):/.exec(ref);
   if (arnAccount && (arnAccount[1] !== ctx.region || arnAccount[2] !== ctx.account)) return undefined;
@@ -517,6 +518,9 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
       const td = resolveInput(ctx, input.taskDefinition);
       if (!td) throw clientError("TaskDefinition not found.");
       const serviceConnect = checkServiceConnect(ctx, input.serviceConnectConfiguration);
+      // The subnets and security groups must exist (network.ts; CreateService's real error:
+      // https://github.com/eddmann/serverless-fargate/issues/20).
+      if (input.networkConfiguration !== undefined) resolveAwsVpc(ctx.world, ctx.account, ctx.region, input.networkConfiguration);
       const controller = ((input.deploymentController as Json | undefined)?.type as string | undefined) ?? "ECS";
       const settings = applyDeploymentConfiguration(defaultSettings(), input.deploymentConfiguration as Json | undefined, controller);
       const s: EcsService = {
@@ -571,8 +575,10 @@ export function ecsActions(rollouts: Rollouts): Record<string, EcsAction> {
         }
         newTaskDefinition = td.arn;
       }
-      // Before any change: a namespace ECS cannot use fails the whole call.
+      // Before any change: a namespace ECS cannot use fails the whole call, as does a network naming
+      // subnets or security groups that do not exist (network.ts).
       const serviceConnect = checkServiceConnect(ctx, input.serviceConnectConfiguration);
+      if (input.networkConfiguration !== undefined) resolveAwsVpc(ctx.world, ctx.account, ctx.region, input.networkConfiguration);
       Object.assign(s, applyDeploymentConfiguration(s, input.deploymentConfiguration as Json | undefined, s.deploymentController));
       if (typeof input.desiredCount === "number") {
         if (input.desiredCount < 0) throw invalidParameter("desiredCount must be at least 0.");

@@ -7,6 +7,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import type { Sandbox } from "../../sandbox/index.js";
 
 export interface Creds {
@@ -26,6 +27,7 @@ export function clients(sb: Sandbox, credentials: Creds, region = "eu-west-1", m
     secrets: new SecretsManagerClient(cfg),
     logs: new CloudWatchLogsClient(cfg),
     kms: new KMSClient(cfg),
+    ec2: new EC2Client(cfg),
   };
 }
 

@@ -93,10 +93,10 @@ describe("sandbox: RegisterTaskDefinition", () => {
   it("denies UpdateService on a service the role may not touch", async () => {
     const dev = await assumeDeployer(sb, "222222222222");
     const err = await rejection(
-      dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "worker", taskDefinition: "shop-api-dev:1" })),
+      dev.ecs.send(new UpdateServiceCommand({ cluster: "shop-dev", service: "billing", taskDefinition: "shop-api-dev:1" })),
     );
     expect(err.name).toBe("AccessDeniedException");
-    expect(err.message).toContain("ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/worker");
+    expect(err.message).toContain("ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/billing");
   });
 
   it("requires iam:PassRole on the task role (broken target: its deploy role has none)", async () => {

@@ -153,7 +153,7 @@ describe("sandbox: ECR", () => {
     const err = await rejection(ci.ecr.send(new DescribeImagesCommand({ ...central, imageIds: [{ imageTag: "deadbee" }] })));
     expect(err.name).toBe("ImageNotFoundException");
     const all = await ci.ecr.send(new DescribeImagesCommand(central));
-    expect(all.imageDetails!.map((d) => d.imageTags![0])).toEqual(["3f2a9c1", "8d1e4b7", "c0ffee1", "bad0001"]);
+    expect(all.imageDetails!.map((d) => d.imageTags![0])).toEqual(["3f2a9c1", "8d1e4b7", "c0ffee1", "bad0001", "fa11ed1"]);
     const pushed = all.imageDetails!.map((d) => d.imagePushedAt!.getTime());
     expect([...pushed].sort((a, b) => a - b)).toEqual(pushed);
   });

@@ -196,14 +196,14 @@ describe("sandbox: task start (execution role, secrets, logs)", () => {
     expect(granted.state).toBe("COMPLETED");
   });
 
-  it("a missing SSM parameter: 'invalid parameters: NAME' (the agent's words for GetParameters' InvalidParameters)", async () => {
+  it("a missing SSM parameter: 'invalid ssm parameters: NAME' (a real Fargate stop reason for GetParameters' InvalidParameters)", async () => {
     const s = await start();
     s.admin.deleteParameter({ account: "222222222222", region: "eu-west-1", name: "/shop-api/database-url" });
     const out = await deploy(s, "222222222222", "dev", taskDef("222222222222", "dev"));
     expect(out.state).toBe("FAILED");
     expect(out.reason).toBe(
       "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: " +
-        "service call has been retried 1 time(s): invalid parameters: arn:aws:ssm:eu-west-1:222222222222:parameter/shop-api/database-url",
+        "service call has been retried 1 time(s): invalid ssm parameters: arn:aws:ssm:eu-west-1:222222222222:parameter/shop-api/database-url",
     );
   });
 
@@ -368,6 +368,6 @@ describe("sandbox: task start (execution role, secrets, logs)", () => {
       "The specified log group does not exist.",
     );
     const prodUs = await deploy(s, "555555555555", "prod-us", taskDef("555555555555", "prod-us", "us-east-1"), "us-east-1");
-    expect(prodUs.reason).toContain("invalid parameters: arn:aws:ssm:us-east-1:555555555555:parameter/shop-api/database-url");
+    expect(prodUs.reason).toContain("invalid ssm parameters: arn:aws:ssm:us-east-1:555555555555:parameter/shop-api/database-url");
   });
 });
