@@ -3,7 +3,7 @@
 // (sensitive-values.ts). Each error names its file, line and field, with a hint.
 import path from "node:path";
 import { DeployerError, type SourceLocation } from "../errors.js";
-import { parseEcrRepository, parseRoleArn } from "./aws-names.js";
+import { parseEcrRepository, parseRoleArn, partitionOf } from "./aws-names.js";
 import { type MergedLayers } from "./merge.js";
 import { closest } from "./suggest.js";
 import type { Target } from "./types.js";
@@ -48,11 +48,31 @@ export function semanticErrors(
   const roleHints: Record<string, string> = {
     deployRole:
       "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
+    viewRole:
+      "viewRole is the read-only role deployer assumes in the target's account; a role ARN from another account is usually a line copied from another environment file.",
     taskRole: "ECS only accepts a task role from the task's own account.",
     executionRole: "ECS only accepts an execution role from the task's own account.",
   };
-  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
-    const role = parseRoleArn(v[field]!);
+  const partition = typeof v.region === "string" ? partitionOf(v.region) : undefined;
+  for (const field of ["deployRole", "viewRole", "taskRole", "executionRole"] as const) {
+    if (typeof v[field] !== "string") continue;
+    const role = parseRoleArn(v[field]);
+    // An ARN names its partition; the target's region decides which one its account lives in
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+    if (role && partition && role.partition !== partition) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${field} is in partition ${role.partition}, but target "${name}" is in region ${v.region} (partition ${partition})`,
+          target: name,
+          account: v.account,
+          location: loc(field),
+          field,
+          hint: `Write arn:${partition}:iam::${role.account}:role/${role.name}, or arn:{partition}:… in a pattern to follow each target's region (region is set at ${fmt(loc("region"))}).`,
+        }),
+      );
+      continue;
+    }
     if (role && role.account !== v.account) {
       out.push(
         new DeployerError({
@@ -66,6 +86,33 @@ export function semanticErrors(
         }),
       );
     }
+  }
+
+  if (typeof v.viewRole === "string" && v.viewRole === v.deployRole) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `viewRole is the deploy role ${v.deployRole}: the viewer must be a read-only role of its own`,
+        target: name,
+        account: v.account,
+        location: loc("viewRole"),
+        field: "viewRole",
+        hint: `The viewer role answers plan, check, status and drift without write permissions; leave viewRole out to use the deploy role for everything, or name the read-only role (\`deployer iam\` generates it). deployRole is set at ${fmt(loc("deployRole"))}.`,
+      }),
+    );
+  }
+  if (typeof v.viewExternalId === "string" && typeof v.viewRole !== "string") {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: "viewExternalId is set but viewRole is not",
+        target: name,
+        account: v.account,
+        location: loc("viewExternalId"),
+        field: "viewExternalId",
+        hint: "viewExternalId is the ExternalId deployer sends when it assumes viewRole; set viewRole (e.g. arn:aws:iam::{account}:role/deployer-viewer in _defaults.yaml) or remove viewExternalId.",
+      }),
+    );
   }
 
   if (typeof v.imageRepository === "string") {
