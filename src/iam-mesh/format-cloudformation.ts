@@ -224,7 +224,7 @@ function stackSetTemplate(accounts: Array<Record<string, string[]>>, header: str
                 Effect: "Allow",
                 Principal: { Service: ECS_TASKS_PRINCIPAL },
                 Action: "sts:AssumeRole",
-                ...(s.kind === "task" ? { Condition: { StringEquals: { "aws:SourceAccount": ref("AWS::AccountId") } } } : {}),
+                Condition: { StringEquals: { "aws:SourceAccount": ref("AWS::AccountId") } },
               },
             ],
           };

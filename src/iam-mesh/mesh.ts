@@ -10,7 +10,7 @@
 //   each target       deployRole     (trusts deployer-ci + ExternalId)   -> exactly what a rollout sends
 //                     viewRole       (trusts both CI roles + ExternalId) -> reads + SimulatePrincipalPolicy on deployRole
 //                     taskRole       (trusts ECS tasks of its account)   -> trust only: its permissions are the application's
-//                     executionRole  (trusts ECS)                         -> pull, logs, secrets of the rendered definition
+//                     executionRole  (trusts ECS tasks of its account)   -> pull, logs, secrets of the rendered definition
 import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
 import type { Project } from "../config/types.js";
 import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
@@ -52,7 +52,7 @@ export interface MeshOptions {
 export type TrustSpec =
   | { kind: "github"; providerArn: string; audience: string; subjects: string[] }
   | { kind: "ci-roles"; ciAccount: string; principals: string[]; externalIds: string[] }
-  | { kind: "ecs-tasks"; sourceAccount?: string };
+  | { kind: "ecs-tasks"; sourceAccount: string };
 
 export interface MeshRole {
   arn: string;
@@ -392,10 +392,6 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       notes.push(
         `The inline policy of ${r.arn} is ${size} characters, over IAM's ${ROLE_POLICY_LIMIT} for a role: split the targets across more roles (role ARN patterns with {stage} or {name}).`,
       );
-    if (r.kinds.includes("task") && r.kinds.includes("execution"))
-      notes.push(
-        `${r.arn} is both a task role and an execution role: its trust has no aws:SourceAccount condition (an execution role's must not need one). A task role of its own can have it.`,
-      );
   }
 
   const repositoryPolicy = centralPolicy(roles, { centralArn, central, ciAccount, ciPrincipals, registryRole });
@@ -495,7 +491,7 @@ function trustOf(
     };
   }
   // task and/or execution role
-  return kinds.includes("execution") ? { kind: "ecs-tasks" } : { kind: "ecs-tasks", sourceAccount: account };
+  return { kind: "ecs-tasks", sourceAccount: account };
 }
 
 /** The central repository's policy: the targets' execution roles pulling across accounts (and the CI roles' reads, when they are in another account). */

@@ -14,13 +14,16 @@
 //   is compared as written (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles).
 //   sts:TagSession has a statement of its own: sts:ExternalId is not one of its condition keys
 //   (Service Authorization Reference, AWS STS: TagSession).
-// - A task role trusts ecs-tasks.amazonaws.com with aws:SourceAccount = its account, as the ECS guide
-//   recommends against the confused deputy (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
-// - An execution role trusts ecs-tasks.amazonaws.com without conditions: the ECS guide shows it bare
+// - Task and execution roles trust ecs-tasks.amazonaws.com with aws:SourceAccount = their account, as
+//   the issue asks and the ECS guide recommends against the confused deputy for the task role ("It is
+//   recommended that you use the aws:SourceAccount or aws:SourceArn condition keys … in the trust
+//   relationship", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+//   For the execution role the ECS guide shows the trust bare
 //   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html) and no
-//   AWS source says ECS sets aws:SourceAccount when it assumes the execution role; the widely used
-//   terraform-aws-modules/terraform-aws-ecs (modules/service/main.tf) also conditions the tasks role
-//   only. A condition ECS does not satisfy would stop every task from starting, so none is added.
+//   AWS source says whether ECS sets aws:SourceAccount when it assumes it: where sources are silent the
+//   stricter policy is generated, the same one deployer's preflight evaluates (checks/role-trust.ts
+//   evaluates both roles with the target's aws:SourceAccount and recommends ecsTrustStatement for both)
+//   and the sandbox checks at registration (sandbox/services/ecs.ts).
 // - The ECS task principal is ecs-tasks.amazonaws.com in every partition: AWS's managed policies
 //   condition iam:PassedToService on it without a .cn variant (AmazonECS_FullAccess v21). For aws-cn
 //   this is unverified (no source states it) and `deployer iam` says so.
@@ -104,10 +107,15 @@ export function ciRolesTrust(o: { ciAccount: string; ciRegion: string; principal
   return { Version: "2012-10-17", Statement: [assume, tag] };
 }
 
-/** ECS tasks of `sourceAccount` (task role), or ECS without conditions (execution role). */
-export function ecsTasksTrust(sourceAccount?: string): PolicyDocument {
-  const s: PolicyStatement = { Sid: "EcsTasks", Effect: "Allow", Principal: { Service: ECS_TASKS_PRINCIPAL }, Action: "sts:AssumeRole" };
-  if (sourceAccount) s.Condition = { StringEquals: { "aws:SourceAccount": sourceAccount } };
+/** ECS tasks of `sourceAccount` (task and execution roles). */
+export function ecsTasksTrust(sourceAccount: string): PolicyDocument {
+  const s: PolicyStatement = {
+    Sid: "EcsTasks",
+    Effect: "Allow",
+    Principal: { Service: ECS_TASKS_PRINCIPAL },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
+  };
   return { Version: "2012-10-17", Statement: [s] };
 }
 

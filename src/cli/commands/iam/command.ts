@@ -128,7 +128,7 @@ What it writes, for every account of the selected targets:
                               iam:PassRole only for its task and execution roles, only to ECS tasks
                 viewRole      trusts both CI roles (+ viewExternalId): reads, and simulating the deploy role
                 taskRole      trusts ECS tasks of its account (aws:SourceAccount); its permissions are yours
-                executionRole trusts ECS: pulls the image, writes its logs, reads its secrets
+                executionRole trusts ECS tasks of its account (aws:SourceAccount): pulls the image, writes its logs, reads its secrets
   central repo  a policy letting the targets' execution roles pull across accounts
 Notes (what to do besides applying) go to stderr.
 
