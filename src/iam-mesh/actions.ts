@@ -1,9 +1,9 @@
 // The IAM actions deployer needs, in ONE table: which role of the mesh needs each action, on which
 // resources, under which condition, and which SDK command of src/aws/ (or which thing AWS does on
 // deployer's behalf) needs it. `deployer iam` builds every policy from this table (mesh.ts), and
-// preflight hints can name the statement to add from it. test/unit/iam-mesh/actions.test.ts checks
-// that every SDK command src/aws/ sends is in it, and that every action, resource type and condition
-// key exists in the AWS Service Authorization Reference.
+// preflight hints can name the statement to add from it. test/unit/iam-mesh/mesh.test.ts checks that
+// every SDK command src/aws/ sends is in it; test/integration/iam-mesh-minimal.test.ts takes each
+// emitted action away on the sandbox and names the preflight check that notices (or says none does yet).
 //
 // Sources (per row below):
 //   [SAR-ECS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
