@@ -209,7 +209,7 @@ describe("buildMesh", () => {
           logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/shop-api/dev", "awslogs-stream-prefix": "app" } },
         },
       ],
-    } as unknown as TaskDefinitionInput;
+    };
     const m = buildMesh(makeProject([t], { repository: central }), [{ target: t, taskDefinition: def }], OPTIONS);
     const text = JSON.stringify(m);
     expect(text).not.toContain("arn:aws:");
