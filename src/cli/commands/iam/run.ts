@@ -76,14 +76,17 @@ export async function run(g: GlobalOptions, o: IamOptions): Promise<ExitCode> {
       outDir: dir,
       files: files.map((f) => ({ path: where(f) })),
       notes: mesh.notes,
-      next: nextSteps(o.format, dir, mesh),
+      next: nextSteps(o.format, dir, mesh, regionOf),
     }),
   );
   return ExitCode.Ok;
 }
 
-/** The commands that apply what was written. */
-function nextSteps(format: MeshFormat, dir: string, mesh: IamMesh): string[] {
+/**
+ * The commands that apply what was written. A StackSet instance of IAM roles needs one region (IAM is
+ * global): the target's own, so the command is right in every partition.
+ */
+function nextSteps(format: MeshFormat, dir: string, mesh: IamMesh, regionOf: (account: string) => string): string[] {
   const file = (p: string) => path.join(dir, p);
   switch (format) {
     case "json":
@@ -101,7 +104,7 @@ function nextSteps(format: MeshFormat, dir: string, mesh: IamMesh): string[] {
         );
         for (const a of targetAccounts)
           steps.push(
-            `aws cloudformation create-stack-instances --stack-set-name deployer-iam --accounts ${a.account} --regions us-east-1 --parameter-overrides file://${file(`stackset-parameters/${a.account}.json`)}`,
+            `aws cloudformation create-stack-instances --stack-set-name deployer-iam --accounts ${a.account} --regions ${regionOf(a.account)} --parameter-overrides file://${file(`stackset-parameters/${a.account}.json`)}`,
           );
       }
       for (const a of mesh.accounts)
