@@ -130,7 +130,7 @@ describe("deployer iam: the generated mesh is all a deployment needs", () => {
       [`arn:aws:sts::${CI}:assumed-role/deployer-ci`, ...TARGET_ACCOUNTS.map((a) => `arn:aws:sts::${a}:assumed-role/deployer`)].sort(),
     );
     expect(log.filter((e) => e.status >= 400).map((e) => `${e.principal} ${e.action} ${e.status}`)).toEqual([]);
-  });
+  }, 240_000); // four CLI runs and a rollout: generous on a loaded machine
 
   it("the pull-request CI role reaches the viewer roles, never a deploy role; a pull_request token cannot get the deploy CI role", async () => {
     const plan = await ciSession(`arn:aws:iam::${CI}:role/deployer-plan`, { event: "pull_request", ref: "refs/pull/7/merge" });
