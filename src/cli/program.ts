@@ -13,6 +13,7 @@ import { register as registerRollback } from "./commands/rollback/command.js";
 import { register as registerPromote } from "./commands/promote/command.js";
 import { register as registerStatus } from "./commands/status/command.js";
 import { register as registerDrift } from "./commands/drift/command.js";
+import { register as registerIam } from "./commands/iam/command.js";
 
 export function buildProgram(): Command {
   const program = new Command("deployer")
@@ -59,5 +60,6 @@ Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deploymen
   registerPromote(program);
   registerStatus(program);
   registerDrift(program);
+  registerIam(program);
   return program;
 }

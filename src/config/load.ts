@@ -19,6 +19,7 @@ import { readText, notContained, type Root } from "./read.js";
 import { notAMap, readStages, readImage, toTarget } from "./parse.js";
 import { capPerFile, sortErrors, dedupeErrors } from "./error-order.js";
 import { duplicateFile, TARGET_NAME, semanticErrors, duplicateServiceErrors } from "./rules.js";
+import { expandRolePatterns, PatternErrors } from "./role-patterns.js";
 
 const YAML_EXT = /\.ya?ml$/;
 
@@ -291,6 +292,7 @@ async function loadTargets(
   }
 
   const targets: Target[] = [];
+  const patternErrors = new PatternErrors();
   for (const { name, source } of targetFiles) {
     if (source.errors.length > 0) continue;
     if (!isPlainObject(source.value)) {
@@ -309,20 +311,33 @@ async function loadTargets(
     // Its defaults file is already reported as broken; validating the merge would only add noise.
     if (base === BROKEN || stageLayer === BROKEN) continue;
     const merged = mergeLayers([base?.layer, stageLayer?.layer, own].filter((l): l is Layer => l !== undefined));
-    const targetErrors = validateAgainstSchema("environment", merged.value, {
+    // Role ARN patterns ({account}, {name}…) are filled in before validation: the schema and the rules
+    // check the ARN this target gets; errors keep the location where the pattern was written.
+    const { expanded, failed } = expandRolePatterns(name, merged, patternErrors);
+    const targetErrors: DeployerError[] = [];
+    let patternFailed = failed.size > 0;
+    for (const e of validateAgainstSchema("environment", merged.value, {
       code: "CONFIG_INVALID",
       file: source.file,
       target: name,
       locate: (p) => merged.locate(p),
-    });
-    if (targetErrors.length === 0)
+    })) {
+      if (e.field !== undefined && failed.has(e.field)) continue;
+      // A pattern that expands to something invalid: one error at the pattern, naming its targets.
+      if (e.field !== undefined && expanded.has(e.field)) {
+        patternErrors.add(name, { ...e.toJSON(), cause: e });
+        patternFailed = true;
+      } else targetErrors.push(e);
+    }
+    if (targetErrors.length === 0 && !patternFailed)
       targetErrors.push(
         ...semanticErrors(name, source.file, merged, stageNames, stagesHint, centralRepository),
         ...shortSensitiveValueErrors(name, source.file, merged),
       );
     errors.push(...targetErrors);
-    if (targetErrors.length === 0) targets.push(toTarget(name, source.file, merged));
+    if (targetErrors.length === 0 && !patternFailed) targets.push(toTarget(name, source.file, merged));
   }
+  errors.push(...patternErrors.errors());
   errors.push(...duplicateServiceErrors(targets));
   return targets;
 }

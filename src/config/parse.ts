@@ -92,6 +92,8 @@ export function toTarget(name: string, file: string, merged: MergedLayers): Targ
     locations: merged.locations,
   };
   if (typeof v.externalId === "string") target.externalId = v.externalId;
+  if (typeof v.viewRole === "string") target.viewRole = v.viewRole;
+  if (typeof v.viewExternalId === "string") target.viewExternalId = v.viewExternalId;
   if (typeof v.imageRepository === "string") target.imageRepository = v.imageRepository;
   return target;
 }

@@ -51,11 +51,31 @@ export function semanticErrors(
   const roleHints: Record<string, string> = {
     deployRole:
       "deployer assumes deployRole in the target's account; a role ARN from another account is usually a line copied from another environment file.",
+    viewRole:
+      "viewRole is the read-only role deployer assumes in the target's account; a role ARN from another account is usually a line copied from another environment file.",
     taskRole: "ECS only accepts a task role from the task's own account.",
     executionRole: "ECS only accepts an execution role from the task's own account.",
   };
-  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
-    const role = parseRoleArn(v[field]!);
+  const partition = typeof v.region === "string" ? partitionOf(v.region) : undefined;
+  for (const field of ["deployRole", "viewRole", "taskRole", "executionRole"] as const) {
+    if (typeof v[field] !== "string") continue;
+    const role = parseRoleArn(v[field]);
+    // An ARN names its partition; the target's region decides which one its account lives in
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+    if (role && partition && role.partition !== partition) {
+      out.push(
+        new DeployerError({
+          code: "CONFIG_INVALID",
+          message: `${field} is in partition ${role.partition}, but target "${name}" is in region ${v.region} (partition ${partition})`,
+          target: name,
+          account: v.account,
+          location: loc(field),
+          field,
+          hint: `Write arn:${partition}:iam::${role.account}:role/${role.name}, or arn:{partition}:… in a pattern to follow each target's region (region is set at ${fmt(loc("region"))}).`,
+        }),
+      );
+      continue;
+    }
     if (role && role.account !== v.account) {
       out.push(
         new DeployerError({
@@ -71,28 +91,34 @@ export function semanticErrors(
     }
   }
 
-  // Partitions: a target in cn-north-1 is in aws-cn, one in us-gov-west-1 in aws-us-gov; its roles
-  // are ARNs of that partition, and nothing crosses partitions (credentials, replication:
-  // https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html).
-  const region = v.region!;
-  const partition = partitionOf(region);
-  for (const field of ["deployRole", "taskRole", "executionRole"] as const) {
-    const role = parseRoleArn(v[field]!);
-    if (role && role.partition !== partition) {
-      out.push(
-        new DeployerError({
-          code: "CONFIG_INVALID",
-          message: `${field} is an ARN of partition ${role.partition}, but target "${name}" is in ${v.region} (partition ${partition})`,
-          target: name,
-          account: v.account,
-          location: loc(field),
-          field,
-          hint: `Roles of a target in ${v.region} are arn:${partition}:iam::${v.account}:role/…: arn:${partition}:iam::${role.account}:role/${role.name}.`,
-        }),
-      );
-    }
+  if (typeof v.viewRole === "string" && v.viewRole === v.deployRole) {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: `viewRole is the deploy role ${v.deployRole}: the viewer must be a read-only role of its own`,
+        target: name,
+        account: v.account,
+        location: loc("viewRole"),
+        field: "viewRole",
+        hint: `The viewer role answers plan, check, status and drift without write permissions; leave viewRole out to use the deploy role for everything, or name the read-only role (\`deployer iam\` generates it). deployRole is set at ${fmt(loc("deployRole"))}.`,
+      }),
+    );
+  }
+  if (typeof v.viewExternalId === "string" && typeof v.viewRole !== "string") {
+    out.push(
+      new DeployerError({
+        code: "CONFIG_INVALID",
+        message: "viewExternalId is set but viewRole is not",
+        target: name,
+        account: v.account,
+        location: loc("viewExternalId"),
+        field: "viewExternalId",
+        hint: "viewExternalId is the ExternalId deployer sends when it assumes viewRole; set viewRole (e.g. arn:aws:iam::{account}:role/deployer-viewer in _defaults.yaml) or remove viewExternalId.",
+      }),
+    );
   }
 
+  const region = v.region!;
   const central = centralRepository ? parseEcrRepository(centralRepository) : undefined;
   if (typeof v.imageRepository === "string") {
     // A replica of the central repository: in the target's own account, or in the central account

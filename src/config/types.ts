@@ -45,6 +45,12 @@ export interface Target {
   service: string;
   deployRole: string;
   externalId?: string;
+  /**
+   * The target's read-only viewer role (same account), for reads that need no write permission;
+   * assumed with `viewExternalId`. Absent: the deploy role is used for everything.
+   */
+  viewRole?: string;
+  viewExternalId?: string;
   taskRole: string;
   executionRole: string;
   /** Optional replica of the central repository in the target's account/region. */

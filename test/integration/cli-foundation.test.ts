@@ -51,7 +51,7 @@ describe("deployer validate", () => {
   });
 
   it("--output json reports every target and its errors", async () => {
-    repo.edit("environments/dev.yaml", "taskRole: arn:aws:iam::222222222222", "taskRole: arn:aws:iam::333333333333");
+    repo.write("environments/dev.yaml", `${repo.read("environments/dev.yaml")}taskRole: arn:aws:iam::333333333333:role/shop-api-task\n`);
     const r = await deployer(["--output", "json", "validate"], repo.dir);
     expect(r.exitCode).toBe(1);
     const body = JSON.parse(r.stdout);
@@ -61,7 +61,7 @@ describe("deployer validate", () => {
         code: "CONFIG_INVALID",
         field: "taskRole",
         target: "dev",
-        location: { file: repo.file("environments/dev.yaml"), line: 8, column: 11 },
+        location: { file: repo.file("environments/dev.yaml"), line: repo.lineOf("environments/dev.yaml", "taskRole:"), column: 11 },
       }),
     ]);
     const ok = JSON.parse((await deployer(["-o", "json", "validate", "--env", "dev,prod-us"])).stdout);

@@ -151,7 +151,11 @@ const cases: Case[] = [
   // missing values
   ...["stage", "account", "region", "cluster", "service", "deployRole", "taskRole", "executionRole"].map((f): Case => ({
     name: `${f}: missing`,
-    edit: drop(f),
+    // Role ARNs may come from a pattern in _defaults.yaml (the example writes them there): gone from both.
+    edit: (r) => {
+      drop(f)(r);
+      if (f.endsWith("Role")) r.edit("environments/_defaults.yaml", new RegExp(`^${f}: .*\\n`, "m"), "");
+    },
     code: "CONFIG_INVALID",
     file: ENV,
     line: 1,

@@ -71,6 +71,8 @@ const COMMANDS: Array<{ args: string[]; sink: Sink }> = [
   { args: ["plan", "--image", IMAGE, "--all-stages"], sink: "terminal" },
   { args: ["-o", "json", "plan", "--image", IMAGE, "--all-stages"], sink: "json" },
   { args: ["-o", "markdown", "plan", "--image", IMAGE, "--all-stages"], sink: "markdown" },
+  { args: ["iam", "--github-repository", "acme/shop-deploy"], sink: "json" },
+  { args: ["iam", "--github-repository", "acme/shop-deploy", "--format", "terraform"], sink: "terminal" },
 ];
 
 /** Runs `tasks` a few at a time (2 shared cores: not all at once). */

@@ -43,9 +43,10 @@ describe("loadProject on the example repository", () => {
   it("records where every field was written, including inherited ones", async () => {
     const project = await load();
     const prodEu = project.targets.find((t) => t.name === "prod-eu")!;
+    // A role ARN pattern of _defaults.yaml: where the pattern was written.
     expect(prodEu.locations["taskRole"]).toEqual({
-      file: repo.file("environments/prod-eu.yaml"),
-      line: repo.lineOf("environments/prod-eu.yaml", "taskRole:"),
+      file: repo.file("environments/_defaults.yaml"),
+      line: repo.lineOf("environments/_defaults.yaml", "taskRole:"),
       column: 11,
     });
     expect(prodEu.locations["vars.cpu"]).toEqual({
@@ -114,9 +115,10 @@ describe("sensitive: the union over _defaults, _<stage> and the target", () => {
 
 describe("defaults merging", () => {
   it("merges maps deeply and replaces lists (but `sensitive`, which adds up); the target wins", async () => {
+    const roles = repo.read("environments/_defaults.yaml").replace(/^vars:[^]*/m, ""); // the role ARN patterns
     repo.write(
       "environments/_defaults.yaml",
-      "vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n",
+      `${roles}vars:\n  cpu: 256\n  memory: 512\n  nested: { a: 1, b: 2 }\n  list: [1, 2, 3]\nsensitive: [vars.a, vars.b]\n`,
     );
     repo.write("environments/_prod.yaml", "vars:\n  cpu: 1024\n  memory: 2048\n  nested: { b: 20 }\n");
     repo.write(
@@ -191,22 +193,14 @@ describe("validation rules (each error names file, line, column and field)", () 
     expect(e.message).toMatch(/12-digit AWS account id/);
   });
 
-  it.each([
-    ["deployRole", "deployRole: arn:aws:iam::222222222222:role/deployer", "deployRole: arn:aws:iam::333333333333:role/deployer", 6],
-    ["taskRole", "taskRole: arn:aws:iam::222222222222:role/shop-api-task", "taskRole: arn:aws:iam::333333333333:role/shop-api-task", 8],
-    [
-      "executionRole",
-      "executionRole: arn:aws:iam::222222222222:role/shop-api-exec",
-      "executionRole: arn:aws:iam::333333333333:role/shop-api-exec",
-      9,
-    ],
-  ])("%s must be a role in the target's own account", async (field, from, to, line) => {
-    repo.edit("environments/dev.yaml", from, to);
+  it.each(["deployRole", "viewRole", "taskRole", "executionRole"])("%s must be a role in the target's own account", async (field) => {
+    // A target's own value wins over the pattern in _defaults.yaml.
+    repo.write("environments/dev.yaml", `${repo.read("environments/dev.yaml")}${field}: arn:aws:iam::333333333333:role/x\n`);
     const e = only(await errorsOf(load));
-    expect(at(e)).toBe(`environments/dev.yaml:${line}:${field.length + 3}`);
+    expect(at(e)).toBe(`environments/dev.yaml:${repo.lineOf("environments/dev.yaml", `${field}:`)}:${field.length + 3}`);
     expect(e.field).toBe(field);
     expect(e.message).toBe(`${field} is in account 333333333333, but target "dev" is account 222222222222`);
-    expect(e.hint).toContain(`arn:aws:iam::222222222222:role/`);
+    expect(e.hint).toContain(`arn:aws:iam::222222222222:role/x`);
   });
 
   it("imageRepository must be a replica in the target's account or the central account", async () => {
@@ -262,9 +256,9 @@ describe("validation rules (each error names file, line, column and field)", () 
   });
 
   it("a role must be an IAM role ARN", async () => {
-    repo.edit("environments/dev.yaml", "taskRole: arn:aws:iam::222222222222:role/shop-api-task", "taskRole: shop-api-task");
+    repo.write("environments/dev.yaml", `${repo.read("environments/dev.yaml")}taskRole: shop-api-task\n`);
     const e = only(await errorsOf(load));
-    expect(at(e)).toBe("environments/dev.yaml:8:11");
+    expect(at(e)).toBe(`environments/dev.yaml:${repo.lineOf("environments/dev.yaml", "taskRole:")}:11`);
     expect(e.message).toMatch(/is not an IAM role ARN/);
   });
 
@@ -334,12 +328,15 @@ describe("validation rules (each error names file, line, column and field)", () 
 
   it("a YAML syntax error names the file and line, and other files' errors are still reported", async () => {
     repo.edit("environments/staging.yaml", "cluster: shop-staging", "cluster: [shop-staging");
-    repo.edit("environments/prod-us.yaml", "deployRole: arn:aws:iam::555555555555", "deployRole: arn:aws:iam::444444444444");
+    repo.write(
+      "environments/prod-us.yaml",
+      `${repo.read("environments/prod-us.yaml")}deployRole: arn:aws:iam::444444444444:role/deployer\n`,
+    );
     repo.edit("deployer.yaml", "service: shop-api", "service: shop api");
     const errors = await errorsOf(load);
     expect(errors.map((e) => `${e.code} ${at(e)}`)).toEqual([
       "CONFIG_INVALID deployer.yaml:3:10",
-      "CONFIG_INVALID environments/prod-us.yaml:6:13",
+      `CONFIG_INVALID environments/prod-us.yaml:${repo.lineOf("environments/prod-us.yaml", "deployRole:")}:13`,
       `YAML_SYNTAX environments/staging.yaml:${repo.lineOf("environments/staging.yaml", "cluster:")}:10`,
     ]);
   });

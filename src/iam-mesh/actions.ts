@@ -1,0 +1,438 @@
+// The IAM actions deployer needs, in ONE table: which role of the mesh needs each action, on which
+// resources, under which condition, and which SDK command of src/aws/ (or which thing AWS does on
+// deployer's behalf) needs it. `deployer iam` builds every policy from this table (mesh.ts), and
+// preflight hints can name the statement to add from it. test/unit/iam-mesh/mesh.test.ts checks that
+// every SDK command src/aws/ sends is in it; test/integration/iam-mesh-minimal.test.ts takes each
+// emitted action away on the sandbox and names the preflight check that notices (or says none does yet).
+//
+// Sources (per row below):
+//   [SAR-ECS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+//   [SAR-ECR] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+//   [SAR-IAM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+//   [SAR-STS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+//   [TAG-ON-CREATE] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+//     (tags sent with RegisterTaskDefinition make ECS authorise ecs:TagResource too, with ecs:CreateAction)
+//   [SVC-DEPLOYMENTS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html
+//   [PASSROLE] https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html and
+//     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+//   [SIMULATE] https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html
+//     ("give Bob access to … arn:aws:iam::777788889999:user/alice": the simulated entity is the resource)
+//   [SESSION-TAGS] https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+//   [EXEC-ROLE] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+//     (AmazonECSTaskExecutionRolePolicy: ecr:GetAuthorizationToken, ecr:GetDownloadUrlForLayer,
+//     ecr:BatchGetImage, logs:CreateLogStream, logs:PutLogEvents)
+//   [ECR-AUTH] https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
+//     (ecr:GetAuthorizationToken is allowed on "*" by an identity policy only)
+//   [SSM-SECRETS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+//   [ASM-SECRETS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+//   [PRIVATE-AUTH] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html
+//   [AWSLOGS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+//
+// NOT here (yet): what preflight will check with the viewer role and the new ports of issue 13
+// (ssm:DescribeParameters, secretsmanager:DescribeSecret, logs:DescribeLogGroups, kms:DescribeKey,
+// Cloud Map and RAM reads), and kms:Decrypt on customer managed keys (the key is not in the task
+// definition). Add a row when a port starts sending a command; the test above fails until then.
+
+/** The roles of the mesh `deployer iam` writes policies for. */
+export type MeshRoleKind =
+  /** The CI role that deploys (GitHub OIDC from main or a GitHub Environment): assumes deploy and viewer roles. */
+  | "ci-deploy"
+  /** The pull-request CI role: assumes the viewer roles only. */
+  | "ci-plan"
+  /** image.registryRole, when deployer.yaml names one: reads the central repository for the CI roles. */
+  | "registry"
+  /** A target's deploy role. */
+  | "deploy"
+  /** A target's read-only viewer role. */
+  | "view"
+  /** A target's task execution role (ECS pulls the image, reads secrets and writes logs as it). */
+  | "execution";
+
+/**
+ * What a statement's Resource lists, resolved per target by mesh.ts (resources.ts). A row whose
+ * resources resolve to nothing (no replica, no awslogs…) adds no statement.
+ */
+export type ResourceKind =
+  | "*"
+  | "cluster"
+  | "service"
+  /** service-deployment/CLUSTER/SERVICE/* */
+  | "service-deployments"
+  /** service-revision/CLUSTER/SERVICE/* */
+  | "service-revisions"
+  /** task-definition/FAMILY:* (every revision of the target's family) */
+  | "task-definition-revisions"
+  /** task-definition/FAMILY (the family without revision: what a tag-on-create denial names) */
+  | "task-definition-family"
+  | "deploy-role"
+  | "task-role"
+  | "execution-role"
+  /** The target's imageRepository (replica), when it has one. */
+  | "replica-repository"
+  /** The central repository (deployer.yaml image.repository). */
+  | "central-repository"
+  /** Every ECR repository the rendered task definition's containers pull from. */
+  | "pull-repositories"
+  /** log-group:GROUP:log-stream:* of every awslogs container. */
+  | "log-streams"
+  /** log-group:GROUP of awslogs containers with awslogs-create-group "true". */
+  | "log-groups-created"
+  /** SSM parameters in secrets[].valueFrom and logConfiguration.secretOptions. */
+  | "ssm-parameters"
+  /** Secrets Manager secrets in secrets[].valueFrom, secretOptions and repositoryCredentials. */
+  | "secrets"
+  /** Every target's deploy role (for the CI role). */
+  | "deploy-roles"
+  /** Every target's viewer role (for the CI roles). */
+  | "view-roles"
+  /** deployer.yaml image.registryRole. */
+  | "registry-role";
+
+export interface ActionCondition {
+  operator: "StringEquals";
+  key: string;
+  values: string[];
+}
+
+export interface RequiredAction {
+  action: string;
+  /** The roles whose policy carries it. */
+  roles: MeshRoleKind[];
+  resources: ResourceKind[];
+  condition?: ActionCondition;
+  /** Statement id: rows of one role with the same sid form one statement (same resources and condition). */
+  sid: string;
+  /**
+   * The SDK commands of src/aws/ that need it (`DescribeServicesCommand`); empty for what AWS
+   * authorises on deployer's behalf (tags on create, PassRole) or at task start (the execution role).
+   */
+  sdk: string[];
+  /** What deployer (or ECS) does with it. */
+  why: string;
+  /** Where the action, its resource and its condition come from. */
+  source: string;
+  /** Emitted only when this resource kind resolves to something (GetAuthorizationToken: only when pulling from ECR). */
+  onlyWith?: ResourceKind;
+  /**
+   * Never emitted: deployer's fallback when another action is denied (reading the deploy role's
+   * policies when iam:SimulatePrincipalPolicy is not allowed). Listed so hints can name them.
+   */
+  fallbackFor?: string;
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+const READERS: MeshRoleKind[] = ["deploy", "view"];
+
+export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
+  // ---------- a target's deploy role (and the same reads for its viewer role) ----------
+  {
+    action: "ecs:DescribeClusters",
+    roles: READERS,
+    resources: ["cluster"],
+    sid: "ReadCluster",
+    sdk: ["DescribeClustersCommand"],
+    why: "preflight: the cluster exists and is ACTIVE",
+    source: "[SAR-ECS] DescribeClusters: cluster*",
+  },
+  {
+    action: "ecs:DescribeServices",
+    roles: READERS,
+    resources: ["service"],
+    sid: "ReadService",
+    sdk: ["DescribeServicesCommand"],
+    why: "preflight, plan, status and drift read the service; a rollout re-reads it before updating and while waiting",
+    source: "[SAR-ECS] DescribeServices: service*",
+  },
+  {
+    action: "ecs:ListServiceDeployments",
+    roles: READERS,
+    resources: ["service"],
+    sid: "ReadServiceHistory",
+    sdk: ["ListServiceDeploymentsCommand"],
+    why: "the service's deployment history: the known-good revision a rollback goes back to",
+    source: "[SAR-ECS] ListServiceDeployments: service*; [SVC-DEPLOYMENTS]",
+  },
+  {
+    action: "ecs:DescribeServiceDeployments",
+    roles: READERS,
+    resources: ["service", "service-deployments"],
+    sid: "ReadServiceHistory",
+    sdk: ["DescribeServiceDeploymentsCommand"],
+    why: "the outcome of each deployment; BLUE_GREEN / LINEAR / CANARY deployments are followed through it",
+    source: "[SAR-ECS] DescribeServiceDeployments: service*, service-deployment*; [SVC-DEPLOYMENTS]",
+  },
+  {
+    action: "ecs:DescribeServiceRevisions",
+    roles: READERS,
+    resources: ["service", "service-revisions"],
+    sid: "ReadServiceHistory",
+    sdk: ["DescribeServiceRevisionsCommand"],
+    why: "which task definition each deployment deployed",
+    source: "[SAR-ECS] DescribeServiceRevisions: service*, service-revision*; [SVC-DEPLOYMENTS]",
+  },
+  {
+    action: "ecs:DescribeTaskDefinition",
+    roles: READERS,
+    resources: ["*"],
+    sid: "ReadTaskDefinitions",
+    sdk: ["DescribeTaskDefinitionCommand"],
+    why: "the live task definition (and its tags) to compare with the rendered one",
+    source: '[SAR-ECS] DescribeTaskDefinition: no resource types (Resource "*")',
+  },
+  {
+    action: "iam:GetRole",
+    roles: READERS,
+    resources: ["task-role", "execution-role"],
+    sid: "ReadTaskRoles",
+    sdk: ["GetRoleCommand"],
+    why: "preflight: the task and execution roles exist and trust ecs-tasks.amazonaws.com",
+    source: "[SAR-IAM] GetRole: role*",
+  },
+  {
+    action: "iam:SimulatePrincipalPolicy",
+    roles: READERS,
+    resources: ["deploy-role"],
+    sid: "SimulateDeployRole",
+    sdk: ["SimulatePrincipalPolicyCommand"],
+    why: "preflight: may the deploy role iam:PassRole the task and execution roles to ECS",
+    source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
+  },
+  {
+    action: "ecr:DescribeImages",
+    roles: READERS,
+    resources: ["replica-repository"],
+    sid: "ReadReplicaImages",
+    sdk: ["DescribeImagesCommand"],
+    why: "preflight: the image digest is in the target's replica (imageRepository)",
+    source: "[SAR-ECR] DescribeImages: repository*",
+  },
+  {
+    action: "ecs:RegisterTaskDefinition",
+    roles: ["deploy"],
+    resources: ["task-definition-revisions"],
+    sid: "RegisterTaskDefinition",
+    sdk: ["RegisterTaskDefinitionCommand"],
+    why: "register the rendered task definition (and an identical copy of an INACTIVE revision to roll back to)",
+    source: "[SAR-ECS] RegisterTaskDefinition: task-definition*",
+  },
+  {
+    action: "ecs:TagResource",
+    roles: ["deploy"],
+    resources: ["task-definition-revisions", "task-definition-family"],
+    condition: { operator: "StringEquals", key: "ecs:CreateAction", values: ["RegisterTaskDefinition"] },
+    sid: "TagOnRegister",
+    sdk: [],
+    why: "deployer registers task definitions with its tags (image digest, run id, fingerprint…): ECS authorises ecs:TagResource on create",
+    source: "[TAG-ON-CREATE]; [SAR-ECS] TagResource: task-definition, condition ecs:CreateAction",
+  },
+  {
+    action: "ecs:UpdateService",
+    roles: ["deploy"],
+    resources: ["service"],
+    sid: "UpdateService",
+    sdk: ["UpdateServiceCommand"],
+    why: "deploy (and roll back) the new task definition",
+    source: "[SAR-ECS] UpdateService: service*",
+  },
+  {
+    action: "ecs:StopServiceDeployment",
+    roles: ["deploy"],
+    resources: ["service", "service-deployments"],
+    sid: "StopServiceDeployment",
+    sdk: ["StopServiceDeploymentCommand"],
+    why: "roll back a failed BLUE_GREEN / LINEAR / CANARY deployment (stopType ROLLBACK)",
+    source: "[SAR-ECS] StopServiceDeployment: service*, service-deployment*; [SVC-DEPLOYMENTS]",
+  },
+  {
+    action: "iam:PassRole",
+    roles: ["deploy"],
+    resources: ["task-role", "execution-role"],
+    condition: { operator: "StringEquals", key: "iam:PassedToService", values: [ECS_TASKS] },
+    sid: "PassTaskRoles",
+    sdk: [],
+    why: "RegisterTaskDefinition passes the task and execution roles to ECS",
+    source: "[PASSROLE]; [SAR-IAM] PassRole: role*, condition iam:PassedToService",
+  },
+  // The local fallback of the PassRole check, when iam:SimulatePrincipalPolicy is denied: never emitted.
+  ...(["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["deploy-role"],
+    sid: "ReadDeployRolePolicies",
+    sdk: [`${action.slice(4)}Command`],
+    why: "read the deploy role's policies to evaluate PassRole locally",
+    source: `[SAR-IAM] ${action.slice(4)}: role*`,
+    fallbackFor: "iam:SimulatePrincipalPolicy",
+  })),
+  ...(["iam:GetPolicy", "iam:GetPolicyVersion"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["*"],
+    sid: "ReadDeployRoleManagedPolicies",
+    sdk: [`${action.slice(4)}Command`],
+    why: "read the deploy role's managed policies and permissions boundary to evaluate PassRole locally",
+    source: `[SAR-IAM] ${action.slice(4)}: policy*`,
+    fallbackFor: "iam:SimulatePrincipalPolicy",
+  })),
+
+  // ---------- the CI roles (deployer's base credentials) ----------
+  {
+    action: "sts:AssumeRole",
+    roles: ["ci-deploy"],
+    resources: ["deploy-roles"],
+    sid: "AssumeDeployRoles",
+    sdk: ["AssumeRoleCommand"],
+    why: "one session per target, as its deploy role",
+    source: "[SAR-STS] AssumeRole: role*",
+  },
+  {
+    action: "sts:TagSession",
+    roles: ["ci-deploy"],
+    resources: ["deploy-roles"],
+    sid: "AssumeDeployRoles",
+    sdk: ["AssumeRoleCommand"],
+    why: "the sessions carry the tags deployer:run-id and deployer:service (CloudTrail)",
+    source: "[SAR-STS] TagSession: role; [SESSION-TAGS]",
+  },
+  {
+    action: "sts:AssumeRole",
+    roles: ["ci-deploy", "ci-plan"],
+    resources: ["view-roles"],
+    sid: "AssumeViewerRoles",
+    sdk: ["AssumeRoleCommand"],
+    why: "one read-only session per target, as its viewer role",
+    source: "[SAR-STS] AssumeRole: role*",
+  },
+  {
+    action: "sts:TagSession",
+    roles: ["ci-deploy", "ci-plan"],
+    resources: ["view-roles"],
+    sid: "AssumeViewerRoles",
+    sdk: ["AssumeRoleCommand"],
+    why: "the sessions carry the tags deployer:run-id and deployer:service (CloudTrail)",
+    source: "[SAR-STS] TagSession: role; [SESSION-TAGS]",
+  },
+  {
+    action: "sts:AssumeRole",
+    roles: ["ci-deploy", "ci-plan"],
+    resources: ["registry-role"],
+    sid: "AssumeRegistryRole",
+    sdk: ["AssumeRoleCommand"],
+    why: "read the central repository as image.registryRole",
+    source: "[SAR-STS] AssumeRole: role*",
+  },
+  {
+    action: "sts:TagSession",
+    roles: ["ci-deploy", "ci-plan"],
+    resources: ["registry-role"],
+    sid: "AssumeRegistryRole",
+    sdk: ["AssumeRoleCommand"],
+    why: "the session carries deployer's session tags",
+    source: "[SAR-STS] TagSession: role; [SESSION-TAGS]",
+  },
+  {
+    action: "ecr:DescribeImages",
+    roles: ["ci-deploy", "ci-plan", "registry"],
+    resources: ["central-repository"],
+    sid: "ReadCentralImages",
+    sdk: ["DescribeImagesCommand"],
+    why: "resolve --image (a tag) to the digest every target deploys",
+    source: "[SAR-ECR] DescribeImages: repository*",
+  },
+  {
+    action: "ecr:GetRepositoryPolicy",
+    roles: ["ci-deploy", "ci-plan", "registry"],
+    resources: ["central-repository"],
+    sid: "ReadCentralImages",
+    sdk: ["GetRepositoryPolicyCommand"],
+    why: "preflight: the central repository's policy lets each target's execution role pull",
+    source: "[SAR-ECR] GetRepositoryPolicy: repository*",
+  },
+
+  // ---------- a target's execution role (what ECS does as it when a task starts) ----------
+  {
+    action: "ecr:GetAuthorizationToken",
+    roles: ["execution"],
+    resources: ["*"],
+    onlyWith: "pull-repositories",
+    sid: "RegistryAuth",
+    sdk: [],
+    why: "ECS logs in to ECR before pulling",
+    source: "[EXEC-ROLE]; [ECR-AUTH]; [SAR-ECR] GetAuthorizationToken: no resource types",
+  },
+  {
+    action: "ecr:BatchGetImage",
+    roles: ["execution"],
+    resources: ["pull-repositories"],
+    sid: "PullImages",
+    sdk: [],
+    why: "ECS pulls the image manifest",
+    source: "[EXEC-ROLE]; [SAR-ECR] BatchGetImage: repository*",
+  },
+  {
+    action: "ecr:GetDownloadUrlForLayer",
+    roles: ["execution"],
+    resources: ["pull-repositories"],
+    sid: "PullImages",
+    sdk: [],
+    why: "ECS downloads the image layers",
+    source: "[EXEC-ROLE]; [SAR-ECR] GetDownloadUrlForLayer: repository*",
+  },
+  {
+    action: "logs:CreateLogStream",
+    roles: ["execution"],
+    resources: ["log-streams"],
+    sid: "WriteLogs",
+    sdk: [],
+    why: "the awslogs driver creates the task's log stream",
+    source: "[EXEC-ROLE]; [AWSLOGS]; SAR logs CreateLogStream: log-stream*",
+  },
+  {
+    action: "logs:PutLogEvents",
+    roles: ["execution"],
+    resources: ["log-streams"],
+    sid: "WriteLogs",
+    sdk: [],
+    why: "the awslogs driver writes the containers' output",
+    source: "[EXEC-ROLE]; [AWSLOGS]; SAR logs PutLogEvents: log-stream*",
+  },
+  {
+    action: "logs:CreateLogGroup",
+    roles: ["execution"],
+    resources: ["log-groups-created"],
+    sid: "CreateLogGroups",
+    sdk: [],
+    why: 'awslogs-create-group "true": the driver creates the log group',
+    source: "[AWSLOGS]; SAR logs CreateLogGroup: log-group*",
+  },
+  {
+    action: "ssm:GetParameters",
+    roles: ["execution"],
+    resources: ["ssm-parameters"],
+    sid: "ReadParameters",
+    sdk: [],
+    why: "ECS reads secrets[].valueFrom parameters into the container's environment",
+    source: "[SSM-SECRETS]; SAR ssm GetParameters: parameter*",
+  },
+  {
+    action: "secretsmanager:GetSecretValue",
+    roles: ["execution"],
+    resources: ["secrets"],
+    sid: "ReadSecrets",
+    sdk: [],
+    why: "ECS reads secrets[].valueFrom secrets (and private registry credentials)",
+    source: "[ASM-SECRETS]; [PRIVATE-AUTH]; SAR secretsmanager GetSecretValue: Secret*",
+  },
+];
+
+/**
+ * SDK commands of src/aws/ that need no IAM permission at all (so no row above):
+ * GetCallerIdentity "No permissions are required to perform this operation"
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+ */
+export const NO_PERMISSION_COMMANDS: readonly string[] = ["GetCallerIdentityCommand"];
+
+/** The rows `deployer iam` emits for a role kind (fallback-only rows left out). */
+export function actionsFor(role: MeshRoleKind): RequiredAction[] {
+  return REQUIRED_ACTIONS.filter((a) => a.roles.includes(role) && a.fallbackFor === undefined);
+}
