@@ -150,7 +150,10 @@ export function semanticErrors(
           hint: `A replica must be in the target's region (deployer's rule: a replica is there for the task to pull from its own region): ${replica.registryId}.dkr.ecr.${v.region}.${dnsSuffixOf(region)}/${replica.name}, replicated by an ECR replication rule of ${central?.registryId ?? "the central registry"}. To pull across regions, leave imageRepository out.`,
         }),
       );
-    } else if (replica && replica.uri.endsWith(".cn") !== dnsSuffixOf(region).endsWith(".cn")) {
+    } else if (
+      replica &&
+      replica.uri.slice(0, replica.uri.indexOf("/")) !== `${replica.registryId}.dkr.ecr.${region}.${dnsSuffixOf(region)}`
+    ) {
       out.push(
         new DeployerError({
           code: "CONFIG_INVALID",

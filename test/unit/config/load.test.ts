@@ -235,21 +235,34 @@ describe("validation rules (each error names file, line, column and field)", () 
   });
 
   it("roles are ARNs of the target's partition", async () => {
-    repo.edit("environments/dev.yaml", "taskRole: arn:aws:iam::222222222222", "taskRole: arn:aws-cn:iam::222222222222");
+    repo.write("environments/dev.yaml", `${repo.read("environments/dev.yaml")}taskRole: arn:aws-cn:iam::222222222222:role/shop-api-task\n`);
     const e = only(await errorsOf(load));
     expect(e.field).toBe("taskRole");
-    expect(e.message).toBe('taskRole is an ARN of partition aws-cn, but target "dev" is in eu-west-1 (partition aws)');
+    expect(at(e)).toBe(`environments/dev.yaml:${repo.lineOf("environments/dev.yaml", "taskRole:")}:11`);
+    expect(e.message).toBe('taskRole is in partition aws-cn, but target "dev" is in region eu-west-1 (partition aws)');
     expect(e.hint).toContain("arn:aws:iam::222222222222:role/shop-api-task");
   });
 
+  it("a replica's host follows its region's partition (amazonaws.com.cn in China), and a correct one is accepted", async () => {
+    repo.edit("environments/dev.yaml", "region: eu-west-1", "region: cn-north-1");
+    repo.edit("environments/_defaults.yaml", /arn:aws:iam::/g, "arn:{partition}:iam::");
+    repo.write(
+      "environments/dev.yaml",
+      `${repo.read("environments/dev.yaml")}imageRepository: 222222222222.dkr.ecr.cn-north-1.amazonaws.com/shop/api\n`,
+    );
+    const e = only(await errorsOf(load));
+    expect(e.field).toBe("imageRepository");
+    expect(e.message).toBe("imageRepository's host is not one of cn-north-1's (amazonaws.com.cn)");
+    expect(e.hint).toContain("222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/shop/api");
+    repo.edit("environments/dev.yaml", "cn-north-1.amazonaws.com/", "cn-north-1.amazonaws.com.cn/");
+    const dev = (await load()).targets.find((t) => t.name === "dev")!;
+    expect(dev.imageRepository).toBe("222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/shop/api");
+  });
+
   it("a target in another partition than the central repository needs a repository of its own", async () => {
-    for (const [from, to] of [
-      ["region: eu-west-1", "region: cn-north-1"],
-      ["arn:aws:iam::222222222222:role/deployer", "arn:aws-cn:iam::222222222222:role/deployer"],
-      ["arn:aws:iam::222222222222:role/shop-api-task", "arn:aws-cn:iam::222222222222:role/shop-api-task"],
-      ["arn:aws:iam::222222222222:role/shop-api-exec", "arn:aws-cn:iam::222222222222:role/shop-api-exec"],
-    ])
-      repo.edit("environments/dev.yaml", from!, to!);
+    repo.edit("environments/dev.yaml", "region: eu-west-1", "region: cn-north-1");
+    // The roles follow the target's partition ({partition} in the shared patterns).
+    repo.edit("environments/_defaults.yaml", /arn:aws:iam::/g, "arn:{partition}:iam::");
     const e = only(await errorsOf(load));
     expect(e.field).toBe("region");
     expect(e.message).toContain("cannot pull across partitions");

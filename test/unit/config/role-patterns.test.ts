@@ -60,7 +60,15 @@ describe("role ARN patterns", () => {
     setDefault("taskRole", "arn:{partition}:iam::{account}:role/shop-api-task");
     setDefault("executionRole", "arn:{partition}:iam::{account}:role/shop-api-exec");
     repo.edit("environments/prod-us.yaml", "region: us-east-1", "region: cn-north-1");
-    const prodUs = (await load()).targets.find((t) => t.name === "prod-us")!;
+    // Nothing crosses partitions: a target in aws-cn pulls from a repository of its own partition.
+    repo.write(
+      "environments/prod-us.yaml",
+      `${repo.read("environments/prod-us.yaml")}imageRepository: 555555555555.dkr.ecr.cn-north-1.amazonaws.com.cn/shop/api\n`,
+    );
+    const project = await load().catch((e: unknown) => {
+      throw new Error(describeErrors((e as { errors: DeployerError[] }).errors).join("\n"));
+    });
+    const prodUs = project.targets.find((t) => t.name === "prod-us")!;
     expect(prodUs.deployRole).toBe("arn:aws-cn:iam::555555555555:role/deployer");
     expect(prodUs.executionRole).toBe("arn:aws-cn:iam::555555555555:role/shop-api-exec");
   });
@@ -105,6 +113,10 @@ describe("role ARN patterns", () => {
 
   it("a role ARN in another partition than the target's region is refused, with {partition} in the hint", async () => {
     repo.edit("environments/prod-us.yaml", "region: us-east-1", "region: us-gov-west-1");
+    repo.write(
+      "environments/prod-us.yaml",
+      `${repo.read("environments/prod-us.yaml")}imageRepository: 555555555555.dkr.ecr.us-gov-west-1.amazonaws.com/shop/api\n`,
+    );
     const errors = await errorsOf(load);
     expect(errors.map((e) => `${e.field} ${e.target} ${e.message}`)).toEqual(
       ["deployRole", "viewRole", "taskRole", "executionRole"].map(
