@@ -14,6 +14,12 @@ import { register as registerPromote } from "./commands/promote/command.js";
 import { register as registerStatus } from "./commands/status/command.js";
 import { register as registerDrift } from "./commands/drift/command.js";
 
+/** Every long option of the program and its commands (`--out-plan`, …), hidden ones included. */
+export function longFlags(program: Command): string[] {
+  const all = [program, ...program.commands].flatMap((c) => c.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
+  return [...new Set(all)];
+}
+
 export function buildProgram(): Command {
   const program = new Command("deployer")
     .description(
@@ -42,7 +48,7 @@ Typical flow:
   $ deployer validate                          # check deployer.yaml, environments/ and the template
   $ deployer plan --image 3f2a9c1 --stage dev  # what would change, per account (no writes)
   $ deployer rollout --image 3f2a9c1           # deploy to the first stage
-  $ deployer promote --to staging              # deploy what runs healthy in dev to staging
+  $ deployer promote --stage staging           # deploy what runs healthy in dev to staging
   $ deployer status                            # what runs where
 
 Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deployment),

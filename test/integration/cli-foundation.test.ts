@@ -99,7 +99,7 @@ describe("deployer render", () => {
 
   it("--output-file writes the file", async () => {
     const out = repo.file("td.json");
-    const r = await deployer(["render", "--env", "dev", "--image", `sha256:${"1".repeat(64)}`, "--output-file", out], repo.dir);
+    const r = await deployer(["render", "--env", "dev", "--image", `sha256:${"1".repeat(64)}`, "--out-json", out], repo.dir);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
     expect(existsSync(out)).toBe(true);

@@ -131,8 +131,8 @@ const COMMANDS: string[][] = [
   ["plan", "--image", "8d1e4b7", "--all-stages", "-o", "markdown"],
   ["-o", "json", "plan", "--image", "8d1e4b7"],
   ["rollout", "--image", "8d1e4b7"],
-  ["rollback", "--env", "dev"],
-  ["promote", "--to", "staging", "--yes"],
+  ["rollback", "--yes", "--env", "dev"],
+  ["promote", "--stage", "staging", "--yes"],
   ["status"],
   ["drift"],
 ];

@@ -4,6 +4,7 @@ import { command } from "../../shell.js";
 import {
   addPreflightOptions,
   addSelectionOptions,
+  outputFormats,
   preflightFlags,
   selectionFlags,
   type PreflightFlags,
@@ -27,8 +28,9 @@ export function register(program: Command): void {
       "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP: the deploy role is assumable with its ExternalId, the cluster and service are ACTIVE, the deploy role may iam:PassRole the task and execution roles to ecs-tasks.amazonaws.com, those roles trust ecs-tasks in the target account, and the image digest is pullable from it. Never writes.",
     )
     .requiredOption("-i, --image <tag|digest>", "image to check: a tag in the central repository or sha256:…");
-  addSelectionOptions(cmd);
-  addPreflightOptions(cmd)
+  addSelectionOptions(cmd, { defaultStages: "first" });
+  addPreflightOptions(cmd, { waits: false });
+  outputFormats(cmd, ["text", "json", "markdown"])
     .addHelpText(
       "after",
       `
