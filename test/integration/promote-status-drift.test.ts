@@ -185,8 +185,8 @@ describe("promote, status, drift against the sandbox", () => {
     const r = await deployer(["drift", "--stage", "dev"]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain(`drifted: 2 fields runs shop-api-dev:3 (sha256:e35bce68d8be)`);
-    expect(r.stdout).toContain('~ cpu: expected "256", running "512"');
-    expect(r.stdout).toContain('~ memory: expected "512", running "1024"');
+    expect(r.stdout).toContain('~ cpu: running "512", expected "256"');
+    expect(r.stdout).toContain('~ memory: running "1024", expected "512"');
     expect(r.stdout).toContain(
       "note: shop-api-dev:3 was registered outside deployer by arn:aws:sts::222222222222:assumed-role/admin/human (no deployer tags)",
     );
