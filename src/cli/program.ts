@@ -13,6 +13,7 @@ import { register as registerRollback } from "./commands/rollback/command.js";
 import { register as registerPromote } from "./commands/promote/command.js";
 import { register as registerStatus } from "./commands/status/command.js";
 import { register as registerDrift } from "./commands/drift/command.js";
+import { register as registerHistory } from "./commands/history/command.js";
 
 /** Every long option of the program and its commands (`--out-plan`, …), hidden ones included. */
 export function longFlags(program: Command): string[] {
@@ -65,5 +66,6 @@ Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deploymen
   registerPromote(program);
   registerStatus(program);
   registerDrift(program);
+  registerHistory(program);
   return program;
 }

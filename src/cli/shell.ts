@@ -68,7 +68,8 @@ export function command<R, O>(parse: (raw: R) => O, load: () => Promise<{ run: R
 
 /** Writes `view` in the format of `--output`: the one place output formats are chosen. */
 export function emit(g: GlobalOptions, view: View): void {
-  for (const chunk of viewChunks(view, g.output, { color: g.color, stderrColor: g.color && Boolean(process.stderr.isTTY) })) {
+  const width = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+  for (const chunk of viewChunks(view, g.output, { color: g.color, stderrColor: g.color && Boolean(process.stderr.isTTY), width })) {
     (chunk.to === "stdout" ? process.stdout : process.stderr).write(chunk.text);
   }
 }
