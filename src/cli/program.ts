@@ -3,6 +3,7 @@
 // `run(globals, options): Promise<ExitCode>`), loaded lazily so `deployer --version` stays instant.
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
+import { register as registerInit } from "./commands/init/command.js";
 import { register as registerValidate } from "./commands/validate/command.js";
 import { register as registerRender } from "./commands/render/command.js";
 import { register as registerTargets } from "./commands/targets/command.js";
@@ -56,6 +57,7 @@ Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deploymen
 2 differences found (plan --detailed-exitcode, drift).`,
     );
 
+  registerInit(program);
   registerValidate(program);
   registerRender(program);
   registerTargets(program);
