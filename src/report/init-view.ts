@@ -19,7 +19,7 @@ function formatInitText(input: InitResult, color: boolean): string {
   const c = pc.createColors(color);
   const r = terminalSafe(input);
   const lines: string[] = [];
-  for (const f of r.written) lines.push(`${c.green("wrote")} ${f}`);
+  for (const f of r.written) lines.push(r.replaced.includes(f) ? `${c.yellow("replaced")} ${f}` : `${c.green("wrote")} ${f}`);
   if (r.source) {
     const s = r.source;
     lines.push("");

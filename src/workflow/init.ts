@@ -9,7 +9,7 @@
 //    shows no change, or init says why not. In a repository that already has deployer.yaml, it adds
 //    only the new target's environment file and reports how the existing template differs from the
 //    one this service would give (a diff to review; the template is never overwritten).
-// Nothing is overwritten: an existing file is an error naming it.
+// Nothing is overwritten without --force: an existing file is an error naming it.
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -37,6 +37,8 @@ export interface InitResult {
   /** The deploy repository (absolute). */
   dir: string;
   written: string[];
+  /** Of `written`, the files that existed and were replaced (--force). */
+  replaced: string[];
   /** --from-service into an existing repository: the existing template against the one this service gives ("" lines = none). */
   templateDiff?: string[];
   /** --from-service: the service read and what it runs. */
@@ -57,6 +59,8 @@ export interface InitOptions {
   env?: string;
   /** The target's stage. */
   stage?: string;
+  /** Replace files init would write that already exist (default: refuse, naming them). */
+  force?: boolean;
 }
 
 export interface FromServiceOptions extends InitOptions {
@@ -73,7 +77,7 @@ export interface FromServiceOptions extends InitOptions {
 // ---------- init (scaffold) ----------
 
 export async function initScaffold(o: InitOptions): Promise<InitResult> {
-  await refuseExisting(o.dir, ["deployer.yaml", "deployer.yml"]);
+  await refuseExisting(o.dir, o.force ? ["deployer.yml"] : ["deployer.yaml", "deployer.yml"]);
   const name = o.name ?? serviceName(path.basename(o.dir));
   const env = o.env ?? "dev";
   const stage = o.stage ?? "dev";
@@ -87,6 +91,7 @@ export async function initScaffold(o: InitOptions): Promise<InitResult> {
     }),
     [TEMPLATE_FILE]: SCAFFOLD_TEMPLATE,
     [`${ENVIRONMENTS_DIR}/${env}.yaml`]: environmentYaml({
+      dir: ENVIRONMENTS_DIR,
       header: [
         `Target "${env}": one AWS account (and region) the service is deployed to. The file name is the target's name.`,
         "Replace the example values with your own.",
@@ -103,11 +108,12 @@ export async function initScaffold(o: InitOptions): Promise<InitResult> {
       vars: { cpu: 256, memory: 512, containerPort: 8080, logLevel: "info" },
     }),
   };
-  await refuseExisting(o.dir, Object.keys(files));
-  const written = await writeFiles(o.dir, files);
+  const replaced = await replaceable(o.dir, Object.keys(files), o.force);
+  const written = await writeFiles(o.dir, files, o.force);
   return {
     dir: o.dir,
     written,
+    replaced,
     next: ["deployer validate", `deployer plan --image <tag> --env ${env}`],
     warnings: [],
   };
@@ -144,11 +150,13 @@ export async function initFromService(o: FromServiceOptions): Promise<InitResult
       hint: `stages: ${project.config.stages.map((s) => s.name).join(", ")}. Add it under \`stages:\` (in promotion order) and run init again, or give --stage with one of them.`,
     });
   }
-  if (project?.targets.some((t) => t.name === env)) {
+  const same = project?.targets.find((t) => t.name === env);
+  // --force re-imports a target into its own file; a target of that name elsewhere stays an error.
+  if (same && !(o.force && path.relative(project!.config.environmentsDir, same.file) === `${env}.yaml`)) {
     throw new DeployerError({
       code: "INVALID_ARGUMENT",
-      message: `target "${env}" already exists (${path.relative(o.dir, project.targets.find((t) => t.name === env)!.file)})`,
-      hint: "give the new target another name with --env NAME",
+      message: `target "${env}" already exists (${path.relative(o.dir, same.file)})`,
+      hint: `give the new target another name with --env NAME${o.force ? "" : `, or re-import it with --force (replaces ${path.relative(o.dir, same.file)})`}`,
     });
   }
 
@@ -203,7 +211,9 @@ export async function initFromService(o: FromServiceOptions): Promise<InitResult
 
   const envFile = `${ENVIRONMENTS_DIR}/${env}.yaml`;
   const central = project?.config.image.repository ?? gen.repository;
+  const environmentsDir = project ? path.relative(o.dir, project.config.environmentsDir) : ENVIRONMENTS_DIR;
   const envText = environmentYaml({
+    dir: environmentsDir,
     header: [
       `Target "${env}": the service ${o.cluster}/${o.service} in account ${account} (${o.region}),`,
       `read by \`deployer init --from-service\` from ${taskDefinitionName(arn)}.`,
@@ -233,12 +243,11 @@ export async function initFromService(o: FromServiceOptions): Promise<InitResult
         [TEMPLATE_FILE]: gen.template,
         [envFile]: envText,
       };
-  const environmentsDir = project ? path.relative(o.dir, project.config.environmentsDir) : ENVIRONMENTS_DIR;
   if (project && environmentsDir !== ENVIRONMENTS_DIR) {
     delete files[envFile];
     files[`${environmentsDir}/${env}.yaml`] = envText;
   }
-  await refuseExisting(o.dir, Object.keys(files));
+  const replaced = await replaceable(o.dir, Object.keys(files), o.force);
 
   // Render the repository as it will be, for this target, and compare it with what runs.
   const image = gen.digest ?? gen.tag;
@@ -248,11 +257,12 @@ export async function initFromService(o: FromServiceOptions): Promise<InitResult
     const current = await readFile(project.template.file, "utf8");
     templateDiff = current === gen.template ? [] : lineDiff(current, gen.template);
   }
-  const written = await writeFiles(o.dir, files);
+  const written = await writeFiles(o.dir, files, o.force);
   const imageArg = tagOf(td) ?? gen.digest ?? gen.tag ?? "<tag>";
   return {
     dir: o.dir,
     written,
+    replaced,
     ...(templateDiff ? { templateDiff } : {}),
     source: { cluster: o.cluster, service: o.service, account, region: o.region, taskDefinitionArn: arn },
     planChanges: changes,
@@ -284,7 +294,7 @@ async function checkRender(
       const p = await loadProject({ config: existing });
       await copyInto(p, tmp);
     }
-    await writeFiles(tmp, files);
+    await writeFiles(tmp, files, true);
     const project = await loadProject({ config: path.join(tmp, "deployer.yaml") });
     const target = project.targets.find((t) => t.name === env)!;
     const repo = targetImageRepository(project, target);
@@ -309,7 +319,7 @@ async function copyInto(p: Project, dir: string): Promise<void> {
   for (const f of await readdir(envDir)) {
     if (/\.ya?ml$/.test(f)) copies[path.relative(root, path.join(envDir, f))] = await readFile(path.join(envDir, f), "utf8");
   }
-  await writeFiles(dir, copies);
+  await writeFiles(dir, copies, false);
 }
 
 // ---------- files ----------
@@ -332,26 +342,40 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function refuseExisting(dir: string, files: string[]): Promise<void> {
+async function existing(dir: string, files: string[]): Promise<string[]> {
   const there: string[] = [];
   for (const f of files) if (await exists(path.join(dir, f))) there.push(f);
+  return there;
+}
+
+async function refuseExisting(dir: string, files: string[]): Promise<void> {
+  const there = await existing(dir, files);
   if (there.length === 0) return;
   throw new DeployerError({
     code: "INVALID_ARGUMENT",
-    message: `${there.join(", ")} already exist${there.length === 1 ? "s" : ""} in ${dir}: init never overwrites a file`,
+    message: `${there.join(", ")} already exist${there.length === 1 ? "s" : ""} in ${dir}: init does not overwrite a file without --force`,
     hint: there.some((f) => f.startsWith("deployer.y"))
-      ? "this is a deploy repository already: `deployer init --from-service … --env NAME` adds a target to it"
-      : "move the file away, or give the target another name with --env NAME",
+      ? "this is a deploy repository already: `deployer init --from-service … --env NAME` adds a target to it (--force replaces the files init writes)"
+      : "move the file away, give the target another name with --env NAME, or replace it with --force",
   });
 }
 
-async function writeFiles(dir: string, files: Record<string, string>): Promise<string[]> {
+/** The files init is about to write that exist: an error without --force, the list of what it replaces with it. */
+async function replaceable(dir: string, files: string[], force: boolean | undefined): Promise<string[]> {
+  if (!force) {
+    await refuseExisting(dir, files);
+    return [];
+  }
+  return existing(dir, files);
+}
+
+async function writeFiles(dir: string, files: Record<string, string>, force: boolean | undefined): Promise<string[]> {
   const written: string[] = [];
   for (const [rel, text] of Object.entries(files)) {
     const file = path.join(dir, rel);
     await mkdir(path.dirname(file), { recursive: true });
-    // "wx": never overwrite, even if a file appeared since it was checked.
-    await writeFile(file, text, { flag: "wx" });
+    // "wx": never overwrite (even a file that appeared since it was checked) unless --force.
+    await writeFile(file, text, { flag: force ? "w" : "wx" });
     written.push(rel.split(path.sep).join("/"));
   }
   return written;
@@ -395,8 +419,25 @@ function scalar(v: unknown): string {
   return yamlScalar(v).trimEnd();
 }
 
+/**
+ * The schema comment editors read (YAML language server, as in VS Code's YAML extension): the schemas
+ * ship with the package, so they are under node_modules once deployer is installed in the repository.
+ */
+const SCHEMAS = "node_modules/ecs-fleet-deployer/schemas";
+function schemaLine(fromDir: string, schema: string): string {
+  const up =
+    fromDir === "" || fromDir === "."
+      ? "."
+      : fromDir
+          .split(/[\\/]/)
+          .map(() => "..")
+          .join("/");
+  return `# yaml-language-server: $schema=${up}/${SCHEMAS}/${schema}`;
+}
+
 function deployerYaml(o: { service: string; repository: string; stages: string[]; header: string }): string {
   return [
+    schemaLine("", "deployer.schema.json"),
     `# ${o.header}`,
     "# One template, one file per target account under environments/, stages in promotion order.",
     '# Reference: the README\'s "The files you write"; schema: schemas/deployer.schema.json.',
@@ -416,6 +457,8 @@ function deployerYaml(o: { service: string; repository: string; stages: string[]
 }
 
 interface EnvironmentFields {
+  /** The environments directory, relative to the repository (for the schema comment). */
+  dir: string;
   header: string[];
   stage: string;
   account: string;
@@ -432,6 +475,7 @@ interface EnvironmentFields {
 
 function environmentYaml(e: EnvironmentFields): string {
   const lines = [
+    schemaLine(e.dir, "environment.schema.json"),
     ...e.header.map((h) => `# ${h}`),
     `stage: ${scalar(e.stage)}`,
     `account: ${JSON.stringify(e.account)}                 # quoted: 12 digits, leading zeros matter`,

@@ -2,7 +2,7 @@
 // `deployer init --from-service` and no hand edits; a second import adds only its environment file
 // and shows how its service differs from the template; plain `init` writes an example that
 // validates. Through the built CLI, in empty temporary directories; one sandbox for the file.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import { describeRun, runCli, type CliResult } from "../helpers/sandbox-cli.js";
 import { assumeDeployer } from "../sandbox/clients.js";
+import { projectRoot } from "../fixtures/config/repo.js";
 
 let sb: Sandbox;
 const dirs: string[] = [];
@@ -146,6 +147,19 @@ describe("deployer init --from-service", () => {
     expect(stage.stderr).toContain('stage "prod" is not in deployer.yaml');
     expect(existsSync(path.join(dir, "environments/prod-eu.yaml"))).toBe(false);
   });
+
+  it("--force re-imports a target: its environment file is replaced, nothing else", async () => {
+    const envFile = path.join(dir, "environments/dev.yaml");
+    const before = readFileSync(envFile, "utf8");
+    writeFileSync(envFile, before.replace(/^ {2}cpu: 256$/m, "  cpu: 1024"));
+    const template = readFileSync(path.join(dir, "templates/task-definition.json.hbs"), "utf8");
+    const init = await run(dir, fromService("dev", "222222222222", "shop-dev", ["--force"]));
+    expect(init.exitCode, describeRun(init)).toBe(0);
+    expect(init.stdout).toMatch(/^replaced environments\/dev\.yaml$/m);
+    expect(init.stdout.match(/^(wrote|replaced) /gm)).toHaveLength(1);
+    expect(readFileSync(envFile, "utf8")).toBe(before);
+    expect(readFileSync(path.join(dir, "templates/task-definition.json.hbs"), "utf8")).toBe(template);
+  });
 });
 
 describe("deployer init", () => {
@@ -160,7 +174,41 @@ describe("deployer init", () => {
     expect(v.exitCode, describeRun(v)).toBe(0);
     const again = await run(dir, ["init"]);
     expect(again.exitCode).toBe(1);
-    expect(again.stderr).toContain("init never overwrites a file");
+    expect(again.stderr).toContain("init does not overwrite a file without --force");
+  });
+
+  it("--force replaces the files init writes, and says which it replaced", async () => {
+    const dir = emptyDir();
+    expect((await run(dir, ["init", "--name", "shop-api"])).exitCode).toBe(0);
+    writeFileSync(path.join(dir, "templates/task-definition.json.hbs"), "edited by hand\n");
+    const r = await run(dir, ["init", "--name", "shop-api", "--force"]);
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(r.stdout).toMatch(/^replaced templates\/task-definition\.json\.hbs$/m);
+    expect(readFileSync(path.join(dir, "templates/task-definition.json.hbs"), "utf8")).toContain('"image": "{{image}}"');
+    expect((await run(dir, ["validate"])).exitCode).toBe(0);
+  });
+
+  it("the files point editors at the schemas installed with the package", async () => {
+    const dir = emptyDir();
+    expect((await run(dir, ["init"])).exitCode).toBe(0);
+    const schemaOf = (file: string) => /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(path.join(dir, file), "utf8"))?.[1];
+    // Where they are once the package is installed (package.json "files" ships schemas/).
+    expect(path.resolve(dir, schemaOf("deployer.yaml")!)).toBe(
+      path.join(dir, "node_modules/ecs-fleet-deployer/schemas/deployer.schema.json"),
+    );
+    expect(path.resolve(dir, "environments", schemaOf("environments/dev.yaml")!)).toBe(
+      path.join(dir, "node_modules/ecs-fleet-deployer/schemas/environment.schema.json"),
+    );
+    expect(existsSync(path.join(projectRoot, "schemas/deployer.schema.json"))).toBe(true);
+    expect(existsSync(path.join(projectRoot, "schemas/environment.schema.json"))).toBe(true);
+  });
+
+  it("--help teaches: both modes with examples, what --force does, and what to run next", async () => {
+    const r = await run(emptyDir(), ["init", "--help"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("deployer init --from-service --cluster shop-dev --service api");
+    expect(r.stdout).toMatch(/--force\s+replace the files init writes/);
+    expect(r.stdout).toContain("deployer plan --image 3f2a9c1 --env dev");
   });
 
   it("--cluster without --from-service, or --from-service without its flags, is refused before anything is read", async () => {

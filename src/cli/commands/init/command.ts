@@ -15,6 +15,7 @@ interface Flags {
   stage?: string;
   name?: string;
   container?: string;
+  force?: boolean;
 }
 
 const SERVICE_ONLY = ["cluster", "service", "deployRole", "externalId", "container"] as const;
@@ -31,6 +32,7 @@ export function parseFlags(f: Flags): InitCommandOptions {
     ...(f.env !== undefined ? { env: f.env } : {}),
     ...(f.stage !== undefined ? { stage: f.stage } : {}),
     ...(f.name !== undefined ? { name: f.name } : {}),
+    ...(f.force ? { force: true } : {}),
   };
   if (!f.fromService) {
     const given = SERVICE_ONLY.filter((k) => f[k] !== undefined);
@@ -72,7 +74,11 @@ export function register(program: Command): void {
         "",
         "deployer init --from-service: reads a live ECS service through its deploy role (assumed from your base credentials, with --external-id, as every command does) and writes the template from the task definition it runs — the image, the roles, cpu and memory, the account, region, cluster and target names turned into variables — and the target's environment file. Before writing, it renders the new files like any deploy repository and compares the result with what runs: `deployer plan` right after shows no change (or init says which fields would). The service's region is --region (default AWS_REGION).",
         "",
-        "Run it again in the same repository for another target's service: it adds only that environment file, and shows how the existing template differs from the one this service would give, as a diff to review. init never overwrites a file.",
+        "Run it again in the same repository for another target's service: it adds only that environment file, and shows how the existing template differs from the one this service would give, as a diff to review.",
+        "",
+        "init never overwrites a file unless --force: an existing file it would write is an error naming it. With --force it replaces them (deployer.yaml, the template and the environment file; into an existing repository, only the target's environment file, which re-imports that target).",
+        "",
+        "The files start with a `# yaml-language-server: $schema=…` line pointing at the schemas installed with the package (node_modules/ecs-fleet-deployer/schemas/), so editors check them as you type.",
       ].join("\n"),
     )
     .option("--from-service", "import a live service (needs --cluster, --service, --deploy-role)")
@@ -83,7 +89,8 @@ export function register(program: Command): void {
     .option("--container <name>", "--from-service: the application container (default: the one running an image from ECR)")
     .option("--env <name>", "the target's name, its environment file's (default: dev; --from-service: the cluster's name)")
     .option("--stage <name>", "the target's stage (default: the target's name when it names a stage)")
-    .option("--name <service>", "deployer's service name, deployer.yaml `service` (default: from the task-definition family)");
+    .option("--name <service>", "deployer's service name, deployer.yaml `service` (default: from the task-definition family)")
+    .option("--force", "replace the files init writes when they exist (default: refuse, naming them)");
   outputFormats(cmd, ["text", "json"])
     .addHelpText(
       "after",

@@ -7,14 +7,20 @@ import { callerRegion, defaultChainCredentials } from "../../../aws/default-chai
 import { initFromService, initScaffold, type InitResult } from "../../../workflow/init.js";
 import { initView } from "../../../report/init-view.js";
 
-export type InitCommandOptions = { env?: string; stage?: string; name?: string } & (
+export type InitCommandOptions = { env?: string; stage?: string; name?: string; force?: boolean } & (
   | { mode: "scaffold" }
   | { mode: "from-service"; cluster: string; service: string; deployRole: string; externalId?: string; container?: string }
 );
 
 export async function run(g: GlobalOptions, o: InitCommandOptions): Promise<ExitCode> {
   const dir = path.resolve(g.config ? path.dirname(path.resolve(g.config)) : process.cwd());
-  const common = { dir, ...(o.env ? { env: o.env } : {}), ...(o.stage ? { stage: o.stage } : {}), ...(o.name ? { name: o.name } : {}) };
+  const common = {
+    dir,
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.stage ? { stage: o.stage } : {}),
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.force ? { force: true } : {}),
+  };
   let result: InitResult;
   if (o.mode === "scaffold") {
     result = await initScaffold(common);
