@@ -47,5 +47,5 @@ export function formatErrors(errors: ErrorInfo[], opts: ErrorTextOptions = {}): 
 
 /** The errors of a failed command under `--output json`: `{ ok: false, errors: [...] }`. */
 export function formatErrorsJson(errors: ErrorInfo[], cwd: string = process.cwd()): string {
-  return jsonText(relativeFiles({ ok: false, errors }, cwd), 2);
+  return jsonText(relativeFiles({ formatVersion: 1, ok: false, errors }, cwd), 2);
 }

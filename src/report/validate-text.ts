@@ -20,6 +20,7 @@ export function validateView(v: Validation): View {
         jsonText(
           relativeFiles(
             {
+              formatVersion: 1,
               ok: v.ok,
               config: relativePath(v.config, cwd),
               targets: v.targets.map((r) => ({
