@@ -135,7 +135,7 @@ async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", e
   try {
     const args =
       command === "rollout"
-        ? ["rollout", "--image", IMAGE, "--report", reportFile, ...extraArgs]
+        ? ["rollout", "--image", IMAGE, "--out-report", reportFile, ...extraArgs]
         : ["plan", "--image", IMAGE, ...extraArgs];
     const { result, stats } = await measureCli(args, { cwd: repo.dir, sandbox: sb, timeoutMs: 600_000 });
     if (result.exitCode !== 0) fail(`${command} of ${n} targets exited ${result.exitCode ?? result.signal}`, result);

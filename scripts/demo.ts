@@ -51,7 +51,7 @@ try {
   await run(["targets"]);
   await run(["plan", "--image", "8d1e4b7", "--stage", "dev"]);
   await run(["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
-  await run(["promote", "--to", "staging", "--yes"]);
+  await run(["promote", "--stage", "staging", "--yes"]);
   await run(["status"]);
   await run(["check", "--config", "examples/broken/deployer.yaml", "--image", "8d1e4b7"], [1]);
 } finally {

@@ -45,6 +45,13 @@ export interface ActionInputs {
   rollbackStage: boolean;
   /** Where the base credentials come from: GitHub OIDC with `role-to-assume`, else the environment. */
   aws: ActionAwsInputs;
+  /** rollout: apply exactly this saved plan (absolute; `plan-file`), instead of `image`. */
+  planFile?: string;
+  /**
+   * plan: the name of the workflow artifact the saved plan is uploaded as (`plan-artifact`);
+   * undefined: the default, `deployer-plan-<service>`; false: not uploaded.
+   */
+  planArtifact?: string | false;
   /** plan and rollout: the targets `stage` and `environments` select (the first stage by default). */
   selection: TargetSelection;
   /** `strict`, `timeout`, `wait-for-in-progress` as the core takes them. */
@@ -91,7 +98,22 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   }
 
   const image = read("image") || undefined;
-  if (!image && command !== undefined && (command === "plan" || command === "rollout")) {
+  const planFileInput = read("plan-file");
+  const planFile = planFileInput ? path.resolve(ctx.workspace, read("working-directory") || ".", planFileInput) : undefined;
+  if (planFile !== undefined && command !== undefined && command !== "rollout") {
+    fail("plan-file", `only applies to \`command: rollout\`, not \`command: ${command}\``, "remove `plan-file`, or use `command: rollout`");
+  }
+  if (planFile !== undefined && command === "rollout") {
+    if (image)
+      fail(
+        "image",
+        "and `plan-file` both say what to deploy: give one",
+        "`plan-file` applies the saved plan's image to its targets; remove `image`",
+      );
+    for (const name of ["stage", "environments"])
+      if (read(name) !== "") fail(name, "does not apply with `plan-file`: the saved plan names its targets", `remove \`${name}\``);
+  }
+  if (!image && planFile === undefined && command !== undefined && (command === "plan" || command === "rollout")) {
     fail(
       "image",
       `is required for \`command: ${command}\``,
@@ -128,6 +150,24 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
   }
   const environments = list(read("environments"));
   const from = read("from") || undefined;
+
+  const artifactInput = read("plan-artifact");
+  let planArtifact: string | false | undefined;
+  if (artifactInput.toLowerCase() === "false") planArtifact = false;
+  else if (artifactInput !== "") {
+    // Artifact names: no " : < > | * ? \ / and no CR/LF (@actions/artifact, internal/upload/path-and-artifact-name-validation).
+    if (/[":<>|*?\\/\r\n]/.test(artifactInput)) {
+      fail(
+        "plan-artifact",
+        `${JSON.stringify(artifactInput)} is not a valid artifact name`,
+        "letters, digits, - _ . and spaces, e.g. `plan-artifact: deployer-plan`",
+      );
+    }
+    planArtifact = artifactInput;
+  }
+  if (artifactInput !== "" && command !== undefined && command !== "plan") {
+    fail("plan-artifact", `only applies to \`command: plan\``, "remove `plan-artifact`");
+  }
 
   const workingDirectory = path.resolve(ctx.workspace, read("working-directory") || ".");
   if (!isDirectory(workingDirectory)) {
@@ -190,6 +230,8 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
     waitForInProgress,
     rollbackStage,
     aws,
+    ...(planFile !== undefined ? { planFile } : {}),
+    ...(planArtifact !== undefined ? { planArtifact } : {}),
     selection: { envs: environments, stages, all: allStages },
     preflight: { strict, timeoutSeconds, waitForInProgress },
   };

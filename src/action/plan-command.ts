@@ -16,7 +16,8 @@ const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
 
 export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   return withActionRun(inputs, rt, inputs.selection, async (run) => {
-    const { plan } = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+    const { plan, planJson } = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+    await uploadPlan(inputs, rt, plan.service, planJson);
     const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
     await rt.writeSummary(markdown);
     await commentOnPullRequest(inputs, rt, planMarker(plan.service), rt.mask.scrub(markdown));
@@ -30,6 +31,37 @@ export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): P
     }
     return {};
   });
+}
+
+/**
+ * The saved plan (plan.json: redacted, what `deployer rollout --plan` and the Action's `plan-file`
+ * apply) as a workflow artifact, so the reviewed plan is the one applied on merge: outputs
+ * `plan-artifact` (its name) and `plan-artifact-id`. Not on a runner (no artifact service), or an
+ * upload that fails: a warning, the plan is still in the summary, the comment and `plan-json`.
+ */
+async function uploadPlan(inputs: ActionInputs, rt: ActionRuntime, service: string, file: string): Promise<void> {
+  if (inputs.planArtifact === false) return;
+  const name = inputs.planArtifact ?? `deployer-plan-${service}`;
+  if (!rt.uploadArtifact) {
+    const why =
+      "this job has no artifact service (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL): the plan was not uploaded; it is in the file named by the plan-json output";
+    // Asked for by name: a warning; the default outside a runner (a local run, a test): a log line.
+    if (inputs.planArtifact !== undefined) rt.annotations.warning(why, { title: "deployer: plan not uploaded" });
+    else rt.log.info(why);
+    return;
+  }
+  try {
+    const r = await rt.uploadArtifact(name, file);
+    rt.setOutput("plan-artifact", name);
+    if (r.id !== undefined) rt.setOutput("plan-artifact-id", String(r.id));
+    rt.log.info(
+      `Plan uploaded as artifact ${name}${r.id !== undefined ? ` (id ${r.id})` : ""}: apply it with \`command: rollout\` and \`plan-file\``,
+    );
+  } catch (e) {
+    rt.annotations.warning(rt.mask.scrub(`the plan was not uploaded as artifact ${name}: ${(e as Error).message ?? String(e)}`), {
+      title: "deployer: plan not uploaded",
+    });
+  }
 }
 
 /**

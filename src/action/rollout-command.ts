@@ -12,10 +12,25 @@ import { createGroupedRunLog } from "./run-log-groups.js";
 import { emitAnnotations, runAnnotations } from "./annotations.js";
 import { runSummary } from "./job-summary.js";
 import { taskDefinitionArns, writeReportFile } from "./output-files.js";
+import { checkPlanStillValid, planStaleError, readPlanFile } from "../plan/saved-plan.js";
+import { workspacePath } from "./annotations.js";
 
 export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
-  return withActionRun(inputs, rt, inputs.selection, async (run) => {
-    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+  // plan-file: the saved plan's image and targets, planned again now and applied only if nothing
+  // moved since it was made (as `deployer rollout --plan FILE`): its checks, diff and steps are the
+  // ones reviewed; a stale plan is refused (PLAN_STALE) before anything is written.
+  const saved = inputs.planFile !== undefined ? await readPlanFile(inputs.planFile) : undefined;
+  const image = saved ? (saved.image.tag ?? saved.image.digest) : inputs.image!;
+  const selection = saved ? { envs: saved.targets.map((t) => t.target.name) } : inputs.selection;
+  return withActionRun(inputs, rt, selection, async (run) => {
+    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(image));
+    if (saved) {
+      const stale = planStaleError(workspacePath(inputs.planFile!, rt.github.workspace), checkPlanStillValid(saved, planned.plan));
+      if (stale) throw stale;
+      rt.log.info(
+        `Applying the saved plan ${workspacePath(inputs.planFile!, rt.github.workspace)} (run ${saved.runId}, ${saved.createdAt})`,
+      );
+    }
     return applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
   });
 }

@@ -1,6 +1,7 @@
 // Everything the Action's commands do to the outside world besides AWS: log, mask, annotate,
 // outputs, the job summary, the GitHub API. One interface, so the commands are plain functions and
 // the runner-facing implementation (over @actions/core) lives in one place.
+import path from "node:path";
 import * as core from "@actions/core";
 import { createActionLog, type ActionLog } from "./action-log.js";
 import type { AnnotationSink } from "./annotations.js";
@@ -21,6 +22,24 @@ export interface ActionRuntime {
   signal: AbortSignal;
   /** A fresh GitHub OIDC ID token for `audience` (needs `permissions: id-token: write`). */
   idToken: (audience: string) => Promise<string>;
+  /**
+   * Uploads `file` as the workflow artifact `name` (the runner's artifact service; a name must be
+   * unique in the workflow run). Undefined where there is no artifact service (not on a runner).
+   */
+  uploadArtifact?: (name: string, file: string) => Promise<{ id?: number; size?: number }>;
+}
+
+/**
+ * The runner's artifact service, when the job has one: the runner gives every step ACTIONS_RUNTIME_TOKEN
+ * and ACTIONS_RESULTS_URL (what @actions/artifact reads, internal/shared/config).
+ */
+export function runnerArtifactUpload(env: NodeJS.ProcessEnv = process.env): ActionRuntime["uploadArtifact"] {
+  if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) return undefined;
+  return async (name, file) => {
+    const { DefaultArtifactClient } = await import("@actions/artifact");
+    const r = await new DefaultArtifactClient().uploadArtifact(name, [file], path.dirname(file));
+    return { ...(r.id !== undefined ? { id: r.id } : {}), ...(r.size !== undefined ? { size: r.size } : {}) };
+  };
 }
 
 export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSignal): ActionRuntime {
@@ -42,5 +61,6 @@ export function createRunnerRuntime(github: GitHubRunContext, signal: AbortSigna
     signal,
     // core.getIDToken registers the token with ::add-mask:: itself.
     idToken: (audience) => core.getIDToken(audience),
+    uploadArtifact: runnerArtifactUpload(),
   };
 }

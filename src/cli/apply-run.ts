@@ -22,7 +22,8 @@ import { sensitiveValuesOf } from "../plan/redact-plan.js";
 export interface ApplyRunOptions {
   command: string;
   rollbackStage?: boolean;
-  report?: string;
+  /** --out-report FILE: the run report as JSON. */
+  outReport?: string;
   /** Print the plan before applying (text output only). Default true. */
   showPlan?: boolean;
 }
@@ -99,13 +100,13 @@ export async function applyWithProgress(g: GlobalOptions, plan: Plan, observed: 
     process.off("SIGTERM", onSigint);
   }
 
-  // --report was probed before anything was written (checkOutputFiles); should the write still fail
+  // --out-report was probed before anything was written (checkOutputFiles); should the write still fail
   // (disk full), the summary is printed all the same and the error follows it (exit 1).
   let reportFailed: Error | undefined;
-  if (o.report) {
-    const file = o.report;
+  if (o.outReport) {
+    const file = o.outReport;
     const json = runReportToJsonText(report);
-    await writeOutputFile({ flag: "--report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch(
+    await writeOutputFile({ flag: "--out-report", path: file }, () => writeFile(file, scrubString(json, secrets) + "\n")).catch(
       (e: Error) => (reportFailed = e),
     );
   }

@@ -3,6 +3,7 @@
 // `run(globals, options): Promise<ExitCode>`), loaded lazily so `deployer --version` stays instant.
 import { Command, Option } from "commander";
 import { VERSION } from "../version.js";
+import { register as registerInit } from "./commands/init/command.js";
 import { register as registerValidate } from "./commands/validate/command.js";
 import { register as registerRender } from "./commands/render/command.js";
 import { register as registerTargets } from "./commands/targets/command.js";
@@ -14,6 +15,13 @@ import { register as registerPromote } from "./commands/promote/command.js";
 import { register as registerStatus } from "./commands/status/command.js";
 import { register as registerDrift } from "./commands/drift/command.js";
 import { register as registerIam } from "./commands/iam/command.js";
+import { register as registerHistory } from "./commands/history/command.js";
+
+/** Every long option of the program and its commands (`--out-plan`, …), hidden ones included. */
+export function longFlags(program: Command): string[] {
+  const all = [program, ...program.commands].flatMap((c) => c.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
+  return [...new Set(all)];
+}
 
 export function buildProgram(): Command {
   const program = new Command("deployer")
@@ -43,13 +51,14 @@ Typical flow:
   $ deployer validate                          # check deployer.yaml, environments/ and the template
   $ deployer plan --image 3f2a9c1 --stage dev  # what would change, per account (no writes)
   $ deployer rollout --image 3f2a9c1           # deploy to the first stage
-  $ deployer promote --to staging              # deploy what runs healthy in dev to staging
+  $ deployer promote --stage staging           # deploy what runs healthy in dev to staging
   $ deployer status                            # what runs where
 
 Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deployment),
 2 differences found (plan --detailed-exitcode, drift).`,
     );
 
+  registerInit(program);
   registerValidate(program);
   registerRender(program);
   registerTargets(program);
@@ -60,6 +69,7 @@ Exit codes: 0 success, 1 failure (invalid input, failed checks, failed deploymen
   registerPromote(program);
   registerStatus(program);
   registerDrift(program);
+  registerHistory(program);
   registerIam(program);
   return program;
 }

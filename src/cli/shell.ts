@@ -7,6 +7,7 @@ import { DeployerError, ExitCode, errorInfos } from "../errors.js";
 import type { OutputFormat, View } from "../report/view.js";
 import { errorsView } from "../report/views.js";
 import { viewChunks } from "../report/view.js";
+import { checkOutputFormat } from "./flags.js";
 
 export type { OutputFormat };
 
@@ -44,17 +45,6 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-/** Collect a repeatable option: `--env a --env b` or `--env a,b`. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [
-    ...(previous ?? []),
-    ...value
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
-
 /**
  * A command's action: parse its flags (bad ones throw INVALID_ARGUMENT), load its run function
  * (lazily, so `deployer --version` loads none of them), run it and set the exit code. Whatever it
@@ -64,6 +54,7 @@ export function command<R, O>(parse: (raw: R) => O, load: () => Promise<{ run: R
   return async (raw: R, cmd: Command) => {
     const g = globalOptions(cmd);
     try {
+      checkOutputFormat(cmd, g.output);
       const options = parse(raw);
       const { run } = await load();
       process.exitCode = await run(g, options);
@@ -77,7 +68,8 @@ export function command<R, O>(parse: (raw: R) => O, load: () => Promise<{ run: R
 
 /** Writes `view` in the format of `--output`: the one place output formats are chosen. */
 export function emit(g: GlobalOptions, view: View): void {
-  for (const chunk of viewChunks(view, g.output, { color: g.color, stderrColor: g.color && Boolean(process.stderr.isTTY) })) {
+  const width = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+  for (const chunk of viewChunks(view, g.output, { color: g.color, stderrColor: g.color && Boolean(process.stderr.isTTY), width })) {
     (chunk.to === "stdout" ? process.stdout : process.stderr).write(chunk.text);
   }
 }

@@ -40,6 +40,20 @@ export function readStages(raw: Record<string, unknown>, src: YamlSource, errors
     seen.set(s.name, loc);
     const stage: StageConfig = { name: s.name };
     if (typeof s.maxParallel === "number") stage.maxParallel = s.maxParallel;
+    if (s.requireConfirmation === true) stage.requireConfirmation = true;
+    if (s.requirePreviousStage === true) {
+      if (i === 0) {
+        errors.push(
+          new DeployerError({
+            code: "CONFIG_INVALID",
+            message: "the first stage has no stage before it to require",
+            location: src.nodes.get(`/stages/${i}/requirePreviousStage`)?.loc ?? loc,
+            field: `stages[${i}].requirePreviousStage`,
+            hint: "Set requirePreviousStage on a later stage (e.g. prod), or remove it here.",
+          }),
+        );
+      } else stage.requirePreviousStage = true;
+    }
     stages.push(stage);
   });
   return stages;

@@ -6,6 +6,10 @@ export interface StageConfig {
   name: string;
   /** Targets of this stage rolled out at once. Undefined = all. */
   maxParallel?: number;
+  /** rollout to this stage always asks first (or needs --yes). */
+  requireConfirmation?: boolean;
+  /** rollout to this stage is refused for a digest that never ran healthy in the stage before it. */
+  requirePreviousStage?: boolean;
 }
 
 export interface ImageConfig {

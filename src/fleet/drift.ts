@@ -128,8 +128,9 @@ function targetDrift(project: Project, read: TargetRead): { drift: TargetDrift; 
   }
   const desired = rendered.desired as unknown as Record<string, unknown>;
   const values = collectSensitiveValues(read.target, desired, td.raw);
-  // before = what the configuration renders (expected), after = what runs.
-  const changes = markSensitiveChanges(diffTaskDefinitions(desired, td.raw), values);
+  // One meaning of before/after across plan and drift: before = what runs, after = what the
+  // configuration wants (renders for the running digest).
+  const changes = markSensitiveChanges(diffTaskDefinitions(td.raw, desired), values);
   return { drift: { target: summary, status: changes.length > 0 ? "drifted" : "in-sync", running, changes, notes }, values };
 }
 

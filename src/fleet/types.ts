@@ -83,8 +83,8 @@ export interface TargetDrift {
   error?: ErrorInfo;
   running?: { taskDefinitionArn: string; digest?: string; imageTag?: string; registeredBy?: string };
   /**
-   * Field by field, `before` = what the configuration renders for the running digest (expected),
-   * `after` = what runs. Redacted: sensitive values read "(sensitive)".
+   * Field by field, as in a plan: `before` = what runs, `after` = what the configuration renders for
+   * the running digest (expected). Redacted: sensitive values read "(sensitive)".
    */
   changes: FieldChange[];
   /** Other findings: image not pinned by digest, digest tag disagreeing with the image, … */

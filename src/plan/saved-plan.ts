@@ -1,4 +1,4 @@
-// Saved plans (read back and checked; src/report/plan-file.ts writes them): `deployer plan --save FILE`, then `deployer rollout --plan FILE` applies exactly that
+// Saved plans (read back and checked; src/report/plan-file.ts writes them): `deployer plan --out-plan FILE`, then `deployer rollout --plan FILE` applies exactly that
 // plan, like `terraform apply PLAN`.
 //
 // A saved plan never holds a secret value: it stores the REDACTED desired definition plus its
@@ -42,7 +42,7 @@ export function parsePlan(text: string, file: string): Plan {
       code: "PLAN_INVALID",
       message: `${file} is not valid JSON: ${message}`,
       ...(location ? { location } : {}),
-      hint: "pass a file written by `deployer plan --save FILE`",
+      hint: "pass a file written by `deployer plan --out-plan FILE`",
       cause: e,
     });
   }
@@ -59,7 +59,7 @@ export function parsePlan(text: string, file: string): Plan {
     throw new DeployerError({
       code: "PLAN_INVALID",
       message: `${file} is not a valid deployer plan: ${shown.join("; ")}${errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ""}`,
-      hint: "pass a file written by `deployer plan --save FILE`, unedited",
+      hint: "pass a file written by `deployer plan --out-plan FILE`, unedited",
     });
   }
   return value as Plan;
@@ -74,7 +74,7 @@ export async function readPlanFile(file: string): Promise<Plan> {
     throw new DeployerError({
       code: "PLAN_INVALID",
       message: code === "ENOENT" ? `plan file ${file} does not exist` : `cannot read plan file ${file}: ${(e as Error).message}`,
-      hint: "write one with `deployer plan --save FILE`",
+      hint: "write one with `deployer plan --out-plan FILE`",
       cause: e,
     });
   }
@@ -126,7 +126,7 @@ export function planStaleError(file: string, result: ReturnType<typeof checkPlan
   return new DeployerError({
     code: "PLAN_STALE",
     message: `${file}: ${result.reasons.join("; ")}`,
-    hint: "run `deployer plan --save FILE` again, review it, and apply the new plan",
+    hint: "run `deployer plan --out-plan FILE` again, review it, and apply the new plan",
   });
 }
 

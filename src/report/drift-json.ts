@@ -5,5 +5,5 @@ import { hasDrift } from "../fleet/drift.js";
 import { jsonText } from "./escape.js";
 
 export function driftToJsonText(report: DriftReport): string {
-  return `${jsonText({ drift: hasDrift(report), ...report }, 2)}\n`;
+  return `${jsonText({ formatVersion: 1, drift: hasDrift(report), ...report }, 2)}\n`;
 }

@@ -38,7 +38,7 @@ export function formatDriftMarkdown(report: DriftReport): string {
       `<details><summary><b>${htmlText(t.target.name)}</b>: ${plural(t.changes.length, "field")} differ from the configuration</summary>`,
     );
     out.push("");
-    out.push(markdownCodeBlock(diffLines(t.changes, "expected", "running"), "diff"));
+    out.push(markdownCodeBlock(diffLines(t.changes, "running", "expected"), "diff"));
     if (t.notes.length > 0) out.push("", ...t.notes.map((n) => `- ${markdownText(n)}`));
     out.push("");
     out.push("</details>");

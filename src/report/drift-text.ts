@@ -88,10 +88,10 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
     for (const ch of t.changes)
       lines.push(
         formatChange(ch, c, {
-          before: "expected",
-          after: "running",
-          beforeOnly: "missing, expected",
-          afterOnly: "not in the configuration, running",
+          before: "running",
+          after: "expected",
+          beforeOnly: "not in the configuration, running",
+          afterOnly: "missing, expected",
         }),
       );
   } else {

@@ -5,6 +5,7 @@
 import type { ErrorInfo } from "../errors.js";
 import path from "node:path";
 import { jsonText, terminalOutput, terminalSafe } from "./escape.js";
+import { relativeFiles } from "./json-paths.js";
 
 export interface ErrorTextOptions {
   /** Paths are shown relative to this directory (default: process.cwd()). */
@@ -45,6 +46,6 @@ export function formatErrors(errors: ErrorInfo[], opts: ErrorTextOptions = {}): 
 }
 
 /** The errors of a failed command under `--output json`: `{ ok: false, errors: [...] }`. */
-export function formatErrorsJson(errors: ErrorInfo[]): string {
-  return jsonText({ ok: false, errors }, 2);
+export function formatErrorsJson(errors: ErrorInfo[], cwd: string = process.cwd()): string {
+  return jsonText(relativeFiles({ formatVersion: 1, ok: false, errors }, cwd), 2);
 }

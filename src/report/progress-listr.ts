@@ -45,8 +45,23 @@ interface Row {
   output?: string;
   task?: Wrapper;
   end?: RowEnd;
+  /**
+   * The last ECS service event about a stopped task ("has stopped 1 running tasks: (task …)", with its
+   * reason when the event gives one, e.g. "Essential container in task exited"). The row's output
+   * shows each event only until the next one; a failed row keeps this one in its final line.
+   */
+  lastStop?: string;
   finish: (end: RowEnd) => void;
   finished: Promise<RowEnd>;
+}
+
+/** ECS's service event for stopped tasks: "(service api) has stopped 1 running tasks: (task 0a1b…)." */
+const STOPPED_TASK = /\bhas stopped \d+ running tasks?\b/;
+
+/** The stop's reason when the event gives one ("Reason: …"), else the event itself. */
+function stoppedTaskText(message: string): string {
+  const reason = /\bReason: (.+?)\.?$/.exec(message)?.[1];
+  return reason ? `stopped task: ${reason}` : message;
 }
 
 export function createListrProgress(
@@ -85,7 +100,7 @@ export function createListrProgress(
       // listr2 shows the error's message with the row: keep the title short.
       row.title = end.outcome === "unknown" ? "state unknown" : end.outcome;
       show(row);
-      throw new Error(end.message);
+      throw new Error(row.lastStop && end.outcome === "failed" ? `${end.message} (ecs: ${row.lastStop})` : end.message);
     }
     row.title = end.message;
     show(row);
@@ -144,6 +159,7 @@ export function createListrProgress(
         break;
       case "service-event":
         row.output = `ecs: ${e.message}`;
+        if (STOPPED_TASK.test(e.message)) row.lastStop = stoppedTaskText(e.message);
         break;
       case "warning":
         row.output = `warning: ${e.message}`;

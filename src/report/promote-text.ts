@@ -54,7 +54,7 @@ export function formatPromotionHeader(p: PromotionResult, opts: { color: boolean
 
 /** `--output json` of a promotion plan: the promotion summary and the (redacted) plan. */
 export function promotionToJsonText(p: PromotionResult): string {
-  return `${jsonText({ promotion: promotionSummary(p), plan: planToJson(p.plan) }, 2)}\n`;
+  return `${jsonText({ formatVersion: 1, promotion: promotionSummary(p), plan: planToJson(p.plan) }, 2)}\n`;
 }
 
 /** `--output markdown`: a line saying what is promoted from where, then the plan comment. */

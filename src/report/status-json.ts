@@ -4,5 +4,5 @@ import type { FleetStatus } from "../fleet/types.js";
 import { jsonText } from "./escape.js";
 
 export function statusToJsonText(status: FleetStatus): string {
-  return `${jsonText(status, 2)}\n`;
+  return `${jsonText({ formatVersion: 1, ...status }, 2)}\n`;
 }

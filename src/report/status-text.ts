@@ -4,11 +4,34 @@ import pc from "picocolors";
 import type { FleetStatus, StatusRow } from "../fleet/types.js";
 import { plural } from "./plan-format.js";
 import { STATUS_COLUMNS, statusCells, type StatusCells } from "./status-cells.js";
+import { headerLine, layoutTable, tableLine, wrapWords, type Column } from "./table.js";
 import { terminalOutput, terminalSafe } from "./escape.js";
 
 export interface StatusTextOptions {
   color: boolean;
+  /** The terminal's width: the table fits it (table.ts). */
+  width?: number;
 }
+
+/**
+ * The status table's columns: when the terminal is narrow, the account, the region, the cluster and
+ * service, who deployed and when go first (they change least, and `-o json` has them all); the
+ * target, its rollout state and promotion readiness stay.
+ */
+const STATUS_TABLE: Column<(typeof STATUS_COLUMNS)[number]>[] = [
+  { key: "TARGET", header: "TARGET", minWidth: 12, shrink: 5 },
+  { key: "STAGE", header: "STAGE", drop: 7, minWidth: 8 },
+  { key: "ACCOUNT", header: "ACCOUNT", drop: 1 },
+  { key: "REGION", header: "REGION", drop: 2 },
+  { key: "CLUSTER/SERVICE", header: "CLUSTER/SERVICE", drop: 3, minWidth: 16, cut: "middle", shrink: 3 },
+  { key: "TASK DEFINITION", header: "TASK DEFINITION", drop: 6, minWidth: 16, cut: "middle", shrink: 2 },
+  { key: "IMAGE", header: "IMAGE", minWidth: 12, shrink: 4 },
+  { key: "RUNNING", header: "RUNNING" },
+  { key: "ROLLOUT", header: "ROLLOUT", minWidth: 11 },
+  { key: "DEPLOYED", header: "DEPLOYED", drop: 5 },
+  { key: "BY", header: "BY", drop: 4, minWidth: 10 },
+  { key: "PROMOTION", header: "PROMOTION", minWidth: 12, shrink: 1 },
+];
 
 export function formatStatusText(input: FleetStatus, opts: StatusTextOptions): string {
   const c = pc.createColors(opts.color);
@@ -18,20 +41,15 @@ export function formatStatusText(input: FleetStatus, opts: StatusTextOptions): s
   lines.push("");
 
   const cells = status.rows.map((r) => (r.ok ? statusCells(r) : errorCells(r)));
-  const widths = STATUS_COLUMNS.map((col) => Math.max(col.length, ...cells.map((row) => width(row[col]))));
-  const line = (row: Record<string, string>, paint?: (col: string, s: string) => string) =>
-    STATUS_COLUMNS.map((col, i) => {
-      const text = row[col] ?? "";
-      const padded = text + " ".repeat(Math.max(0, widths[i]! - width(text)));
-      return paint ? paint(col, padded) : padded;
-    })
-      .join("  ")
-      .trimEnd();
-
-  lines.push(c.dim(line(Object.fromEntries(STATUS_COLUMNS.map((col) => [col, col])))));
+  const layout = layoutTable(STATUS_TABLE, cells, opts.width);
+  lines.push(c.dim(headerLine(layout)));
   status.rows.forEach((row, i) => {
-    lines.push(line(cells[i]!, (col, s) => paintCell(c, row, col, s)));
+    lines.push(tableLine(layout, cells[i]!, (col, s) => paintCell(c, row, col, s)));
   });
+  if (layout.dropped.length > 0) {
+    const note = `(${layout.dropped.map((k) => k.toLowerCase()).join(", ")} left out to fit ${opts.width} columns: -o json has every field)`;
+    for (const l of wrapWords(note, opts.width)) lines.push(c.dim(l));
+  }
 
   const errors = status.rows.filter((r) => !r.ok);
   if (errors.length > 0) {
@@ -83,9 +101,4 @@ function paintCell(c: Colors, row: StatusRow, col: string, s: string): string {
     return p === "promotable" ? c.yellow(s) : p === "in-sync" ? c.green(s) : p === "source-not-ready" ? c.red(s) : s;
   }
   return s;
-}
-
-/** Display width: code points (the table holds no wide characters but for arrows and dashes). */
-function width(s: string): number {
-  return Array.from(s).length;
 }

@@ -15,12 +15,21 @@ export interface TargetRow {
   file: string;
 }
 
+/** `deployer targets -o json` (schemas/targets.schema.json): the rows with the service and deployer.yaml. */
+export interface TargetList {
+  service: string;
+  /** deployer.yaml, relative to the current directory. */
+  config: string;
+  targets: TargetRow[];
+}
+
 const HEADER = ["TARGET", "STAGE", "ACCOUNT", "REGION", "CLUSTER", "SERVICE", "IMAGE REPOSITORY"];
 
-export function targetsView(rows: TargetRow[]): View {
+export function targetsView(list: TargetList): View {
+  const rows = list.targets;
   const cells = rows.map((r) => [r.name, r.stage, r.account, r.region, r.cluster, r.service, r.imageRepository]);
   return {
-    json: () => jsonText(rows, 2) + "\n",
+    json: () => jsonText({ formatVersion: 1, ...list }, 2) + "\n",
     markdown: () =>
       markdownOutput(
         markdownTable(

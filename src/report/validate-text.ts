@@ -1,7 +1,9 @@
 // `deployer validate`: one verdict line per target (✓ family and containers, or ✗ and the number of
 // errors), the errors and warnings on stderr, then the verdict; or the whole result as JSON. Names
 // come from the configuration: terminal-safe before they are laid out (escape.ts).
+import path from "node:path";
 import pc from "picocolors";
+import { relativeFiles, relativePath } from "./json-paths.js";
 import type { Validation } from "../workflow/validate.js";
 import { formatErrors } from "./error-text.js";
 import { formatWarnings } from "./warning-text.js";
@@ -10,26 +12,37 @@ import type { Chunk, View } from "./view.js";
 
 export function validateView(v: Validation): View {
   return {
-    json: () =>
-      jsonText(
-        {
-          ok: v.ok,
-          config: v.config,
-          targets: v.targets.map((r) => ({
-            name: r.target.name,
-            stage: r.target.stage,
-            account: r.target.account,
-            region: r.target.region,
-            cluster: r.target.cluster,
-            service: r.target.service,
-            ok: r.errors.length === 0,
-            ...(r.family ? { family: r.family } : {}),
-            errors: r.errors,
-          })),
-          warnings: v.warnings,
-        },
-        2,
-      ) + "\n",
+    json: () => {
+      // Paths relative to the current directory, as the text shows them (json-paths.ts).
+      const cwd = process.cwd();
+      const root = path.dirname(v.config);
+      return (
+        jsonText(
+          relativeFiles(
+            {
+              formatVersion: 1,
+              ok: v.ok,
+              config: relativePath(v.config, cwd),
+              targets: v.targets.map((r) => ({
+                name: r.target.name,
+                stage: r.target.stage,
+                account: r.target.account,
+                region: r.target.region,
+                cluster: r.target.cluster,
+                service: r.target.service,
+                file: relativePath(r.target.file, root),
+                ok: r.errors.length === 0,
+                ...(r.family ? { family: r.family } : {}),
+                errors: r.errors,
+              })),
+              warnings: v.warnings,
+            },
+            cwd,
+          ),
+          2,
+        ) + "\n"
+      );
+    },
     text: (o) => validateText(v, o.color, o.stderrColor ?? o.color),
   };
 }

@@ -11,6 +11,8 @@ export interface TextOptions {
   color: boolean;
   /** Colours on stderr (a terminal there too). Default: `color`. */
   stderrColor?: boolean;
+  /** The terminal's width: tables fit it (table.ts). Undefined (a pipe, a file, a CI log): full width. */
+  width?: number;
 }
 
 /** Part of a text form that belongs on another stream (errors and warnings of `validate`). */

@@ -65,7 +65,7 @@ export function runReportView(report: RunReport): View {
 /** `deployer status`. */
 export function statusView(status: FleetStatus): View {
   return {
-    text: ({ color }) => `${formatStatusText(status, { color })}\n`,
+    text: ({ color, width }) => `${formatStatusText(status, { color, ...(width ? { width } : {}) })}\n`,
     json: () => statusToJsonText(status),
     markdown: () => `${formatStatusMarkdown(status)}\n`,
   };

@@ -12,6 +12,7 @@ import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
 import { credentialLifetimeCheck } from "./credential-lifetime.js";
 import { gitShaFor } from "./run-id.js";
+import { previousStageChecks } from "./stage-gate.js";
 
 export interface PlanRequest {
   project: Project;
@@ -64,7 +65,7 @@ export async function makePlan(req: PlanRequest): Promise<PlanResult> {
   const { project, sessions } = req;
   const image = await resolveImage(project.config, sessions, req.image);
   const desired = renderAll(project, req.targets, image);
-  return observeAndPlan({ ...req, image, desired, validate: true });
+  return observeAndPlan({ ...req, image, desired, validate: true, gate: true });
 }
 
 export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "image"> {
@@ -72,6 +73,11 @@ export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "imag
   desired: DesiredTarget[];
   /** Validate each desired definition as a rendered one (false for revisions already registered). */
   validate: boolean;
+  /**
+   * The promotion gate (stage-gate.ts): a `previous-stage` check on the targets of each stage whose
+   * stage before is not in the run (rollout and plan of an image; not promote, not rollback).
+   */
+  gate?: boolean;
   /** Adjust what was observed before planning (rollback: the revision to reuse). */
   adjust?: (observed: ObservedTarget[]) => void;
 }
@@ -124,6 +130,16 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
     const updating = new Set(plan.targets.filter((t) => t.action === "update").map((t) => t.target.name));
     for (const o of observed) if (updating.has(o.target.name)) o.checks = [...o.checks, lifetimeCheck(o.target.name)];
     plan = build();
+  }
+  if (input.gate) {
+    const gates = await previousStageChecks(project, plan, sessions, input.runId);
+    if (gates.size > 0) {
+      for (const o of observed) {
+        const check = gates.get(o.target.name);
+        if (check) o.checks = [...o.checks, check];
+      }
+      plan = build();
+    }
   }
   return { plan, observed, desired };
 }

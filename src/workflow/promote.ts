@@ -56,7 +56,7 @@ export function promotionStages(project: Project, to: string, from?: string): { 
       hint: `${guess ? `Did you mean "${guess}"? ` : ""}Stages in promotion order: ${names.join(" → ")}.`,
     });
   };
-  check(to, "--to");
+  check(to, "--stage");
   const toIndex = names.indexOf(to);
   if (from === undefined) {
     if (toIndex === 0) {
@@ -72,8 +72,8 @@ export function promotionStages(project: Project, to: string, from?: string): { 
   if (from === to) {
     throw new DeployerError({
       code: "INVALID_ARGUMENT",
-      message: `--from and --to are both ${to}`,
-      hint: "Promote from one stage to another, e.g. --from dev --to staging.",
+      message: `--from and --stage are both ${to}`,
+      hint: "Promote from one stage to another, e.g. --from dev --stage staging.",
     });
   }
   return { from, to };

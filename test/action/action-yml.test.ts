@@ -30,7 +30,15 @@ describe("action.yml", () => {
   });
 
   it("declares the outputs, runs dist/index.js on node24", () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(["changes", "plan-json", "plan-markdown", "report-json", "task-definition-arns"]);
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      "changes",
+      "plan-artifact",
+      "plan-artifact-id",
+      "plan-json",
+      "plan-markdown",
+      "report-json",
+      "task-definition-arns",
+    ]);
     expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(action.inputs["github-token"]!.default).toBe("${{ github.token }}");
   });

@@ -61,7 +61,7 @@ describe("deployer validate", () => {
         code: "CONFIG_INVALID",
         field: "taskRole",
         target: "dev",
-        location: { file: repo.file("environments/dev.yaml"), line: repo.lineOf("environments/dev.yaml", "taskRole:"), column: 11 },
+        location: { file: "environments/dev.yaml", line: repo.lineOf("environments/dev.yaml", "taskRole:"), column: 11 },
       }),
     ]);
     const ok = JSON.parse((await deployer(["-o", "json", "validate", "--env", "dev,prod-us"])).stdout);
@@ -99,7 +99,7 @@ describe("deployer render", () => {
 
   it("--output-file writes the file", async () => {
     const out = repo.file("td.json");
-    const r = await deployer(["render", "--env", "dev", "--image", `sha256:${"1".repeat(64)}`, "--output-file", out], repo.dir);
+    const r = await deployer(["render", "--env", "dev", "--image", `sha256:${"1".repeat(64)}`, "--out-json", out], repo.dir);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
     expect(existsSync(out)).toBe(true);
@@ -131,10 +131,11 @@ describe("deployer targets", () => {
       "prod-us prod 555555555555 us-east-1",
     ]);
     const prod = JSON.parse((await deployer(["--output", "json", "targets", "--stage", "prod"])).stdout);
-    expect(prod.map((t: { name: string; cluster: string }) => `${t.name}:${t.cluster}`)).toEqual([
-      "prod-eu:shop-prod-eu",
-      "prod-us:shop-prod-us",
+    expect(prod.targets.map((t: { name: string; cluster: string; file: string }) => `${t.name}:${t.cluster}:${t.file}`)).toEqual([
+      "prod-eu:shop-prod-eu:environments/prod-eu.yaml",
+      "prod-us:shop-prod-us:environments/prod-us.yaml",
     ]);
+    expect(prod).toMatchObject({ formatVersion: 1, service: "shop-api", config: "deployer.yaml" });
   });
 });
 

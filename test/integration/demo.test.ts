@@ -28,7 +28,7 @@ describe("npm run demo", () => {
     expect(code, stdout + stderr).toBe(0);
     expect(stdout).toContain("Demo finished: every step behaved as expected.");
     expect(stdout).toMatch(/^\$ deployer validate$/m);
-    expect(stdout).toMatch(/^\$ deployer promote --to staging --yes$/m);
+    expect(stdout).toMatch(/^\$ deployer promote --stage staging --yes$/m);
     expect(stdout.includes("\x1b"), "an ESC byte in stdout").toBe(false);
     expect(stderr.includes("\x1b"), "an ESC byte in stderr").toBe(false);
   }, 120_000);

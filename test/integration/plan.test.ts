@@ -95,7 +95,7 @@ describe("plan against the sandbox", () => {
 
   it("CLI: --save then rollout --plan applies it; a plan made stale by a later change is refused", async () => {
     p = await startPipeline();
-    const saved = await cli(p, ["plan", "--image", NEW_TAG, "--stage", "dev", "--save", "dev.plan.json", "--detailed-exitcode"]);
+    const saved = await cli(p, ["plan", "--image", NEW_TAG, "--stage", "dev", "--out-plan", "dev.plan.json", "--detailed-exitcode"]);
     // Nothing but the read/check phase's line (not a terminal): no error, no warning.
     expect(saved.stderr).toMatch(/^\S+Z plan: reading the configuration and AWS state for image \S+…\n$/);
     expect(saved.code).toBe(2);
@@ -115,7 +115,7 @@ describe("plan against the sandbox", () => {
     expect(p.sandbox.admin.log({ account: "222222222222", action: "RegisterTaskDefinition" })).toHaveLength(1);
 
     // A config change after planning also makes the plan stale.
-    await cli(p, ["plan", "--image", "c0ffee1", "--stage", "dev", "--save", "next.plan.json"]);
+    await cli(p, ["plan", "--image", "c0ffee1", "--stage", "dev", "--out-plan", "next.plan.json"]);
     p.repo.edit("environments/dev.yaml", "logLevel: debug", "logLevel: trace");
     const moved = await cli(p, ["rollout", "--plan", "next.plan.json"]);
     expect(moved.code).toBe(1);

@@ -91,11 +91,11 @@ describe("promote, status, drift against the sandbox", () => {
 
   it("without a terminal and without --yes, promote exits 1 before reading anything; --dry-run shows the plan", async () => {
     const before = registrations(STAGING);
-    const r = await deployer(["promote", "--to", "staging"]);
+    const r = await deployer(["promote", "--stage", "staging"]);
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toContain("promote needs --yes when not run in a terminal");
     expect(r.stdout).toBe("");
-    const dry = await deployer(["promote", "--to", "staging", "--dry-run"]);
+    const dry = await deployer(["promote", "--stage", "staging", "--dry-run"]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`Promote dev → staging  image ${TAG} ${DIGEST}`);
     expect(dry.stdout).toMatch(/~ containers\[app\]\.image: .*@sha256:6e123955f.* → .*@sha256:e35bce68d.*/);
@@ -103,9 +103,9 @@ describe("promote, status, drift against the sandbox", () => {
     expect(registrations(STAGING)).toBe(before);
   });
 
-  it("promote --to staging --yes deploys dev's digest to staging with provenance tags", async () => {
+  it("promote --stage staging --yes deploys dev's digest to staging with provenance tags", async () => {
     const devNow = await runningIn(DEV.account, DEV.cluster);
-    const r = await deployer(["promote", "--to", "staging", "--yes"]);
+    const r = await deployer(["promote", "--stage", "staging", "--yes"]);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
 
     const staging = await runningIn(STAGING, "shop-staging");
@@ -130,7 +130,7 @@ describe("promote, status, drift against the sandbox", () => {
     const id = sandbox.admin.startForeignDeployment(DEV);
     try {
       const before = registrations(STAGING);
-      const r = await deployer(["promote", "--to", "staging", "--yes"]);
+      const r = await deployer(["promote", "--stage", "staging", "--yes"]);
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toContain(
         `error PROMOTION_REFUSED [dev 222222222222] mid-deployment: deployment ${id} (shop-api-dev:2) in progress`,
@@ -149,7 +149,7 @@ describe("promote, status, drift against the sandbox", () => {
   it("promote refuses a source stage split across digests (prod-eu moved, prod-us did not)", async () => {
     const r0 = await deployer(["rollout", "--image", TAG, "--env", "prod-eu"]);
     expect(r0.exitCode, r0.stderr).toBe(0);
-    const r = await deployer(["-o", "json", "promote", "--from", "prod", "--to", "staging", "--yes"]);
+    const r = await deployer(["-o", "json", "promote", "--from", "prod", "--stage", "staging", "--yes"]);
     expect(r.exitCode).toBe(1);
     const body = JSON.parse(r.stdout);
     expect(body.errors.map((e: { code: string; target: string }) => `${e.code} ${e.target}`)).toEqual([
@@ -160,7 +160,7 @@ describe("promote, status, drift against the sandbox", () => {
       `stage prod is split across 2 digests (prod-eu sha256:e35bce68d8be, prod-us sha256:6e123955f106); prod-us runs ${SEEDED}`,
     );
     // --env narrows the source to one target of the stage: no longer split.
-    const narrowed = await deployer(["promote", "--from", "prod", "--env", "prod-us", "--to", "staging", "--dry-run"]);
+    const narrowed = await deployer(["promote", "--from", "prod", "--env", "prod-us", "--stage", "staging", "--dry-run"]);
     expect(narrowed.exitCode, narrowed.stderr).toBe(0);
     expect(narrowed.stdout).toContain(
       `Promote prod → staging  image sha256:6e123955f1062c90e12c68545b8aebff5f8a8674464aead08dcf6fecc3033297`,
@@ -185,8 +185,8 @@ describe("promote, status, drift against the sandbox", () => {
     const r = await deployer(["drift", "--stage", "dev"]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain(`drifted: 2 fields runs shop-api-dev:3 (sha256:e35bce68d8be)`);
-    expect(r.stdout).toContain('~ cpu: expected "256", running "512"');
-    expect(r.stdout).toContain('~ memory: expected "512", running "1024"');
+    expect(r.stdout).toContain('~ cpu: running "512", expected "256"');
+    expect(r.stdout).toContain('~ memory: running "1024", expected "512"');
     expect(r.stdout).toContain(
       "note: shop-api-dev:3 was registered outside deployer by arn:aws:sts::222222222222:assumed-role/admin/human (no deployer tags)",
     );

@@ -117,7 +117,7 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
   /** dev: :2 (8d1e4b7) good; :3 (bad0001) fails and ECS rolls back to :2; :4 (c0ffee1) good. */
   async function badThenGood(e: Env): Promise<void> {
     await ok(e, ["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
-    const bad = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--report", "bad.json"]);
+    const bad = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--out-report", "bad.json"]);
     expect(bad.exitCode, describeRun(bad)).toBe(1);
     expect(e.report("bad.json").targets[0]!.rollback).toMatchObject({ by: "ecs", ok: true, toTaskDefinitionArn: td(2) });
     await ok(e, ["rollout", "--image", "c0ffee1", "--stage", "dev"]);
@@ -127,7 +127,7 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
   it("bad → good → rollback returns to the good revision before, from the service deployment history", async () => {
     const e = await start();
     await badThenGood(e);
-    const r = await e.run(["rollback", "--env", "dev", "--report", "rollback.json"]);
+    const r = await e.run(["rollback", "--yes", "--env", "dev", "--out-report", "rollback.json"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     // The plan names the revision with its image tag and its last outcome.
     expect(r.stdout).toMatch(
@@ -142,7 +142,7 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
     await badThenGood(e);
     expect((await e.running()).tags["deployer:previous-task-definition"]).toBe(td(2));
     e.sb.admin.setFaults({ withoutActions: ["ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions"] });
-    const r = await e.run(["rollback", "--env", "dev"]);
+    const r = await e.run(["rollback", "--yes", "--env", "dev"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stdout).toContain("put back shop-api-dev:2 (image 8d1e4b7");
     expect(r.stdout).toContain(
@@ -154,7 +154,7 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
   it("with nothing known to have run healthy before, rollback refuses and names --to", async () => {
     const e = await start();
     e.sb.admin.setFaults({ withoutActions: ["ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions"] });
-    const r = await e.run(["rollback", "--env", "dev"]);
+    const r = await e.run(["rollback", "--yes", "--env", "dev"]);
     expect(r.exitCode, describeRun(r)).toBe(1);
     expect(r.stderr + r.stdout).toContain("ROLLBACK_REFUSED");
     expect(r.stderr + r.stdout).toContain("--to FAMILY:REVISION");
@@ -164,7 +164,7 @@ describe("issue 11: rollback goes only to a revision that ran healthy", () => {
   it("rollback --to a revision whose deployment failed is refused unless --force", async () => {
     const e = await start();
     await badThenGood(e);
-    const refused = await e.run(["rollback", "--env", "dev", "--to", "shop-api-dev:3"]);
+    const refused = await e.run(["rollback", "--yes", "--env", "dev", "--to", "shop-api-dev:3"]);
     expect(refused.exitCode, describeRun(refused)).toBe(1);
     expect(refused.stdout).toMatch(/shop-api-dev:3.*its last deployment FAILED/);
     expect(e.calls("UpdateService", DEV)).toBe(3);
@@ -179,12 +179,12 @@ describe("issue 11: a rollback target that is INACTIVE", () => {
     const { ecs } = await assumeDeployer(e.sb, DEV);
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: td(2) }));
 
-    const strict = await e.run(["rollback", "--env", "dev", "--strict"]);
+    const strict = await e.run(["rollback", "--yes", "--env", "dev", "--strict"]);
     expect(strict.exitCode, describeRun(strict)).toBe(1);
     expect(strict.stdout).toMatch(/shop-api-dev:2 .*INACTIVE/);
     expect(e.calls("RegisterTaskDefinition", DEV)).toBe(2);
 
-    const r = await e.run(["rollback", "--env", "dev"]);
+    const r = await e.run(["rollback", "--yes", "--env", "dev"]);
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stdout).toMatch(/WARN.*shop-api-dev:2 .*INACTIVE \(deregistered\).*identical copy/);
     expect(r.stdout).toContain("register an identical copy of shop-api-dev:2");
@@ -201,7 +201,7 @@ describe("issue 11: a rollback target that is INACTIVE", () => {
     await ok(e, ["rollout", "--image", "8d1e4b7", "--stage", "dev"]);
     const { ecs } = await assumeDeployer(e.sb, DEV);
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: td(2) })); // still running, now INACTIVE
-    const r = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--report", "r.json"]);
+    const r = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--out-report", "r.json"]);
     expect(r.exitCode, describeRun(r)).toBe(1);
     expect(r.stdout).toMatch(/a failure rolls back to shop-api-dev:2 .*INACTIVE/);
     const t = e.report("r.json").targets[0]!;
@@ -236,7 +236,7 @@ describe("issue 11: a re-run after a failed deployment", () => {
     expect(again.stdout).toContain("--force");
     expect(e.calls("UpdateService", DEV)).toBe(1);
 
-    const forced = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--force", "--report", "forced.json"]);
+    const forced = await e.run(["rollout", "--image", "bad0001", "--stage", "dev", "--force", "--out-report", "forced.json"]);
     expect(forced.exitCode, describeRun(forced)).toBe(1);
     const t = e.report("forced.json").targets[0]!;
     expect(t.error?.code).toBe("DEPLOYMENT_FAILED");
@@ -251,7 +251,7 @@ describe("issue 11: a re-run after a failed deployment", () => {
 describe("issue 11: a service that cannot be read is 'unknown', never rolled back", () => {
   it("DescribeServices failing for the whole wait: the target ends unknown, nothing more is written; a target that completed stays completed", async () => {
     const e = await start();
-    const p = e.spawn(["rollout", "--image", "8d1e4b7", "--stage", "prod", "--timeout", "4s", "--report", "r.json"]);
+    const p = e.spawn(["rollout", "--image", "8d1e4b7", "--stage", "prod", "--timeout", "4s", "--out-report", "r.json"]);
     await p.waitForOutput(/\[prod-us\] service updated/);
     e.sb.admin.setFaults({ actions: ["DescribeServices"], accounts: [PROD_US], errorRate: 1 });
     const r = await p.result;
@@ -289,7 +289,7 @@ describe("issue 11: the service is read again right before UpdateService", () =>
 
   it("a deployment someone else started after preflight stops the stage: nothing deployed over it", async () => {
     const e = await start();
-    const r = await foreignDuringRegistration(e, ["rollout", "--image", "8d1e4b7", "--through", "staging", "--report", "r.json"]);
+    const r = await foreignDuringRegistration(e, ["rollout", "--image", "8d1e4b7", "--through", "staging", "--out-report", "r.json"]);
     expect(r.exitCode, describeRun(r)).toBe(1);
     const report = e.report("r.json");
     expect(report.targets[0]!.error).toMatchObject({ code: "DEPLOYMENT_IN_PROGRESS" });
@@ -320,7 +320,7 @@ describe("issue 11: CloudWatch alarm rollback", () => {
       }
     });
     e.sb.admin.markImageAlarming(DIGEST.c0ffee1);
-    const r = await e.run(["rollout", "--image", "c0ffee1", "--stage", "dev", "--report", "r.json"]);
+    const r = await e.run(["rollout", "--image", "c0ffee1", "--stage", "dev", "--out-report", "r.json"]);
     expect(r.exitCode, describeRun(r)).toBe(1);
     expect(r.stdout).toMatch(/\[dev\] ✖ failed: .*; rolled back by ecs \(alarm api-5xx\) to shop-api-dev:1/);
     const t = e.report("r.json").targets[0]!;
@@ -363,7 +363,7 @@ describe("issue 11: ECS-native BLUE_GREEN and LINEAR deployments", () => {
 
     // bad0001 never gets healthy: prod-eu (no breaker) stays in SCALE_UP until deployer stops it with a
     // rollback; prod-us (breaker with rollback) is rolled back by ECS itself.
-    const bad = await e.run(["rollout", "--image", "bad0001", "--stage", "prod", "--timeout", "3s", "--report", "bad.json"]);
+    const bad = await e.run(["rollout", "--image", "bad0001", "--stage", "prod", "--timeout", "3s", "--out-report", "bad.json"]);
     expect(bad.exitCode, describeRun(bad)).toBe(1);
     const byName = Object.fromEntries(e.report("bad.json").targets.map((t) => [t.target.name, t]));
     expect(byName["prod-eu"]!.error?.code).toBe("TIMEOUT");
@@ -397,7 +397,7 @@ describe("issue 11: a service at desiredCount 0", () => {
     expect(text.stdout).toMatch(/^dev\s.*scaled to zero/m);
     expect(text.stdout).toContain("1 scaled to zero");
 
-    const promote = await e.run(["promote", "--to", "staging", "--yes"]);
+    const promote = await e.run(["promote", "--stage", "staging", "--yes"]);
     expect(promote.exitCode, describeRun(promote)).toBe(1);
     expect(promote.stdout + promote.stderr).toContain(`scaled to zero (desiredCount 0): ${DIGEST["8d1e4b7"]} never ran there`);
     expect(e.calls("UpdateService", "333333333333")).toBe(0);

@@ -59,7 +59,7 @@ function waitedToTheEnd(): void {
 describe("a closed or failing stdout", () => {
   it("rollout | head -1: the deployment goes to the end, the report is written, exit 0, no stack trace", async () => {
     const report = path.join(repo.dir, "report.json");
-    const r = await piped(["rollout", "--image", "8d1e4b7", "--report", report], "| head -1");
+    const r = await piped(["rollout", "--image", "8d1e4b7", "--out-report", report], "| head -1");
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stdout).toMatch(/^Plan for shop-api/);
@@ -72,7 +72,7 @@ describe("a closed or failing stdout", () => {
 
   it("rollout | head -n 14 (closed mid-run, after the service update) with stderr closed too: the same", async () => {
     const report = path.join(repo.dir, "report.json");
-    const r = await piped(["rollout", "--image", "c0ffee1", "--report", report], "2>&- | head -n 14");
+    const r = await piped(["rollout", "--image", "c0ffee1", "--out-report", report], "2>&- | head -n 14");
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(14);
     waitedToTheEnd();
@@ -81,7 +81,7 @@ describe("a closed or failing stdout", () => {
 
   it("a failing rollout | head -1 still waits for the rollback, reports, and exits 1", async () => {
     const report = path.join(repo.dir, "report.json");
-    const r = await piped(["rollout", "--image", "bad0001", "--report", report], "| head -1");
+    const r = await piped(["rollout", "--image", "bad0001", "--out-report", report], "| head -1");
     expect(r.exitCode, describeRun(r)).toBe(1);
     expect(r.stderr).not.toMatch(NO_STACK);
     const json = JSON.parse(readFileSync(report, "utf8")) as { ok: boolean; targets: Array<{ outcome: string; error?: { code: string } }> };
@@ -91,7 +91,7 @@ describe("a closed or failing stdout", () => {
 
   it.runIf(existsSync("/dev/full"))("stdout on a full disk (/dev/full): the rollout completes, the report is written, exit 0", async () => {
     const report = path.join(repo.dir, "report.json");
-    const r = await piped(["rollout", "--image", "8d1e4b7", "--report", report], "> /dev/full");
+    const r = await piped(["rollout", "--image", "8d1e4b7", "--out-report", report], "> /dev/full");
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stderr).not.toMatch(NO_STACK);
     waitedToTheEnd();
@@ -120,19 +120,19 @@ describe("a closed or failing stdout", () => {
 
 describe("output files are checked before the first AWS call", () => {
   it.each([
-    ["rollout", "--image", "8d1e4b7", "--report", "/proc/deployer-report.json"],
-    ["rollout", "--image", "8d1e4b7", "--report", "no/such/dir/report.json"],
-    ["rollout", "--image", "8d1e4b7", "--report", "."],
-    ["rollback", "--env", "dev", "--report", "/proc/x.json"],
-    ["promote", "--to", "staging", "--yes", "--report", "/proc/x.json"],
-    ["plan", "--image", "8d1e4b7", "--save", "/proc/x.plan.json"],
-    ["plan", "--image", "8d1e4b7", "--json", "/proc/x.json"],
-    ["plan", "--image", "8d1e4b7", "--markdown", "no/such/dir/plan.md"],
-    ["render", "--env", "dev", "--image", "8d1e4b7", "--output-file", "/proc/td.json"],
+    ["rollout", "--image", "8d1e4b7", "--out-report", "/proc/deployer-report.json"],
+    ["rollout", "--image", "8d1e4b7", "--out-report", "no/such/dir/report.json"],
+    ["rollout", "--image", "8d1e4b7", "--out-report", "."],
+    ["rollback", "--yes", "--env", "dev", "--out-report", "/proc/x.json"],
+    ["promote", "--stage", "staging", "--yes", "--out-report", "/proc/x.json"],
+    ["plan", "--image", "8d1e4b7", "--out-plan", "/proc/x.plan.json"],
+    ["plan", "--image", "8d1e4b7", "--out-json", "/proc/x.json"],
+    ["plan", "--image", "8d1e4b7", "--out-markdown", "no/such/dir/plan.md"],
+    ["render", "--env", "dev", "--image", "8d1e4b7", "--out-json", "/proc/td.json"],
   ])("%s … %s %s: exit 1 with a clear error, nothing read or written", async (...args) => {
     const r = await runCli(args, { cwd: repo.dir, sandbox: sb });
     expect(r.exitCode, describeRun(r)).toBe(1);
-    const flag = args.find((a) => a.startsWith("--") && ["--report", "--save", "--json", "--markdown", "--output-file"].includes(a))!;
+    const flag = args.find((a) => a.startsWith("--") && ["--out-report", "--out-plan", "--out-markdown", "--out-json"].includes(a))!;
     expect(r.stderr).toMatch(new RegExp(`^error INVALID_ARGUMENT ${flag} \\S+ cannot be written: `, "m"));
     expect(r.stderr).not.toMatch(/INTERNAL|This is a bug/);
     expect(sb.admin.log()).toEqual([]);
@@ -140,7 +140,7 @@ describe("output files are checked before the first AWS call", () => {
 
   it("a run that stops early leaves no report file behind (the probe creates nothing)", async () => {
     const report = repo.file("report.json");
-    const r = await runCli(["rollout", "--image", "8d1e4b7", "--stage", "nope", "--report", report], { cwd: repo.dir, sandbox: sb });
+    const r = await runCli(["rollout", "--image", "8d1e4b7", "--stage", "nope", "--out-report", report], { cwd: repo.dir, sandbox: sb });
     expect(r.exitCode).toBe(1);
     expect(existsSync(report)).toBe(false);
   });
@@ -149,7 +149,7 @@ describe("output files are checked before the first AWS call", () => {
 describe("confirmation", () => {
   it("promote without a terminal and without --yes: exit 1, 'needs --yes when not run in a terminal', no AWS call", async () => {
     for (const extra of [[], ["-o", "json"]]) {
-      const r = await runCli([...extra, "promote", "--to", "staging"], { cwd: repo.dir, sandbox: sb });
+      const r = await runCli([...extra, "promote", "--stage", "staging"], { cwd: repo.dir, sandbox: sb });
       expect(r.exitCode, describeRun(r)).toBe(1);
       expect(r.stdout + r.stderr).toContain("needs --yes when not run in a terminal");
     }

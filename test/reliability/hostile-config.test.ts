@@ -273,17 +273,27 @@ describe("hostile values that are accepted: through plan, rollout, status and dr
       cli("check", ["check", "--image", IMAGE], "terminal"),
       cli(
         "plan",
-        ["plan", "--image", IMAGE, "--save", file("saved-plan.json"), "--json", file("plan.json"), "--markdown", file("plan.md")],
+        [
+          "plan",
+          "--image",
+          IMAGE,
+          "--out-plan",
+          file("saved-plan.json"),
+          "--out-json",
+          file("plan.json"),
+          "--out-markdown",
+          file("plan.md"),
+        ],
         "terminal",
       ),
       cli("plan -o json", ["-o", "json", "plan", "--image", IMAGE], "json"),
       cli("plan -o markdown", ["-o", "markdown", "plan", "--image", IMAGE], "markdown"),
     ]);
     // Deploy the hostile values into the sandbox, then plan and deploy again over them.
-    await cli("rollout", ["rollout", "--env", `gen-${good}`, "--image", IMAGE, "--report", file("report.json")], "terminal")();
+    await cli("rollout", ["rollout", "--env", `gen-${good}`, "--image", IMAGE, "--out-report", file("report.json")], "terminal")();
     await cli(
       "rollout -o json",
-      ["-o", "json", "rollout", "--env", `gen-${good}`, "--image", OTHER_IMAGE, "--report", file("report2.json")],
+      ["-o", "json", "rollout", "--env", `gen-${good}`, "--image", OTHER_IMAGE, "--out-report", file("report2.json")],
       "json",
     )();
     // What runs now differs from the configuration: drift shows the hostile values read from AWS.

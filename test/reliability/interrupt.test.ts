@@ -14,7 +14,7 @@ beforeAll(async () => {
   // Deployments take a minute: without Ctrl-C handling this run could not end before the 20 s kill.
   fleet = await startFleet({ targets: 10, maxParallel: 4, deploymentSeconds: 60, pollIntervalMs: "200" });
   const reportFile = path.join(fleet.repo.dir, "report.json");
-  const p = fleet.spawn(["rollout", "--image", IMAGE, "--report", reportFile], { timeoutMs: 20_000 });
+  const p = fleet.spawn(["rollout", "--image", IMAGE, "--out-report", reportFile], { timeoutMs: 20_000 });
   await p.waitForOutput(/(\] waiting for .*\n[\s\S]*){4}/);
   p.kill("SIGINT");
   run = await p.result;

@@ -38,7 +38,7 @@ beforeAll(async () => {
     });
   }
   const reportFile = path.join(fleet.repo.dir, "rerun-report.json");
-  rerun = await fleet.run([...args, "--report", reportFile]);
+  rerun = await fleet.run([...args, "--out-report", reportFile]);
   report = JSON.parse(readFileSync(reportFile, "utf8")) as ReportJson;
 }, 90_000);
 afterAll(() => fleet?.stop());

@@ -131,8 +131,8 @@ const COMMANDS: string[][] = [
   ["plan", "--image", "8d1e4b7", "--all-stages", "-o", "markdown"],
   ["-o", "json", "plan", "--image", "8d1e4b7"],
   ["rollout", "--image", "8d1e4b7"],
-  ["rollback", "--env", "dev"],
-  ["promote", "--to", "staging", "--yes"],
+  ["rollback", "--yes", "--env", "dev"],
+  ["promote", "--stage", "staging", "--yes"],
   ["status"],
   ["drift"],
 ];
@@ -163,7 +163,7 @@ describe("paths that leave the repository: refused before anything is read, noth
       expect(r.stdout + r.stderr, what).not.toContain("not JSON, and not a map");
       if (args.includes("json")) {
         const body = JSON.parse(r.stdout) as { errors: Array<{ code: string; location?: { file: string; line: number } }> };
-        expect(body.errors[0], what).toMatchObject({ code: "CONFIG_INVALID", location: { file: repo.file(h.file), line } });
+        expect(body.errors[0], what).toMatchObject({ code: "CONFIG_INVALID", location: { file: h.file, line } });
       } else {
         expect(r.stderr, what).toMatch(new RegExp(`^error CONFIG_INVALID ${h.file.replace(/[.]/g, "\\.")}:${line}:\\d+ `, "m"));
         expect(r.stderr, what).toMatch(h.message);

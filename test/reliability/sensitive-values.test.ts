@@ -29,7 +29,7 @@ beforeAll(async () => {
   // One target overrides the sensitive default; the other two keep _defaults.yaml's value.
   fleet.repo.write(env, fleet.repo.read(env) + `vars:\n  sentryDsn: ${OLD}\n`);
   const dir = fleet.repo.dir;
-  first = await fleet.run(["rollout", "--image", IMAGE, "--report", path.join(dir, "out-rollout-report.json")]);
+  first = await fleet.run(["rollout", "--image", IMAGE, "--out-report", path.join(dir, "out-rollout-report.json")]);
   collect("rollout", first);
 
   fleet.repo.edit(env, OLD, NEW);
@@ -38,17 +38,25 @@ beforeAll(async () => {
     "plan text",
     await fleet.run([
       ...planArgs,
-      "--save",
+      "--out-plan",
       path.join(dir, "out-saved-plan.json"),
-      "--json",
+      "--out-json",
       path.join(dir, "out-plan.json"),
-      "--markdown",
+      "--out-markdown",
       path.join(dir, "out-plan.md"),
     ]),
   );
   collect("plan -o json", await fleet.run(["-o", "json", ...planArgs]));
   collect("plan -o markdown", await fleet.run(["-o", "markdown", ...planArgs]));
-  const second = await fleet.run(["-o", "json", "rollout", "--image", OTHER_IMAGE, "--report", path.join(dir, "out-rollout2-report.json")]);
+  const second = await fleet.run([
+    "-o",
+    "json",
+    "rollout",
+    "--image",
+    OTHER_IMAGE,
+    "--out-report",
+    path.join(dir, "out-rollout2-report.json"),
+  ]);
   collect("rollout -o json", second);
   for (const f of readdirSync(dir).filter((x) => x.startsWith("out-"))) outputs.set(f, readFileSync(path.join(dir, f), "utf8"));
 }, 90_000);

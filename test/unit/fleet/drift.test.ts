@@ -42,7 +42,7 @@ describe("detectDrift", () => {
     expect(hasDrift(report)).toBe(false);
   });
 
-  it("a definition changed by hand shows field by field, expected → running, with a note", async () => {
+  it("a definition changed by hand shows field by field, running → expected, with a note", async () => {
     fleet.edit("staging", (raw) => {
       raw.cpu = "1024";
       app(raw).environment.push({ name: "FEATURE_X", value: "on" });
@@ -52,17 +52,17 @@ describe("detectDrift", () => {
     const staging = report.targets[0]!;
     expect(staging.status).toBe("drifted");
     expect(staging.changes).toEqual([
-      { path: "cpu", kind: "changed", before: "256", after: "1024" },
-      { path: "containers[app].environment.FEATURE_X", kind: "added", after: "on" },
-      { path: "containers[app].healthCheck.retries", kind: "changed", before: 3, after: 10 },
+      { path: "cpu", kind: "changed", before: "1024", after: "256" },
+      { path: "containers[app].environment.FEATURE_X", kind: "removed", before: "on" },
+      { path: "containers[app].healthCheck.retries", kind: "changed", before: 10, after: 3 },
     ]);
     expect(staging.notes).toEqual([
       "shop-api-staging:3 was registered outside deployer by arn:aws:sts::333333333333:assumed-role/admin/human (no deployer tags)",
     ]);
     expect(hasDrift(report)).toBe(true);
     const text = formatDriftText(report, { color: false });
-    expect(text).toContain('~ cpu: expected "256", running "1024"');
-    expect(text).toContain('+ containers[app].environment.FEATURE_X: not in the configuration, running "on"');
+    expect(text).toContain('~ cpu: running "1024", expected "256"');
+    expect(text).toContain('- containers[app].environment.FEATURE_X: not in the configuration, running "on"');
   });
 
   it("renders for the digest the target runs: a target on another image is not drifted for that", async () => {

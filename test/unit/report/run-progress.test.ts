@@ -90,6 +90,38 @@ describe("createListrProgress", () => {
     expect(text.split("\n").filter((l) => l === "› running 2/2, pending 0 (COMPLETED)")).toHaveLength(2);
   });
 
+  it("a failed row keeps the stopped task's reason in its final line, after later events replaced it", async () => {
+    const out = capture();
+    const progress = createListrProgress([{ stage: "dev", targets: ["a"] }], { renderer: "simple", stream: out.stream });
+    progress.sink({ type: "target-start", at: "T", target: "a" });
+    progress.sink({
+      type: "service-event",
+      at: "T",
+      target: "a",
+      message: "(service api) has stopped 1 running tasks: (task 0a1b2c3d). Reason: Essential container in task exited",
+    });
+    progress.sink({
+      type: "progress",
+      at: "T",
+      target: "a",
+      message: "running 0/1, pending 0 (FAILED)",
+      running: 0,
+      pending: 0,
+      desired: 1,
+    });
+    progress.sink({
+      type: "service-event",
+      at: "T",
+      target: "a",
+      message: "(service api) (deployment ecs-svc/1) deployment failed: tasks failed to start.",
+    });
+    progress.sink({ type: "target-done", at: "T", target: "a", outcome: "failed", message: "deployment ecs-svc/1 failed" });
+    await progress.done();
+    expect(out.text()).toMatch(
+      /a {2}failed \[FAILED: deployment ecs-svc\/1 failed \(ecs: stopped task: Essential container in task exited\)\]/,
+    );
+  });
+
   it("done() ends rows that never got an event, and resolves", async () => {
     const out = capture();
     const progress = createListrProgress(

@@ -4,6 +4,7 @@ import { command } from "../../shell.js";
 import {
   addPreflightOptions,
   addSelectionOptions,
+  outputFormats,
   preflightFlags,
   selectionFlags,
   type PreflightFlags,
@@ -28,9 +29,10 @@ export function register(program: Command): void {
       "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP, per target: the deploy role (assumable with its ExternalId; may register and tag the task definition and update the service), the service (ACTIVE, ECS deployment controller), the task definition (valid; the template's tags), the task and execution roles (the deploy role may pass them; they trust ecs-tasks in the target account), the image (the digest is there; the execution role may get an ECR token and pull, and across accounts the repository policy lets it), the secrets (they exist; the execution role may read and decrypt them) and the awslogs log groups (they exist or may be created; the execution role may write them). Every NG says what to fix, with the policy statement to paste. Never writes.",
     )
     .requiredOption("-i, --image <tag|digest>", "image to check: a tag in the central repository or sha256:…");
-  addSelectionOptions(cmd);
-  addPreflightOptions(cmd)
-    .option("--verbose", "each check's evidence too (what it asked AWS and what the answer rests on)")
+  addSelectionOptions(cmd, { defaultStages: "first" });
+  addPreflightOptions(cmd, { waits: false });
+  cmd.option("--verbose", "each check's evidence too (what it asked AWS and what the answer rests on)");
+  outputFormats(cmd, ["text", "json", "markdown"])
     .addHelpText(
       "after",
       `

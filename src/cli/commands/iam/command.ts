@@ -1,6 +1,7 @@
 // `deployer iam`: flags and registration. What it does: ./run.ts.
 import { Option, type Command } from "commander";
-import { collect, command } from "../../shell.js";
+import { command } from "../../shell.js";
+import { collect, outputFormats } from "../../flags.js";
 import { DeployerError } from "../../../errors.js";
 import { MESH_FORMATS, type MeshFormat } from "../../../iam-mesh/files.js";
 import type { IamOptions } from "./run.js";
@@ -89,7 +90,7 @@ export function parseFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): IamO
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("iam")
     .description(
       "generate the IAM of every account from the configuration: CI roles (GitHub OIDC), deploy, viewer, task and execution roles, the central repository's policy",
@@ -105,19 +106,27 @@ export function register(program: Command): void {
       "--github-ids <owner-id/repo-id>",
       "numeric ids, for a repository whose OIDC subject uses the immutable form repo:OWNER@ID/NAME@ID (GitHub, 2026-07)",
     )
-    .option("--deploy-branch <name...>", "branches whose jobs (without an environment) may use the deploy CI role (default: main)", collect)
+    .option(
+      "--deploy-branch <names>",
+      "branches whose jobs (without an environment) may use the deploy CI role (repeatable or comma-separated; default: main)",
+      collect,
+    )
     .option("--no-deploy-branch", "no branch: only the GitHub Environments of --deploy-environment")
     .option(
-      "--deploy-environment <name...>",
-      "GitHub Environments whose jobs may use the deploy CI role (a job with `environment:` is identified by it, not by its branch)",
+      "--deploy-environment <names>",
+      "GitHub Environments whose jobs may use the deploy CI role (repeatable or comma-separated; a job with `environment:` is identified by it, not by its branch)",
       collect,
     )
     .option("--ci-account <id>", "the account of the CI roles (default: the central repository's account)")
     .option("--ci-role <name>", "name of the deploy CI role", "deployer-ci")
     .option("--plan-role <name>", "name of the pull-request (plan) CI role", "deployer-plan")
     .option("--audience <aud>", "the OIDC audience the CI roles accept", "sts.amazonaws.com")
-    .option("-e, --env <name...>", "only these targets (default: every target of every stage)", collect)
-    .option("-s, --stage <name...>", "only the targets of these stages", collect)
+    .option(
+      "-e, --env <names>",
+      "only these targets (environment file names; repeatable or comma-separated; default: every target of every stage)",
+      collect,
+    )
+    .option("-s, --stage <names>", "only the targets of these stages (repeatable or comma-separated)", collect)
     .addHelpText(
       "after",
       `
@@ -139,4 +148,6 @@ Examples:
     (the deploy CI role then trusts jobs on main without an environment, and jobs of the environments staging and prod)`,
     )
     .action(command(parseFlags, () => import("./run.js")));
+  // Its documents are chosen with --format; -o only says how the notes are printed.
+  outputFormats(cmd, ["text"]);
 }

@@ -18,9 +18,12 @@ export interface PlanOptions {
   image: string;
   selection: TargetSelection;
   preflight: PreflightSettings;
-  save?: string;
-  json?: string;
-  markdown?: string;
+  /** --out-plan: the saved plan, for `rollout --plan`. */
+  outPlan?: string;
+  /** --out-json: the plan as JSON. */
+  outJson?: string;
+  /** --out-markdown: the plan as a pull-request comment. */
+  outMarkdown?: string;
   detailedExitcode: boolean;
   /** Text: every check with its evidence (default: only those that did not pass). */
   verbose?: boolean;
@@ -31,11 +34,11 @@ export function run(g: GlobalOptions, o: PlanOptions): Promise<ExitCode> {
 }
 
 type PlanOrCheckOptions = Pick<PlanOptions, "image" | "selection" | "preflight"> &
-  Partial<Pick<PlanOptions, "save" | "json" | "markdown" | "detailedExitcode" | "verbose">>;
+  Partial<Pick<PlanOptions, "outPlan" | "outJson" | "outMarkdown" | "detailedExitcode" | "verbose">>;
 
 /** plan and check: the same plan; check shows its checks as a tree and writes no files. */
 export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode: "plan" | "check"): Promise<ExitCode> {
-  const files = outputFiles({ "--save": o.save, "--json": o.json, "--markdown": o.markdown });
+  const files = outputFiles({ "--out-plan": o.outPlan, "--out-json": o.outJson, "--out-markdown": o.outMarkdown });
   await checkOutputFiles(files);
   const label = `${mode}: reading the configuration and AWS state for image ${o.image}`;
   return withAwsRun(g, o.selection, label, async (run, phase) => {
@@ -51,19 +54,19 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
     phase.stop();
     printConfigWarnings(g, run.project, run.targets);
 
-    const jsonArtifactHint = o.json ? `the JSON plan (${o.json})` : undefined;
+    const jsonArtifactHint = o.outJson ? `the JSON plan (${o.outJson})` : undefined;
     const file = (flag: string) => files.find((f) => f.flag === flag)!;
-    if (o.save) await writeOutputFile(file("--save"), () => writePlanFile(o.save!, plan));
-    if (o.json) await writeOutputFile(file("--json"), () => writeFile(o.json!, planToJsonText(plan) + "\n"));
-    if (o.markdown)
-      await writeOutputFile(file("--markdown"), () => writeFile(o.markdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
+    if (o.outPlan) await writeOutputFile(file("--out-plan"), () => writePlanFile(o.outPlan!, plan));
+    if (o.outJson) await writeOutputFile(file("--out-json"), () => writeFile(o.outJson!, planToJsonText(plan)));
+    if (o.outMarkdown)
+      await writeOutputFile(file("--out-markdown"), () => writeFile(o.outMarkdown!, formatPlanMarkdown(plan, { jsonArtifactHint }) + "\n"));
 
     const verbose = o.verbose ? { checks: "all" as const, evidence: true } : {};
     emit(
       g,
       mode === "check"
         ? checksView(plan, { jsonArtifactHint, ...verbose })
-        : planView(plan, { jsonArtifactHint, savedTo: o.save, ...verbose }),
+        : planView(plan, { jsonArtifactHint, savedTo: o.outPlan, ...verbose }),
     );
 
     if (plan.summary.blocked > 0) return ExitCode.Failure;

@@ -1,12 +1,13 @@
 // `deployer promote`: read every target of the source stage, refuse unless it runs one digest,
 // healthy; plan the destination stage for exactly that digest (the same checks as rollout), show the
 // plan, ask (or --yes), and apply it like a rollout.
-import { emit, emitText, interactive, messages, type GlobalOptions } from "../../shell.js";
+import { emit, emitText, messages, type GlobalOptions } from "../../shell.js";
+import { canAsk, confirm, needsYesError } from "../../confirm.js";
 import { withAwsRun } from "../../aws-run.js";
 import { applyWithProgress } from "../../apply-run.js";
 import { printConfigWarnings } from "../../config-warnings.js";
 import { checkOutputFiles, outputFiles } from "../../output-files.js";
-import { DeployerError, ExitCode } from "../../../errors.js";
+import { ExitCode } from "../../../errors.js";
 import { planOptions } from "../../../workflow/make-plan.js";
 import { planPromotion } from "../../../workflow/promote.js";
 import { promotionView } from "../../../report/views.js";
@@ -24,19 +25,21 @@ export interface PromoteOptions {
   dryRun: boolean;
   preflight: PreflightSettings;
   rollbackStage: boolean;
-  report?: string;
+  /** --out-report: the run report as JSON. */
+  outReport?: string;
 }
 
 export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode> {
   // Nothing is read or written when the run could not be confirmed anyway, or its report not written.
   if (!o.yes && !o.dryRun && !canAsk(g)) {
-    throw new DeployerError({
-      code: "INVALID_ARGUMENT",
-      message: `promote needs --yes when not run in a terminal${g.output !== "text" ? ` (or with -o ${g.output})` : ""}: there is no one to confirm the deployment`,
-      hint: `deployer promote --to ${o.to}${o.from ? ` --from ${o.from}` : ""} --yes deploys without asking; --dry-run only shows the plan.`,
-    });
+    throw needsYesError(
+      g,
+      "promote",
+      `deployer promote --stage ${o.to}${o.from ? ` --from ${o.from}` : ""}`,
+      "--dry-run only shows the plan",
+    );
   }
-  await checkOutputFiles(outputFiles({ "--report": o.report }));
+  await checkOutputFiles(outputFiles({ "--out-report": o.outReport }));
   // Every target loaded: planPromotion picks the source and destination stages itself.
   return withAwsRun(g, undefined, `promote to ${o.to}: reading the configuration and AWS state`, async (run, phase) => {
     const result = await planPromotion({
@@ -74,7 +77,7 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
     }
     if (o.dryRun) {
       say(
-        `Dry run: nothing deployed. To deploy: deployer promote --to ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.sourceEnvs?.length ? ` --env ${o.sourceEnvs.join(",")}` : ""} --yes`,
+        `Dry run: nothing deployed. To deploy: deployer promote --stage ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.sourceEnvs?.length ? ` --env ${o.sourceEnvs.join(",")}` : ""} --yes`,
       );
       return ExitCode.Ok;
     }
@@ -85,24 +88,8 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
     return applyWithProgress(g, plan, result.observed, {
       command: "promote",
       rollbackStage: o.rollbackStage,
-      report: o.report,
+      outReport: o.outReport,
       showPlan: false,
     });
   });
-}
-
-/** Whether a confirmation can be asked: a terminal on both ends, not CI, text output. */
-function canAsk(g: GlobalOptions): boolean {
-  return Boolean(process.stdin.isTTY) && interactive(g);
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const { createInterface } = await import("node:readline/promises");
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(question);
-    return /^\s*y(es)?\s*$/i.test(answer);
-  } finally {
-    rl.close();
-  }
 }

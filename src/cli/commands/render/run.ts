@@ -10,30 +10,30 @@ import { renderTaskDefinition, targetImageRepository } from "../../../render/ren
 import { imageReference } from "../../../render/image-ref.js";
 import { redactSensitive } from "../../../render/redact.js";
 import { taskDefinitionView } from "../../../report/views.js";
-import { viewText } from "../../../report/view.js";
 import { terminalOutput, terminalText } from "../../../report/escape.js";
 
 export interface RenderOptions {
   env: string;
   image: string;
-  outputFile?: string;
+  /** --out-json: write the task definition as JSON to this file instead of stdout. */
+  outJson?: string;
   showSensitive: boolean;
 }
 
 export async function run(g: GlobalOptions, o: RenderOptions): Promise<ExitCode> {
-  const files = outputFiles({ "--output-file": o.outputFile });
+  const files = outputFiles({ "--out-json": o.outJson });
   await checkOutputFiles(files);
   const project = await loadProject({ config: g.config });
   const [target] = selectTargets(project, { envs: [o.env] });
   const image = imageReference(targetImageRepository(project, target!), o.image);
   const def = renderTaskDefinition(project, target!, image);
   const view = taskDefinitionView(o.showSensitive ? def : redactSensitive(def, target!));
-  if (!o.outputFile) {
+  if (!o.outJson) {
     emit(g, view);
     return ExitCode.Ok;
   }
-  const file = o.outputFile;
-  await writeOutputFile(files[0]!, () => writeFile(file, viewText(view, g.output, { color: false })));
+  const file = o.outJson;
+  await writeOutputFile(files[0]!, () => writeFile(file, view.json()));
   process.stderr.write(terminalOutput(`wrote ${terminalText(file)} (${terminalText(target!.name)}, ${terminalText(image)})`) + "\n");
   return ExitCode.Ok;
 }

@@ -1,12 +1,26 @@
 // `deployer status`: flags and registration. What it does: ./run.ts.
 import type { Command } from "commander";
 import { command } from "../../shell.js";
-import { fleetSelection } from "../../../config/select.js";
-import { addFleetOptions, concurrencyFlag, type FleetFlags } from "../../flags.js";
+import {
+  addConcurrencyOption,
+  addSelectionOptions,
+  concurrencyFlag,
+  outputFormats,
+  selectionFlags,
+  type ConcurrencyFlags,
+  type SelectionFlags,
+} from "../../flags.js";
 import type { FleetViewOptions } from "./run.js";
 
-export function parseFlags(f: FleetFlags): FleetViewOptions {
-  return { selection: fleetSelection({ envs: f.env, stages: f.stage }), concurrency: concurrencyFlag(f.concurrency) };
+export function parseFlags(f: SelectionFlags & ConcurrencyFlags): FleetViewOptions {
+  return { selection: selectionFlags(f, "all"), concurrency: concurrencyFlag(f.concurrency) };
+}
+
+/** status and drift: --env, --stage (default every stage), --concurrency, every output format. */
+export function addFleetViewOptions(cmd: Command): Command {
+  addSelectionOptions(cmd, { defaultStages: "all" });
+  addConcurrencyOption(cmd);
+  return outputFormats(cmd, ["text", "json", "markdown"]);
 }
 
 export function register(program: Command): void {
@@ -14,9 +28,9 @@ export function register(program: Command): void {
     .command("status")
     .summary("what runs where: one table across every account, with promotion readiness")
     .description(
-      "Reads every target, in parallel and read-only: the task definition its service runs, the image tag and digest, running/desired tasks, the rollout state, when and by whom it was deployed (deployer's tags), and whether it runs what the stage before it runs (promotion readiness). A target that cannot be read is an error row; the exit code is then 1.",
+      "Reads every target, in parallel and read-only: the task definition its service runs, the image tag and digest, running/desired tasks, the rollout state, when and by whom it was deployed (deployer's tags), and whether it runs what the stage before it runs (promotion readiness). A target that cannot be read is an error row; the exit code is then 1. The table fits the terminal: narrow terminals get fewer columns (-o json has every detail).",
     );
-  addFleetOptions(cmd)
+  addFleetViewOptions(cmd)
     .addHelpText(
       "after",
       `

@@ -1,24 +1,27 @@
 // `deployer targets`: flags and registration. What it does: ./run.ts.
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { command } from "../../shell.js";
+import { addSelectionOptions, outputFormats, selectionFlags, type SelectionFlags } from "../../flags.js";
 import type { TargetsOptions } from "./run.js";
 
-export function parseFlags(f: { stage?: string }): TargetsOptions {
-  return { stage: f.stage };
+export function parseFlags(f: SelectionFlags): TargetsOptions {
+  return { selection: selectionFlags(f, "all") };
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("targets")
-    .description("list the targets with their stage, account, region, cluster and service")
-    .addOption(new Option("-s, --stage <name>", "only the targets of this stage"))
+    .description("list the targets with their stage, account, region, cluster and service (no AWS calls)");
+  addSelectionOptions(cmd, { defaultStages: "all" });
+  outputFormats(cmd, ["text", "json", "markdown"])
     .addHelpText(
       "after",
       `
 Examples:
   $ deployer targets
   $ deployer targets --stage prod
-  $ deployer --output json targets`,
+  $ deployer targets --stage dev,staging --env dev
+  $ deployer targets -o json | jq -r '.targets[].name'`,
     )
     .action(command(parseFlags, () => import("./run.js")));
 }

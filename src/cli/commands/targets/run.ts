@@ -2,17 +2,19 @@
 import { emit, type GlobalOptions } from "../../shell.js";
 import { ExitCode } from "../../../errors.js";
 import { loadProject } from "../../../config/load.js";
-import { selectTargets } from "../../../config/select.js";
+import { selectTargets, type TargetSelection } from "../../../config/select.js";
 import { targetImageRepository } from "../../../render/render.js";
 import { targetsView } from "../../../report/targets-text.js";
+import { relativePath } from "../../../report/json-paths.js";
 
 export interface TargetsOptions {
-  stage?: string;
+  /** Every target unless --stage / --env narrow it. */
+  selection: TargetSelection;
 }
 
 export async function run(g: GlobalOptions, o: TargetsOptions): Promise<ExitCode> {
   const project = await loadProject({ config: g.config });
-  const targets = o.stage ? selectTargets(project, { stages: [o.stage] }) : project.targets;
+  const targets = selectTargets(project, o.selection);
   const rows = targets.map((t) => ({
     name: t.name,
     stage: t.stage,
@@ -21,8 +23,8 @@ export async function run(g: GlobalOptions, o: TargetsOptions): Promise<ExitCode
     cluster: t.cluster,
     service: t.service,
     imageRepository: targetImageRepository(project, t),
-    file: t.file,
+    file: relativePath(t.file, project.config.rootDir),
   }));
-  emit(g, targetsView(rows));
+  emit(g, targetsView({ service: project.config.service, config: relativePath(project.config.file, process.cwd()), targets: rows }));
   return ExitCode.Ok;
 }

@@ -1,23 +1,19 @@
 // `deployer validate`: flags and registration. What it does: ./run.ts.
-import { Option, type Command } from "commander";
-import { collect, command } from "../../shell.js";
+import type { Command } from "commander";
+import { command } from "../../shell.js";
+import { addSelectionOptions, outputFormats, selectionFlags, type SelectionFlags } from "../../flags.js";
 import type { ValidateOptions } from "./run.js";
 
-interface Flags {
-  env?: string[];
-  stage?: string;
-}
-
-export function parseFlags(f: Flags): ValidateOptions {
-  return { envs: f.env, stage: f.stage };
+export function parseFlags(f: SelectionFlags): ValidateOptions {
+  return { selection: selectionFlags(f, "all") };
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("validate")
-    .description("check deployer.yaml, environments/ and the template, and render every target's task definition (no AWS calls)")
-    .addOption(new Option("-e, --env <name>", "only these targets (repeatable, or comma-separated)").argParser(collect).conflicts("stage"))
-    .addOption(new Option("-s, --stage <name>", "only the targets of this stage"))
+    .description("check deployer.yaml, environments/ and the template, and render every target's task definition (no AWS calls)");
+  addSelectionOptions(cmd, { defaultStages: "all" });
+  outputFormats(cmd, ["text", "json"])
     .addHelpText(
       "after",
       `
@@ -26,7 +22,8 @@ Prints one verdict line per target; errors name the file, line and field. Exit c
 Examples:
   $ deployer validate
   $ deployer validate --env prod-eu --env prod-us
-  $ deployer --output json validate --stage prod`,
+  $ deployer validate --stage dev,staging
+  $ deployer validate --stage prod -o json`,
     )
     .action(command(parseFlags, () => import("./run.js")));
 }

@@ -4,18 +4,18 @@ import type { GlobalOptions } from "../../shell.js";
 import { emit } from "../../shell.js";
 import { ExitCode } from "../../../errors.js";
 import { loadProject } from "../../../config/load.js";
-import { selectTargets } from "../../../config/select.js";
+import { selectTargets, type TargetSelection } from "../../../config/select.js";
 import { validateTargets } from "../../../workflow/validate.js";
 import { validateView } from "../../../report/validate-text.js";
 
 export interface ValidateOptions {
-  envs?: string[];
-  stage?: string;
+  /** Every target unless --stage / --env narrow it. */
+  selection: TargetSelection;
 }
 
 export async function run(g: GlobalOptions, o: ValidateOptions): Promise<ExitCode> {
   const project = await loadProject({ config: g.config });
-  const targets = o.envs || o.stage ? selectTargets(project, { envs: o.envs, stages: o.stage ? [o.stage] : undefined }) : project.targets;
+  const targets = selectTargets(project, o.selection);
   const validation = validateTargets(project, targets);
   emit(g, validateView(validation));
   return validation.ok ? ExitCode.Ok : ExitCode.Failure;
