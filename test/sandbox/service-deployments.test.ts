@@ -51,7 +51,8 @@ beforeAll(async () => {
         linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
       };
   }
-  sb = await startSandbox({ port: 0, fixture, deploymentSeconds: 0.3, minuteSeconds: 0.2 });
+  // 1.2 s per deployment: long enough that the first read after UpdateService still sees IN_PROGRESS on a loaded machine.
+  sb = await startSandbox({ port: 0, fixture, deploymentSeconds: 1.2, minuteSeconds: 0.2 });
 });
 afterAll(async () => {
   await sb?.stop();
