@@ -175,6 +175,28 @@ describe("check: pass-role", () => {
     expect(r.evidence).toMatchObject({ unsupported: ["IpAddress"] });
   });
 
+  it("local evaluation: an explicit Deny fails even when another statement uses an operator deployer does not evaluate", async () => {
+    const world = simulationDenied();
+    world.account(target.account).inline.set("deployer", {
+      deploy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+      },
+      guard: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "NoTaskRole", Effect: "Deny", Action: "iam:PassRole", Resource: target.taskRole }],
+      },
+    });
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.verdict).toBe("fail");
+    expect(r.error).toMatchObject({ code: "PASSROLE_DENIED" });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "explicitDeny",
+      matchedStatements: ["inline:guard#NoTaskRole"],
+    });
+  });
+
   it("reads the deploy role's policies once for both roles", async () => {
     const world = simulationDenied();
     world.account(target.account).inline.set("deployer", { deploy: allowPass("*") });
