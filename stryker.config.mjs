@@ -72,8 +72,9 @@ export default {
     "test/sandbox",
   ],
   reporters: ["clear-text", "progress-append-only", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/mutation.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  // MUTATE_REPORT=reports/x names the reports of a run (module-by-module runs side by side).
+  htmlReporter: { fileName: `${process.env.MUTATE_REPORT ?? "reports/mutation/mutation"}.html` },
+  jsonReporter: { fileName: `${process.env.MUTATE_REPORT ?? "reports/mutation/mutation"}.json` },
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".stryker-tmp",
 };
