@@ -17,7 +17,13 @@ export default defineConfig({
     ],
     // fingerprint-secrecy brute-forces hashes (seconds per test, minutes under instrumentation) and
     // covers every normal-form mutant: it would time out the run; it runs in `npm test`.
-    exclude: ["test/action/**", "test/integration/**", "test/reliability/**", "test/sandbox/**", "test/unit/plan/fingerprint-secrecy.test.ts"],
+    exclude: [
+      "test/action/**",
+      "test/integration/**",
+      "test/reliability/**",
+      "test/sandbox/**",
+      "test/unit/plan/fingerprint-secrecy.test.ts",
+    ],
     pool: "forks",
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     testTimeout: 30_000,
