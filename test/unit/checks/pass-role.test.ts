@@ -331,4 +331,26 @@ describe("check: pass-role", () => {
       readError: expect.any(String),
     });
   });
+
+  it('IAM\'s answer for the resource "*" counts when it has none for the role; no answer at all is not a pass', async () => {
+    const answer = (results: Array<{ action: string; resource: string; decision: string }>) => async () => {
+      const ctx = await checkContext(healthyWorld(target), target);
+      Object.assign(ctx.session.iam, { simulatePrincipalPolicy: async () => results.map((r) => ({ ...r, matchedStatements: [] })) });
+      return checkPassRole(ctx, "taskRole");
+    };
+    const wildcard = await answer([
+      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/other", decision: "implicitDeny" },
+      { action: "IAM:PassRole", resource: "*", decision: "allowed" },
+    ])();
+    expect(wildcard).toMatchObject({ verdict: "pass", evidence: { method: "iam:SimulatePrincipalPolicy" } });
+    const exactFirst = await answer([
+      { action: "iam:PassRole", resource: "*", decision: "allowed" },
+      { action: "iam:PassRole", resource: target.taskRole, decision: "explicitDeny" },
+    ])();
+    expect(exactFirst).toMatchObject({ verdict: "fail", evidence: { decision: "explicitDeny" } });
+    const otherAction = await answer([{ action: "iam:GetRole", resource: "*", decision: "allowed" }])();
+    // No answer for PassRole: the role's policies are read (the healthy world's deploy role has none).
+    expect(otherAction.verdict).not.toBe("pass");
+    expect(otherAction.evidence).toMatchObject({ method: "local-evaluation" });
+  });
 });

@@ -193,7 +193,11 @@ describe("check: role trust", () => {
     expect(r.error?.code).toBe("ROLE_NOT_TRUSTED");
     expect(r.message).toMatch(new RegExp(`trust policy denies ecs-tasks\\.amazonaws\\.com \\(.*NoEcs.*\\)$`));
     expect(r.hint).toMatch(/^Remove or narrow the Deny \(.*NoEcs.*\) in the trust policy of /);
-    expect(r.evidence).toMatchObject({ method: "local-evaluation", decision: "explicitDeny" });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "explicitDeny",
+      matchedStatements: ["trust:shop-api-task#NoEcs"],
+    });
   });
 
   it("a trust policy deployer cannot evaluate is unverified (never pass), naming the operator", async () => {
