@@ -72,7 +72,10 @@ describe("sandbox: ECS deployments", () => {
     const before = await describe1(staging.ecs, "shop-staging");
     const oldId = before.deployments![0]!.id!;
 
+    // Long enough that a poll sees the rollout under way even on a loaded machine (restored below).
+    sb.admin.setDeploymentSeconds(2);
     const upd = await staging.ecs.send(new UpdateServiceCommand({ cluster: "shop-staging", service: "api", taskDefinition: arn }));
+    sb.admin.setDeploymentSeconds(0.3);
     const deps = upd.service!.deployments!;
     expect(deps.map((d) => [d.status, d.rolloutState])).toEqual([
       ["PRIMARY", "IN_PROGRESS"],
