@@ -200,6 +200,26 @@ describe("check: role trust", () => {
     });
   });
 
+  it("an explicit Deny fails even when another trust statement uses an operator deployer does not evaluate", async () => {
+    const world = healthyWorld(target);
+    world.account(target.account).roles.get("shop-api-task")!.trustPolicy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+        },
+        { Sid: "NoEcs", Effect: "Deny", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    };
+    const r = await checkRoleTrust(await checkContext(world, target), "taskRole");
+    expect(r.verdict).toBe("fail");
+    expect(r.error?.code).toBe("ROLE_NOT_TRUSTED");
+    expect(r.evidence).toMatchObject({ decision: "explicitDeny", matchedStatements: ["trust:shop-api-task#NoEcs"] });
+  });
+
   it("a trust policy deployer cannot evaluate is unverified (never pass), naming the operator", async () => {
     const world = healthyWorld(target);
     world.account(target.account).roles.get("shop-api-task")!.trustPolicy = {
