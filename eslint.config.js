@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "lib/", "dist/", "coverage/", "src/config/generated/", ".deployer/"] },
+  { ignores: ["node_modules/", "lib/", "dist/", "coverage/", "src/config/generated/", ".deployer/", "reports/", ".stryker-tmp/"] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,7 @@
 // Builds the two shipped artefacts:
 //  - lib/cli.js (+ chunks): the `deployer` CLI. node_modules stay external and every command is
 //    loaded lazily, so `deployer --version` only loads commander.
-//  - dist/index.js: the GitHub Action, one self-contained file (committed; test/action/dist-fresh.test.ts
+//  - dist/index.js: the GitHub Action, one self-contained file (committed; test/action/dist-matches-source.test.ts
 //    rebuilds it with actionBuildOptions and fails when it differs). esbuild output is deterministic for
 //    the same sources, options and esbuild version (package-lock pins it).
 import { build } from "esbuild";

@@ -58,6 +58,7 @@ describe("action: plan", () => {
     const first = await runDistAction({ workspace: fx.repo.dir, sandbox: fx.sandbox, inputs: { command: "plan", image: "3f2a9c1" } });
     expect(first.exitCode, describeRun(first)).toBe(0);
     expect(first.groups.map((g) => g.split(" ")[0])).toEqual(["dev"]);
+    expect(first.outputs.changes).toBe("true");
     const named = await runDistAction({
       workspace: fx.repo.dir,
       sandbox: fx.sandbox,
@@ -65,6 +66,25 @@ describe("action: plan", () => {
     });
     expect(named.exitCode, describeRun(named)).toBe(0);
     expect(named.groups.map((g) => g.split(" ")[0])).toEqual(["staging", "prod-us"]);
+    expect(named.outputs.changes).toBe("true");
+  });
+
+  it("nothing to change: after a rollout, planning the same image says changes=false", async () => {
+    const rollout = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "rollout", image: "c0ffee1", stage: "dev" },
+    });
+    expect(rollout.exitCode, describeRun(rollout)).toBe(0);
+    const r = await runDistAction({
+      workspace: fx.repo.dir,
+      sandbox: fx.sandbox,
+      inputs: { command: "plan", image: "c0ffee1", stage: "dev" },
+    });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    const plan = JSON.parse(readFileSync(r.outputs["plan-json"]!, "utf8"));
+    expect(plan.targets.map((t: { target: { name: string }; action: string }) => `${t.target.name}:${t.action}`)).toEqual(["dev:noop"]);
+    expect(r.outputs.changes).toBe("false");
   });
 
   it("a broken environment file: an error annotation at its file and line, the step fails, the summary lists it", async () => {
@@ -129,7 +149,8 @@ describe("action: plan", () => {
     }
     expect(r.annotations.at(-1)?.message).toMatch(/^preflight failed for 1 target \(broken\)/);
     expect(r.summary).toContain("#### ❌ Failing checks");
-    expect(r.outputs.changes).toBeDefined();
+    // A blocked target is not going to change: nothing would be deployed.
+    expect(r.outputs.changes).toBe("false");
     expect(r.groups).toEqual(["broken · ⛔ blocked (preflight failed)"]);
   });
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSessionFactory, safeSessionName, type ClosableSessionFactory } from "../../../src/aws/session.js";
 import { DeployerError } from "../../../src/errors.js";
 import { VERSION } from "../../../src/version.js";
@@ -141,12 +141,34 @@ describe("target sessions", () => {
   });
 
   it("shares one AssumeRole between the target's clients and keeps short sessions for most of their life", async () => {
-    expiresInMs = 60_000; // the SDK alone would re-assume before every request (less than 5 min left)
-    const session = await factory.target(req);
-    await session.ecs.describeServices("shop-dev", ["api"]);
-    await session.ecs.describeServices("shop-dev", ["api"]);
-    await session.ecs.describeCluster("shop-dev").catch(() => undefined);
-    expect(aws.requests.filter((r) => r.action === "AssumeRole")).toHaveLength(1);
+    // Only Date is faked: the HTTP round trips to the fake server run on real timers.
+    const t0 = Date.parse("2026-12-01T10:00:00Z");
+    vi.useFakeTimers({ toFake: ["Date"], now: t0 });
+    try {
+      expiresInMs = 60_000; // the SDK alone would re-assume before every request (less than 5 min left)
+      const session = await factory.target(req);
+      const assumeRoles = () => aws.requests.filter((r) => r.action === "AssumeRole").length;
+      const lastEcsKey = () => aws.requests.filter((r) => r.service === "ecs").at(-1)?.keyId;
+      await session.ecs.describeServices("shop-dev", ["api"]);
+      await session.ecs.describeCluster("shop-dev").catch(() => undefined);
+      expect(assumeRoles()).toBe(1);
+      const firstKey = lastEcsKey();
+
+      // Two thirds of the session's life gone: the same session still serves every client.
+      vi.setSystemTime(t0 + 40_000);
+      await session.ecs.describeServices("shop-dev", ["api"]);
+      expect(assumeRoles()).toBe(1);
+      expect(lastEcsKey()).toBe(firstKey);
+
+      // Past the refresh point (a quarter of the life left): one new AssumeRole, and its keys sign.
+      vi.setSystemTime(t0 + 46_000);
+      await session.ecs.describeServices("shop-dev", ["api"]);
+      await session.ecs.describeCluster("shop-dev").catch(() => undefined);
+      expect(assumeRoles()).toBe(2);
+      expect(lastEcsKey()).not.toBe(firstKey);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("re-assumes the role when the credentials have expired, so long waits keep working", async () => {

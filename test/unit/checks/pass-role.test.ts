@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkPassRole } from "../../../src/checks/pass-role.js";
+import { checkPassRole, passRoleCheckId, passRoleStatement } from "../../../src/checks/pass-role.js";
 import { checkContext } from "./check-context.js";
 import { accessDenied, awsException, healthyWorld } from "../../helpers/fake-aws.js";
 import { makeTarget, ROOT } from "../../helpers/factories.js";
@@ -175,6 +175,28 @@ describe("check: pass-role", () => {
     expect(r.evidence).toMatchObject({ unsupported: ["IpAddress"] });
   });
 
+  it("local evaluation: an explicit Deny fails even when another statement uses an operator deployer does not evaluate", async () => {
+    const world = simulationDenied();
+    world.account(target.account).inline.set("deployer", {
+      deploy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+      },
+      guard: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "NoTaskRole", Effect: "Deny", Action: "iam:PassRole", Resource: target.taskRole }],
+      },
+    });
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.verdict).toBe("fail");
+    expect(r.error).toMatchObject({ code: "PASSROLE_DENIED" });
+    expect(r.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "explicitDeny",
+      matchedStatements: ["inline:guard#NoTaskRole"],
+    });
+  });
+
   it("reads the deploy role's policies once for both roles", async () => {
     const world = simulationDenied();
     world.account(target.account).inline.set("deployer", { deploy: allowPass("*") });
@@ -182,5 +204,153 @@ describe("check: pass-role", () => {
     const [a, b] = await Promise.all([checkPassRole(ctx, "taskRole"), checkPassRole(ctx, "executionRole")]);
     expect([a.verdict, b.verdict]).toEqual(["pass", "pass"]);
     expect(world.calls.filter((c) => c.method === "listInlinePolicies")).toHaveLength(1);
+  });
+
+  it("names the check after the role; says who may pass what when IAM allows", async () => {
+    const r = await checkPassRole(await checkContext(healthyWorld(target), target), "executionRole");
+    expect([r.id, r.title]).toEqual(["pass-role:executionRole", "deploy role can pass the execution role to ecs-tasks.amazonaws.com"]);
+    expect(passRoleCheckId("taskRole")).toBe("pass-role:taskRole");
+    expect(r.message).toBe(`${target.deployRole} may pass ${target.executionRole} to ecs-tasks.amazonaws.com`);
+    expect(r.evidence).toEqual({
+      method: "iam:SimulatePrincipalPolicy",
+      decision: "allowed",
+      matchedStatements: [],
+      roleArn: target.executionRole,
+    });
+  });
+
+  it("the statement to add is a PassRole of exactly that role to ECS tasks", () => {
+    expect(passRoleStatement("arn:aws:iam::222222222222:role/x")).toEqual({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::222222222222:role/x",
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    });
+  });
+
+  it("IAM's explicit Deny fails, with a hint to narrow the Deny, not to add an Allow", async () => {
+    const world = healthyWorld(target);
+    world.account(target.account).simulation.set(target.taskRole, "explicitDeny");
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.verdict).toBe("fail");
+    expect(r.message).toBe(`${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com (explicitDeny)`);
+    expect(r.hint).toBe(
+      `A Deny statement (see the role's policies, boundary and SCPs) forbids it: narrow that Deny for ${target.taskRole}.`,
+    );
+    expect(r.evidence).toEqual({
+      method: "iam:SimulatePrincipalPolicy",
+      decision: "explicitDeny",
+      matchedStatements: [],
+      roleArn: target.taskRole,
+    });
+  });
+
+  it("IAM's implicit deny: the hint is the statement to add, and where the role is configured", async () => {
+    const world = healthyWorld(target);
+    world.account(target.account).simulation.set(target.taskRole, "implicitDeny");
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.message).toBe(`${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com (implicitDeny)`);
+    expect(r.hint).toMatch(
+      new RegExp(
+        `^Add to a policy of ${target.deployRole}: ${JSON.stringify(passRoleStatement(target.taskRole)).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(or fix \`taskRole\` in `,
+      ),
+    );
+  });
+
+  it("an answer from IAM it does not know is not trusted: the role's policies decide", async () => {
+    const world = healthyWorld(target);
+    world.account(target.account).simulation.set(target.taskRole, "maybe");
+    world.account(target.account).inline.set("deployer", { deploy: allowPass(target.taskRole) });
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.verdict).toBe("pass");
+    expect(r.evidence).toMatchObject({ method: "local-evaluation" });
+    expect(r.message).toBe(
+      `${target.deployRole} may pass ${target.taskRole} to ecs-tasks.amazonaws.com (evaluated locally: inline:deploy#PassToEcs)`,
+    );
+  });
+
+  it("local evaluation: the evidence says what was read and what local evaluation cannot see", async () => {
+    const world = simulationDenied();
+    world.account(target.account).inline.set("deployer", { deploy: allowPass(target.taskRole) });
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.evidence).toEqual({
+      method: "local-evaluation",
+      decision: "allowed",
+      matchedStatements: ["inline:deploy#PassToEcs"],
+      policiesRead: ["inline:deploy"],
+      boundary: null,
+      simulateError: "AccessDenied",
+      note: "local evaluation reads the role's identity policies and boundary; SCPs and session policies are not visible to it",
+      roleArn: target.taskRole,
+    });
+  });
+
+  it("local evaluation of an unsupported operator and of an unreadable boundary: messages and hints", async () => {
+    const world = simulationDenied();
+    world.account(target.account).inline.set("deployer", {
+      deploy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+      },
+    });
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.message).toBe(
+      `could not decide whether ${target.deployRole} may pass ${target.taskRole}: its policies use condition operators deployer does not evaluate (IpAddress)`,
+    );
+    expect(r.hint).toBe(
+      `Allow deployer's role iam:SimulatePrincipalPolicy on ${target.deployRole} so IAM can answer, or check the policies by hand.`,
+    );
+
+    const w2 = simulationDenied();
+    const acct = w2.account(target.account);
+    acct.canReadManagedPolicies = false;
+    acct.inline.set("deployer", { deploy: allowPass("*") });
+    acct.roles.get("deployer")!.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/boundary";
+    const b = await checkPassRole(await checkContext(w2, target), "taskRole");
+    expect(b.message).toBe(
+      `${target.deployRole}'s policies allow passing ${target.taskRole}, but its permissions boundary arn:aws:iam::222222222222:policy/boundary could not be read`,
+    );
+    expect(b.hint).toBe(
+      `Allow iam:SimulatePrincipalPolicy, or iam:GetPolicy and iam:GetPolicyVersion on arn:aws:iam::222222222222:policy/boundary, for ${target.deployRole}.`,
+    );
+    expect(b.evidence).toMatchObject({ boundary: "arn:aws:iam::222222222222:policy/boundary", boundaryError: expect.any(String) });
+  });
+
+  it("neither simulation nor reading works: the message names both failures", async () => {
+    const world = simulationDenied();
+    world.account(target.account).failures.set("listInlinePolicies", accessDenied("iam:ListRolePolicies", target.deployRole));
+    const r = await checkPassRole(await checkContext(world, target), "taskRole");
+    expect(r.message).toBe(
+      `could not verify that ${target.deployRole} may pass ${target.taskRole}: iam:SimulatePrincipalPolicy failed (AccessDenied) and reading the role's policies failed (iam:ListRolePolicies: AccessDenied)`,
+    );
+    expect(r.error).toMatchObject({ action: "iam:PassRole", resource: target.taskRole, field: "taskRole" });
+    expect(r.evidence).toMatchObject({
+      method: "none",
+      roleArn: target.taskRole,
+      simulateError: expect.any(String),
+      readError: expect.any(String),
+    });
+  });
+
+  it('IAM\'s answer for the resource "*" counts when it has none for the role; no answer at all is not a pass', async () => {
+    const answer = (results: Array<{ action: string; resource: string; decision: string }>) => async () => {
+      const ctx = await checkContext(healthyWorld(target), target);
+      Object.assign(ctx.session.iam, { simulatePrincipalPolicy: async () => results.map((r) => ({ ...r, matchedStatements: [] })) });
+      return checkPassRole(ctx, "taskRole");
+    };
+    const wildcard = await answer([
+      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/other", decision: "implicitDeny" },
+      { action: "IAM:PassRole", resource: "*", decision: "allowed" },
+    ])();
+    expect(wildcard).toMatchObject({ verdict: "pass", evidence: { method: "iam:SimulatePrincipalPolicy" } });
+    const exactFirst = await answer([
+      { action: "iam:PassRole", resource: "*", decision: "allowed" },
+      { action: "iam:PassRole", resource: target.taskRole, decision: "explicitDeny" },
+    ])();
+    expect(exactFirst).toMatchObject({ verdict: "fail", evidence: { decision: "explicitDeny" } });
+    const otherAction = await answer([{ action: "iam:GetRole", resource: "*", decision: "allowed" }])();
+    // No answer for PassRole: the role's policies are read (the healthy world's deploy role has none).
+    expect(otherAction.verdict).not.toBe("pass");
+    expect(otherAction.evidence).toMatchObject({ method: "local-evaluation" });
   });
 });

@@ -339,6 +339,20 @@ describe("validation rules (each error names file, line, column and field)", () 
     expect(e.field).toBe("cluster");
   });
 
+  it("a cluster ARN of the target's account but another region is refused", async () => {
+    repo.edit("environments/dev.yaml", "cluster: shop-dev", "cluster: arn:aws:ecs:us-east-1:222222222222:cluster/shop-dev");
+    const e = only(await errorsOf(load));
+    expect(at(e)).toBe("environments/dev.yaml:4:10");
+    expect(e).toMatchObject({ code: "CONFIG_INVALID", field: "cluster" });
+    expect(e.message).toContain("us-east-1");
+  });
+
+  it("a cluster ARN of the target's own account and region is accepted", async () => {
+    repo.edit("environments/dev.yaml", "cluster: shop-dev", "cluster: arn:aws:ecs:eu-west-1:222222222222:cluster/shop-dev");
+    const project = await load();
+    expect(project.targets.find((t) => t.name === "dev")?.cluster).toBe("arn:aws:ecs:eu-west-1:222222222222:cluster/shop-dev");
+  });
+
   it("a YAML syntax error names the file and line, and other files' errors are still reported", async () => {
     repo.edit("environments/staging.yaml", "cluster: shop-staging", "cluster: [shop-staging");
     repo.write(

@@ -68,6 +68,11 @@ describe("assessDeployment", () => {
     expect(assessDeployment(short, { id: "ours", taskDefinitionArn: TD2 }).state).toBe("in-progress");
   });
 
+  it("without rollout state: not completed while a task is still pending, even with every desired task running", () => {
+    const replacing = svc([dep("ours", "PRIMARY", TD2, { runningCount: 2, pendingCount: 1 })]);
+    expect(assessDeployment(replacing, { id: "ours", taskDefinitionArn: TD2 }).state).toBe("in-progress");
+  });
+
   it("says replaced when ours is gone or no longer PRIMARY, and service-gone when the service is", () => {
     expect(
       assessDeployment(svc([dep("theirs", "PRIMARY", TD1, { rolloutState: "IN_PROGRESS" })]), { id: "ours", taskDefinitionArn: TD2 }),

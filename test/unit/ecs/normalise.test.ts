@@ -159,6 +159,28 @@ describe("normaliseTaskDefinition", () => {
     ]);
   });
 
+  it("a name given twice in environment or secrets: the last entry wins (what the container gets)", () => {
+    const def = (env: Array<{ name: string; value: string }>, secrets: Array<{ name: string; valueFrom: string }>) => ({
+      family: "f",
+      containerDefinitions: [{ name: "app", image: "x", environment: env, secrets }],
+    });
+    const twice = def(
+      [
+        { name: "LOG_LEVEL", value: "info" },
+        { name: "LOG_LEVEL", value: "debug" },
+      ],
+      [
+        { name: "DB", valueFrom: "arn:old" },
+        { name: "DB", valueFrom: "arn:new" },
+      ],
+    );
+    const c = (normaliseTaskDefinition(twice).containerDefinitions as Array<Record<string, unknown>>)[0]!;
+    expect(c.environment).toEqual([{ name: "LOG_LEVEL", value: "debug" }]);
+    expect(c.secrets).toEqual([{ name: "DB", valueFrom: "arn:new" }]);
+    expect(sameTaskDefinition(twice, def([{ name: "LOG_LEVEL", value: "debug" }], [{ name: "DB", valueFrom: "arn:new" }]))).toBe(true);
+    expect(sameTaskDefinition(twice, def([{ name: "LOG_LEVEL", value: "info" }], [{ name: "DB", valueFrom: "arn:old" }]))).toBe(false);
+  });
+
   it("keeps the order of lists where order means something", () => {
     const mk = (command: string[]) => ({ family: "f", containerDefinitions: [{ name: "app", image: "x", command }] });
     expect(fingerprint(mk(["a", "b"]))).not.toBe(fingerprint(mk(["b", "a"])));

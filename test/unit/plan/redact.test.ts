@@ -19,7 +19,7 @@ import {
   planInput,
   makeTarget,
 } from "../../helpers/factories.js";
-import { collectSensitiveValues, isSecretName, REDACTED, scrubString } from "../../../src/render/redact.js";
+import { collectSensitiveValues, isSecretName, mergeSensitiveValues, REDACTED, scrubString } from "../../../src/render/redact.js";
 import { writePlanFile, serialisePlan } from "../../../src/report/plan-file.js";
 
 const API_KEY = "ak_live_51HqLyjWDarjtT1zdp7dc";
@@ -115,6 +115,18 @@ describe("sensitive values", () => {
     const plan = structuredClone(planWithSecrets()); // a clone has no attached values
     const text = serialisePlan(plan, [API_KEY]);
     expect(text).not.toContain(API_KEY);
+  });
+
+  it("merging targets' secrets keeps the longest first: a secret containing another one is hidden whole", () => {
+    // dev's password is a prefix of prod's: scrubbing the shorter first would leave "(sensitive)-prod-Zq9".
+    const dev = collectSensitiveValues(makeTarget({ vars: { ...makeTarget().vars, dbPass: "pg-S3cret" }, sensitive: ["vars.dbPass"] }));
+    const prod = collectSensitiveValues(
+      makeTarget({ vars: { ...makeTarget().vars, dbPass: "pg-S3cret-prod-Zq9" }, sensitive: ["vars.dbPass"] }),
+    );
+    const merged = mergeSensitiveValues(dev, prod);
+    expect(merged.map((v) => v.length)).toEqual([...merged.map((v) => v.length)].sort((a, b) => b - a));
+    expect(scrubString("dsn=pg-S3cret-prod-Zq9", merged)).toBe("dsn=(sensitive)");
+    expect(scrubString("dsn=pg-S3cret-prod-Zq9", mergeSensitiveValues(prod, dev))).toBe("dsn=(sensitive)");
   });
 
   it("scrubs JSON-escaped forms, and short values only where they are the whole string", () => {

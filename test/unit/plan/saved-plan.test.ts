@@ -129,4 +129,125 @@ describe("saved plans", () => {
       message: expect.stringMatching(/does not exist/),
     });
   });
+
+  // The tests below were written against the mutants StrykerJS left alive (test/MUTATION.md).
+
+  it("says which property is not allowed, which values are, and where a root error is", () => {
+    const plan = JSON.parse(JSON.stringify(makePlan()));
+    plan.bogus = 1;
+    plan.targets[0].action = "yolo";
+    delete plan.targets[1].fingerprint;
+    const e = expectPlanInvalid(() => parsePlan(JSON.stringify(plan), "p.json"), /./);
+    expect(e?.message).toBe(
+      "p.json is not a valid deployer plan: /: must NOT have additional properties (bogus); " +
+        "/targets/0/action: must be equal to one of the allowed values (update, noop, blocked); " +
+        "/targets/1: must have required property 'fingerprint'",
+    );
+    expect(e?.hint).toBe("pass a file written by `deployer plan --save FILE`, unedited");
+    expectPlanInvalid(() => parsePlan("[]", "p.json"), /^p\.json is not a valid deployer plan: \/: must be object$/);
+  });
+
+  it("shows the first five schema errors and counts the rest", () => {
+    const plan = JSON.parse(JSON.stringify(makePlan()));
+    for (const k of ["a", "b", "c", "d", "e", "f", "g"]) plan[k] = 1;
+    const e = expectPlanInvalid(() => parsePlan(JSON.stringify(plan), "p.json"), /./);
+    expect(e?.message).toBe(
+      "p.json is not a valid deployer plan: " +
+        ["a", "b", "c", "d", "e"].map((k) => `/: must NOT have additional properties (${k})`).join("; ") +
+        " (and 2 more)",
+    );
+  });
+
+  it("not JSON: the column too, and the hint", () => {
+    const e = expectPlanInvalid(() => parsePlan('{\n  "formatVersion": 1,\n  oops\n}\n', "p.json"), /^p\.json is not valid JSON: /);
+    expect(e?.location).toEqual({ file: "p.json", line: 3, column: 3 });
+    expect(e?.hint).toBe("pass a file written by `deployer plan --save FILE`");
+  });
+
+  it("another format version: the hint says to use one deployer version", () => {
+    const e = expectPlanInvalid(() => parsePlan(JSON.stringify({ formatVersion: 2 }), "p.json"), /./);
+    expect(e?.hint).toBe("make the plan and apply it with the same deployer version");
+  });
+
+  it("a plan file that cannot be read (not a missing file) says why, with the hint", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "deployer-saved-"));
+    await expect(readPlanFile(dir)).rejects.toMatchObject({
+      code: "PLAN_INVALID",
+      message: expect.stringMatching(new RegExp(`^cannot read plan file ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*EISDIR`)),
+      hint: "write one with `deployer plan --save FILE`",
+    });
+    await expect(readPlanFile(path.join(dir, "none.json"))).rejects.toMatchObject({
+      message: `plan file ${path.join(dir, "none.json")} does not exist`,
+    });
+  });
+
+  it("is stale when the service differs, with both names", () => {
+    const saved = makePlan();
+    const fresh = makePlan();
+    fresh.service = "shop-web";
+    expect(checkPlanStillValid(saved, fresh)).toEqual({
+      ok: false,
+      reasons: [`plan is stale: it is for service ${saved.service}, the configuration is for shop-web`],
+    });
+  });
+
+  it("is stale when targets are selected now that were not planned, and names every missing one", () => {
+    const three = [dev(), staging(), makeTarget({ name: "prod", stage: "prod", account: "444444444444", cluster: "shop-prod" })];
+    expect(checkPlanStillValid(makePlan({ targets: [dev()] }), makePlan({ targets: three }))).toEqual({
+      ok: false,
+      reasons: ["plan is stale: targets staging, prod selected now but not in the plan"],
+    });
+    expect(checkPlanStillValid(makePlan({ targets: three }), makePlan({ targets: [dev()] }))).toEqual({
+      ok: false,
+      reasons: ["plan is stale: targets staging, prod planned but not selected now"],
+    });
+    expect(checkPlanStillValid(makePlan({ targets: [dev()] }), makePlan({ targets: [dev(), staging()] }))).toEqual({
+      ok: false,
+      reasons: ["plan is stale: target staging selected now but not in the plan"],
+    });
+  });
+
+  it("names a service that had no task definition when planned (or has none now) as unknown", () => {
+    const saved = makePlan({ targets: [dev()] });
+    const fresh = makePlan({ targets: [dev()] });
+    const arn = fresh.targets[0]!.live!.taskDefinitionArn;
+    delete saved.targets[0]!.live;
+    expect(checkPlanStillValid(saved, fresh)).toEqual({
+      ok: false,
+      reasons: [`plan is stale: dev: the service ran (unknown) when planned, it runs ${arn} now`],
+    });
+    expect(checkPlanStillValid(fresh, saved)).toEqual({
+      ok: false,
+      reasons: [`plan is stale: dev: the service ran ${arn} when planned, it runs (unknown) now`],
+    });
+  });
+
+  it("is stale when a target's image reference differs", () => {
+    const saved = makePlan({ targets: [dev()] });
+    const fresh = makePlan({ targets: [dev()] });
+    const planned = saved.targets[0]!.imageRef;
+    fresh.targets[0]!.imageRef = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other@sha256:" + "d".repeat(64);
+    expect(checkPlanStillValid(saved, fresh)).toEqual({
+      ok: false,
+      reasons: [`plan is stale: dev: image reference ${planned} planned, ${fresh.targets[0]!.imageRef} now`],
+    });
+  });
+
+  it("a changed definition shows both fingerprints as their first 12 hex digits; the stale error joins every reason", () => {
+    const saved = makePlan({ targets: [dev()] });
+    const fresh = makePlan({ targets: [dev()], cpu: 512 });
+    saved.targets[0]!.fingerprint = "sha256:" + "0123456789ab".repeat(5) + "cdef";
+    fresh.targets[0]!.fingerprint = "sha256:" + "fedcba987654".repeat(5) + "3210";
+    const result = checkPlanStillValid(saved, fresh);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons[0]).toBe(
+      "plan is stale: dev: the rendered task definition changed since the plan (0123456789ab -> fedcba987654)",
+    );
+    const err = planStaleError("p.json", { ok: false, reasons: ["plan is stale: one", "plan is stale: two"] });
+    expect(err?.code).toBe("PLAN_STALE");
+    expect(err?.message).toBe("p.json: plan is stale: one; plan is stale: two");
+    expect(err?.hint).toBe("run `deployer plan --save FILE` again, review it, and apply the new plan");
+    expect(planStaleError("p.json", { ok: true })).toBeUndefined();
+  });
 });
