@@ -23,6 +23,8 @@ export type ErrorCode =
   /** An awslogs log group that does not exist (and the task may not create it). */
   | "LOG_GROUP_NOT_FOUND"
   | "ROLE_NOT_TRUSTED"
+  /** A Cloud Map namespace of another account that the target's account cannot see (no RAM share, or not accepted). */
+  | "NAMESPACE_NOT_SHARED"
   | "ROLE_NOT_FOUND"
   | "CLUSTER_NOT_FOUND"
   | "SERVICE_NOT_FOUND"

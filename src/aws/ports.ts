@@ -20,6 +20,8 @@ export interface LiveDeployment {
   failedTasks: number;
   createdAt?: string;
   updatedAt?: string;
+  /** Deployment.serviceConnectConfiguration.namespace: the Cloud Map namespace (name or ARN) its tasks use. */
+  serviceConnectNamespace?: string;
 }
 
 export interface ServiceEvent {
@@ -282,6 +284,54 @@ export interface KmsPort {
   describeKey(region: string, keyId: string): Promise<KeyMetadata | undefined>;
 }
 
+// ---------- Cloud Map and RAM: Service Connect namespaces shared across accounts ----------
+
+/** A Cloud Map namespace as GetNamespace describes it. */
+export interface NamespaceInfo {
+  id: string;
+  arn: string;
+  name: string;
+  /** The account that created it (shared namespaces: the owner). */
+  owner?: string;
+}
+
+export interface ServiceDiscoveryPort {
+  /** servicediscovery:GetNamespace (an ARN for a shared namespace); undefined on NamespaceNotFound. */
+  getNamespace(region: string, idOrArn: string): Promise<NamespaceInfo | undefined>;
+}
+
+/** A RAM invitation this account received (GetResourceShareInvitations). */
+export interface ShareInvitationInfo {
+  arn: string;
+  shareArn: string;
+  shareName: string;
+  sender: string;
+  receiver?: string;
+  /** PENDING | ACCEPTED | REJECTED | EXPIRED */
+  status: string;
+}
+
+/** A share's association with a resource or a principal, as its owner sees it (GetResourceShareAssociations). */
+export interface ShareAssociationInfo {
+  shareArn: string;
+  shareName: string;
+  /** The resource ARN, or the principal (account id, organization ARN). */
+  entity: string;
+  type: "RESOURCE" | "PRINCIPAL";
+  /** ASSOCIATING | ASSOCIATED | FAILED | DISASSOCIATING | DISASSOCIATED */
+  status: string;
+}
+
+export interface RamPort {
+  /** ram:GetResourceShareInvitations: the invitations this account received, in `region`. */
+  listInvitations(region: string): Promise<ShareInvitationInfo[]>;
+  /** ram:GetResourceShareAssociations of the shares this account owns, in `region`. */
+  listAssociations(
+    region: string,
+    q: { type: "RESOURCE"; resourceArn?: string; shareArns?: string[] } | { type: "PRINCIPAL"; principal?: string; shareArns?: string[] },
+  ): Promise<ShareAssociationInfo[]>;
+}
+
 // ---------- STS / sessions ----------
 
 export interface CallerIdentity {
@@ -300,6 +350,9 @@ export interface TargetSession {
   secretsManager: SecretsManagerPort;
   logs: LogsPort;
   kms: KmsPort;
+  /** Cloud Map and RAM reads (cross-account Service Connect). Optional: fakes may not have them. */
+  serviceDiscovery?: ServiceDiscoveryPort;
+  ram?: RamPort;
   /** Who we are in that account: the assumed-role ARN. */
   identity: CallerIdentity;
 }

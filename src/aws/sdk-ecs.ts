@@ -296,6 +296,9 @@ export function toLiveDeployment(d: Deployment): LiveDeployment {
   };
   if (d.rolloutState !== undefined) out.rolloutState = d.rolloutState;
   if (d.rolloutStateReason !== undefined) out.rolloutStateReason = d.rolloutStateReason;
+  // Deployment.serviceConnectConfiguration (botocore ecs; the Service shape has none of its own).
+  const namespace = d.serviceConnectConfiguration?.enabled !== false ? d.serviceConnectConfiguration?.namespace : undefined;
+  if (namespace) out.serviceConnectNamespace = namespace;
   const createdAt = isoDate(d.createdAt);
   const updatedAt = isoDate(d.updatedAt);
   if (createdAt) out.createdAt = createdAt;

@@ -34,6 +34,7 @@ import { createKmsPort } from "./sdk-kms.js";
 import { createLogsPort } from "./sdk-logs.js";
 import { createSecretsManagerPort } from "./sdk-secrets-manager.js";
 import { createSsmPort } from "./sdk-ssm.js";
+import { createRamPort, createServiceDiscoveryPort } from "./sdk-sharing.js";
 import { accountOfArn, parseRoleArn, roleNameOf, dnsSuffixOf } from "../config/aws-names.js";
 import type { AssumeRoleRequest, BaseLifetime, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
@@ -76,7 +77,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export const USER_AGENT_NAME = "deployer";
 
-type AwsService = "sts" | "ecs" | "ecr" | "iam" | "ssm" | "secretsmanager" | "logs" | "kms";
+type AwsService = "sts" | "ecs" | "ecr" | "iam" | "ssm" | "secretsmanager" | "logs" | "kms" | "servicediscovery" | "ram";
 
 /** The public endpoint of a service in a region, as named in connection errors. */
 export function publicEndpoint(service: AwsService, region: string): string {
@@ -379,6 +380,11 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
         }),
         logs: createLogsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("logs", req.region) }),
         kms: createKmsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("kms", req.region) }),
+        serviceDiscovery: createServiceDiscoveryPort((region) => clientConfig(region, credentials), {
+          ...context,
+          endpoint: endpointFor("servicediscovery", req.region),
+        }),
+        ram: createRamPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("ram", req.region) }),
       };
     },
 

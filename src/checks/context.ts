@@ -29,6 +29,21 @@ export interface CheckContext {
   registryEcr?: (region: string) => Promise<EcrPort>;
   options: { waitForInProgress: boolean };
   validateTaskDefinition?: TaskDefinitionValidator;
+  /**
+   * Read-only sessions in the other accounts of the fleet (the viewRole of a target there), for
+   * checks that read another account: a destination role's trust, a namespace owner's RAM shares.
+   * Absent: such reads are unverified.
+   */
+  fleet?: FleetReader;
+}
+
+/** A session in another account of the fleet, or why there is none. */
+export type FleetSession =
+  { ok: true; session: TargetSession; role: string; target: string } | { ok: false; reason: string; error?: DeployerError };
+
+export interface FleetReader {
+  /** The viewer-role session of a target in `account` (memoised for the whole run). */
+  session(account: string): Promise<FleetSession>;
 }
 
 export type Check = (ctx: CheckContext) => Promise<CheckResult>;

@@ -109,5 +109,6 @@ export function toTarget(name: string, file: string, merged: MergedLayers): Targ
   if (typeof v.viewRole === "string") target.viewRole = v.viewRole;
   if (typeof v.viewExternalId === "string") target.viewExternalId = v.viewExternalId;
   if (typeof v.imageRepository === "string") target.imageRepository = v.imageRepository;
+  if (Array.isArray(v.taskAssumes)) target.taskAssumes = v.taskAssumes.filter((x): x is string => typeof x === "string");
   return target;
 }

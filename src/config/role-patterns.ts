@@ -93,6 +93,31 @@ export function expandRolePatterns(name: string, merged: MergedLayers, problems:
     value[field] = result.value;
     expanded.add(field);
   }
+  // taskAssumes: a list of role ARNs, each of which may be a pattern too.
+  const assumes = value.taskAssumes;
+  if (Array.isArray(assumes)) {
+    assumes.forEach((raw, i) => {
+      if (typeof raw !== "string" || !/[{}]/.test(raw)) return;
+      const field = `taskAssumes/${i}`;
+      const loc: SourceLocation = merged.locate(`/taskAssumes/${i}`)?.loc ??
+        merged.locate("/taskAssumes")?.loc ?? { file: "", line: 1, column: 1 };
+      const result = expand(raw, (p) => placeholderValue(p, name, value));
+      if ("problem" in result) {
+        failed.add(field);
+        if (result.problem.kind !== "source-invalid")
+          problems.add(name, {
+            code: "CONFIG_INVALID",
+            message: `taskAssumes: ${result.problem.message}`,
+            location: loc,
+            field: "taskAssumes",
+            hint: result.problem.hint,
+          });
+        return;
+      }
+      assumes[i] = result.value;
+      expanded.add(field);
+    });
+  }
   return { expanded, failed };
 }
 

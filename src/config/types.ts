@@ -57,6 +57,11 @@ export interface Target {
   viewExternalId?: string;
   taskRole: string;
   executionRole: string;
+  /**
+   * Role ARNs (usually in other accounts) the task's application assumes with the task role
+   * (`taskAssumes`); preflight checks each, and those the task role's policies name.
+   */
+  taskAssumes?: string[];
   /** Optional replica of the central repository in the target's account/region. */
   imageRepository?: string;
   vars: Record<string, unknown>;

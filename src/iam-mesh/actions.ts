@@ -27,10 +27,14 @@
 //   [ASM-SECRETS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
 //   [PRIVATE-AUTH] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html
 //   [AWSLOGS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+//   [SAR-CM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudmap.html
+//   [SAR-RAM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsresourceaccessmanagerram.html
+//   [SC-SHARED] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-shared-namespaces.html
 //
 // NOT here (yet): what preflight will check with the viewer role and the new ports of issue 13
-// (ssm:DescribeParameters, secretsmanager:DescribeSecret, logs:DescribeLogGroups, kms:DescribeKey,
-// Cloud Map and RAM reads), and kms:Decrypt on customer managed keys (the key is not in the task
+// (ssm:DescribeParameters, secretsmanager:DescribeSecret, logs:DescribeLogGroups, kms:DescribeKey),
+// iam:GetRole on the roles other targets' tasks assume (read by this account's viewer), the task
+// role's own sts:AssumeRole on its taskAssumes, and kms:Decrypt on customer managed keys (the key is not in the task
 // definition). Add a row when a port starts sending a command; the test above fails until then.
 
 /** The roles of the mesh `deployer iam` writes policies for. */
@@ -86,7 +90,15 @@ export type ResourceKind =
   /** Every target's viewer role (for the CI roles). */
   | "view-roles"
   /** deployer.yaml image.registryRole. */
-  | "registry-role";
+  | "registry-role"
+  /** The target's taskAssumes: roles its task role assumes (usually in other accounts). */
+  | "task-assumes"
+  /**
+   * Cloud Map namespaces of other accounts the target's service uses for Service Connect. Only the
+   * live service says which (deployer iam calls no AWS), so this resolves to nothing there: grant
+   * these reads by hand where a service uses a shared namespace (README, Service Connect).
+   */
+  | "service-connect-namespaces";
 
 export interface ActionCondition {
   operator: "StringEquals";
@@ -197,6 +209,35 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     why: "preflight: may the deploy role iam:PassRole the task and execution roles to ECS",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
   },
+  {
+    action: "iam:SimulatePrincipalPolicy",
+    roles: READERS,
+    resources: ["task-role"],
+    onlyWith: "task-assumes",
+    sid: "SimulateTaskRole",
+    sdk: ["SimulatePrincipalPolicyCommand"],
+    why: "preflight: may the task role sts:AssumeRole the roles of taskAssumes",
+    source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
+  },
+  {
+    action: "servicediscovery:GetNamespace",
+    roles: READERS,
+    resources: ["service-connect-namespaces"],
+    sid: "ReadSharedNamespaces",
+    sdk: ["GetNamespaceCommand"],
+    why: "preflight: a Service Connect namespace of another account is visible from the target's account",
+    source: "[SAR-CM] GetNamespace: namespace*; [SC-SHARED]",
+  },
+  ...(["ram:GetResourceShareInvitations", "ram:GetResourceShareAssociations"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["*"],
+    onlyWith: "service-connect-namespaces",
+    sid: "ReadNamespaceShares",
+    sdk: [`${action.slice(4)}Command`],
+    why: "preflight: name the RAM share (and invitation) of a namespace that is not visible",
+    source: `[SAR-RAM] ${action.slice(4)}: no resource types`,
+  })),
   {
     action: "ecr:DescribeImages",
     roles: READERS,

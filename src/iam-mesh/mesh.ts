@@ -319,6 +319,8 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       "execution-role",
       "deploy-role",
       "replica-repository",
+      "task-assumes",
+      "service-connect-namespaces",
     ];
     add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family"), t.externalId);
     deployRoles.push(t.deployRole);

@@ -40,6 +40,7 @@ export function targetResources(mt: MeshTarget): Resolved {
     "log-groups-created": needs.logGroupsCreated,
     "ssm-parameters": needs.parameters,
     secrets: needs.secrets,
+    "task-assumes": [...(t.taskAssumes ?? [])],
   };
 }
 

@@ -26,6 +26,9 @@ import type { ObservedTarget } from "./types.js";
 import type { CheckResult } from "../checks/check-result.js";
 import { deploySessionName } from "../aws/session-name.js";
 import { mapBounded } from "../concurrency.js";
+import { checkTaskAssumes, TASK_ASSUMES_CHECK } from "../checks/task-assumes.js";
+import { checkServiceConnect, SERVICE_CONNECT_CHECK } from "../checks/service-connect.js";
+import { fleetReader } from "./fleet-reader.js";
 
 export interface ObserveTargetInput {
   target: Target;
@@ -51,10 +54,12 @@ export const CHECK_ORDER: ReadonlyArray<{ id: string; title: string }> = [
   DEPLOY_ROLE_CHECK,
   SERVICE_CHECK,
   LIVE_TASK_DEFINITION_CHECK,
+  SERVICE_CONNECT_CHECK,
   TASK_DEFINITION_CHECK,
   TAGS_CHECK,
   { id: passRoleCheckId("taskRole"), title: "deploy role can pass the task role to ecs-tasks.amazonaws.com" },
   { id: trustCheckId("taskRole"), title: "task role trusts ecs-tasks.amazonaws.com" },
+  TASK_ASSUMES_CHECK,
   { id: passRoleCheckId("executionRole"), title: "deploy role can pass the execution role to ecs-tasks.amazonaws.com" },
   { id: trustCheckId("executionRole"), title: "execution role trusts ecs-tasks.amazonaws.com" },
   IMAGE_PULL_CHECK,
@@ -118,6 +123,7 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     options: input.options,
     validateTaskDefinition:
       input.validateTaskDefinition ?? ((def, t) => validateTaskDefinition(def, { templateFile: input.project.template.file, target: t })),
+    fleet: fleetReader(input.sessions, input.project, sessionName),
   };
 
   const guard = (check: { id: string; title: string }, run: () => Promise<CheckResult>) => guarded(target, check, run);
@@ -136,6 +142,8 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     guard(TAGS_CHECK, () => checkTemplateTags(ctx)),
     ...ROLE_FIELDS.map((role) => guard({ id: passRoleCheckId(role), title: `pass ${role}` }, () => checkPassRole(ctx, role))),
     ...ROLE_FIELDS.map((role) => guard({ id: trustCheckId(role), title: `${role} trust` }, () => checkRoleTrust(ctx, role))),
+    guard(SERVICE_CONNECT_CHECK, () => checkServiceConnect(ctx)),
+    guard(TASK_ASSUMES_CHECK, () => checkTaskAssumes(ctx)),
     guard(IMAGE_PULL_CHECK, () => checkImagePull(ctx)),
     guard(SECRETS_CHECK, () => checkSecrets(ctx)),
     guard(LOGS_CHECK, () => checkLogs(ctx)),
