@@ -23,8 +23,15 @@ export const CENTRAL = REPO;
 export const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 /** A DescribeTaskDefinition response fixture (`{ taskDefinition, tags }`). */
-export function describeFixture(name: string): { taskDefinition: Record<string, unknown>; tags: Array<{ key: string; value: string }> } {
-  return JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/aws", name), "utf8"));
+/**
+ * A DescribeTaskDefinition answer as deployer's tests model it (test/fixtures/modelled: hand-written
+ * inputs, not AWS responses; real responses live in test/fixtures/aws with their provenance).
+ */
+export function modelledDescription(name: string): {
+  taskDefinition: Record<string, unknown>;
+  tags: Array<{ key: string; value: string }>;
+} {
+  return JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/modelled", name), "utf8"));
 }
 
 /**

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
-import { DIGEST_A, REPO, describeFixture, renderTemplate, makeTarget } from "../../helpers/factories.js";
+import { DIGEST_A, REPO, modelledDescription, renderTemplate, makeTarget } from "../../helpers/factories.js";
 import { sameTaskDefinition } from "../../../src/ecs/normalise.js";
 
 describe("normaliseTaskDefinition", () => {
   it("finds no difference between real DescribeTaskDefinition output and the rendered template", () => {
-    const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+    const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
     const rendered = renderTemplate(makeTarget(), `${REPO}@${DIGEST_A}`) as unknown as Record<string, unknown>;
     expect(canonicalJson(normaliseTaskDefinition(live))).toBe(canonicalJson(normaliseTaskDefinition(rendered)));
     expect(fingerprint(live)).toBe(fingerprint(rendered));
@@ -15,7 +15,7 @@ describe("normaliseTaskDefinition", () => {
   });
 
   it("drops what ECS adds on registration, and tags", () => {
-    const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+    const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
     const n = normaliseTaskDefinition({ ...live, tags: [{ key: "a", value: "b" }] });
     for (const k of [
       "taskDefinitionArn",
@@ -34,7 +34,7 @@ describe("normaliseTaskDefinition", () => {
   });
 
   it("matches a minimal hand-written definition against a console-created one with every ECS default", () => {
-    const live = describeFixture("describe-task-definition.console-fargate.json").taskDefinition;
+    const live = modelledDescription("task-definition.console-fargate.json").taskDefinition;
     // What a template author writes for the same definition: no defaults, other orders, numbers.
     const written = {
       family: "orders-worker",
@@ -193,7 +193,7 @@ describe("normaliseTaskDefinition", () => {
   });
 
   it("is idempotent", () => {
-    const live = describeFixture("describe-task-definition.console-fargate.json").taskDefinition;
+    const live = modelledDescription("task-definition.console-fargate.json").taskDefinition;
     const once = normaliseTaskDefinition(live);
     expect(normaliseTaskDefinition(once)).toEqual(once);
   });

@@ -8,7 +8,7 @@ import {
   PASSING_CHECKS,
   check,
   deployment,
-  describeFixture,
+  modelledDescription,
   desired,
   image,
   liveTaskDefinition,
@@ -18,7 +18,7 @@ import {
   makeTarget,
 } from "../../helpers/factories.js";
 
-const liveDev = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+const liveDev = () => modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
 
 describe("buildPlan", () => {
   it("is a noop when the live definition equals the desired one after normalisation", () => {

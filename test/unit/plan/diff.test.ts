@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
-import { DIGEST_A, DIGEST_B, REPO, describeFixture, renderTemplate, makeTarget } from "../../helpers/factories.js";
+import { DIGEST_A, DIGEST_B, REPO, modelledDescription, renderTemplate, makeTarget } from "../../helpers/factories.js";
 
-const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+const live = () => modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
 const rendered = (vars: Record<string, unknown> = {}, digest = DIGEST_A) => {
   const t = makeTarget();
   return renderTemplate({ ...t, vars: { ...t.vars, ...vars } }, `${REPO}@${digest}`) as unknown as Record<string, unknown>;

@@ -12,7 +12,7 @@ import {
   SENTRY_DSN,
   PASSING_CHECKS,
   check,
-  describeFixture,
+  modelledDescription,
   desired,
   image,
   observed,
@@ -34,7 +34,7 @@ function planWithSecrets() {
   app.environment!.push({ name: "UPSTREAM_AUTH", value: API_KEY }, { name: "PAYMENTS_TOKEN", value: STRIPE_TOKEN });
   app.command = ["serve", `--api-key=${API_KEY}`];
 
-  const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+  const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
   const liveApp = (live.containerDefinitions as Array<{ environment: Array<{ name: string; value: string }> }>)[0]!;
   liveApp.environment.find((e) => e.name === "SENTRY_DSN")!.value = OLD_DSN;
 
@@ -59,7 +59,7 @@ describe("sensitive values", () => {
       vars: { ...makeTarget().vars, apiKey: API_KEY, nested: { pw: "hunter22" } },
       sensitive: ["vars.apiKey", "vars.nested"],
     });
-    const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+    const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
     const values = collectSensitiveValues(
       t,
       { family: "f", containerDefinitions: [{ name: "a", environment: [{ name: "X_TOKEN", value: STRIPE_TOKEN }] }] },

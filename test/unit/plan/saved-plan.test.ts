@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { isDeployerError } from "../../../src/errors.js";
 import { buildPlan } from "../../../src/plan/build.js";
 import { checkPlanStillValid, parsePlan, planStaleError, readPlanFile } from "../../../src/plan/saved-plan.js";
-import { DIGEST_B, describeFixture, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
+import { DIGEST_B, modelledDescription, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 import { writePlanFile } from "../../../src/report/plan-file.js";
 
-const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+const live = () => modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
 const dev = () => makeTarget();
 const staging = () => makeTarget({ name: "staging", stage: "staging", account: "333333333333", cluster: "shop-staging" });
 

@@ -9,7 +9,7 @@ import {
   PASSING_CHECKS,
   ROOT,
   check,
-  describeFixture,
+  modelledDescription,
   desired,
   image,
   observed,
@@ -20,7 +20,7 @@ import {
 const schema = JSON.parse(readFileSync(path.join(ROOT, "schemas/plan.schema.json"), "utf8"));
 
 function plans() {
-  const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+  const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
   const t = makeTarget();
   const blocked = makeTarget({ name: "broken", account: "666666666666" });
   const nested = [

@@ -5,7 +5,7 @@ import {
   DIGEST_B,
   PASSING_CHECKS,
   check,
-  describeFixture,
+  modelledDescription,
   desired,
   image,
   observed,
@@ -13,7 +13,7 @@ import {
   makeTarget,
 } from "../../helpers/factories.js";
 
-const live = () => describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+const live = () => modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
 
 function fleet(bigEnvVars = 0) {
   const dev = makeTarget();

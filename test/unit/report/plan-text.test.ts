@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../../src/plan/build.js";
 import { formatPlanText } from "../../../src/report/plan-text.js";
-import { DIGEST_B, check, describeFixture, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
+import { DIGEST_B, check, modelledDescription, desired, image, observed, planInput, makeTarget } from "../../helpers/factories.js";
 
 function plan() {
-  const live = describeFixture("describe-task-definition.shop-api-dev.json").taskDefinition;
+  const live = modelledDescription("task-definition.shop-api-dev.json").taskDefinition;
   const dev = makeTarget({ vars: { ...makeTarget().vars, cpu: 512 } });
   const same = makeTarget({ name: "staging", stage: "staging", account: "333333333333" });
   const sameDesired = desired(same);
