@@ -143,7 +143,7 @@ describe("saved plans", () => {
         "/targets/0/action: must be equal to one of the allowed values (update, noop, blocked); " +
         "/targets/1: must have required property 'fingerprint'",
     );
-    expect(e?.hint).toBe("pass a file written by `deployer plan --save FILE`, unedited");
+    expect(e?.hint).toBe("pass a file written by `deployer plan --out-plan FILE`, unedited");
     expectPlanInvalid(() => parsePlan("[]", "p.json"), /^p\.json is not a valid deployer plan: \/: must be object$/);
   });
 
@@ -161,7 +161,7 @@ describe("saved plans", () => {
   it("not JSON: the column too, and the hint", () => {
     const e = expectPlanInvalid(() => parsePlan('{\n  "formatVersion": 1,\n  oops\n}\n', "p.json"), /^p\.json is not valid JSON: /);
     expect(e?.location).toEqual({ file: "p.json", line: 3, column: 3 });
-    expect(e?.hint).toBe("pass a file written by `deployer plan --save FILE`");
+    expect(e?.hint).toBe("pass a file written by `deployer plan --out-plan FILE`");
   });
 
   it("another format version: the hint says to use one deployer version", () => {
@@ -174,7 +174,7 @@ describe("saved plans", () => {
     await expect(readPlanFile(dir)).rejects.toMatchObject({
       code: "PLAN_INVALID",
       message: expect.stringMatching(new RegExp(`^cannot read plan file ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*EISDIR`)),
-      hint: "write one with `deployer plan --save FILE`",
+      hint: "write one with `deployer plan --out-plan FILE`",
     });
     await expect(readPlanFile(path.join(dir, "none.json"))).rejects.toMatchObject({
       message: `plan file ${path.join(dir, "none.json")} does not exist`,
@@ -247,7 +247,7 @@ describe("saved plans", () => {
     const err = planStaleError("p.json", { ok: false, reasons: ["plan is stale: one", "plan is stale: two"] });
     expect(err?.code).toBe("PLAN_STALE");
     expect(err?.message).toBe("p.json: plan is stale: one; plan is stale: two");
-    expect(err?.hint).toBe("run `deployer plan --save FILE` again, review it, and apply the new plan");
+    expect(err?.hint).toBe("run `deployer plan --out-plan FILE` again, review it, and apply the new plan");
     expect(planStaleError("p.json", { ok: true })).toBeUndefined();
   });
 });
