@@ -11,7 +11,7 @@
 // secret; "is it the same definition" questions that must see secrets (is the service already
 // running what we want? is the latest revision reusable?) compare the full definitions in memory
 // with sameTaskDefinition. The one thing this gives up: a saved plan does not notice when only a
-// sensitive value changed between `plan --save` and `rollout --plan` (the plan never showed it).
+// sensitive value changed between `plan --out-plan` and `rollout --plan` (the plan never showed it).
 import { createHash } from "node:crypto";
 import { canonicalJson, normaliseTaskDefinition } from "../ecs/normalise.js";
 import { redactTaskDefinition, sensitivePathsOf } from "../render/redact.js";

@@ -1,4 +1,4 @@
-// The saved plan file (`deployer plan --save FILE`), as written: the redacted plan as JSON. Read back
+// The saved plan file (`deployer plan --out-plan FILE`), as written: the redacted plan as JSON. Read back
 // and checked for staleness by src/plan/saved-plan.ts (`deployer rollout --plan FILE`).
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";

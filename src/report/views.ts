@@ -30,7 +30,7 @@ export interface PlanViewOptions {
   evidence?: boolean;
   /** Markdown: where the full plan is, said when diffs are cut to fit. */
   jsonArtifactHint?: string;
-  /** Text: the plan was saved to this file (`plan --save`): say how to apply it. */
+  /** Text: the plan was saved to this file (`plan --out-plan`): say how to apply it. */
   savedTo?: string;
 }
 
