@@ -28,10 +28,19 @@
 //   [PRIVATE-AUTH] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html
 //   [AWSLOGS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
 //
-// NOT here (yet): what preflight will check with the viewer role and the new ports of issue 13
-// (ssm:DescribeParameters, secretsmanager:DescribeSecret, logs:DescribeLogGroups, kms:DescribeKey,
-// Cloud Map and RAM reads), and kms:Decrypt on customer managed keys (the key is not in the task
-// definition). Add a row when a port starts sending a command; the test above fails until then.
+//   [SAR-SSM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+//     (DescribeParameters: no resource types, Resource "*")
+//   [SAR-ASM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+//     (DescribeSecret: Secret*)
+//   [SAR-LOGS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+//     and https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
+//     (DescribeLogGroups lists the account's groups by prefix; no aws:ResourceTag condition): "*"
+//   [SAR-KMS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+//     (DescribeKey: key*; the key is authorised by its key ARN even when named by alias)
+//
+// NOT here (yet): Cloud Map and RAM reads (cross-account Service Connect), and kms:Decrypt on customer
+// managed keys for the execution role (the key is not in the task definition). Add a row when a port
+// starts sending a command; the test above fails until then.
 
 /** The roles of the mesh `deployer iam` writes policies for. */
 export type MeshRoleKind =
@@ -81,6 +90,11 @@ export type ResourceKind =
   | "ssm-parameters"
   /** Secrets Manager secrets in secrets[].valueFrom, secretOptions and repositoryCredentials. */
   | "secrets"
+  /**
+   * key/* in each account and region of those parameters and secrets: the customer managed keys
+   * they are encrypted with are not in the configuration (preflight learns them from their metadata).
+   */
+  | "secret-keys"
   /** Every target's deploy role (for the CI role). */
   | "deploy-roles"
   /** Every target's viewer role (for the CI roles). */
@@ -205,6 +219,62 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     sdk: ["DescribeImagesCommand"],
     why: "preflight: the image digest is in the target's replica (imageRepository)",
     source: "[SAR-ECR] DescribeImages: repository*",
+  },
+  {
+    action: "iam:GetRole",
+    roles: READERS,
+    resources: ["deploy-role"],
+    sid: "ReadDeployRole",
+    sdk: ["GetRoleCommand"],
+    why: "preflight: the deploy role's permissions boundary, named when a write is denied by it",
+    source: "[SAR-IAM] GetRole: role*",
+  },
+  {
+    action: "iam:SimulatePrincipalPolicy",
+    roles: READERS,
+    resources: ["execution-role"],
+    sid: "SimulateExecutionRole",
+    sdk: ["SimulatePrincipalPolicyCommand"],
+    why: "preflight: may the execution role pull the images, read the secrets and write the logs when ECS starts a task",
+    source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]; [EXEC-ROLE]",
+  },
+  {
+    action: "ssm:DescribeParameters",
+    roles: READERS,
+    resources: ["*"],
+    onlyWith: "ssm-parameters",
+    sid: "ReadParameterMetadata",
+    sdk: ["DescribeParametersCommand"],
+    why: "preflight: each SSM parameter of secrets[].valueFrom exists, and its type and key (never its value)",
+    source: "[SAR-SSM] DescribeParameters: no resource types; [SSM-SECRETS]",
+  },
+  {
+    action: "secretsmanager:DescribeSecret",
+    roles: READERS,
+    resources: ["secrets"],
+    sid: "ReadSecretMetadata",
+    sdk: ["DescribeSecretCommand"],
+    why: "preflight: each Secrets Manager secret of secrets[].valueFrom exists, and its key (never its value)",
+    source: "[SAR-ASM] DescribeSecret: Secret*; [ASM-SECRETS]",
+  },
+  {
+    action: "kms:DescribeKey",
+    roles: READERS,
+    resources: ["secret-keys"],
+    sid: "ReadSecretKeys",
+    sdk: ["DescribeKeyCommand"],
+    why: "preflight: the customer managed key of a SecureString parameter or a secret exists and is enabled",
+    source: "[SAR-KMS] DescribeKey: key*; [SSM-SECRETS]; [ASM-SECRETS]",
+  },
+  {
+    action: "logs:DescribeLogGroups",
+    roles: READERS,
+    resources: ["*"],
+    onlyWith: "log-streams",
+    sid: "ReadLogGroups",
+    sdk: ["DescribeLogGroupsCommand"],
+    why: "preflight: each awslogs group exists (or the task may create it)",
+    source: "[SAR-LOGS] DescribeLogGroups; [AWSLOGS]",
   },
   {
     action: "ecs:RegisterTaskDefinition",

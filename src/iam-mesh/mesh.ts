@@ -319,6 +319,11 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       "execution-role",
       "deploy-role",
       "replica-repository",
+      // preflight's metadata reads of what tasks need at launch (issue 13)
+      "ssm-parameters",
+      "secrets",
+      "secret-keys",
+      "log-streams",
     ];
     add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family"), t.externalId);
     deployRoles.push(t.deployRole);

@@ -7,8 +7,8 @@
 // CAUGHT lists (action -> the check that catches its absence). NOT_CAUGHT lists the actions whose
 // absence main's preflight cannot see today, each with the reason; for the rows whose role preflight
 // already uses, the test runs `check` and asserts it still passes, so a new check that starts catching
-// one (issue 13: execution role ECR pull, secrets, logs, ecs:TagResource; viewer sessions) fails this
-// test until its row is moved to CAUGHT. A third test asserts that the two tables together hold every
+// one (viewer sessions, a simulated ecs:StopServiceDeployment…) fails this test until its row is moved
+// to CAUGHT. A third test asserts that the two tables together hold every
 // action of the generated documents, so no granted action goes unaccounted for.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,6 +76,27 @@ const CAUGHT: CaughtRow[] = [
     expect: unverified("PASSROLE_UNVERIFIED", "pass-role:taskRole", "pass-role:executionRole"),
   },
   { where: deployRole, action: "iam:PassRole", expect: fails("PASSROLE_DENIED", "pass-role:taskRole", "pass-role:executionRole") },
+  // the deploy role's writes, simulated (issue 13)
+  ...(["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"] as const).map((action) => ({
+    where: deployRole,
+    action,
+    expect: fails("ACCESS_DENIED", `deploy-role-permissions:${action}`),
+  })),
+  // preflight's metadata reads of what the tasks need at launch (issue 13)
+  { where: deployRole, action: "ssm:DescribeParameters", expect: unverified("ACCESS_DENIED", "secrets:app/DATABASE_URL") },
+  { where: deployRole, action: "logs:DescribeLogGroups", expect: unverified("ACCESS_DENIED", "logs:app") },
+  // the execution role, simulated (issue 13)
+  ...["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"].map((action) => ({
+    where: execRole,
+    action,
+    expect: fails("EXECUTION_ROLE_DENIED", "image-pull:execution-role"),
+  })),
+  ...["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({
+    where: execRole,
+    action,
+    expect: fails("EXECUTION_ROLE_DENIED", "logs:app"),
+  })),
+  { where: execRole, action: "ssm:GetParameters", expect: fails("EXECUTION_ROLE_DENIED", "secrets:app/DATABASE_URL") },
   // dev's task and execution roles
   { where: taskTrust, action: "sts:AssumeRole", expect: fails("ROLE_NOT_TRUSTED", "trust:taskRole") },
   { where: execTrust, action: "sts:AssumeRole", expect: fails("ROLE_NOT_TRUSTED", "trust:executionRole") },
@@ -112,41 +133,17 @@ const NOT_CAUGHT: NotCaughtRow[] = [
     sentinel: true,
     why: "an unreadable deployment history fails the `service` check only for BLUE_GREEN / LINEAR / CANARY services; dev rolls",
   })),
-  ...["ecs:RegisterTaskDefinition", "ecs:UpdateService"].map((action) => ({
-    where: deployRole,
-    action,
-    sentinel: true,
-    why: "no check simulates the deploy role's writes (only iam:PassRole)",
-  })),
-  {
-    where: deployRole,
-    action: "ecs:TagResource",
-    sentinel: true,
-    why: "tag-on-create authorisation is not checked (issue 13: ecs:TagResource check)",
-  },
   {
     where: deployRole,
     action: "ecs:StopServiceDeployment",
     sentinel: true,
     why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it; no check simulates it",
   },
-  ...["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"].map((action) => ({
-    where: execRole,
-    action,
-    sentinel: true,
-    why: "the execution role's own ECR permissions are not checked (issue 13: execution role ECR pull)",
-  })),
-  ...["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({
-    where: execRole,
-    action,
-    sentinel: true,
-    why: "the execution role's log permissions are not checked (issue 13: logs)",
-  })),
   {
-    where: execRole,
-    action: "ssm:GetParameters",
+    where: deployRole,
+    action: "kms:DescribeKey",
     sentinel: true,
-    why: "the execution role's secret reads are not checked (issue 13: secrets)",
+    why: "dev's parameter is encrypted with the AWS managed key alias/aws/ssm: preflight reads a key only when it is customer managed",
   },
   ...["sts:AssumeRole", "sts:TagSession"].map((action) => ({ where: viewTrust, action, sentinel: false, why: VIEWER_SESSIONS })),
   ...[
@@ -158,6 +155,9 @@ const NOT_CAUGHT: NotCaughtRow[] = [
     "ecs:DescribeTaskDefinition",
     "iam:GetRole",
     "iam:SimulatePrincipalPolicy",
+    "ssm:DescribeParameters",
+    "logs:DescribeLogGroups",
+    "kms:DescribeKey",
   ].map((action) => ({ where: viewRole, action, sentinel: false, why: VIEWER_SESSIONS })),
   { where: ciTrust, action: "sts:AssumeRoleWithWebIdentity", sentinel: false, why: "the job gets no credentials at all: not preflight's" },
   { where: planTrust, action: "sts:AssumeRoleWithWebIdentity", sentinel: false, why: PLAN_ROLE },
