@@ -15,7 +15,7 @@ import { taskDefinitionArns, writeReportFile } from "./output-files.js";
 
 export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   return withActionRun(inputs, rt, inputs.selection, async (run) => {
-    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!, "write"));
     return applyActionPlan(planned, rt, "rollout", { rollbackStage: inputs.rollbackStage });
   });
 }

@@ -128,6 +128,11 @@ export interface RequiredAction {
   /** Emitted only when this resource kind resolves to something (GetAuthorizationToken: only when pulling from ECR). */
   onlyWith?: ResourceKind;
   /**
+   * Only preflight sends it (never a rollout's writes or waits): a deploy role whose targets all have
+   * a viewer role does not get it, the viewer reads instead (issue 18).
+   */
+  preflightOnly?: true;
+  /**
    * Never emitted: deployer's fallback when another action is denied (reading the deploy role's
    * policies when iam:SimulatePrincipalPolicy is not allowed). Listed so hints can name them.
    */
@@ -144,6 +149,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["cluster"],
     sid: "ReadCluster",
+    preflightOnly: true,
     sdk: ["DescribeClustersCommand"],
     why: "preflight: the cluster exists and is ACTIVE",
     source: "[SAR-ECS] DescribeClusters: cluster*",
@@ -198,6 +204,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["task-role", "execution-role"],
     sid: "ReadTaskRoles",
+    preflightOnly: true,
     sdk: ["GetRoleCommand"],
     why: "preflight: the task and execution roles exist and trust ecs-tasks.amazonaws.com",
     source: "[SAR-IAM] GetRole: role*",
@@ -207,6 +214,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["deploy-role"],
     sid: "SimulateDeployRole",
+    preflightOnly: true,
     sdk: ["SimulatePrincipalPolicyCommand"],
     why: "preflight: may the deploy role iam:PassRole the task and execution roles to ECS",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
@@ -216,6 +224,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["replica-repository"],
     sid: "ReadReplicaImages",
+    preflightOnly: true,
     sdk: ["DescribeImagesCommand"],
     why: "preflight: the image digest is in the target's replica (imageRepository)",
     source: "[SAR-ECR] DescribeImages: repository*",
@@ -225,6 +234,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["deploy-role"],
     sid: "ReadDeployRole",
+    preflightOnly: true,
     sdk: ["GetRoleCommand"],
     why: "preflight: the deploy role's permissions boundary, named when a write is denied by it",
     source: "[SAR-IAM] GetRole: role*",
@@ -234,6 +244,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["execution-role"],
     sid: "SimulateExecutionRole",
+    preflightOnly: true,
     sdk: ["SimulatePrincipalPolicyCommand"],
     why: "preflight: may the execution role pull the images, read the secrets and write the logs when ECS starts a task",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]; [EXEC-ROLE]",
@@ -244,6 +255,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     resources: ["*"],
     onlyWith: "ssm-parameters",
     sid: "ReadParameterMetadata",
+    preflightOnly: true,
     sdk: ["DescribeParametersCommand"],
     why: "preflight: each SSM parameter of secrets[].valueFrom exists, and its type and key (never its value)",
     source: "[SAR-SSM] DescribeParameters: no resource types; [SSM-SECRETS]",
@@ -253,6 +265,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["secrets"],
     sid: "ReadSecretMetadata",
+    preflightOnly: true,
     sdk: ["DescribeSecretCommand"],
     why: "preflight: each Secrets Manager secret of secrets[].valueFrom exists, and its key (never its value)",
     source: "[SAR-ASM] DescribeSecret: Secret*; [ASM-SECRETS]",
@@ -262,6 +275,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["secret-keys"],
     sid: "ReadSecretKeys",
+    preflightOnly: true,
     sdk: ["DescribeKeyCommand"],
     why: "preflight: the customer managed key of a SecureString parameter or a secret exists and is enabled",
     source: "[SAR-KMS] DescribeKey: key*; [SSM-SECRETS]; [ASM-SECRETS]",
@@ -272,6 +286,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     resources: ["*"],
     onlyWith: "log-streams",
     sid: "ReadLogGroups",
+    preflightOnly: true,
     sdk: ["DescribeLogGroupsCommand"],
     why: "preflight: each awslogs group exists (or the task may create it)",
     source: "[SAR-LOGS] DescribeLogGroups; [AWSLOGS]",

@@ -66,7 +66,8 @@ describe("the actions table", () => {
 
 describe("buildMesh", () => {
   it("deploy role: exactly the table's deploy actions, scoped to the target; iam:PassRole only for its two roles, only to ECS tasks", () => {
-    const m = mesh();
+    // Without a viewer role, preflight reads as the deploy role: it gets the preflight reads too.
+    const m = mesh(fleet().map((t) => ({ ...t, viewRole: undefined, viewExternalId: undefined })));
     const deploy = roleOf(m, "arn:aws:iam::222222222222:role/deployer");
     const actions = statements(deploy.policy?.document).flatMap((s) => list(s.Action));
     // ecr:DescribeImages reads the target's replica (imageRepository), secretsmanager:DescribeSecret
@@ -74,6 +75,22 @@ describe("buildMesh", () => {
     const absent = new Set(["ecr:DescribeImages", "secretsmanager:DescribeSecret"]);
     const expected = REQUIRED_ACTIONS.filter((a) => a.roles.includes("deploy") && !a.fallbackFor && !absent.has(a.action));
     expect(new Set(actions)).toEqual(new Set(expected.map((a) => a.action)));
+    expect(deploy.readsByViewer).toBeUndefined();
+
+    // With a viewer role, the viewer reads in preflight: the deploy role keeps what a rollout sends
+    // (its writes, and the reads it makes while applying and waiting), nothing preflight-only.
+    const viewed = roleOf(mesh(), "arn:aws:iam::222222222222:role/deployer");
+    expect(viewed.readsByViewer).toBe(true);
+    const rolloutOnly = REQUIRED_ACTIONS.filter((a) => a.roles.includes("deploy") && !a.fallbackFor && !a.preflightOnly);
+    expect(new Set(statements(viewed.policy?.document).flatMap((s) => list(s.Action)))).toEqual(new Set(rolloutOnly.map((a) => a.action)));
+    for (const gone of [
+      "ecs:DescribeClusters",
+      "iam:GetRole",
+      "iam:SimulatePrincipalPolicy",
+      "ssm:DescribeParameters",
+      "logs:DescribeLogGroups",
+    ])
+      expect(withAction(viewed.policy?.document, gone)).toEqual([]);
     const replica = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/api-replica";
     const withReplica = roleOf(mesh([makeTarget({ imageRepository: replica })]), "arn:aws:iam::222222222222:role/deployer");
     expect(withAction(withReplica.policy?.document, "ecr:DescribeImages").flatMap((s) => list(s.Resource))).toEqual([
