@@ -3,6 +3,7 @@
 // commands that deploy, make the plan with the same core as `deployer plan`, mask its sensitive
 // values, log it (one group per target), annotate its failing checks, write the plan files and set
 // the plan outputs.
+import type { RunAccess } from "../observe/observe-target.js";
 import type { PreparedRun } from "../workflow/prepare-run.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
@@ -30,8 +31,11 @@ export interface ActionPlan {
 /** How the plan is made from a prepared run: makePlan for an image, planPromotion for promote. */
 export type Planner = (run: PreparedRun, preflight: PreflightSettings) => Promise<PlanResult>;
 
-/** The planner of plan and rollout: the given image for the selected targets (as `deployer plan`). */
-export function imagePlanner(image: string): Planner {
+/**
+ * The planner of plan ("read") and rollout ("write"): the given image for the selected targets (as
+ * `deployer plan`); see PlanRequest.access.
+ */
+export function imagePlanner(image: string, access: RunAccess): Planner {
   return (run, preflight) =>
     makePlan({
       project: run.project,
@@ -39,6 +43,7 @@ export function imagePlanner(image: string): Planner {
       image,
       sessions: run.sessions,
       runId: run.runId,
+      access,
       options: planOptions(run, preflight, image),
     });
 }

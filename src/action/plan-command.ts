@@ -2,7 +2,8 @@
 // files (outputs plan-json, plan-markdown, changes), and on a pull request as one sticky comment.
 // Fails the step when preflight fails for any target, as `deployer plan` exits 1.
 import { planMarker } from "../report/plan-markdown.js";
-import { plural } from "../report/plan-format.js";
+import { plural, writeCapableNote } from "../report/plan-format.js";
+import { PULL_REQUEST_EVENTS } from "./github-context.js";
 import type { ActionInputs } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 import type { CommandOutcome } from "./command-outcome.js";
@@ -16,10 +17,20 @@ const ARTIFACT_HINT = "the file named by this step's `plan-json` output";
 
 export async function runPlanCommand(inputs: ActionInputs, rt: ActionRuntime): Promise<CommandOutcome> {
   return withActionRun(inputs, rt, inputs.selection, async (run) => {
-    const { plan, planJson } = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!));
+    const { plan, planJson } = await makeActionPlan(run, inputs, rt, imagePlanner(inputs.image!, "read"));
     await uploadPlan(inputs, rt, plan.service, planJson);
+    // The summary says it (formatPlanMarkdown) when targets were read with their deploy role; on a
+    // pull request — code anyone who opens one controls — it is also a warning on the run (issue 18).
     const markdown = planSummary(plan, rt.mask.all(), ARTIFACT_HINT);
     await rt.writeSummary(markdown);
+    const writeCapable = writeCapableNote(plan);
+    if (writeCapable && PULL_REQUEST_EVENTS.includes(rt.github.eventName)) {
+      emitAnnotations(
+        rt.annotations,
+        [{ level: "warning", message: writeCapable, title: "deployer: write-capable credentials on a pull request" }],
+        (s) => rt.mask.scrub(s),
+      );
+    }
     await commentOnPullRequest(inputs, rt, planMarker(plan.service), rt.mask.scrub(markdown));
     if (plan.summary.blocked > 0) {
       return {

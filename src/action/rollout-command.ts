@@ -23,7 +23,7 @@ export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime)
   const image = saved ? (saved.image.tag ?? saved.image.digest) : inputs.image!;
   const selection = saved ? { envs: saved.targets.map((t) => t.target.name) } : inputs.selection;
   return withActionRun(inputs, rt, selection, async (run) => {
-    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(image));
+    const planned = await makeActionPlan(run, inputs, rt, imagePlanner(image, "write"));
     if (saved) {
       const stale = planStaleError(workspacePath(inputs.planFile!, rt.github.workspace), checkPlanStillValid(saved, planned.plan));
       if (stale) throw stale;

@@ -9,3 +9,12 @@ export function deploySessionName(service: string, runId: string): string {
   const cut = raw.slice(0, SESSION_NAME_MAX);
   return cut.length >= 2 ? cut : `${cut}--`.slice(0, 2);
 }
+
+/**
+ * `deployer-view-<service>-<runId>`: the viewer-role sessions (plan, check, status, drift, history
+ * and preflight reads when a target has a `viewRole`), told apart from the deploy-role sessions in
+ * CloudTrail at a glance.
+ */
+export function viewSessionName(service: string, runId: string): string {
+  return deploySessionName(`view-${service}`, runId);
+}

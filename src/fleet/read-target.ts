@@ -1,5 +1,6 @@
-// Read-only look at what one target runs: assume its deploy role, describe its service and the task
-// definition of the service's PRIMARY deployment (with tags). Shared by promotion, status and drift.
+// Read-only look at what one target runs: assume its viewer role (`viewRole`; else its deploy role),
+// describe its service and the task definition of the service's PRIMARY deployment (with tags).
+// Shared by promotion, status and drift: none of them writes with what it reads here.
 // An unreachable account, a denied call or a missing service is a value (an error), never a throw:
 // one bad account must not sink a fleet-wide view.
 import type { LiveService, LiveTaskDefinition, ServiceDeploymentInfo, SessionFactory, TargetSession } from "../aws/ports.js";
@@ -9,12 +10,13 @@ import { toDeployerError } from "../aws/aws-error.js";
 import { primaryTaskDefinitionArn } from "../checks/live-task-definition.js";
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { mapBounded } from "../concurrency.js";
-import { deploySessionName } from "../aws/session-name.js";
+import { deploySessionName, viewSessionName } from "../aws/session-name.js";
 
 export type TargetRead =
   | {
       target: Target;
       ok: true;
+      /** The read-only session (the viewer's when the target has a viewRole). */
       session: TargetSession;
       service: LiveService;
       taskDefinition: LiveTaskDefinition;
@@ -39,18 +41,45 @@ function failure(target: Target, e: unknown, action: string, resource: string): 
   return toDeployerError(e, { action, resource, target: target.name, account: target.account });
 }
 
-export async function readTarget(target: Target, sessions: SessionFactory, sessionName: string): Promise<TargetRead> {
+/** The session names of a run: the viewer's and the deploy role's. */
+export interface RunSessionNames {
+  view: string;
+  deploy: string;
+}
+
+export function runSessionNames(service: string, runId: string): RunSessionNames {
+  return { view: viewSessionName(service, runId), deploy: deploySessionName(service, runId) };
+}
+
+/**
+ * The read-only session of a target: its viewer role when it has one (issue 18), else its deploy
+ * role (write-capable credentials, as before viewer roles). Rejects as SessionFactory.target does.
+ */
+export function readSession(target: Target, sessions: SessionFactory, names: RunSessionNames): Promise<TargetSession> {
+  if (target.viewRole) {
+    return sessions.target({
+      roleArn: target.viewRole,
+      region: target.region,
+      sessionName: names.view,
+      target: target.name,
+      ...(target.viewExternalId !== undefined ? { externalId: target.viewExternalId } : {}),
+    });
+  }
+  return sessions.target({
+    roleArn: target.deployRole,
+    region: target.region,
+    sessionName: names.deploy,
+    target: target.name,
+    ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
+  });
+}
+
+export async function readTarget(target: Target, sessions: SessionFactory, names: RunSessionNames): Promise<TargetRead> {
   let session: TargetSession;
   try {
-    session = await sessions.target({
-      roleArn: target.deployRole,
-      region: target.region,
-      sessionName,
-      target: target.name,
-      ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
-    });
+    session = await readSession(target, sessions, names);
   } catch (e) {
-    return { target, ok: false, error: failure(target, e, "sts:AssumeRole", target.deployRole) };
+    return { target, ok: false, error: failure(target, e, "sts:AssumeRole", target.viewRole ?? target.deployRole) };
   }
 
   const where = `${target.cluster}/${target.service}`;
@@ -115,6 +144,6 @@ export async function readTarget(target: Target, sessions: SessionFactory, sessi
 
 /** Reads many targets, at most `concurrency` at once; results in input order. */
 export function readTargets(targets: readonly Target[], sessions: SessionFactory, opts: ReadTargetsOptions): Promise<TargetRead[]> {
-  const sessionName = deploySessionName(opts.service, opts.runId);
-  return mapBounded(targets, (t) => readTarget(t, sessions, sessionName), { concurrency: opts.concurrency });
+  const names = runSessionNames(opts.service, opts.runId);
+  return mapBounded(targets, (t) => readTarget(t, sessions, names), { concurrency: opts.concurrency });
 }

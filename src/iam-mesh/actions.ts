@@ -31,11 +31,20 @@
 //   [SAR-RAM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsresourceaccessmanagerram.html
 //   [SC-SHARED] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-shared-namespaces.html
 //
-// NOT here (yet): what preflight will check with the viewer role and the new ports of issue 13
-// (ssm:DescribeParameters, secretsmanager:DescribeSecret, logs:DescribeLogGroups, kms:DescribeKey),
-// iam:GetRole on the roles other targets' tasks assume (read by this account's viewer), the task
-// role's own sts:AssumeRole on its taskAssumes, and kms:Decrypt on customer managed keys (the key is not in the task
-// definition). Add a row when a port starts sending a command; the test above fails until then.
+//   [SAR-SSM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+//     (DescribeParameters: no resource types, Resource "*")
+//   [SAR-ASM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+//     (DescribeSecret: Secret*)
+//   [SAR-LOGS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+//     and https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
+//     (DescribeLogGroups lists the account's groups by prefix; no aws:ResourceTag condition): "*"
+//   [SAR-KMS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+//     (DescribeKey: key*; the key is authorised by its key ARN even when named by alias)
+//
+// NOT here (yet): iam:GetRole on the roles other targets' tasks assume (read by this account's viewer),
+// the task role's own sts:AssumeRole on its taskAssumes, and kms:Decrypt on customer managed keys for
+// the execution role (the key is not in the task definition). Add a row when a port starts sending a
+// command; the test above fails until then.
 
 /** The roles of the mesh `deployer iam` writes policies for. */
 export type MeshRoleKind =
@@ -85,6 +94,11 @@ export type ResourceKind =
   | "ssm-parameters"
   /** Secrets Manager secrets in secrets[].valueFrom, secretOptions and repositoryCredentials. */
   | "secrets"
+  /**
+   * key/* in each account and region of those parameters and secrets: the customer managed keys
+   * they are encrypted with are not in the configuration (preflight learns them from their metadata).
+   */
+  | "secret-keys"
   /** Every target's deploy role (for the CI role). */
   | "deploy-roles"
   /** Every target's viewer role (for the CI roles). */
@@ -126,6 +140,11 @@ export interface RequiredAction {
   /** Emitted only when this resource kind resolves to something (GetAuthorizationToken: only when pulling from ECR). */
   onlyWith?: ResourceKind;
   /**
+   * Only preflight sends it (never a rollout's writes or waits): a deploy role whose targets all have
+   * a viewer role does not get it, the viewer reads instead (issue 18).
+   */
+  preflightOnly?: true;
+  /**
    * Never emitted: deployer's fallback when another action is denied (reading the deploy role's
    * policies when iam:SimulatePrincipalPolicy is not allowed). Listed so hints can name them.
    */
@@ -142,6 +161,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["cluster"],
     sid: "ReadCluster",
+    preflightOnly: true,
     sdk: ["DescribeClustersCommand"],
     why: "preflight: the cluster exists and is ACTIVE",
     source: "[SAR-ECS] DescribeClusters: cluster*",
@@ -196,6 +216,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["task-role", "execution-role"],
     sid: "ReadTaskRoles",
+    preflightOnly: true,
     sdk: ["GetRoleCommand"],
     why: "preflight: the task and execution roles exist and trust ecs-tasks.amazonaws.com",
     source: "[SAR-IAM] GetRole: role*",
@@ -205,6 +226,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["deploy-role"],
     sid: "SimulateDeployRole",
+    preflightOnly: true,
     sdk: ["SimulatePrincipalPolicyCommand"],
     why: "preflight: may the deploy role iam:PassRole the task and execution roles to ECS",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
@@ -215,6 +237,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     resources: ["task-role"],
     onlyWith: "task-assumes",
     sid: "SimulateTaskRole",
+    preflightOnly: true,
     sdk: ["SimulatePrincipalPolicyCommand"],
     why: "preflight: may the task role sts:AssumeRole the roles of taskAssumes",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
@@ -224,6 +247,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["service-connect-namespaces"],
     sid: "ReadSharedNamespaces",
+    preflightOnly: true,
     sdk: ["GetNamespaceCommand"],
     why: "preflight: a Service Connect namespace of another account is visible from the target's account",
     source: "[SAR-CM] GetNamespace: namespace*; [SC-SHARED]",
@@ -234,6 +258,7 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     resources: ["*"],
     onlyWith: "service-connect-namespaces",
     sid: "ReadNamespaceShares",
+    preflightOnly: true,
     sdk: [`${action.slice(4)}Command`],
     why: "preflight: name the RAM share (and invitation) of a namespace that is not visible",
     source: `[SAR-RAM] ${action.slice(4)}: no resource types`,
@@ -243,9 +268,72 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     roles: READERS,
     resources: ["replica-repository"],
     sid: "ReadReplicaImages",
+    preflightOnly: true,
     sdk: ["DescribeImagesCommand"],
     why: "preflight: the image digest is in the target's replica (imageRepository)",
     source: "[SAR-ECR] DescribeImages: repository*",
+  },
+  {
+    action: "iam:GetRole",
+    roles: READERS,
+    resources: ["deploy-role"],
+    sid: "ReadDeployRole",
+    preflightOnly: true,
+    sdk: ["GetRoleCommand"],
+    why: "preflight: the deploy role's permissions boundary, named when a write is denied by it",
+    source: "[SAR-IAM] GetRole: role*",
+  },
+  {
+    action: "iam:SimulatePrincipalPolicy",
+    roles: READERS,
+    resources: ["execution-role"],
+    sid: "SimulateExecutionRole",
+    preflightOnly: true,
+    sdk: ["SimulatePrincipalPolicyCommand"],
+    why: "preflight: may the execution role pull the images, read the secrets and write the logs when ECS starts a task",
+    source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]; [EXEC-ROLE]",
+  },
+  {
+    action: "ssm:DescribeParameters",
+    roles: READERS,
+    resources: ["*"],
+    onlyWith: "ssm-parameters",
+    sid: "ReadParameterMetadata",
+    preflightOnly: true,
+    sdk: ["DescribeParametersCommand"],
+    why: "preflight: each SSM parameter of secrets[].valueFrom exists, and its type and key (never its value)",
+    source: "[SAR-SSM] DescribeParameters: no resource types; [SSM-SECRETS]",
+  },
+  {
+    action: "secretsmanager:DescribeSecret",
+    roles: READERS,
+    resources: ["secrets"],
+    sid: "ReadSecretMetadata",
+    preflightOnly: true,
+    sdk: ["DescribeSecretCommand"],
+    why: "preflight: each Secrets Manager secret of secrets[].valueFrom exists, and its key (never its value)",
+    source: "[SAR-ASM] DescribeSecret: Secret*; [ASM-SECRETS]",
+  },
+  {
+    action: "kms:DescribeKey",
+    roles: READERS,
+    resources: ["secret-keys"],
+    sid: "ReadSecretKeys",
+    preflightOnly: true,
+    sdk: ["DescribeKeyCommand"],
+    why: "preflight: the customer managed key of a SecureString parameter or a secret exists and is enabled",
+    source: "[SAR-KMS] DescribeKey: key*; [SSM-SECRETS]; [ASM-SECRETS]",
+  },
+  {
+    action: "logs:DescribeLogGroups",
+    roles: READERS,
+    resources: ["*"],
+    onlyWith: "log-streams",
+    sid: "ReadLogGroups",
+    preflightOnly: true,
+    sdk: ["DescribeLogGroupsCommand"],
+    why: "preflight: each awslogs group exists (or the task may create it)",
+    source: "[SAR-LOGS] DescribeLogGroups; [AWSLOGS]",
   },
   {
     action: "ecs:RegisterTaskDefinition",

@@ -85,7 +85,9 @@ export function meshToCloudFormation(mesh: IamMesh, header: string): GeneratedFi
         v[`${s.slot}CiRoleArns`] = trust?.principals ?? [];
         v[`${s.slot}ExternalIds`] = trust?.externalIds ?? [];
       }
-      if (s.kind !== "task") for (const g of statementGroups(s.kind)) v[groupParam(s, g)] = r ? groupResources(g, r.resources) : [];
+      if (s.kind !== "task")
+        for (const g of statementGroups(s.kind))
+          v[groupParam(s, g)] = r ? groupResources(g, r.resources, { kind: s.kind, readsByViewer: r.readsByViewer }) : [];
     }
     for (const [k, list] of Object.entries(v))
       for (const item of list)

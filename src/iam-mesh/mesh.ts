@@ -72,6 +72,8 @@ export interface MeshRole {
   resources: Resolved;
   /** Its inline policy; absent for a task role (the application's permissions are not deployer's). */
   policy?: { name: string; document: PolicyDocument };
+  /** A deploy role whose targets all have a viewer role: preflight reads as the viewer, so it gets only what a rollout sends. */
+  readsByViewer?: true;
 }
 
 export interface MeshRepositoryPolicy {
@@ -129,6 +131,8 @@ export interface StatementGroup {
   resources: ResourceKind[];
   condition?: ActionCondition;
   onlyWith?: ResourceKind;
+  /** Every row of the group is sent by preflight only (actions.ts preflightOnly). */
+  preflightOnly?: true;
 }
 
 /** The statements of a role kind, from the actions table: rows with the same sid form one statement (actions and resources united). */
@@ -137,6 +141,7 @@ export function statementGroups(kind: MeshRoleKind): StatementGroup[] {
   for (const row of actionsFor(kind)) {
     const g = groups.find((x) => x.sid === row.sid);
     if (g) {
+      if (!row.preflightOnly) delete g.preflightOnly;
       if (!g.actions.includes(row.action)) g.actions.push(row.action);
       for (const r of row.resources) if (!g.resources.includes(r)) g.resources.push(r);
       continue;
@@ -147,14 +152,20 @@ export function statementGroups(kind: MeshRoleKind): StatementGroup[] {
       resources: [...row.resources],
       ...(row.condition ? { condition: row.condition } : {}),
       ...(row.onlyWith ? { onlyWith: row.onlyWith } : {}),
+      ...(row.preflightOnly ? { preflightOnly: true as const } : {}),
     });
   }
   return groups;
 }
 
-/** The Resource list of a statement group for these resources (empty: the statement is left out). */
-export function groupResources(g: StatementGroup, resolved: Resolved): string[] {
+/**
+ * The Resource list of a statement group for these resources (empty: the statement is left out).
+ * `readsByViewer`: the role is a deploy role whose targets all have a viewer role, which reads in
+ * preflight instead (issue 18): its preflight-only statements are left out.
+ */
+export function groupResources(g: StatementGroup, resolved: Resolved, o: { kind?: RoleKind; readsByViewer?: boolean } = {}): string[] {
   if (g.onlyWith && (resolved[g.onlyWith] ?? []).length === 0) return [];
+  if (o.readsByViewer && o.kind === "deploy" && g.preflightOnly) return [];
   return [...new Set(g.resources.flatMap((r) => resolved[r] ?? []))];
 }
 
@@ -164,12 +175,12 @@ export function groupCondition(g: StatementGroup): PolicyStatement["Condition"] 
 }
 
 /** The inline policy of a role of `kinds` with these resources (undefined: no statement applies). */
-export function policyDocument(kinds: RoleKind[], resolved: Resolved): PolicyDocument | undefined {
+export function policyDocument(kinds: RoleKind[], resolved: Resolved, o: { readsByViewer?: boolean } = {}): PolicyDocument | undefined {
   const statements: PolicyStatement[] = [];
   for (const kind of kinds) {
     if (kind === "task") continue;
     for (const g of statementGroups(kind)) {
-      const resources = groupResources(g, resolved);
+      const resources = groupResources(g, resolved, { kind, readsByViewer: o.readsByViewer });
       if (resources.length === 0) continue;
       const s: PolicyStatement = {
         Sid: g.sid,
@@ -203,6 +214,8 @@ interface RoleDraft {
   resolved: Resolved;
   /** ExternalIds per trusting kind (deploy, view): target -> its id or undefined. */
   externalIds: Map<string, string | undefined>;
+  /** Deploy role: how many of its targets have no viewer role (they read in preflight as the deploy role). */
+  withoutViewer: number;
   /** Where the role was named first, for errors. */
   firstSeen: { target: string; field: string; location?: SourceLocation };
 }
@@ -249,6 +262,7 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
         targets: [],
         resolved: {},
         externalIds: new Map(),
+        withoutViewer: 0,
         firstSeen: { target: t?.name ?? "", field: field ?? kind, location: field ? t?.locations[field] : undefined },
       };
       drafts.set(arn, d);
@@ -272,6 +286,7 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
     for (const [k, v] of Object.entries(resolved) as Array<[ResourceKind, string[]]>)
       d.resolved[k] = [...new Set([...(d.resolved[k] ?? []), ...v])];
     if (t && (kind === "deploy" || kind === "view")) d.externalIds.set(t.name, externalId);
+    if (t && kind === "deploy" && !t.viewRole) d.withoutViewer++;
   };
 
   // ---------- the targets' roles ----------
@@ -321,6 +336,11 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       "replica-repository",
       "task-assumes",
       "service-connect-namespaces",
+      // preflight's metadata reads of what tasks need at launch (issue 13)
+      "ssm-parameters",
+      "secrets",
+      "secret-keys",
+      "log-streams",
     ];
     add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family"), t.externalId);
     deployRoles.push(t.deployRole);
@@ -369,7 +389,8 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
     );
     const parsed = parseRoleArn(d.arn)!;
     const slash = parsed.name.lastIndexOf("/");
-    const document = policyDocument(kinds, d.resolved);
+    const readsByViewer = d.kinds.has("deploy") && d.withoutViewer === 0;
+    const document = policyDocument(kinds, d.resolved, { readsByViewer });
     const main = kinds.find((k): k is MeshRoleKind => k !== "task");
     roles.push({
       arn: d.arn,
@@ -383,6 +404,7 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       trust,
       trustPolicy: trustPolicy(trust, ciRegion),
       resources: d.resolved,
+      ...(readsByViewer ? { readsByViewer: true as const } : {}),
       ...(document && main ? { policy: { name: POLICY_NAME[main], document } } : {}),
     });
   }

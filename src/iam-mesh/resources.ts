@@ -41,7 +41,17 @@ export function targetResources(mt: MeshTarget): Resolved {
     "ssm-parameters": needs.parameters,
     secrets: needs.secrets,
     "task-assumes": [...(t.taskAssumes ?? [])],
+    "secret-keys": secretKeys([...needs.parameters, ...needs.secrets]),
   };
+}
+
+/** arn:P:kms:R:A:key/* of each account and region the parameters and secrets (ARNs) live in. */
+function secretKeys(arns: string[]): string[] {
+  const keys = arns.flatMap((a) => {
+    const [, partition, , region, account] = a.split(":");
+    return partition && region && account ? [`arn:${partition}:kms:${region}:${account}:key/*`] : [];
+  });
+  return [...new Set(keys)].sort();
 }
 
 interface ExecutionNeeds {

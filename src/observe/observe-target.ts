@@ -1,12 +1,27 @@
-// Observe one target, read-only: assume the deploy role, read the cluster and service, the task
+// Observe one target, read-only: assume the reading role, read the cluster and service, the task
 // definition the PRIMARY deployment runs (with its tags), the latest ACTIVE revision of the desired
 // family, and run every preflight check. Nothing here calls a write API.
+//
+// The reading role (issue 18): the target's viewer role when it has a `viewRole`, else its deploy
+// role (today's behaviour, write-capable credentials). The deploy role's own permissions (PassRole,
+// the writes) are simulated with the deploy role as policy source from whichever session reads. A
+// run that writes (`access: "write"`: rollout, promote, rollback) also assumes the deploy role here,
+// in preflight, so a denied AssumeRole blocks the plan before any target is written; its session is
+// kept for the writes only. Its preflight reads still go through the viewer: one set of reads and
+// verdicts for a pull request's plan and the rollout that follows it, and the deploy role's session
+// does nothing but what a rollout must.
 //
 // Checks run in parallel where independent; their AWS reads are shared through TargetReads, and the
 // result lists them in a stable order (CHECK_ORDER) whatever finished first.
 import type { EcrPort, SessionFactory } from "../aws/ports.js";
 import type { DesiredTarget, Project, Target } from "../config/types.js";
-import { ASSUME_ROLE_CHECK, assumeDeployRole } from "../checks/assume-role.js";
+import {
+  ASSUME_ROLE_CHECK,
+  ASSUME_VIEW_ROLE_CHECK,
+  assumeDeployRole,
+  assumeViewRole,
+  type AssumeRoleOutcome,
+} from "../checks/assume-role.js";
 import { checkClusterAndService, SERVICE_CHECK } from "../checks/cluster-service.js";
 import { ROLE_FIELDS, type CheckContext, type TaskDefinitionValidator } from "../checks/context.js";
 import { checkImagePull, IMAGE_PULL_CHECK } from "../checks/image-pull.js";
@@ -24,7 +39,7 @@ import { DeployerError } from "../errors.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import type { ObservedTarget } from "./types.js";
 import type { CheckResult } from "../checks/check-result.js";
-import { deploySessionName } from "../aws/session-name.js";
+import { deploySessionName, viewSessionName } from "../aws/session-name.js";
 import { mapBounded } from "../concurrency.js";
 import { checkTaskAssumes, TASK_ASSUMES_CHECK } from "../checks/task-assumes.js";
 import { checkServiceConnect, SERVICE_CONNECT_CHECK } from "../checks/service-connect.js";
@@ -40,6 +55,11 @@ export interface ObserveTargetInput {
   /** The same identity's ECR in another region of the central registry (its replicas): see registryEcrIn. */
   registryEcr?: (region: string) => Promise<EcrPort>;
   runId: string;
+  /**
+   * "read": plan, check (no deploy-role session when the target has a viewRole); "write": rollout,
+   * promote, rollback (the deploy role is assumed too, for the writes). Default "write".
+   */
+  access?: RunAccess;
   options: { waitForInProgress: boolean };
   /** Validates the rendered definition; default: the foundation's validateTaskDefinition (src/render/). */
   validateTaskDefinition?: TaskDefinitionValidator;
@@ -50,6 +70,7 @@ export interface ObserveTargetInput {
  * the task definition, the task role, the execution role, the image, the secrets, the logs.
  */
 export const CHECK_ORDER: ReadonlyArray<{ id: string; title: string }> = [
+  ASSUME_VIEW_ROLE_CHECK,
   ASSUME_ROLE_CHECK,
   DEPLOY_ROLE_CHECK,
   SERVICE_CHECK,
@@ -100,17 +121,26 @@ async function guarded(target: Target, check: { id: string; title: string }, run
  */
 export async function observeTarget(input: ObserveTargetInput): Promise<ObservedTarget> {
   const { target } = input;
-  const sessionName = deploySessionName(input.project.config.service, input.runId);
-  const assumed = await assumeDeployRole(target, input.sessions, sessionName);
-  if (!assumed.session) {
-    const because = `the deploy role ${target.deployRole} could not be assumed`;
-    return {
-      target,
-      checks: [assumed.check, ...CHECK_ORDER.filter((c) => c.id !== ASSUME_ROLE_CHECK.id).map((c) => skipped(target, c, because))],
-    };
+  const access = input.access ?? "write";
+  const service = input.project.config.service;
+  // Assumed at once: the viewer (reads) and, for a run that writes, the deploy role.
+  const [viewed, deployed] = await Promise.all([
+    target.viewRole ? assumeViewRole(target, input.sessions, viewSessionName(service, input.runId)) : undefined,
+    !target.viewRole || access === "write" ? assumeDeployRole(target, input.sessions, deploySessionName(service, input.runId)) : undefined,
+  ]);
+  const assumedChecks = [viewed?.check, deployed?.check].filter((c) => c !== undefined);
+  const reading: AssumeRoleOutcome = (viewed ?? deployed)!;
+  const readsAs = viewed ? "view" : "deploy";
+  if (!reading.session) {
+    const because = `the ${readsAs === "view" ? "viewer" : "deploy"} role ${readsAs === "view" ? target.viewRole : target.deployRole} could not be assumed`;
+    const ran = new Set(assumedChecks.map((c) => c.id));
+    const notRun = CHECK_ORDER.filter(
+      (c) => !ran.has(c.id) && (c.id !== ASSUME_ROLE_CHECK.id || deployed) && c.id !== ASSUME_VIEW_ROLE_CHECK.id,
+    );
+    return { target, readsAs, checks: orderChecks([...assumedChecks, ...notRun.map((c) => skipped(target, c, because))]) };
   }
 
-  const session = assumed.session;
+  const session = reading.session;
   const reads = new TargetReads(target, session);
   const ctx: CheckContext = {
     target,
@@ -123,7 +153,7 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     options: input.options,
     validateTaskDefinition:
       input.validateTaskDefinition ?? ((def, t) => validateTaskDefinition(def, { templateFile: input.project.template.file, target: t })),
-    fleet: fleetReader(input.sessions, input.project, sessionName),
+    fleet: fleetReader(input.sessions, input.project, viewSessionName(service, input.runId)),
   };
 
   const guard = (check: { id: string; title: string }, run: () => Promise<CheckResult>) => guarded(target, check, run);
@@ -149,7 +179,9 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     guard(LOGS_CHECK, () => checkLogs(ctx)),
   ]);
 
-  const observed: ObservedTarget = { target, session, checks: orderChecks([assumed.check, ...checks]) };
+  const observed: ObservedTarget = { target, readsAs, checks: orderChecks([...assumedChecks, ...checks]) };
+  // The session applying writes: the deploy role's, when it was assumed (never the viewer's).
+  if (deployed?.session) observed.session = deployed.session;
   if (live.service) observed.service = live.service;
   if (live.liveTaskDefinition) observed.liveTaskDefinition = live.liveTaskDefinition;
   if (live.latestRevision) observed.latestRevision = live.latestRevision;
@@ -158,6 +190,9 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
   if (live.rollbackTo) observed.rollbackTo = live.rollbackTo;
   return observed;
 }
+
+/** Whether a run writes (rollout, promote, rollback) or only reads (plan, check). */
+export type RunAccess = "read" | "write";
 
 export interface ObserveTargetsOptions {
   /** Targets observed at once (default DEFAULT_CONCURRENCY). */

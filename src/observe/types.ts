@@ -10,8 +10,16 @@ import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
 export interface ObservedTarget {
   target: Target;
-  /** The assumed deploy-role session; undefined when the role could not be assumed. */
+  /**
+   * The assumed deploy-role session, for the writes; undefined when the role could not be assumed,
+   * or was not (a read-only run of a target with a viewer role).
+   */
   session?: TargetSession;
+  /**
+   * Whose credentials read and simulated: the target's viewer role ("view"), or its deploy role
+   * ("deploy": write-capable credentials, the target has no viewRole).
+   */
+  readsAs: "view" | "deploy";
   /** undefined when the service does not exist or could not be read (see checks). */
   service?: LiveService;
   /** The task definition the service's PRIMARY deployment runs, with its tags. */

@@ -115,6 +115,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
       warnings,
     },
   };
+  const writeCapable = input.entries.filter((e) => e.observed.readsAs !== "view").map((e) => e.desired.target.name);
+  if (writeCapable.length > 0) plan.writeCapableReads = writeCapable;
   if (options.promotion) plan.promotion = structuredClone(options.promotion);
   rememberSensitiveValues(plan, mergeSensitiveValues(...allSensitive));
   return plan;

@@ -150,6 +150,11 @@ export interface Plan {
     failingChecks: number;
     warnings: number;
   };
+  /**
+   * Targets whose AWS state was read, and checks run, with their deploy role's write-capable
+   * credentials: they have no `viewRole` (issue 18). Absent when every target was read as its viewer role.
+   */
+  writeCapableReads?: string[];
   /** Provenance recorded on registered task definitions by promotion. */
   promotion?: {
     fromStage: string;

@@ -144,6 +144,25 @@ export function plural(n: number, word: string, pluralWord = `${word}s`): string
   return `${n} ${n === 1 ? word : pluralWord}`;
 }
 
+/**
+ * When targets were read with their deploy role (no `viewRole`): the plan ran with credentials that
+ * can register task definitions and update services (issue 18). Plain text; callers escape it.
+ */
+export function writeCapableNote(plan: Plan): string | undefined {
+  const names = plan.writeCapableReads ?? [];
+  if (names.length === 0) return undefined;
+  const who =
+    names.length === plan.targets.length
+      ? "every target was read as its deploy role"
+      : names.length === 1
+        ? `${names[0]} was read as its deploy role`
+        : `${names.join(", ")} were read as their deploy roles`;
+  return (
+    `this plan ran with write-capable credentials: ${who}. ` +
+    "Set viewRole (and viewExternalId) to plan with a read-only viewer role; deployer iam generates it."
+  );
+}
+
 /** "3 to change, 1 unchanged, 1 blocked, 1 failing check, 2 warnings" */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;

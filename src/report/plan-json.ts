@@ -24,6 +24,7 @@ const PLAN_KEYS = [
   "image",
   "stages",
   "summary",
+  "writeCapableReads",
   "promotion",
   "targets",
 ] as const;

@@ -5,7 +5,7 @@
 // comment says so and points to the JSON artifact.
 import type { Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
-import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict } from "./plan-format.js";
+import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict, writeCapableNote } from "./plan-format.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
 import type { CheckResult } from "../checks/check-result.js";
@@ -86,6 +86,12 @@ function size(lines: string[]): number {
   return lines.reduce((n, l) => n + l.length + 1, 0);
 }
 
+/** A GitHub alert when the plan read with write-capable credentials (targets without a viewRole). */
+function writeCapableLines(plan: Plan): string[] {
+  const note = writeCapableNote(plan);
+  return note ? ["> [!WARNING]", `> ${markdownText(note)}`, ""] : [];
+}
+
 function header(plan: Plan): string {
   const s = plan.summary;
   const image = plan.image.tag
@@ -100,6 +106,7 @@ function header(plan: Plan): string {
     `**Image** ${image}  `,
     `**Totals** ${summaryLine(plan)}`,
     "",
+    ...writeCapableLines(plan),
     "| Target | Stage | Account | Region | Change | Checks |",
     "| --- | --- | --- | --- | --- | --- |",
   ];

@@ -14,6 +14,7 @@ import {
   planForTerminal,
   scrubTerminal,
   summaryLine,
+  writeCapableNote,
 } from "./plan-format.js";
 import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
@@ -39,6 +40,8 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
   const lines: string[] = [];
   lines.push(`${c.bold(`Plan for ${plan.service}`)}  image ${imageLine(plan)}`);
   lines.push(`${plural(plan.summary.targets, "target")}: ${summaryLine(plan)}`);
+  const writeCapable = writeCapableNote(plan);
+  if (writeCapable) lines.push(c.yellow(`⚠ ${writeCapable}`));
 
   for (const t of plan.targets) {
     lines.push("");

@@ -7,7 +7,7 @@ import type { Plan } from "../plan/types.js";
 import { renderAll } from "../render/render-all.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
 import { resolveImage, centralRegistryEcr, registryEcrIn } from "../observe/resolve-image.js";
-import { observeTargets } from "../observe/observe-target.js";
+import { observeTargets, type RunAccess } from "../observe/observe-target.js";
 import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
 import { credentialLifetimeCheck } from "./credential-lifetime.js";
@@ -21,6 +21,11 @@ export interface PlanRequest {
   image: string;
   sessions: SessionFactory;
   runId: string;
+  /**
+   * "read" (plan, check): targets with a viewRole are read as it and their deploy role is not
+   * assumed; "write" (rollout, promote, rollback): the deploy role is assumed too, for the writes.
+   */
+  access: RunAccess;
   options: BuildPlanOptions;
   /** Targets observed at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
@@ -96,6 +101,7 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
       baseEcr,
       registryEcr,
       runId: input.runId,
+      access: input.access,
       options: { waitForInProgress: input.options.waitForInProgress },
       ...(input.validate
         ? {

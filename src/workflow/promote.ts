@@ -161,6 +161,8 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionRes
     image,
     sessions,
     runId: input.runId,
+    // promote writes (also with --dry-run: the deploy role is assumed in preflight, as rollout does).
+    access: "write",
     options: { ...input.options, gitSha: source.gitSha ?? input.options.gitSha, promotion },
     concurrency: input.concurrency,
     now: input.now,

@@ -32,7 +32,7 @@ import { primaryDeployment, serviceState } from "../ecs/deployment-state.js";
 import { currentOf } from "../checks/rollback-target.js";
 import type { CheckResult } from "../checks/check-result.js";
 import type { KnownGoodRevision } from "../ecs/deployment-history.js";
-import { deploySessionName } from "../aws/session-name.js";
+import { readSession, runSessionNames } from "../fleet/read-target.js";
 
 export interface RollbackRequest {
   run: PreparedRun;
@@ -214,19 +214,14 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
     });
   }
 
-  const sessionName = deploySessionName(project.config.service, run.runId);
+  // Finding the revision to go back to only reads: as the viewer role when the target has one.
+  const names = runSessionNames(project.config.service, run.runId);
   const errors: DeployerError[] = [];
   const found: RollbackTarget[] = [];
   await Promise.all(
     run.targets.map(async (target) => {
       try {
-        const session = await sessions.target({
-          roleArn: target.deployRole,
-          externalId: target.externalId,
-          region: target.region,
-          sessionName,
-          target: target.name,
-        });
+        const session = await readSession(target, sessions, names);
         found.push(await findRollbackTarget(target, session, req.to));
       } catch (e) {
         if (e instanceof DeployerError) errors.push(e);
@@ -253,6 +248,7 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
     project,
     sessions,
     runId: run.runId,
+    access: "write",
     image: desired[0]?.image ?? { repository: project.config.image.repository, digest: "unknown" },
     desired,
     options: req.options,

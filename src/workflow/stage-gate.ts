@@ -10,11 +10,10 @@ import type { Project, StageConfig, Target } from "../config/types.js";
 import type { SessionFactory } from "../aws/ports.js";
 import type { Plan } from "../plan/types.js";
 import type { CheckResult, Verdict } from "../checks/check-result.js";
-import { readTarget } from "../fleet/read-target.js";
+import { readTarget, runSessionNames, type RunSessionNames } from "../fleet/read-target.js";
 import { deployedImage } from "../fleet/deployed.js";
 import { serviceState } from "../ecs/deployment-state.js";
 import { readDeploymentHistory } from "../ecs/deployment-history.js";
-import { deploySessionName } from "../aws/session-name.js";
 import { mapBounded } from "../concurrency.js";
 import { shortDigest, taskDefinitionName } from "../config/aws-names.js";
 
@@ -44,8 +43,8 @@ export async function ranHealthyIn(
 ): Promise<PreviousStageEvidence> {
   const targets = project.targets.filter((t) => t.stage === stage);
   if (targets.length === 0) return { stage, ran: false, evidence: `stage ${stage} has no targets` };
-  const sessionName = deploySessionName(project.config.service, runId);
-  const results = await mapBounded(targets, (t) => ranHealthyInTarget(t, digest, sessions, sessionName));
+  const names = runSessionNames(project.config.service, runId);
+  const results = await mapBounded(targets, (t) => ranHealthyInTarget(t, digest, sessions, names));
   const yes = results.find((r) => r.ran === true);
   if (yes) return { stage, ran: true, evidence: yes.evidence };
   const unread = results.filter((r) => r.ran === undefined);
@@ -63,9 +62,9 @@ async function ranHealthyInTarget(
   target: Target,
   digest: string,
   sessions: SessionFactory,
-  sessionName: string,
+  names: RunSessionNames,
 ): Promise<{ ran: boolean | undefined; evidence: string }> {
-  const read = await readTarget(target, sessions, sessionName);
+  const read = await readTarget(target, sessions, names);
   if (!read.ok) return { ran: undefined, evidence: `${target.name}: ${read.error.code}` };
   const state = serviceState(read.service, read.serviceDeployment);
   if (deployedImage(read.taskDefinition).digest === digest && state.kind === "stable") {

@@ -159,6 +159,7 @@ export function observed(t: Target, live: Record<string, unknown> | undefined, e
     liveTaskDefinition: td,
     latestRevision: td,
     checks: PASSING_CHECKS(t.name),
+    readsAs: "deploy",
     ...extra,
   };
 }

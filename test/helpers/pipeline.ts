@@ -72,6 +72,8 @@ export async function startPipeline(opts: StartSandboxOptions = {}): Promise<Pip
           image,
           sessions: run.sessions,
           runId: run.runId,
+          // The pipeline's plans are applied (sessionsOf): the deploy role is assumed for them.
+          access: "write",
           options: { ...defaults(run.by), ...options },
         });
         return { ...result, run };

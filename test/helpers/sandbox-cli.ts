@@ -234,7 +234,7 @@ export function generatedEnvironmentYaml(account: string, stage: string, region 
 /**
  * A temporary copy of the example deploy repo whose only stage is `stage` (default "fleet") with
  * one environment file per generated account (environments/gen-<id>.yaml). The example's
- * _defaults.yaml (with its sensitive sentryDsn) is kept.
+ * _defaults.yaml (with its sensitive sentryDsn) is kept, without its viewer role.
  */
 export function generatedRepo(accounts: string[], opts: GeneratedRepoOptions = {}): TempRepo {
   const repo = exampleRepo();
@@ -247,6 +247,10 @@ export function generatedRepo(accounts: string[], opts: GeneratedRepoOptions = {
     for (const f of ["dev", "staging", "prod-eu", "prod-us"]) repo.remove(`environments/${f}.yaml`);
     repo.remove("environments/_prod.yaml");
   }
+  // The sandbox's generated accounts have no viewer role (fixture `viewer`, default false): their
+  // targets read as their deploy role, as every target did before viewer roles (issue 18).
+  repo.edit("environments/_defaults.yaml", /^viewRole:.*\n/m, "");
+  repo.edit("environments/_defaults.yaml", /^viewExternalId:.*\n/m, "");
   writeGeneratedEnvironments(repo.dir, accounts, stage, opts.region);
   return repo;
 }

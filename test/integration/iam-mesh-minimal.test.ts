@@ -7,8 +7,9 @@
 // CAUGHT lists (action -> the check that catches its absence). NOT_CAUGHT lists the actions whose
 // absence main's preflight cannot see today, each with the reason; for the rows whose role preflight
 // already uses, the test runs `check` and asserts it still passes, so a new check that starts catching
-// one (issue 13: execution role ECR pull, secrets, logs, ecs:TagResource; viewer sessions) fails this
-// test until its row is moved to CAUGHT. A third test asserts that the two tables together hold every
+// one (a simulated ecs:StopServiceDeployment, a history check…) fails this test until its row is moved
+// to CAUGHT. Since issue 18's viewer roles, check reads as dev's viewer role and never assumes the
+// deploy role: the deploy role's rows caught are those its simulation answers (PassRole, the writes). A third test asserts that the two tables together hold every
 // action of the generated documents, so no granted action goes unaccounted for.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,24 +59,46 @@ const unverified = (code: string, ...ids: string[]): Expected => ({
 /** Taken away, `deployer check --strict` for dev fails on the named check (the lead adds rows as checks land). */
 const CAUGHT: CaughtRow[] = [
   // the CI role
-  { where: ciRole, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-role") },
+  // (the CI role assumes dev's viewer role: check only reads, issue 18)
+  { where: ciRole, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-view-role") },
   { where: ciRole, action: "ecr:DescribeImages", expect: { error: "ACCESS_DENIED" } },
   { where: ciRole, action: "ecr:GetRepositoryPolicy", expect: unverified("ACCESS_DENIED", "image-pull") },
   // the central repository's policy
   { where: centralRepository, action: "ecr:BatchGetImage", expect: fails("IMAGE_NOT_PULLABLE", "image-pull") },
   { where: centralRepository, action: "ecr:GetDownloadUrlForLayer", expect: fails("IMAGE_NOT_PULLABLE", "image-pull") },
-  // dev's deploy role
-  { where: deployTrust, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-role") },
-  { where: deployRole, action: "ecs:DescribeClusters", expect: fails("ACCESS_DENIED", "service") },
-  { where: deployRole, action: "ecs:DescribeServices", expect: fails("ACCESS_DENIED", "service") },
-  { where: deployRole, action: "ecs:DescribeTaskDefinition", expect: fails("ACCESS_DENIED", "live-task-definition") },
-  { where: deployRole, action: "iam:GetRole", expect: unverified("ACCESS_DENIED", "trust:taskRole", "trust:executionRole") },
-  {
+  // dev's deploy role: check reads as the viewer role and simulates the deploy role's policies from it
+  { where: deployRole, action: "iam:PassRole", expect: fails("PASSROLE_DENIED", "pass-role:taskRole", "pass-role:executionRole") },
+  // the deploy role's writes, simulated (issue 13)
+  ...(["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"] as const).map((action) => ({
     where: deployRole,
+    action,
+    expect: fails("ACCESS_DENIED", `deploy-role-permissions:${action}`),
+  })),
+  // dev's viewer role: what preflight reads with it (issue 18), and its metadata reads of what the tasks need at launch (issue 13)
+  { where: viewTrust, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-view-role") },
+  { where: viewRole, action: "ecs:DescribeClusters", expect: fails("ACCESS_DENIED", "service") },
+  { where: viewRole, action: "ecs:DescribeServices", expect: fails("ACCESS_DENIED", "service") },
+  { where: viewRole, action: "ecs:DescribeTaskDefinition", expect: fails("ACCESS_DENIED", "live-task-definition") },
+  { where: viewRole, action: "iam:GetRole", expect: unverified("ACCESS_DENIED", "trust:taskRole", "trust:executionRole") },
+  {
+    where: viewRole,
     action: "iam:SimulatePrincipalPolicy",
     expect: unverified("PASSROLE_UNVERIFIED", "pass-role:taskRole", "pass-role:executionRole"),
   },
-  { where: deployRole, action: "iam:PassRole", expect: fails("PASSROLE_DENIED", "pass-role:taskRole", "pass-role:executionRole") },
+  { where: viewRole, action: "ssm:DescribeParameters", expect: unverified("ACCESS_DENIED", "secrets:app/DATABASE_URL") },
+  { where: viewRole, action: "logs:DescribeLogGroups", expect: unverified("ACCESS_DENIED", "logs:app") },
+  // the execution role, simulated (issue 13)
+  ...["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"].map((action) => ({
+    where: execRole,
+    action,
+    expect: fails("EXECUTION_ROLE_DENIED", "image-pull:execution-role"),
+  })),
+  ...["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({
+    where: execRole,
+    action,
+    expect: fails("EXECUTION_ROLE_DENIED", "logs:app"),
+  })),
+  { where: execRole, action: "ssm:GetParameters", expect: fails("EXECUTION_ROLE_DENIED", "secrets:app/DATABASE_URL") },
   // dev's task and execution roles
   { where: taskTrust, action: "sts:AssumeRole", expect: fails("ROLE_NOT_TRUSTED", "trust:taskRole") },
   { where: execTrust, action: "sts:AssumeRole", expect: fails("ROLE_NOT_TRUSTED", "trust:executionRole") },
@@ -89,8 +112,9 @@ interface NotCaughtRow {
   sentinel: boolean;
 }
 
-const VIEWER_SESSIONS = "plan/check/status do not use the viewer roles yet (viewer sessions, issue 18's other half)";
-const PLAN_ROLE = "the pull-request role serves plan jobs with viewer sessions (not wired yet); check runs as deployer-ci";
+const ROLLOUT_READS =
+  "check reads as the viewer role; the deploy role re-reads the service and waits with it during a rollout only (its writes are simulated)";
+const PLAN_ROLE = "the pull-request role serves plan jobs (as the viewer roles); this test's check runs as deployer-ci";
 
 /** Taken away, main's preflight does not notice (yet): the report of issue 18 lists them. */
 const NOT_CAUGHT: NotCaughtRow[] = [
@@ -102,63 +126,47 @@ const NOT_CAUGHT: NotCaughtRow[] = [
   },
   {
     where: deployTrust,
+    action: "sts:AssumeRole",
+    sentinel: true,
+    why: "check only reads: it does not assume the deploy role; rollout's preflight does (check assume-role), before any write",
+  },
+  {
+    where: deployTrust,
+    action: "sts:TagSession",
+    sentinel: true,
+    why: "deployer assumes the role again without session tags (src/aws/session.ts): only CloudTrail attribution is lost",
+  },
+  ...[
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListServiceDeployments",
+    "ecs:DescribeServiceDeployments",
+    "ecs:DescribeServiceRevisions",
+  ].map((action) => ({ where: deployRole, action, sentinel: true, why: ROLLOUT_READS })),
+  {
+    where: viewTrust,
     action: "sts:TagSession",
     sentinel: true,
     why: "deployer assumes the role again without session tags (src/aws/session.ts): only CloudTrail attribution is lost",
   },
   ...["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"].map((action) => ({
-    where: deployRole,
+    where: viewRole,
     action,
     sentinel: true,
     why: "an unreadable deployment history fails the `service` check only for BLUE_GREEN / LINEAR / CANARY services; dev rolls",
   })),
-  ...["ecs:RegisterTaskDefinition", "ecs:UpdateService"].map((action) => ({
-    where: deployRole,
-    action,
-    sentinel: true,
-    why: "no check simulates the deploy role's writes (only iam:PassRole)",
-  })),
-  {
-    where: deployRole,
-    action: "ecs:TagResource",
-    sentinel: true,
-    why: "tag-on-create authorisation is not checked (issue 13: ecs:TagResource check)",
-  },
   {
     where: deployRole,
     action: "ecs:StopServiceDeployment",
     sentinel: true,
     why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it; no check simulates it",
   },
-  ...["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"].map((action) => ({
-    where: execRole,
-    action,
-    sentinel: true,
-    why: "the execution role's own ECR permissions are not checked (issue 13: execution role ECR pull)",
-  })),
-  ...["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({
-    where: execRole,
-    action,
-    sentinel: true,
-    why: "the execution role's log permissions are not checked (issue 13: logs)",
-  })),
   {
-    where: execRole,
-    action: "ssm:GetParameters",
+    where: viewRole,
+    action: "kms:DescribeKey",
     sentinel: true,
-    why: "the execution role's secret reads are not checked (issue 13: secrets)",
+    why: "dev's parameter is encrypted with the AWS managed key alias/aws/ssm: preflight reads a key only when it is customer managed",
   },
-  ...["sts:AssumeRole", "sts:TagSession"].map((action) => ({ where: viewTrust, action, sentinel: false, why: VIEWER_SESSIONS })),
-  ...[
-    "ecs:DescribeClusters",
-    "ecs:DescribeServices",
-    "ecs:ListServiceDeployments",
-    "ecs:DescribeServiceDeployments",
-    "ecs:DescribeServiceRevisions",
-    "ecs:DescribeTaskDefinition",
-    "iam:GetRole",
-    "iam:SimulatePrincipalPolicy",
-  ].map((action) => ({ where: viewRole, action, sentinel: false, why: VIEWER_SESSIONS })),
   { where: ciTrust, action: "sts:AssumeRoleWithWebIdentity", sentinel: false, why: "the job gets no credentials at all: not preflight's" },
   { where: planTrust, action: "sts:AssumeRoleWithWebIdentity", sentinel: false, why: PLAN_ROLE },
   ...["sts:AssumeRole", "sts:TagSession", "ecr:DescribeImages", "ecr:GetRepositoryPolicy"].map((action) => ({

@@ -126,8 +126,13 @@ describe("deployer iam: the generated mesh is all a deployment needs", () => {
     // Every call was made by the generated roles, none was refused.
     const log = (await (await fetch(`${sb.endpoint}/_sandbox/log`)).json()) as Array<{ principal: string; status: number; action: string }>;
     const principals = new Set(log.map((e) => e.principal.replace(/\/[^/]+$/, "")));
+    // plan and the rollout's preflight read as the viewer roles (issue 18); only dev's deploy role writes.
     expect([...principals].sort()).toEqual(
-      [`arn:aws:sts::${CI}:assumed-role/deployer-ci`, ...TARGET_ACCOUNTS.map((a) => `arn:aws:sts::${a}:assumed-role/deployer`)].sort(),
+      [
+        `arn:aws:sts::${CI}:assumed-role/deployer-ci`,
+        ...TARGET_ACCOUNTS.map((a) => `arn:aws:sts::${a}:assumed-role/deployer-viewer`),
+        `arn:aws:sts::${TARGET_ACCOUNTS[0]}:assumed-role/deployer`,
+      ].sort(),
     );
     expect(log.filter((e) => e.status >= 400).map((e) => `${e.principal} ${e.action} ${e.status}`)).toEqual([]);
   }, 240_000); // four CLI runs and a rollout: generous on a loaded machine

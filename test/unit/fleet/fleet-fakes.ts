@@ -232,17 +232,19 @@ export class FakeFleet {
     this.serve(name);
   }
 
+  /** The role that reads the target cannot be assumed: its viewer role (issue 18), else its deploy role. */
   deny(name: string): void {
     const t = this.target(name);
+    const role = t.viewRole ?? t.deployRole;
     this.world.assumeFailures.set(
-      t.deployRole,
+      role,
       new DeployerError({
         code: "ASSUME_ROLE_DENIED",
-        message: `Cannot assume ${t.deployRole}: access denied`,
+        message: `Cannot assume ${role}: access denied`,
         target: name,
         account: t.account,
         action: "sts:AssumeRole",
-        resource: t.deployRole,
+        resource: role,
         awsCode: "AccessDenied",
         awsMessage: "User is not authorized to perform: sts:AssumeRole",
         hint: "check the trust policy",

@@ -69,7 +69,7 @@ describe("fleetStatus", () => {
     const text = formatStatusText(status, { color: false });
     expect(text).toMatch(/^prod-us\s+prod\s+555555555555\s+us-east-1\s+shop-prod-us\/api\s+error ASSUME_ROLE_DENIED/m);
     expect(text).toContain(
-      "error ASSUME_ROLE_DENIED [prod-us 555555555555] Cannot assume arn:aws:iam::555555555555:role/deployer: access denied",
+      "error ASSUME_ROLE_DENIED [prod-us 555555555555] Cannot assume arn:aws:iam::555555555555:role/deployer-viewer: access denied",
     );
     expect(text).toContain("hint: check the trust policy");
     expect(formatStatusMarkdown(status)).toContain(

@@ -66,18 +66,37 @@ describe("the actions table", () => {
 
 describe("buildMesh", () => {
   it("deploy role: exactly the table's deploy actions, scoped to the target; iam:PassRole only for its two roles, only to ECS tasks", () => {
-    const m = mesh();
+    // Without a viewer role, preflight reads as the deploy role: it gets the preflight reads too.
+    const m = mesh(fleet().map((t) => ({ ...t, viewRole: undefined, viewExternalId: undefined })));
     const deploy = roleOf(m, "arn:aws:iam::222222222222:role/deployer");
     const actions = statements(deploy.policy?.document).flatMap((s) => list(s.Action));
-    // ecr:DescribeImages reads the target's replica (imageRepository): dev has none.
-    // Cloud Map / RAM reads: only the live service names its namespaces (never in `deployer iam`);
-    // simulating the task role: only with taskAssumes (this fleet has none).
+    // ecr:DescribeImages reads the target's replica (imageRepository), secretsmanager:DescribeSecret
+    // the Secrets Manager secrets of secrets[].valueFrom: dev has neither. Cloud Map / RAM reads: only
+    // the live service names its namespaces (never in `deployer iam`); simulating the task role: only
+    // with taskAssumes (this fleet has none).
+    const absent = new Set(["ecr:DescribeImages", "secretsmanager:DescribeSecret"]);
     const unresolved = (a: (typeof REQUIRED_ACTIONS)[number]) =>
       a.resources.includes("service-connect-namespaces") || a.onlyWith === "service-connect-namespaces" || a.onlyWith === "task-assumes";
     const expected = REQUIRED_ACTIONS.filter(
-      (a) => a.roles.includes("deploy") && !a.fallbackFor && a.action !== "ecr:DescribeImages" && !unresolved(a),
+      (a) => a.roles.includes("deploy") && !a.fallbackFor && !absent.has(a.action) && !unresolved(a),
     );
     expect(new Set(actions)).toEqual(new Set(expected.map((a) => a.action)));
+    expect(deploy.readsByViewer).toBeUndefined();
+
+    // With a viewer role, the viewer reads in preflight: the deploy role keeps what a rollout sends
+    // (its writes, and the reads it makes while applying and waiting), nothing preflight-only.
+    const viewed = roleOf(mesh(), "arn:aws:iam::222222222222:role/deployer");
+    expect(viewed.readsByViewer).toBe(true);
+    const rolloutOnly = REQUIRED_ACTIONS.filter((a) => a.roles.includes("deploy") && !a.fallbackFor && !a.preflightOnly);
+    expect(new Set(statements(viewed.policy?.document).flatMap((s) => list(s.Action)))).toEqual(new Set(rolloutOnly.map((a) => a.action)));
+    for (const gone of [
+      "ecs:DescribeClusters",
+      "iam:GetRole",
+      "iam:SimulatePrincipalPolicy",
+      "ssm:DescribeParameters",
+      "logs:DescribeLogGroups",
+    ])
+      expect(withAction(viewed.policy?.document, gone)).toEqual([]);
     const replica = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/api-replica";
     const withReplica = roleOf(mesh([makeTarget({ imageRepository: replica })]), "arn:aws:iam::222222222222:role/deployer");
     expect(withAction(withReplica.policy?.document, "ecr:DescribeImages").flatMap((s) => list(s.Resource))).toEqual([
@@ -94,19 +113,29 @@ describe("buildMesh", () => {
     expect(list(register.Resource)).toEqual(["arn:aws:ecs:eu-west-1:222222222222:task-definition/shop-api-dev:*"]);
     const update = withAction(deploy.policy?.document, "ecs:UpdateService")[0]!;
     expect(list(update.Resource)).toEqual(["arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/api"]);
-    // "*" only where the action has no resource type (DescribeTaskDefinition).
+    // "*" only where the action has no resource type (DescribeTaskDefinition, DescribeParameters) or
+    // lists the account's log groups by prefix (DescribeLogGroups).
+    const starOnly = new Set(["ecs:DescribeTaskDefinition", "ssm:DescribeParameters", "logs:DescribeLogGroups"]);
     for (const s of statements(deploy.policy?.document))
-      if (list(s.Resource).includes("*")) expect(list(s.Action), JSON.stringify(s)).toEqual(["ecs:DescribeTaskDefinition"]);
+      if (list(s.Resource).includes("*")) for (const a of list(s.Action)) expect(starOnly, JSON.stringify(s)).toContain(a);
+    // kms:DescribeKey: the keys of the account and region of dev's parameter, never "*".
+    expect(withAction(deploy.policy?.document, "kms:DescribeKey").flatMap((s) => list(s.Resource))).toEqual([
+      "arn:aws:kms:eu-west-1:222222222222:key/*",
+    ]);
   });
 
-  it("viewer role: reads only, iam:SimulatePrincipalPolicy on its target's deploy role only", () => {
+  it("viewer role: reads only, iam:SimulatePrincipalPolicy on its target's deploy and execution roles only", () => {
     const m = mesh();
     const view = roleOf(m, "arn:aws:iam::222222222222:role/deployer-viewer");
     const actions = statements(view.policy?.document).flatMap((s) => list(s.Action));
     expect(actions.length).toBeGreaterThan(5);
     for (const a of actions) expect(a).toMatch(/^[a-z]+:(Describe|List|Get|BatchGet|Simulate)/);
     const simulate = withAction(view.policy?.document, "iam:SimulatePrincipalPolicy");
-    expect(simulate.flatMap((s) => list(s.Resource))).toEqual(["arn:aws:iam::222222222222:role/deployer"]);
+    // The deploy role (PassRole and its writes) and the execution role (what ECS does as it at task start).
+    expect(simulate.flatMap((s) => list(s.Resource)).sort()).toEqual([
+      "arn:aws:iam::222222222222:role/deployer",
+      "arn:aws:iam::222222222222:role/shop-api-exec",
+    ]);
   });
 
   it("trust: the CI roles trust GitHub OIDC of this repository (deploy: main + environment; plan: pull_request); deploy roles trust the deploy CI role with the ExternalId; viewers both CI roles", () => {

@@ -33,13 +33,69 @@ const READ_METHODS = new Set([
   "getManagedPolicy",
 ]);
 
+/** The checks of a target without a viewRole (no viewer session to assume). */
+const ORDER = CHECK_ORDER.filter((c) => c.id !== "assume-view-role");
+
 describe("observeTarget", () => {
+  describe("with a viewer role (issue 18)", () => {
+    const viewed = () => makeTarget({ viewRole: "arn:aws:iam::222222222222:role/deployer-viewer", viewExternalId: "shop-viewer" });
+
+    it("a read-only run assumes the viewer role only: every check reads as it, the deploy role is simulated, never assumed", async () => {
+      const target = viewed();
+      const world = healthyWorld(target);
+      const observed = await observeTarget(await input(world, target, { access: "read" }));
+      expect(world.assumed.map((r) => [r.roleArn, r.externalId, r.sessionName])).toEqual([
+        ["arn:aws:iam::222222222222:role/deployer-viewer", "shop-viewer", "deployer-view-shop-api-r7k2"],
+      ]);
+      expect(observed.readsAs).toBe("view");
+      expect(observed.session).toBeUndefined();
+      const ids = observed.checks.map((c) => c.id);
+      expect(ids[0]).toBe("assume-view-role");
+      expect(ids).not.toContain("assume-role");
+      expect(observed.checks.every((c) => c.verdict === "pass")).toBe(true);
+      const simulated = world.calls.filter((c) => c.method === "simulatePrincipalPolicy").map((c) => JSON.stringify(c.args));
+      expect(simulated.some((s) => s.includes(target.deployRole))).toBe(true);
+      expect(world.writes()).toEqual([]);
+    });
+
+    it("a run that writes also assumes the deploy role in preflight, keeps its session for the writes, and still reads as the viewer", async () => {
+      const target = viewed();
+      const world = healthyWorld(target);
+      const observed = await observeTarget(await input(world, target, { access: "write" }));
+      expect(world.assumed.map((r) => r.roleArn).sort()).toEqual([target.deployRole, target.viewRole].sort());
+      expect(observed.readsAs).toBe("view");
+      expect(observed.session?.identity.arn).toContain("assumed-role/deployer/deployer-shop-api-r7k2");
+      expect(observed.checks.slice(0, 2).map((c) => [c.id, c.verdict])).toEqual([
+        ["assume-view-role", "pass"],
+        ["assume-role", "pass"],
+      ]);
+    });
+
+    it("a viewer role that cannot be assumed: its check fails, naming viewExternalId, and every other check is skipped", async () => {
+      const target = viewed();
+      const world = healthyWorld(target);
+      world.assumeFailures.set(
+        target.viewRole!,
+        new DeployerError({ code: "ASSUME_ROLE_DENIED", message: "denied", awsCode: "AccessDenied" }),
+      );
+      const observed = await observeTarget(await input(world, target, { access: "read" }));
+      expect(observed.checks[0]).toMatchObject({
+        id: "assume-view-role",
+        verdict: "fail",
+        error: { code: "ASSUME_ROLE_DENIED", field: "viewExternalId" },
+      });
+      expect(observed.checks.slice(1).every((c) => c.verdict === "skip")).toBe(true);
+      expect(observed.checks.map((c) => c.id)).not.toContain("assume-role");
+      expect(world.calls.filter((c) => c.account === target.account)).toEqual([]);
+    });
+  });
+
   it("reads the live state and runs every check, in the stable order, all passing for a healthy target", async () => {
     const target = makeTarget();
     const world = healthyWorld(target);
     const observed = await observeTarget(await input(world, target));
-    expect(observed.checks.map((c) => c.id)).toEqual(CHECK_ORDER.map((c) => c.id));
-    expect(observed.checks.map((c) => [c.id, c.verdict])).toEqual(CHECK_ORDER.map((c) => [c.id, "pass"]));
+    expect(observed.checks.map((c) => c.id)).toEqual(ORDER.map((c) => c.id));
+    expect(observed.checks.map((c) => [c.id, c.verdict])).toEqual(ORDER.map((c) => [c.id, "pass"]));
     expect(observed.service?.name).toBe("api");
     expect(observed.liveTaskDefinition).toMatchObject({ revision: 1, tags: { "deployer:run-id": "old" } });
     expect(observed.latestRevision?.revision).toBe(1);
@@ -77,8 +133,8 @@ describe("observeTarget", () => {
     const observed = await observeTarget(await input(world, target));
     expect(observed.session).toBeUndefined();
     expect(observed.checks[0]).toMatchObject({ id: "assume-role", verdict: "fail", error: { code: "ASSUME_ROLE_DENIED" } });
-    expect(observed.checks.slice(1).map((c) => c.verdict)).toEqual(CHECK_ORDER.slice(1).map(() => "skip"));
-    expect(observed.checks.map((c) => c.id)).toEqual(CHECK_ORDER.map((c) => c.id));
+    expect(observed.checks.slice(1).map((c) => c.verdict)).toEqual(ORDER.slice(1).map(() => "skip"));
+    expect(observed.checks.map((c) => c.id)).toEqual(ORDER.map((c) => c.id));
     expect(world.calls.filter((c) => c.account === target.account)).toEqual([]);
   });
 
@@ -145,7 +201,7 @@ describe("observeTarget", () => {
     expect(byId["service"]).toMatchObject({ verdict: "fail", error: { code: "INTERNAL", target: "dev" } });
     expect(byId["live-task-definition"]?.error?.code).toBe("INTERNAL");
     expect(byId["trust:taskRole"]?.verdict).toBe("pass");
-    expect(observed.checks).toHaveLength(CHECK_ORDER.length);
+    expect(observed.checks).toHaveLength(ORDER.length);
   });
 
   it("validates the rendered definition with the foundation's validator by default", async () => {

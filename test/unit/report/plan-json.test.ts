@@ -61,6 +61,8 @@ describe("planToJson", () => {
       "image",
       "stages",
       "summary",
+      // the fixtures' targets were read as their deploy roles (no viewRole)
+      "writeCapableReads",
       "targets",
     ]);
     const t = json.targets[0]!;

@@ -49,6 +49,8 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
       image: o.image,
       sessions: run.sessions,
       runId: run.runId,
+      // plan and check only read: a target with a viewRole is read as it, its deploy role not assumed.
+      access: "read",
       options: planOptions(run, o.preflight, o.image),
     });
     phase.stop();

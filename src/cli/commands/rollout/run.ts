@@ -46,6 +46,7 @@ export async function run(g: GlobalOptions, o: RolloutOptions): Promise<ExitCode
       image,
       sessions: run.sessions,
       runId: run.runId,
+      access: "write",
       options: planOptions(run, o.preflight, image),
     });
     phase.stop();
