@@ -382,6 +382,28 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     why: "RegisterTaskDefinition passes the task and execution roles to ECS",
     source: "[PASSROLE]; [SAR-IAM] PassRole: role*, condition iam:PassedToService",
   },
+  // The task role's own policies, read for the sts:AssumeRole resources its tasks may assume in other
+  // accounts (check task-assumes, issue 18).
+  ...(["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["task-role"],
+    sid: "ReadTaskRolePolicies",
+    preflightOnly: true,
+    sdk: [`${action.slice(4)}Command`],
+    why: "preflight: the roles of other accounts the task role's policies let it assume (check task-assumes)",
+    source: `[SAR-IAM] ${action.slice(4)}: role*`,
+  })),
+  ...(["iam:GetPolicy", "iam:GetPolicyVersion"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["*"],
+    sid: "ReadTaskRoleManagedPolicies",
+    preflightOnly: true,
+    sdk: [`${action.slice(4)}Command`],
+    why: "preflight: the managed policies attached to the task role (check task-assumes); their ARNs are only known once listed",
+    source: `[SAR-IAM] ${action.slice(4)}: policy*`,
+  })),
   // The local fallback of the PassRole check, when iam:SimulatePrincipalPolicy is denied: never emitted.
   ...(["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"] as const).map((action): RequiredAction => ({
     action,

@@ -161,6 +161,14 @@ const NOT_CAUGHT: NotCaughtRow[] = [
     sentinel: true,
     why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it; no check simulates it",
   },
+  ...["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"].map(
+    (action) => ({
+      where: viewRole,
+      action,
+      sentinel: true,
+      why: "the task role's policies are read only to find roles of other accounts it may assume; unreadable, check task-assumes is SKIP (dev declares no taskAssumes)",
+    }),
+  ),
   {
     where: viewRole,
     action: "kms:DescribeKey",

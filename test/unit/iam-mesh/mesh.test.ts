@@ -114,8 +114,16 @@ describe("buildMesh", () => {
     const update = withAction(deploy.policy?.document, "ecs:UpdateService")[0]!;
     expect(list(update.Resource)).toEqual(["arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/api"]);
     // "*" only where the action has no resource type (DescribeTaskDefinition, DescribeParameters) or
-    // lists the account's log groups by prefix (DescribeLogGroups).
-    const starOnly = new Set(["ecs:DescribeTaskDefinition", "ssm:DescribeParameters", "logs:DescribeLogGroups"]);
+    // lists the account's log groups by prefix (DescribeLogGroups), and for the task role's attached
+    // managed policies (GetPolicy, GetPolicyVersion: their ARNs, AWS managed ones included, are only
+    // known once listed).
+    const starOnly = new Set([
+      "ecs:DescribeTaskDefinition",
+      "ssm:DescribeParameters",
+      "logs:DescribeLogGroups",
+      "iam:GetPolicy",
+      "iam:GetPolicyVersion",
+    ]);
     for (const s of statements(deploy.policy?.document))
       if (list(s.Resource).includes("*")) for (const a of list(s.Action)) expect(starOnly, JSON.stringify(s)).toContain(a);
     // kms:DescribeKey: the keys of the account and region of dev's parameter, never "*".
