@@ -1,7 +1,8 @@
 // May this role do that? Answered the same way for every check: IAM's simulator first
 // (iam:SimulatePrincipalPolicy with the role as policy source: identity policies, boundary and, as
 // IAM answers since 2026-07, SCPs — read finely in simulation.ts); when the simulation itself is
-// refused, the role's own policies are read and evaluated locally (src/iam/evaluator.ts: SCPs and
+// refused, or gives no usable answer for a request (none for it, or a decision IAM does not
+// document), the role's own policies are read and evaluated locally (src/iam/evaluator.ts: SCPs and
 // session policies are invisible to it, and it says so); when neither is possible, unverified.
 // Never a guessed "allowed".
 import type { SimulationContextEntry } from "../aws/ports.js";
@@ -50,54 +51,75 @@ function plainContext(entries: SimulationContextEntry[]): RequestContext {
   return out;
 }
 
-/** Answers every ask from one simulation (question), or from the role's own policies when it is refused. */
+/** EvalDecision as IAM documents it (PolicyEvaluationDecisionType: allowed | explicitDeny | implicitDeny):
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html — any other value is
+ * an answer deployer does not know and never trusts. */
+const KNOWN_DECISIONS = new Set(["allowed", "explicitdeny", "implicitdeny"]);
+
+/**
+ * Answers every ask from one simulation (question); an ask the simulation gives no usable answer
+ * for (no result for it, or a decision IAM does not document) and every ask when the simulation is
+ * refused are answered from the role's own policies, evaluated locally.
+ */
 export async function answerPermissions(
   ctx: CheckContext,
   question: SimulationQuestion,
   asks: PermissionAsk[],
 ): Promise<PermissionAnswers> {
   const simulated = await ctx.reads.simulation(question);
-  if (simulated.ok) {
+  if (!simulated.ok)
+    return localAnswers(
+      ctx,
+      question,
+      asks,
+      simulated.error,
+      `iam:SimulatePrincipalPolicy failed (${simulated.error.awsCode ?? simulated.error.code})`,
+    );
+  const answers: Array<PermissionAnswer | undefined> = asks.map((ask): PermissionAnswer | undefined => {
+    const r = findResult(simulated.value, ask.action, ask.resource);
+    if (!r || !KNOWN_DECISIONS.has(r.decision.toLowerCase())) return undefined;
+    const access = readAccess(r, { crossAccountResource: ask.crossAccountResource });
+    if (access.kind === "allowed") {
+      return {
+        verdict: "allowed",
+        method: "iam:SimulatePrincipalPolicy",
+        matched: access.matched,
+        ...(access.identityOnly ? { identityOnly: true } : {}),
+      };
+    }
+    if (access.kind === "denied")
+      return { verdict: "denied", by: access.by, method: "iam:SimulatePrincipalPolicy", matched: access.matched };
     return {
-      answers: asks.map((ask): PermissionAnswer => {
-        const r = findResult(simulated.value, ask.action, ask.resource);
-        if (!r)
-          return {
-            verdict: "unverified",
-            method: "iam:SimulatePrincipalPolicy",
-            why: `IAM's simulation returned no result for ${ask.action} on ${ask.resource}`,
-          };
-        const access = readAccess(r, { crossAccountResource: ask.crossAccountResource });
-        if (access.kind === "allowed") {
-          return {
-            verdict: "allowed",
-            method: "iam:SimulatePrincipalPolicy",
-            matched: access.matched,
-            ...(access.identityOnly ? { identityOnly: true } : {}),
-          };
-        }
-        if (access.kind === "denied")
-          return { verdict: "denied", by: access.by, method: "iam:SimulatePrincipalPolicy", matched: access.matched };
-        return {
-          verdict: "unverified",
-          method: "iam:SimulatePrincipalPolicy",
-          missing: access.missing,
-          why: `IAM's answer (${access.decision}) depends on condition keys deployer cannot know before the task runs (${access.missing.join(", ")})`,
-        };
-      }),
+      verdict: "unverified",
+      method: "iam:SimulatePrincipalPolicy",
+      missing: access.missing,
+      why: `IAM's answer (${access.decision}) depends on condition keys deployer cannot know before the task runs (${access.missing.join(", ")})`,
     };
-  }
+  });
+  const unanswered = asks.filter((_, i) => answers[i] === undefined);
+  if (unanswered.length === 0) return { answers: answers as PermissionAnswer[] };
+  const local = await localAnswers(ctx, question, unanswered, undefined, "iam:SimulatePrincipalPolicy gave no usable answer");
+  let next = 0;
+  return { ...local, answers: answers.map((a) => a ?? local.answers[next++]!) };
+}
 
-  const simulateError = simulated.error;
+/** The asks answered from the role's own policies (the simulation could not answer them: `simulated` says why). */
+async function localAnswers(
+  ctx: CheckContext,
+  question: SimulationQuestion,
+  asks: PermissionAsk[],
+  simulateError: DeployerError | undefined,
+  simulated: string,
+): Promise<PermissionAnswers> {
   const read = await ctx.reads.rolePolicies(question.policySourceArn);
   if (!read.ok) {
     return {
-      simulateError,
+      ...(simulateError ? { simulateError } : {}),
       readError: read.error,
       answers: asks.map(() => ({
         verdict: "unverified",
         method: "none",
-        why: `iam:SimulatePrincipalPolicy failed (${simulateError.awsCode ?? simulateError.code}) and reading the role's policies failed (${read.error.action ?? "iam:ListRolePolicies"}: ${read.error.awsCode ?? read.error.code})`,
+        why: `${simulated} and reading the role's policies failed (${read.error.action ?? "iam:ListRolePolicies"}: ${read.error.awsCode ?? read.error.code})`,
       })),
     };
   }
@@ -142,5 +164,10 @@ export async function answerPermissions(
       note: "evaluated locally from the role's identity policies and boundary; SCPs and session policies are not visible to it",
     };
   });
-  return { answers, simulateError, policiesRead: policies.map((p) => p.name), ...(boundaryArn ? { boundaryArn } : {}) };
+  return {
+    answers,
+    ...(simulateError ? { simulateError } : {}),
+    policiesRead: policies.map((p) => p.name),
+    ...(boundaryArn ? { boundaryArn } : {}),
+  };
 }

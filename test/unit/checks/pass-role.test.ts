@@ -233,13 +233,16 @@ describe("check: pass-role", () => {
     world.account(target.account).simulation.set(target.taskRole, "explicitDeny");
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.verdict).toBe("fail");
-    expect(r.message).toBe(`${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com (explicitDeny)`);
+    expect(r.message).toBe(
+      `${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com: a Deny statement forbids ${target.deployRole} iam:PassRole on ${target.taskRole}`,
+    );
     expect(r.hint).toBe(
-      `A Deny statement (see the role's policies, boundary and SCPs) forbids it: narrow that Deny for ${target.taskRole}.`,
+      `Narrow the Deny so it no longer covers this request; ${target.deployRole} needs: ${JSON.stringify(passRoleStatement(target.taskRole))}`,
     );
     expect(r.evidence).toEqual({
       method: "iam:SimulatePrincipalPolicy",
       decision: "explicitDeny",
+      deniedBy: "explicit-deny",
       matchedStatements: [],
       roleArn: target.taskRole,
     });
@@ -249,7 +252,10 @@ describe("check: pass-role", () => {
     const world = healthyWorld(target);
     world.account(target.account).simulation.set(target.taskRole, "implicitDeny");
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
-    expect(r.message).toBe(`${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com (implicitDeny)`);
+    expect(r.message).toBe(
+      `${target.deployRole} may not iam:PassRole ${target.taskRole} to ecs-tasks.amazonaws.com: no policy of ${target.deployRole} allows iam:PassRole on ${target.taskRole}`,
+    );
+    expect(r.evidence).toMatchObject({ method: "iam:SimulatePrincipalPolicy", decision: "implicitDeny", deniedBy: "no-allow" });
     expect(r.hint).toMatch(
       new RegExp(
         `^Add to a policy of ${target.deployRole}: ${JSON.stringify(passRoleStatement(target.taskRole)).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(or fix \`taskRole\` in `,
@@ -295,7 +301,7 @@ describe("check: pass-role", () => {
     });
     const r = await checkPassRole(await checkContext(world, target), "taskRole");
     expect(r.message).toBe(
-      `could not decide whether ${target.deployRole} may pass ${target.taskRole}: its policies use condition operators deployer does not evaluate (IpAddress)`,
+      `could not decide whether ${target.deployRole} may pass ${target.taskRole}: the role's policies use condition operators deployer does not evaluate (IpAddress)`,
     );
     expect(r.hint).toBe(
       `Allow deployer's role iam:SimulatePrincipalPolicy on ${target.deployRole} so IAM can answer, or check the policies by hand.`,
@@ -307,13 +313,19 @@ describe("check: pass-role", () => {
     acct.inline.set("deployer", { deploy: allowPass("*") });
     acct.roles.get("deployer")!.permissionsBoundaryArn = "arn:aws:iam::222222222222:policy/boundary";
     const b = await checkPassRole(await checkContext(w2, target), "taskRole");
+    expect(b.verdict).toBe("unverified");
+    // Why the boundary could not be read is in the message (it was in evidence.boundaryError before issue 13).
     expect(b.message).toBe(
-      `${target.deployRole}'s policies allow passing ${target.taskRole}, but its permissions boundary arn:aws:iam::222222222222:policy/boundary could not be read`,
+      `could not decide whether ${target.deployRole} may pass ${target.taskRole}: the role's policies allow it, but its permissions boundary arn:aws:iam::222222222222:policy/boundary could not be read (no way to read managed policies)`,
     );
     expect(b.hint).toBe(
-      `Allow iam:SimulatePrincipalPolicy, or iam:GetPolicy and iam:GetPolicyVersion on arn:aws:iam::222222222222:policy/boundary, for ${target.deployRole}.`,
+      `Allow deployer's role iam:SimulatePrincipalPolicy on ${target.deployRole} so IAM can answer, or check the policies by hand.`,
     );
-    expect(b.evidence).toMatchObject({ boundary: "arn:aws:iam::222222222222:policy/boundary", boundaryError: expect.any(String) });
+    expect(b.evidence).toMatchObject({
+      method: "local-evaluation",
+      decision: "unverified",
+      boundary: "arn:aws:iam::222222222222:policy/boundary",
+    });
   });
 
   it("neither simulation nor reading works: the message names both failures", async () => {
@@ -332,17 +344,27 @@ describe("check: pass-role", () => {
     });
   });
 
-  it('IAM\'s answer for the resource "*" counts when it has none for the role; no answer at all is not a pass', async () => {
+  it('IAM\'s answer for the resource "*" counts when it is its only answer for the action; no answer for the role is not a pass', async () => {
     const answer = (results: Array<{ action: string; resource: string; decision: string }>) => async () => {
       const ctx = await checkContext(healthyWorld(target), target);
-      Object.assign(ctx.session.iam, { simulatePrincipalPolicy: async () => results.map((r) => ({ ...r, matchedStatements: [] })) });
+      Object.assign(ctx.session.iam, {
+        simulatePrincipalPolicy: async () => results.map((r) => ({ ...r, matchedStatements: [], missingContextValues: [] })),
+      });
       return checkPassRole(ctx, "taskRole");
     };
+    // A simulation answered for "*" only (no per-resource results): that answer covers every resource.
     const wildcard = await answer([
-      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/other", decision: "implicitDeny" },
       { action: "IAM:PassRole", resource: "*", decision: "allowed" },
+      { action: "iam:GetRole", resource: "arn:aws:iam::222222222222:role/other", decision: "implicitDeny" },
     ])();
     expect(wildcard).toMatchObject({ verdict: "pass", evidence: { method: "iam:SimulatePrincipalPolicy" } });
+    // Per-resource answers, none for the role: the "*" one is not about it, so IAM did not answer for the
+    // role and the role's policies decide (the healthy world's deploy role has none: no Allow).
+    const otherResource = await answer([
+      { action: "iam:PassRole", resource: "arn:aws:iam::222222222222:role/other", decision: "allowed" },
+      { action: "iam:PassRole", resource: "*", decision: "allowed" },
+    ])();
+    expect(otherResource).toMatchObject({ verdict: "fail", evidence: { method: "local-evaluation", decision: "implicitDeny" } });
     const exactFirst = await answer([
       { action: "iam:PassRole", resource: "*", decision: "allowed" },
       { action: "iam:PassRole", resource: target.taskRole, decision: "explicitDeny" },

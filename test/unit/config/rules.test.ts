@@ -60,7 +60,7 @@ describe("config rules", () => {
         ...DEV,
         deployRole: "arn:aws:iam::999999999999:role/deployer",
         taskRole: "arn:aws:iam::999999999999:role/shop-api-task",
-        executionRole: "arn:aws-cn:iam::999999999999:role/x/shop-api-exec",
+        executionRole: "arn:aws:iam::999999999999:role/x/shop-api-exec",
       }),
       ["dev"],
       hint,
@@ -74,7 +74,27 @@ describe("config rules", () => {
       /^ECS only accepts a task role from the task's own account\. Expected arn:aws:iam::222222222222:role\/shop-api-task /,
     );
     expect(errors[2]!.hint).toMatch(
-      /^ECS only accepts an execution role from the task's own account\. Expected arn:aws-cn:iam::222222222222:role\//,
+      /^ECS only accepts an execution role from the task's own account\. Expected arn:aws:iam::222222222222:role\/x\/shop-api-exec /,
+    );
+    // The ARN expected keeps the role's partition and path. (A role of another partition than the
+    // target's region gets the partition rule's error first, so the region is one of aws-cn here.)
+    const cn = semanticErrors(
+      "dev",
+      FILE,
+      merged({
+        ...DEV,
+        region: "cn-north-1",
+        deployRole: "arn:aws-cn:iam::222222222222:role/deployer",
+        taskRole: "arn:aws-cn:iam::222222222222:role/shop-api-task",
+        executionRole: "arn:aws-cn:iam::999999999999:role/x/shop-api-exec",
+      }),
+      ["dev"],
+      hint,
+    );
+    expect(cn.map((e) => e.field)).toEqual(["executionRole"]);
+    expect(cn[0]!.message).toBe('executionRole is in account 999999999999, but target "dev" is account 222222222222');
+    expect(cn[0]!.hint).toBe(
+      "ECS only accepts an execution role from the task's own account. Expected arn:aws-cn:iam::222222222222:role/x/shop-api-exec (account is set at dev.yaml:2).",
     );
   });
 
