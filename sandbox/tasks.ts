@@ -248,17 +248,7 @@ export function createTask(i: NewTaskInput): StandaloneTask {
       task.pullStartedAt = t0 + 0.15 * U;
       task.pullStoppedAt = failAt;
     }
-    task.stop = {
-      code: "TaskFailedToStart",
-      reason: i.launchFailure,
-      desiredAt: failAt,
-      stoppingAt: failAt,
-      executionStoppedAt: failAt,
-      statusStoppingAt: failAt,
-      deprovisioningAt: failAt + 0.05 * U,
-      stoppedAt: failAt + 0.1 * U,
-      exitCodes: {},
-    };
+    task.stop = stoppedBeforeRunning("TaskFailedToStart", i.launchFailure, failAt, U);
     return task;
   }
   task.pullStartedAt = t0 + 0.15 * U;
@@ -268,6 +258,21 @@ export function createTask(i: NewTaskInput): StandaloneTask {
   const stop = naturalStop(task);
   if (stop) task.stop = stop;
   return task;
+}
+
+/** The stop of a task that never ran (it failed to start, or was stopped first): no container exited. */
+function stoppedBeforeRunning(code: TaskStopCode, reason: string | undefined, at: number, U: number): TaskStop {
+  return {
+    code,
+    ...(reason !== undefined ? { reason } : {}),
+    desiredAt: at,
+    stoppingAt: at,
+    executionStoppedAt: at,
+    statusStoppingAt: at,
+    deprovisioningAt: at + 0.05 * U,
+    stoppedAt: at + 0.1 * U,
+    exitCodes: {},
+  };
 }
 
 export function desiredStatus(t: StandaloneTask, now: number): "RUNNING" | "STOPPED" {
@@ -299,17 +304,7 @@ export function requestStop(t: StandaloneTask, now: number, reason: string | und
       if (t[k] !== undefined && t[k] > now) delete t[k];
     }
     delete t.launchFailure;
-    t.stop = {
-      code: "UserInitiated",
-      ...(reason !== undefined ? { reason } : {}),
-      desiredAt: now,
-      stoppingAt: now,
-      executionStoppedAt: now,
-      statusStoppingAt: now,
-      deprovisioningAt: now + 0.05 * U,
-      stoppedAt: now + 0.1 * U,
-      exitCodes: {},
-    };
+    t.stop = stoppedBeforeRunning("UserInitiated", reason, now, U);
     return true;
   }
   const running = t.runningAt;
