@@ -136,7 +136,7 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
       }),
     );
   } else {
-    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors, image?.repository)));
+    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors, service, image?.repository)));
   }
 
   if (errors.length > 0) throw new DeployerErrors(capPerFile(sortErrors(dedupeErrors(errors))), `${configFile}: configuration is invalid`);
@@ -145,6 +145,7 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
     file: configFile,
     rootDir,
     service,
+    services: [{ key: service, template: template!.file, image: image! }],
     template: template!.file,
     image: image!,
     stages,
@@ -168,6 +169,8 @@ async function loadTargets(
   stageNames: string[],
   configSource: YamlSource,
   errors: DeployerError[],
+  /** The logical service every target deploys (`service:` of deployer.yaml). */
+  serviceKey: string,
   /** image.repository of deployer.yaml: replicas may be in its account. */
   centralRepository?: string,
 ): Promise<Target[]> {
@@ -335,7 +338,7 @@ async function loadTargets(
         ...shortSensitiveValueErrors(name, source.file, merged),
       );
     errors.push(...targetErrors);
-    if (targetErrors.length === 0 && !patternFailed) targets.push(toTarget(name, source.file, merged));
+    if (targetErrors.length === 0 && !patternFailed) targets.push(toTarget(name, source.file, merged, serviceKey));
   }
   errors.push(...patternErrors.errors());
   errors.push(...duplicateServiceErrors(targets));

@@ -87,11 +87,13 @@ export function readImage(
   return image;
 }
 
-export function toTarget(name: string, file: string, merged: MergedLayers): Target {
+export function toTarget(name: string, file: string, merged: MergedLayers, serviceKey: string): Target {
   const v = merged.value;
   const str = (k: string) => v[k] as string;
   const target: Target = {
     name,
+    env: name,
+    serviceKey,
     file,
     stage: str("stage"),
     account: str("account"),

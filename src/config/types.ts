@@ -20,13 +20,31 @@ export interface ImageConfig {
   registryExternalId?: string;
 }
 
+/**
+ * One service of the project (issue 17). A one-service deployer.yaml (`service:` + `template:`) is
+ * one ServiceConfig whose key is `service`; `services:` declares several.
+ */
+export interface ServiceConfig {
+  /** The logical service name (the key under `services:`, or `service:`): `{{service}}` in templates. */
+  key: string;
+  /** Absolute path of this service's Handlebars task-definition template. */
+  template: string;
+  /** This service's image repository (defaults to the project's `image`). */
+  image: ImageConfig;
+}
+
 export interface DeployerConfig {
   /** Absolute path of deployer.yaml. */
   file: string;
   /** Directory holding deployer.yaml; relative paths in it resolve from here. */
   rootDir: string;
-  /** Logical service name: used in task-definition family and tags. */
+  /**
+   * Logical service name: used in task-definition family and tags. With several `services:`, the
+   * project's name (plan headers, session names); each target then carries its own `serviceKey`.
+   */
   service: string;
+  /** The project's services in declared order; one entry for a one-service deployer.yaml. */
+  services: ServiceConfig[];
   /** Absolute path of the Handlebars task-definition template. */
   template: string;
   image: ImageConfig;
@@ -38,8 +56,15 @@ export interface DeployerConfig {
 
 /** One deploy target: one environments/<name>.yaml after defaults are merged under it. */
 export interface Target {
-  /** The file name without extension. */
+  /**
+   * Unique per deploy unit: the environment file name for a one-service project; with several
+   * services, `ENV/SERVICE` (one Target per environment file and service).
+   */
   name: string;
+  /** The environment file name without extension (what `--env` selects, `{{target.name}}` renders). */
+  env: string;
+  /** The logical service this target deploys (a key of `services:`, or `service:`). */
+  serviceKey: string;
   /** Absolute path of the environment file. */
   file: string;
   stage: string;

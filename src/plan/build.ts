@@ -298,6 +298,8 @@ export function targetSummary(target: Target, rootDir: string): TargetSummary {
   const rel = path.isAbsolute(target.file) ? path.relative(rootDir, target.file) : target.file;
   return {
     name: target.name,
+    env: target.env,
+    serviceKey: target.serviceKey,
     stage: target.stage,
     account: target.account,
     region: target.region,

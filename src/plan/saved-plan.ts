@@ -62,7 +62,13 @@ export function parsePlan(text: string, file: string): Plan {
       hint: "pass a file written by `deployer plan --out-plan FILE`, unedited",
     });
   }
-  return value as Plan;
+  const plan = value as Plan;
+  // Plans saved before issue 17 have no env/serviceKey per target: one service, named by the plan.
+  for (const t of plan.targets) {
+    t.target.env ??= t.target.name;
+    t.target.serviceKey ??= plan.service;
+  }
+  return plan;
 }
 
 export async function readPlanFile(file: string): Promise<Plan> {

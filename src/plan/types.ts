@@ -16,7 +16,12 @@ export interface FieldChange {
 }
 
 export interface TargetSummary {
+  /** Unique per deploy unit: the environment name, or `ENV/SERVICE` when the project has several services. */
   name: string;
+  /** The environment file name (without extension). */
+  env: string;
+  /** The logical service (a key of `services:`, or `service:`). */
+  serviceKey: string;
   stage: string;
   account: string;
   region: string;

@@ -52,9 +52,11 @@ export function templateContext(project: Project, target: Target, image: string)
 
 function plainContext(project: Project, target: Target, image: string): Record<string, unknown> {
   return plainData({
-    service: project.config.service,
+    // The target's logical service (one-service projects: `service:` of deployer.yaml).
+    service: target.serviceKey,
     target: {
-      name: target.name,
+      // The environment name (with several services, Target.name is ENV/SERVICE: not a family name).
+      name: target.env,
       stage: target.stage,
       account: target.account,
       region: target.region,

@@ -45,6 +45,8 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
   const at = (line: number) => ({ file, line, column: 1 });
   return {
     name,
+    env: name,
+    serviceKey: "shop-api",
     file,
     stage: "dev",
     account,
@@ -190,6 +192,7 @@ export function makeProject(targets: Target[], image: Partial<Project["config"][
       service: "shop-api",
       template: "/repo/templates/task-definition.json.hbs",
       image: { repository: CENTRAL, ...image },
+      services: [{ key: "shop-api", template: "/repo/templates/task-definition.json.hbs", image: { repository: CENTRAL, ...image } }],
       stages: [{ name: "dev" }],
       environmentsDir: "/repo/environments",
     },

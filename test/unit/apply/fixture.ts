@@ -102,6 +102,8 @@ export function fleet(
     plans.push({
       target: {
         name: t.name,
+        env: t.name,
+        serviceKey: "api",
         stage: t.stage,
         account: t.account,
         region: "eu-west-1",

@@ -61,6 +61,8 @@ describe("buildPlan", () => {
     expect(tp.steps[2]).toEqual({ kind: "wait-stable", timeoutSeconds: 900 });
     expect(tp.target).toEqual({
       name: "dev",
+      env: "dev",
+      serviceKey: "shop-api",
       stage: "dev",
       account: "222222222222",
       region: "eu-west-1",
