@@ -37,8 +37,42 @@ export interface RollbackResult {
   error?: ErrorInfo;
 }
 
+/**
+ * A one-off task (`tasks:` of a service, issue 17) run in a target before any service of that target
+ * is updated: RunTask with the new task definition and a command override, waited until STOPPED.
+ */
+export interface TaskRunResult {
+  /** The task's name (its key under `tasks:`). */
+  name: string;
+  /** The container whose exit code decides (`container:`). */
+  container: string;
+  /**
+   * succeeded: STOPPED with exit code 0 of `container`; failed: another exit code, no exit code (it
+   * never ran), or the wait timed out; skipped: `--skip-tasks`, or its service was unchanged;
+   * unknown: deployer could not read the task (the target then ends "unknown").
+   */
+  outcome: "succeeded" | "failed" | "skipped" | "unknown";
+  taskArn?: string;
+  taskDefinitionArn?: string;
+  exitCode?: number;
+  /** DescribeTasks stopCode (EssentialContainerExited, TaskFailedToStart, …) and stoppedReason. */
+  stopCode?: string;
+  stoppedReason?: string;
+  /** The container's own reason (CannotPullContainerError …), when ECS gives one. */
+  containerReason?: string;
+  /** awslogs group and stream of the container, when its log configuration is awslogs. */
+  logGroup?: string;
+  logStream?: string;
+  /** Why it was skipped. */
+  skippedBecause?: string;
+  error?: ErrorInfo;
+  durationMs?: number;
+}
+
 export interface TargetResult {
   target: TargetSummary;
+  /** The target's one-off tasks (issue 17), in the order they ran; absent when its service has none. */
+  tasks?: TaskRunResult[];
   outcome: TargetOutcome;
   imageRef: string;
   previousTaskDefinitionArn?: string;
