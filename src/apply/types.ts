@@ -97,6 +97,8 @@ export interface RunReport {
   command: string;
   service: string;
   image: { repository: string; tag?: string; digest: string };
+  /** Per logical service, when the project has several (issue 17). */
+  images?: Record<string, { repository: string; tag?: string; digest: string }>;
   startedAt: string;
   finishedAt: string;
   ok: boolean;

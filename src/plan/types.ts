@@ -143,7 +143,13 @@ export interface Plan {
   /** Short id of the run that made the plan (also in the STS session name and tags). */
   runId: string;
   service: string;
+  /** The image of the first (for a one-service project: the only) service. */
   image: ResolvedImage;
+  /**
+   * Per logical service, the image its targets run (issue 17). Present when the project has several
+   * services; a one-service plan has only `image`.
+   */
+  images?: Record<string, ResolvedImage>;
   /** Stage names in rollout order for the targets in this plan. */
   stages: Array<{ name: string; maxParallel?: number }>;
   targets: TargetPlan[];
