@@ -9,8 +9,11 @@
 // already uses, the test runs `check` and asserts it still passes, so a new check that starts catching
 // one (a simulated ecs:StopServiceDeployment, a history check…) fails this test until its row is moved
 // to CAUGHT. Since issue 18's viewer roles, check reads as dev's viewer role and never assumes the
-// deploy role: the deploy role's rows caught are those its simulation answers (PassRole, the writes). A third test asserts that the two tables together hold every
-// action of the generated documents, so no granted action goes unaccounted for.
+// deploy role: the deploy role's rows caught are those its simulation answers (PassRole, the writes,
+// its own reads) and its trust, read as the viewer and evaluated for the CI role. A third test asserts
+// that the two tables together hold every action of the generated documents, so no granted action goes
+// unaccounted for. Two more scenarios: dev's service deploying BLUE_GREEN (ecs:StopServiceDeployment
+// and the history are NG there), and dev's tasks assuming a role of staging (staging's viewer reads its trust).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,7 +22,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts
 import { DEMO_FIXTURE, startSandbox, type Fixture, type Sandbox } from "../../sandbox/index.js";
 import { loadFixtureFile } from "../../sandbox/fixture.js";
 import { describeRun, runCli } from "../helpers/sandbox-cli.js";
-import { projectRoot } from "../fixtures/config/repo.js";
+import { exampleRepo, projectRoot, type TempRepo } from "../fixtures/config/repo.js";
 
 const CI = "111111111111";
 const DEV = "222222222222";
@@ -198,6 +201,12 @@ let mesh: { accounts: Array<Record<string, unknown>> };
 interface Env {
   sb: Sandbox;
   ciEnv: Record<string, string>;
+  /** The deploy repository `check` runs in (default: the example project). */
+  cwd?: string;
+  /** The mesh applied (default: the example project's). */
+  mesh?: typeof mesh;
+  /** Applied after the mesh each time: what the mesh leaves to the user (a task role's own policy). */
+  extra?: unknown;
 }
 let rolling: Env;
 
@@ -207,15 +216,15 @@ async function admin(env: Env, route: string, body: unknown): Promise<{ status: 
 }
 
 /** A sandbox (the demo fixture, or `fixture`) with the mesh applied; a push to main gets the generated deploy CI role. */
-async function startEnv(fixture?: Fixture): Promise<Env> {
+async function startEnv(fixture?: Fixture, withMesh = mesh): Promise<Env> {
   const sb = await startSandbox({
     port: 0,
     deploymentSeconds: 0.3,
     githubOidc: { repository: "acme/shop-deploy", event: "push", ref: "refs/heads/main" },
     ...(fixture ? { fixture } : {}),
   });
-  const env: Env = { sb, ciEnv: {} };
-  const applied = await admin(env, "iam/apply", mesh);
+  const env: Env = { sb, ciEnv: {}, mesh: withMesh };
+  const applied = await admin(env, "iam/apply", withMesh);
   expect(applied.status, JSON.stringify(applied.json)).toBe(200);
   // The CI role's session outlives the test.
   const res = await fetch(`${sb.githubOidc!.requestUrl}&audience=sts.amazonaws.com`, {
@@ -255,7 +264,8 @@ afterAll(async () => {
 
 /** Re-applies the whole mesh, then takes `action` away where the row says. */
 async function removeOne(env: Env, where: Where, action: string): Promise<void> {
-  expect((await admin(env, "iam/apply", mesh)).status).toBe(200);
+  expect((await admin(env, "iam/apply", env.mesh ?? mesh)).status).toBe(200);
+  if (env.extra) expect((await admin(env, "iam/apply", env.extra)).status).toBe(200);
   const req: Record<string, unknown> = { account: where.account, action };
   if ("repository" in where) req.repository = where.repository;
   else if ("trust" in where) Object.assign(req, { role: where.role, from: "trust" });
@@ -278,7 +288,7 @@ async function checkDev(
   const { sb, ciEnv } = env;
   await admin(env, "log/clear", {});
   const r = await runCli(["check", "--image", "8d1e4b7", "--env", "dev", "--strict", "-o", "json"], {
-    cwd: projectRoot,
+    cwd: env.cwd ?? projectRoot,
     sandbox: sb,
     env: ciEnv,
   });
@@ -403,6 +413,64 @@ describe("deployer iam, dev's service deploying BLUE_GREEN: the rollback's ecs:S
     "without %s, check fails before any write",
     (_, row) => expectCaught(blueGreen, row),
   );
+});
+
+describe("deployer iam, dev's tasks assuming a role of staging (taskAssumes): staging's viewer reads its trust", () => {
+  const PUBLISHER = "arn:aws:iam::333333333333:role/shop-events-publisher";
+  let env: Env;
+  let repo: TempRepo;
+  let dir: string;
+  beforeAll(async () => {
+    repo = exampleRepo();
+    repo.edit("environments/dev.yaml", /^externalId: .*$/m, `$&\ntaskAssumes: [${PUBLISHER}]`);
+    dir = mkdtempSync(path.join(tmpdir(), "deployer-iam-assumes-"));
+    const gen = await runCli(["iam", "--github-repository", "acme/shop-deploy", "--out-dir", dir], { cwd: repo.dir });
+    expect(gen.exitCode, describeRun(gen)).toBe(0);
+    const generated = JSON.parse(readFileSync(path.join(dir, "iam-mesh.json"), "utf8")) as typeof mesh;
+    env = await startEnv(undefined, generated);
+    env.cwd = repo.dir;
+    // The task role's own permission to assume the publisher is the application's, not the mesh's
+    // (README, deployer iam): given here as the sandbox's fixture gives it.
+    const taskRole = (generated.accounts as Array<{ account: string; roles: Array<{ name: string; trustPolicy: unknown }> }>)
+      .find((a) => a.account === DEV)!
+      .roles.find((r) => r.name === "shop-api-task")!;
+    env.extra = {
+      accounts: [
+        {
+          account: DEV,
+          roles: [
+            {
+              name: "shop-api-task",
+              trustPolicy: taskRole.trustPolicy,
+              inlinePolicies: {
+                assume: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: PUBLISHER }] },
+              },
+            },
+          ],
+        },
+      ],
+    };
+    expect((await admin(env, "iam/apply", env.extra)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await env?.sb.stop();
+    repo?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("with the generated mesh, check task-assumes passes for dev through staging's viewer", async () => {
+    const r = await checkDev(env);
+    expect(r.exitCode, r.run).toBe(0);
+    expect(r.notPassed).toEqual([]);
+    expect(r.run).toContain("task-assumes");
+  });
+
+  it("without iam:GetRole for staging's viewer, check task-assumes is unverified", () =>
+    expectCaught(env, {
+      where: { account: "333333333333", role: "deployer-viewer", policy: "view" },
+      action: "iam:GetRole",
+      expect: unverified("ACCESS_DENIED", "task-assumes"),
+    }));
 });
 
 interface Doc {
