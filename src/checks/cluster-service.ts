@@ -5,6 +5,7 @@
 // (CODE_DEPLOY and EXTERNAL services are refused), and nobody else's deployment is still rolling out
 // (fail, or warn with --wait-for-in-progress).
 import type { LiveDeployment } from "../aws/ports.js";
+import type { ErrorInfo } from "../errors.js";
 import type { CheckContext } from "./context.js";
 import { locationOf, targetError, verdict, whereWritten } from "./check-result.js";
 import { isNativeStrategy, serviceState, strategyOf } from "../ecs/deployment-state.js";
@@ -128,16 +129,51 @@ export async function checkClusterAndService(ctx: CheckContext): Promise<CheckRe
     return verdict(head, "fail", { message, error: e, evidence });
   }
 
+  const historyNote = unreadableHistory(ctx, history.unavailable);
   const details = [
     strategy === "ROLLING" ? "rolling update" : `${strategy} strategy`,
     service.bakeTimeInMinutes !== undefined && strategy !== "ROLLING" ? `bake time ${service.bakeTimeInMinutes}m` : undefined,
     service.lifecycleHookStages?.length ? `lifecycle hooks at ${service.lifecycleHookStages.join(", ")}` : undefined,
     service.alarms?.enable ? `alarms ${service.alarms.alarmNames.join(", ")}${service.alarms.rollback ? " (roll back)" : ""}` : undefined,
   ].filter(Boolean);
-  return verdict(head, "pass", {
-    message: `${name} is ACTIVE (ECS controller, ${details.join(", ")}; ${service.runningCount}/${service.desiredCount} running)`,
-    evidence,
-  });
+  const active = `${name} is ACTIVE (ECS controller, ${details.join(", ")}; ${service.runningCount}/${service.desiredCount} running)`;
+  if (historyNote) {
+    // A rolling service's history is optional (the rollout follows the service's deployments), but
+    // without it the rollback target comes from the provenance tag only: say so instead of tolerating it silently.
+    const error = targetError(target, {
+      code: history.unavailable!.code === "ACCESS_DENIED" ? "ACCESS_DENIED" : "AWS_ERROR",
+      message: historyNote,
+      action: history.unavailable!.action ?? "ecs:ListServiceDeployments",
+      resource: service.arn,
+      awsCode: history.unavailable!.awsCode,
+      awsMessage: history.unavailable!.awsMessage,
+      hint: `Allow ${readingRole(ctx)} ecs:ListServiceDeployments on ${service.arn}, ecs:DescribeServiceDeployments on its service-deployment/… and ecs:DescribeServiceRevisions on its service-revision/… ARNs (deployer iam grants them). --strict turns this warning into an error.`,
+    });
+    return verdict(head, "unverified", {
+      message: `${active}; but ${historyNote}`,
+      error,
+      evidence: { ...evidence, historyUnavailable: history.unavailable },
+    });
+  }
+  return verdict(head, "pass", { message: active, evidence });
+}
+
+/** The role the checks read as: the viewer role when the target has one, else the deploy role (observe-target.ts). */
+function readingRole(ctx: CheckContext): string {
+  return ctx.target.viewRole ?? ctx.target.deployRole;
+}
+
+/**
+ * Why the deployment history could not be read, in words, when AWS refused it (an endpoint without the
+ * service-deployment API, a test double, stays silent as before). Without the history, the
+ * known-good revision a failure rolls back to comes from the `deployer:previous-task-definition` tag
+ * (or the steady state) only: src/ecs/deployment-history.ts.
+ */
+function unreadableHistory(ctx: CheckContext, unavailable: ErrorInfo | undefined): string | undefined {
+  if (!unavailable || !ctx.session.ecs.listServiceDeployments) return undefined;
+  const action = unavailable.action ?? "ecs:ListServiceDeployments";
+  const aws = unavailable.awsCode ? `${unavailable.awsCode} on ${action}` : `${action}: ${unavailable.message}`;
+  return `its deployment history could not be read as ${readingRole(ctx)} (${aws}): a rollback target comes from the deployer:previous-task-definition tag (or the revision that ran settled) instead of ECS's service deployments`;
 }
 
 /**

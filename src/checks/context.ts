@@ -1,5 +1,6 @@
 // What every preflight check of one target gets: the target, what deployer wants there, the
-// assumed deploy-role session, memoised reads, and the central registry's ECR port.
+// reading session (the viewer role's, or the deploy role's without a viewRole), memoised reads, and
+// the central registry's ECR port.
 import type { DeployerError, ErrorInfo } from "../errors.js";
 import type { DesiredTarget, Project, TaskDefinitionInput, Target } from "../config/types.js";
 import type { EcrPort, TargetSession } from "../aws/ports.js";
@@ -16,7 +17,11 @@ export interface CheckContext {
   target: Target;
   desired: DesiredTarget;
   project: Project;
-  /** The assumed deploy role of the target. */
+  /**
+   * The session the checks read and simulate with: the target's viewer role (`viewRole`) when it has
+   * one, else its deploy role (observe-target.ts). Never used to write; the deploy role's own
+   * permissions are simulated from it with the deploy role as policy source.
+   */
   session: TargetSession;
   /** Reads shared between checks (and the observer): each AWS call at most once. */
   reads: TargetReads;

@@ -2,11 +2,24 @@
 // ecs:RegisterTaskDefinition on the family's next revision, ecs:TagResource on it with
 // ecs:CreateAction = RegisterTaskDefinition (deployer always tags at creation, and ECS then
 // authorises ecs:TagResource too: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html),
-// and ecs:UpdateService on the service. Asked in ONE iam:SimulatePrincipalPolicy call together with
-// iam:PassRole of the task and execution roles (the pass-role checks read the same answer), with the
-// deploy role as policy source. One child check per action, each with the statement to add.
+// ecs:UpdateService on the service, and — for a BLUE_GREEN / LINEAR / CANARY service — ecs:StopServiceDeployment
+// on its service deployments (deployer rolls a failed one back with stopType ROLLBACK:
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html; a rolling
+// service never sends it). And the reads the deploy role makes itself during a rollout and a rollback
+// (a read-only run reads as the viewer role, so only the simulation can tell): ecs:DescribeServices
+// (re-read before the update, then the wait), the service-deployment history (followed for
+// BLUE_GREEN / LINEAR / CANARY; for a rolling service the rollback target falls back to the provenance
+// tag without it) and ecs:DescribeTaskDefinition (a rollback to an INACTIVE revision copies it).
+// Resources as the Service Authorization Reference lists them
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+// DescribeServices / ListServiceDeployments: service; DescribeServiceDeployments / StopServiceDeployment:
+// service-deployment; DescribeServiceRevisions: service-revision; DescribeTaskDefinition: no resource type ("*").
+// Asked in ONE iam:SimulatePrincipalPolicy call together with iam:PassRole of the task and execution
+// roles (the pass-role checks read the same answer), with the deploy role as policy source. One child
+// check per action, each with the statement to add.
 import { ecsServiceArn, regionalArn } from "../config/aws-names.js";
 import { DEPLOYER_TAG_KEYS, templateTags } from "../ecs/tags.js";
+import { isNativeStrategy } from "../ecs/deployment-state.js";
 import type { RequestContext } from "../iam/evaluator.js";
 import { verdict, locationOf, targetError, type CheckResult } from "./check-result.js";
 import { ECS_TASKS_SERVICE, type CheckContext } from "./context.js";
@@ -16,15 +29,30 @@ import type { SimulationQuestion } from "./target-reads.js";
 
 export const DEPLOY_ROLE_CHECK = {
   id: "deploy-role-permissions",
-  title: "deploy role may register and tag the task definition and update the service",
+  title: "deploy role may register and tag the task definition, update the service, and read it",
 } as const;
 
 export const DEPLOY_WRITE_ACTIONS = ["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"] as const;
-export type DeployWriteAction = (typeof DEPLOY_WRITE_ACTIONS)[number];
+/** Written only for a BLUE_GREEN / LINEAR / CANARY service: rolling back a failed service deployment. */
+export const NATIVE_ROLLBACK_ACTION = "ecs:StopServiceDeployment" as const;
+/** What the deploy role reads itself during a rollout or a rollback. */
+export const DEPLOY_READ_ACTIONS = [
+  "ecs:DescribeServices",
+  "ecs:ListServiceDeployments",
+  "ecs:DescribeServiceDeployments",
+  "ecs:DescribeServiceRevisions",
+  "ecs:DescribeTaskDefinition",
+] as const;
+export type DeployWriteAction = (typeof DEPLOY_WRITE_ACTIONS)[number] | typeof NATIVE_ROLLBACK_ACTION;
+export type DeployReadAction = (typeof DEPLOY_READ_ACTIONS)[number];
+export type DeployRoleAction = DeployWriteAction | DeployReadAction;
 
-export function deployWriteCheckId(action: DeployWriteAction): string {
+export function deployWriteCheckId(action: DeployRoleAction): string {
   return `${DEPLOY_ROLE_CHECK.id}:${action}`;
 }
+
+/** A 32-hex-digit id standing for a service deployment or revision not known yet (ECS ids are opaque). */
+const SOME_ID = "00000000000000000000000000000000";
 
 /** The resources of the deploy role's simulation. */
 export interface DeployRoleResources {
@@ -35,6 +63,15 @@ export interface DeployRoleResources {
   /** Every revision of the family, for hints: arn:…:task-definition/FAMILY:*. */
   taskDefinitions: string;
   service: string;
+  /** A service deployment of the service: arn:…:service-deployment/CLUSTER/SERVICE/ID. */
+  serviceDeployment: string;
+  /** A service revision of the service: arn:…:service-revision/CLUSTER/SERVICE/ID. */
+  serviceRevision: string;
+  /** For hints: every service deployment / revision of the service (…/SERVICE/*). */
+  serviceDeployments: string;
+  serviceRevisions: string;
+  /** The service uses a BLUE_GREEN / LINEAR / CANARY strategy (read from the live service). */
+  native: boolean;
 }
 
 /**
@@ -47,12 +84,21 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
   const family = desired.taskDefinition.family;
   const latest = await ctx.reads.taskDefinition(family);
   const next = latest.ok && latest.value ? latest.value.revision + 1 : 1;
+  const service = ecsServiceArn(target);
+  const inService = (kind: string, id: string) => service.replace(/:service\//, `:${kind}/`) + `/${id}`;
+  const live = await ctx.reads.service();
   const resources: DeployRoleResources = {
     taskRole: target.taskRole,
     executionRole: target.executionRole,
     taskDefinition: regionalArn("ecs", target.region, target.account, `task-definition/${family}:${next}`),
     taskDefinitions: regionalArn("ecs", target.region, target.account, `task-definition/${family}:*`),
-    service: ecsServiceArn(target),
+    service,
+    serviceDeployment:
+      live.ok && live.value?.currentServiceDeployment ? live.value.currentServiceDeployment : inService("service-deployment", SOME_ID),
+    serviceRevision: inService("service-revision", SOME_ID),
+    serviceDeployments: inService("service-deployment", "*"),
+    serviceRevisions: inService("service-revision", "*"),
+    native: live.ok && live.value !== undefined && isNativeStrategy(live.value),
   };
   // Tags sent at creation are in the request context (aws:TagKeys, aws:RequestTag/KEY). The keys
   // deployer always writes and the template's are known now; of the values, those of the template,
@@ -73,8 +119,8 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
     question: {
       key: "deploy-role",
       policySourceArn: target.deployRole,
-      actions: ["iam:PassRole", ...DEPLOY_WRITE_ACTIONS],
-      resources: [...roles, resources.taskDefinition, resources.service],
+      actions: ["iam:PassRole", ...deployRoleActions(resources), ...DEPLOY_READ_ACTIONS],
+      resources: [...roles, resources.taskDefinition, resources.service, resources.serviceDeployment, resources.serviceRevision, "*"],
       context: contextEntries(context),
     },
   };
@@ -83,7 +129,33 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
 /** Keys every registration carries (registrationTags): image digest, run id, who, fingerprint. */
 const ALWAYS_WRITTEN = new Set(["deployer:image-digest", "deployer:run-id", "deployer:by", "deployer:fingerprint"]);
 
-/** The deploy role's answers for PassRole and the three writes (one simulation, shared). */
+/** The writes the deploy role makes for this service (StopServiceDeployment only for BLUE_GREEN / LINEAR / CANARY). */
+function deployRoleActions(r: DeployRoleResources): DeployWriteAction[] {
+  return [...DEPLOY_WRITE_ACTIONS, ...(r.native ? [NATIVE_ROLLBACK_ACTION] : ([] as DeployWriteAction[]))];
+}
+
+/** The resource each action of the deploy role is asked on. */
+function resourceOf(action: DeployRoleAction, r: DeployRoleResources): string {
+  switch (action) {
+    case "ecs:RegisterTaskDefinition":
+    case "ecs:TagResource":
+      return r.taskDefinition;
+    case "ecs:DescribeTaskDefinition":
+      // No resource type: authorised on "*" (an ARN would be a resource the action cannot take: implicitDeny).
+      return "*";
+    case "ecs:UpdateService":
+    case "ecs:DescribeServices":
+    case "ecs:ListServiceDeployments":
+      return r.service;
+    case "ecs:StopServiceDeployment":
+    case "ecs:DescribeServiceDeployments":
+      return r.serviceDeployment;
+    case "ecs:DescribeServiceRevisions":
+      return r.serviceRevision;
+  }
+}
+
+/** The deploy role's answers for PassRole, the writes and its own reads (one simulation, shared). */
 export async function deployRoleAnswers(
   ctx: CheckContext,
 ): Promise<{ answers: PermissionAnswers; resources: DeployRoleResources; asks: string[] }> {
@@ -91,9 +163,7 @@ export async function deployRoleAnswers(
   const asks = [
     { action: "iam:PassRole", resource: resources.taskRole },
     { action: "iam:PassRole", resource: resources.executionRole },
-    { action: "ecs:RegisterTaskDefinition", resource: resources.taskDefinition },
-    { action: "ecs:TagResource", resource: resources.taskDefinition },
-    { action: "ecs:UpdateService", resource: resources.service },
+    ...[...deployRoleActions(resources), ...DEPLOY_READ_ACTIONS].map((action) => ({ action, resource: resourceOf(action, resources) })),
   ];
   const answers = await ctx.reads.shared("deploy-role-answers", () => answerPermissions(ctx, question, asks));
   return { answers, resources, asks: asks.map((a) => `${a.action} ${a.resource}`) };
@@ -105,14 +175,55 @@ export function answerFor(all: { answers: PermissionAnswers; asks: string[] }, a
   return all.answers.answers[i] ?? { verdict: "unverified", method: "none", why: `no answer for ${action} on ${resource}` };
 }
 
-function statementFor(action: DeployWriteAction, r: DeployRoleResources): Record<string, unknown> {
+function statementFor(action: DeployRoleAction, r: DeployRoleResources): Record<string, unknown> {
   switch (action) {
     case "ecs:RegisterTaskDefinition":
       return allowStatement("ecs:RegisterTaskDefinition", r.taskDefinitions);
     case "ecs:TagResource":
       return allowStatement("ecs:TagResource", r.taskDefinitions, { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } });
     case "ecs:UpdateService":
-      return allowStatement("ecs:UpdateService", r.service);
+    case "ecs:DescribeServices":
+    case "ecs:ListServiceDeployments":
+      return allowStatement(action, r.service);
+    case "ecs:StopServiceDeployment":
+    case "ecs:DescribeServiceDeployments":
+      return allowStatement(action, r.serviceDeployments);
+    case "ecs:DescribeServiceRevisions":
+      return allowStatement(action, r.serviceRevisions);
+    case "ecs:DescribeTaskDefinition":
+      return allowStatement(action, "*");
+  }
+}
+
+/**
+ * What a denial of `action` means for a rollout: "fail" when the rollout (or its automatic rollback)
+ * cannot work without it, "unverified" when deployer falls back to something weaker (the warning says which).
+ */
+function denialWeight(action: DeployRoleAction, r: DeployRoleResources): { verdict: "fail" | "unverified"; consequence: string } {
+  switch (action) {
+    case "ecs:DescribeServices":
+      return { verdict: "fail", consequence: "a rollout re-reads the service before updating it and waits with it" };
+    case "ecs:ListServiceDeployments":
+    case "ecs:DescribeServiceDeployments":
+    case "ecs:DescribeServiceRevisions":
+      return r.native
+        ? {
+            verdict: "fail",
+            consequence: "a BLUE_GREEN / LINEAR / CANARY deployment is followed (and rolled back) through its service deployments",
+          }
+        : {
+            verdict: "unverified",
+            consequence:
+              "`deployer rollback` reads the deployment history as the deploy role; without it the rollback target comes from the deployer:previous-task-definition tag only",
+          };
+    case "ecs:DescribeTaskDefinition":
+      return {
+        verdict: "unverified",
+        consequence:
+          "a rollback to an INACTIVE revision reads it to register an identical copy; `deployer rollback` reads the revision it goes back to",
+      };
+    default:
+      return { verdict: "fail", consequence: "" };
   }
 }
 
@@ -124,8 +235,9 @@ export async function checkDeployRolePermissions(ctx: CheckContext): Promise<Che
   const role = await ctx.reads.role(target.deployRole);
   const boundaryArn = role.ok ? role.value?.permissionsBoundaryArn : undefined;
 
-  const children = DEPLOY_WRITE_ACTIONS.map((action): CheckResult => {
-    const resource = action === "ecs:UpdateService" ? resources.service : resources.taskDefinition;
+  const actions: DeployRoleAction[] = [...deployRoleActions(resources), ...DEPLOY_READ_ACTIONS];
+  const children = actions.map((action): CheckResult => {
+    const resource = resourceOf(action, resources);
     const answer = answerFor(all, action, resource);
     const child = { id: deployWriteCheckId(action), title: `deploy role may ${action}`, target };
     const evidence: Record<string, unknown> = {
@@ -152,16 +264,19 @@ export async function checkDeployRolePermissions(ctx: CheckContext): Promise<Che
       });
     }
     const opts = { boundaryArn, matched: answer.matched };
-    const message = denialText(answer.by, target.deployRole, action, resource, opts);
+    const weight = denialWeight(action, resources);
+    const denied = denialText(answer.by, target.deployRole, action, resource, opts);
+    const message = weight.consequence ? `${denied}: ${weight.consequence}` : denied;
+    const hint = denialHint(answer.by, target.deployRole, statementFor(action, resources), opts);
     const error = targetError(target, {
       code: "ACCESS_DENIED",
       message,
       action,
       resource,
       ...locationOf(target, "deployRole"),
-      hint: denialHint(answer.by, target.deployRole, statementFor(action, resources), opts),
+      hint: weight.verdict === "unverified" ? `${hint} --strict turns this warning into an error.` : hint,
     });
-    return verdict(child, "fail", { message, error, evidence: { ...evidence, deniedBy: answer.by } });
+    return verdict(child, weight.verdict, { message, error, evidence: { ...evidence, deniedBy: answer.by } });
   });
 
   const failed = children.filter((c) => c.verdict === "fail");
@@ -174,9 +289,9 @@ export async function checkDeployRolePermissions(ctx: CheckContext): Promise<Che
   }
   if (unverified.length > 0) {
     return verdict(head, "unverified", {
-      message: `could not verify ${unverified.map((c) => c.id.slice(DEPLOY_ROLE_CHECK.id.length + 1)).join(", ")} for ${target.deployRole}`,
+      message: `${unverified.map((c) => c.id.slice(DEPLOY_ROLE_CHECK.id.length + 1)).join(", ")} for ${target.deployRole}: ${unverified.some((c) => c.error) ? "denied, with a weaker fallback, or " : ""}not verified`,
       children,
     });
   }
-  return verdict(head, "pass", { message: `${target.deployRole} may ${DEPLOY_WRITE_ACTIONS.join(", ")}`, children });
+  return verdict(head, "pass", { message: `${target.deployRole} may ${actions.join(", ")}`, children });
 }

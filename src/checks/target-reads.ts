@@ -49,8 +49,8 @@ export interface SimulationQuestion {
 
 /**
  * The reads every check of a target shares. `session` is whose credentials read and simulate: the
- * deploy role's session today; the checks never reach past it, so a read-only (viewer) session can
- * take its place, simulating with the deploy role as the policy source.
+ * viewer role's session when the target has a `viewRole`, else the deploy role's; the deploy role's
+ * own permissions are simulated from it with the deploy role as the policy source.
  */
 export class TargetReads {
   private readonly memo = new Map<string, Promise<Outcome<unknown>>>();

@@ -45,8 +45,7 @@
 //   [SAR-KMS] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
 //     (DescribeKey: key*; the key is authorised by its key ARN even when named by alias)
 //
-// NOT here (yet): iam:GetRole on the roles other targets' tasks assume (read by this account's viewer),
-// the task role's own sts:AssumeRole on its taskAssumes, and kms:Decrypt on customer managed keys for
+// NOT here (yet): the task role's own sts:AssumeRole on its taskAssumes, and kms:Decrypt on customer managed keys for
 // the execution role (the key is not in the task definition). Add a row when a port starts sending a
 // command; the test above fails until then.
 
@@ -113,6 +112,11 @@ export type ResourceKind =
   | "registry-role"
   /** The target's taskAssumes: roles its task role assumes (usually in other accounts). */
   | "task-assumes"
+  /**
+   * The roles of the target's account that any target's task role assumes (their taskAssumes): check
+   * task-assumes reads their trust through this account's viewer role (src/observe/fleet-reader.ts).
+   */
+  | "assumed-here"
   /**
    * Cloud Map namespaces of other accounts the target's service uses for Service Connect. Only the
    * live service says which (deployer iam calls no AWS), so this resolves to nothing there: grant
@@ -247,6 +251,16 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     sdk: ["SimulatePrincipalPolicyCommand"],
     why: "preflight: may the task role sts:AssumeRole the roles of taskAssumes",
     source: "[SAR-IAM] SimulatePrincipalPolicy: role; [SIMULATE]",
+  },
+  {
+    action: "iam:GetRole",
+    roles: ["view"],
+    resources: ["assumed-here"],
+    sid: "ReadAssumedRoles",
+    preflightOnly: true,
+    sdk: ["GetRoleCommand"],
+    why: "preflight: the trust policy of a role of this account that a task of another target assumes (check task-assumes reads it through this account's viewer role)",
+    source: "[SAR-IAM] GetRole: role*",
   },
   {
     action: "servicediscovery:GetNamespace",

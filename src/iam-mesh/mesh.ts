@@ -14,7 +14,7 @@
 import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
 import type { Project } from "../config/types.js";
 import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
-import { accountRootArn, parseEcrRepository, parseRoleArn, partitionOf, repositoryArn } from "../config/aws-names.js";
+import { accountOfArn, accountRootArn, parseEcrRepository, parseRoleArn, partitionOf, repositoryArn } from "../config/aws-names.js";
 import { collectSensitiveValues, containsSensitive } from "../render/redact.js";
 import { REQUIRED_ACTIONS, actionsFor, type ActionCondition, type MeshRoleKind, type ResourceKind } from "./actions.js";
 import { targetResources, type MeshTarget, type Resolved } from "./resources.js";
@@ -292,6 +292,14 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
   // ---------- the targets' roles ----------
   const deployRoles: string[] = [];
   const viewRoles: string[] = [];
+  // Per account, the roles there that tasks of the fleet assume (taskAssumes): that account's viewer
+  // reads their trust for check task-assumes.
+  const assumedHere = new Map<string, Set<string>>();
+  for (const mt of targets)
+    for (const arn of mt.target.taskAssumes ?? []) {
+      const account = accountOfArn(arn);
+      if (account) assumedHere.set(account, (assumedHere.get(account) ?? new Set()).add(arn));
+    }
   for (const mt of targets) {
     const t = mt.target;
     const partition = partitionOf(t.region);
@@ -345,7 +353,7 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
     add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family", "cluster-tasks"), t.externalId);
     deployRoles.push(t.deployRole);
     if (t.viewRole) {
-      add(t.viewRole, "view", mt, pick(...reads), t.viewExternalId);
+      add(t.viewRole, "view", mt, { ...pick(...reads), "assumed-here": [...(assumedHere.get(t.account) ?? [])].sort() }, t.viewExternalId);
       viewRoles.push(t.viewRole);
     }
     add(t.taskRole, "task", mt, {});

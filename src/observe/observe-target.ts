@@ -6,7 +6,8 @@
 // role (today's behaviour, write-capable credentials). The deploy role's own permissions (PassRole,
 // the writes) are simulated with the deploy role as policy source from whichever session reads. A
 // run that writes (`access: "write"`: rollout, promote, rollback) also assumes the deploy role here,
-// in preflight, so a denied AssumeRole blocks the plan before any target is written; its session is
+// in preflight, so a denied AssumeRole blocks the plan before any target is written (a run that only
+// reads evaluates the deploy role's trust for the caller instead, checks/deploy-trust.ts); its session is
 // kept for the writes only. Its preflight reads still go through the viewer: one set of reads and
 // verdicts for a pull request's plan and the rollout that follows it, and the deploy role's session
 // does nothing but what a rollout must.
@@ -44,6 +45,7 @@ import { mapBounded } from "../concurrency.js";
 import { checkTaskAssumes, TASK_ASSUMES_CHECK } from "../checks/task-assumes.js";
 import { checkServiceConnect, SERVICE_CONNECT_CHECK } from "../checks/service-connect.js";
 import { fleetReader } from "./fleet-reader.js";
+import { checkDeployRoleTrust } from "../checks/deploy-trust.js";
 
 export interface ObserveTargetInput {
   target: Target;
@@ -178,6 +180,10 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     guard(IMAGE_PULL_CHECK, () => checkImagePull(ctx)),
     guard(SECRETS_CHECK, () => checkSecrets(ctx)),
     guard(LOGS_CHECK, () => checkLogs(ctx)),
+    // A run that only reads does not assume the deploy role: its trust is evaluated for the caller instead.
+    ...(deployed
+      ? []
+      : [guard(ASSUME_ROLE_CHECK, () => checkDeployRoleTrust(ctx, async () => (await input.sessions.base(target.region)).identity))]),
   ]);
 
   const observed: ObservedTarget = { target, readsAs, checks: orderChecks([...assumedChecks, ...checks]) };

@@ -13,6 +13,7 @@ import { resolveImage } from "../observe/resolve-image.js";
 import { readTargets } from "../fleet/read-target.js";
 import { assessSourceStage, type SourceStage, type SourceTarget } from "../fleet/source-stage.js";
 import { makePlan, type PlanResult } from "./make-plan.js";
+import type { RunAccess } from "../observe/observe-target.js";
 
 export interface PromotionInput {
   project: Project;
@@ -29,6 +30,8 @@ export interface PromotionInput {
   /** Targets read/observed at once. */
   concurrency?: number;
   now?: () => Date;
+  /** "read" for --dry-run: the destinations are read as their viewer roles, the deploy roles never assumed (default "write"). */
+  access?: RunAccess;
 }
 
 export interface PromotionResult extends PlanResult {
@@ -161,8 +164,8 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionRes
     image,
     sessions,
     runId: input.runId,
-    // promote writes (also with --dry-run: the deploy role is assumed in preflight, as rollout does).
-    access: "write",
+    // promote writes (the deploy role is assumed in preflight, as rollout does); --dry-run only reads, like plan.
+    access: input.access ?? "write",
     options: { ...input.options, gitSha: source.gitSha ?? input.options.gitSha, promotion },
     concurrency: input.concurrency,
     now: input.now,

@@ -9,16 +9,20 @@
 // already uses, the test runs `check` and asserts it still passes, so a new check that starts catching
 // one (a simulated ecs:StopServiceDeployment, a history check…) fails this test until its row is moved
 // to CAUGHT. Since issue 18's viewer roles, check reads as dev's viewer role and never assumes the
-// deploy role: the deploy role's rows caught are those its simulation answers (PassRole, the writes). A third test asserts that the two tables together hold every
-// action of the generated documents, so no granted action goes unaccounted for.
+// deploy role: the deploy role's rows caught are those its simulation answers (PassRole, the writes,
+// its own reads) and its trust, read as the viewer and evaluated for the CI role. A third test asserts
+// that the two tables together hold every action of the generated documents, so no granted action goes
+// unaccounted for. Two more scenarios: dev's service deploying BLUE_GREEN (ecs:StopServiceDeployment
+// and the history are NG there), and dev's tasks assuming a role of staging (staging's viewer reads its trust).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { startSandbox, type Sandbox } from "../../sandbox/index.js";
+import { DEMO_FIXTURE, startSandbox, type Fixture, type Sandbox } from "../../sandbox/index.js";
+import { loadFixtureFile } from "../../sandbox/fixture.js";
 import { describeRun, runCli } from "../helpers/sandbox-cli.js";
-import { projectRoot } from "../fixtures/config/repo.js";
+import { exampleRepo, projectRoot, type TempRepo } from "../fixtures/config/repo.js";
 
 const CI = "111111111111";
 const DEV = "222222222222";
@@ -74,12 +78,34 @@ const CAUGHT: CaughtRow[] = [
     action,
     expect: fails("ACCESS_DENIED", `deploy-role-permissions:${action}`),
   })),
+  // the deploy role's own reads during a rollout and a rollback, simulated: DescribeServices is needed to
+  // update and wait (NG); without the history or DescribeTaskDefinition a rollback falls back (WARN)
+  { where: deployRole, action: "ecs:DescribeServices", expect: fails("ACCESS_DENIED", "deploy-role-permissions:ecs:DescribeServices") },
+  ...(
+    ["ecs:DescribeTaskDefinition", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"] as const
+  ).map((action) => ({
+    where: deployRole,
+    action,
+    expect: unverified("ACCESS_DENIED", `deploy-role-permissions:${action}`),
+  })),
+  // the deploy role's trust, read with iam:GetRole as the viewer and evaluated for deployer-ci (check never assumes the deploy role)
+  { where: deployTrust, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-role") },
   // dev's viewer role: what preflight reads with it (issue 18), and its metadata reads of what the tasks need at launch (issue 13)
   { where: viewTrust, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-view-role") },
   { where: viewRole, action: "ecs:DescribeClusters", expect: fails("ACCESS_DENIED", "service") },
   { where: viewRole, action: "ecs:DescribeServices", expect: fails("ACCESS_DENIED", "service") },
   { where: viewRole, action: "ecs:DescribeTaskDefinition", expect: fails("ACCESS_DENIED", "live-task-definition") },
-  { where: viewRole, action: "iam:GetRole", expect: unverified("ACCESS_DENIED", "trust:taskRole", "trust:executionRole") },
+  {
+    where: viewRole,
+    action: "iam:GetRole",
+    expect: unverified("ACCESS_DENIED", "trust:taskRole", "trust:executionRole", "assume-role"),
+  },
+  // an unreadable deployment history: the rollback target would come from the provenance tag only (WARN for a rolling service)
+  ...["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"].map((action) => ({
+    where: viewRole,
+    action,
+    expect: unverified("ACCESS_DENIED", "service"),
+  })),
   {
     where: viewRole,
     action: "iam:SimulatePrincipalPolicy",
@@ -112,8 +138,6 @@ interface NotCaughtRow {
   sentinel: boolean;
 }
 
-const ROLLOUT_READS =
-  "check reads as the viewer role; the deploy role re-reads the service and waits with it during a rollout only (its writes are simulated)";
 const PLAN_ROLE = "the pull-request role serves plan jobs (as the viewer roles); this test's check runs as deployer-ci";
 
 /** Taken away, main's preflight does not notice (yet): the report of issue 18 lists them. */
@@ -126,40 +150,21 @@ const NOT_CAUGHT: NotCaughtRow[] = [
   },
   {
     where: deployTrust,
-    action: "sts:AssumeRole",
-    sentinel: true,
-    why: "check only reads: it does not assume the deploy role; rollout's preflight does (check assume-role), before any write",
-  },
-  {
-    where: deployTrust,
     action: "sts:TagSession",
     sentinel: true,
     why: "deployer assumes the role again without session tags (src/aws/session.ts): only CloudTrail attribution is lost",
   },
-  ...[
-    "ecs:DescribeServices",
-    "ecs:DescribeTaskDefinition",
-    "ecs:ListServiceDeployments",
-    "ecs:DescribeServiceDeployments",
-    "ecs:DescribeServiceRevisions",
-  ].map((action) => ({ where: deployRole, action, sentinel: true, why: ROLLOUT_READS })),
   {
     where: viewTrust,
     action: "sts:TagSession",
     sentinel: true,
     why: "deployer assumes the role again without session tags (src/aws/session.ts): only CloudTrail attribution is lost",
   },
-  ...["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"].map((action) => ({
-    where: viewRole,
-    action,
-    sentinel: true,
-    why: "an unreadable deployment history fails the `service` check only for BLUE_GREEN / LINEAR / CANARY services; dev rolls",
-  })),
   {
     where: deployRole,
     action: "ecs:StopServiceDeployment",
     sentinel: true,
-    why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it; no check simulates it",
+    why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it, and dev rolls: preflight simulates it for such services only (BLUE_GREEN_CAUGHT below)",
   },
   ...["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"].map(
     (action) => ({
@@ -189,29 +194,39 @@ const whereText = (w: Where) =>
   "repository" in w ? `repository ${w.repository.region}/${w.repository.name}` : `${w.role} ${"trust" in w ? "trust" : w.policy}`;
 const rowKey = (w: Where, action: string) => `${w.account} ${whereText(w)} ${action}`;
 
-let sb: Sandbox;
 let out: string;
 let mesh: { accounts: Array<Record<string, unknown>> };
-let ciEnv: Record<string, string>;
 
-async function admin(route: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${sb.endpoint}/_sandbox/${route}`, { method: "POST", body: JSON.stringify(body) });
+/** One sandbox with the generated mesh applied, and the deploy CI role's credentials in it. */
+interface Env {
+  sb: Sandbox;
+  ciEnv: Record<string, string>;
+  /** The deploy repository `check` runs in (default: the example project). */
+  cwd?: string;
+  /** The mesh applied (default: the example project's). */
+  mesh?: typeof mesh;
+  /** Applied after the mesh each time: what the mesh leaves to the user (a task role's own policy). */
+  extra?: unknown;
+}
+let rolling: Env;
+
+async function admin(env: Env, route: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${env.sb.endpoint}/_sandbox/${route}`, { method: "POST", body: JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
 }
 
-beforeAll(async () => {
-  sb = await startSandbox({
+/** A sandbox (the demo fixture, or `fixture`) with the mesh applied; a push to main gets the generated deploy CI role. */
+async function startEnv(fixture?: Fixture, withMesh = mesh): Promise<Env> {
+  const sb = await startSandbox({
     port: 0,
     deploymentSeconds: 0.3,
     githubOidc: { repository: "acme/shop-deploy", event: "push", ref: "refs/heads/main" },
+    ...(fixture ? { fixture } : {}),
   });
-  out = mkdtempSync(path.join(tmpdir(), "deployer-iam-minimal-"));
-  const gen = await runCli(["iam", "--github-repository", "acme/shop-deploy", "--out-dir", out], { cwd: projectRoot });
-  expect(gen.exitCode, describeRun(gen)).toBe(0);
-  mesh = JSON.parse(readFileSync(path.join(out, "iam-mesh.json"), "utf8")) as typeof mesh;
-  const applied = await admin("iam/apply", mesh);
+  const env: Env = { sb, ciEnv: {}, mesh: withMesh };
+  const applied = await admin(env, "iam/apply", withMesh);
   expect(applied.status, JSON.stringify(applied.json)).toBe(200);
-  // A push to main gets the generated deploy CI role (its session outlives the test).
+  // The CI role's session outlives the test.
   const res = await fetch(`${sb.githubOidc!.requestUrl}&audience=sts.amazonaws.com`, {
     headers: { authorization: `Bearer ${sb.githubOidc!.requestToken}` },
   });
@@ -231,21 +246,31 @@ beforeAll(async () => {
       }),
     )
   ).Credentials!;
-  ciEnv = { AWS_ACCESS_KEY_ID: c.AccessKeyId!, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey!, AWS_SESSION_TOKEN: c.SessionToken! };
+  env.ciEnv = { AWS_ACCESS_KEY_ID: c.AccessKeyId!, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey!, AWS_SESSION_TOKEN: c.SessionToken! };
+  return env;
+}
+
+beforeAll(async () => {
+  out = mkdtempSync(path.join(tmpdir(), "deployer-iam-minimal-"));
+  const gen = await runCli(["iam", "--github-repository", "acme/shop-deploy", "--out-dir", out], { cwd: projectRoot });
+  expect(gen.exitCode, describeRun(gen)).toBe(0);
+  mesh = JSON.parse(readFileSync(path.join(out, "iam-mesh.json"), "utf8")) as typeof mesh;
+  rolling = await startEnv();
 });
 afterAll(async () => {
-  await sb.stop();
+  await rolling?.sb.stop();
   rmSync(out, { recursive: true, force: true });
 });
 
 /** Re-applies the whole mesh, then takes `action` away where the row says. */
-async function removeOne(where: Where, action: string): Promise<void> {
-  expect((await admin("iam/apply", mesh)).status).toBe(200);
+async function removeOne(env: Env, where: Where, action: string): Promise<void> {
+  expect((await admin(env, "iam/apply", env.mesh ?? mesh)).status).toBe(200);
+  if (env.extra) expect((await admin(env, "iam/apply", env.extra)).status).toBe(200);
   const req: Record<string, unknown> = { account: where.account, action };
   if ("repository" in where) req.repository = where.repository;
   else if ("trust" in where) Object.assign(req, { role: where.role, from: "trust" });
   else Object.assign(req, { role: where.role, policy: where.policy });
-  const removed = await admin("iam/remove-action", req);
+  const removed = await admin(env, "iam/remove-action", req);
   expect(removed.status, `${rowKey(where, action)}: ${JSON.stringify(removed.json)}`).toBe(200);
 }
 
@@ -257,10 +282,13 @@ interface CheckNode {
 }
 
 /** `deployer check --strict` for dev as the CI role: exit code, the checks that did not pass, the error codes, and every action sent. */
-async function checkDev(): Promise<{ exitCode: number | null; notPassed: CheckNode[]; errors: string[]; actions: string[]; run: string }> {
-  await admin("log/clear", {});
+async function checkDev(
+  env: Env,
+): Promise<{ exitCode: number | null; notPassed: CheckNode[]; errors: string[]; actions: string[]; run: string }> {
+  const { sb, ciEnv } = env;
+  await admin(env, "log/clear", {});
   const r = await runCli(["check", "--image", "8d1e4b7", "--env", "dev", "--strict", "-o", "json"], {
-    cwd: projectRoot,
+    cwd: env.cwd ?? projectRoot,
     sandbox: sb,
     env: ciEnv,
   });
@@ -284,35 +312,37 @@ async function checkDev(): Promise<{ exitCode: number | null; notPassed: CheckNo
 /** What preflight may send: reads, simulations and role assumptions; never a write. */
 const READ_ONLY = /^(Describe|List|Get|BatchGet|Simulate|AssumeRole)/;
 
+/** Takes the row's action away and expects `check --strict` to fail on the row's check, with no write sent. */
+async function expectCaught(env: Env, row: CaughtRow): Promise<void> {
+  await removeOne(env, row.where, row.action);
+  const r = await checkDev(env);
+  expect(r.exitCode, r.run).toBe(1);
+  if ("error" in row.expect) expect(r.errors, r.run).toContain(row.expect.error);
+  else
+    for (const want of row.expect.checks)
+      expect(
+        r.notPassed.map((c) => ({ id: c.id, verdict: c.verdict, code: c.error?.code })),
+        r.run,
+      ).toContainEqual(want);
+  expect(r.actions.filter((a) => !READ_ONLY.test(a))).toEqual([]);
+}
+
 describe("deployer iam: the generated policies are minimal, and preflight names what is missing", () => {
   it("with the whole mesh, `deployer check --strict` passes for dev (the baseline every row starts from)", async () => {
-    const r = await checkDev();
+    const r = await checkDev(rolling);
     expect(r.exitCode, r.run).toBe(0);
     expect(r.notPassed).toEqual([]);
   });
 
-  it.each(CAUGHT.map((row) => [rowKey(row.where, row.action), row] as const))(
-    "without %s, check fails before any write",
-    async (_, row) => {
-      await removeOne(row.where, row.action);
-      const r = await checkDev();
-      expect(r.exitCode, r.run).toBe(1);
-      if ("error" in row.expect) expect(r.errors, r.run).toContain(row.expect.error);
-      else
-        for (const want of row.expect.checks)
-          expect(
-            r.notPassed.map((c) => ({ id: c.id, verdict: c.verdict, code: c.error?.code })),
-            r.run,
-          ).toContainEqual(want);
-      expect(r.actions.filter((a) => !READ_ONLY.test(a))).toEqual([]);
-    },
+  it.each(CAUGHT.map((row) => [rowKey(row.where, row.action), row] as const))("without %s, check fails before any write", (_, row) =>
+    expectCaught(rolling, row),
   );
 
   it.each(NOT_CAUGHT.filter((row) => row.sentinel).map((row) => [rowKey(row.where, row.action), row] as const))(
     "without %s, main's preflight still passes (move the row to CAUGHT when a check catches it)",
     async (_, row) => {
-      await removeOne(row.where, row.action);
-      const r = await checkDev();
+      await removeOne(rolling, row.where, row.action);
+      const r = await checkDev(rolling);
       expect(r.exitCode, `${row.why}\n${r.run}`).toBe(0);
     },
   );
@@ -338,6 +368,109 @@ describe("deployer iam: the generated policies are minimal, and preflight names 
     expect(new Set(listed).size, "a row is listed twice").toBe(listed.length);
     expect([...new Set(granted)].sort()).toEqual([...listed].sort());
   });
+});
+
+/**
+ * dev's service with the BLUE_GREEN strategy (ECS-native blue/green, issue 11): the deploy role rolls a
+ * failed service deployment back with ecs:StopServiceDeployment, so preflight simulates it, and the
+ * service deployments are what deployer follows.
+ */
+const BLUE_GREEN_CAUGHT: CaughtRow[] = [
+  {
+    where: deployRole,
+    action: "ecs:StopServiceDeployment",
+    expect: fails("ACCESS_DENIED", "deploy-role-permissions:ecs:StopServiceDeployment"),
+  },
+  ...(["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"] as const).map((action) => ({
+    where: deployRole,
+    action,
+    expect: fails("ACCESS_DENIED", `deploy-role-permissions:${action}`),
+  })),
+  { where: viewRole, action: "ecs:ListServiceDeployments", expect: fails("ACCESS_DENIED", "service") },
+];
+
+describe("deployer iam, dev's service deploying BLUE_GREEN: the rollback's ecs:StopServiceDeployment and the history are NG when missing", () => {
+  let blueGreen: Env;
+  beforeAll(async () => {
+    const fixture = loadFixtureFile(DEMO_FIXTURE);
+    const dev = fixture.targets!.find((t) => t.name === "dev")!;
+    // As rollout-safety.test.ts's native services: ECS-native blue/green, without the circuit breaker.
+    dev.circuitBreaker = { enable: false, rollback: false };
+    dev.deploymentConfiguration = { strategy: "BLUE_GREEN", bakeTimeInMinutes: 0 };
+    blueGreen = await startEnv(fixture);
+  });
+  afterAll(async () => {
+    await blueGreen?.sb.stop();
+  });
+
+  it("with the whole mesh, `deployer check --strict` passes for dev", async () => {
+    const r = await checkDev(blueGreen);
+    expect(r.exitCode, r.run).toBe(0);
+    expect(r.notPassed).toEqual([]);
+  });
+
+  it.each(BLUE_GREEN_CAUGHT.map((row) => [rowKey(row.where, row.action), row] as const))(
+    "without %s, check fails before any write",
+    (_, row) => expectCaught(blueGreen, row),
+  );
+});
+
+describe("deployer iam, dev's tasks assuming a role of staging (taskAssumes): staging's viewer reads its trust", () => {
+  const PUBLISHER = "arn:aws:iam::333333333333:role/shop-events-publisher";
+  let env: Env;
+  let repo: TempRepo;
+  let dir: string;
+  beforeAll(async () => {
+    repo = exampleRepo();
+    repo.edit("environments/dev.yaml", /^externalId: .*$/m, `$&\ntaskAssumes: [${PUBLISHER}]`);
+    dir = mkdtempSync(path.join(tmpdir(), "deployer-iam-assumes-"));
+    const gen = await runCli(["iam", "--github-repository", "acme/shop-deploy", "--out-dir", dir], { cwd: repo.dir });
+    expect(gen.exitCode, describeRun(gen)).toBe(0);
+    const generated = JSON.parse(readFileSync(path.join(dir, "iam-mesh.json"), "utf8")) as typeof mesh;
+    env = await startEnv(undefined, generated);
+    env.cwd = repo.dir;
+    // The task role's own permission to assume the publisher is the application's, not the mesh's
+    // (README, deployer iam): given here as the sandbox's fixture gives it.
+    const taskRole = (generated.accounts as Array<{ account: string; roles: Array<{ name: string; trustPolicy: unknown }> }>)
+      .find((a) => a.account === DEV)!
+      .roles.find((r) => r.name === "shop-api-task")!;
+    env.extra = {
+      accounts: [
+        {
+          account: DEV,
+          roles: [
+            {
+              name: "shop-api-task",
+              trustPolicy: taskRole.trustPolicy,
+              inlinePolicies: {
+                assume: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: PUBLISHER }] },
+              },
+            },
+          ],
+        },
+      ],
+    };
+    expect((await admin(env, "iam/apply", env.extra)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await env?.sb.stop();
+    repo?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("with the generated mesh, check task-assumes passes for dev through staging's viewer", async () => {
+    const r = await checkDev(env);
+    expect(r.exitCode, r.run).toBe(0);
+    expect(r.notPassed).toEqual([]);
+    expect(r.run).toContain("task-assumes");
+  });
+
+  it("without iam:GetRole for staging's viewer, check task-assumes is unverified", () =>
+    expectCaught(env, {
+      where: { account: "333333333333", role: "deployer-viewer", policy: "view" },
+      action: "iam:GetRole",
+      expect: unverified("ACCESS_DENIED", "task-assumes"),
+    }));
 });
 
 interface Doc {

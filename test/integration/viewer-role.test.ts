@@ -39,6 +39,9 @@ async function log(role?: string): Promise<LogEntry[]> {
 interface CheckNode {
   id: string;
   verdict: string;
+  message?: string;
+  hint?: string;
+  evidence?: Record<string, unknown>;
   error?: { code: string };
   children?: CheckNode[];
 }
@@ -60,7 +63,10 @@ describe("viewer roles: plan, status and drift never use deploy-role credentials
     for (const t of plan.targets) {
       const ids = flat(t.checks).map((c) => c.id);
       expect(ids).toContain("assume-view-role");
-      expect(ids).not.toContain("assume-role");
+      // The deploy role's trust is evaluated for the caller (read with iam:GetRole as the viewer), never assumed.
+      const assume = flat(t.checks).find((c) => c.id === "assume-role");
+      expect(assume?.verdict, assume?.message).toBe("pass");
+      expect(assume?.evidence?.assumed).toBe(false);
       expect(flat(t.checks).find((c) => c.id === "pass-role:taskRole")?.verdict).toBe("pass");
     }
     expect(await log("deployer")).toEqual([]);
@@ -111,6 +117,44 @@ describe("viewer roles: plan, status and drift never use deploy-role credentials
     for (const w of writes) expect(w.principal).toMatch(/^arn:aws:sts::333333333333:assumed-role\/deployer\//);
     const preflight = (await log("deployer-viewer")).map((e) => e.action);
     expect(preflight).toContain("SimulatePrincipalPolicy");
+  }, 120_000);
+
+  it("promote --dry-run reads as the viewer roles and never assumes a deploy role (the source stage runs one digest since the rollout above)", async () => {
+    await admin("log/clear", {});
+    const r = await runCli(["promote", "--stage", "prod", "--from", "staging", "--dry-run", "-o", "json"], { cwd: repo.dir, sandbox: sb });
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    const { plan } = JSON.parse(r.stdout) as { plan: PlanJson };
+    expect(plan.targets.map((t) => [t.target.name, t.action])).toEqual([
+      ["prod-eu", "update"],
+      ["prod-us", "update"],
+    ]);
+    for (const t of plan.targets) expect(flat(t.checks).find((c) => c.id === "assume-role")?.evidence?.assumed).toBe(false);
+    expect(await log("deployer")).toEqual([]);
+    expect((await log()).filter((e) => /assumed-role\/deployer\//.test(e.principal))).toEqual([]);
+    expect(new Set((await log("deployer-viewer")).map((e) => e.principal.split(":")[4]))).toEqual(
+      new Set(["333333333333", "444444444444", "555555555555"]),
+    );
+  }, 120_000);
+
+  it("plan names a deploy role the caller may not assume (wrong ExternalId) from its trust policy, without assuming it", async () => {
+    repo.edit("environments/staging.yaml", /^externalId: .*$/m, "externalId: not-the-one");
+    try {
+      await admin("log/clear", {});
+      const r = await runCli(["plan", "--image", "8d1e4b7", "--env", "staging", "-o", "json"], { cwd: repo.dir, sandbox: sb });
+      expect(r.exitCode, describeRun(r)).toBe(1);
+      const staging = (JSON.parse(r.stdout) as PlanJson).targets[0]!;
+      expect(staging.action).toBe("blocked");
+      const assume = flat(staging.checks).find((c) => c.id === "assume-role")!;
+      expect([assume.verdict, assume.error?.code]).toEqual(["fail", "ASSUME_ROLE_DENIED"]);
+      // It names the principal deployer runs as, and the statement to add (with the configured ExternalId).
+      expect(assume.message).toContain('ExternalId "not-the-one"');
+      expect(assume.hint).toContain('"sts:ExternalId":"not-the-one"');
+      expect(assume.evidence?.caller).toMatch(/^arn:aws:iam::111111111111:user\//);
+      expect(await log("deployer")).toEqual([]);
+      expect((await log()).filter((e) => e.action === "AssumeRole" && e.status !== 200)).toEqual([]);
+    } finally {
+      repo.edit("environments/staging.yaml", /^externalId: .*$/m, "externalId: shop-deployer-staging");
+    }
   }, 120_000);
 
   it("without a viewRole, plan reads as the deploy role and says so in text, JSON and Markdown", async () => {

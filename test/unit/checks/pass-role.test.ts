@@ -34,11 +34,21 @@ describe("check: pass-role", () => {
       verdict: "pass",
       evidence: { method: "iam:SimulatePrincipalPolicy", decision: "allowed" },
     });
-    // One simulation for PassRole and the deploy role's own writes (deploy-role.ts).
+    // One simulation for PassRole, the deploy role's own writes and its own reads (deploy-role.ts).
     const call = world.calls.find((c) => c.method === "simulatePrincipalPolicy")!;
     const [source, actions, resources, context] = call.args as [string, string[], string[], { key: string; values: string[] }[]];
     expect(source).toBe(target.deployRole);
-    expect(actions).toEqual(["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"]);
+    expect(actions).toEqual([
+      "iam:PassRole",
+      "ecs:RegisterTaskDefinition",
+      "ecs:TagResource",
+      "ecs:UpdateService",
+      "ecs:DescribeServices",
+      "ecs:ListServiceDeployments",
+      "ecs:DescribeServiceDeployments",
+      "ecs:DescribeServiceRevisions",
+      "ecs:DescribeTaskDefinition",
+    ]);
     expect(resources.slice(0, 2)).toEqual([target.taskRole, target.executionRole]);
     expect(context).toContainEqual({ key: "iam:PassedToService", type: "string", values: ["ecs-tasks.amazonaws.com"] });
   });

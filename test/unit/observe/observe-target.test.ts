@@ -51,7 +51,8 @@ describe("observeTarget", () => {
       expect(observed.session).toBeUndefined();
       const ids = observed.checks.map((c) => c.id);
       expect(ids[0]).toBe("assume-view-role");
-      expect(ids).not.toContain("assume-role");
+      // The deploy role's trust is evaluated for the caller from its trust policy (checks/deploy-trust.ts), not assumed.
+      expect(observed.checks.find((c) => c.id === "assume-role")?.evidence?.assumed).toBe(false);
       expect(observed.checks.every((c) => c.verdict === "pass")).toBe(true);
       const simulated = world.calls.filter((c) => c.method === "simulatePrincipalPolicy").map((c) => JSON.stringify(c.args));
       expect(simulated.some((s) => s.includes(target.deployRole))).toBe(true);

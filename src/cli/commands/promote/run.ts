@@ -50,6 +50,8 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
       from: o.from,
       sourceEnvs: o.sourceEnvs,
       options: planOptions(run, o.preflight),
+      // --dry-run writes nothing: it reads as the viewer roles and never assumes a deploy role, like plan.
+      access: o.dryRun ? "read" : "write",
     });
     phase.stop();
     printConfigWarnings(
