@@ -1,6 +1,8 @@
 // `npm run demo`: the whole tool against the embedded local AWS sandbox, no AWS account needed.
 // Starts the sandbox on 127.0.0.1 with the demo fleet (dev, staging, prod-eu, prod-us, broken) and
-// runs the deployer CLI the way a user would, printing each command before its output.
+// runs the deployer CLI the way a user would, printing each command before its output. The example
+// project has two services (api, whose migrate task runs before any update, and worker after it): the
+// rollout shows both deployed and the migration's result.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

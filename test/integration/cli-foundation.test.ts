@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exampleRepo, projectRoot, type TempRepo } from "../fixtures/config/repo.js";
+import { exampleRepo, oneServiceRoot, projectRoot, type TempRepo } from "../fixtures/config/repo.js";
 
 const bin = path.join(projectRoot, "bin/deployer.js");
-const deployer = (args: string[], cwd = projectRoot) =>
+const deployer = (args: string[], cwd = oneServiceRoot) =>
   execa(process.execPath, [bin, ...args], { cwd, reject: false, env: { NO_COLOR: "1", FORCE_COLOR: "0" } });
 
 let repo: TempRepo;

@@ -29,6 +29,10 @@ describe("npm run demo", () => {
     expect(stdout).toContain("Demo finished: every step behaved as expected.");
     expect(stdout).toMatch(/^\$ deployer validate$/m);
     expect(stdout).toMatch(/^\$ deployer promote --stage staging --yes$/m);
+    // Two services (issue 17): both deployed, the api's migrate task ran first and succeeded.
+    expect(stdout).toMatch(/^dev\/api +dev .*deployed/m);
+    expect(stdout).toMatch(/^dev\/worker +dev .*deployed/m);
+    expect(stdout + stderr).toContain("[dev/api] task migrate succeeded (exit code 0");
     expect(stdout.includes("\x1b"), "an ESC byte in stdout").toBe(false);
     expect(stderr.includes("\x1b"), "an ESC byte in stderr").toBe(false);
   }, 120_000);
