@@ -35,7 +35,7 @@ function plan(): Plan {
     makeTarget({ name: "dev/api", env: "dev", serviceKey: "api" }),
     makeTarget({ name: "dev/w", env: "dev", serviceKey: "w" }),
   ];
-  const p = buildPlan(planInput(clean.map((t) => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t) }))));
+  const p = buildPlan(planInput(clean.map((t) => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, undefined) }))));
   units().forEach((t, i) => (p.targets[i]!.target = targetSummary(t, ROOT)));
   p.images = { api: image(DIGEST_B), [KEY]: image() };
   p.targets[1]!.steps.unshift({ kind: "run-task", name: `migrate${HOSTILE}`, container: `c${HOSTILE}` } as never);
