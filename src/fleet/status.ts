@@ -28,7 +28,9 @@ export async function fleetStatus(run: FleetRun, opts: FleetStatusOptions = {}):
   // Readiness needs the stage before each shown stage, shown or not: read those targets too, once.
   const shown = new Set(run.targets.map((t) => t.name));
   const neededStages = new Set(run.targets.map((t) => previousStage(t.stage)).filter((s): s is string => s !== undefined));
-  const extra = project.targets.filter((t) => neededStages.has(t.stage) && !shown.has(t.name));
+  // Only the shown services' units: a unit is promoted from its own service's units (issue 17).
+  const shownServices = new Set(run.targets.map((t) => t.serviceKey));
+  const extra = project.targets.filter((t) => neededStages.has(t.stage) && !shown.has(t.name) && shownServices.has(t.serviceKey));
   const all: Target[] = [...run.targets, ...extra];
   const reads = await readTargets(all, run.sessions, { service: project.config.service, runId: run.runId, concurrency: opts.concurrency });
   const readOf = new Map(reads.map((r) => [r.target.name, r]));

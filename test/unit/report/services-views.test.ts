@@ -93,6 +93,13 @@ describe("status with several services", () => {
     ]);
   });
 
+  it("a --service selection reads only that service's units of the stage before (its promotion source)", async () => {
+    const status = await fleetStatus(fleet.run(["staging/worker"]), { now });
+    expect(status.rows.map((r) => [r.target.name, r.promotion.state])).toEqual([["staging/worker", "in-sync"]]);
+    const described = fleet.world.calls.filter((c) => c.method === "describeServices").flatMap((c) => c.args[1] as string[]);
+    expect(described.sort()).toEqual(["worker-dev", "worker-staging"]);
+  });
+
   it("a one-service project has no SERVICE column", async () => {
     const one = await loadExample();
     const f = new FakeFleet(one);
