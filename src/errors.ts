@@ -43,6 +43,8 @@ export type ErrorCode =
   | "PLAN_STALE"
   | "PLAN_INVALID"
   | "PROMOTION_REFUSED"
+  /** A one-off task (`tasks:`) exited non-zero, never ran, or did not stop in time: its service was not updated. */
+  | "TASK_FAILED"
   | "AWS_ERROR"
   /** The base credentials expired and deployer cannot get new ones (static keys, a session that ran out). */
   | "CREDENTIALS_EXPIRED"

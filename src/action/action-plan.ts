@@ -3,6 +3,7 @@
 // commands that deploy, make the plan with the same core as `deployer plan`, mask its sensitive
 // values, log it (one group per target), annotate its failing checks, write the plan files and set
 // the plan outputs.
+import { parseImageSpec, primaryImageRef, type ImageSpec } from "../workflow/image-spec.js";
 import type { RunAccess } from "../observe/observe-target.js";
 import type { PreparedRun } from "../workflow/prepare-run.js";
 import type { ObservedTarget } from "../observe/types.js";
@@ -35,16 +36,17 @@ export type Planner = (run: PreparedRun, preflight: PreflightSettings) => Promis
  * The planner of plan ("read") and rollout ("write"): the given image for the selected targets (as
  * `deployer plan`); see PlanRequest.access.
  */
-export function imagePlanner(image: string, access: RunAccess): Planner {
+export function imagePlanner(image: string | ImageSpec, access: RunAccess): Planner {
+  const spec = typeof image === "string" ? parseImageSpec(image, "image") : image;
   return (run, preflight) =>
     makePlan({
       project: run.project,
       targets: run.targets,
-      image,
+      image: spec,
       sessions: run.sessions,
       runId: run.runId,
       access,
-      options: planOptions(run, preflight, image),
+      options: planOptions(run, preflight, primaryImageRef(spec)),
     });
 }
 

@@ -1,5 +1,6 @@
 // The Action's inputs (`with:` in the workflow), read and validated up front: every problem is
 // reported with the input's name and an example of a valid value, before anything talks to AWS.
+import { parseImageSpec } from "../workflow/image-spec.js";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { DeployerError, DeployerErrors } from "../errors.js";
@@ -119,8 +120,19 @@ export function readInputs(read: InputReader, ctx: InputContext): ActionInputs {
       `is required for \`command: ${command}\``,
       "give the tag CI pushed to the central repository, usually `image: ${{ github.sha }}`, or a sha256: digest",
     );
-  } else if (image && /\s/.test(image)) {
-    fail("image", `${JSON.stringify(image)} contains whitespace`, "give one tag (e.g. the git sha) or one sha256: digest");
+  } else if (image && image.split(/[,\n]/).some((item) => /\s/.test(item.trim()))) {
+    fail(
+      "image",
+      `${JSON.stringify(image)} contains whitespace`,
+      "give one tag (e.g. the git sha) or one sha256: digest; per service SERVICE=TAG, one per line or comma-separated",
+    );
+  } else if (image) {
+    try {
+      parseImageSpec(image, "image");
+    } catch (e) {
+      if (!(e instanceof DeployerError)) throw e;
+      fail("image", e.message.replace(/^image /, ""), e.hint ?? "");
+    }
   }
 
   const stageList = list(read("stage"));

@@ -2,6 +2,7 @@
 // stage; a group per target in the log, the run report in the job summary and in report-json, and
 // task-definition-arns for later steps. Fails the step when the run is not ok (preflight refused,
 // a target failed, the job was cancelled).
+import { savedPlanImages, savedPlanSelection } from "../workflow/image-spec.js";
 import { applyPlan } from "../apply/apply.js";
 import { sessionsOf } from "../workflow/make-plan.js";
 import type { ActionInputs } from "./inputs.js";
@@ -20,8 +21,8 @@ export async function runRolloutCommand(inputs: ActionInputs, rt: ActionRuntime)
   // moved since it was made (as `deployer rollout --plan FILE`): its checks, diff and steps are the
   // ones reviewed; a stale plan is refused (PLAN_STALE) before anything is written.
   const saved = inputs.planFile !== undefined ? await readPlanFile(inputs.planFile) : undefined;
-  const image = saved ? (saved.image.tag ?? saved.image.digest) : inputs.image!;
-  const selection = saved ? { envs: saved.targets.map((t) => t.target.name) } : inputs.selection;
+  const image = saved ? savedPlanImages(saved) : inputs.image!;
+  const selection = saved ? savedPlanSelection(saved) : inputs.selection;
   return withActionRun(inputs, rt, selection, async (run) => {
     const planned = await makeActionPlan(run, inputs, rt, imagePlanner(image, "write"));
     if (saved) {

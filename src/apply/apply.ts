@@ -160,6 +160,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<RunReport>
       digest: plan.image.digest,
       ...(plan.image.tag !== undefined ? { tag: plan.image.tag } : {}),
     },
+    ...(plan.images ? { images: structuredClone(plan.images) } : {}),
     startedAt: isoAt(startedAt),
     finishedAt: isoAt(clock),
     ok: error === undefined && targets.every((r) => r.outcome === "deployed" || r.outcome === "unchanged"),

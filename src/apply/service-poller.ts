@@ -70,11 +70,14 @@ interface Waiter {
 export class ServicePoller {
   private readonly groups = new WeakMap<EcsPort, Map<string, PollGroup>>();
   private readonly coalesceMs: number;
+  /** The polling interval (one-off tasks are polled on it too). */
+  readonly pollInterval: PollInterval;
 
   constructor(
     private readonly clock: Clock,
     private readonly interval: PollInterval = DEFAULT_POLL_INTERVAL,
   ) {
+    this.pollInterval = interval;
     if (!(interval.initialMs > 0) || !(interval.maxMs >= interval.initialMs) || !(interval.factor >= 1)) {
       throw new RangeError(`invalid poll interval ${JSON.stringify(interval)}: need 0 < initialMs <= maxMs and factor >= 1`);
     }

@@ -14,7 +14,8 @@
 import type { LiveService, ServiceDeploymentInfo } from "../aws/ports.js";
 import type { ErrorInfo } from "../errors.js";
 import type { Step } from "../plan/types.js";
-import type { RollbackResult, TargetOutcome, TargetResult } from "./types.js";
+import type { RollbackResult, TargetOutcome, TargetResult, TaskRunResult } from "./types.js";
+import { runOneOffTask, skippedTaskResults } from "./one-off-task.js";
 import { isoAt } from "./clock.js";
 import {
   bakeMinutesOf,
@@ -59,21 +60,57 @@ export class TargetRollout {
 
   /** Execute the target's steps. Never throws: every failure ends up in the result. */
   async run(): Promise<TargetResult> {
+    return (await this.prepare()) ?? this.deploy();
+  }
+
+  /**
+   * The steps before the service is touched: a foreign deployment waited for, the task definition
+   * registered (or reused), the one-off tasks run. Undefined when they all succeeded (then `deploy()`);
+   * else the target's result (failed, unknown, interrupted). Never throws.
+   */
+  async prepare(): Promise<TargetResult | undefined> {
     const { plan, clock } = this.ctx.deps;
     this.ctx.startedAt = clock.now();
     this.ctx.emit({ type: "target-start", at: this.ctx.iso(), target: this.ctx.name });
+    this.next = plan.steps.findIndex((s) => s.kind === "update-service" || s.kind === "resume-wait");
+    if (this.next < 0) this.next = plan.steps.length;
+    return this.steps(plan.steps.slice(0, this.next), false);
+  }
+
+  /** The steps from UpdateService on (after `prepare()`); the target's result. Never throws. */
+  async deploy(): Promise<TargetResult> {
+    const { plan } = this.ctx.deps;
+    return (await this.steps(plan.steps.slice(this.next ?? 0), true))!;
+  }
+
+  /**
+   * A target whose environment stopped before its update (another service's task failed, or a
+   * service it depends on failed): not started, with what `prepare()` did (its task definition is
+   * registered, nothing points at it).
+   */
+  notStarted(message: string): TargetResult {
+    return this.finish("not-started", undefined, undefined, `not started: ${message}`);
+  }
+
+  private next?: number;
+
+  private async steps(steps: Step[], last: boolean): Promise<TargetResult | undefined> {
     let ended: TargetEnded;
     try {
-      for (const step of plan.steps) {
+      for (const step of steps) {
         if (this.ctx.deps.signal?.aborted) throw this.ctx.interrupted();
         await this.execute(step);
       }
+      if (!last) return undefined;
       ended = new TargetEnded("deployed", undefined);
     } catch (e) {
       ended = e instanceof TargetEnded ? e : new TargetEnded("failed", internalError(e, this.ctx.name, this.ctx.account));
     }
     return this.finish(ended.outcome, ended.error, ended.rollback);
   }
+
+  /** The one-off tasks run so far (and those the plan skips). */
+  private readonly tasks: TaskRunResult[] = [];
 
   /**
    * Put the known-good revision back (for `rollbackStage`: a sibling failed) and wait. Only
@@ -113,6 +150,8 @@ export class TargetRollout {
         return this.reuse(step.taskDefinitionArn);
       case "update-service":
         return this.updateService(step);
+      case "run-task":
+        return runOneOffTask(this.ctx, step, (r) => this.tasks.push(r), this.ctx.deps.poller.pollInterval);
       case "wait-stable":
         return this.waitStable(step.timeoutSeconds);
       case "resume-wait":
@@ -507,7 +546,12 @@ export class TargetRollout {
     }
   }
 
-  private finish(outcome: TargetOutcome, error: ErrorInfo | undefined, rollback: RollbackResult | undefined): TargetResult {
+  private finish(
+    outcome: TargetOutcome,
+    error: ErrorInfo | undefined,
+    rollback: RollbackResult | undefined,
+    message?: string,
+  ): TargetResult {
     const { plan, clock } = this.ctx.deps;
     const finishedAt = clock.now();
     const startedAt = this.ctx.startedAt ?? finishedAt;
@@ -529,8 +573,10 @@ export class TargetRollout {
     if (last) result.lastStep = last;
     if (error) result.error = error;
     if (rollback) result.rollback = rollback;
+    const tasks = [...this.tasks, ...skippedTaskResults(plan)];
+    if (tasks.length > 0) result.tasks = tasks;
     this.result = result;
-    this.ctx.emit({ type: "target-done", at: this.ctx.iso(), target: this.ctx.name, outcome, message: doneMessage(result) });
+    this.ctx.emit({ type: "target-done", at: this.ctx.iso(), target: this.ctx.name, outcome, message: message ?? doneMessage(result) });
     return result;
   }
 }

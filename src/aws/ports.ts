@@ -55,6 +55,11 @@ export interface LiveService {
   lifecycleHookStages?: string[];
   /** ARN of the current service deployment (Service.currentServiceDeployment), when ECS gives it. */
   currentServiceDeployment?: string;
+  /**
+   * How the service's tasks launch (its PRIMARY deployment's, else the service's): what a one-off task
+   * of the service runs with (issue 17).
+   */
+  launch?: TaskLaunch;
   deployments: LiveDeployment[];
   /** Newest first, as ECS returns them. */
   events: ServiceEvent[];
@@ -109,6 +114,45 @@ export interface ServiceRevisionInfo {
   createdAt?: string;
 }
 
+/**
+ * How a task launches: network, launch type or capacity provider strategy, platform version
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+ */
+export interface TaskLaunch {
+  networkConfiguration?: { awsvpcConfiguration: { subnets: string[]; securityGroups?: string[]; assignPublicIp?: string } };
+  launchType?: string;
+  capacityProviderStrategy?: Array<{ capacityProvider: string; weight?: number; base?: number }>;
+  platformVersion?: string;
+}
+
+/** A one-off task as DescribeTasks shows it (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html). */
+export interface LiveTask {
+  arn: string;
+  /** PROVISIONING … RUNNING … STOPPED */
+  lastStatus: string;
+  desiredStatus: string;
+  taskDefinitionArn?: string;
+  /** TaskFailedToStart | EssentialContainerExited | UserInitiated | … (set once it is stopping). */
+  stopCode?: string;
+  stoppedReason?: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  containers: Array<{ name: string; lastStatus?: string; exitCode?: number; reason?: string }>;
+}
+
+export interface RunTaskRequest {
+  cluster: string;
+  taskDefinitionArn: string;
+  launch: TaskLaunch;
+  /** The container whose command is overridden. */
+  container: string;
+  command: string[];
+  startedBy?: string;
+  /** Idempotency token: the same request again returns the same task. */
+  clientToken?: string;
+  tags?: Record<string, string>;
+}
+
 export interface EcsPort {
   /** undefined when the cluster does not exist (or is INACTIVE: see status). */
   describeCluster(cluster: string): Promise<{ arn: string; status: string } | undefined>;
@@ -129,6 +173,13 @@ export interface EcsPort {
   describeServiceRevisions?(arns: string[]): Promise<ServiceRevisionInfo[]>;
   /** StopServiceDeployment with stopType ROLLBACK: ECS rolls the deployment back to the previous service revision. */
   stopServiceDeployment?(arn: string): Promise<void>;
+  // One-off tasks (issue 17). Optional like the service-deployment API: a fake may not have them.
+  /** RunTask of one task; placement problems come back as `failure` (RunTask answers them in `failures`, not as an error). */
+  runTask?(req: RunTaskRequest): Promise<{ task?: LiveTask; failure?: { reason?: string; detail?: string } }>;
+  /** DescribeTasks (at most 100 a call); tasks ECS no longer knows map to undefined. */
+  describeTasks?(cluster: string, taskArns: string[]): Promise<Map<string, LiveTask | undefined>>;
+  /** StopTask with a reason. */
+  stopTask?(cluster: string, taskArn: string, reason: string): Promise<void>;
 }
 
 // ---------- ECR ----------

@@ -5,6 +5,11 @@ import {
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+  type AssignPublicIp,
   ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
   StopServiceDeploymentCommand,
@@ -22,8 +27,19 @@ import { DeployerError } from "../errors.js";
 import { isAwsError, toDeployerError, type AwsErrorContext } from "./aws-error.js";
 import { isoDate, toJsonObject } from "./json-safe.js";
 import type { PortContext } from "./port-context.js";
-import type { EcsPort, LiveDeployment, LiveService, LiveTaskDefinition, ServiceDeploymentInfo, ServiceRevisionInfo } from "./ports.js";
+import type {
+  EcsPort,
+  LiveDeployment,
+  LiveService,
+  LiveTask,
+  LiveTaskDefinition,
+  ServiceDeploymentInfo,
+  ServiceRevisionInfo,
+  TaskLaunch,
+} from "./ports.js";
 
+/** DescribeTasks: "You can specify up to 100 tasks" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html). */
+export const DESCRIBE_TASKS_BATCH = 100;
 /** DescribeServices takes at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
 /** DescribeServiceDeployments / DescribeServiceRevisions: "You can specify a maximum of 20 ARNs." */
@@ -228,7 +244,128 @@ export function createEcsPort(client: ECSClient, context: PortContext = {}): Ecs
         throw toDeployerError(e, ctx("ecs:StopServiceDeployment", arn));
       }
     },
+
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html: launchType and
+    // capacityProviderStrategy are exclusive; placement problems are `failures`, not an error.
+    async runTask(req) {
+      const { launch } = req;
+      let out;
+      try {
+        out = await client.send(
+          new RunTaskCommand({
+            cluster: req.cluster,
+            taskDefinition: req.taskDefinitionArn,
+            count: 1,
+            ...(launch.networkConfiguration
+              ? {
+                  networkConfiguration: {
+                    awsvpcConfiguration: {
+                      ...launch.networkConfiguration.awsvpcConfiguration,
+                      assignPublicIp: launch.networkConfiguration.awsvpcConfiguration.assignPublicIp as AssignPublicIp | undefined,
+                    },
+                  },
+                }
+              : {}),
+            ...(launch.capacityProviderStrategy
+              ? { capacityProviderStrategy: launch.capacityProviderStrategy }
+              : launch.launchType
+                ? { launchType: launch.launchType as "FARGATE" }
+                : {}),
+            ...(launch.platformVersion ? { platformVersion: launch.platformVersion } : {}),
+            overrides: { containerOverrides: [{ name: req.container, command: req.command }] },
+            ...(req.startedBy ? { startedBy: req.startedBy } : {}),
+            ...(req.clientToken ? { clientToken: req.clientToken } : {}),
+            ...(req.tags && Object.keys(req.tags).length > 0
+              ? { tags: Object.entries(req.tags).map(([key, value]) => ({ key, value })), propagateTags: "NONE" as const }
+              : {}),
+          }),
+        );
+      } catch (e) {
+        throw toDeployerError(e, ctx("ecs:RunTask", req.taskDefinitionArn));
+      }
+      const task = out.tasks?.[0];
+      if (task?.taskArn) return { task: toLiveTask(task) };
+      const f = out.failures?.[0];
+      return { failure: { ...(f?.reason ? { reason: f.reason } : {}), ...(f?.detail ? { detail: f.detail } : {}) } };
+    },
+
+    async describeTasks(cluster, taskArns) {
+      const result = new Map<string, LiveTask | undefined>();
+      for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {
+        const batch = taskArns.slice(i, i + DESCRIBE_TASKS_BATCH);
+        let out;
+        try {
+          out = await client.send(new DescribeTasksCommand({ cluster, tasks: batch }));
+        } catch (e) {
+          throw toDeployerError(e, ctx("ecs:DescribeTasks", batch.join(",")));
+        }
+        for (const arn of batch) result.set(arn, undefined);
+        for (const t of out.tasks ?? []) {
+          const key = batch.find((a) => a === t.taskArn || t.taskArn?.endsWith(`/${a}`));
+          if (key) result.set(key, toLiveTask(t));
+        }
+      }
+      return result;
+    },
+
+    async stopTask(cluster, taskArn, reason) {
+      try {
+        await client.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+      } catch (e) {
+        throw toDeployerError(e, ctx("ecs:StopTask", taskArn));
+      }
+    },
   };
+}
+
+export function toLiveTask(t: Task): LiveTask {
+  const out: LiveTask = {
+    arn: t.taskArn ?? "",
+    lastStatus: t.lastStatus ?? "UNKNOWN",
+    desiredStatus: t.desiredStatus ?? "UNKNOWN",
+    containers: (t.containers ?? []).map((c) => ({
+      name: c.name ?? "",
+      ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+      ...(typeof c.exitCode === "number" ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+    })),
+  };
+  if (t.taskDefinitionArn) out.taskDefinitionArn = t.taskDefinitionArn;
+  if (t.stopCode) out.stopCode = t.stopCode;
+  if (t.stoppedReason) out.stoppedReason = t.stoppedReason;
+  const startedAt = isoDate(t.startedAt);
+  const stoppedAt = isoDate(t.stoppedAt);
+  if (startedAt) out.startedAt = startedAt;
+  if (stoppedAt) out.stoppedAt = stoppedAt;
+  return out;
+}
+
+/** How a service's tasks launch: its PRIMARY deployment's settings, else the service's own. */
+function launchOf(s: Service): TaskLaunch | undefined {
+  const primary = s.deployments?.find((d) => d.status === "PRIMARY");
+  const network = primary?.networkConfiguration ?? s.networkConfiguration;
+  const strategy = primary?.capacityProviderStrategy?.length ? primary.capacityProviderStrategy : s.capacityProviderStrategy;
+  const launchType = primary?.launchType ?? s.launchType;
+  const platformVersion = primary?.platformVersion ?? s.platformVersion;
+  const out: TaskLaunch = {};
+  const vpc = network?.awsvpcConfiguration;
+  if (vpc)
+    out.networkConfiguration = {
+      awsvpcConfiguration: {
+        subnets: [...(vpc.subnets ?? [])],
+        ...(vpc.securityGroups ? { securityGroups: [...vpc.securityGroups] } : {}),
+        ...(vpc.assignPublicIp ? { assignPublicIp: vpc.assignPublicIp } : {}),
+      },
+    };
+  if (strategy?.length)
+    out.capacityProviderStrategy = strategy.map((x) => ({
+      capacityProvider: x.capacityProvider ?? "",
+      ...(x.weight !== undefined ? { weight: x.weight } : {}),
+      ...(x.base !== undefined ? { base: x.base } : {}),
+    }));
+  else if (launchType) out.launchType = launchType;
+  if (platformVersion) out.platformVersion = platformVersion;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function newestFirst(a: ServiceDeploymentInfo, b: ServiceDeploymentInfo): number {
@@ -333,6 +470,8 @@ export function toLiveService(s: Service): LiveService {
   const hookStages = [...new Set((config?.lifecycleHooks ?? []).flatMap((h) => h.lifecycleStages ?? []))];
   if (hookStages.length > 0) out.lifecycleHookStages = hookStages;
   if (s.currentServiceDeployment) out.currentServiceDeployment = s.currentServiceDeployment;
+  const launch = launchOf(s);
+  if (launch) out.launch = launch;
   return out;
 }
 

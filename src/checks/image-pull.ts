@@ -17,6 +17,7 @@
 //    either the identity policy or the repository policy may allow a pull
 //    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html), so there a
 //    repository-policy grant is read when the identity policy does not allow.
+import { serviceOf } from "../config/types.js";
 import type { EcrPort, PolicyDocument, PolicyStatement, RepositoryRef } from "../aws/ports.js";
 import { isDeployerError, type DeployerError, errorMessage } from "../errors.js";
 import { evaluateResourcePolicy, type EvaluationResult, type RequestContext } from "../iam/evaluator.js";
@@ -69,7 +70,7 @@ interface PullSource {
 export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
   const { target } = ctx;
   const head = { ...IMAGE_PULL_CHECK, target };
-  const central = parseRef(ctx, ctx.project.config.image.repository, "image.repository");
+  const central = parseRef(ctx, (serviceOf(ctx.project, target)?.image ?? ctx.project.config.image).repository, "image.repository");
   if (!("registryId" in central)) return verdict(head, "fail", { message: central.message, error: central });
   let repo: RepositoryRef = central;
   if (target.imageRepository) {

@@ -8,6 +8,7 @@
 // What deployer cannot see is unverified, never a failure: a parameter of another account (shared
 // through AWS RAM at best; the ECS guide is silent), the resource policy of another account's secret,
 // a parameter that references Secrets Manager.
+import { templateOf } from "../config/types.js";
 import type { CheckContext } from "./context.js";
 import { parentOf, targetError, verdict, type CheckResult, type Verdict } from "./check-result.js";
 import { answerEvidence, customerKey, executionAnswer, executionRoleFacts, type SecretFacts } from "./execution-role.js";
@@ -104,7 +105,7 @@ function secretCheck(ctx: CheckContext, f: SecretFacts, facts: Awaited<ReturnTyp
     fail(
       "SECRET_NOT_FOUND",
       `valueFrom ${n.valueFrom} is ${s.why}`,
-      `Write an SSM parameter ARN or name, or a Secrets Manager secret ARN, in ${ctx.project.template.file}.`,
+      `Write an SSM parameter ARN or name, or a Secrets Manager secret ARN, in ${templateOf(ctx.project, ctx.target).file}.`,
     );
   } else if (s.kind === "ssm-secret-reference") {
     add({
@@ -125,7 +126,7 @@ function secretCheck(ctx: CheckContext, f: SecretFacts, facts: Awaited<ReturnTyp
       fail(
         "SECRET_NOT_FOUND",
         `SSM parameter ${s.name} does not exist in ${s.account}/${s.region}: ECS would stop the tasks with ResourceInitializationError (invalid parameters)`,
-        `Create it (aws ssm put-parameter --region ${s.region} --name ${s.name} --type SecureString --value …), or fix valueFrom in ${ctx.project.template.file}.`,
+        `Create it (aws ssm put-parameter --region ${s.region} --name ${s.name} --type SecureString --value …), or fix valueFrom in ${templateOf(ctx.project, ctx.target).file}.`,
         "ssm:GetParameters",
         s.arn,
       );
@@ -142,7 +143,7 @@ function secretCheck(ctx: CheckContext, f: SecretFacts, facts: Awaited<ReturnTyp
       fail(
         "SECRET_NOT_FOUND",
         `Secrets Manager secret ${s.secretId} does not exist: ECS would stop the tasks with ResourceInitializationError`,
-        `Create it (aws secretsmanager create-secret --region ${s.region} --name …), or fix valueFrom in ${ctx.project.template.file}.`,
+        `Create it (aws secretsmanager create-secret --region ${s.region} --name …), or fix valueFrom in ${templateOf(ctx.project, ctx.target).file}.`,
         "secretsmanager:GetSecretValue",
         s.secretId,
       );

@@ -2,6 +2,7 @@
 // other checks were about. deployer's own consistency rules (it uses the resolved image, and the
 // roles the target names) run here; the full validation is the foundation's validator, passed in
 // the context (`validateTaskDefinition`). Without a validator the verdict is at best "unverified".
+import { templateOf } from "../config/types.js";
 import { isDeployerError, toErrorInfo, type ErrorInfo, errorMessage } from "../errors.js";
 import type { CheckContext } from "./context.js";
 import { targetError, verdict } from "./check-result.js";
@@ -56,9 +57,13 @@ export async function checkTaskDefinition(ctx: CheckContext): Promise<CheckResul
       code: "RENDER_INVALID",
       message: `the rendered task definition for ${target.name} is invalid: ${all.join("; ")}`,
       resource: def.family,
-      ...(first?.location ? { location: first.location } : { location: { file: ctx.project.template.file, line: 1, column: 1 } }),
+      ...(first?.location
+        ? { location: first.location }
+        : { location: { file: templateOf(ctx.project, ctx.target).file, line: 1, column: 1 } }),
       ...(first?.field ? { field: first.field } : {}),
-      hint: first?.hint ?? `Fix the template ${ctx.project.template.file} (deployer render --env ${target.name} shows the result).`,
+      hint:
+        first?.hint ??
+        `Fix the template ${templateOf(ctx.project, ctx.target).file} (deployer render --env ${target.name} shows the result).`,
     });
     return verdict(head, "fail", { message: error.message, error, evidence: { ...evidence, problems: all } });
   }
@@ -91,7 +96,7 @@ export function checkTemplateTags(ctx: CheckContext): Promise<CheckResult> {
     return Promise.resolve(
       verdict(head, "warn", {
         message: `the template's tag${collisions.length === 1 ? "" : "s"} ${collisions.join(", ")} collide${collisions.length === 1 ? "s" : ""} with deployer's: deployer's value${collisions.length === 1 ? "" : "s"} will be registered`,
-        hint: `Rename ${collisions.length === 1 ? "it" : "them"} in ${ctx.project.template.file}: the deployer: prefix is deployer's (${DEPLOYER_TAG_KEYS.join(", ")}).`,
+        hint: `Rename ${collisions.length === 1 ? "it" : "them"} in ${templateOf(ctx.project, ctx.target).file}: the deployer: prefix is deployer's (${DEPLOYER_TAG_KEYS.join(", ")}).`,
         evidence: { templateTags: keys, collisions },
       }),
     );

@@ -56,6 +56,7 @@ export function checkOutputFormat(cmd: Command, format: OutputFormat): void {
 
 export interface SelectionFlags {
   env?: string[];
+  service?: string[];
   stage?: string[];
   through?: string;
   allStages?: boolean;
@@ -76,6 +77,11 @@ export function addSelectionOptions(cmd: Command, spec: SelectionOptionsSpec): C
   const what = spec.what ?? "targets";
   cmd
     .option("-e, --env <names>", `only these ${what} (environment file names; repeatable or comma-separated)`, collect)
+    .option(
+      "--service <names>",
+      "only these services of a project with several (keys of services:; repeatable or comma-separated)",
+      collect,
+    )
     .option(
       "-s, --stage <names>",
       `only the targets of these stages (repeatable or comma-separated; default: ${spec.defaultStages === "first" ? "the first stage" : "every stage"})`,
@@ -105,14 +111,16 @@ export function selectionFlags(o: SelectionFlags, defaultStages: "first" | "all"
   }
   const stages = o.stage?.length ? o.stage : undefined;
   const envs = o.env?.length ? o.env : undefined;
-  if (defaultStages === "all") return { envs, stages, all: !stages };
-  return { envs, stages, through: o.through, all: Boolean(o.allStages) };
+  const services = o.service?.length ? { services: o.service } : {};
+  if (defaultStages === "all") return { envs, ...services, stages, all: !stages };
+  return { envs, ...services, stages, through: o.through, all: Boolean(o.allStages) };
 }
 
 /** The selection flags again, for "to roll back: …" (`--env a,b`, `--stage prod`, …). */
 export function selectionArgs(sel: TargetSelection): string {
   return [
     sel.envs?.length ? `--env ${sel.envs.join(",")}` : "",
+    sel.services?.length ? `--service ${sel.services.join(",")}` : "",
     sel.stages?.length ? `--stage ${sel.stages.join(",")}` : "",
     sel.through ? `--through ${sel.through}` : "",
     sel.all ? "--all-stages" : "",
@@ -123,7 +131,7 @@ export function selectionArgs(sel: TargetSelection): string {
 
 /** True when any selection flag was given. */
 export function hasSelection(o: SelectionFlags): boolean {
-  return Boolean(o.env?.length || o.stage?.length || o.through || o.allStages);
+  return Boolean(o.env?.length || o.service?.length || o.stage?.length || o.through || o.allStages);
 }
 
 // ---------- preflight ----------
@@ -133,6 +141,16 @@ export interface PreflightFlags {
   waitForInProgress?: boolean;
   /** Only on commands that wait (rollout, rollback, promote). */
   timeout?: string;
+  /** rollout, promote, plan: --skip-tasks. */
+  skipTasks?: boolean;
+}
+
+/** --skip-tasks (rollout, promote, plan): the services' one-off tasks are not run. */
+export function addSkipTasksOption(cmd: Command, verb = "do not run"): Command {
+  return cmd.option(
+    "--skip-tasks",
+    `${verb} the services' one-off tasks (tasks: in deployer.yaml), e.g. when a migration already ran; their idempotency is yours`,
+  );
 }
 
 /** --strict and --wait-for-in-progress; with `waits`, --timeout too (check and plan never wait). */
@@ -160,6 +178,7 @@ export function preflightFlags(o: PreflightFlags, force?: boolean): PreflightSet
     timeoutSeconds: parseDurationSeconds(o.timeout ?? DEFAULT_TIMEOUT),
     waitForInProgress: Boolean(o.waitForInProgress),
     ...(force ? { force: true } : {}),
+    ...(o.skipTasks ? { skipTasks: true } : {}),
   };
 }
 

@@ -8,12 +8,13 @@ import path from "node:path";
 import { DeployerError, DeployerErrors, type SourceLocation } from "../errors.js";
 import { containedPath } from "./contained-file.js";
 import { findConfigFile } from "./find-config.js";
-import { mergeLayers, type Layer } from "./merge.js";
+import { mergeLayers, overlayService, type Layer, type MergedLayers } from "./merge.js";
 import { isPlainObject } from "./paths.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import { closest } from "./suggest.js";
 import { shortSensitiveValueErrors } from "./sensitive-values.js";
-import type { DeployerConfig, Project, Target } from "./types.js";
+import type { DeployerConfig, Project, ServiceConfig, Target } from "./types.js";
+import { readServices } from "./services.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 import { readText, notContained, type Root } from "./read.js";
 import { notAMap, readStages, readImage, toTarget } from "./parse.js";
@@ -70,31 +71,36 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
   const stages = readStages(raw, configSource, errors);
   const stageNames = stages.map((s) => s.name);
   const image = readImage(raw, at, errors);
-  const service = typeof raw.service === "string" ? raw.service : "";
 
-  // template
-  let template: { file: string; source: string } | undefined;
-  if (typeof raw.template === "string" && raw.template !== "") {
-    const file = path.resolve(rootDir, raw.template);
+  const declared = readServices(raw, configSource, image, errors);
+  const multi = isPlainObject(raw.services);
+  // With `services:`, `name:` names the project (session names, tags); else `service:` does.
+  const service = multi ? (typeof raw.name === "string" ? raw.name : "") : typeof raw.service === "string" ? raw.service : "";
+
+  // templates, one per service
+  const templates = new Map<string, { file: string; source: string }>();
+  for (const s of declared) {
+    if (s.templatePath === undefined || s.templatePath === "") continue;
+    const read = await readTemplate(s.templatePath, s.templatePointer);
+    if (read) templates.set(s.key, read);
+  }
+  async function readTemplate(rel: string, pointer: string): Promise<{ file: string; source: string } | undefined> {
+    const field = pointer.slice(1).split("/").join(".");
+    const where0 = configSource.nodes.get(pointer)?.loc ?? { file: configFile, line: 1, column: 1 };
+    const file = path.resolve(rootDir, rel);
     const where = await containedPath(root.real, root.lexical, file);
     try {
       if (!where.ok)
-        throw notContained(
-          where,
-          raw.template,
-          at("template"),
-          "template",
-          "The template path is relative to deployer.yaml and must stay inside its directory.",
-        );
+        throw notContained(where, rel, where0, field, "The template path is relative to deployer.yaml and must stay inside its directory.");
       if (where.kind !== "file")
         throw new DeployerError({
           code: "CONFIG_INVALID",
-          message: `${raw.template} is not a file`,
-          location: at("template"),
-          field: "template",
-          hint: "Point `template` at the Handlebars task-definition template, relative to deployer.yaml.",
+          message: `${rel} is not a file`,
+          location: where0,
+          field,
+          hint: `Point \`${field}\` at the Handlebars task-definition template, relative to deployer.yaml.`,
         });
-      template = { file, source: await readText(file, where.real) };
+      return { file, source: await readText(file, where.real) };
     } catch (e) {
       if (e instanceof DeployerError && e.code === "CONFIG_INVALID") errors.push(e);
       else
@@ -102,11 +108,12 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
           new DeployerError({
             code: "CONFIG_INVALID",
             message: `template ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.replace(/^cannot read .* \((.*)\)$/, "$1")})`,
-            location: at("template"),
-            field: "template",
+            location: where0,
+            field,
             hint: "The template path is relative to deployer.yaml.",
           }),
         );
+      return undefined;
     }
   }
 
@@ -136,24 +143,50 @@ export async function loadProject(opts: { config?: string; cwd?: string } = {}):
       }),
     );
   } else {
-    targets.push(...(await loadTargets(environmentsDir, root, stageNames, configSource, errors, service, image?.repository)));
+    targets.push(
+      ...(await loadTargets(
+        environmentsDir,
+        root,
+        stageNames,
+        configSource,
+        errors,
+        declared.map((s) => s.key),
+        multi,
+        image?.repository ?? declared[0]?.image?.repository,
+      )),
+    );
   }
 
   if (errors.length > 0) throw new DeployerErrors(capPerFile(sortErrors(dedupeErrors(errors))), `${configFile}: configuration is invalid`);
 
+  const services: ServiceConfig[] = declared.map((s) => ({
+    key: s.key,
+    template: templates.get(s.key)!.file,
+    image: s.image!,
+    ...(s.tasks.length > 0 ? { tasks: s.tasks } : {}),
+    ...(s.dependsOn.length > 0 ? { dependsOn: s.dependsOn } : {}),
+  }));
   const config: DeployerConfig = {
     file: configFile,
     rootDir,
     service,
-    services: [{ key: service, template: template!.file, image: image! }],
-    template: template!.file,
-    image: image!,
+    services,
+    template: services[0]!.template,
+    image: image ?? services[0]!.image,
     stages,
     environmentsDir,
   };
   const order = new Map(stageNames.map((n, i) => [n, i]));
-  targets.sort((a, b) => order.get(a.stage)! - order.get(b.stage)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { config, targets, template: template! };
+  const serviceOrder = new Map(services.map((s, i) => [s.key, i]));
+  targets.sort(
+    (a, b) =>
+      order.get(a.stage)! - order.get(b.stage)! ||
+      (a.env < b.env ? -1 : a.env > b.env ? 1 : 0) ||
+      serviceOrder.get(a.serviceKey)! - serviceOrder.get(b.serviceKey)!,
+  );
+  const project: Project = { config, targets, template: templates.get(services[0]!.key)! };
+  if (multi) project.templates = Object.fromEntries(templates);
+  return project;
 }
 
 interface DefaultsFile {
@@ -169,8 +202,10 @@ async function loadTargets(
   stageNames: string[],
   configSource: YamlSource,
   errors: DeployerError[],
-  /** The logical service every target deploys (`service:` of deployer.yaml). */
-  serviceKey: string,
+  /** The project's service keys in declared order (one: `service:` of deployer.yaml). */
+  serviceKeys: string[],
+  /** `services:` in deployer.yaml: one target per environment and service, named ENV/SERVICE. */
+  multi: boolean,
   /** image.repository of deployer.yaml: replicas may be in its account. */
   centralRepository?: string,
 ): Promise<Target[]> {
@@ -314,14 +349,53 @@ async function loadTargets(
     // Its defaults file is already reported as broken; validating the merge would only add noise.
     if (base === BROKEN || stageLayer === BROKEN) continue;
     const merged = mergeLayers([base?.layer, stageLayer?.layer, own].filter((l): l is Layer => l !== undefined));
+    // `services:` of the environment (and its defaults): its shape, and only known service keys.
+    const overrides = merged.value.services;
+    if (overrides !== undefined) {
+      errors.push(
+        ...validateAgainstSchema("environment", merged.value, {
+          code: "CONFIG_INVALID",
+          file: source.file,
+          target: name,
+          locate: (p) => merged.locate(p),
+        }).filter((e) => e.field === "services" || e.field?.startsWith("services.")),
+      );
+      if (isPlainObject(overrides)) {
+        for (const key of Object.keys(overrides)) {
+          if (serviceKeys.includes(key)) continue;
+          const guess = closest(key, serviceKeys);
+          const info = merged.locate(`/services/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+          errors.push(
+            new DeployerError({
+              code: "CONFIG_INVALID",
+              message: `services.${/^[\w-]{1,64}$/.test(key) ? key : "(a key)"} overrides a service that deployer.yaml does not declare`,
+              location: info?.keyLoc ?? info?.loc ?? { file: source.file, line: 1, column: 1 },
+              target: name,
+              field: "services",
+              hint: `${guess ? `Did you mean "${guess}"? ` : ""}Services in ${path.basename(configSource.file)}: ${serviceKeys.join(", ")}.`,
+            }),
+          );
+        }
+      }
+    }
+    for (const key of serviceKeys) {
+      const unitName = multi ? `${name}/${key}` : name;
+      // A project of several services gets its own copy per service (the defaults below write to it).
+      const unit: MergedLayers = overrides === undefined && !multi ? merged : overlayService(merged, key);
+      // Several services: the ECS service is named after its key unless the environment says otherwise.
+      if (multi && unit.value.service === undefined) unit.value.service = key;
+      loadUnit(name, unitName, key, source.file, unit);
+    }
+  }
+  function loadUnit(env: string, name: string, serviceKey: string, file: string, merged: MergedLayers): void {
     // Role ARN patterns ({account}, {name}…) are filled in before validation: the schema and the rules
     // check the ARN this target gets; errors keep the location where the pattern was written.
-    const { expanded, failed } = expandRolePatterns(name, merged, patternErrors);
+    const { expanded, failed } = expandRolePatterns(name, merged, patternErrors, env);
     const targetErrors: DeployerError[] = [];
     let patternFailed = failed.size > 0;
     for (const e of validateAgainstSchema("environment", merged.value, {
       code: "CONFIG_INVALID",
-      file: source.file,
+      file,
       target: name,
       locate: (p) => merged.locate(p),
     })) {
@@ -334,11 +408,11 @@ async function loadTargets(
     }
     if (targetErrors.length === 0 && !patternFailed)
       targetErrors.push(
-        ...semanticErrors(name, source.file, merged, stageNames, stagesHint, centralRepository),
-        ...shortSensitiveValueErrors(name, source.file, merged),
+        ...semanticErrors(name, file, merged, stageNames, stagesHint, centralRepository),
+        ...shortSensitiveValueErrors(name, file, merged),
       );
     errors.push(...targetErrors);
-    if (targetErrors.length === 0 && !patternFailed) targets.push(toTarget(name, source.file, merged, serviceKey));
+    if (targetErrors.length === 0 && !patternFailed) targets.push(toTarget(name, file, merged, serviceKey, env));
   }
   errors.push(...patternErrors.errors());
   errors.push(...duplicateServiceErrors(targets));

@@ -101,6 +101,11 @@ export function mergeLayers(layers: Layer[]): MergedLayers {
     const src = union.sources?.[Number(m[2])];
     return src ? layers[src.layer]!.nodes.get(`/${m[1]}/${src.index}${m[3] ?? ""}`) : undefined;
   };
+  return { value, locate, locations: locationsOf(value, locate) };
+}
+
+/** Dotted path -> location for every value of `value`, found with `locate`. */
+export function locationsOf(value: unknown, locate: (pointer: string) => NodeInfo | undefined): Record<string, SourceLocation> {
   const locations: Record<string, SourceLocation> = {};
   const visit = (v: unknown, path: PathSegment[]): void => {
     if (path.length > 0) {
@@ -111,5 +116,46 @@ export function mergeLayers(layers: Layer[]): MergedLayers {
     else if (isPlainObject(v)) for (const [k, item] of Object.entries(v)) visit(item, [...path, k]);
   };
   visit(value, []);
-  return { value, locate, locations };
+  return locations;
+}
+
+/**
+ * One service's view of an environment (issue 17): the merged top-level fields with the merged
+ * `services.KEY` laid over them (maps merge deeply, lists and scalars replace, `sensitive` adds up),
+ * `services` itself removed. Every value keeps the location it was written at: an override's at its
+ * line under `services:`, an inherited one where the layers put it.
+ */
+export function overlayService(merged: MergedLayers, key: string): MergedLayers {
+  const { services, ...top } = merged.value;
+  const over = isPlainObject(services) && isPlainObject(services[key]) ? services[key] : {};
+  const prefix = `/services/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+  const value = deepMerge(top, structuredClone(over)) as Record<string, unknown>;
+  // `sensitive` is the union of the environment's list and the service's.
+  let sensitiveSources: string[] | undefined;
+  if (Array.isArray(top.sensitive) && Array.isArray(over.sensitive)) {
+    const items: unknown[] = [];
+    sensitiveSources = [];
+    const seen = new Set<string>();
+    const add = (list: unknown[], base: string) =>
+      list.forEach((item, i) => {
+        const id = JSON.stringify(item);
+        if (seen.has(id)) return;
+        seen.add(id);
+        items.push(structuredClone(item));
+        sensitiveSources!.push(`${base}/sensitive/${i}`);
+      });
+    add(top.sensitive, "");
+    add(over.sensitive, prefix);
+    value.sensitive = items;
+  }
+  const locate = (pointer: string): NodeInfo | undefined => {
+    if (pointer === "") return merged.locate(pointer);
+    const m = /^\/sensitive\/(\d+)(\/.*)?$/.exec(pointer);
+    if (m && sensitiveSources) {
+      const src = sensitiveSources[Number(m[1])];
+      return src === undefined ? undefined : merged.locate(src + (m[2] ?? ""));
+    }
+    return merged.locate(prefix + pointer) ?? merged.locate(pointer);
+  };
+  return { value, locate, locations: locationsOf(value, locate) };
 }

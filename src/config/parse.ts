@@ -87,12 +87,12 @@ export function readImage(
   return image;
 }
 
-export function toTarget(name: string, file: string, merged: MergedLayers, serviceKey: string): Target {
+export function toTarget(name: string, file: string, merged: MergedLayers, serviceKey: string, env: string = name): Target {
   const v = merged.value;
   const str = (k: string) => v[k] as string;
   const target: Target = {
     name,
-    env: name,
+    env,
     serviceKey,
     file,
     stage: str("stage"),

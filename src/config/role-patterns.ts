@@ -68,8 +68,11 @@ export interface Expansion {
   failed: Set<string>;
 }
 
-/** Fills in the placeholders of the role fields of one target's merged layers, in place. */
-export function expandRolePatterns(name: string, merged: MergedLayers, problems: PatternErrors): Expansion {
+/**
+ * Fills in the placeholders of the role fields of one target's merged layers, in place. `env`: what
+ * {name} is (the environment file name; with several services the target `name` is ENV/SERVICE).
+ */
+export function expandRolePatterns(name: string, merged: MergedLayers, problems: PatternErrors, env: string = name): Expansion {
   const value = merged.value;
   const failed = new Set<string>();
   const expanded = new Set<string>();
@@ -77,7 +80,7 @@ export function expandRolePatterns(name: string, merged: MergedLayers, problems:
     const raw = value[field];
     if (typeof raw !== "string" || !/[{}]/.test(raw)) continue;
     const loc: SourceLocation = merged.locate(`/${field}`)?.loc ?? { file: "", line: 1, column: 1 };
-    const result = expand(raw, (p) => placeholderValue(p, name, value));
+    const result = expand(raw, (p) => placeholderValue(p, env, value));
     if ("problem" in result) {
       failed.add(field);
       if (result.problem.kind === "source-invalid") continue; // the source field has its own error
@@ -101,7 +104,7 @@ export function expandRolePatterns(name: string, merged: MergedLayers, problems:
       const field = `taskAssumes/${i}`;
       const loc: SourceLocation = merged.locate(`/taskAssumes/${i}`)?.loc ??
         merged.locate("/taskAssumes")?.loc ?? { file: "", line: 1, column: 1 };
-      const result = expand(raw, (p) => placeholderValue(p, name, value));
+      const result = expand(raw, (p) => placeholderValue(p, env, value));
       if ("problem" in result) {
         failed.add(field);
         if (result.problem.kind !== "source-invalid")

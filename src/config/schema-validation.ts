@@ -39,7 +39,10 @@ export interface SchemaErrorContext {
 export function validateAgainstSchema(name: SchemaName, value: unknown, ctx: SchemaErrorContext): DeployerError[] {
   const validate = compiled()[name];
   if (validate(value)) return [];
-  return dropTypoDuplicates(dedupe(validate.errors ?? [])).map((e) => toDeployerError(e, value, ctx));
+  // `if`/`then`/`else` (deployer.yaml: `services:` or `service:` + `template:`): the branch's own errors
+  // say what is missing; Ajv's "must match then schema" adds nothing.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if");
+  return dropTypoDuplicates(dedupe(errors)).map((e) => toDeployerError(e, value, ctx));
 }
 
 // `clustr: x` gives both "unknown field clustr" and "missing required field cluster": report the

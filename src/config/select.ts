@@ -6,8 +6,10 @@ import { closest } from "./suggest.js";
 import type { Project, Target } from "./types.js";
 
 export interface TargetSelection {
-  /** Target names. */
+  /** Environment names (Target.env). */
   envs?: string[];
+  /** Service keys (Target.serviceKey): with several services, only these. */
+  services?: string[];
   /** Stage names. */
   stages?: string[];
   /** Every stage from the first up to and including this one. */
@@ -23,11 +25,14 @@ export interface TargetSelection {
  */
 export function selectTargets(project: Project, sel: TargetSelection = {}): Target[] {
   const stageNames = project.config.stages.map((s) => s.name);
-  const targetNames = project.targets.map((t) => t.name);
+  const envNames = [...new Set(project.targets.map((t) => t.env))];
+  const serviceKeys = project.config.services.map((s) => s.key);
   const envs = sel.envs?.filter(Boolean) ?? [];
+  const services = sel.services?.filter(Boolean) ?? [];
   const stages = sel.stages?.filter(Boolean) ?? [];
 
-  unknown("environment", envs, targetNames, "--env");
+  unknown("environment", envs, envNames, "--env");
+  unknown("service", services, serviceKeys, "--service");
   unknown(
     "stage",
     [...stages, ...(sel.through ? [sel.through] : [])],
@@ -45,9 +50,15 @@ export function selectTargets(project: Project, sel: TargetSelection = {}): Targ
     stageSet = new Set(stageNames.slice(0, 1));
   }
 
-  const selected = project.targets.filter((t) => (!stageSet || stageSet.has(t.stage)) && (envs.length === 0 || envs.includes(t.name)));
+  const selected = project.targets.filter(
+    (t) =>
+      (!stageSet || stageSet.has(t.stage)) &&
+      (envs.length === 0 || envs.includes(t.env)) &&
+      (services.length === 0 || services.includes(t.serviceKey)),
+  );
   if (selected.length === 0) {
     const what = [
+      services.length ? `service${services.length > 1 ? "s" : ""} ${services.join(", ")}` : "",
       envs.length ? `environment${envs.length > 1 ? "s" : ""} ${envs.join(", ")}` : "",
       stageSet ? `stage${stageSet.size > 1 ? "s" : ""} ${[...stageSet].join(", ")}` : "",
     ]
@@ -63,8 +74,13 @@ export function selectTargets(project: Project, sel: TargetSelection = {}): Targ
 }
 
 /** The fleet views' selection (status, drift): every stage unless stages are named; names narrow it. */
-export function fleetSelection(sel: { envs?: string[]; stages?: string[] }): TargetSelection {
-  return { envs: sel.envs, stages: sel.stages, all: !(sel.stages && sel.stages.length > 0) };
+export function fleetSelection(sel: { envs?: string[]; stages?: string[]; services?: string[] }): TargetSelection {
+  return {
+    envs: sel.envs,
+    ...(sel.services?.length ? { services: sel.services } : {}),
+    stages: sel.stages,
+    all: !(sel.stages && sel.stages.length > 0),
+  };
 }
 
 function unknown(kind: string, given: string[], valid: string[], option: string): void {
@@ -86,6 +102,7 @@ function describeTargets(project: Project): string {
           project.targets
             .filter((t) => t.stage === s.name)
             .map((t) => t.name)
+            .filter((n, i, all) => all.indexOf(n) === i)
             .join(", ") || "(none)"
         }`,
     )

@@ -31,7 +31,28 @@ export interface ServiceConfig {
   template: string;
   /** This service's image repository (defaults to the project's `image`). */
   image: ImageConfig;
+  /** One-off tasks run in each environment before this service is updated (`tasks:`), in declared order. */
+  tasks?: TaskConfig[];
+  /** Keys of the services updated before this one in each environment (`dependsOn:`). */
+  dependsOn?: string[];
 }
+
+/** A one-off task of a service (`tasks.NAME` in deployer.yaml): e.g. a database migration. */
+export interface TaskConfig {
+  /** Its key under `tasks:`. */
+  name: string;
+  /** The container command override. */
+  command: string[];
+  /** The container (of the rendered task definition) that runs it; its exit code decides. */
+  container: string;
+  /** How long to wait for STOPPED before stopping it (default DEFAULT_TASK_TIMEOUT_SECONDS). */
+  timeoutSeconds: number;
+  /** Where `container:` is written (render-time errors point here). */
+  location?: SourceLocation;
+}
+
+/** The wait for a one-off task when `timeoutSeconds` is not given. */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 600;
 
 export interface DeployerConfig {
   /** Absolute path of deployer.yaml. */
@@ -104,7 +125,20 @@ export interface Project {
   config: DeployerConfig;
   /** Sorted by stage order, then name. */
   targets: Target[];
+  /** The first service's template (the only one of a one-service project). */
   template: { file: string; source: string };
+  /** Every service's template, by service key (absent: every service uses `template`). */
+  templates?: Record<string, { file: string; source: string }>;
+}
+
+/** The template a target renders: its service's. */
+export function templateOf(project: Project, target: { serviceKey: string }): { file: string; source: string } {
+  return project.templates?.[target.serviceKey] ?? project.template;
+}
+
+/** The configuration of a target's service (its image repository, tasks, dependencies). */
+export function serviceOf(project: Project, target: { serviceKey: string }): ServiceConfig | undefined {
+  return project.config.services.find((s) => s.key === target.serviceKey);
 }
 
 /** A resolved image: what every target's task definition will reference. */

@@ -27,6 +27,10 @@
 //   [ASM-SECRETS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
 //   [PRIVATE-AUTH] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html
 //   [AWSLOGS] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+//   [SAR-EC2] https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+//     (DescribeSubnets, DescribeSecurityGroups: no resource types, Resource "*")
+//   [RUN-TASK] https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html (the task's
+//     roles are passed: the PassTaskRoles statement covers them)
 //   [SAR-CM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudmap.html
 //   [SAR-RAM] https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsresourceaccessmanagerram.html
 //   [SC-SHARED] https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-shared-namespaces.html
@@ -73,6 +77,8 @@ export type ResourceKind =
   | "service-deployments"
   /** service-revision/CLUSTER/SERVICE/* */
   | "service-revisions"
+  /** task/CLUSTER/* (the one-off tasks deployer runs in the target's cluster, issue 17) */
+  | "cluster-tasks"
   /** task-definition/FAMILY:* (every revision of the target's family) */
   | "task-definition-revisions"
   /** task-definition/FAMILY (the family without revision: what a tag-on-create denial names) */
@@ -363,6 +369,45 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     why: "deploy (and roll back) the new task definition",
     source: "[SAR-ECS] UpdateService: service*",
   },
+  // One-off tasks (tasks: in deployer.yaml, issue 17): run with the new task definition, waited for,
+  // stopped on a timeout or Ctrl-C.
+  {
+    action: "ecs:RunTask",
+    roles: ["deploy"],
+    resources: ["task-definition-revisions"],
+    sid: "RunOneOffTasks",
+    sdk: ["RunTaskCommand"],
+    why: "run a service's one-off tasks (tasks:, e.g. migrations) with the new task definition before the update",
+    source: "[SAR-ECS] RunTask: task-definition*; [RUN-TASK]",
+  },
+  {
+    action: "ecs:DescribeTasks",
+    roles: ["deploy"],
+    resources: ["cluster-tasks"],
+    sid: "WaitOneOffTasks",
+    sdk: ["DescribeTasksCommand"],
+    why: "wait for a one-off task to stop and read its exit code",
+    source: "[SAR-ECS] DescribeTasks: task*",
+  },
+  {
+    action: "ecs:StopTask",
+    roles: ["deploy"],
+    resources: ["cluster-tasks"],
+    sid: "WaitOneOffTasks",
+    sdk: ["StopTaskCommand"],
+    why: "stop a one-off task that outlives its timeoutSeconds (or a run interrupted with Ctrl-C)",
+    source: "[SAR-ECS] StopTask: task*",
+  },
+  ...(["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"] as const).map((action): RequiredAction => ({
+    action,
+    roles: READERS,
+    resources: ["*"],
+    sid: "ReadTaskNetwork",
+    preflightOnly: true,
+    sdk: [`${action.slice(4)}Command`],
+    why: "preflight: the subnets and security groups a one-off task runs in exist (check task-network)",
+    source: `[SAR-EC2] ${action.slice(4)}: no resource types`,
+  })),
   {
     action: "ecs:StopServiceDeployment",
     roles: ["deploy"],

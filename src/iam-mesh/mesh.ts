@@ -342,7 +342,7 @@ export function buildMesh(project: Project, targets: MeshTarget[], o: MeshOption
       "secret-keys",
       "log-streams",
     ];
-    add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family"), t.externalId);
+    add(t.deployRole, "deploy", mt, pick(...reads, "task-definition-revisions", "task-definition-family", "cluster-tasks"), t.externalId);
     deployRoles.push(t.deployRole);
     if (t.viewRole) {
       add(t.viewRole, "view", mt, pick(...reads), t.viewExternalId);

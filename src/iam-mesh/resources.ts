@@ -29,6 +29,7 @@ export function targetResources(mt: MeshTarget): Resolved {
     service: [ecsServiceArn(t)],
     "service-deployments": [ecs(`service-deployment/${cluster}/${t.service}/*`)],
     "service-revisions": [ecs(`service-revision/${cluster}/${t.service}/*`)],
+    "cluster-tasks": [ecs(`task/${cluster}/*`)],
     "task-definition-revisions": [ecs(`task-definition/${d.family}:*`)],
     "task-definition-family": [ecs(`task-definition/${d.family}`)],
     "deploy-role": [t.deployRole],

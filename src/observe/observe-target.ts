@@ -14,7 +14,7 @@
 // Checks run in parallel where independent; their AWS reads are shared through TargetReads, and the
 // result lists them in a stable order (CHECK_ORDER) whatever finished first.
 import type { EcrPort, SessionFactory } from "../aws/ports.js";
-import type { DesiredTarget, Project, Target } from "../config/types.js";
+import { templateOf, type DesiredTarget, type Project, type Target } from "../config/types.js";
 import {
   ASSUME_ROLE_CHECK,
   ASSUME_VIEW_ROLE_CHECK,
@@ -152,7 +152,8 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     ...(input.registryEcr ? { registryEcr: input.registryEcr } : {}),
     options: input.options,
     validateTaskDefinition:
-      input.validateTaskDefinition ?? ((def, t) => validateTaskDefinition(def, { templateFile: input.project.template.file, target: t })),
+      input.validateTaskDefinition ??
+      ((def, t) => validateTaskDefinition(def, { templateFile: templateOf(input.project, t).file, target: t })),
     fleet: fleetReader(input.sessions, input.project, viewSessionName(service, input.runId)),
   };
 

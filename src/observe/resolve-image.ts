@@ -44,6 +44,12 @@ export function parseImageRef(ref: string, repository: RepositoryRef): ImageQuer
   return { tag: rest };
 }
 
+/** The configuration as one service's images see it: its own image repository (and registry role). */
+export function serviceImageConfig(config: DeployerConfig, serviceKey: string): DeployerConfig {
+  const service = config.services.find((s) => s.key === serviceKey);
+  return service && service.image !== config.image ? { ...config, image: service.image } : config;
+}
+
 async function centralEcr(config: DeployerConfig, sessions: SessionFactory, repo: RepositoryRef): Promise<EcrPort> {
   if (config.image.registryRole) {
     const { ecr } = await sessions.registry({

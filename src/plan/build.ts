@@ -18,7 +18,7 @@
 //         update-service (re-reads the service first), wait-stable
 // and `rollbackTo`: the revision a failure rolls back to, only ever one known to have run healthy.
 import path from "node:path";
-import type { DesiredTarget, ResolvedImage, StageConfig, Target } from "../config/types.js";
+import type { DesiredTarget, ResolvedImage, StageConfig, Target, TaskConfig } from "../config/types.js";
 import type { LiveService, LiveTaskDefinition } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { LiveSnapshot, Plan, Step, TargetAction, TargetPlan, TargetSummary } from "./types.js";
@@ -45,6 +45,8 @@ export interface BuildPlanOptions {
   force?: boolean;
   /** Who runs this (tag `deployer:by`): a user, or `github-actions:<repo>`. */
   by: string;
+  /** --skip-tasks: plan no one-off task (the services' `tasks:`). */
+  skipTasks?: boolean;
   gitSha?: string;
   promotion?: Plan["promotion"];
 }
@@ -52,6 +54,12 @@ export interface BuildPlanOptions {
 export interface BuildPlanInput {
   service: string;
   image: ResolvedImage;
+  /** Every service's image by key (several services). */
+  images?: Record<string, ResolvedImage>;
+  /** Each service's one-off tasks (`tasks:`), by service key. */
+  tasks?: Record<string, TaskConfig[]>;
+  /** Each service's `dependsOn`, by service key. */
+  dependsOn?: Record<string, string[]>;
   runId: string;
   deployerVersion: string;
   /** ISO timestamp: the caller's clock. */
@@ -104,6 +112,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     runId: input.runId,
     service: input.service,
     image: { ...input.image },
+    ...(input.images ? { images: structuredClone(input.images) } : {}),
     stages,
     targets,
     summary: {
@@ -129,6 +138,7 @@ function planTarget(
 ): { target: TargetPlan; sensitiveValues: string[] } {
   const { options } = input;
   const target = desired.target;
+  const tasks = input.tasks?.[target.serviceKey] ?? [];
   const desiredDef = desired.taskDefinition as unknown as Record<string, unknown>;
   const liveTd = observed.liveTaskDefinition;
   const sensitiveValues = collectSensitiveValues(target, desiredDef, liveTd?.raw, observed.latestRevision?.raw);
@@ -259,6 +269,18 @@ function planTarget(
         ),
       });
     }
+    // One-off tasks run with the new (or reused) definition, before any service is updated.
+    if (!options.skipTasks && observed.service)
+      for (const task of tasks)
+        steps.push({
+          kind: "run-task",
+          name: task.name,
+          container: task.container,
+          command: [...task.command],
+          cluster: target.cluster,
+          launch: structuredClone(observed.service.launch ?? {}),
+          timeoutSeconds: task.timeoutSeconds,
+        });
     steps.push({
       kind: "update-service",
       cluster: target.cluster,
@@ -282,6 +304,18 @@ function planTarget(
   };
   if (live) plan.live = live;
   if (rollbackTo && action !== "noop") plan.rollbackTo = rollbackTo;
+  const skippedBecause =
+    action === "noop"
+      ? "the service already runs this task definition"
+      : resumable
+        ? "an earlier run already updated the service; its deployment is only waited for"
+        : action === "update" && options.skipTasks
+          ? "--skip-tasks"
+          : undefined;
+  const dependsOn = input.dependsOn?.[target.serviceKey];
+  if (dependsOn?.length) plan.dependsOn = [...dependsOn];
+  if (skippedBecause && tasks.length > 0)
+    plan.skippedTasks = tasks.map((t) => ({ name: t.name, container: t.container, because: skippedBecause }));
   return { target: plan, sensitiveValues };
 }
 

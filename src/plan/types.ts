@@ -2,6 +2,7 @@
 // deployer wants to run, how it differs from what runs, which checks passed, and the steps that apply
 // it. Planning never writes; applying executes these steps and never re-decides.
 import type { ResolvedImage, TaskDefinitionInput } from "../config/types.js";
+import type { TaskLaunch } from "../aws/ports.js";
 import type { CheckResult } from "../checks/check-result.js";
 import type { KnownGoodRevision } from "../ecs/deployment-history.js";
 
@@ -85,6 +86,22 @@ export type Step =
    * `waitForInProgress`, else stops. `forceNewDeployment`: redeploy the revision the service already has.
    */
   | { kind: "update-service"; cluster: string; service: string; forceNewDeployment?: boolean; waitForInProgress?: boolean }
+  /**
+   * A one-off task of the service (`tasks:` in deployer.yaml, issue 17), after the task definition is
+   * registered and before any service of the environment is updated: RunTask with the NEW task
+   * definition, `command` as the override of `container`, launched like the service's tasks (`launch`:
+   * read from the live service); wait until STOPPED (at most `timeoutSeconds`, then StopTask);
+   * success is exit code 0 of `container`.
+   */
+  | {
+      kind: "run-task";
+      name: string;
+      container: string;
+      command: string[];
+      cluster: string;
+      launch: TaskLaunch;
+      timeoutSeconds: number;
+    }
   /** Wait until the deployment carrying the new task definition is COMPLETED. */
   | { kind: "wait-stable"; timeoutSeconds: number }
   /** Wait for a deployment someone else started, before ours (--wait-for-in-progress). */
@@ -127,6 +144,10 @@ export interface TargetPlan {
   steps: Step[];
   /** Paths into `desired` whose values must be redacted in every output (JSON pointers). */
   sensitivePaths: string[];
+  /** Services (keys) of the same environment updated before this one (`dependsOn`). */
+  dependsOn?: string[];
+  /** The service's one-off tasks that this plan does not run, and why (unchanged, --skip-tasks, resumed). */
+  skippedTasks?: Array<{ name: string; container: string; because: string }>;
   /**
    * Where a failed deployment of this target is rolled back to: a revision known to have run
    * healthy. Absent: deployer does not roll back (it never rolls back to an unproven revision).

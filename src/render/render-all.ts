@@ -1,17 +1,22 @@
 // Render every selected target at once, collecting every error (so a broken template or variable is
 // reported for all targets together), and a dry render with a placeholder digest that commands run
 // before their first AWS call: bad input never reaches AWS.
-import type { DesiredTarget, Project, ResolvedImage, Target } from "../config/types.js";
+import { serviceOf, type DesiredTarget, type Project, type ResolvedImage, type Target } from "../config/types.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
 import { renderDesired } from "./render.js";
 import { PLACEHOLDER_DIGEST } from "./image-ref.js";
 
-export function renderAll(project: Project, targets: Target[], image: ResolvedImage): DesiredTarget[] {
+/** `image`: every target's, or each target's (its service's image, issue 17). */
+export function renderAll(
+  project: Project,
+  targets: Target[],
+  image: ResolvedImage | ((target: Target) => ResolvedImage),
+): DesiredTarget[] {
   const desired: DesiredTarget[] = [];
   const errors: DeployerError[] = [];
   for (const target of targets) {
     try {
-      desired.push(renderDesired(project, target, image));
+      desired.push(renderDesired(project, target, typeof image === "function" ? image(target) : image));
     } catch (e) {
       if (e instanceof DeployerErrors) errors.push(...e.errors);
       else if (e instanceof DeployerError) errors.push(e);
@@ -24,7 +29,10 @@ export function renderAll(project: Project, targets: Target[], image: ResolvedIm
 
 /** Render with a placeholder image: throws DeployerErrors when any target's definition is invalid. */
 export function checkRenders(project: Project, targets: Target[]): void {
-  renderAll(project, targets, { repository: project.config.image.repository, digest: PLACEHOLDER_DIGEST });
+  renderAll(project, targets, (t) => ({
+    repository: serviceOf(project, t)?.image.repository ?? project.config.image.repository,
+    digest: PLACEHOLDER_DIGEST,
+  }));
 }
 
 /**

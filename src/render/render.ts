@@ -2,7 +2,8 @@
 // see template-engine.ts) -> JSON (positions kept) -> validation. Errors name the template file and
 // line and the target.
 import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../config/types.js";
-import { imageUri } from "../config/types.js";
+import path from "node:path";
+import { imageUri, serviceOf, templateOf } from "../config/types.js";
 import { partitionOf } from "../config/aws-names.js";
 import { DeployerError, DeployerErrors } from "../errors.js";
 import { JsonSyntaxError, scanJson, type JsonScan } from "./json-scan.js";
@@ -13,7 +14,7 @@ import { renderSizeError, templateShapeError } from "./template-bounds.js";
 
 /** The repository a target pulls from: its replica when it has one, else the central repository. */
 export function targetImageRepository(project: Project, target: Target): string {
-  return target.imageRepository ?? project.config.image.repository;
+  return target.imageRepository ?? serviceOf(project, target)?.image.repository ?? project.config.image.repository;
 }
 
 /** Where a `sensitive:` path of an environment file is in the template context. */
@@ -89,7 +90,8 @@ function plainData(v: unknown): unknown {
  * schema/rule problem).
  */
 export function renderTaskDefinition(project: Project, target: Target, image: string): TaskDefinitionInput {
-  const file = project.template.file;
+  const template = templateOf(project, target);
+  const file = template.file;
   const { rendered, errors: templateErrors } = renderText(project, target, image);
   if (!rendered) {
     if (templateErrors.length === 1) throw templateErrors[0]!;
@@ -104,7 +106,7 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
     const pos = rendered.positionOf(e.offset);
     // The excerpt is the TEMPLATE's line, never the output's: the output may hold a secret, or the
     // content of a file that is not a template.
-    const excerpt = templateLine(project.template.source, pos.line);
+    const excerpt = templateLine(template.source, pos.line);
     const what = rendered.isTainted(e.offset) ? "where a sensitive value is written" : e.message;
     throw new DeployerError({
       code: "RENDER_INVALID",
@@ -112,7 +114,7 @@ export function renderTaskDefinition(project: Project, target: Target, image: st
       target: target.name,
       account: target.account,
       location: templateLocation(file, pos),
-      hint: jsonSyntaxHint(project.template.source, pos),
+      hint: jsonSyntaxHint(template.source, pos),
     });
   }
 
@@ -199,7 +201,32 @@ function scrubError(e: DeployerError, values: readonly string[]): DeployerError 
 /** A target's desired state for one resolved image: the task definition references the image by digest. */
 export function renderDesired(project: Project, target: Target, image: ResolvedImage): DesiredTarget {
   const imageRef = imageUri(targetImageRepository(project, target), image.digest);
-  return { target, image, imageRef, taskDefinition: renderTaskDefinition(project, target, imageRef) };
+  const taskDefinition = renderTaskDefinition(project, target, imageRef);
+  const taskErrors = taskContainerErrors(project, target, taskDefinition);
+  if (taskErrors.length > 0) throw new DeployerErrors(taskErrors, `${target.name}: a one-off task names a container the definition lacks`);
+  return { target, image, imageRef, taskDefinition };
+}
+
+/**
+ * A one-off task (`tasks:` of the service) runs in a container of the rendered definition: one it
+ * lacks is an error at the task's `container:` line, found when rendering (before any AWS call).
+ */
+export function taskContainerErrors(project: Project, target: Target, def: TaskDefinitionInput): DeployerError[] {
+  const names = (def.containerDefinitions ?? []).map((c) => c.name);
+  return (serviceOf(project, target)?.tasks ?? [])
+    .filter((task) => !names.includes(task.container))
+    .map(
+      (task) =>
+        new DeployerError({
+          code: "RENDER_INVALID",
+          message: `task "${task.name}" runs in container "${task.container}", which the rendered task definition of target "${target.name}" does not have`,
+          target: target.name,
+          account: target.account,
+          location: task.location ?? { file: project.config.file, line: 1, column: 1 },
+          field: `tasks.${task.name}.container`,
+          hint: `Containers of ${path.basename(templateOf(project, target).file)}: ${names.join(", ") || "(none)"}.`,
+        }),
+    );
 }
 
 /**
@@ -227,19 +254,19 @@ const PLACEHOLDER = "x";
  * the target is reported in one run (each at its first use). Any other failure ends the search.
  */
 function renderText(project: Project, target: Target, image: string): { rendered?: RenderedText; errors: DeployerError[] } {
-  const file = project.template.file;
+  const { file, source } = templateOf(project, target);
   const errors: DeployerError[] = [];
   const context = templateContext(project, target, image);
   // Bounded before Handlebars compiles or runs anything (template-bounds.ts).
-  const shape = templateShapeError(file, project.template.source);
+  const shape = templateShapeError(file, source);
   if (shape) return { errors: [new DeployerError({ ...shape.toJSON(), target: target.name, account: target.account })] };
   // Measured on the plain values: a sensitive value is an opaque box in `context`, but it is written out all the same.
-  const size = renderSizeError(file, project.template.source, plainContext(project, target, image), target.name);
+  const size = renderSizeError(file, source, plainContext(project, target, image), target.name);
   if (size) return { errors: [new DeployerError({ ...size.toJSON(), account: target.account })] };
   const filled = new Set<string>();
   for (;;) {
     try {
-      const rendered = compileTemplate(file, project.template.source).render(context);
+      const rendered = compileTemplate(file, source).render(context);
       return errors.length > 0 ? { errors } : { rendered, errors };
     } catch (e) {
       if (!(e instanceof TemplateFailure)) throw e;

@@ -104,9 +104,40 @@ export function varsWarnings(
   targets: Target[],
   rendered: ReadonlySet<string> = new Set(targets.map((t) => t.name)),
 ): ConfigWarning[] {
-  const refs = templateVarsRefs(project.template.source);
+  const templates = project.templates;
+  if (!templates) return varsWarningsOf(project.template, targets, rendered);
+  // Several services: a variable is unused when no service's template reads it (an environment's
+  // vars are every service's); a variable missing from one target is compared within its service.
+  const allRefs = Object.values(templates).flatMap((tpl) => templateVarsRefs(tpl.source) ?? []);
+  const seen = new Set<string>();
+  return Object.entries(templates)
+    .flatMap(([key, tpl]) =>
+      varsWarningsOf(
+        tpl,
+        targets.filter((t) => t.serviceKey === key),
+        rendered,
+        allRefs,
+      ),
+    )
+    .filter((w) => {
+      const id = `${w.location.file}:${w.location.line}:${w.field}:${w.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+}
+
+function varsWarningsOf(
+  template: { file: string; source: string },
+  targets: Target[],
+  rendered: ReadonlySet<string>,
+  /** What the unused check counts as read (default: this template's references). */
+  readByAny?: VarsRef[],
+): ConfigWarning[] {
+  const refs = templateVarsRefs(template.source);
   if (!refs) return [];
-  const templateName = path.basename(project.template.file);
+  const readRefs = readByAny ?? refs;
+  const templateName = path.basename(template.file);
   const out: ConfigWarning[] = [];
   const seen = new Set<string>();
   const push = (w: ConfigWarning) => {
@@ -123,8 +154,8 @@ export function varsWarnings(
   for (const t of targets) {
     const mine: string[] = [];
     const visit = (value: unknown, p: string[]) => {
-      if (refs.some((r) => isPrefix(r.path, p))) return; // read, with everything below it
-      if (p.length > 0 && !refs.some((r) => isPrefix(p, r.path))) {
+      if (readRefs.some((r) => isPrefix(r.path, p))) return; // read, with everything below it
+      if (p.length > 0 && !readRefs.some((r) => isPrefix(p, r.path))) {
         mine.push(p.join("."));
         const field = toDotted(["vars", ...p]);
         const guess = closest(

@@ -116,6 +116,8 @@ export function describeStep(step: Step): string {
       return step.revision
         ? `put back ${revisionNote(step.revision)}`
         : `reuse ${taskDefinitionName(step.taskDefinitionArn)} (already registered)`;
+    case "run-task":
+      return `run task ${step.name} (${step.command.join(" ")} in ${step.container}; up to ${duration(step.timeoutSeconds)})`;
     case "update-service":
       return `update service ${step.cluster}/${step.service}${step.forceNewDeployment ? " (new deployment of the same revision)" : ""}`;
     case "wait-stable":

@@ -1,12 +1,20 @@
 // load → validate → render → observe → plan, for one selection of targets and one image.
 // Read-only: nothing here writes to AWS (test/integration asserts it against the sandbox log).
-import type { DesiredTarget, Project, ResolvedImage, Target, TaskDefinitionInput } from "../config/types.js";
-import type { SessionFactory, TargetSession } from "../aws/ports.js";
+import {
+  templateOf,
+  type DesiredTarget,
+  type Project,
+  type ResolvedImage,
+  type Target,
+  type TaskDefinitionInput,
+} from "../config/types.js";
+import type { EcrPort, SessionFactory, TargetSession } from "../aws/ports.js";
 import type { ObservedTarget } from "../observe/types.js";
 import type { Plan } from "../plan/types.js";
 import { renderAll } from "../render/render-all.js";
 import { validateTaskDefinition } from "../render/validate-task-definition.js";
-import { resolveImage, centralRegistryEcr, registryEcrIn } from "../observe/resolve-image.js";
+import { resolveImage, centralRegistryEcr, registryEcrIn, serviceImageConfig } from "../observe/resolve-image.js";
+import { imagesForServices, parseImageSpec, type ImageSpec } from "./image-spec.js";
 import { observeTargets, type RunAccess } from "../observe/observe-target.js";
 import { buildPlan, type BuildPlanOptions } from "../plan/build.js";
 import { VERSION } from "../version.js";
@@ -17,8 +25,11 @@ import { previousStageChecks } from "./stage-gate.js";
 export interface PlanRequest {
   project: Project;
   targets: Target[];
-  /** A tag (typically the git sha) or a digest. */
-  image: string;
+  /**
+   * A tag (typically the git sha) or a digest, for every service; or per service (image-spec.ts:
+   * `--image api=3f2a9c1 --image worker=8d1e4b7`).
+   */
+  image: string | ImageSpec;
   sessions: SessionFactory;
   runId: string;
   /**
@@ -42,6 +53,8 @@ export interface PreflightSettings {
   waitForInProgress: boolean;
   /** Deploy again a definition whose last deployment FAILED. */
   force?: boolean;
+  /** --skip-tasks: run none of the services' one-off tasks (`tasks:`). */
+  skipTasks?: boolean;
 }
 
 /**
@@ -55,6 +68,7 @@ export function planOptions(run: { by: string }, s: PreflightSettings, image?: s
     timeoutSeconds: s.timeoutSeconds,
     waitForInProgress: s.waitForInProgress,
     ...(s.force ? { force: true } : {}),
+    ...(s.skipTasks ? { skipTasks: true } : {}),
     by: run.by,
     ...(gitSha ? { gitSha } : {}),
   };
@@ -68,13 +82,28 @@ export interface PlanResult {
 
 export async function makePlan(req: PlanRequest): Promise<PlanResult> {
   const { project, sessions } = req;
-  const image = await resolveImage(project.config, sessions, req.image);
-  const desired = renderAll(project, req.targets, image);
-  return observeAndPlan({ ...req, image, desired, validate: true, gate: true });
+  const spec = typeof req.image === "string" ? parseImageSpec(req.image) : req.image;
+  const refs = imagesForServices(project, req.targets, spec);
+  // Each service's image in its own repository; one after the other, so the first error is stable.
+  const images: Record<string, ResolvedImage> = {};
+  for (const [key, ref] of refs) images[key] = await resolveImage(serviceImageConfig(project.config, key), sessions, ref);
+  const desired = renderAll(project, req.targets, (t) => images[t.serviceKey]!);
+  const first = Object.values(images)[0]!;
+  return observeAndPlan({
+    ...req,
+    image: first,
+    ...(project.config.services.length > 1 ? { images } : {}),
+    desired,
+    validate: true,
+    gate: true,
+  });
 }
 
 export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "image"> {
+  /** The first service's image (the only one of a one-service project). */
   image: ResolvedImage;
+  /** Every service's image, by service key (several services). */
+  images?: Record<string, ResolvedImage>;
   desired: DesiredTarget[];
   /** Validate each desired definition as a rendered one (false for revisions already registered). */
   validate: boolean;
@@ -90,23 +119,26 @@ export interface ObserveAndPlanInput extends Omit<PlanRequest, "targets" | "imag
 /** observe (read-only, every check) → buildPlan, for desired definitions already made. */
 export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanResult> {
   const { project, sessions, desired } = input;
-  const baseEcr = await centralRegistryEcr(project.config, sessions);
-  const registryEcr = registryEcrIn(project.config, sessions);
+  // The registry each service's images live in (usually one for all).
+  const registries = new Map<string, { baseEcr: EcrPort; registryEcr: (region: string) => Promise<EcrPort> }>();
+  for (const key of new Set(desired.map((d) => d.target.serviceKey))) {
+    const config = serviceImageConfig(project.config, key);
+    registries.set(key, { baseEcr: await centralRegistryEcr(config, sessions), registryEcr: registryEcrIn(config, sessions) });
+  }
   const observed = await observeTargets(
     desired.map((d) => ({
       target: d.target,
       desired: d,
       project,
       sessions,
-      baseEcr,
-      registryEcr,
+      ...registries.get(d.target.serviceKey)!,
       runId: input.runId,
       access: input.access,
       options: { waitForInProgress: input.options.waitForInProgress },
       ...(input.validate
         ? {
             validateTaskDefinition: (def: TaskDefinitionInput, target: Target) =>
-              validateTaskDefinition(def, { templateFile: project.template.file, target }),
+              validateTaskDefinition(def, { templateFile: templateOf(project, target).file, target }),
           }
         : {}),
     })),
@@ -119,6 +151,9 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
     buildPlan({
       service: project.config.service,
       image: input.image,
+      ...(input.images ? { images: input.images } : {}),
+      tasks: Object.fromEntries(project.config.services.filter((s) => s.tasks?.length).map((s) => [s.key, s.tasks!])),
+      dependsOn: Object.fromEntries(project.config.services.filter((s) => s.dependsOn?.length).map((s) => [s.key, s.dependsOn!])),
       runId: input.runId,
       deployerVersion: VERSION,
       createdAt: createdAt.toISOString(),

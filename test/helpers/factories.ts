@@ -13,6 +13,8 @@ import type { BuildPlanInput } from "../../src/plan/build.js";
 import type { CheckResult } from "../../src/checks/check-result.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The one-service example deploy repository (the repository's example before issue 17). */
+export const EXAMPLE = path.join(ROOT, "test/fixtures/config/one-service");
 export const DIGEST_A = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
 export const DIGEST_B = "sha256:9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c";
 export const REPO = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/api";
@@ -41,7 +43,7 @@ export function modelledDescription(name: string): {
 export function makeTarget(overrides: Partial<Target> = {}): Target {
   const name = overrides.name ?? "dev";
   const account = overrides.account ?? "222222222222";
-  const file = overrides.file ?? path.join(ROOT, "environments", `${name}.yaml`);
+  const file = overrides.file ?? path.join(EXAMPLE, "environments", `${name}.yaml`);
   const at = (line: number) => ({ file, line, column: 1 });
   return {
     name,
@@ -76,7 +78,7 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
 export function renderTemplate(t: Target, image: string, service = "shop-api"): TaskDefinitionInput {
   const hb = Handlebars.create();
   hb.registerHelper("json", (v: unknown) => new Handlebars.SafeString(JSON.stringify(v)));
-  const source = readFileSync(path.join(ROOT, "templates/task-definition.json.hbs"), "utf8");
+  const source = readFileSync(path.join(EXAMPLE, "templates/task-definition.json.hbs"), "utf8");
   const text = hb.compile(source, { noEscape: true, strict: true })({
     service,
     target: { name: t.name, stage: t.stage, account: t.account, region: t.region, partition: partitionOf(t.region) },
@@ -180,7 +182,7 @@ export function planInput(
     stages: [{ name: "dev" }, { name: "staging" }, { name: "prod", maxParallel: 2 }],
     entries,
     options: { strict: false, timeoutSeconds: 900, waitForInProgress: false, by: "alice@example.com", gitSha: "9c1e4b7d0a", ...overrides },
-    rootDir: ROOT,
+    rootDir: EXAMPLE,
   };
 }
 

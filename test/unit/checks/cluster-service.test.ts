@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkClusterAndService } from "../../../src/checks/cluster-service.js";
 import { checkContext } from "./check-context.js";
 import { accessDenied, healthyWorld } from "../../helpers/fake-aws.js";
-import { liveService, makeRevision, makeDesired, makeTarget, ROOT } from "../../helpers/factories.js";
+import { liveService, makeRevision, makeDesired, makeTarget, EXAMPLE } from "../../helpers/factories.js";
 
 describe("check: cluster and service", () => {
   const target = makeTarget();
@@ -25,7 +25,7 @@ describe("check: cluster and service", () => {
       target: "dev",
       account: "222222222222",
       field: "cluster",
-      location: { file: path.join(ROOT, "environments", "dev.yaml"), line: 4 },
+      location: { file: path.join(EXAMPLE, "environments", "dev.yaml"), line: 4 },
     });
   });
 

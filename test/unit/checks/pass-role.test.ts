@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkPassRole, passRoleCheckId, passRoleStatement } from "../../../src/checks/pass-role.js";
 import { checkContext } from "./check-context.js";
 import { accessDenied, awsException, healthyWorld } from "../../helpers/fake-aws.js";
-import { makeTarget, ROOT } from "../../helpers/factories.js";
+import { makeTarget, EXAMPLE } from "../../helpers/factories.js";
 
 const target = makeTarget();
 const allowPass = (resource: string | string[]) => ({
@@ -63,7 +63,7 @@ describe("check: pass-role", () => {
       action: "iam:PassRole",
       resource: target.executionRole,
       field: "executionRole",
-      location: { file: path.join(ROOT, "environments", "dev.yaml"), line: 9 },
+      location: { file: path.join(EXAMPLE, "environments", "dev.yaml"), line: 9 },
     });
     expect(r.hint).toContain('"iam:PassedToService":"ecs-tasks.amazonaws.com"');
     expect(r.hint).toContain(target.executionRole);

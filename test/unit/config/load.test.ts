@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadProject } from "../../../src/config/load.js";
 import type { DeployerError } from "../../../src/errors.js";
-import { errorsOf, exampleRepo, projectRoot, type TempRepo } from "../../fixtures/config/repo.js";
+import { errorsOf, exampleRepo, oneServiceRoot, type TempRepo } from "../../fixtures/config/repo.js";
 
 let repo: TempRepo;
 beforeEach(() => {
@@ -22,11 +22,11 @@ const only = (errors: DeployerError[]) => {
 
 describe("loadProject on the example repository", () => {
   it("loads every target, sorted by stage order then name, with defaults merged", async () => {
-    const project = await loadProject({ cwd: projectRoot });
+    const project = await loadProject({ cwd: oneServiceRoot });
     expect(project.targets.map((t) => `${t.stage}/${t.name}`)).toEqual(["dev/dev", "staging/staging", "prod/prod-eu", "prod/prod-us"]);
     expect(project.config.service).toBe("shop-api");
     expect(project.config.stages).toEqual([{ name: "dev" }, { name: "staging" }, { name: "prod", maxParallel: 2 }]);
-    expect(project.config.template).toBe(path.join(projectRoot, "templates/task-definition.json.hbs"));
+    expect(project.config.template).toBe(path.join(oneServiceRoot, "templates/task-definition.json.hbs"));
     expect(project.template.source).toContain('"family"');
     const [dev, staging, prodEu, prodUs] = project.targets;
     // _defaults.yaml under every target; the target's own value wins.

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../../../src/config/load.js";
 import { selectTargets } from "../../../src/config/select.js";
 import type { Project } from "../../../src/config/types.js";
-import { errorsOf, projectRoot } from "../../fixtures/config/repo.js";
+import { errorsOf, oneServiceRoot } from "../../fixtures/config/repo.js";
 
 let project: Project;
 beforeAll(async () => {
-  project = await loadProject({ cwd: projectRoot });
+  project = await loadProject({ cwd: oneServiceRoot });
 });
 const names = (sel: Parameters<typeof selectTargets>[1]) => selectTargets(project, sel).map((t) => t.name);
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { LiveDeployment, LiveService, LiveTaskDefinition, ServiceEvent, SessionFactory } from "../../../src/aws/ports.js";
 import { FakeWorld } from "../../helpers/fake-aws.js";
-import { REPO, ROOT } from "../../helpers/factories.js";
+import { EXAMPLE, REPO } from "../../helpers/factories.js";
 import type { Project, Target } from "../../../src/config/types.js";
 import { loadProject } from "../../../src/config/load.js";
 import { DeployerError } from "../../../src/errors.js";
@@ -14,12 +14,12 @@ import { renderDesired } from "../../../src/render/render.js";
 import { registrationTags } from "../../../src/ecs/tags.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 
-export { REPO, ROOT, SENTRY_DSN } from "../../helpers/factories.js";
+export { EXAMPLE, REPO, ROOT, SENTRY_DSN } from "../../helpers/factories.js";
 export const DIGEST_A = `sha256:${"a1".repeat(32)}`;
 export const DIGEST_B = `sha256:${"b2".repeat(32)}`;
 
 export function loadExample(): Promise<Project> {
-  return loadProject({ config: path.join(ROOT, "deployer.yaml") });
+  return loadProject({ config: path.join(EXAMPLE, "deployer.yaml") });
 }
 
 const T0 = Date.parse("2025-03-01T09:00:00.000Z");

@@ -6,11 +6,11 @@ import type { Project } from "../../../src/config/types.js";
 import { checkRenders } from "../../../src/render/render-all.js";
 import { missingPath, renderTaskDefinition } from "../../../src/render/render.js";
 import { TEMPLATE_LIMITS } from "../../../src/render/template-bounds.js";
-import { errorsOf, projectRoot } from "../../fixtures/config/repo.js";
+import { errorsOf, oneServiceRoot } from "../../fixtures/config/repo.js";
 
 let example: Project;
 beforeAll(async () => {
-  example = await loadProject({ cwd: projectRoot });
+  example = await loadProject({ cwd: oneServiceRoot });
 });
 
 const FILE = "/repo/templates/td.json.hbs";

@@ -4,11 +4,11 @@ import type { Project, Target } from "../../../src/config/types.js";
 import type { DeployerError } from "../../../src/errors.js";
 import { renderDesired, renderTaskDefinition, targetImageRepository } from "../../../src/render/render.js";
 import { compileTemplate } from "../../../src/render/template-engine.js";
-import { errorsOf, projectRoot } from "../../fixtures/config/repo.js";
+import { errorsOf, oneServiceRoot } from "../../fixtures/config/repo.js";
 
 let example: Project;
 beforeAll(async () => {
-  example = await loadProject({ cwd: projectRoot });
+  example = await loadProject({ cwd: oneServiceRoot });
 });
 
 const target = (name: string): Target => example.targets.find((t) => t.name === name)!;

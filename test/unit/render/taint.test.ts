@@ -8,14 +8,14 @@ import { DeployerError, DeployerErrors } from "../../../src/errors.js";
 import { renderTaskDefinition } from "../../../src/render/render.js";
 import { redactSensitive } from "../../../src/render/redact.js";
 import { sensitivityOf } from "../../../src/render/sensitivity.js";
-import { projectRoot } from "../../fixtures/config/repo.js";
+import { oneServiceRoot } from "../../fixtures/config/repo.js";
 import { collectSensitiveValues } from "../../../src/render/redact.js";
 
 const API_KEY = "k3y-Sup3rS3cret-991";
 const TEMPLATE_FILE = "/repo/templates/td.json.hbs";
 let example: Project;
 beforeAll(async () => {
-  example = await loadProject({ cwd: projectRoot });
+  example = await loadProject({ cwd: oneServiceRoot });
 });
 
 function setup(container: string, vars: Record<string, unknown> = {}, sensitive = ["vars.apiKey", "vars.table", "vars.creds"]) {

@@ -1,8 +1,10 @@
 // `deployer check`: flags and registration. What it does: ./run.ts.
 import type { Command } from "commander";
 import { command } from "../../shell.js";
+import { parseImageSpec } from "../../../workflow/image-spec.js";
 import {
   addPreflightOptions,
+  collect,
   addSelectionOptions,
   outputFormats,
   preflightFlags,
@@ -13,12 +15,12 @@ import {
 import type { CheckOptions } from "./run.js";
 
 interface Flags extends SelectionFlags, PreflightFlags {
-  image: string;
+  image: string[];
   verbose?: boolean;
 }
 
 export function parseFlags(f: Flags): CheckOptions {
-  return { image: f.image, selection: selectionFlags(f), preflight: preflightFlags(f), verbose: Boolean(f.verbose) };
+  return { image: parseImageSpec(f.image), selection: selectionFlags(f), preflight: preflightFlags(f), verbose: Boolean(f.verbose) };
 }
 
 export function register(program: Command): void {
@@ -28,7 +30,11 @@ export function register(program: Command): void {
     .description(
       "Runs steps 1-4 of a rollout and prints every check as a tree with OK / NG / WARN / SKIP, per target: the deploy role (assumable with its ExternalId; may register and tag the task definition and update the service), the service (ACTIVE, ECS deployment controller), the task definition (valid; the template's tags), the task and execution roles (the deploy role may pass them; they trust ecs-tasks in the target account), the image (the digest is there; the execution role may get an ECR token and pull, and across accounts the repository policy lets it), the secrets (they exist; the execution role may read and decrypt them) and the awslogs log groups (they exist or may be created; the execution role may write them). Every NG says what to fix, with the policy statement to paste. Never writes.",
     )
-    .requiredOption("-i, --image <tag|digest>", "image to check: a tag in the central repository or sha256:…");
+    .requiredOption(
+      "-i, --image <tag|digest>",
+      "image to check: a tag in the central repository or sha256:…; SERVICE=TAG for one service (repeatable or comma-separated)",
+      collect,
+    );
   addSelectionOptions(cmd, { defaultStages: "first" });
   addPreflightOptions(cmd, { waits: false });
   cmd.option("--verbose", "each check's evidence too (what it asked AWS and what the answer rests on)");

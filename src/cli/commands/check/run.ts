@@ -1,4 +1,5 @@
 // `deployer check`: the plan of `deployer plan` (read-only), shown as its checks' tree.
+import type { ImageSpec } from "../../../workflow/image-spec.js";
 import type { GlobalOptions } from "../../shell.js";
 import type { ExitCode } from "../../../errors.js";
 import { planOrCheck } from "../plan/run.js";
@@ -6,7 +7,7 @@ import type { TargetSelection } from "../../../config/select.js";
 import type { PreflightSettings } from "../../../workflow/make-plan.js";
 
 export interface CheckOptions {
-  image: string;
+  image: ImageSpec;
   selection: TargetSelection;
   preflight: PreflightSettings;
   /** Each check's evidence too. */

@@ -1,9 +1,12 @@
 // `deployer plan`: flags and registration. What it does: ./run.ts.
 import type { Command } from "commander";
 import { command } from "../../shell.js";
+import { parseImageSpec } from "../../../workflow/image-spec.js";
 import {
   addOutFileOptions,
+  collect,
   addPreflightOptions,
+  addSkipTasksOption,
   addSelectionOptions,
   outFileFlags,
   outputFormats,
@@ -17,7 +20,7 @@ import {
 import type { PlanOptions } from "./run.js";
 
 interface Flags extends SelectionFlags, PreflightFlags, OutFileFlags {
-  image: string;
+  image: string[];
   verbose?: boolean;
   detailedExitcode?: boolean;
 }
@@ -27,7 +30,7 @@ const DEPRECATED: DeprecatedOutNames = { plan: "--save", json: "--json", markdow
 export function parseFlags(f: Flags & Record<string, unknown>): PlanOptions {
   const files = outFileFlags(f, DEPRECATED);
   return {
-    image: f.image,
+    image: parseImageSpec(f.image),
     selection: selectionFlags(f),
     preflight: preflightFlags(f),
     outPlan: files.outPlan,
@@ -45,9 +48,13 @@ export function register(program: Command): void {
     .description(
       "Everything a rollout does up to the first write: resolve the image to a digest, assume each target's deploy role, run every preflight check, read the live task definition and compare it with the rendered one. Never writes to AWS. Sensitive values are shown as (sensitive).",
     )
-    .requiredOption("-i, --image <tag|digest>", "image to plan for: a tag in the central repository (usually the git sha) or sha256:…");
+    .requiredOption(
+      "-i, --image <tag|digest>",
+      "image to plan for: a tag in the central repository (usually the git sha) or sha256:…; SERVICE=TAG for one service (repeatable or comma-separated)",
+      collect,
+    );
   addSelectionOptions(cmd, { defaultStages: "first" });
-  addPreflightOptions(cmd, { waits: false });
+  addSkipTasksOption(addPreflightOptions(cmd, { waits: false }), "plan without");
   addOutFileOptions(
     cmd,
     {

@@ -1,5 +1,6 @@
 // `deployer plan` (and `deployer check`, the same without files): load, select and render, then
 // observe every target read-only and make the plan; write the requested plan files, emit the plan.
+import { describeImageSpec, primaryImageRef, type ImageSpec } from "../../../workflow/image-spec.js";
 import { writeFile } from "node:fs/promises";
 import { emit, type GlobalOptions } from "../../shell.js";
 import { withAwsRun, targetCount } from "../../aws-run.js";
@@ -15,7 +16,7 @@ import type { TargetSelection } from "../../../config/select.js";
 import type { PreflightSettings } from "../../../workflow/make-plan.js";
 
 export interface PlanOptions {
-  image: string;
+  image: ImageSpec;
   selection: TargetSelection;
   preflight: PreflightSettings;
   /** --out-plan: the saved plan, for `rollout --plan`. */
@@ -40,7 +41,7 @@ type PlanOrCheckOptions = Pick<PlanOptions, "image" | "selection" | "preflight">
 export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode: "plan" | "check"): Promise<ExitCode> {
   const files = outputFiles({ "--out-plan": o.outPlan, "--out-json": o.outJson, "--out-markdown": o.outMarkdown });
   await checkOutputFiles(files);
-  const label = `${mode}: reading the configuration and AWS state for image ${o.image}`;
+  const label = `${mode}: reading the configuration and AWS state for image ${describeImageSpec(o.image)}`;
   return withAwsRun(g, o.selection, label, async (run, phase) => {
     phase.update(`${mode}: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
     const { plan } = await makePlan({
@@ -51,7 +52,7 @@ export async function planOrCheck(g: GlobalOptions, o: PlanOrCheckOptions, mode:
       runId: run.runId,
       // plan and check only read: a target with a viewRole is read as it, its deploy role not assumed.
       access: "read",
-      options: planOptions(run, o.preflight, o.image),
+      options: planOptions(run, o.preflight, primaryImageRef(o.image)),
     });
     phase.stop();
     printConfigWarnings(g, run.project, run.targets);

@@ -5,6 +5,7 @@ import { DeployerError } from "../../../errors.js";
 import {
   addOutFileOptions,
   addPreflightOptions,
+  addSkipTasksOption,
   collect,
   deprecationWarning,
   outFileFlags,
@@ -78,7 +79,7 @@ export function register(program: Command): void {
     .option("-e, --env <names>", "narrow the SOURCE to these targets of the source stage (repeatable or comma-separated)", collect)
     .option("-y, --yes", "deploy without asking (needed when there is no terminal to ask in, e.g. CI)")
     .option("--dry-run", "show the promotion plan and stop (no writes)");
-  addPreflightOptions(cmd, { waits: true }).option(
+  addSkipTasksOption(addPreflightOptions(cmd, { waits: true })).option(
     "--rollback-stage",
     "when one target of the stage fails, roll back every target of it that was updated",
   );

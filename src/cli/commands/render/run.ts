@@ -3,7 +3,8 @@
 import { writeFile } from "node:fs/promises";
 import { emit, type GlobalOptions } from "../../shell.js";
 import { checkOutputFiles, outputFiles, writeOutputFile } from "../../output-files.js";
-import { ExitCode } from "../../../errors.js";
+import { DeployerError, ExitCode } from "../../../errors.js";
+import { imagesForServices, type ImageSpec } from "../../../workflow/image-spec.js";
 import { loadProject } from "../../../config/load.js";
 import { selectTargets } from "../../../config/select.js";
 import { renderTaskDefinition, targetImageRepository } from "../../../render/render.js";
@@ -14,7 +15,9 @@ import { terminalOutput, terminalText } from "../../../report/escape.js";
 
 export interface RenderOptions {
   env: string;
-  image: string;
+  /** The service, in a project with several. */
+  service?: string;
+  image: ImageSpec;
   /** --out-json: write the task definition as JSON to this file instead of stdout. */
   outJson?: string;
   showSensitive: boolean;
@@ -24,8 +27,17 @@ export async function run(g: GlobalOptions, o: RenderOptions): Promise<ExitCode>
   const files = outputFiles({ "--out-json": o.outJson });
   await checkOutputFiles(files);
   const project = await loadProject({ config: g.config });
-  const [target] = selectTargets(project, { envs: [o.env] });
-  const image = imageReference(targetImageRepository(project, target!), o.image);
+  const targets = selectTargets(project, { envs: [o.env], ...(o.service ? { services: [o.service] } : {}) });
+  if (targets.length > 1) {
+    throw new DeployerError({
+      code: "INVALID_ARGUMENT",
+      message: `${o.env} has ${targets.length} services (${targets.map((t) => t.serviceKey).join(", ")}): render shows one`,
+      hint: `add --service, e.g. deployer render --env ${o.env} --service ${targets[0]!.serviceKey} --image …`,
+    });
+  }
+  const target = targets[0];
+  const ref = imagesForServices(project, targets, o.image).get(target!.serviceKey)!;
+  const image = imageReference(targetImageRepository(project, target!), ref);
   const def = renderTaskDefinition(project, target!, image);
   const view = taskDefinitionView(o.showSensitive ? def : redactSensitive(def, target!));
   if (!o.outJson) {

@@ -2,9 +2,12 @@
 import type { Command } from "commander";
 import { command } from "../../shell.js";
 import { DeployerError } from "../../../errors.js";
+import { parseImageSpec } from "../../../workflow/image-spec.js";
 import {
   addOutFileOptions,
+  collect,
   addPreflightOptions,
+  addSkipTasksOption,
   addSelectionOptions,
   hasSelection,
   outFileFlags,
@@ -19,7 +22,7 @@ import {
 import type { RolloutOptions } from "./run.js";
 
 interface Flags extends SelectionFlags, PreflightFlags, OutFileFlags {
-  image?: string;
+  image?: string[];
   plan?: string;
   rollbackStage?: boolean;
   force?: boolean;
@@ -38,7 +41,7 @@ export function parseFlags(f: Flags & Record<string, unknown>): RolloutOptions {
     yes: Boolean(f.yes),
   };
   if (f.plan !== undefined) {
-    if (f.image || hasSelection(f)) {
+    if (f.image?.length || hasSelection(f)) {
       throw new DeployerError({
         code: "INVALID_ARGUMENT",
         message:
@@ -48,14 +51,14 @@ export function parseFlags(f: Flags & Record<string, unknown>): RolloutOptions {
     }
     return { ...common, planFile: f.plan };
   }
-  if (!f.image) {
+  if (!f.image?.length) {
     throw new DeployerError({
       code: "INVALID_ARGUMENT",
       message: "rollout needs --image (a tag in the central repository, usually the git sha, or a sha256: digest) or --plan FILE",
       hint: "e.g. deployer rollout --image 3f2a9c1 --stage dev",
     });
   }
-  return { ...common, image: f.image };
+  return { ...common, image: parseImageSpec(f.image) };
 }
 
 export function register(program: Command): void {
@@ -65,9 +68,13 @@ export function register(program: Command): void {
     .description(
       "Resolves --image to a digest in the central repository, renders each target's task definition, assumes each deploy role, and runs every preflight check for every target BEFORE anything is written. Then, stage by stage (targets of a stage in parallel up to maxParallel), registers the task definition, updates the service and waits until the new deployment is COMPLETED. On a failure ECS's own rollback (circuit breaker, CloudWatch alarms) is waited for, or the service is rolled back to a revision known to have run healthy (never an unproven one; BLUE_GREEN / LINEAR / CANARY deployments with StopServiceDeployment); the rest of the stage is not started, later stages are never touched. A service that cannot be read ends 'state unknown' and is never rolled back. Targets already running the desired definition are skipped, unless its last deployment FAILED.\n\nGates: deploying to a stage a digest that has never run healthy in the stage before it is a warning in the plan and, in a terminal, a question (--yes answers it); a stage with requirePreviousStage: true in deployer.yaml refuses it, one with requireConfirmation: true always asks (or needs --yes).",
     )
-    .option("-i, --image <tag|digest>", "image to deploy: a tag in the central repository (usually the git sha) or sha256:…");
+    .option(
+      "-i, --image <tag|digest>",
+      "image to deploy: a tag in the central repository (usually the git sha) or sha256:…; SERVICE=TAG for one service (repeatable or comma-separated)",
+      collect,
+    );
   addSelectionOptions(cmd, { defaultStages: "first" });
-  addPreflightOptions(cmd, { waits: true })
+  addSkipTasksOption(addPreflightOptions(cmd, { waits: true }))
     .option(
       "--plan <file>",
       "apply exactly a plan saved with `deployer plan --out-plan` (refused when the live state or config moved since)",
@@ -84,6 +91,7 @@ Examples:
   $ deployer rollout --image 3f2a9c1                      # the first stage (dev)
   $ deployer rollout --image 3f2a9c1 --stage prod         # prod-eu and prod-us, in parallel
   $ deployer rollout --image 3f2a9c1 --through staging    # dev, then staging
+  $ deployer rollout --image api=3f2a9c1 --image worker=8d1e4b7 --service api,worker
   $ deployer rollout --plan prod.plan.json                # a plan saved by deployer plan --out-plan`,
     )
     .action(command(parseFlags, () => import("./run.js")));

@@ -18,6 +18,14 @@ import { ExitCode } from "../../../errors.js";
 import { makePlan, planOptions } from "../../../workflow/make-plan.js";
 import { checkPlanStillValid, planStaleError, readPlanFile } from "../../../plan/saved-plan.js";
 import type { TargetSelection } from "../../../config/select.js";
+import {
+  describeImageSpec,
+  imageArgs,
+  primaryImageRef,
+  savedPlanImages,
+  savedPlanSelection,
+  type ImageSpec,
+} from "../../../workflow/image-spec.js";
 import type { PreflightSettings } from "../../../workflow/make-plan.js";
 
 export type RolloutOptions = {
@@ -29,16 +37,17 @@ export type RolloutOptions = {
   /** --yes: answer the gates' questions (a digest new to the stage before, requireConfirmation). */
   yes: boolean;
 } & (
-  | /** Deploy this image (a tag or a digest) to the selected targets. */ { image: string; planFile?: undefined }
+  | /** Deploy this image (a tag or a digest) to the selected targets. */ { image: ImageSpec; planFile?: undefined }
   | /** Apply exactly the plan saved in this file (its image and targets). */ { planFile: string; image?: undefined }
 );
 
 export async function run(g: GlobalOptions, o: RolloutOptions): Promise<ExitCode> {
   await checkOutputFiles(outputFiles({ "--out-report": o.outReport }));
   const saved = o.planFile !== undefined ? await readPlanFile(o.planFile) : undefined;
-  const image = saved ? (saved.image.tag ?? saved.image.digest) : o.image!;
-  const selection = saved ? { envs: saved.targets.map((t) => t.target.name) } : o.selection;
-  return withAwsRun(g, selection, `rollout: reading the configuration and AWS state for image ${image}`, async (run, phase) => {
+  const image: ImageSpec = saved ? savedPlanImages(saved) : o.image!;
+  const selection = saved ? savedPlanSelection(saved) : o.selection;
+  const imageText = describeImageSpec(image);
+  return withAwsRun(g, selection, `rollout: reading the configuration and AWS state for image ${imageText}`, async (run, phase) => {
     phase.update(`rollout: reading AWS state and running the checks for ${targetCount(run.targets.length)}`);
     const { plan, observed } = await makePlan({
       project: run.project,
@@ -47,7 +56,7 @@ export async function run(g: GlobalOptions, o: RolloutOptions): Promise<ExitCode
       sessions: run.sessions,
       runId: run.runId,
       access: "write",
-      options: planOptions(run, o.preflight, image),
+      options: planOptions(run, o.preflight, primaryImageRef(image)),
     });
     phase.stop();
     printConfigWarnings(g, run.project, run.targets);
@@ -70,7 +79,7 @@ export async function run(g: GlobalOptions, o: RolloutOptions): Promise<ExitCode
       throw needsYesError(
         g,
         `rollout to ${confirmStages.join(", ")} (requireConfirmation: true)`,
-        `deployer rollout ${o.planFile ? `--plan ${o.planFile}` : `--image ${image} ${selectionArgs(o.selection)}`.trim()}`,
+        `deployer rollout ${o.planFile ? `--plan ${o.planFile}` : `${imageArgs(image)} ${selectionArgs(o.selection)}`.trim()}`,
       );
     }
     emitText(g, scrubbedView(planView(plan, { checks: "problems" }), sensitiveValuesOf(plan)));
