@@ -38,7 +38,13 @@ function plan(): Plan {
   const p = buildPlan(planInput(clean.map((t) => ({ desired: desired(t, image(DIGEST_B)), observed: observed(t, undefined) }))));
   units().forEach((t, i) => (p.targets[i]!.target = targetSummary(t, ROOT)));
   p.images = { api: image(DIGEST_B), [KEY]: image() };
-  p.targets[1]!.steps.unshift({ kind: "run-task", name: `migrate${HOSTILE}`, container: `c${HOSTILE}` } as never);
+  p.targets[1]!.steps.unshift({
+    kind: "run-task",
+    name: `migrate${HOSTILE}`,
+    container: `c${HOSTILE}`,
+    command: [`x${HOSTILE}`],
+    timeoutSeconds: 60,
+  } as never);
   return p;
 }
 

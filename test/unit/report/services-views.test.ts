@@ -162,8 +162,15 @@ function twoServicePlan(withTaskStep = true): Plan {
   );
   plan.service = "shop";
   plan.images = { api: image(DIGEST_B), worker: { repository: WORKER_REPO, tag: "8d1e4b7", digest: DIGEST_A } };
-  // A step kind this renderer does not know (the core's one-off task): rendered generically under its service.
-  if (withTaskStep) plan.targets[0]!.steps.unshift({ kind: "run-task", name: "migrate", container: "app" } as never);
+  // The one-off task step (issue 17): shown under its service.
+  if (withTaskStep)
+    plan.targets[0]!.steps.unshift({
+      kind: "run-task",
+      name: "migrate",
+      container: "app",
+      command: ["bin/migrate"],
+      timeoutSeconds: 600,
+    } as never);
   return plan;
 }
 
@@ -176,7 +183,7 @@ describe("plan with several services", () => {
     const dev = lines.findIndex((l) => l.startsWith("dev "));
     expect(lines[dev]).toMatch(/^dev {2}dev · 222222222222 · eu-west-1 · /);
     expect(lines[dev + 1]).toMatch(/^ {2}~ api {2}shop-dev\/api$/);
-    expect(lines.find((l) => l.includes("steps:"))).toMatch(/^ {4}steps: run one-off task migrate \(container app\) → register/);
+    expect(lines.find((l) => l.includes("steps:"))).toMatch(/^ {4}steps: run task migrate \(bin\/migrate in app; up to 10m\) → register/);
     expect(lines.some((l) => /^ {2}~ worker {2}\S+\/worker-dev$/.test(l))).toBe(true);
     expect(lines.some((l) => /^staging {2}staging · 333333333333/.test(l))).toBe(true);
   });
