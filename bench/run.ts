@@ -6,14 +6,17 @@
 //   3. `plan` over N = 200
 //   4. cold start: `deployer --version` and `deployer validate` over 200 environment files
 //   5. stability detection latency and DescribeServices calls per minute per target while waiting
+//   6. several services (issue 17): `rollout` of 3 services × N targets (N = 50), one run
 // Prints tables, writes bench/results.json (gitignored). Method and latest numbers: bench/README.md.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { parseDocument, isMap, type YAMLMap } from "yaml";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startSandbox, type DeploymentSettledEvent, type Sandbox } from "../sandbox/index.js";
 import { generatedRepo, generatedTargetName, projectRoot, runCli, type CliResult } from "../test/helpers/sandbox-cli.js";
+import type { TempRepo } from "../test/fixtures/config/repo.js";
 import { machineInfo, type MachineInfo } from "./machine.js";
 import { canMeasureRusage, measureCli, median, type ProcessStats } from "./process-stats.js";
 import { callsPerTarget, round, waitStats, type ReportedTarget, type WaitStats } from "./sandbox-log-stats.js";
@@ -23,6 +26,13 @@ import { DEFAULT_POLL_INTERVAL } from "../src/apply/service-poller.js";
 /** A tag of the demo fixture's central repository that no generated account runs yet. */
 const IMAGE = "8d1e4b7";
 
+/**
+ * The several-services row (issue 17): the example project's services (api with its migrate task,
+ * worker) plus `scheduler`, a copy of the last one, so 3 services. Each generated account's cluster
+ * runs the three ECS services of the same names (the sandbox's `extraServices`).
+ */
+const SERVICES = ["api", "worker", "scheduler"] as const;
+
 const { values: argv } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -30,6 +40,7 @@ const { values: argv } = parseArgs({
     fanout: { type: "string" },
     repeat: { type: "string" },
     "plan-n": { type: "string" },
+    "services-n": { type: "string" },
     "latency-ms": { type: "string", default: "30" },
     "deployment-seconds": { type: "string", default: "1" },
     out: { type: "string", default: path.join(projectRoot, "bench/results.json") },
@@ -40,11 +51,12 @@ const { values: argv } = parseArgs({
 if (argv.help) {
   process.stdout.write(
     [
-      "usage: npm run bench -- [--quick] [--baseline-n N] [--fanout 1,10,50,200] [--repeat R] [--plan-n N]",
+      "usage: npm run bench -- [--quick] [--baseline-n N] [--fanout 1,10,50,200] [--repeat R] [--plan-n N] [--services-n N]",
       "                        [--latency-ms 30] [--deployment-seconds 1] [--out bench/results.json]",
       "  --quick          N = 1, 10, 50; baseline over 5 targets; plan over 50; fewer cold-start runs (~1-2 min)",
       "  --baseline-n N   targets deployed one after another for the sequential baseline (default 50; quick 5)",
       "  --repeat R       fan-out runs per N, median reported (default 3; quick 1)",
+      "  --services-n N   targets of the several-services row: 3 services × N targets (default 50; quick 10)",
       "",
     ].join("\n"),
   );
@@ -73,6 +85,7 @@ const settings = {
   versionRuns: quick ? 5 : 9,
   validateRuns: quick ? 3 : 7,
   stability: { targets: quick ? 5 : 10, deploymentSeconds: quick ? 8 : 30 },
+  services: { targets: intArg("services-n", argv["services-n"], quick ? 10 : 50), count: SERVICES.length },
 };
 
 interface FanoutRun extends ProcessStats {
@@ -111,6 +124,8 @@ interface Results {
     validateAwsCalls: number;
   };
   stability: { deploymentSeconds: number; targets: number; wait?: WaitStats; fanoutWait?: WaitStats };
+  /** Several services × N targets (issue 17); `skipped` says why there is no number. */
+  services: { targets: number; services: number; units: number; run?: FanoutRun; cpuMsPerUnit?: number; skipped?: string };
   /** met: undefined when this run did not measure it (--quick). */
   targets: Array<{ name: string; goal: string; value: string; met: boolean | undefined; note?: string }>;
 }
@@ -123,10 +138,26 @@ function fail(message: string, r?: CliResult): never {
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+interface RunShape {
+  /** The deploy repository for the accounts (default: generatedRepo, the example's one service). */
+  repo?: (accounts: string[]) => TempRepo;
+  /** Deploy units per target (several services: one per service). */
+  unitsPerTarget?: number;
+  /** Options of the generated accounts (several services: the ECS services in each cluster). */
+  accounts?: Parameters<Sandbox["admin"]["addGeneratedAccounts"]>[1];
+}
+
 /** One `rollout` (or `plan`) of `n` fresh generated targets, measured. */
-async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", extraArgs: string[] = []): Promise<FanoutRun> {
-  const accounts = sb.admin.addGeneratedAccounts(n);
-  const repo = generatedRepo(accounts);
+async function measureRun(
+  sb: Sandbox,
+  n: number,
+  command: "rollout" | "plan",
+  extraArgs: string[] = [],
+  shape: RunShape = {},
+): Promise<FanoutRun> {
+  const accounts = sb.admin.addGeneratedAccounts(n, shape.accounts);
+  const repo = (shape.repo ?? generatedRepo)(accounts);
+  const units = n * (shape.unitsPerTarget ?? 1);
   const dir = mkdtempSync(path.join(tmpdir(), "deployer-bench-"));
   const reportFile = path.join(dir, "report.json");
   const settled: DeploymentSettledEvent[] = [];
@@ -153,8 +184,9 @@ async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", e
     if (command === "rollout") {
       const report = JSON.parse(readFileSync(reportFile, "utf8")) as { targets: ReportedTarget[] };
       run.deployed = report.targets.filter((t) => t.outcome === "deployed").length;
-      if (run.deployed !== n) fail(`rollout of ${n} targets deployed only ${run.deployed}`, result);
-      run.wait = waitStats(log, settled, report.targets);
+      if (run.deployed !== units) fail(`rollout of ${units} deploy units (${n} targets) deployed only ${run.deployed}`, result);
+      // Detection latency is per account: measured where one service runs per account only.
+      if (units === n) run.wait = waitStats(log, settled, report.targets);
     }
     return run;
   } finally {
@@ -162,6 +194,59 @@ async function measureRun(sb: Sandbox, n: number, command: "rollout" | "plan", e
     rmSync(dir, { recursive: true, force: true });
     repo.cleanup();
   }
+}
+
+/**
+ * The generated deploy repository with 3 services: the example project's `services:` (issue 17) plus
+ * copies of its last service until there are SERVICES.length (same template: its family and log group
+ * follow `{{service}}`; no one-off tasks). Undefined when the example has no `services:` map (a
+ * deployer from before issue 17): the row is then skipped, and says so.
+ */
+function servicesRepo(accounts: string[]): TempRepo | undefined {
+  const repo = generatedRepo(accounts);
+  const doc = parseDocument(repo.read("deployer.yaml"));
+  const services = doc.get("services");
+  if (!isMap(services) || services.items.length === 0) {
+    repo.cleanup();
+    return undefined;
+  }
+  const map = services;
+  const keys = map.items.map((i) => String((i.key as { value?: unknown } | null)?.value ?? i.key));
+  const last = doc.getIn(["services", keys.at(-1)!]);
+  for (const key of SERVICES) {
+    if (keys.includes(key)) continue;
+    const copy = doc.createNode(JSON.parse(JSON.stringify(last)) as Record<string, unknown>) as YAMLMap;
+    copy.delete("tasks");
+    map.set(key, copy);
+    keys.push(key);
+  }
+  for (const key of keys.filter((k) => !(SERVICES as readonly string[]).includes(k))) map.delete(key);
+  repo.write("deployer.yaml", doc.toString());
+  return repo;
+}
+
+/** 6. Several services: rollout of SERVICES × N fresh targets, one run (or why there is no number). */
+async function measureServices(sb: Sandbox): Promise<Results["services"]> {
+  const n = settings.services.targets;
+  const out: Results["services"] = { targets: n, services: SERVICES.length, units: n * SERVICES.length };
+  // Probe the deploy repository's form first (no accounts spent when it cannot run).
+  const probe = servicesRepo([]);
+  if (!probe) return { ...out, skipped: "the example deploy repository has no `services:` (issue 17's loader not in this build)" };
+  probe.cleanup();
+  const run = await measureRun(sb, n, "rollout", [], {
+    unitsPerTarget: SERVICES.length,
+    accounts: {
+      extraServices: SERVICES.filter((s) => s !== "api").map((name) => ({
+        name,
+        desiredCount: 1,
+        ...(name === "worker" ? { command: ["bin/worker"] } : {}),
+      })),
+    },
+    repo: (accounts) => servicesRepo(accounts)!,
+  });
+  out.run = run;
+  if (run.cpuMs !== undefined) out.cpuMsPerUnit = round(run.cpuMs / out.units, 1);
+  return out;
 }
 
 function medianRun(runs: FanoutRun[]): FanoutRun {
@@ -265,6 +350,11 @@ async function main(): Promise<void> {
     const longWait = await measureRun(sb, settings.stability.targets, "rollout");
     sb.admin.setDeploymentSeconds(settings.deploymentSeconds);
 
+    // 6. several services
+    progress(`several services: rollout of ${SERVICES.length} services × ${settings.services.targets} targets`);
+    const services = await measureServices(sb);
+    if (services.skipped) progress(`several services: skipped (${services.skipped})`);
+
     const results: Results = {
       date: new Date().toISOString(),
       machine,
@@ -287,6 +377,7 @@ async function main(): Promise<void> {
         wait: longWait.wait,
         fanoutWait: fanout.at(-1)?.median.wait,
       },
+      services,
       targets: [],
     };
     results.targets = evaluateTargets(results);
@@ -440,6 +531,26 @@ function render(r: Results): string {
   parts.push(
     "5. stability detection: sandbox marks the deployment COMPLETED → deployer reports the target done\n" +
       table(["scenario", "targets", "p50", "p95", "max", "DescribeServices/min/target", "max polls/target"], rows),
+  );
+  const sv = r.services;
+  parts.push(
+    `6. several services: rollout of ${sv.services} services × ${sv.targets} targets (${sv.units} deploy units, one run)\n` +
+      (sv.run
+        ? table(
+            ["services × targets", "units", "wall", "peak RSS", "CPU", "CPU/service-target", "calls/service-target"],
+            [
+              [
+                `${sv.services} × ${sv.targets}`,
+                sv.units,
+                ms(sv.run.wallMs),
+                mb(sv.run.peakRssMb),
+                ms(sv.run.cpuMs),
+                ms(sv.cpuMsPerUnit),
+                round(sv.run.callsPerTarget / sv.services, 2),
+              ],
+            ],
+          )
+        : `not measured: ${sv.skipped ?? "?"}`),
   );
   parts.push(
     "targets\n" +

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeploymentSettledEvent, Rollouts } from "./deployments.js";
 import type { FaultInjector, Faults } from "./faults.js";
-import { parseRepositoryUri, type PolicyStatement, type TargetFixture } from "./fixture.js";
+import { parseRepositoryUri, type ExtraServiceFixture, type PolicyStatement, type TargetFixture } from "./fixture.js";
 import type { RequestLog, RequestLogEntry } from "./request-log.js";
 import { seedAccount } from "./seed.js";
 import { registerTaskDefinition, resolveTaskDefinition, validateTaskDefinitionInput } from "./task-definitions.js";
@@ -62,7 +62,15 @@ export interface SandboxAdmin extends LaunchAdmin, TaskAdmin {
    * cluster `shop-gen-<id>`, service `api`, family `shop-api-gen-<id>`, external id
    * `shop-deployer-gen-<id>`, desired count 1; the central repository grants it pulls.
    */
-  addGeneratedAccounts(n: number, opts?: { region?: string; firstAccount?: number }): string[];
+  addGeneratedAccounts(
+    n: number,
+    opts?: {
+      region?: string;
+      firstAccount?: number;
+      /** The services beside `api` in each cluster (default: the fixture's targetDefaults, a `worker`). */
+      extraServices?: ExtraServiceFixture[];
+    },
+  ): string[];
   /**
    * Temporary credentials of an IAM user (default: the fixture's first user with an access key),
    * expiring in `seconds`: what a CI step such as aws-actions/configure-aws-credentials leaves in
@@ -244,7 +252,7 @@ export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
     return { accessKeyId, secretAccessKey, sessionToken, expiration: new Date(expiresAt).toISOString() };
   }
 
-  addGeneratedAccounts(n: number, opts: { region?: string; firstAccount?: number } = {}): string[] {
+  addGeneratedAccounts(n: number, opts: { region?: string; firstAccount?: number; extraServices?: ExtraServiceFixture[] } = {}): string[] {
     if (!Number.isInteger(n) || n < 0) throw new Error(`addGeneratedAccounts: n must be a non-negative integer (got ${String(n)})`);
     let next = opts.firstAccount ?? this.nextGenerated;
     const ids: string[] = [];
@@ -253,7 +261,13 @@ export class SandboxAdminImpl extends LaunchAdminImpl implements SandboxAdmin {
       const id = String(next++).padStart(12, "0");
       if (id.length !== 12) throw new Error(`addGeneratedAccounts: account id ${id} is not 12 digits`);
       if (this.world.account(id)) continue;
-      const t: TargetFixture = { name: `gen-${id}`, account: id, region, desiredCount: 1 };
+      const t: TargetFixture = {
+        name: `gen-${id}`,
+        account: id,
+        region,
+        desiredCount: 1,
+        ...(opts.extraServices ? { extraServices: opts.extraServices } : {}),
+      };
       const expanded = this.world.expandTarget(t);
       seedAccount(this.world, this.rollouts, expanded, Date.now() - 24 * 3600 * 1000);
       ids.push(id);

@@ -26,7 +26,10 @@ export async function runPromoteCommand(inputs: ActionInputs, rt: ActionRuntime)
       }),
     );
     const from = planned.plan.promotion?.fromStage;
-    rt.log.info(`Promoting ${planned.plan.image.digest} from ${from ?? "?"} to ${to}`);
+    // Several services (issue 17): each moves its own digest.
+    const images = Object.entries(planned.plan.images ?? {});
+    const what = images.length > 1 ? images.map(([key, i]) => `${key} ${i.digest}`).join(", ") : planned.plan.image.digest;
+    rt.log.info(`Promoting ${what} from ${from ?? "?"} to ${to}`);
     return applyActionPlan(planned, rt, "promote", { rollbackStage: inputs.rollbackStage });
   });
 }

@@ -137,14 +137,19 @@ function targetDrift(project: Project, read: TargetRead): { drift: TargetDrift; 
 /** Compare the readable targets of each stage with each other, environment-specific values masked. */
 export function stageConsistency(project: Project, reads: TargetRead[], sensitive: string[][]): StageConsistency[] {
   const out: StageConsistency[] = [];
-  for (const stage of project.config.stages.map((s) => s.name)) {
-    const inStage = reads.map((r, i) => ({ r, i })).filter(({ r }) => r.target.stage === stage);
+  // With several services (issue 17) a stage is compared per service: an api and a worker differ by design.
+  const serviceKeys = [...new Set(project.targets.map((t) => t.serviceKey))];
+  const several = serviceKeys.length > 1 || project.targets.some((t) => t.name === `${t.env}/${t.serviceKey}`);
+  const groups = project.config.stages.flatMap((s) => serviceKeys.map((serviceKey) => ({ stage: s.name, serviceKey })));
+  for (const { stage, serviceKey } of groups) {
+    const inStage = reads.map((r, i) => ({ r, i })).filter(({ r }) => r.target.stage === stage && r.target.serviceKey === serviceKey);
     if (inStage.length === 0) continue;
-    const configured = project.targets.filter((t) => t.stage === stage);
+    const configured = project.targets.filter((t) => t.stage === stage && t.serviceKey === serviceKey);
     const fields = environmentSpecificFields(project, configured);
     const readable = inStage.filter(({ r }) => r.ok) as Array<{ r: Extract<TargetRead, { ok: true }>; i: number }>;
     const consistency: StageConsistency = {
       stage,
+      ...(several ? { serviceKey } : {}),
       compared: readable.map(({ r }) => r.target.name),
       differences: [],
       maskedFields: fields,

@@ -27,7 +27,8 @@ export function environmentValues(project: Project, target: Target): Map<string,
   const put = (field: string, v: unknown) => {
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out.set(field, String(v));
   };
-  put("target", target.name);
+  // The environment (what `{{target.name}}` renders; with several services a unit is named ENV/SERVICE).
+  put("target", target.env);
   put("account", target.account);
   put("region", target.region);
   put("cluster", target.cluster);

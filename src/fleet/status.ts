@@ -28,25 +28,34 @@ export async function fleetStatus(run: FleetRun, opts: FleetStatusOptions = {}):
   // Readiness needs the stage before each shown stage, shown or not: read those targets too, once.
   const shown = new Set(run.targets.map((t) => t.name));
   const neededStages = new Set(run.targets.map((t) => previousStage(t.stage)).filter((s): s is string => s !== undefined));
-  const extra = project.targets.filter((t) => neededStages.has(t.stage) && !shown.has(t.name));
+  // Only the shown services' units: a unit is promoted from its own service's units (issue 17).
+  const shownServices = new Set(run.targets.map((t) => t.serviceKey));
+  const extra = project.targets.filter((t) => neededStages.has(t.stage) && !shown.has(t.name) && shownServices.has(t.serviceKey));
   const all: Target[] = [...run.targets, ...extra];
   const reads = await readTargets(all, run.sessions, { service: project.config.service, runId: run.runId, concurrency: opts.concurrency });
   const readOf = new Map(reads.map((r) => [r.target.name, r]));
 
+  // Per stage and service (issue 17): a unit is ready to promote from its own service's source units.
   const sources = new Map<string, SourceStage>();
+  const serviceKeys = [...new Set(run.targets.map((t) => t.serviceKey))];
   for (const stage of neededStages) {
-    sources.set(
-      stage,
-      assessSourceStage(
-        stage,
-        project.targets.filter((t) => t.stage === stage).map((t) => readOf.get(t.name)!),
-      ),
-    );
+    for (const key of serviceKeys) {
+      sources.set(
+        sourceKey(stage, key),
+        assessSourceStage(
+          stage,
+          project.targets.filter((t) => t.stage === stage && t.serviceKey === key).map((t) => readOf.get(t.name)!),
+        ),
+      );
+    }
   }
 
-  const rows = run.targets.map((t) =>
-    statusRow(readOf.get(t.name)!, project.config.rootDir, readiness(readOf.get(t.name)!, previousStage(t.stage), sources)),
-  );
+  const rows = run.targets.map((t) => {
+    const read = readOf.get(t.name)!;
+    const from = previousStage(t.stage);
+    const own = new Map(from === undefined ? [] : [[from, sources.get(sourceKey(from, t.serviceKey))!]]);
+    return statusRow(read, project.config.rootDir, readiness(read, from, own));
+  });
   const summary = { targets: rows.length, stable: 0, inProgress: 0, failed: 0, degraded: 0, scaledToZero: 0, errors: 0 };
   for (const r of rows) {
     if (!r.ok) summary.errors++;
@@ -64,6 +73,10 @@ export async function fleetStatus(run: FleetRun, opts: FleetStatusOptions = {}):
     rows,
     summary,
   };
+}
+
+function sourceKey(stage: string, serviceKey: string): string {
+  return `${stage}\u0000${serviceKey}`;
 }
 
 /** Does this target match the unanimous, stable digest of the stage before it? */

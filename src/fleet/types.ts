@@ -93,6 +93,8 @@ export interface TargetDrift {
 
 export interface StageConsistency {
   stage: string;
+  /** With several services (issue 17): the service compared (a stage is compared per service). */
+  serviceKey?: string;
   /** Targets compared (readable ones). Fewer than two: nothing to compare. */
   compared: string[];
   /** The target the others are compared with: one of the largest group of identical targets. */

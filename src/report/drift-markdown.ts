@@ -5,6 +5,7 @@ import type { DriftReport } from "../fleet/types.js";
 import { displayValue, plural } from "./plan-format.js";
 import { mdCell } from "./status-markdown.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
+import { groupByEnv, severalServices } from "./services.js";
 import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
 
 export function formatDriftMarkdown(report: DriftReport): string {
@@ -17,9 +18,16 @@ export function formatDriftMarkdown(report: DriftReport): string {
   if (s.inconsistentStages) parts.push(`${plural(s.inconsistentStages, "stage")} with targets differing from each other`);
   out.push(`${plural(s.targets, "target")}: ${parts.join(", ")} · ${report.createdAt}`);
   out.push("");
-  out.push("| Target | Stage | Account | Region | Runs | Drift |");
-  out.push("|---|---|---|---|---|---|");
-  for (const t of report.targets) {
+  // Several services (issue 17): a Service column, rows grouped by environment (shown once per group).
+  const several = severalServices(report.targets.map((t) => t.target));
+  out.push(
+    several ? "| Env | Service | Stage | Account | Region | Runs | Drift |" : "| Target | Stage | Account | Region | Runs | Drift |",
+  );
+  out.push(several ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|---|");
+  const ordered = several
+    ? groupByEnv(report.targets, (t) => t.target).flatMap((g) => g.items.map((t, i) => ({ t, first: i === 0 })))
+    : report.targets.map((t) => ({ t, first: true }));
+  for (const { t, first } of ordered) {
     const runs = t.running
       ? `${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${shortDigest(t.running.digest)})` : ""}`
       : "—";
@@ -29,7 +37,9 @@ export function formatDriftMarkdown(report: DriftReport): string {
         : t.status === "drifted"
           ? `⚠️ ${plural(t.changes.length, "field")}`
           : `❌ ${t.error?.code ?? "error"}`;
-    out.push(`| ${[t.target.name, t.target.stage, t.target.account, t.target.region, runs, verdict].map(mdCell).join(" | ")} |`);
+    const where = first ? [t.target.stage, t.target.account, t.target.region] : ["", "", ""];
+    const who = several ? [first ? t.target.env : "", t.target.serviceKey] : [t.target.name];
+    out.push(`| ${[...who, ...where, runs, verdict].map(mdCell).join(" | ")} |`);
   }
 
   for (const t of report.targets.filter((x) => x.status === "drifted")) {
@@ -48,7 +58,7 @@ export function formatDriftMarkdown(report: DriftReport): string {
     for (const d of stage.differences) {
       out.push("");
       out.push(
-        `<details><summary><b>${htmlText(d.target)}</b> differs from ${htmlText(stage.reference ?? "")} (stage ${htmlText(stage.stage)})</summary>`,
+        `<details><summary><b>${htmlText(d.target)}</b> differs from ${htmlText(stage.reference ?? "")} (stage ${htmlText(stage.stage)}${stage.serviceKey !== undefined ? `, service ${htmlText(stage.serviceKey)}` : ""})</summary>`,
       );
       out.push("");
       out.push(markdownCodeBlock(diffLines(d.changes, stage.reference ?? "reference", d.target), "diff"));

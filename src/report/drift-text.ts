@@ -7,6 +7,7 @@ import type { DriftReport, TargetDrift } from "../fleet/types.js";
 import { changeForTerminal, displayValue, plural } from "./plan-format.js";
 import { terminalOutput, terminalSafe } from "./escape.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
+import { groupByEnv, severalServices } from "./services.js";
 
 export interface DriftTextOptions {
   color: boolean;
@@ -32,9 +33,19 @@ export function formatDriftText(input: DriftReport, opts: DriftTextOptions): str
   const report = driftForTerminal(input);
   const lines: string[] = [c.bold(`Drift for ${report.service}`) + c.dim(`  (${report.createdAt})`)];
 
-  for (const t of report.targets) {
-    lines.push("");
-    lines.push(...formatTarget(t, c));
+  if (severalServices(report.targets.map((t) => t.target))) {
+    // Several services (issue 17): per environment, once, then one block per service under it.
+    for (const g of groupByEnv(report.targets, (t) => t.target)) {
+      const s = g.items[0]!.target;
+      lines.push("");
+      lines.push(`${c.bold(g.env)}  ${c.dim(`${s.stage} · ${s.account} · ${s.region}`)}`);
+      for (const t of g.items) lines.push(...formatTarget(t, c, "  "));
+    }
+  } else {
+    for (const t of report.targets) {
+      lines.push("");
+      lines.push(...formatTarget(t, c));
+    }
   }
 
   const inconsistent = report.stages.filter((s) => s.differences.length > 0);
@@ -43,7 +54,8 @@ export function formatDriftText(input: DriftReport, opts: DriftTextOptions): str
     lines.push(c.bold("Targets of a stage that differ from each other") + c.dim(" (environment-specific values masked as {field})"));
     for (const s of inconsistent) {
       for (const d of s.differences) {
-        lines.push(`${c.yellow("≠")} ${c.bold(d.target)} ${c.dim(`differs from ${s.reference} in stage ${s.stage}:`)}`);
+        const service = s.serviceKey !== undefined ? ` (service ${s.serviceKey})` : "";
+        lines.push(`${c.yellow("≠")} ${c.bold(d.target)} ${c.dim(`differs from ${s.reference} in stage ${s.stage}${service}:`)}`);
         const ref = s.reference ?? "the reference";
         for (const ch of d.changes)
           lines.push(formatChange(ch, c, { before: ref, after: d.target, beforeOnly: `only in ${ref}`, afterOnly: `only in ${d.target}` }));
@@ -66,9 +78,11 @@ export function formatDriftText(input: DriftReport, opts: DriftTextOptions): str
   return terminalOutput(lines.join("\n"), { keepColour: opts.color });
 }
 
-function formatTarget(t: TargetDrift, c: Colors): string[] {
+/** One target's block; `indent` set: a service under its environment's heading (several services). */
+function formatTarget(t: TargetDrift, c: Colors, indent = ""): string[] {
   const s = t.target;
-  const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`);
+  const where = c.dim(indent ? `${s.cluster}/${s.service}` : `${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service}`);
+  const label = indent ? s.serviceKey : s.name;
   const runs = t.running
     ? c.dim(
         ` runs ${taskDefinitionName(t.running.taskDefinitionArn)}${t.running.digest ? ` (${t.running.imageTag ? `${t.running.imageTag} ` : ""}${shortDigest(t.running.digest)})` : ""}`,
@@ -76,14 +90,14 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
     : "";
   const lines: string[] = [];
   if (t.status === "error") {
-    lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.red("!")} ${c.bold(label)}  ${where}`);
     const e = t.error!;
     lines.push(`  ${c.red("error")} ${c.dim(e.code)} ${e.message}`);
     if (e.action || e.resource) lines.push(`    ${c.dim("aws:")} ${[e.action, e.resource].filter(Boolean).join(" on ")}`);
     if (e.awsCode || e.awsMessage) lines.push(`    ${c.dim("aws said:")} ${[e.awsCode, e.awsMessage].filter(Boolean).join(": ")}`);
     if (e.hint) lines.push(`    ${c.dim("hint:")} ${e.hint}`);
   } else if (t.status === "drifted") {
-    lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.yellow("~")} ${c.bold(label)}  ${where}`);
     lines.push(`  ${c.yellow(`drifted: ${plural(t.changes.length, "field")}`)}${runs}`);
     for (const ch of t.changes)
       lines.push(
@@ -95,11 +109,11 @@ function formatTarget(t: TargetDrift, c: Colors): string[] {
         }),
       );
   } else {
-    lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.green("=")} ${c.bold(label)}  ${where}`);
     lines.push(`  ${c.green("in sync")}${runs}`);
   }
   for (const n of t.notes) lines.push(`  ${c.dim("note:")} ${n}`);
-  return lines;
+  return indent ? lines.map((l) => indent + l) : lines;
 }
 
 interface ChangeLabels {

@@ -124,7 +124,21 @@ export function describeStep(step: Step): string {
       return `wait until stable (up to ${duration(step.timeoutSeconds)})`;
     case "resume-wait":
       return `wait for deployment ${step.deploymentId} of ${taskDefinitionName(step.taskDefinitionArn)}, started by an earlier run (up to ${duration(step.timeoutSeconds)})`;
+    default:
+      return genericStep(step);
   }
+}
+
+/**
+ * A step kind this renderer does not know by name (a newer plan, or a kind added later, such as the
+ * one-off task of issue 17): its kind, and its name and container when it has them.
+ */
+function genericStep(step: unknown): string {
+  const s = step as { kind?: unknown; name?: unknown; task?: unknown; container?: unknown };
+  const kind = typeof s.kind === "string" ? s.kind : "step";
+  const name = typeof s.name === "string" ? s.name : typeof s.task === "string" ? s.task : undefined;
+  const words = kind === "run-task" ? "run one-off task" : kind.replace(/-/g, " ");
+  return `${words}${name ? ` ${name}` : ""}${typeof s.container === "string" ? ` (container ${s.container})` : ""}`;
 }
 
 /** `shop-api-dev:2 (INACTIVE; image 8d1e4b7 sha256:e35bce68d8be; last deployment … SUCCESSFUL …)`. */
@@ -175,11 +189,18 @@ export function summaryLine(plan: Plan): string {
   return parts.join(", ");
 }
 
-/** `repository:tag → sha256:…` or `repository@sha256:…` */
+/** `repository:tag → sha256:…` or `repository@sha256:…`; with several services (issue 17) `api repo:tag → …, worker …`. */
 export function imageLine(plan: Plan): string {
-  return plan.image.tag
-    ? `${plan.image.repository}:${plan.image.tag} → ${plan.image.digest}`
-    : `${plan.image.repository}@${plan.image.digest}`;
+  const one = (i: Plan["image"]) => (i.tag ? `${i.repository}:${i.tag} → ${i.digest}` : `${i.repository}@${i.digest}`);
+  const images = serviceImages(plan);
+  if (images.length === 0) return one(plan.image);
+  return images.map(([key, image]) => `${key} ${one(image)}`).join(", ");
+}
+
+/** The per-service images of a plan with several services (`plan.images`, in its order); empty otherwise. */
+export function serviceImages(plan: Pick<Plan, "images">): Array<[string, Plan["image"]]> {
+  const entries = Object.entries(plan.images ?? {});
+  return entries.length > 1 ? entries : [];
 }
 
 /** Diff lines in unified-diff style: `- path: before` / `+ path: after`. */

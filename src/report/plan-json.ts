@@ -22,6 +22,7 @@ const PLAN_KEYS = [
   "runId",
   "service",
   "image",
+  "images",
   "stages",
   "summary",
   "writeCapableReads",

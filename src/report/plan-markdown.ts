@@ -5,7 +5,18 @@
 // comment says so and points to the JSON artifact.
 import type { Plan, TargetPlan } from "../plan/types.js";
 import { redactPlanForOutput, sensitiveValuesOf } from "../plan/redact-plan.js";
-import { countChecks, describeStep, diffLines, failingChecks, plural, summaryLine, worstVerdict, writeCapableNote } from "./plan-format.js";
+import {
+  countChecks,
+  describeStep,
+  diffLines,
+  failingChecks,
+  plural,
+  serviceImages,
+  summaryLine,
+  worstVerdict,
+  writeCapableNote,
+} from "./plan-format.js";
+import { groupByEnv, severalServices } from "./services.js";
 import { taskDefinitionName, shortDigest } from "../config/aws-names.js";
 import { htmlText, markdownCode, markdownCodeBlock, markdownOutput, markdownText } from "./escape.js";
 import type { CheckResult } from "../checks/check-result.js";
@@ -94,27 +105,51 @@ function writeCapableLines(plan: Plan): string[] {
 
 function header(plan: Plan): string {
   const s = plan.summary;
-  const image = plan.image.tag
-    ? `${markdownCode(`${plan.image.repository}:${plan.image.tag}`)} → ${markdownCode(shortDigest(plan.image.digest))}`
-    : markdownCode(`${plan.image.repository}@${shortDigest(plan.image.digest)}`);
+  const imageText = (i: Plan["image"]) =>
+    i.tag
+      ? `${markdownCode(`${i.repository}:${i.tag}`)} → ${markdownCode(shortDigest(i.digest))}`
+      : markdownCode(`${i.repository}@${shortDigest(i.digest)}`);
+  const images = serviceImages(plan);
+  // Several services (issue 17): each service's image, and the table grouped by environment.
+  const imageLines =
+    images.length === 0
+      ? [`**Image** ${imageText(plan.image)}  `]
+      : ["**Images**", "", ...images.map(([key, i]) => `- ${markdownCode(key)} ${imageText(i)}`), ""];
+  const several = severalServices(
+    plan.targets.map((t) => t.target),
+    plan.images,
+  );
   const status =
     s.blocked > 0 ? "❌ preflight failed" : s.toChange === 0 ? "✅ no changes" : `🔄 ${plural(s.toChange, "target")} to change`;
   const lines = [
     planMarker(plan.service),
     `### deployer plan · ${markdownCode(plan.service)} · ${status}`,
     "",
-    `**Image** ${image}  `,
+    ...imageLines,
     `**Totals** ${summaryLine(plan)}`,
     "",
     ...writeCapableLines(plan),
-    "| Target | Stage | Account | Region | Change | Checks |",
-    "| --- | --- | --- | --- | --- | --- |",
+    several
+      ? "| Target | Service | Stage | Account | Region | Change | Checks |"
+      : "| Target | Stage | Account | Region | Change | Checks |",
+    several ? "| --- | --- | --- | --- | --- | --- | --- |" : "| --- | --- | --- | --- | --- | --- |",
   ];
-  for (const t of plan.targets) {
-    const c = (v: string) => markdownText(v, { table: true });
-    lines.push(
-      `| **${c(t.target.name)}** | ${c(t.target.stage)} | ${c(t.target.account)} | ${c(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`,
-    );
+  const c = (v: string) => markdownText(v, { table: true });
+  if (several) {
+    for (const g of groupByEnv(plan.targets, (t) => t.target)) {
+      g.items.forEach((t, i) => {
+        // The environment's own cells once per group; one row per service under it.
+        const [env, stage, account, region] =
+          i === 0 ? [`**${c(g.env)}**`, c(t.target.stage), c(t.target.account), c(t.target.region)] : ["", "", "", ""];
+        lines.push(`| ${env} | ${c(t.target.serviceKey)} | ${stage} | ${account} | ${region} | ${changeCell(t)} | ${checksCell(t)} |`);
+      });
+    }
+  } else {
+    for (const t of plan.targets) {
+      lines.push(
+        `| **${c(t.target.name)}** | ${c(t.target.stage)} | ${c(t.target.account)} | ${c(t.target.region)} | ${changeCell(t)} | ${checksCell(t)} |`,
+      );
+    }
   }
   lines.push("");
   return lines.join("\n");

@@ -10,6 +10,7 @@ import {
   displayValue,
   worstVerdict,
   imageLine,
+  serviceImages,
   plural,
   planForTerminal,
   scrubTerminal,
@@ -20,6 +21,7 @@ import { taskDefinitionName } from "../config/aws-names.js";
 import { terminalOutput } from "./escape.js";
 import { checkTreeLines } from "./check-tree.js";
 import type { CheckResult } from "../checks/check-result.js";
+import { groupByEnv, severalServices } from "./services.js";
 
 export interface PlanTextOptions {
   color: boolean;
@@ -38,14 +40,38 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
   const redacted = redactPlanForOutput(input, opts.sensitiveValues);
   const plan = planForTerminal(redacted);
   const lines: string[] = [];
-  lines.push(`${c.bold(`Plan for ${plan.service}`)}  image ${imageLine(plan)}`);
+  const images = serviceImages(plan);
+  if (images.length === 0) lines.push(`${c.bold(`Plan for ${plan.service}`)}  image ${imageLine(plan)}`);
+  else {
+    // Several services (issue 17): one line per service's image.
+    lines.push(c.bold(`Plan for ${plan.service}`));
+    const w = Math.max(...images.map(([k]) => Array.from(k).length));
+    for (const [key, image] of images) lines.push(`  image ${key.padEnd(w)}  ${imageLine({ ...plan, image, images: {} })}`);
+  }
   lines.push(`${plural(plan.summary.targets, "target")}: ${summaryLine(plan)}`);
   const writeCapable = writeCapableNote(plan);
   if (writeCapable) lines.push(c.yellow(`⚠ ${writeCapable}`));
 
-  for (const t of plan.targets) {
-    lines.push("");
-    lines.push(...formatTarget(t, c, opts.checks ?? "problems", opts.evidence ?? false));
+  const which = opts.checks ?? "problems";
+  const evidence = opts.evidence ?? false;
+  if (
+    severalServices(
+      plan.targets.map((t) => t.target),
+      plan.images,
+    )
+  ) {
+    // Several services (issue 17): grouped by environment (target), one block per service under it.
+    for (const g of groupByEnv(plan.targets, (t) => t.target)) {
+      const s = g.items[0]!.target;
+      lines.push("");
+      lines.push(`${c.bold(g.env)}  ${c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.file}`)}`);
+      for (const t of g.items) lines.push(...formatTarget(t, c, which, evidence, "  "));
+    }
+  } else {
+    for (const t of plan.targets) {
+      lines.push("");
+      lines.push(...formatTarget(t, c, which, evidence));
+    }
   }
 
   lines.push("");
@@ -62,21 +88,25 @@ export function formatPlanText(input: Plan, opts: PlanTextOptions): string {
 export type { Colors } from "./check-tree.js";
 type Colors = ReturnType<typeof pc.createColors>;
 
-function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems", evidence: boolean): string[] {
+/** One target's block; `indent` set: a service under its environment's heading (several services). */
+function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems", evidence: boolean, indent = ""): string[] {
   const s = t.target;
-  const where = c.dim(`${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service} · ${s.file}`);
+  const where = c.dim(
+    indent ? `${s.cluster}/${s.service}` : `${s.stage} · ${s.account} · ${s.region} · ${s.cluster}/${s.service} · ${s.file}`,
+  );
+  const label = indent ? s.serviceKey : s.name;
   const lines: string[] = [];
   if (t.action === "update") {
-    lines.push(`${c.yellow("~")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.yellow("~")} ${c.bold(label)}  ${where}`);
     lines.push(
       `  ${c.yellow(`${plural(t.diff.length, "change")}`)}${t.live ? c.dim(` from ${taskDefinitionName(t.live.taskDefinitionArn)}`) : ""}`,
     );
   } else if (t.action === "noop") {
-    lines.push(`${c.green("=")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.green("=")} ${c.bold(label)}  ${where}`);
     lines.push(`  ${c.green("no change")}${t.live ? c.dim(` (runs ${taskDefinitionName(t.live.taskDefinitionArn)})`) : ""}`);
   } else {
     const n = countChecks(t).fail;
-    lines.push(`${c.red("!")} ${c.bold(s.name)}  ${where}`);
+    lines.push(`${c.red("!")} ${c.bold(label)}  ${where}`);
     lines.push(
       `  ${c.red(`blocked: ${plural(n, "failing check")}`)}${t.diff.length > 0 ? c.dim(` (would change ${plural(t.diff.length, "field")})`) : ""}`,
     );
@@ -92,7 +122,7 @@ function formatTarget(t: TargetPlan, c: Colors, which: "all" | "problems", evide
   } else if (t.checks.length > 0) {
     lines.push(`  ${c.dim("checks:")} ${c.green(`all ${t.checks.length} passed`)}`);
   }
-  return lines;
+  return indent ? lines.map((l) => indent + l) : lines;
 }
 
 function formatChange(ch: FieldChange, c: Colors): string[] {

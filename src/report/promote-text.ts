@@ -14,13 +14,21 @@ export interface PromotionSummary {
   toStage: string;
   digest: string;
   imageTag?: string;
-  /** Per source target: what it runs. */
-  sources: Array<{ target: string; account: string; taskDefinitionArn?: string }>;
+  /** Several services (issue 17): per service, the digest promoted (and its image tag). */
+  services?: Record<string, { digest: string; imageTag?: string }>;
+  /** Per source target: what it runs (with several services, which service it is). */
+  sources: Array<{ target: string; account: string; serviceKey?: string; taskDefinitionArn?: string }>;
   /** Destination target -> source target. */
   sourceTargets: Record<string, string>;
 }
 
+/** True when the promotion moves several services (each with its own digest). */
+function perService(p: PromotionResult): boolean {
+  return Object.keys(p.digests).length > 1 || p.source.targets.some((t) => t.target.name === `${t.target.env}/${t.target.serviceKey}`);
+}
+
 export function promotionSummary(p: PromotionResult): PromotionSummary {
+  const several = perService(p);
   const out: PromotionSummary = {
     fromStage: p.fromStage,
     toStage: p.toStage,
@@ -28,11 +36,20 @@ export function promotionSummary(p: PromotionResult): PromotionSummary {
     sources: p.source.targets.map((t) => ({
       target: t.target.name,
       account: t.target.account,
+      ...(several ? { serviceKey: t.target.serviceKey } : {}),
       ...(t.taskDefinitionArn ? { taskDefinitionArn: t.taskDefinitionArn } : {}),
     })),
     sourceTargets: { ...p.sourceTargets },
   };
   if (p.plan.image.tag) out.imageTag = p.plan.image.tag;
+  if (several) {
+    out.services = Object.fromEntries(
+      Object.entries(p.digests).map(([key, digest]) => {
+        const tag = p.plan.images?.[key]?.tag ?? p.sources[key]?.imageTag;
+        return [key, { digest, ...(tag ? { imageTag: tag } : {}) }];
+      }),
+    );
+  }
   return out;
 }
 
@@ -41,7 +58,13 @@ export function formatPromotionHeader(p: PromotionResult, opts: { color: boolean
   const s = promotionSummary(p);
   const image = `${s.imageTag ? `${s.imageTag} ` : ""}${s.digest}`;
   const t = terminalText;
-  const lines = [c.bold(`Promote ${t(s.fromStage)} → ${t(s.toStage)}`) + `  image ${t(image)}`];
+  const lines = s.services
+    ? [
+        c.bold(`Promote ${t(s.fromStage)} → ${t(s.toStage)}`),
+        // Several services (issue 17): each moves its own digest.
+        ...Object.entries(s.services).map(([key, i]) => `  ${t(key)}: image ${t(`${i.imageTag ? `${i.imageTag} ` : ""}${i.digest}`)}`),
+      ]
+    : [c.bold(`Promote ${t(s.fromStage)} → ${t(s.toStage)}`) + `  image ${t(image)}`];
   for (const src of p.source.targets) {
     lines.push(
       c.dim(
@@ -63,7 +86,22 @@ export function formatPromotionMarkdown(p: PromotionResult): string {
   const from = p.source.targets
     .map((t) => `${markdownText(t.target.name)} (${t.taskDefinitionArn ? markdownCode(taskDefinitionName(t.taskDefinitionArn)) : "?"})`)
     .join(", ");
-  const head = `**Promotion ${markdownText(s.fromStage)} → ${markdownText(s.toStage)}**: ${markdownCode(`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}`)} as it runs in ${from}.`;
+  const head = s.services
+    ? [
+        `**Promotion ${markdownText(s.fromStage)} → ${markdownText(s.toStage)}**, per service as it runs in ${markdownText(s.fromStage)}:`,
+        "",
+        ...Object.entries(s.services).map(([key, i]) => {
+          const where = p.source.targets
+            .filter((x) => x.target.serviceKey === key)
+            .map(
+              (x) =>
+                `${markdownText(x.target.name)} (${x.taskDefinitionArn ? markdownCode(taskDefinitionName(x.taskDefinitionArn)) : "?"})`,
+            )
+            .join(", ");
+          return `- ${markdownCode(key)} ${markdownCode(`${i.imageTag ? `${i.imageTag} ` : ""}${shortDigest(i.digest)}`)} from ${where}`;
+        }),
+      ].join("\n")
+    : `**Promotion ${markdownText(s.fromStage)} → ${markdownText(s.toStage)}**: ${markdownCode(`${s.imageTag ? `${s.imageTag} ` : ""}${shortDigest(s.digest)}`)} as it runs in ${from}.`;
   const plan = formatPlanMarkdown(p.plan);
   // The plan comment's first line may be the hidden marker the Action finds its sticky comment by: keep it first.
   const nl = plan.indexOf("\n");

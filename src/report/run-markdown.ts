@@ -2,7 +2,20 @@
 // a heading with the verdict, the per-target table, then every error with AWS's words and a hint.
 import type { RunReport, TargetOutcome } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
-import { countsLine, formatDuration, imageLabel, OUTCOME_LABEL, runDurationMs, runErrors, runRows, verdict } from "./run-summary.js";
+import {
+  countsLine,
+  formatDuration,
+  imageLabel,
+  OUTCOME_LABEL,
+  runDurationMs,
+  runErrors,
+  runHasServices,
+  runHasTasks,
+  runRows,
+  taskDetails,
+  tasksOfRun,
+  verdict,
+} from "./run-summary.js";
 import { markdownCode, markdownOutput, markdownText } from "./escape.js";
 
 const ICON: Record<TargetOutcome, string> = {
@@ -24,12 +37,50 @@ export function formatRunReportMarkdown(report: RunReport): string {
     `Image ${markdownCode(imageLabel(report))} · run ${markdownCode(report.runId)} · ${formatDuration(runDurationMs(report))} · ${countsLine(report)}`,
   );
   out.push("");
-  out.push("| Target | Stage | Account | Outcome | Task definition | Duration | Rollback |");
-  out.push("|---|---|---|---|---|---|---|");
+  // Several services (issue 17): a Service column, the environment once per group; one-off tasks: a Tasks column.
+  const several = runHasServices(report);
+  const tasks = runHasTasks(report);
+  const headers = [
+    several ? "Env" : "Target",
+    ...(several ? ["Service"] : []),
+    "Stage",
+    "Account",
+    "Outcome",
+    ...(tasks ? ["Tasks"] : []),
+    "Task definition",
+    "Duration",
+    "Rollback",
+  ];
+  out.push(`| ${headers.join(" | ")} |`);
+  out.push(`|${headers.map(() => "---").join("|")}|`);
   for (const r of runRows(report)) {
-    out.push(
-      `| ${cell(r.target)} | ${cell(r.stage)} | ${cell(r.account)} | ${ICON[r.outcome]} ${OUTCOME_LABEL[r.outcome]} | ${cell(r.taskDefinition)} | ${cell(r.duration)} | ${cell(r.rollback)} |`,
-    );
+    const first = r.groupStart;
+    const cells = [
+      cell(several ? (first ? r.env : "") : r.target),
+      ...(several ? [cell(r.service)] : []),
+      cell(first ? r.stage : ""),
+      cell(first ? r.account : ""),
+      `${ICON[r.outcome]} ${OUTCOME_LABEL[r.outcome]}`,
+      ...(tasks ? [cell(r.tasks)] : []),
+      cell(r.taskDefinition),
+      cell(r.duration),
+      cell(r.rollback),
+    ];
+    out.push(`| ${cells.join(" | ")} |`);
+  }
+  const withTasks = tasksOfRun(report);
+  if (withTasks.length > 0) {
+    out.push("");
+    out.push("#### One-off tasks");
+    out.push("");
+    for (const t of withTasks) {
+      for (const k of t.tasks) {
+        const d = taskDetails(k);
+        const icon = k.outcome === "succeeded" ? "✅" : k.outcome === "failed" ? "❌" : k.outcome === "skipped" ? "⏭️" : "❓";
+        out.push(`- ${icon} **${text(t.target)}** ${markdownCode(k.name)} ${text(d.outcome)}`);
+        for (const line of d.details) out.push(`  - ${text(line)}`);
+      }
+    }
   }
   const errors = runErrors(report);
   if (errors.length > 0) {

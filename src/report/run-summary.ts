@@ -1,12 +1,21 @@
 // What the run report renderers (text, Markdown, JSON) share: one row per target in words, the
 // counts per outcome, durations in human form.
-import type { RunReport, TargetOutcome, TargetResult } from "../apply/types.js";
+import type { RunReport, TargetOutcome, TargetResult, TaskRunResult } from "../apply/types.js";
 import type { ErrorInfo } from "../errors.js";
 import { parseTaskDefinitionRef } from "../config/aws-names.js";
 import { describeTrigger } from "../ecs/deployment-state.js";
+import { envOf, groupByEnv, severalServices } from "./services.js";
 
 export interface RunRow {
+  /** The unit's name (`ENV/SERVICE` with several services). */
   target: string;
+  /** The environment and the service (issue 17). */
+  env: string;
+  service: string;
+  /** First row of its environment's group (always true for a one-service project). */
+  groupStart: boolean;
+  /** The one-off tasks in a few words (`migrate ✓`, `migrate ✗ exit 1`); `—` without tasks. */
+  tasks: string;
   stage: string;
   account: string;
   outcome: TargetOutcome;
@@ -29,9 +38,29 @@ export const OUTCOME_LABEL: Record<TargetOutcome, string> = {
   unknown: "state unknown",
 };
 
+/** True when the run deployed units of several services (SERVICE column, rows grouped by environment). */
+export function runHasServices(report: RunReport): boolean {
+  return severalServices(
+    report.targets.map((t) => t.target),
+    report.images,
+  );
+}
+
+/** True when some target ran (or skipped) one-off tasks: the TASKS column. */
+export function runHasTasks(report: RunReport): boolean {
+  return report.targets.some((t) => (t.tasks ?? []).length > 0);
+}
+
 export function runRows(report: RunReport): RunRow[] {
-  return report.targets.map((t) => ({
+  const ordered = runHasServices(report)
+    ? groupByEnv(report.targets, (t) => t.target).flatMap((g) => g.items.map((t, i) => ({ t, groupStart: i === 0 })))
+    : report.targets.map((t) => ({ t, groupStart: true }));
+  return ordered.map(({ t, groupStart }) => ({
     target: t.target.name,
+    env: envOf(t.target),
+    service: t.target.serviceKey ?? "",
+    groupStart,
+    tasks: tasksCell(t.tasks ?? []),
     stage: t.target.stage,
     account: t.target.account,
     outcome: t.outcome,
@@ -39,6 +68,52 @@ export function runRows(report: RunReport): RunRow[] {
     duration: t.durationMs !== undefined ? formatDuration(t.durationMs) : "—",
     rollback: rollbackCell(t),
   }));
+}
+
+/** `migrate ✓`, `migrate ✗ exit 1`, `migrate skipped`, `migrate ?`: each task of a target in a few words. */
+export function tasksCell(tasks: readonly TaskRunResult[]): string {
+  if (tasks.length === 0) return "—";
+  return tasks
+    .map((k) => {
+      switch (k.outcome) {
+        case "succeeded":
+          return `${k.name} ✓`;
+        case "failed":
+          return `${k.name} ✗${k.exitCode !== undefined ? ` exit ${k.exitCode}` : k.stopCode ? ` ${k.stopCode}` : ""}`;
+        case "skipped":
+          return `${k.name} skipped`;
+        default:
+          return `${k.name} ?`;
+      }
+    })
+    .join(", ");
+}
+
+/** One task's details, in words: outcome, exit code, stop code and reason, container reason, log stream. */
+export function taskDetails(k: TaskRunResult): { outcome: string; details: string[] } {
+  const outcome =
+    k.outcome === "succeeded"
+      ? `succeeded (exit ${k.exitCode ?? 0})`
+      : k.outcome === "failed"
+        ? `failed${k.exitCode !== undefined ? ` (exit ${k.exitCode})` : ""}`
+        : k.outcome === "skipped"
+          ? `skipped${k.skippedBecause ? `: ${k.skippedBecause}` : ""}`
+          : "state unknown";
+  const details: string[] = [];
+  details.push(`container ${k.container}`);
+  if (k.stopCode || k.stoppedReason) details.push(`stopped: ${[k.stopCode, k.stoppedReason].filter(Boolean).join(": ")}`);
+  if (k.containerReason) details.push(`container reason: ${k.containerReason}`);
+  if (k.logGroup || k.logStream) details.push(`logs: ${[k.logGroup, k.logStream].filter(Boolean).join(" ")}`);
+  if (k.taskArn) details.push(`task ${k.taskArn}`);
+  if (k.durationMs !== undefined) details.push(formatDuration(k.durationMs));
+  return { outcome, details };
+}
+
+/** Every target with one-off tasks, in the rows' order. */
+export function tasksOfRun(report: RunReport): Array<{ target: string; account: string; tasks: TaskRunResult[] }> {
+  return report.targets
+    .filter((t) => (t.tasks ?? []).length > 0)
+    .map((t) => ({ target: t.target.name, account: t.target.account, tasks: t.tasks! }));
 }
 
 function taskDefinitionCell(t: TargetResult): string {
@@ -90,6 +165,10 @@ export function countsLine(report: RunReport): string {
 export function runErrors(report: RunReport): ErrorInfo[] {
   const out: ErrorInfo[] = [];
   for (const t of report.targets) {
+    // A one-off task's own error, when the target's error does not already say it (issue 17).
+    for (const k of t.tasks ?? [])
+      if (k.error && k.error.message !== t.error?.message)
+        out.push({ ...k.error, target: k.error.target ?? t.target.name, account: k.error.account ?? t.target.account });
     if (t.error) out.push({ ...t.error, target: t.error.target ?? t.target.name, account: t.error.account ?? t.target.account });
     if (t.rollback?.error)
       out.push({
@@ -116,10 +195,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-/** `repo:tag@sha256:abcdef123456` shortened for headings. */
+/** `repo:tag@sha256:abcdef123456` shortened for headings; with several services `api repo:tag (…), worker …`. */
 export function imageLabel(report: RunReport): string {
-  const short = report.image.digest.replace(/^sha256:/, "").slice(0, 12);
-  return `${report.image.repository}${report.image.tag ? `:${report.image.tag}` : ""} (sha256:${short})`;
+  const one = (i: RunReport["image"]) =>
+    `${i.repository}${i.tag ? `:${i.tag}` : ""} (sha256:${i.digest.replace(/^sha256:/, "").slice(0, 12)})`;
+  const images = Object.entries(report.images ?? {});
+  if (images.length > 1) return images.map(([key, i]) => `${key} ${one(i)}`).join(", ");
+  return one(report.image);
 }
 
 /** What the run did, as a heading: `rollout of shop-api succeeded`. */

@@ -2,9 +2,11 @@
 // so both say the same thing in the same words.
 import type { PromotionReadiness, StatusRow } from "../fleet/types.js";
 import { shortDigest } from "../config/aws-names.js";
+import { envOf, groupByEnv, severalServices } from "./services.js";
 
 export const STATUS_COLUMNS = [
   "TARGET",
+  "SERVICE",
   "STAGE",
   "ACCOUNT",
   "REGION",
@@ -18,13 +20,42 @@ export const STATUS_COLUMNS = [
   "PROMOTION",
 ] as const;
 
-export type StatusCells = Record<(typeof STATUS_COLUMNS)[number], string>;
+export type StatusColumn = (typeof STATUS_COLUMNS)[number];
+export type StatusCells = Record<StatusColumn, string>;
+
+/** The columns shown: SERVICE only when the project has several services (issue 17). */
+export function statusColumns(rows: readonly StatusRow[]): StatusColumn[] {
+  return severalServices(rows.map((r) => r.target)) ? [...STATUS_COLUMNS] : STATUS_COLUMNS.filter((c) => c !== "SERVICE");
+}
+
+/** The cells of the environment itself: with several services, shown on the first row of its group only. */
+const ENV_CELLS = ["TARGET", "STAGE", "ACCOUNT", "REGION"] as const;
+
+/**
+ * The rows in display order with their cells. With several services, rows are grouped by environment
+ * (TARGET then shows the environment, SERVICE the service) and the environment's own cells are shown
+ * once per group, so a fleet of N environments × S services reads as N blocks.
+ */
+export function statusTableRows(
+  rows: readonly StatusRow[],
+  cellsOf: (row: StatusRow) => StatusCells = statusCells,
+): Array<{ row: StatusRow; cells: StatusCells; groupStart: boolean }> {
+  if (!severalServices(rows.map((r) => r.target))) return rows.map((row) => ({ row, cells: cellsOf(row), groupStart: true }));
+  return groupByEnv(rows, (r) => r.target).flatMap((g) =>
+    g.items.map((row, i) => {
+      const cells = { ...cellsOf(row), TARGET: envOf(row.target) };
+      if (i > 0) for (const k of ENV_CELLS) cells[k] = "";
+      return { row, cells, groupStart: i === 0 };
+    }),
+  );
+}
 
 export function statusCells(row: StatusRow): StatusCells {
   const t = row.target;
   const dash = "—";
   return {
     TARGET: t.name,
+    SERVICE: t.serviceKey ?? "",
     STAGE: t.stage,
     ACCOUNT: t.account,
     REGION: t.region,

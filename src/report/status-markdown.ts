@@ -1,7 +1,7 @@
 // `deployer status --output markdown`: the fleet table for a job summary, a wiki page or an issue.
 import type { FleetStatus } from "../fleet/types.js";
 import { plural } from "./plan-format.js";
-import { STATUS_COLUMNS, statusCells } from "./status-cells.js";
+import { statusColumns, statusTableRows } from "./status-cells.js";
 import { markdownCode, markdownOutput, markdownText } from "./escape.js";
 
 /** Text in a table cell (escape.ts: Markdown, HTML and mentions neutralised, ARNs as code). */
@@ -22,16 +22,18 @@ export function formatStatusMarkdown(status: FleetStatus): string {
   if (s.errors) parts.push(plural(s.errors, "unreadable target"));
   out.push(`${plural(s.targets, "target")}: ${parts.join(", ")} · ${status.createdAt}`);
   out.push("");
-  out.push(`| ${STATUS_COLUMNS.join(" | ")} |`);
-  out.push(`|${STATUS_COLUMNS.map(() => "---").join("|")}|`);
-  for (const row of status.rows) {
-    const cells = statusCells(row);
+  // With several services (issue 17): a SERVICE column, rows grouped by environment (shown once).
+  const columns = statusColumns(status.rows);
+  const several = columns.includes("SERVICE");
+  out.push(`| ${columns.map((c) => (several && c === "TARGET" ? "ENV" : c)).join(" | ")} |`);
+  out.push(`|${columns.map(() => "---").join("|")}|`);
+  for (const { row, cells } of statusTableRows(status.rows)) {
     if (!row.ok) cells["TASK DEFINITION"] = `❌ ${row.error?.code ?? "error"}`;
     else if (row.health?.state === "failed") cells.ROLLOUT = `❌ ${cells.ROLLOUT}`;
     else if (row.health?.state === "stable") cells.ROLLOUT = `✅ ${cells.ROLLOUT}`;
     else if (row.health?.state === "scaled-to-zero") cells.ROLLOUT = `⏹️ ${cells.ROLLOUT}`;
     else cells.ROLLOUT = `⏳ ${cells.ROLLOUT}`;
-    out.push(`| ${STATUS_COLUMNS.map((c) => mdCell(cells[c])).join(" | ")} |`);
+    out.push(`| ${columns.map((c) => mdCell(cells[c])).join(" | ")} |`);
   }
   const errors = status.rows.filter((r) => !r.ok);
   if (errors.length > 0) {

@@ -3,7 +3,7 @@
 import pc from "picocolors";
 import type { FleetStatus, StatusRow } from "../fleet/types.js";
 import { plural } from "./plan-format.js";
-import { STATUS_COLUMNS, statusCells, type StatusCells } from "./status-cells.js";
+import { statusCells, statusColumns, statusTableRows, type StatusCells, type StatusColumn } from "./status-cells.js";
 import { headerLine, layoutTable, tableLine, wrapWords, type Column } from "./table.js";
 import { terminalOutput, terminalSafe } from "./escape.js";
 
@@ -18,8 +18,9 @@ export interface StatusTextOptions {
  * service, who deployed and when go first (they change least, and `-o json` has them all); the
  * target, its rollout state and promotion readiness stay.
  */
-const STATUS_TABLE: Column<(typeof STATUS_COLUMNS)[number]>[] = [
+const STATUS_TABLE: Column<StatusColumn>[] = [
   { key: "TARGET", header: "TARGET", minWidth: 12, shrink: 5 },
+  { key: "SERVICE", header: "SERVICE", minWidth: 10, shrink: 6 },
   { key: "STAGE", header: "STAGE", drop: 7, minWidth: 8 },
   { key: "ACCOUNT", header: "ACCOUNT", drop: 1 },
   { key: "REGION", header: "REGION", drop: 2 },
@@ -40,10 +41,16 @@ export function formatStatusText(input: FleetStatus, opts: StatusTextOptions): s
   lines.push(c.bold(`Fleet status for ${status.service}`) + c.dim(`  (${status.createdAt})`));
   lines.push("");
 
-  const cells = status.rows.map((r) => (r.ok ? statusCells(r) : errorCells(r)));
-  const layout = layoutTable(STATUS_TABLE, cells, opts.width);
+  // With several services (issue 17): a SERVICE column, rows grouped by environment (shown once).
+  const shownColumns = new Set(statusColumns(status.rows));
+  const columns = STATUS_TABLE.filter((col) => shownColumns.has(col.key)).map((col) =>
+    col.key === "TARGET" && shownColumns.has("SERVICE") ? { ...col, header: "ENV", minWidth: 8 } : col,
+  );
+  const table = statusTableRows(status.rows, (r) => (r.ok ? statusCells(r) : errorCells(r)));
+  const cells = table.map((t) => t.cells);
+  const layout = layoutTable(columns, cells, opts.width);
   lines.push(c.dim(headerLine(layout)));
-  status.rows.forEach((row, i) => {
+  table.forEach(({ row }, i) => {
     lines.push(tableLine(layout, cells[i]!, (col, s) => paintCell(c, row, col, s)));
   });
   if (layout.dropped.length > 0) {
@@ -91,7 +98,7 @@ function errorCells(r: StatusRow): StatusCells {
 type Colors = ReturnType<typeof pc.createColors>;
 
 function paintCell(c: Colors, row: StatusRow, col: string, s: string): string {
-  if (!row.ok) return col === "TARGET" || col === "TASK DEFINITION" ? c.red(s) : s;
+  if (!row.ok) return col === "TARGET" || col === "SERVICE" || col === "TASK DEFINITION" ? c.red(s) : s;
   if (col === "ROLLOUT") {
     const h = row.health?.state;
     return h === "stable" ? c.green(s) : h === "failed" ? c.red(s) : c.yellow(s);

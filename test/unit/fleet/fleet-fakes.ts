@@ -201,6 +201,7 @@ export function serviceFor(target: Target, tdArn: string, scenario: Scenario = "
 export class FakeFleet {
   readonly world = new FakeWorld({ cloneReads: true });
   readonly states = new Map<string, TargetState>();
+  private readonly served = new Map<string, string[]>();
 
   constructor(readonly project: Project) {}
 
@@ -277,7 +278,32 @@ export class FakeFleet {
     const s = this.states.get(name)!;
     const acct = this.world.account(t.account);
     acct.services.set(`${t.cluster}/${t.service}`, s.service);
-    acct.taskDefinitions.clear();
-    for (const td of [s.taskDefinition, ...s.others]) acct.taskDefinitions.set(td.arn, td);
+    // Only this target's definitions are replaced: with several services (issue 17), one account
+    // holds each service's definitions.
+    for (const arn of this.served.get(name) ?? []) acct.taskDefinitions.delete(arn);
+    if (!this.project.targets.some((x) => x.account === t.account && x.name !== name)) acct.taskDefinitions.clear();
+    const tds = [s.taskDefinition, ...s.others];
+    for (const td of tds) acct.taskDefinitions.set(td.arn, td);
+    this.served.set(
+      name,
+      tds.map((td) => td.arn),
+    );
   }
+}
+
+export const WORKER_REPO = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/worker";
+
+/**
+ * The example project as two services (issue 17), built by hand until the loader makes it: per
+ * environment an `ENV/api` unit (the example's service) and an `ENV/worker` unit (service
+ * `worker-ENV`, image repository shop/worker), in the fleet's order (environment, then service).
+ */
+export function twoServiceProject(project: Project): Project {
+  const api = { key: "api", template: project.config.template, image: project.config.image };
+  const worker = { key: "worker", template: project.config.template, image: { ...project.config.image, repository: WORKER_REPO } };
+  const targets = project.targets.flatMap((t) => [
+    { ...t, name: `${t.env}/api`, serviceKey: "api" },
+    { ...t, name: `${t.env}/worker`, serviceKey: "worker", service: `worker-${t.env}` },
+  ]);
+  return { ...project, config: { ...project.config, service: "shop", services: [api, worker] }, targets };
 }

@@ -74,7 +74,13 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
       return ExitCode.Failure;
     }
     if (plan.summary.toChange === 0) {
-      say(`Nothing to promote: every target of ${result.toStage} already runs ${result.digest}.`);
+      const runs =
+        Object.keys(result.digests).length > 1
+          ? Object.entries(result.digests)
+              .map(([k, d]) => `${k} ${d}`)
+              .join(", ")
+          : result.digest;
+      say(`Nothing to promote: every target of ${result.toStage} already runs ${runs}.`);
       return ExitCode.Ok;
     }
     if (o.dryRun) {
