@@ -466,6 +466,15 @@ describe("deployment state: the exact words and fields each state carries", () =
     expect(serviceState(running([noState])).kind).toBe("stable");
   });
 
+  it("a service that wants tasks is never scaled to zero, even while its PRIMARY deployment still desires none", () => {
+    const p = primaryDone({ desiredCount: 0, runningCount: 0 });
+    expect(serviceState(svc([p], { desiredCount: 2, runningCount: 0 }))).toEqual({
+      kind: "degraded",
+      primary: p,
+      reason: "0 of 2 tasks running",
+    });
+  });
+
   it("degraded when the service or the PRIMARY runs fewer tasks than desired; scaled to zero only when the PRIMARY desires none too", () => {
     const p = primaryDone();
     expect(serviceState(running([p], { runningCount: 1 }))).toEqual({ kind: "degraded", primary: p, reason: "1 of 2 tasks running" });
