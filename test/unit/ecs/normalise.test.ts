@@ -251,6 +251,7 @@ describe("normal form: each default and conversion on its own", () => {
     expect(taskCpuString("1vcpu")).toBe("1024");
     expect(taskCpuString("2 VCPU")).toBe("2048");
     expect(taskCpuString("0.5vCPU")).toBe("512");
+    expect(taskCpuString("16 vCPU")).toBe("16384");
     expect(taskCpuString("x1 vcpu")).toBe("x1 vcpu");
     expect(taskCpuString("1 vcpus")).toBe("1 vcpus");
     expect(taskCpuString(".5 vcpu")).toBe(".5 vcpu");
@@ -260,6 +261,8 @@ describe("normal form: each default and conversion on its own", () => {
     expect(taskMemoryString("1 GB")).toBe("1024");
     expect(taskMemoryString("0.5gb")).toBe("512");
     expect(taskMemoryString("3 Gb")).toBe("3072");
+    expect(taskMemoryString("30 GB")).toBe("30720");
+    expect(taskMemoryString("0.25 GB")).toBe("256");
     expect(taskMemoryString("512 MiB")).toBe("512");
     expect(taskMemoryString("512mb")).toBe("512");
     expect(taskMemoryString("1 GBx")).toBe("1 GBx");
@@ -297,16 +300,22 @@ describe("normal form: each default and conversion on its own", () => {
   it("containers sorted by name (non-objects dropped); volumes sorted by name; placement constraints sorted; compatibilities a sorted set", () => {
     const n = normaliseTaskDefinition({
       family: "f",
-      containerDefinitions: [{ name: "web", image: "i" }, 5, { name: "api", image: "i" }, { image: "nameless" }],
-      volumes: [{ name: "z" }, "junk", { name: "a" }, { host: { sourcePath: "/x" } }],
+      containerDefinitions: [
+        { name: "web", image: "i" },
+        5,
+        { name: "api", image: "i" },
+        { image: "nameless" },
+        { name: "APP", image: "i" },
+      ],
+      volumes: [{ name: "z" }, "junk", { name: "a" }, { host: { sourcePath: "/x" } }, { name: "Data" }],
       placementConstraints: [
         { type: "memberOf", expression: "b" },
         { type: "memberOf", expression: "a" },
       ],
       requiresCompatibilities: ["FARGATE", "EC2", "FARGATE"],
     });
-    expect((n.containerDefinitions as Obj[]).map((c) => c.name ?? c.image)).toEqual(["nameless", "api", "web"]);
-    expect((n.volumes as Obj[]).map((v) => v.name ?? "-")).toEqual(["-", "a", "z"]);
+    expect((n.containerDefinitions as Obj[]).map((c) => c.name ?? c.image)).toEqual(["nameless", "APP", "api", "web"]);
+    expect((n.volumes as Obj[]).map((v) => v.name ?? "-")).toEqual(["-", "Data", "a", "z"]);
     expect(n.placementConstraints).toEqual([
       { expression: "a", type: "memberOf" },
       { expression: "b", type: "memberOf" },
@@ -343,8 +352,8 @@ describe("normal form: each default and conversion on its own", () => {
     expect(pm(one({ portMappings: [{ containerPort: "http" }, "junk"] }, { networkMode: "awsvpc" }))).toEqual([
       { containerPort: "http", protocol: "tcp" },
     ]);
-    expect(pm(one({ portMappings: [{ containerPort: "x80", hostPort: "x8080" }] }, {}))).toEqual([
-      { containerPort: "x80", hostPort: "x8080", protocol: "tcp" },
+    expect(pm(one({ portMappings: [{ containerPort: "8080/tcp", hostPort: "80x" }] }, {}))).toEqual([
+      { containerPort: "8080/tcp", hostPort: "80x", protocol: "tcp" },
     ]);
     expect(pm(one({ portMappings: [{ containerPort: 80 }] }))).toEqual([{ containerPort: 80, protocol: "tcp" }]);
   });
