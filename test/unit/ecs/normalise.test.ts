@@ -355,6 +355,9 @@ describe("normal form: each default and conversion on its own", () => {
     expect(pm(one({ portMappings: [{ containerPort: "8080/tcp", hostPort: "80x" }] }, {}))).toEqual([
       { containerPort: "8080/tcp", hostPort: "80x", protocol: "tcp" },
     ]);
+    expect(pm(one({ portMappings: [{ containerPort: "x80", hostPort: "x8080" }] }, {}))).toEqual([
+      { containerPort: "x80", hostPort: "x8080", protocol: "tcp" },
+    ]);
     expect(pm(one({ portMappings: [{ containerPort: 80 }] }))).toEqual([{ containerPort: 80, protocol: "tcp" }]);
   });
 
