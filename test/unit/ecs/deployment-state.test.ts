@@ -9,6 +9,12 @@ import {
   failureTrigger,
   serviceState,
   unknownState,
+  bakeMinutesOf,
+  findDeployment,
+  isNativeStrategy,
+  isSettled,
+  serviceDeploymentId,
+  strategyOf,
 } from "../../../src/ecs/deployment-state.js";
 import { parseTaskDefinitionRef, taskDefinitionName } from "../../../src/config/aws-names.js";
 
@@ -277,5 +283,397 @@ describe("task definition names", () => {
     expect(taskDefinitionName("shop-api:7")).toBe("shop-api:7");
     expect(parseTaskDefinitionRef(TD2).revision).toBe(2);
     expect(parseTaskDefinitionRef("shop-api").revision).toBeUndefined();
+  });
+});
+
+describe("deployment state: the exact words and fields each state carries", () => {
+  const sdInfo = (status: string, more: Partial<ServiceDeploymentInfo> = {}): ServiceDeploymentInfo => ({
+    arn: "arn:aws:ecs:eu-west-1:111111111111:service-deployment/main/api/abc123",
+    status,
+    detailed: true,
+    ...more,
+  });
+  const primaryDone = (more: Partial<LiveDeployment> = {}) =>
+    dep("p", "PRIMARY", TD1, { rolloutState: "COMPLETED", runningCount: 2, pendingCount: 0, ...more });
+  const running = (deployments: LiveDeployment[], more: Partial<LiveService> = {}) => svc(deployments, { runningCount: 2, ...more });
+
+  it("a service deployment in progress names its short id, status and lifecycle stage, and carries the PRIMARY", () => {
+    const p = primaryDone();
+    const s = running([p]);
+    expect(serviceState(s, sdInfo("PENDING"))).toEqual({
+      kind: "in-progress",
+      deployment: p,
+      serviceDeployment: sdInfo("PENDING"),
+      reason: "service deployment abc123 PENDING",
+    });
+    expect(serviceState(s, sdInfo("STOP_REQUESTED", { lifecycleStage: "CLEAN_UP" }))).toMatchObject({
+      reason: "service deployment abc123 STOP_REQUESTED (CLEAN_UP)",
+    });
+  });
+
+  it("a service deployment in progress without a PRIMARY deployment carries no deployment", () => {
+    const s = svc([dep("a", "ACTIVE", TD1)]);
+    const state = serviceState(s, sdInfo("IN_PROGRESS"));
+    expect(state.kind).toBe("in-progress");
+    expect("deployment" in state).toBe(false);
+  });
+
+  it("a service deployment rolling back names what detected the failure", () => {
+    const s = running([primaryDone()], { circuitBreaker: { enable: true, rollback: true } });
+    expect(serviceState(s, sdInfo("ROLLBACK_REQUESTED", { circuitBreakerStatus: "TRIGGERED" }))).toEqual({
+      kind: "rolling-back",
+      serviceDeployment: sdInfo("ROLLBACK_REQUESTED", { circuitBreakerStatus: "TRIGGERED" }),
+      trigger: { by: "circuit-breaker" },
+      reason: "service deployment abc123 ROLLBACK_REQUESTED (circuit breaker)",
+    });
+  });
+
+  it("a stopped service deployment is failed, with its status reason when ECS gives one", () => {
+    const p = primaryDone();
+    const s = running([p]);
+    expect(serviceState(s, sdInfo("STOPPED", { statusReason: "stopped by ops" }))).toEqual({
+      kind: "failed",
+      deployment: p,
+      serviceDeployment: sdInfo("STOPPED", { statusReason: "stopped by ops" }),
+      trigger: { by: "stopped" },
+      reason: "service deployment abc123 STOPPED: stopped by ops",
+    });
+    expect(serviceState(s, sdInfo("ROLLBACK_FAILED"))).toMatchObject({ reason: "service deployment abc123 ROLLBACK_FAILED" });
+    const noPrimary = serviceState(svc([dep("a", "ACTIVE", TD1)]), sdInfo("ROLLBACK_FAILED"));
+    expect(noPrimary.kind).toBe("failed");
+    expect("deployment" in noPrimary).toBe(false);
+  });
+
+  it("a rolled-back service deployment settles with the last failure: its reason, else the rollback's, else a default; and when", () => {
+    const p = primaryDone();
+    const s = running([p]);
+    expect(serviceState(s, sdInfo("ROLLBACK_SUCCESSFUL", { statusReason: "alarm api-5xx", finishedAt: "2026-01-01T00:00:00Z" }))).toEqual({
+      kind: "stable",
+      primary: p,
+      lastFailure: { reason: "alarm api-5xx", trigger: { by: "alarm" }, at: "2026-01-01T00:00:00Z" },
+    });
+    expect(serviceState(s, sdInfo("ROLLBACK_SUCCESSFUL", { rollback: { reason: "Stopped by user" } }))).toEqual({
+      kind: "stable",
+      primary: p,
+      lastFailure: { reason: "Stopped by user", trigger: { by: "stopped" } },
+    });
+    expect(serviceState(s, sdInfo("ROLLBACK_SUCCESSFUL"))).toEqual({
+      kind: "stable",
+      primary: p,
+      lastFailure: { reason: "service deployment abc123 was rolled back", trigger: { by: "unknown" } },
+    });
+  });
+
+  it("a rolled-back service deployment without a PRIMARY falls back to the deployments' own state", () => {
+    expect(serviceState(svc([dep("a", "ACTIVE", TD1)]), sdInfo("ROLLBACK_SUCCESSFUL"))).toEqual({
+      kind: "degraded",
+      reason: "the service has no PRIMARY deployment",
+    });
+  });
+
+  it("the service's current service deployment is trusted when the service names none", () => {
+    const s = running([primaryDone()]);
+    expect(serviceState(s, sdInfo("IN_PROGRESS")).kind).toBe("in-progress");
+    expect(serviceState({ ...s, currentServiceDeployment: sdInfo("IN_PROGRESS").arn }, sdInfo("IN_PROGRESS")).kind).toBe("in-progress");
+  });
+
+  it("an unknown service deployment status says nothing: the deployments decide", () => {
+    const p = primaryDone();
+    expect(serviceState(running([p]), sdInfo("SUCCESSFUL"))).toEqual({ kind: "stable", primary: p });
+    expect(serviceState(running([p]), sdInfo("SOMETHING_NEW"))).toEqual({ kind: "stable", primary: p });
+  });
+
+  it("ECS rolling back a failed rolling update: the failed deployment, the rollback, the trigger and both task definitions", () => {
+    const rb = dep("rb", "PRIMARY", TD1, { rolloutState: "IN_PROGRESS" });
+    const bad = dep("bad", "ACTIVE", TD2, {
+      rolloutState: "FAILED",
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+    });
+    const current = sdInfo("IN_PROGRESS", { arn: "arn:sd/x" });
+    expect(serviceState(svc([rb, bad]), current)).toEqual({
+      kind: "in-progress",
+      deployment: rb,
+      serviceDeployment: current,
+      reason: "service deployment x IN_PROGRESS",
+    });
+    expect(serviceState(svc([rb, bad]))).toEqual({
+      kind: "rolling-back",
+      failed: bad,
+      rollback: rb,
+      trigger: { by: "circuit-breaker" },
+      reason: "deployment bad (shop-api:2) failed; ECS is rolling back to shop-api:1",
+    });
+    // A service deployment ECS no longer lists as current is not carried.
+    const other = serviceState({ ...svc([rb, bad]), currentServiceDeployment: "arn:sd/y" }, current);
+    expect("serviceDeployment" in other).toBe(false);
+    // With a listed, unsettled service deployment that says nothing more (UNKNOWN), it is carried along.
+    const carried = serviceState(svc([rb, bad]), sdInfo("UNKNOWN_STATE", { arn: "arn:sd/x" }));
+    expect(carried).toMatchObject({ kind: "rolling-back", serviceDeployment: { arn: "arn:sd/x" } });
+  });
+
+  it("a FAILED deployment beside a rollout that is not the PRIMARY's is not a rollback", () => {
+    const p = dep("p", "PRIMARY", TD2, { rolloutState: "COMPLETED", runningCount: 2 });
+    const other = dep("o", "ACTIVE", TD1, { rolloutState: "IN_PROGRESS" });
+    const bad = dep("bad", "ACTIVE", TD1, { rolloutState: "FAILED" });
+    expect(serviceState(svc([p, other, bad])).kind).toBe("in-progress");
+    // No PRIMARY at all: the first rolling deployment is the one shown.
+    expect(serviceState(svc([other, bad]))).toMatchObject({ kind: "in-progress", deployment: { id: "o" } });
+  });
+
+  it("a rolling update in progress: which deployment, how many run, and how many deployments", () => {
+    const a = dep("a", "ACTIVE", TD1, { rolloutState: "IN_PROGRESS", runningCount: 1 });
+    const b = dep("b", "PRIMARY", TD2, { rolloutState: "IN_PROGRESS", runningCount: 0 });
+    expect(serviceState(svc([a, b]))).toEqual({
+      kind: "in-progress",
+      deployment: b,
+      reason: "deployment b (shop-api:2) in progress: 0/2 running, 2 deployments",
+    });
+    expect(serviceState(svc([b]))).toMatchObject({ reason: "deployment b (shop-api:2) in progress: 0/2 running" });
+    const current = sdInfo("WHATEVER", { arn: "arn:sd/z" });
+    expect(serviceState(svc([b]), current)).toMatchObject({ serviceDeployment: current });
+  });
+
+  it("a FAILED PRIMARY names the deployment, its task definition and ECS's reason", () => {
+    const bad = dep("bad", "PRIMARY", TD2, { rolloutState: "FAILED", rolloutStateReason: "tasks failed to start" });
+    expect(serviceState(svc([bad]))).toEqual({
+      kind: "failed",
+      deployment: bad,
+      trigger: { by: "unknown" },
+      reason: "deployment bad (shop-api:2) FAILED: tasks failed to start",
+    });
+    const silent = dep("bad", "PRIMARY", TD2, { rolloutState: "FAILED" });
+    expect(serviceState(svc([silent]))).toMatchObject({ reason: "deployment bad (shop-api:2) FAILED" });
+    const current = sdInfo("WHATEVER", { arn: "arn:sd/z" });
+    expect(serviceState(svc([silent]), current)).toMatchObject({ kind: "failed", serviceDeployment: current });
+  });
+
+  it("without rollout state, two deployments: the PRIMARY's counts and the number of deployments", () => {
+    const g = dep("g", "PRIMARY", TD2, { runningCount: 1 });
+    const b = dep("b", "ACTIVE", TD1, { runningCount: 2 });
+    expect(serviceState(svc([g, b]))).toEqual({
+      kind: "in-progress",
+      deployment: g,
+      reason: "deployment g (shop-api:2) in progress: 1/2 running, 2 deployments",
+    });
+    const current = sdInfo("WHATEVER", { arn: "arn:sd/z" });
+    expect(serviceState(svc([g, b]), current)).toMatchObject({ serviceDeployment: current });
+  });
+
+  it("a PRIMARY in a rollout state ECS does not document is in progress, never stable", () => {
+    const p = primaryDone({ rolloutState: "NEW_STATE" });
+    expect(serviceState(running([p]))).toEqual({ kind: "in-progress", deployment: p, reason: "deployment p is NEW_STATE" });
+    const noState = dep("p", "PRIMARY", TD1, { runningCount: 2, pendingCount: 0 });
+    expect(serviceState(running([noState])).kind).toBe("stable");
+  });
+
+  it("a service that wants tasks is never scaled to zero, even while its PRIMARY deployment still desires none", () => {
+    const p = primaryDone({ desiredCount: 0, runningCount: 0 });
+    expect(serviceState(svc([p], { desiredCount: 2, runningCount: 0 }))).toEqual({
+      kind: "degraded",
+      primary: p,
+      reason: "0 of 2 tasks running",
+    });
+  });
+
+  it("degraded when the service or the PRIMARY runs fewer tasks than desired; scaled to zero only when the PRIMARY desires none too", () => {
+    const p = primaryDone();
+    expect(serviceState(running([p], { runningCount: 1 }))).toEqual({ kind: "degraded", primary: p, reason: "1 of 2 tasks running" });
+    const short = primaryDone({ runningCount: 1 });
+    expect(serviceState(running([short]))).toEqual({ kind: "degraded", primary: short, reason: "2 of 2 tasks running" });
+    const zeroSvc = primaryDone({ desiredCount: 2, runningCount: 0 });
+    expect(serviceState(svc([zeroSvc], { desiredCount: 0, runningCount: 0 })).kind).toBe("degraded");
+  });
+});
+
+describe("what detected a failure, and whether ECS rolls it back", () => {
+  const sd = (more: Partial<ServiceDeploymentInfo>): ServiceDeploymentInfo => ({
+    arn: "arn:sd/1",
+    status: "ROLLBACK_IN_PROGRESS",
+    detailed: true,
+    ...more,
+  });
+  const s = svc([dep("a", "PRIMARY", TD2)], { alarms: { enable: true, rollback: true, alarmNames: ["api-5xx", "latency"] } });
+
+  it("alarms ECS reports as triggered, with or without their names", () => {
+    expect(failureTrigger(s, undefined, sd({ alarmsStatus: "TRIGGERED" }))).toEqual({ by: "alarm" });
+    expect(failureTrigger(s, undefined, sd({ alarmsStatus: "TRIGGERED", triggeredAlarmNames: [] }))).toEqual({ by: "alarm" });
+    expect(failureTrigger(s, undefined, sd({ alarmsStatus: "MONITORING", triggeredAlarmNames: ["latency"] }))).toEqual({ by: "unknown" });
+  });
+
+  it("a circuit breaker ECS reports as triggered, or named in any reason (any case)", () => {
+    expect(failureTrigger(s, undefined, sd({ circuitBreakerStatus: "TRIGGERED" }))).toEqual({ by: "circuit-breaker" });
+    expect(failureTrigger(s, undefined, sd({ circuitBreakerStatus: "MONITORING" }))).toEqual({ by: "unknown" });
+    expect(failureTrigger(s, dep("a", "PRIMARY", TD2, { rolloutStateReason: "ECS deployment Circuit Breaker: tasks failed" }))).toEqual({
+      by: "circuit-breaker",
+    });
+    expect(failureTrigger(s, undefined, sd({ statusReason: "circuit breaker tripped" }))).toEqual({ by: "circuit-breaker" });
+    expect(failureTrigger(s, undefined, sd({ rollback: { reason: "circuit breaker tripped" } }))).toEqual({ by: "circuit-breaker" });
+  });
+
+  it("an alarm named in a reason: only the service's alarms that appear in it", () => {
+    expect(failureTrigger(s, undefined, sd({ statusReason: "CloudWatch ALARM latency fired" }))).toEqual({
+      by: "alarm",
+      alarms: ["latency"],
+    });
+    expect(failureTrigger(s, undefined, sd({ rollback: { reason: "an alarm fired" } }))).toEqual({ by: "alarm" });
+    expect(failureTrigger(svc([dep("a", "PRIMARY", TD2)]), undefined, sd({ statusReason: "alarm fired" }))).toEqual({ by: "alarm" });
+  });
+
+  it("a stop: the service deployment STOPPED or STOP_REQUESTED, or a rollback because of a stop", () => {
+    expect(failureTrigger(s, undefined, sd({ status: "STOPPED" }))).toEqual({ by: "stopped" });
+    expect(failureTrigger(s, undefined, sd({ status: "STOP_REQUESTED" }))).toEqual({ by: "stopped" });
+    expect(failureTrigger(s, undefined, sd({ rollback: { reason: "Service deployment STOPPED by user" } }))).toEqual({ by: "stopped" });
+    expect(failureTrigger(s, undefined, sd({}))).toEqual({ by: "unknown" });
+    expect(failureTrigger(undefined)).toEqual({ by: "unknown" });
+  });
+
+  it("ECS rolls back only what a mechanism with rollback detected; a stop never", () => {
+    const both = svc([dep("a", "PRIMARY", TD2)], {
+      circuitBreaker: { enable: true, rollback: true },
+      alarms: { enable: true, rollback: true, alarmNames: [] },
+    });
+    expect(ecsRollsBack(both, { by: "stopped" })).toBe(false);
+    expect(ecsRollsBack(both, { by: "circuit-breaker" })).toBe(true);
+    const breakerOff = svc([dep("a", "PRIMARY", TD2)], { circuitBreaker: { enable: false, rollback: true } });
+    expect(ecsRollsBack(breakerOff, { by: "circuit-breaker" })).toBe(false);
+    expect(ecsRollsBack(breakerOff, { by: "unknown" })).toBe(false);
+    const alarmsOff = svc([dep("a", "PRIMARY", TD2)], { alarms: { enable: false, rollback: true, alarmNames: ["x"] } });
+    expect(ecsRollsBack(alarmsOff, { by: "alarm" })).toBe(false);
+    const alarmsNoRollback = svc([dep("a", "PRIMARY", TD2)], { alarms: { enable: true, rollback: false, alarmNames: ["x"] } });
+    expect(ecsRollsBack(alarmsNoRollback, { by: "alarm" })).toBe(false);
+    expect(ecsRollsBack(alarmsNoRollback, { by: "unknown" })).toBe(false);
+    const breakerOnly = svc([dep("a", "PRIMARY", TD2)], { circuitBreaker: { enable: true, rollback: true } });
+    expect(ecsRollsBack(breakerOnly, { by: "unknown" })).toBe(true);
+    expect(ecsRollsBack(breakerOnly, { by: "alarm" })).toBe(false);
+    expect(ecsRollsBack(undefined, { by: "unknown" })).toBe(false);
+  });
+
+  it("each trigger's words", () => {
+    expect(describeTrigger({ by: "circuit-breaker" })).toBe("circuit breaker");
+    expect(describeTrigger({ by: "alarm" })).toBe("alarm");
+    expect(describeTrigger({ by: "alarm", alarms: [] })).toBe("alarm");
+    expect(describeTrigger({ by: "alarm", alarms: ["a", "b"] })).toBe("alarm a, b");
+    expect(describeTrigger({ by: "stopped" })).toBe("stop request");
+    expect(describeTrigger({ by: "unknown" })).toBe("failure detection");
+  });
+
+  it("a native deployment's outcome carries what detected its failure", () => {
+    expect(assessServiceDeployment(s, sd({ status: "ROLLBACK_IN_PROGRESS", alarmsStatus: "TRIGGERED" }))).toMatchObject({
+      state: "rolling-back",
+      trigger: { by: "alarm" },
+    });
+    expect(assessServiceDeployment(s, sd({ status: "ROLLBACK_SUCCESSFUL", circuitBreakerStatus: "TRIGGERED" }))).toMatchObject({
+      state: "rolled-back",
+      trigger: { by: "circuit-breaker" },
+    });
+    expect(assessServiceDeployment(s, sd({ status: "ROLLBACK_FAILED", circuitBreakerStatus: "TRIGGERED" }))).toMatchObject({
+      state: "rollback-failed",
+      trigger: { by: "circuit-breaker" },
+    });
+    expect(assessServiceDeployment(s, sd({ status: "STOPPED" }))).toMatchObject({ state: "stopped", trigger: { by: "stopped" } });
+    expect(assessServiceDeployment(s, sd({ status: "SOMETHING_NEW" }))).toEqual({
+      state: "in-progress",
+      sd: sd({ status: "SOMETHING_NEW" }),
+    });
+  });
+});
+
+describe("following the deployment deployer started", () => {
+  it("without a deployment id: the PRIMARY deployment carrying our task definition, else the first carrying it", () => {
+    const s = svc([
+      dep("old", "ACTIVE", TD2, { rolloutState: "COMPLETED" }),
+      dep("new", "PRIMARY", TD2, { rolloutState: "IN_PROGRESS" }),
+      dep("other", "ACTIVE", TD1, { rolloutState: "COMPLETED" }),
+    ]);
+    expect(findDeployment(s, { taskDefinitionArn: TD2 })?.id).toBe("new");
+    const drained = svc([dep("new", "PRIMARY", TD1, { rolloutState: "IN_PROGRESS" }), dep("a", "ACTIVE", TD2), dep("b", "ACTIVE", TD2)]);
+    expect(findDeployment(drained, { taskDefinitionArn: TD2 })?.id).toBe("a");
+    expect(findDeployment(drained, { taskDefinitionArn: "arn:aws:ecs:eu-west-1:111111111111:task-definition/x:9" })).toBeUndefined();
+  });
+
+  it("replaced: whether ECS would roll back is read from the service's configuration", () => {
+    const gone = svc([dep("theirs", "PRIMARY", TD1)], { circuitBreaker: { enable: true, rollback: true } });
+    expect(assessDeployment(gone, { id: "ours", taskDefinitionArn: TD2 })).toEqual({
+      state: "replaced",
+      primary: gone.deployments[0],
+      ecsRollbackExpected: true,
+    });
+    const demoted = svc([dep("theirs", "PRIMARY", TD1), dep("ours", "ACTIVE", TD2, { rolloutState: "IN_PROGRESS" })]);
+    expect(assessDeployment(demoted, { id: "ours", taskDefinitionArn: TD2 })).toEqual({
+      state: "replaced",
+      primary: demoted.deployments[0],
+      ecsRollbackExpected: false,
+    });
+    const demotedWithRollback = { ...demoted, alarms: { enable: true, rollback: true, alarmNames: [] } };
+    expect(assessDeployment(demotedWithRollback, { id: "ours", taskDefinitionArn: TD2 })).toMatchObject({ ecsRollbackExpected: true });
+  });
+
+  it("failed: no ECS rollback when ours is still the PRIMARY, and none expected when the mechanism does not roll back", () => {
+    const ours = dep("ours", "PRIMARY", TD2, {
+      rolloutState: "FAILED",
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed",
+    });
+    const s = svc([ours], { circuitBreaker: { enable: true, rollback: false } });
+    expect(assessDeployment(s, { id: "ours", taskDefinitionArn: TD2 })).toEqual({
+      state: "failed",
+      deployment: ours,
+      reason: "ECS deployment circuit breaker: tasks failed",
+      ecsRollback: undefined,
+      ecsRollbackExpected: false,
+      trigger: { by: "circuit-breaker" },
+    });
+  });
+
+  it("a PRIMARY with rollout state IN_PROGRESS is in progress, whatever its counts", () => {
+    const ours = dep("ours", "PRIMARY", TD2, { rolloutState: "IN_PROGRESS", runningCount: 2, pendingCount: 0 });
+    expect(assessDeployment(svc([ours]), { id: "ours", taskDefinitionArn: TD2 })).toEqual({ state: "in-progress", deployment: ours });
+  });
+
+  it("without rollout state: completed carries our deployment", () => {
+    const ours = dep("ours", "PRIMARY", TD2, { runningCount: 2, pendingCount: 0 });
+    expect(assessDeployment(svc([ours]), { id: "ours", taskDefinitionArn: TD2 })).toEqual({ state: "completed", deployment: ours });
+    const notAllRunning = dep("ours", "PRIMARY", TD2, { runningCount: 1, pendingCount: 0 });
+    expect(assessDeployment(svc([notAllRunning]), { id: "ours", taskDefinitionArn: TD2 })).toEqual({
+      state: "in-progress",
+      deployment: notAllRunning,
+    });
+  });
+});
+
+describe("service helpers", () => {
+  const base = svc([dep("a", "PRIMARY", TD2)]);
+  it("the strategy: ROLLING unless the service says otherwise; native strategies are the others", () => {
+    expect(strategyOf(undefined)).toBe("ROLLING");
+    expect(strategyOf(base)).toBe("ROLLING");
+    expect(strategyOf({ ...base, strategy: "CANARY" })).toBe("CANARY");
+    expect(isNativeStrategy(base)).toBe(false);
+    expect(isNativeStrategy({ ...base, strategy: "BLUE_GREEN" })).toBe(true);
+  });
+
+  it("settled states are stable, scaled-to-zero and degraded only", () => {
+    const p = base.deployments[0]!;
+    expect(isSettled({ kind: "stable", primary: p })).toBe(true);
+    expect(isSettled({ kind: "scaled-to-zero", primary: p })).toBe(true);
+    expect(isSettled({ kind: "degraded", reason: "x" })).toBe(true);
+    expect(isSettled({ kind: "in-progress", reason: "x" })).toBe(false);
+    expect(isSettled({ kind: "missing" })).toBe(false);
+  });
+
+  it("a service deployment's short id is the last part of its ARN", () => {
+    expect(serviceDeploymentId("arn:aws:ecs:eu-west-1:111111111111:service-deployment/main/api/Abc")).toBe("Abc");
+    expect(serviceDeploymentId("plain")).toBe("plain");
+  });
+
+  it("bake minutes: none for a rolling update; the bake time, plus each linear step's bake but the last, plus the canary's", () => {
+    expect(bakeMinutesOf({ ...base, bakeTimeInMinutes: 15 })).toBe(0);
+    expect(bakeMinutesOf({ ...base, strategy: "BLUE_GREEN", bakeTimeInMinutes: 15 })).toBe(15);
+    expect(bakeMinutesOf({ ...base, strategy: "BLUE_GREEN" })).toBe(0);
+    expect(
+      bakeMinutesOf({ ...base, strategy: "LINEAR", bakeTimeInMinutes: 5, linear: { stepPercent: 25, stepBakeTimeInMinutes: 3 } }),
+    ).toBe(5 + 3 * 3);
+    expect(bakeMinutesOf({ ...base, strategy: "LINEAR", linear: { stepPercent: 30, stepBakeTimeInMinutes: 2 } })).toBe(3 * 2);
+    expect(bakeMinutesOf({ ...base, strategy: "LINEAR" })).toBe(9 * 6);
+    expect(bakeMinutesOf({ ...base, strategy: "CANARY", bakeTimeInMinutes: 2, canary: { canaryBakeTimeInMinutes: 7 } })).toBe(9);
+    expect(bakeMinutesOf({ ...base, strategy: "CANARY" })).toBe(10);
   });
 });

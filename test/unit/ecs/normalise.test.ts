@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, normaliseTaskDefinition } from "../../../src/ecs/normalise.js";
+import { canonicalJson, normaliseTaskDefinition, taskCpuString, taskMemoryString } from "../../../src/ecs/normalise.js";
 import { fingerprint } from "../../../src/plan/fingerprint.js";
 import { diffTaskDefinitions } from "../../../src/plan/diff.js";
 import { DIGEST_A, REPO, modelledDescription, renderTemplate, makeTarget } from "../../helpers/factories.js";
@@ -232,5 +232,252 @@ describe("normaliseTaskDefinition", () => {
     const emptyValue = structuredClone(written);
     emptyValue.containerDefinitions[0]!.environment[1] = { name: "B", value: "" };
     expect(sameTaskDefinition(emptyValue, live)).toBe(false);
+  });
+});
+
+describe("normal form: each default and conversion on its own", () => {
+  type Obj = Record<string, unknown>;
+  const containerOf = (def: Obj, i = 0): Obj => (normaliseTaskDefinition(def).containerDefinitions as Obj[])[i]!;
+  const one = (container: Obj, more: Obj = {}): Obj => ({
+    family: "f",
+    ...more,
+    containerDefinitions: [{ name: "app", image: "i", ...container }],
+  });
+
+  it("task cpu and memory in the units ECS stores, from numbers, units and any case or spacing", () => {
+    expect(taskCpuString(512)).toBe("512");
+    expect(taskCpuString(" 512 ")).toBe("512");
+    expect(taskCpuString("0.25 vCPU")).toBe("256");
+    expect(taskCpuString("1vcpu")).toBe("1024");
+    expect(taskCpuString("2 VCPU")).toBe("2048");
+    expect(taskCpuString("0.5vCPU")).toBe("512");
+    expect(taskCpuString("16 vCPU")).toBe("16384");
+    expect(taskCpuString("x1 vcpu")).toBe("x1 vcpu");
+    expect(taskCpuString("1 vcpus")).toBe("1 vcpus");
+    expect(taskCpuString(".5 vcpu")).toBe(".5 vcpu");
+    expect(taskCpuString(true)).toBe(true);
+    expect(taskMemoryString(1024)).toBe("1024");
+    expect(taskMemoryString(" 1024 ")).toBe("1024");
+    expect(taskMemoryString("1 GB")).toBe("1024");
+    expect(taskMemoryString("0.5gb")).toBe("512");
+    expect(taskMemoryString("3 Gb")).toBe("3072");
+    expect(taskMemoryString("30 GB")).toBe("30720");
+    expect(taskMemoryString("0.25 GB")).toBe("256");
+    expect(taskMemoryString("512 MiB")).toBe("512");
+    expect(taskMemoryString("512mb")).toBe("512");
+    expect(taskMemoryString("1 GBx")).toBe("1 GBx");
+    expect(taskMemoryString("x1 GB")).toBe("x1 GB");
+    expect(taskMemoryString("512 MiBs")).toBe("512 MiBs");
+    expect(taskMemoryString("x512 MiB")).toBe("x512 MiB");
+    expect(taskMemoryString("1.5 MiB")).toBe("1.5 MiB");
+    expect(taskMemoryString(null)).toBe(null);
+  });
+
+  it("task cpu and memory are converted in the definition; absent or null stay absent", () => {
+    expect(normaliseTaskDefinition({ family: "f", cpu: "1 vCPU", memory: "2 GB" })).toMatchObject({ cpu: "1024", memory: "2048" });
+    const n = normaliseTaskDefinition({ family: "f", cpu: null, memory: null });
+    expect(n).not.toHaveProperty("cpu");
+    expect(n).not.toHaveProperty("memory");
+  });
+
+  it("fault injection defaults to false; true is kept", () => {
+    expect(normaliseTaskDefinition({ family: "f", enableFaultInjection: null }).enableFaultInjection).toBe(false);
+    expect(normaliseTaskDefinition({ family: "f", enableFaultInjection: true }).enableFaultInjection).toBe(true);
+  });
+
+  it("an empty execution role ARN is no role too; a real role ARN is kept", () => {
+    expect(normaliseTaskDefinition({ family: "f", executionRoleArn: "" })).not.toHaveProperty("executionRoleArn");
+    expect(normaliseTaskDefinition({ family: "f", taskRoleArn: "arn:r" }).taskRoleArn).toBe("arn:r");
+  });
+
+  it("anything but an object is an empty definition; no containers is an empty list", () => {
+    expect(normaliseTaskDefinition(null as unknown as Obj)).toEqual({});
+    expect(normaliseTaskDefinition([] as unknown as Obj)).toEqual({});
+    expect(normaliseTaskDefinition({ family: "f" }).containerDefinitions).toEqual([]);
+    expect(normaliseTaskDefinition({ family: "f", containerDefinitions: "x" }).containerDefinitions).toEqual([]);
+  });
+
+  it("containers sorted by name (non-objects dropped); volumes sorted by name; placement constraints sorted; compatibilities a sorted set", () => {
+    const n = normaliseTaskDefinition({
+      family: "f",
+      containerDefinitions: [
+        { name: "web", image: "i" },
+        5,
+        { name: "api", image: "i" },
+        { image: "nameless" },
+        { name: "APP", image: "i" },
+      ],
+      volumes: [{ name: "z" }, "junk", { name: "a" }, { host: { sourcePath: "/x" } }, { name: "Data" }],
+      placementConstraints: [
+        { type: "memberOf", expression: "b" },
+        { type: "memberOf", expression: "a" },
+      ],
+      requiresCompatibilities: ["FARGATE", "EC2", "FARGATE"],
+    });
+    expect((n.containerDefinitions as Obj[]).map((c) => c.name ?? c.image)).toEqual(["nameless", "APP", "api", "web"]);
+    expect((n.volumes as Obj[]).map((v) => v.name ?? "-")).toEqual(["-", "Data", "a", "z"]);
+    expect(n.placementConstraints).toEqual([
+      { expression: "a", type: "memberOf" },
+      { expression: "b", type: "memberOf" },
+    ]);
+    expect(n.requiresCompatibilities).toEqual(["EC2", "FARGATE"]);
+  });
+
+  it("container essential, cpu and memory: defaults only where absent, digit strings as numbers", () => {
+    expect(containerOf(one({ essential: false, cpu: 128 }))).toMatchObject({ essential: false, cpu: 128 });
+    expect(containerOf(one({ essential: null, cpu: null }))).toMatchObject({ essential: true, cpu: 0 });
+    expect(containerOf(one({ cpu: " 512 ", memory: "1024", memoryReservation: "50" }))).toMatchObject({
+      cpu: 512,
+      memory: 1024,
+      memoryReservation: 50,
+    });
+    expect(containerOf(one({ memory: "1.5", memoryReservation: "50m" }))).toMatchObject({ memory: "1.5", memoryReservation: "50m" });
+    expect(containerOf(one({ memory: "x50" })).memory).toBe("x50");
+  });
+
+  it("port mappings: protocol lower-cased or tcp, digit strings as numbers, hostPort filled only under awsvpc and host", () => {
+    const pm = (def: Obj) => containerOf(def).portMappings;
+    expect(pm(one({ portMappings: [{ containerPort: "53", protocol: "UDP" }] }, { networkMode: "host" }))).toEqual([
+      { containerPort: 53, hostPort: 53, protocol: "udp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: 80, hostPort: "8080" }] }, { networkMode: "bridge" }))).toEqual([
+      { containerPort: 80, hostPort: 8080, protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: 80, hostPort: null }] }, { networkMode: "awsvpc" }))).toEqual([
+      { containerPort: 80, hostPort: 80, protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: 80, hostPort: 0 }] }, { networkMode: "awsvpc" }))).toEqual([
+      { containerPort: 80, hostPort: 0, protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: "http" }, "junk"] }, { networkMode: "awsvpc" }))).toEqual([
+      { containerPort: "http", protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: "8080/tcp", hostPort: "80x" }] }, {}))).toEqual([
+      { containerPort: "8080/tcp", hostPort: "80x", protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: "x80", hostPort: "x8080" }] }, {}))).toEqual([
+      { containerPort: "x80", hostPort: "x8080", protocol: "tcp" },
+    ]);
+    expect(pm(one({ portMappings: [{ containerPort: 80 }] }))).toEqual([{ containerPort: 80, protocol: "tcp" }]);
+  });
+
+  it("environment and secrets: values as ECS stringifies them, entries without a name dropped, a secret without valueFrom is empty", () => {
+    const c = containerOf(
+      one({
+        environment: [{ name: "N", value: 5 }, { name: "B", value: true }, { value: "nameless" }, "junk", { name: "Z", value: null }],
+        secrets: [{ name: "S" }, { name: "R", valueFrom: "arn:r" }],
+      }),
+    );
+    expect(c.environment).toEqual([
+      { name: "B", value: "true" },
+      { name: "N", value: "5" },
+    ]);
+    expect(c.secrets).toEqual([
+      { name: "R", valueFrom: "arn:r" },
+      { name: "S", valueFrom: "" },
+    ]);
+  });
+
+  it("health check: interval 30, timeout 5, retries 3 where absent or null; given values kept", () => {
+    expect(containerOf(one({ healthCheck: { command: ["CMD", "true"], timeout: null } })).healthCheck).toEqual({
+      command: ["CMD", "true"],
+      interval: 30,
+      retries: 3,
+      timeout: 5,
+    });
+    expect(containerOf(one({ healthCheck: { command: ["CMD", "true"], interval: 10, timeout: 2, retries: 9 } })).healthCheck).toEqual({
+      command: ["CMD", "true"],
+      interval: 10,
+      retries: 9,
+      timeout: 2,
+    });
+  });
+
+  it("log secret options are a name-keyed set; log options without them are unchanged", () => {
+    const c = containerOf(
+      one({
+        logConfiguration: {
+          logDriver: "splunk",
+          secretOptions: [
+            { name: "token", valueFrom: "arn:b" },
+            { name: "ca", valueFrom: "arn:a" },
+            { name: "token", valueFrom: "arn:c" },
+          ],
+        },
+      }),
+    );
+    expect(c.logConfiguration).toEqual({
+      logDriver: "splunk",
+      secretOptions: [
+        { name: "ca", valueFrom: "arn:a" },
+        { name: "token", valueFrom: "arn:c" },
+      ],
+    });
+    expect(containerOf(one({ logConfiguration: { logDriver: "awslogs", options: { b: "1" } } })).logConfiguration).toEqual({
+      logDriver: "awslogs",
+      options: { b: "1" },
+    });
+  });
+
+  it("every order-free container list is compared as a set; command and entry point keep their order", () => {
+    const lists: Record<string, [Obj, Obj]> = {
+      portMappings: [{ containerPort: 2 }, { containerPort: 1 }],
+      mountPoints: [{ sourceVolume: "b" }, { sourceVolume: "a" }],
+      volumesFrom: [{ sourceContainer: "b" }, { sourceContainer: "a" }],
+      ulimits: [{ name: "nproc" }, { name: "core" }],
+      systemControls: [{ namespace: "b" }, { namespace: "a" }],
+      extraHosts: [{ hostname: "b" }, { hostname: "a" }],
+      environmentFiles: [{ value: "b" }, { value: "a" }],
+      resourceRequirements: [{ type: "b" }, { type: "a" }],
+      dependsOn: [{ containerName: "b" }, { containerName: "a" }],
+      dockerSecurityOptions: ["b" as unknown as Obj, "a" as unknown as Obj],
+      links: ["b" as unknown as Obj, "a" as unknown as Obj],
+      credentialSpecs: ["b" as unknown as Obj, "a" as unknown as Obj],
+    };
+    for (const [key, [x, y]] of Object.entries(lists)) {
+      expect(sameTaskDefinition(one({ [key]: [x, y] }), one({ [key]: [y, x] })), key).toBe(true);
+      expect(sameTaskDefinition(one({ [key]: [x, y] }), one({ [key]: [x] })), key).toBe(false);
+    }
+    expect(sameTaskDefinition(one({ entryPoint: ["sh", "-c"] }), one({ entryPoint: ["-c", "sh"] }))).toBe(false);
+  });
+
+  it("lists ECS returns as [] when left out are [] in the normal form, on the task and every container", () => {
+    const n = normaliseTaskDefinition(one({}));
+    expect(n.volumes).toEqual([]);
+    expect(n.placementConstraints).toEqual([]);
+    const c = (n.containerDefinitions as Obj[])[0]!;
+    for (const key of ["mountPoints", "volumesFrom", "systemControls", "portMappings", "environment"]) expect(c[key], key).toEqual([]);
+    expect(c).not.toHaveProperty("secrets");
+    expect(c).not.toHaveProperty("ulimits");
+  });
+
+  it("nulls, empty lists and empty maps vanish at every depth; false, 0 and empty strings stay", () => {
+    const c = containerOf(
+      one({
+        ulimits: [],
+        dnsServers: [null],
+        linuxParameters: { capabilities: { add: [], drop: [null] }, initProcessEnabled: false },
+        dockerLabels: {},
+        workingDirectory: "",
+        startTimeout: 0,
+        command: ["a", null, "b"],
+      }),
+    );
+    expect(c).not.toHaveProperty("ulimits");
+    expect(c).not.toHaveProperty("dnsServers");
+    expect(c).not.toHaveProperty("dockerLabels");
+    expect(c.linuxParameters).toEqual({ initProcessEnabled: false });
+    expect(c.workingDirectory).toBe("");
+    expect(c.startTimeout).toBe(0);
+    expect(c.command).toEqual(["a", "b"]);
+  });
+
+  it("keys are sorted inside lists too; canonical JSON of dates and of nothing", () => {
+    const c = containerOf(one({ dependsOn: [{ containerName: "a", condition: "START" }] }));
+    expect(Object.keys((c.dependsOn as Obj[])[0]!)).toEqual(["condition", "containerName"]);
+    expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: new Date("2026-01-01T00:00:00Z") })).toBe(
+      '{"a":"2026-01-01T00:00:00.000Z","b":[{"c":2,"d":1}]}',
+    );
+    expect(canonicalJson(undefined)).toBe("null");
   });
 });

@@ -1,7 +1,7 @@
 // Unit tests of src/plan/redact-plan.ts: which changes are sensitive and how a sensitive change is shown.
 // Written against the mutants StrykerJS left alive (test/MUTATION.md).
 import { describe, expect, it } from "vitest";
-import { markSensitiveChanges, redactChange, sensitiveValuesOf } from "../../../src/plan/redact-plan.js";
+import { markSensitiveChanges, redactChange, rememberSensitiveValues, sensitiveValuesOf } from "../../../src/plan/redact-plan.js";
 import { REDACTED } from "../../../src/render/redact.js";
 import type { FieldChange, Plan } from "../../../src/plan/types.js";
 
@@ -52,5 +52,25 @@ describe("redactChange", () => {
 describe("sensitiveValuesOf", () => {
   it("a plan nobody attached values to (read from a file) has none", () => {
     expect(sensitiveValuesOf({ targets: [] } as unknown as Plan)).toEqual([]);
+  });
+});
+
+describe("changes that are not sensitive, and the values a plan carries", () => {
+  it("a change not marked sensitive keeps its before and after, scrubbed of known values only", () => {
+    const change: FieldChange = { path: "containers[app].image", kind: "changed", before: "repo:1 s3cr3t-v", after: "repo:2" };
+    expect(redactChange(change, ["s3cr3t-v"])).toEqual({
+      path: "containers[app].image",
+      kind: "changed",
+      before: `repo:1 ${REDACTED}`,
+      after: "repo:2",
+    });
+  });
+
+  it("the values remembered for a plan are given back, as a copy", () => {
+    const plan = {} as Plan;
+    const values = ["s3cr3t-v"];
+    rememberSensitiveValues(plan, values);
+    values.push("later");
+    expect(sensitiveValuesOf(plan)).toEqual(["s3cr3t-v"]);
   });
 });

@@ -251,3 +251,32 @@ describe("saved plans", () => {
     expect(planStaleError("p.json", { ok: true })).toBeUndefined();
   });
 });
+
+describe("plans saved before one deployer.yaml could hold several services", () => {
+  it("a target without env and service key gets its own name as env and the plan's service as service key", async () => {
+    const plan = makePlan();
+    const file = tmpFile();
+    await writePlanFile(file, plan);
+    const old = JSON.parse(readFileSync(file, "utf8")) as { service: string; targets: Array<{ target: Record<string, unknown> }> };
+    for (const t of old.targets) {
+      delete t.target.env;
+      delete t.target.serviceKey;
+    }
+    const read = parsePlan(JSON.stringify(old), file);
+    expect(read.targets.map((t) => [t.target.name, t.target.env, t.target.serviceKey])).toEqual([
+      ["dev", "dev", old.service],
+      ["staging", "staging", old.service],
+    ]);
+  });
+
+  it("a target that has them keeps them", async () => {
+    const plan = makePlan();
+    const file = tmpFile();
+    await writePlanFile(file, plan);
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { targets: Array<{ target: Record<string, unknown> }> };
+    saved.targets[0]!.target.env = "dev-env";
+    saved.targets[0]!.target.serviceKey = "worker";
+    const read = parsePlan(JSON.stringify(saved), file);
+    expect([read.targets[0]!.target.env, read.targets[0]!.target.serviceKey]).toEqual(["dev-env", "worker"]);
+  });
+});
