@@ -79,6 +79,12 @@ export function createListrProgress(
   }
   let close!: () => void;
   const closed = new Promise<void>((resolve) => (close = resolve));
+  // A stage's row stays open until its stage-done event (or done()): its rows may all have ended
+  // while the stage is still finishing (the last services of an environment, a stage rollback), and
+  // its title must say done or FAILED before listr2 marks it complete.
+  const stageEnds = new Map<string, () => void>();
+  const stageEnded = new Map<string, Promise<void>>();
+  for (const s of targetsByStage) stageEnded.set(s.stage, new Promise<void>((resolve) => stageEnds.set(s.stage, resolve)));
 
   const stageTasks = new Map<string, Wrapper>();
   const shownOutput = new Map<string, string>();
@@ -114,7 +120,11 @@ export function createListrProgress(
       task: (_ctx: unknown, stageTask: Wrapper) => {
         stageTasks.set(s.stage, stageTask);
         return stageTask.newListr(
-          s.targets.map((name) => ({ title: name, task: rowTask(rows.get(name)!) })),
+          [
+            ...s.targets.map((name) => ({ title: name, task: rowTask(rows.get(name)!) })),
+            // Untitled: not rendered; the stage completes when the run says it did.
+            { task: () => stageEnded.get(s.stage) },
+          ],
           { concurrent: true, exitOnError: false },
         );
       },
@@ -141,6 +151,7 @@ export function createListrProgress(
     if (e.type === "stage-done") {
       const stageTask = stageTasks.get(e.stage);
       if (stageTask) stageTask.title = `stage ${e.stage}  ${e.ok ? "done" : "FAILED"}`;
+      stageEnds.get(e.stage)?.();
       return;
     }
     if (!("target" in e) || e.target === undefined) return;
@@ -187,6 +198,7 @@ export function createListrProgress(
           row.finish(row.end);
         }
       }
+      for (const end of stageEnds.values()) end();
       close();
       await rendering;
     },

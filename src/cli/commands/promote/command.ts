@@ -23,6 +23,7 @@ interface Flags extends PreflightFlags, OutFileFlags {
   to?: string;
   from?: string;
   env?: string[];
+  service?: string[];
   yes?: boolean;
   dryRun?: boolean;
   rollbackStage?: boolean;
@@ -58,6 +59,7 @@ export function parseFlags(f: Flags & Record<string, unknown>): PromoteOptions {
     to: stages[0]!,
     from: f.from,
     sourceEnvs: f.env?.length ? f.env : undefined,
+    services: f.service?.length ? f.service : undefined,
     yes: Boolean(f.yes),
     dryRun: Boolean(f.dryRun),
     preflight: preflightFlags(f),
@@ -77,6 +79,11 @@ export function register(program: Command): void {
     .addOption(new Option("--to <stage>", "deprecated: use --stage").hideHelp())
     .option("--from <stage>", "the stage to take the digest from (default: the stage before --stage)")
     .option("-e, --env <names>", "narrow the SOURCE to these targets of the source stage (repeatable or comma-separated)", collect)
+    .option(
+      "--service <names>",
+      "only these services of a project with several (keys of services:; repeatable or comma-separated): each moves its own digest",
+      collect,
+    )
     .option("-y, --yes", "deploy without asking (needed when there is no terminal to ask in, e.g. CI)")
     .option("--dry-run", "show the promotion plan and stop (no writes)");
   addSkipTasksOption(addPreflightOptions(cmd, { waits: true })).option(
@@ -93,6 +100,7 @@ Examples:
   $ deployer promote --stage staging                     # show the plan, ask, deploy
   $ deployer promote --stage prod --yes                  # from staging, without asking (CI)
   $ deployer promote --stage prod --from dev --env dev   # skip a stage, from one source target
+  $ deployer promote --stage staging --service worker    # only the worker's digest (several services)
 
 Without a terminal (CI, a pipe) promote needs --yes (or --dry-run): it exits 1 before reading anything.`,
     )

@@ -21,6 +21,8 @@ export interface PromoteOptions {
   from?: string;
   /** Narrow the source stage to these targets. */
   sourceEnvs?: string[];
+  /** Only these services (several services; default: every service). */
+  services?: string[];
   yes: boolean;
   dryRun: boolean;
   preflight: PreflightSettings;
@@ -49,6 +51,7 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
       to: o.to,
       from: o.from,
       sourceEnvs: o.sourceEnvs,
+      services: o.services,
       options: planOptions(run, o.preflight),
       // --dry-run writes nothing: it reads as the viewer roles and never assumes a deploy role, like plan.
       access: o.dryRun ? "read" : "write",
@@ -85,7 +88,7 @@ export async function run(g: GlobalOptions, o: PromoteOptions): Promise<ExitCode
     }
     if (o.dryRun) {
       say(
-        `Dry run: nothing deployed. To deploy: deployer promote --stage ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.sourceEnvs?.length ? ` --env ${o.sourceEnvs.join(",")}` : ""} --yes`,
+        `Dry run: nothing deployed. To deploy: deployer promote --stage ${result.toStage}${o.from ? ` --from ${o.from}` : ""}${o.sourceEnvs?.length ? ` --env ${o.sourceEnvs.join(",")}` : ""}${o.services?.length ? ` --service ${o.services.join(",")}` : ""} --yes`,
       );
       return ExitCode.Ok;
     }
