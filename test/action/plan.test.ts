@@ -46,7 +46,9 @@ describe("action: plan", () => {
     expect(dev).toContain("containers[app].environment.SENTRY_DSN: (sensitive)");
     // The example's targets have a viewRole: plan reads as it, and never assumes the deploy role (issue 18).
     expect(dev).toMatch(/^\s+\[OK\] viewer role can be assumed/m);
-    expect(dev).not.toMatch(/deploy role can be assumed/);
+    // The deploy role's trust is still checked, read as the viewer: the deploy role itself is not assumed.
+    expect(dev).toMatch(/^\s+\[OK\] deploy role can be assumed — .*read as the viewer role: this run does not assume/m);
+    expect(dev).not.toMatch(/assumed arn:aws:iam::\d+:role\/deployer as/);
     expect(dev).not.toContain("staging");
 
     expect(r.summary).toContain("<!-- deployer-plan:shop-api -->");

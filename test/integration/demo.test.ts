@@ -30,8 +30,9 @@ describe("npm run demo", () => {
     expect(stdout).toMatch(/^\$ deployer validate$/m);
     expect(stdout).toMatch(/^\$ deployer promote --stage staging --yes$/m);
     // Two services (issue 17): both deployed, the api's migrate task ran first and succeeded.
-    expect(stdout).toMatch(/^dev\/api +dev .*deployed/m);
-    expect(stdout).toMatch(/^dev\/worker +dev .*deployed/m);
+    // The run report groups by environment: the env once, one row per service.
+    expect(stdout).toMatch(/^dev +api +dev .*deployed/m);
+    expect(stdout).toMatch(/^ +worker +deployed/m);
     expect(stdout + stderr).toContain("[dev/api] task migrate succeeded (exit code 0");
     expect(stdout.includes("\x1b"), "an ESC byte in stdout").toBe(false);
     expect(stderr.includes("\x1b"), "an ESC byte in stderr").toBe(false);

@@ -206,7 +206,7 @@ describe("installed into an empty deploy repository", () => {
       const r = await run(npx, ["deployer", "validate"], repo, 60_000);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^4 targets valid/m);
+      expect(r.stdout).toMatch(/^8 targets valid/m); // 4 environments × 2 services
     });
 
     it("`npx deployer plan` talks to AWS (the sandbox) through the installed SDK", async () => {
