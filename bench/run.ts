@@ -16,7 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startSandbox, type DeploymentSettledEvent, type Sandbox } from "../sandbox/index.js";
 import { generatedRepo, generatedTargetName, projectRoot, runCli, type CliResult } from "../test/helpers/sandbox-cli.js";
-import type { TempRepo } from "../test/fixtures/config/repo.js";
+import { servicesRepo, type TempRepo } from "../test/fixtures/config/repo.js";
 import { machineInfo, type MachineInfo } from "./machine.js";
 import { canMeasureRusage, measureCli, median, type ProcessStats } from "./process-stats.js";
 import { callsPerTarget, round, waitStats, type ReportedTarget, type WaitStats } from "./sandbox-log-stats.js";
@@ -202,8 +202,11 @@ async function measureRun(
  * follow `{{service}}`; no one-off tasks). Undefined when the example has no `services:` map (a
  * deployer from before issue 17): the row is then skipped, and says so.
  */
-function servicesRepo(accounts: string[]): TempRepo | undefined {
-  const repo = generatedRepo(accounts);
+function threeServicesRepo(accounts: string[]): TempRepo | undefined {
+  const repo = generatedRepo(accounts, { base: servicesRepo });
+  // A generated environment names one ECS service (`service: api`); with several services each
+  // deploys the ECS service named by its key, so the line goes.
+  for (const a of accounts) repo.edit(`environments/${generatedTargetName(a)}.yaml`, /^service:.*\n/m, "");
   const doc = parseDocument(repo.read("deployer.yaml"));
   const services = doc.get("services");
   if (!isMap(services) || services.items.length === 0) {
@@ -230,7 +233,7 @@ async function measureServices(sb: Sandbox): Promise<Results["services"]> {
   const n = settings.services.targets;
   const out: Results["services"] = { targets: n, services: SERVICES.length, units: n * SERVICES.length };
   // Probe the deploy repository's form first (no accounts spent when it cannot run).
-  const probe = servicesRepo([]);
+  const probe = threeServicesRepo([]);
   if (!probe) return { ...out, skipped: "the example deploy repository has no `services:` (issue 17's loader not in this build)" };
   probe.cleanup();
   const run = await measureRun(sb, n, "rollout", [], {
@@ -242,7 +245,7 @@ async function measureServices(sb: Sandbox): Promise<Results["services"]> {
         ...(name === "worker" ? { command: ["bin/worker"] } : {}),
       })),
     },
-    repo: (accounts) => servicesRepo(accounts)!,
+    repo: (accounts) => threeServicesRepo(accounts)!,
   });
   out.run = run;
   if (run.cpuMs !== undefined) out.cpuMsPerUnit = round(run.cpuMs / out.units, 1);

@@ -207,6 +207,8 @@ export interface GeneratedRepoOptions {
   region?: string;
   /** Keep the example's own environments (dev, staging, prod-*) too (default false). */
   keepExampleEnvironments?: boolean;
+  /** The deploy repository to start from (default: exampleRepo, the one-service example; servicesRepo for issue 17's). */
+  base?: () => TempRepo;
 }
 
 /** The name `admin.addGeneratedAccounts` gives an account's target. */
@@ -237,7 +239,7 @@ export function generatedEnvironmentYaml(account: string, stage: string, region 
  * _defaults.yaml (with its sensitive sentryDsn) is kept, without its viewer role.
  */
 export function generatedRepo(accounts: string[], opts: GeneratedRepoOptions = {}): TempRepo {
-  const repo = exampleRepo();
+  const repo = (opts.base ?? exampleRepo)();
   const stage = opts.stage ?? "fleet";
   const stages = [`  - name: ${stage}`, ...(opts.maxParallel !== undefined ? [`    maxParallel: ${opts.maxParallel}`] : [])];
   if (opts.keepExampleEnvironments) {
