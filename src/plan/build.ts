@@ -47,6 +47,8 @@ export interface BuildPlanOptions {
   by: string;
   /** --skip-tasks: plan no one-off task (the services' `tasks:`). */
   skipTasks?: boolean;
+  /** Why tasks are skipped when it is not --skip-tasks (a rollback puts back code whose tasks already ran). */
+  skipTasksReason?: string;
   gitSha?: string;
   promotion?: Plan["promotion"];
 }
@@ -310,7 +312,7 @@ function planTarget(
       : resumable
         ? "an earlier run already updated the service; its deployment is only waited for"
         : action === "update" && options.skipTasks
-          ? "--skip-tasks"
+          ? (options.skipTasksReason ?? "--skip-tasks")
           : undefined;
   const dependsOn = input.dependsOn?.[target.serviceKey];
   if (dependsOn?.length) plan.dependsOn = [...dependsOn];

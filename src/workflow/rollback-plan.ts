@@ -251,7 +251,9 @@ export async function planRollback(req: RollbackRequest): Promise<PlanResult> {
     access: "write",
     image: desired[0]?.image ?? { repository: project.config.image.repository, digest: "unknown" },
     desired,
-    options: req.options,
+    // A rollback puts back a revision that already ran: its one-off tasks (migrations) are not run
+    // again, and a newer migration is never undone by running an older one.
+    options: { ...req.options, skipTasks: true, skipTasksReason: "a rollback puts back a revision whose tasks already ran" },
     now: req.now,
     // A registered revision is not a rendered template: the template validator does not apply.
     validate: false,
