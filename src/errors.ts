@@ -22,6 +22,8 @@ export type ErrorCode =
   | "SECRET_NOT_FOUND"
   /** An awslogs log group that does not exist (and the task may not create it). */
   | "LOG_GROUP_NOT_FOUND"
+  /** A subnet or security group of the service's network configuration (where its one-off tasks run) that does not exist. */
+  | "NETWORK_NOT_FOUND"
   | "ROLE_NOT_TRUSTED"
   /** A Cloud Map namespace of another account that the target's account cannot see (no RAM share, or not accepted). */
   | "NAMESPACE_NOT_SHARED"

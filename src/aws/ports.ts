@@ -383,6 +383,26 @@ export interface RamPort {
   ): Promise<ShareAssociationInfo[]>;
 }
 
+// ---------- EC2: the network a one-off task runs in ----------
+
+/**
+ * Which of some ids exist in the session's account and region. EC2 fails a whole Describe call for
+ * one id that does not exist (InvalidSubnetID.NotFound / InvalidGroup.NotFound:
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html): the port then asks
+ * id by id, so `missing` names each one.
+ */
+export interface Ec2Lookup {
+  found: string[];
+  missing: string[];
+}
+
+export interface Ec2Port {
+  /** ec2:DescribeSubnets with SubnetIds (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html). */
+  describeSubnets(ids: string[]): Promise<Ec2Lookup>;
+  /** ec2:DescribeSecurityGroups with GroupIds (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html). */
+  describeSecurityGroups(ids: string[]): Promise<Ec2Lookup>;
+}
+
 // ---------- STS / sessions ----------
 
 export interface CallerIdentity {
@@ -404,6 +424,8 @@ export interface TargetSession {
   /** Cloud Map and RAM reads (cross-account Service Connect). Optional: fakes may not have them. */
   serviceDiscovery?: ServiceDiscoveryPort;
   ram?: RamPort;
+  /** EC2 reads of the network one-off tasks run in (check task-network). Optional: fakes may not have it. */
+  ec2?: Ec2Port;
   /** Who we are in that account: the assumed-role ARN. */
   identity: CallerIdentity;
 }

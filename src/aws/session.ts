@@ -32,6 +32,8 @@ import { createEcsPort } from "./sdk-ecs.js";
 import { createIamPort } from "./sdk-iam.js";
 import { createKmsPort } from "./sdk-kms.js";
 import { createLogsPort } from "./sdk-logs.js";
+import { createEc2Port } from "./sdk-ec2.js";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { createSecretsManagerPort } from "./sdk-secrets-manager.js";
 import { createSsmPort } from "./sdk-ssm.js";
 import { createRamPort, createServiceDiscoveryPort } from "./sdk-sharing.js";
@@ -77,7 +79,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export const USER_AGENT_NAME = "deployer";
 
-type AwsService = "sts" | "ecs" | "ecr" | "iam" | "ssm" | "secretsmanager" | "logs" | "kms" | "servicediscovery" | "ram";
+type AwsService = "sts" | "ecs" | "ecr" | "iam" | "ssm" | "secretsmanager" | "logs" | "kms" | "servicediscovery" | "ram" | "ec2";
 
 /** The public endpoint of a service in a region, as named in connection errors. */
 export function publicEndpoint(service: AwsService, region: string): string {
@@ -385,6 +387,8 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
           endpoint: endpointFor("servicediscovery", req.region),
         }),
         ram: createRamPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("ram", req.region) }),
+        // The network a one-off task runs in (subnets, security groups): in the target's region.
+        ec2: createEc2Port(new EC2Client(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("ec2", req.region) }),
       };
     },
 

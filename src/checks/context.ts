@@ -2,7 +2,7 @@
 // reading session (the viewer role's, or the deploy role's without a viewRole), memoised reads, and
 // the central registry's ECR port.
 import type { DeployerError, ErrorInfo } from "../errors.js";
-import type { DesiredTarget, Project, TaskDefinitionInput, Target } from "../config/types.js";
+import { serviceOf, type DesiredTarget, type Project, type TaskConfig, type TaskDefinitionInput, type Target } from "../config/types.js";
 import type { EcrPort, TargetSession } from "../aws/ports.js";
 import type { TargetReads } from "./target-reads.js";
 import type { CheckResult } from "./check-result.js";
@@ -32,7 +32,8 @@ export interface CheckContext {
    * account in the target's region). Absent: such a replica's checks are unverified.
    */
   registryEcr?: (region: string) => Promise<EcrPort>;
-  options: { waitForInProgress: boolean };
+  /** skipTasks: --skip-tasks, the plan runs none of the service's one-off tasks (plan/build.ts). */
+  options: { waitForInProgress: boolean; skipTasks?: boolean };
   validateTaskDefinition?: TaskDefinitionValidator;
   /**
    * Read-only sessions in the other accounts of the fleet (the viewRole of a target there), for
@@ -58,3 +59,11 @@ export type RoleField = "taskRole" | "executionRole";
 export const ROLE_FIELDS: readonly RoleField[] = ["taskRole", "executionRole"];
 
 export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
+
+/**
+ * The one-off tasks (`tasks:` of the target's service) a rollout of this unit runs before updating
+ * the service: none with --skip-tasks, as plan/build.ts plans them.
+ */
+export function plannedTasks(ctx: Pick<CheckContext, "project" | "target" | "options">): TaskConfig[] {
+  return ctx.options.skipTasks ? [] : (serviceOf(ctx.project, ctx.target)?.tasks ?? []);
+}

@@ -14,6 +14,13 @@
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
 // DescribeServices / ListServiceDeployments: service; DescribeServiceDeployments / StopServiceDeployment:
 // service-deployment; DescribeServiceRevisions: service-revision; DescribeTaskDefinition: no resource type ("*").
+// A unit that plans one-off tasks (its service has `tasks:` and no --skip-tasks: plannedTasks) adds the
+// calls of src/apply/one-off-task.ts: ecs:RunTask on the task definition (resource task-definition,
+// condition key ecs:cluster = the cluster's ARN), ecs:DescribeTasks and ecs:StopTask on the cluster's
+// tasks (resource task: arn:PARTITION:ecs:REGION:ACCOUNT:task/CLUSTER/TASK_ID), per the Service
+// Authorization Reference above and https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html.
+// iam:PassRole of the task's roles is the same as the service's (the task runs the same task
+// definition): the PassRole asks below already cover it.
 // Asked in ONE iam:SimulatePrincipalPolicy call together with iam:PassRole of the task and execution
 // roles (the pass-role checks read the same answer), with the deploy role as policy source. One child
 // check per action, each with the statement to add.
@@ -22,7 +29,7 @@ import { DEPLOYER_TAG_KEYS, templateTags } from "../ecs/tags.js";
 import { isNativeStrategy } from "../ecs/deployment-state.js";
 import type { RequestContext } from "../iam/evaluator.js";
 import { verdict, locationOf, targetError, type CheckResult } from "./check-result.js";
-import { ECS_TASKS_SERVICE, type CheckContext } from "./context.js";
+import { ECS_TASKS_SERVICE, plannedTasks, type CheckContext } from "./context.js";
 import { answerPermissions, contextEntries, type PermissionAnswer, type PermissionAnswers } from "./permission.js";
 import { allowStatement, denialHint, denialText } from "./simulation.js";
 import type { SimulationQuestion } from "./target-reads.js";
@@ -43,7 +50,10 @@ export const DEPLOY_READ_ACTIONS = [
   "ecs:DescribeServiceRevisions",
   "ecs:DescribeTaskDefinition",
 ] as const;
-export type DeployWriteAction = (typeof DEPLOY_WRITE_ACTIONS)[number] | typeof NATIVE_ROLLBACK_ACTION;
+/** Sent only by a unit that runs one-off tasks (src/apply/one-off-task.ts): start, wait for, stop on a timeout. */
+export const ONE_OFF_TASK_ACTIONS = ["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask"] as const;
+export type DeployWriteAction =
+  (typeof DEPLOY_WRITE_ACTIONS)[number] | typeof NATIVE_ROLLBACK_ACTION | (typeof ONE_OFF_TASK_ACTIONS)[number];
 export type DeployReadAction = (typeof DEPLOY_READ_ACTIONS)[number];
 export type DeployRoleAction = DeployWriteAction | DeployReadAction;
 
@@ -70,6 +80,14 @@ export interface DeployRoleResources {
   /** For hints: every service deployment / revision of the service (…/SERVICE/*). */
   serviceDeployments: string;
   serviceRevisions: string;
+  /** The cluster's ARN (RunTask's ecs:cluster condition key). */
+  cluster: string;
+  /** A task of the cluster (arn:…:task/CLUSTER/ID): DescribeTasks and StopTask. */
+  task: string;
+  /** For hints: every task of the cluster (…:task/CLUSTER/*). */
+  tasks: string;
+  /** The unit runs one-off tasks (`tasks:`, no --skip-tasks). */
+  runsTasks: boolean;
   /** The service uses a BLUE_GREEN / LINEAR / CANARY strategy (read from the live service). */
   native: boolean;
 }
@@ -98,6 +116,10 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
     serviceRevision: inService("service-revision", SOME_ID),
     serviceDeployments: inService("service-deployment", "*"),
     serviceRevisions: inService("service-revision", "*"),
+    cluster: regionalArn("ecs", target.region, target.account, `cluster/${target.cluster}`),
+    task: regionalArn("ecs", target.region, target.account, `task/${target.cluster}/${SOME_ID}`),
+    tasks: regionalArn("ecs", target.region, target.account, `task/${target.cluster}/*`),
+    runsTasks: plannedTasks(ctx).length > 0,
     native: live.ok && live.value !== undefined && isNativeStrategy(live.value),
   };
   // Tags sent at creation are in the request context (aws:TagKeys, aws:RequestTag/KEY). The keys
@@ -111,6 +133,9 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
     "iam:PassedToService": ECS_TASKS_SERVICE,
     "ecs:CreateAction": "RegisterTaskDefinition",
     "aws:TagKeys": [...keys].sort(),
+    // Every ECS action on a cluster's resources carries ecs:cluster (RunTask's condition key in the
+    // Service Authorization Reference); harmless for the actions that ignore it.
+    ...(resources.runsTasks ? { "ecs:cluster": resources.cluster } : {}),
   };
   for (const [k, v] of Object.entries(tags)) context[`aws:RequestTag/${k}`] = v;
   const roles = [...new Set([target.taskRole, target.executionRole])];
@@ -120,7 +145,15 @@ export async function deployRoleQuestion(ctx: CheckContext): Promise<{ question:
       key: "deploy-role",
       policySourceArn: target.deployRole,
       actions: ["iam:PassRole", ...deployRoleActions(resources), ...DEPLOY_READ_ACTIONS],
-      resources: [...roles, resources.taskDefinition, resources.service, resources.serviceDeployment, resources.serviceRevision, "*"],
+      resources: [
+        ...roles,
+        resources.taskDefinition,
+        resources.service,
+        resources.serviceDeployment,
+        resources.serviceRevision,
+        ...(resources.runsTasks ? [resources.task] : []),
+        "*",
+      ],
       context: contextEntries(context),
     },
   };
@@ -131,7 +164,11 @@ const ALWAYS_WRITTEN = new Set(["deployer:image-digest", "deployer:run-id", "dep
 
 /** The writes the deploy role makes for this service (StopServiceDeployment only for BLUE_GREEN / LINEAR / CANARY). */
 function deployRoleActions(r: DeployRoleResources): DeployWriteAction[] {
-  return [...DEPLOY_WRITE_ACTIONS, ...(r.native ? [NATIVE_ROLLBACK_ACTION] : ([] as DeployWriteAction[]))];
+  return [
+    ...DEPLOY_WRITE_ACTIONS,
+    ...(r.native ? [NATIVE_ROLLBACK_ACTION] : ([] as DeployWriteAction[])),
+    ...(r.runsTasks ? ONE_OFF_TASK_ACTIONS : []),
+  ];
 }
 
 /** The resource each action of the deploy role is asked on. */
@@ -139,7 +176,11 @@ function resourceOf(action: DeployRoleAction, r: DeployRoleResources): string {
   switch (action) {
     case "ecs:RegisterTaskDefinition":
     case "ecs:TagResource":
+    case "ecs:RunTask":
       return r.taskDefinition;
+    case "ecs:DescribeTasks":
+    case "ecs:StopTask":
+      return r.task;
     case "ecs:DescribeTaskDefinition":
       // No resource type: authorised on "*" (an ARN would be a resource the action cannot take: implicitDeny).
       return "*";
@@ -192,6 +233,11 @@ function statementFor(action: DeployRoleAction, r: DeployRoleResources): Record<
       return allowStatement(action, r.serviceRevisions);
     case "ecs:DescribeTaskDefinition":
       return allowStatement(action, "*");
+    case "ecs:RunTask":
+      return allowStatement(action, r.taskDefinitions, { ArnEquals: { "ecs:cluster": r.cluster } });
+    case "ecs:DescribeTasks":
+    case "ecs:StopTask":
+      return allowStatement(action, r.tasks);
   }
 }
 
@@ -222,6 +268,12 @@ function denialWeight(action: DeployRoleAction, r: DeployRoleResources): { verdi
         consequence:
           "a rollback to an INACTIVE revision reads it to register an identical copy; `deployer rollback` reads the revision it goes back to",
       };
+    case "ecs:RunTask":
+      return { verdict: "fail", consequence: "the one-off tasks (tasks:) run before the service is updated" };
+    case "ecs:DescribeTasks":
+      return { verdict: "fail", consequence: "a rollout waits for each one-off task to stop and reads its exit code" };
+    case "ecs:StopTask":
+      return { verdict: "fail", consequence: "a one-off task that outlives its timeoutSeconds (or an interrupted run) is stopped" };
     default:
       return { verdict: "fail", consequence: "" };
   }

@@ -46,6 +46,8 @@ import { checkTaskAssumes, TASK_ASSUMES_CHECK } from "../checks/task-assumes.js"
 import { checkServiceConnect, SERVICE_CONNECT_CHECK } from "../checks/service-connect.js";
 import { fleetReader } from "./fleet-reader.js";
 import { checkDeployRoleTrust } from "../checks/deploy-trust.js";
+import { checkTaskNetwork, TASK_NETWORK_CHECK } from "../checks/task-network.js";
+import { plannedTasks } from "../checks/context.js";
 
 export interface ObserveTargetInput {
   target: Target;
@@ -62,7 +64,7 @@ export interface ObserveTargetInput {
    * promote, rollback (the deploy role is assumed too, for the writes). Default "write".
    */
   access?: RunAccess;
-  options: { waitForInProgress: boolean };
+  options: { waitForInProgress: boolean; skipTasks?: boolean };
   /** Validates the rendered definition; default: the foundation's validateTaskDefinition (src/render/). */
   validateTaskDefinition?: TaskDefinitionValidator;
 }
@@ -88,6 +90,8 @@ export const CHECK_ORDER: ReadonlyArray<{ id: string; title: string }> = [
   IMAGE_PULL_CHECK,
   SECRETS_CHECK,
   LOGS_CHECK,
+  // Only for a unit that runs one-off tasks (`tasks:`, no --skip-tasks).
+  TASK_NETWORK_CHECK,
 ];
 
 function orderChecks(checks: CheckResult[]): CheckResult[] {
@@ -125,6 +129,7 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
   const { target } = input;
   const access = input.access ?? "write";
   const service = input.project.config.service;
+  const runsTasks = plannedTasks({ project: input.project, target, options: input.options }).length > 0;
   // Assumed at once: the viewer (reads) and, for a run that writes, the deploy role.
   const [viewed, deployed] = await Promise.all([
     target.viewRole ? assumeViewRole(target, input.sessions, viewSessionName(service, input.runId)) : undefined,
@@ -137,7 +142,11 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     const because = `the ${readsAs === "view" ? "viewer" : "deploy"} role ${readsAs === "view" ? target.viewRole : target.deployRole} could not be assumed`;
     const ran = new Set(assumedChecks.map((c) => c.id));
     const notRun = CHECK_ORDER.filter(
-      (c) => !ran.has(c.id) && (c.id !== ASSUME_ROLE_CHECK.id || deployed) && c.id !== ASSUME_VIEW_ROLE_CHECK.id,
+      (c) =>
+        !ran.has(c.id) &&
+        (c.id !== ASSUME_ROLE_CHECK.id || deployed) &&
+        c.id !== ASSUME_VIEW_ROLE_CHECK.id &&
+        (c.id !== TASK_NETWORK_CHECK.id || runsTasks),
     );
     return { target, readsAs, checks: orderChecks([...assumedChecks, ...notRun.map((c) => skipped(target, c, because))]) };
   }
@@ -180,6 +189,7 @@ export async function observeTarget(input: ObserveTargetInput): Promise<Observed
     guard(IMAGE_PULL_CHECK, () => checkImagePull(ctx)),
     guard(SECRETS_CHECK, () => checkSecrets(ctx)),
     guard(LOGS_CHECK, () => checkLogs(ctx)),
+    ...(runsTasks ? [guard(TASK_NETWORK_CHECK, () => checkTaskNetwork(ctx))] : []),
     // A run that only reads does not assume the deploy role: its trust is evaluated for the caller instead.
     ...(deployed
       ? []

@@ -134,7 +134,7 @@ export async function observeAndPlan(input: ObserveAndPlanInput): Promise<PlanRe
       ...registries.get(d.target.serviceKey)!,
       runId: input.runId,
       access: input.access,
-      options: { waitForInProgress: input.options.waitForInProgress },
+      options: { waitForInProgress: input.options.waitForInProgress, ...(input.options.skipTasks ? { skipTasks: true } : {}) },
       ...(input.validate
         ? {
             validateTaskDefinition: (def: TaskDefinitionInput, target: Target) =>

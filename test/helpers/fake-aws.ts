@@ -19,6 +19,7 @@ import type {
   EcrPort,
   EcsPort,
   IamPort,
+  Ec2Port,
   ImageDetail,
   KeyMetadata,
   KmsPort,
@@ -630,6 +631,11 @@ export class FakeAccount {
   secrets = new Map<string, SecretMetadata>();
   /** Log groups by region and name ("eu-west-1 /ecs/shop-api/dev"). */
   logGroups = new Set<string>();
+  /** EC2 subnet and security group ids of the account (the port's contract: found / missing, per id). */
+  subnets = new Set<string>();
+  securityGroups = new Set<string>();
+  /** What the EC2 reads reject with (e.g. accessDenied("ec2:DescribeSubnets", "*")), by port method. */
+  ec2Failures = new Map<"describeSubnets" | "describeSecurityGroups", DeployerError>();
   /** KMS keys by region and key reference (id, ARN or alias: "eu-west-1 alias/shop-api"). */
   kmsKeys = new Map<string, KeyMetadata>();
   /** method name -> error it throws. */
@@ -685,6 +691,19 @@ export class FakeAccount {
   /** SSM, Secrets Manager, Logs and KMS metadata reads. */
   launch(): FakeLaunchPorts {
     return launchPorts(this, (m, args) => this.call(m, args));
+  }
+
+  ec2(): Ec2Port {
+    const lookup = (method: "describeSubnets" | "describeSecurityGroups", known: Set<string>) => async (ids: string[]) => {
+      this.call(method, [ids]);
+      const f = this.ec2Failures.get(method);
+      if (f) throw f;
+      return { found: ids.filter((id) => known.has(id)), missing: ids.filter((id) => !known.has(id)) };
+    };
+    return {
+      describeSubnets: lookup("describeSubnets", this.subnets),
+      describeSecurityGroups: lookup("describeSecurityGroups", this.securityGroups),
+    };
   }
 
   iam(): IamPort {
@@ -809,6 +828,7 @@ export class FakeWorld {
           ecr: acct.ecr(),
           iam: acct.iam(),
           ...acct.launch(),
+          ec2: acct.ec2(),
           identity: identity(`arn:aws:sts::${acct.id}:assumed-role/${name}/${req.sessionName}`),
         };
       },

@@ -88,6 +88,12 @@ const CAUGHT: CaughtRow[] = [
     action,
     expect: unverified("ACCESS_DENIED", `deploy-role-permissions:${action}`),
   })),
+  // the one-off task calls (issue 17): dev/api plans its migrate task, so the simulation asks them
+  ...(["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask"] as const).map((action) => ({
+    where: deployRole,
+    action,
+    expect: fails("ACCESS_DENIED", `deploy-role-permissions:${action}`),
+  })),
   // the deploy role's trust, read with iam:GetRole as the viewer and evaluated for deployer-ci (check never assumes the deploy role)
   { where: deployTrust, action: "sts:AssumeRole", expect: fails("ASSUME_ROLE_DENIED", "assume-role") },
   // dev's viewer role: what preflight reads with it (issue 18), and its metadata reads of what the tasks need at launch (issue 13)
@@ -113,6 +119,12 @@ const CAUGHT: CaughtRow[] = [
   },
   { where: viewRole, action: "ssm:DescribeParameters", expect: unverified("ACCESS_DENIED", "secrets:app/DATABASE_URL") },
   { where: viewRole, action: "logs:DescribeLogGroups", expect: unverified("ACCESS_DENIED", "logs:app") },
+  // the network dev/api's migrate task runs in (check task-network, issue 17)
+  ...["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"].map((action) => ({
+    where: viewRole,
+    action,
+    expect: unverified("ACCESS_DENIED", "task-network"),
+  })),
   // the execution role, simulated (issue 13)
   ...["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"].map((action) => ({
     where: execRole,
@@ -166,20 +178,6 @@ const NOT_CAUGHT: NotCaughtRow[] = [
     sentinel: true,
     why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it, and dev rolls: preflight simulates it for such services only (BLUE_GREEN_CAUGHT below)",
   },
-  // One-off tasks (issue 17): sent by a rollout of a service with `tasks:`; no preflight check
-  // simulates them yet, and the example's dev check runs no task.
-  ...["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask"].map((action) => ({
-    where: deployRole,
-    action,
-    sentinel: true,
-    why: "only a rollout of a service with tasks: sends it (one-off tasks); no check simulates it yet",
-  })),
-  ...["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"].map((action) => ({
-    where: viewRole,
-    action,
-    sentinel: true,
-    why: "for the task-network check of one-off tasks, which is not built yet: nothing reads them",
-  })),
   ...["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"].map(
     (action) => ({
       where: viewRole,

@@ -180,4 +180,38 @@ describe("several services (issue 17)", () => {
     expect(report.images).toBeUndefined();
     expect(writes(DEV)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
   });
+  it("a deleted subnet of api's network: check and rollout are NG on task-network before any write; worker (no task) is not checked for it", async () => {
+    await setup();
+    // dev's services run in subnet-022222222a1 and subnet-022222222b2 with sg-022222222c3 (sandbox/README.md).
+    sb!.admin.deleteSubnet({ account: DEV, region: "eu-west-1", subnetId: "subnet-022222222b2" });
+    sb!.admin.deleteSecurityGroup({ account: DEV, region: "eu-west-1", groupId: "sg-022222222c3" });
+    type Node = { id: string; verdict: string; message: string; error?: { code: string } };
+    const taskNetwork = (out: string, name: string) =>
+      (JSON.parse(out) as { targets: Array<{ target: { name: string } | string; checks: Node[] }> }).targets
+        .find((t) => (typeof t.target === "string" ? t.target : t.target.name) === name)!
+        .checks.find((c) => c.id === "task-network");
+
+    const check = await run(["check", "--image", TAG_A, "--env", "dev", "-o", "json"]);
+    expect(check.exitCode, describeRun(check)).toBe(1);
+    const api = taskNetwork(check.stdout, "dev/api");
+    expect(api, describeRun(check)).toMatchObject({ verdict: "fail", error: { code: "NETWORK_NOT_FOUND" } });
+    // EC2 fails the whole call for one missing id: the check names each missing one, not the ones that exist.
+    expect(api!.message).toContain("subnet subnet-022222222b2");
+    expect(api!.message).toContain("security group sg-022222222c3");
+    expect(api!.message).not.toContain("subnet-022222222a1");
+    expect(taskNetwork(check.stdout, "dev/worker")).toBeUndefined();
+    // Read as dev's viewer role.
+    const reads = sb!.admin.log({ account: DEV }).filter((e) => e.action === "DescribeSubnets");
+    expect(reads.length).toBeGreaterThan(0);
+
+    const rollout = await run(["rollout", "--image", TAG_A, "--env", "dev", "--service", "api", "-o", "json"]);
+    expect(rollout.exitCode, describeRun(rollout)).not.toBe(0);
+    expect(rollout.stdout + rollout.stderr).toContain("task-network");
+    expect(writes(DEV)).toEqual([]);
+
+    // --skip-tasks: no task runs, so the network of one is not checked.
+    const skipped = await run(["plan", "--image", TAG_A, "--env", "dev", "--service", "api", "--skip-tasks", "-o", "json"]);
+    expect(skipped.exitCode, describeRun(skipped)).toBe(0);
+    expect(taskNetwork(skipped.stdout, "dev/api")).toBeUndefined();
+  });
 });
