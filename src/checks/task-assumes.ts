@@ -80,10 +80,20 @@ export async function checkTaskAssumes(ctx: CheckContext): Promise<CheckResult> 
   const head = { ...TASK_ASSUMES_CHECK, target };
   const found = await destinations(ctx);
   if (found.list.length === 0) {
-    if (found.readError) {
+    if (found.readError && target.taskAssumes !== undefined) {
       return verdict(head, "skip", {
-        message: `could not read the task role's policies (${found.readError.awsCode ?? found.readError.code}); declare \`taskAssumes\` to check the roles the task assumes`,
+        message: `\`taskAssumes\` declares no role, and the task role's policies could not be read (${found.readError.awsCode ?? found.readError.code})`,
         evidence: { taskRole: target.taskRole },
+      });
+    }
+    if (found.readError) {
+      // Nothing declared and the policies unreadable: whether the task assumes a role of another
+      // account is not known, so the check is unverified (WARN; --strict fails), not skipped.
+      return verdict(head, "unverified", {
+        message: `could not read the task role's policies (${found.readError.awsCode ?? found.readError.code}): the roles of other accounts it may assume are not known`,
+        hint: `Let the reading role (viewer, else deploy role) read ${target.taskRole}'s policies (iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion; \`deployer iam\` grants them), or declare \`taskAssumes\` (an empty list when it assumes none). --strict turns this warning into an error.`,
+        evidence: { taskRole: target.taskRole },
+        error: found.readError,
       });
     }
     return verdict(head, "pass", {

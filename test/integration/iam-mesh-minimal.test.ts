@@ -119,6 +119,13 @@ const CAUGHT: CaughtRow[] = [
   },
   { where: viewRole, action: "ssm:DescribeParameters", expect: unverified("ACCESS_DENIED", "secrets:app/DATABASE_URL") },
   { where: viewRole, action: "logs:DescribeLogGroups", expect: unverified("ACCESS_DENIED", "logs:app") },
+  // the task role's policies, read to find the roles of other accounts it assumes: unreadable, and
+  // dev declaring no taskAssumes, whether the task assumes one is unknown (check task-assumes WARN)
+  ...["iam:ListRolePolicies", "iam:ListAttachedRolePolicies"].map((action) => ({
+    where: viewRole,
+    action,
+    expect: unverified("ACCESS_DENIED", "task-assumes"),
+  })),
   // the network dev/api's migrate task runs in (check task-network, issue 17)
   ...["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"].map((action) => ({
     where: viewRole,
@@ -178,14 +185,12 @@ const NOT_CAUGHT: NotCaughtRow[] = [
     sentinel: true,
     why: "only a BLUE_GREEN / LINEAR / CANARY rollback sends it, and dev rolls: preflight simulates it for such services only (BLUE_GREEN_CAUGHT below)",
   },
-  ...["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"].map(
-    (action) => ({
-      where: viewRole,
-      action,
-      sentinel: true,
-      why: "the task role's policies are read only to find roles of other accounts it may assume; unreadable, check task-assumes is SKIP (dev declares no taskAssumes)",
-    }),
-  ),
+  ...["iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion"].map((action) => ({
+    where: viewRole,
+    action,
+    sentinel: true,
+    why: "dev's task role has no inline and no attached policy: there is nothing to read with it (ListRolePolicies and ListAttachedRolePolicies are CAUGHT)",
+  })),
   {
     where: viewRole,
     action: "kms:DescribeKey",
