@@ -15,6 +15,7 @@ import type { Plan } from "../../src/plan/types.js";
 import type { CheckResult } from "../../src/checks/check-result.js";
 import { formatPlanText } from "../../src/report/plan-text.js";
 import type { Fixture } from "../../sandbox/index.js";
+import { statementsIn } from "../helpers/hint-statements.js";
 
 const NEW_TAG = "8d1e4b7";
 const PUBLISHER = "arn:aws:iam::333333333333:role/shop-events-publisher";
@@ -37,24 +38,6 @@ function top(plan: Plan, target: string, id: string): CheckResult {
   const c = plan.targets.find((t) => t.target.name === target)!.checks.find((x) => x.id === id);
   if (!c) throw new Error(`no check ${id}`);
   return c;
-}
-
-/** The JSON objects with Effect/Action pasted in a hint. */
-function statementsIn(hint: string | undefined): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  const text = hint ?? "";
-  for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
-    for (let j = text.indexOf("}", i); j >= 0; j = text.indexOf("}", j + 1)) {
-      try {
-        const v = JSON.parse(text.slice(i, j + 1)) as Record<string, unknown>;
-        if (v && typeof v === "object" && "Effect" in v && "Action" in v) out.push(v);
-        break;
-      } catch {
-        /* not yet the end of this object */
-      }
-    }
-  }
-  return out;
 }
 
 function withTarget(patch: (f: Fixture) => void): Fixture {

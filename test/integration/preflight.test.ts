@@ -14,6 +14,7 @@ import type { CheckResult } from "../../src/checks/check-result.js";
 import type { LaunchTargetOptions } from "../../sandbox/launch-resources.js";
 import type { Fixture } from "../../sandbox/index.js";
 import { formatPlanText } from "../../src/report/plan-text.js";
+import { statementsIn } from "../helpers/hint-statements.js";
 
 const DEV = "222222222222";
 const CENTRAL = "111111111111";
@@ -30,24 +31,6 @@ afterEach(async () => {
 
 function checksOf(plan: Plan, target: string): CheckResult[] {
   return walkChecks(plan.targets.find((t) => t.target.name === target)!.checks);
-}
-
-/** The policy statements (JSON objects with Effect/Action) pasted in a hint. */
-function statementsIn(hint: string | undefined): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  const text = hint ?? "";
-  for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
-    for (let j = text.indexOf("}", i); j >= 0; j = text.indexOf("}", j + 1)) {
-      try {
-        const v = JSON.parse(text.slice(i, j + 1)) as Record<string, unknown>;
-        if (v && typeof v === "object" && "Effect" in v && "Action" in v) out.push(v);
-        break;
-      } catch {
-        /* not yet the end of this object */
-      }
-    }
-  }
-  return out;
 }
 
 /** A target's live task definition (with tags), read with its own deploy role. */
