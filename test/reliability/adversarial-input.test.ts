@@ -1,10 +1,10 @@
 // Hostile configuration files (a pull request controls them): alias bombs of increasing depth, deep
-// nesting, 1 MiB files, template bombs. Each is accepted or refused within the bounds the README
-// states: under 1 s of CPU and under 100 MB of memory for the WHOLE `deployer` process (Node's own
-// ~60 MB included), with the file and line of the offending spot, and zero AWS calls.
+// nesting, 1 MiB files, template bombs. Each is accepted or refused with the file and line of the
+// offending spot, zero AWS calls, and under 100 MB of memory for the WHOLE `deployer` process (Node's
+// own ~60 MB included; peak RSS measured inside the child by measure-preload.cjs).
 //
-// Measured inside the child (measure-preload.cjs): CPU time is what deployer spends, whatever the
-// neighbours on a loaded CI machine do; wall time is only guarded against hangs (timeoutMs).
+// No time is asserted here: the "under 1 s of CPU" bound of the README is measured by `npm run bench`
+// (row "hostile inputs"), as every speed is. Wall time is only guarded against hangs (timeoutMs).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,7 +14,6 @@ import { exampleRepo, type TempRepo } from "../fixtures/config/repo.js";
 import { describeRun, runCli, type CliResult } from "../helpers/sandbox-cli.js";
 
 const PRELOAD = path.join(path.dirname(new URL(import.meta.url).pathname), "measure-preload.cjs");
-const MAX_CPU_MS = 1000;
 const MAX_RSS_MB = 100;
 const MiB = 1024 * 1024;
 
@@ -36,8 +35,8 @@ beforeEach(() => {
 });
 
 let runs = 0;
-/** `deployer ARGS` in the repo, with its CPU time and peak memory. */
-async function measured(args: string[]): Promise<{ r: CliResult; cpuMs: number; maxRssMB: number }> {
+/** `deployer ARGS` in the repo, with its peak memory. */
+async function measured(args: string[]): Promise<{ r: CliResult; maxRssMB: number }> {
   const file = path.join(measureDir, `run-${runs++}.json`);
   const r = await runCli(args, {
     cwd: repo.dir,
@@ -46,8 +45,8 @@ async function measured(args: string[]): Promise<{ r: CliResult; cpuMs: number; 
     env: { DEPLOYER_TEST_MEASURE: file },
     timeoutMs: 30_000,
   });
-  const m = JSON.parse(readFileSync(file, "utf8")) as { cpuMs: number; maxRssMB: number };
-  return { r, ...m };
+  const m = JSON.parse(readFileSync(file, "utf8")) as { maxRssMB: number };
+  return { r, maxRssMB: m.maxRssMB };
 }
 
 function aliasBomb(levels: number): string {
@@ -181,13 +180,11 @@ describe("hostile configuration files: refused within the bounds, with file:line
       new RegExp(`^error ${code} ${h.file.replace(/[.]/g, "\\.")}:${h.at[0]}:${h.at[1]} `, "m"),
     );
     expect(v.r.stderr).toMatch(h.message);
-    expect(v.cpuMs, `CPU time of deployer validate on ${h.name}`).toBeLessThan(MAX_CPU_MS);
     expect(v.maxRssMB, `peak memory of deployer validate on ${h.name}`).toBeLessThan(MAX_RSS_MB);
 
     const r = await measured(["rollout", "--image", "8d1e4b7"]);
     expect(r.r.exitCode, describeRun(r.r)).toBe(1);
     expect(r.r.stderr).toMatch(h.message);
-    expect(r.cpuMs).toBeLessThan(MAX_CPU_MS);
     expect(r.maxRssMB).toBeLessThan(MAX_RSS_MB);
     expect(sb.admin.log()).toEqual([]);
   });
@@ -216,7 +213,6 @@ describe("files within the limits are accepted within the same bounds", () => {
     edit();
     const v = await measured(["validate"]);
     expect(v.r.exitCode, describeRun(v.r)).toBe(0);
-    expect(v.cpuMs).toBeLessThan(MAX_CPU_MS);
     expect(v.maxRssMB).toBeLessThan(MAX_RSS_MB);
   });
 });
