@@ -158,6 +158,12 @@ describe("Numeric operators (the request value compared with the policy value)",
     }
     expect(holds({ NumericEquals: { "aws:MultiFactorAuthAge": "abc" } }, age("0"))).toBe(false);
   });
+
+  it("decimal values with several digits after the point compare as numbers", () => {
+    expect(holds({ NumericGreaterThan: { "aws:MultiFactorAuthAge": "3600" } }, age("3600.25"))).toBe(true);
+    expect(holds({ NumericLessThan: { "aws:MultiFactorAuthAge": "3600.75" } }, age("3600.5"))).toBe(true);
+    expect(holds({ NumericEquals: { "aws:MultiFactorAuthAge": "-12.50" } }, age("-12.5"))).toBe(true);
+  });
 });
 
 describe("Date operators (ISO 8601 or epoch seconds)", () => {
@@ -181,6 +187,13 @@ describe("Date operators (ISO 8601 or epoch seconds)", () => {
       expect([v, holds({ DateGreaterThan: { "aws:CurrentTime": "1970-01-02T00:00:00Z" } }, at(v))]).toEqual([v, false]);
     }
     expect(holds({ DateGreaterThan: { "aws:CurrentTime": "soon" } }, at("2026-12-01T00:00:00Z"))).toBe(false);
+  });
+
+  it("ISO 8601 with a numeric offset (W3C form, https://www.w3.org/TR/NOTE-datetime) is a date; a day without two digits, or text before the date, is not", () => {
+    expect(holds({ DateEquals: { "aws:CurrentTime": "2026-12-01T10:00:00Z" } }, at("2026-12-01T11:00:00+01:00"))).toBe(true);
+    expect(holds({ DateEquals: { "aws:CurrentTime": "2026-12-01T10:00:00+00:00" } }, at("1796119200"))).toBe(true);
+    expect(holds({ DateLessThan: { "aws:CurrentTime": "2100-01-01T00:00:00Z" } }, at("2026-12-1"))).toBe(false);
+    expect(holds({ DateLessThan: { "aws:CurrentTime": "2100-01-01T00:00:00Z" } }, at("on 2026-12-01"))).toBe(false);
   });
 });
 
@@ -210,6 +223,9 @@ describe("a key missing from the request", () => {
     // A value that is neither true nor false asks nothing that can hold.
     expect(holds({ Null: { "aws:TokenIssueTime": "maybe" } })).toBe(false);
     expect(holds({ Null: { "aws:TokenIssueTime": "maybe" } }, { "aws:TokenIssueTime": "x" })).toBe(false);
+    // Several values for one key: any of them may hold (values OR together).
+    expect(holds({ Null: { "aws:TokenIssueTime": ["true", "false"] } })).toBe(true);
+    expect(holds({ Null: { "aws:TokenIssueTime": ["true", "false"] } }, { "aws:TokenIssueTime": "x" })).toBe(true);
   });
 });
 
@@ -236,6 +252,8 @@ describe("multivalued keys: ForAnyValue and ForAllValues", () => {
     const c = { "ForAnyValue:StringNotEquals": { "aws:TagKeys": ["team", "app"] } };
     expect(holds(c, tags("team", "env"))).toBe(true);
     expect(holds(c, tags("team", "app"))).toBe(false);
+    // A missing key: ForAnyValue is false, negated or not.
+    expect(holds(c)).toBe(false);
   });
 
   it("ForAllValues: every request value matches some policy value; true for a missing key or an empty set", () => {

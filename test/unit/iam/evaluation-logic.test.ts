@@ -96,6 +96,12 @@ describe("identity policies: explicit Deny, Allow, implicit deny", () => {
     expect(evaluateIdentityPolicies({ ...PASS, policies: [withNull] }).matched).toEqual(["policy[0]#Pass"]);
   });
 
+  it("a named policy whose document is missing (could not be read) grants nothing and does not stop the evaluation", () => {
+    const unread = { name: "inline:unread", document: undefined } as unknown as { name: string; document: PolicyDocument };
+    expect(evaluateIdentityPolicies({ ...PASS, policies: [unread, doc(allowPass)] }).matched).toEqual(["policy[1]#Pass"]);
+    expect(evaluateIdentityPolicies({ ...PASS, policies: [unread] }).decision).toBe("implicitDeny");
+  });
+
   it("a named policy keeps its name; a bare document is named by its position", () => {
     const r = evaluateIdentityPolicies({
       ...PASS,

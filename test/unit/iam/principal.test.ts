@@ -71,6 +71,10 @@ describe("principalMatches: roles, sessions, users", () => {
     expect(principalMatches({ AWS: "arn:aws:iam::222222222222:role/deployer-ci" }, aws(SESSION))).toBe(false);
     expect(principalMatches({ AWS: "arn:aws:iam::111111111111:user/deployer-ci" }, aws(SESSION))).toBe(false);
     expect(principalMatches({ AWS: "arn:aws:iam::111111111111:role/" }, aws(SESSION))).toBe(false);
+    expect(principalMatches({ AWS: "arn:aws:iam::111111111111:role/deployer-ci/" }, aws(SESSION))).toBe(false);
+    // A user whose path is /role/ is no role; an sts ARN is no role ARN.
+    expect(principalMatches({ AWS: "arn:aws:iam::111111111111:user/role/deployer-ci" }, aws(SESSION))).toBe(false);
+    expect(principalMatches({ AWS: "arn:aws:sts::111111111111:role/deployer-ci" }, aws(SESSION))).toBe(false);
   });
 
   it("only sessions stand for a role: a user, or an ARN that only looks like a session, does not", () => {

@@ -138,6 +138,12 @@ describe("policy variables", () => {
     expect(matchesPattern("role/$", "role/$", o)).toBe(true);
     expect(matchesPattern("a$b${x}", "a$bX", opts({ x: "X" }))).toBe(true);
   });
+
+  it("braces without a `$` before them are literal text, and a `}` before the variable does not end it", () => {
+    const o = opts({ "aws:username": "alice" });
+    expect(matchesPattern("role/a{b}", "role/a{b}", o)).toBe(true);
+    expect(matchesPattern("role/a}${aws:username}", "role/a}alice", o)).toBe(true);
+  });
 });
 
 describe("arnMatches (ArnLike / ArnEquals)", () => {
