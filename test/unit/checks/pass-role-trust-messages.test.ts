@@ -13,13 +13,13 @@
 import { describe, expect, it } from "vitest";
 import { checkPassRole, passRoleStatement } from "../../../src/checks/pass-role.js";
 import { checkRoleTrust } from "../../../src/checks/role-trust.js";
-import type { PolicyDocument } from "../../../src/aws/ports.js";
+import type { PolicyDocument, PolicyStatement } from "../../../src/aws/ports.js";
 import { checkContext } from "./check-context.js";
 import { accessDenied, healthyWorld } from "../../helpers/fake-aws.js";
 import { makeTarget } from "../../helpers/factories.js";
 
 const target = makeTarget();
-const doc = (...Statement: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement });
+const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 const ecs = { Service: "ecs-tasks.amazonaws.com" };
 
 async function trustCheck(trust: PolicyDocument) {
