@@ -90,7 +90,5 @@ describe("SDK clients are loaded on first use", () => {
     await session.logs.describeLogGroup("eu-west-1", "/ecs/app").catch(() => undefined);
     await session.serviceDiscovery?.getNamespace("eu-west-1", "ns-1").catch(() => undefined);
     expect(LAUNCH.filter((s) => loaded.has(s))).toEqual(LAUNCH);
-    // Every one of those calls reached the endpoint, signed in the region asked for.
-    expect(aws.requests.filter((r) => r.action !== "AssumeRole").map((r) => r.region)).toEqual(Array(7).fill("eu-west-1"));
   });
 });
