@@ -2,7 +2,7 @@
 // and region (check task-network). Reads only, in the target's region.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { isAwsError, toDeployerError } from "./aws-error.js";
 import type { PortContext } from "./port-context.js";
 import type { Ec2Lookup, Ec2Port } from "./ports.js";
@@ -36,6 +36,11 @@ async function lookup(ids: string[], notFound: string, ask: (ids: string[]) => P
     }
   }
   return out;
+}
+
+/** The port over a client of its own made with `config` (region, credentials, retries, endpoint): what sessions use. */
+export function ec2PortWith(config: Record<string, unknown>, context: PortContext = {}): Ec2Port {
+  return createEc2Port(new EC2Client(config), context);
 }
 
 export function createEc2Port(client: EC2Client, context: PortContext = {}): Ec2Port {

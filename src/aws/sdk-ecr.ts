@@ -1,5 +1,5 @@
 // EcrPort over @aws-sdk/client-ecr. The client must be in the repository's region.
-import { DescribeImagesCommand, GetRepositoryPolicyCommand, type ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
+import { DescribeImagesCommand, GetRepositoryPolicyCommand, ECRClient, type ImageIdentifier } from "@aws-sdk/client-ecr";
 import { DeployerError } from "../errors.js";
 import { isAwsError, toDeployerError } from "./aws-error.js";
 import { isoDate } from "./json-safe.js";
@@ -7,6 +7,11 @@ import { parsePolicyDocument } from "./policy-document.js";
 import type { PortContext } from "./port-context.js";
 import type { EcrPort, ImageDetail, RepositoryRef } from "./ports.js";
 import { repositoryArn } from "../config/aws-names.js";
+
+/** The port over a client of its own made with `config` (region, credentials, retries, endpoint): what sessions use. */
+export function ecrPortWith(config: Record<string, unknown>, context: PortContext = {}): EcrPort {
+  return createEcrPort(new ECRClient(config), context);
+}
 
 export function createEcrPort(client: ECRClient, context: PortContext = {}): EcrPort {
   const repositoryMissing = (repo: RepositoryRef, action: string, cause: unknown): DeployerError =>

@@ -14,7 +14,7 @@ import {
   RegisterTaskDefinitionCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
-  type ECSClient,
+  ECSClient,
   type RegisterTaskDefinitionCommandInput,
   type Service,
   type ServiceDeployment,
@@ -44,6 +44,11 @@ export const DESCRIBE_TASKS_BATCH = 100;
 export const DESCRIBE_SERVICES_BATCH = 10;
 /** DescribeServiceDeployments / DescribeServiceRevisions: "You can specify a maximum of 20 ARNs." */
 export const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
+
+/** The port over a client of its own made with `config` (region, credentials, retries, endpoint): what sessions use. */
+export function ecsPortWith(config: Record<string, unknown>, context: PortContext = {}): EcsPort {
+  return createEcsPort(new ECSClient(config), context);
+}
 
 export function createEcsPort(client: ECSClient, context: PortContext = {}): EcsPort {
   const ctx = (action: string, resource?: string, hint?: string): AwsErrorContext => ({ ...context, action, resource, hint });

@@ -9,7 +9,7 @@ import {
   SimulatePrincipalPolicyCommand,
   type ContextKeyTypeEnum,
   type EvaluationResult,
-  type IAMClient,
+  IAMClient,
   type Statement,
 } from "@aws-sdk/client-iam";
 import { DeployerError } from "../errors.js";
@@ -20,6 +20,11 @@ import type { PortContext } from "./port-context.js";
 import type { IamPort, PolicyDocument, SimulationResult } from "./ports.js";
 
 /** A role name from a role name or a role ARN (`arn:aws:iam::123:role/path/name` -> `name`). */
+
+/** The port over a client of its own made with `config` (region, credentials, retries, endpoint): what sessions use. */
+export function iamPortWith(config: Record<string, unknown>, context: PortContext = {}): IamPort {
+  return createIamPort(new IAMClient(config), context);
+}
 
 export function createIamPort(client: IAMClient, context: PortContext = {}): IamPort {
   const fail = (e: unknown, action: string, resource: string, hint?: string): DeployerError =>

@@ -12,14 +12,16 @@
 // sts:TagSession; where it does not, AssumeRole is denied naming sts:TagSession, and the role is
 // assumed again without tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
 //
+// Loading: only STS (the first call) is imported with this module. ECS, ECR and IAM are loaded after
+// the first STS call, the ports of what tasks need at launch (SSM, Secrets Manager, Logs, KMS, Cloud
+// Map, RAM, EC2) at their first call (`portModules`, `loadOnce`): an unreachable endpoint is reported
+// without waiting for a dozen SDK packages to load (issue 14).
+//
 // Resource use: every client of every session shares one pair of keep-alive agents (sockets are
 // pooled per endpoint, at most `maxSockets` each), and each identity's credentials are cached once
 // and shared by its clients (see refreshing-credentials.ts).
 import http from "node:http";
 import https from "node:https";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from "@aws-sdk/client-sts";
 import { DeployerError, isDeployerError, withErrorContext } from "../errors.js";
 import { VERSION } from "../version.js";
@@ -27,20 +29,27 @@ import { awsErrorName, isAwsError, redactSecrets, toDeployerError } from "./aws-
 import { asBaseCredentials, refreshableFromSource, sourceOf, type BaseCredentials } from "./base-credentials.js";
 import { refreshingCredentials, type AwsCredentialIdentity, type AwsCredentialIdentityProvider } from "./refreshing-credentials.js";
 import { createRetryStrategy } from "./retry.js";
-import { createEcrPort } from "./sdk-ecr.js";
-import { createEcsPort } from "./sdk-ecs.js";
-import { createIamPort } from "./sdk-iam.js";
-import { createKmsPort } from "./sdk-kms.js";
-import { createLogsPort } from "./sdk-logs.js";
-import { createEc2Port } from "./sdk-ec2.js";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { createSecretsManagerPort } from "./sdk-secrets-manager.js";
-import { createSsmPort } from "./sdk-ssm.js";
-import { createRamPort, createServiceDiscoveryPort } from "./sdk-sharing.js";
+import { loadOnce } from "./region-clients.js";
 import { accountOfArn, parseRoleArn, roleNameOf, dnsSuffixOf } from "../config/aws-names.js";
 import type { AssumeRoleRequest, BaseLifetime, CallerIdentity, EcrPort, SessionFactory, TargetSession } from "./ports.js";
 
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
+
+/**
+ * The ports' modules, each with its SDK client package, loaded on first use (see the top of this
+ * file); `import()` loads a module once, later calls get the same one.
+ */
+const portModules = {
+  ecr: () => import("./sdk-ecr.js"),
+  ecs: () => import("./sdk-ecs.js"),
+  iam: () => import("./sdk-iam.js"),
+  ssm: () => import("./sdk-ssm.js"),
+  secretsManager: () => import("./sdk-secrets-manager.js"),
+  logs: () => import("./sdk-logs.js"),
+  kms: () => import("./sdk-kms.js"),
+  sharing: () => import("./sdk-sharing.js"),
+  ec2: () => import("./sdk-ec2.js"),
+};
 
 export interface SessionFactoryOptions {
   /** Send every request (STS included) here instead of AWS: --endpoint-url / AWS_ENDPOINT_URL. */
@@ -342,7 +351,8 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
       if (!p) {
         p = (async () => {
           const identity = await baseIdentity(region);
-          const ecr = createEcrPort(new ECRClient(clientConfig(region, baseCredentials)), {
+          const { ecrPortWith } = await portModules.ecr();
+          const ecr = ecrPortWith(clientConfig(region, baseCredentials), {
             account: identity.account,
             endpoint: endpointFor("ecr", region),
           });
@@ -356,7 +366,8 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
 
     async registry(req) {
       const { credentials, identity } = await assume(req);
-      const ecr = createEcrPort(new ECRClient(clientConfig(req.region, credentials)), {
+      const { ecrPortWith } = await portModules.ecr();
+      const ecr = ecrPortWith(clientConfig(req.region, credentials), {
         target: req.target,
         account: identity.account,
         endpoint: endpointFor("ecr", req.region),
@@ -366,29 +377,48 @@ export function createSessionFactory(opts: SessionFactoryOptions): ClosableSessi
 
     async target(req): Promise<TargetSession> {
       const { credentials, identity } = await assume(req);
+      const [{ ecsPortWith }, { ecrPortWith }, { iamPortWith }] = await Promise.all([
+        portModules.ecs(),
+        portModules.ecr(),
+        portModules.iam(),
+      ]);
       const context = { target: req.target, account: identity.account };
+      const config = (region: string) => clientConfig(region, credentials);
+      const at = (service: AwsService) => ({ ...context, endpoint: endpointFor(service, req.region) });
+      // What tasks need at launch (metadata only), in whichever region a reference names: each port
+      // made, its module and client loaded, at its first call (only some checks of some targets use them).
+      const ssm = loadOnce(async () => (await portModules.ssm()).createSsmPort(config, at("ssm")));
+      const secretsManager = loadOnce(async () =>
+        (await portModules.secretsManager()).createSecretsManagerPort(config, at("secretsmanager")),
+      );
+      const logs = loadOnce(async () => (await portModules.logs()).createLogsPort(config, at("logs")));
+      const kms = loadOnce(async () => (await portModules.kms()).createKmsPort(config, at("kms")));
+      const serviceDiscovery = loadOnce(async () =>
+        (await portModules.sharing()).createServiceDiscoveryPort(config, at("servicediscovery")),
+      );
+      const ram = loadOnce(async () => (await portModules.sharing()).createRamPort(config, at("ram")));
+      // The network a one-off task runs in (subnets, security groups): in the target's region.
+      const ec2 = loadOnce(async () => (await portModules.ec2()).ec2PortWith(config(req.region), at("ec2")));
       return {
         identity,
-        ecs: createEcsPort(new ECSClient(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("ecs", req.region) }),
-        ecr: createEcrPort(new ECRClient(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("ecr", req.region) }),
+        ecs: ecsPortWith(config(req.region), at("ecs")),
+        ecr: ecrPortWith(config(req.region), at("ecr")),
         // IAM is global: the client is given the target's region and the SDK's endpoint rules pick
         // the partition's IAM endpoint and signing region (us-east-1 for aws).
-        iam: createIamPort(new IAMClient(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("iam", req.region) }),
-        // What tasks need at launch (metadata only), in whichever region a reference names.
-        ssm: createSsmPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("ssm", req.region) }),
-        secretsManager: createSecretsManagerPort((region) => clientConfig(region, credentials), {
-          ...context,
-          endpoint: endpointFor("secretsmanager", req.region),
-        }),
-        logs: createLogsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("logs", req.region) }),
-        kms: createKmsPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("kms", req.region) }),
-        serviceDiscovery: createServiceDiscoveryPort((region) => clientConfig(region, credentials), {
-          ...context,
-          endpoint: endpointFor("servicediscovery", req.region),
-        }),
-        ram: createRamPort((region) => clientConfig(region, credentials), { ...context, endpoint: endpointFor("ram", req.region) }),
-        // The network a one-off task runs in (subnets, security groups): in the target's region.
-        ec2: createEc2Port(new EC2Client(clientConfig(req.region, credentials)), { ...context, endpoint: endpointFor("ec2", req.region) }),
+        iam: iamPortWith(config(req.region), at("iam")),
+        ssm: { describeParameter: async (region, name) => (await ssm()).describeParameter(region, name) },
+        secretsManager: { describeSecret: async (region, id) => (await secretsManager()).describeSecret(region, id) },
+        logs: { describeLogGroup: async (region, name) => (await logs()).describeLogGroup(region, name) },
+        kms: { describeKey: async (region, keyId) => (await kms()).describeKey(region, keyId) },
+        serviceDiscovery: { getNamespace: async (region, idOrArn) => (await serviceDiscovery()).getNamespace(region, idOrArn) },
+        ram: {
+          listInvitations: async (region) => (await ram()).listInvitations(region),
+          listAssociations: async (region, q) => (await ram()).listAssociations(region, q),
+        },
+        ec2: {
+          describeSubnets: async (ids) => (await ec2()).describeSubnets(ids),
+          describeSecurityGroups: async (ids) => (await ec2()).describeSecurityGroups(ids),
+        },
       };
     },
 
