@@ -77,6 +77,37 @@ describe("executionRoleFacts: the questions asked", () => {
     expect(facts.secrets[0]).toMatchObject({ resourceArn: PARAM_ARN, keyRef: "alias/shop", read: { ok: true, value: { arn: PARAM_ARN } } });
   });
 
+  it("asks kms:Decrypt once per decrypting service, each with its own kms:ViaService", async () => {
+    const world = launchWorld();
+    const acct = world.account(target.account);
+    acct.parameters.set(`eu-west-1 ${PARAM}`, { name: PARAM, arn: PARAM_ARN, type: "SecureString", keyId: KEY_ARN });
+    acct.secrets.set(`eu-west-1 ${SECRET_ID}`, { arn: SECRET_ARN, name: "shop/db", kmsKeyId: OTHER_KEY_ARN });
+    acct.kmsKeys.set(`eu-west-1 ${KEY_ARN}`, keyOf());
+    acct.kmsKeys.set(`eu-west-1 ${OTHER_KEY_ARN}`, keyOf(OTHER_KEY_ARN));
+    await executionRoleFacts(await launchContext(world, secrets(PARAM, SECRET_ID)));
+    const kms = simulations(world).filter(([, actions]) => actions.includes("kms:Decrypt"));
+    expect(kms).toEqual([
+      [EXEC, ["kms:Decrypt"], [KEY_ARN], [{ key: "kms:ViaService", type: "string", values: ["ssm.eu-west-1.amazonaws.com"] }]],
+      [
+        EXEC,
+        ["kms:Decrypt"],
+        [OTHER_KEY_ARN],
+        [{ key: "kms:ViaService", type: "string", values: ["secretsmanager.eu-west-1.amazonaws.com"] }],
+      ],
+    ]);
+  });
+
+  it("asks logs:CreateLogGroup only when the task creates its group", async () => {
+    const world = launchWorld();
+    await executionRoleFacts(await launchContext(world, awslogs()));
+    expect(simulations(world).find(([, actions]) => actions.includes("logs:PutLogEvents"))?.[1]).toEqual([
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]);
+  });
+
   it("asks nothing of ECR for images of other registries, and nothing at all for a definition that needs nothing", async () => {
     const world = launchWorld();
     const ctx = await launchContext(world);

@@ -222,6 +222,14 @@ describe("launchNeeds", () => {
     expect(needs.logs).toEqual([]);
   });
 
+  it("skips null entries of secrets and secretOptions (a template that rendered null) instead of crashing", () => {
+    const needs = launchNeeds(
+      def({ secrets: [null as never, { name: "A", valueFrom: "/a" }], logConfiguration: { logDriver: "awslogs", secretOptions: [null] } }),
+      target,
+    );
+    expect(needs.secrets.map((s) => s.name)).toEqual(["A"]);
+  });
+
   it("ignores secrets and secretOptions that are not lists", () => {
     const needs = launchNeeds(def({ secrets: "x" as never, logConfiguration: { logDriver: "awslogs", secretOptions: {} } }), target);
     expect(needs.secrets).toEqual([]);

@@ -28,6 +28,10 @@ describe("check: live-task-definition", () => {
       action: "ecs:DescribeTaskDefinition",
       resource: "arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4",
     });
+    expect(r.message).toBe(
+      "the service runs arn:aws:ecs:eu-west-1:222222222222:task-definition/gone:4, which DescribeTaskDefinition does not find",
+    );
+    expect(r.hint).toBe("The revision was deleted while the service still runs it; deploy with care: there is nothing to roll back to.");
   });
 
   it("says when the desired family has no revision yet (first deployment of it)", async () => {

@@ -261,6 +261,17 @@ describe("check: secrets", () => {
       expect(c.error).toMatchObject({ action: "ssm:GetParameters" });
     });
 
+    it("fails when the read is denied, even if the key then cannot be described", async () => {
+      const world = deny(withKey(launchWorld()), "ssm:GetParameters", PARAM_ARN);
+      world.account(target.account).failures.set("describeKey", accessDenied("kms:DescribeKey", "alias/shop"));
+      const c = await one(world, PARAM);
+      expect(c.verdict).toBe("fail");
+      expect(c.message).toBe(
+        `no policy of ${EXEC} allows ssm:GetParameters on ${PARAM_ARN}: ECS would stop the tasks with ResourceInitializationError`,
+      );
+      expect(c.error).toMatchObject({ code: "EXECUTION_ROLE_DENIED" });
+    });
+
     it("shows only the failures when another finding is merely unverified", async () => {
       const world = deny(withKey(launchWorld()), "kms:Decrypt", KEY_ARN);
       deny(world, "ssm:GetParameters", PARAM_ARN, { missingContextValues: ["aws:SourceVpce"] });
