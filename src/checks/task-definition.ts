@@ -47,7 +47,6 @@ export async function checkTaskDefinition(ctx: CheckContext): Promise<CheckResul
     family: def.family,
     image: desired.imageRef,
     validator: ctx.validateTaskDefinition ? "run" : "not supplied",
-    ...(validatorErrors.length > 0 ? { problems: validatorErrors.map((e) => e.message) } : {}),
   };
 
   if (problems.length > 0 || validatorErrors.length > 0) {
