@@ -150,6 +150,11 @@ describe("where a field was written", () => {
     expect(whereWritten(t, "executionRole")).toBe(path.join("environments", "prod.yaml"));
   });
 
+  it("whereWritten: a target without positions names its file", () => {
+    const file = path.join(process.cwd(), "environments", "prod.yaml");
+    expect(whereWritten(makeTarget({ file, locations: undefined }), "taskRole")).toBe(path.join("environments", "prod.yaml"));
+  });
+
   it("whereWritten: a file outside the working directory keeps its absolute path", () => {
     const file = path.resolve(process.cwd(), "..", "elsewhere", "prod.yaml");
     const t = makeTarget({ file, locations: { cluster: { file, line: 4, column: 1 } } });

@@ -468,6 +468,18 @@ describe("check deploy-role-permissions", () => {
     });
   });
 
+  it("a weak denial and an unknowable answer together: the parent says either may be the case", async () => {
+    const w = healthyWorld(target);
+    w.account(A).simulation.set(`ecs:ListServiceDeployments ${SERVICE}`, "implicitDeny");
+    w.account(A).simulation.set(`ecs:UpdateService ${SERVICE}`, "implicitDeny");
+    w.account(A).simulationDetails.set(`ecs:UpdateService ${SERVICE}`, { missingContextValues: ["aws:SourceVpce"] });
+    const r = await checkDeployRolePermissions(await ctxFor(w));
+    expect(r.verdict).toBe("unverified");
+    expect(r.message).toBe(
+      `ecs:UpdateService, ecs:ListServiceDeployments for ${target.deployRole}: denied, with a weaker fallback, or not verified`,
+    );
+  });
+
   it("a fail outweighs an unverified in the parent", async () => {
     const w = healthyWorld(target);
     w.account(A).simulation.set(`ecs:UpdateService ${SERVICE}`, "implicitDeny");

@@ -362,6 +362,31 @@ describe("answerPermissions when the simulation is refused: the role's policies,
     expect(r).not.toHaveProperty("policiesRead");
   });
 
+  it("several operators deployer does not evaluate are all named", async () => {
+    const w = refusedWorld();
+    w.account(A).inline.set("deployer", {
+      deploy: doc({
+        Effect: "Allow",
+        Action: "ecs:UpdateService",
+        Resource: "*",
+        Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" }, BinaryEquals: { "aws:x": "AA==" } },
+      }),
+    });
+    expect((await answer(w, [update])).answers[0]).toMatchObject({
+      verdict: "unverified",
+      why: "the role's policies use condition operators deployer does not evaluate (IpAddress, BinaryEquals)",
+    });
+  });
+
+  it("a read error that names no action is taken as ListRolePolicies'", async () => {
+    const w = refusedWorld();
+    w.account(A).failures.set("listInlinePolicies", new DeployerError({ code: "AWS_ERROR", message: "throttled" }));
+    expect((await answer(w, [update])).answers[0]).toMatchObject({
+      verdict: "unverified",
+      why: "iam:SimulatePrincipalPolicy failed (AccessDenied) and reading the role's policies failed (iam:ListRolePolicies: AWS_ERROR)",
+    });
+  });
+
   it("a simulation error without an AWS code is named by deployer's code", async () => {
     const w = healthyWorld(target);
     w.account(A).failures.set("simulatePrincipalPolicy", new DeployerError({ code: "ENDPOINT_UNREACHABLE", message: "no route" }));

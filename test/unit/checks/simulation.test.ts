@@ -59,6 +59,15 @@ describe("findResult: the simulation's answer for one (action, resource)", () =>
     // …but not another action's "*".
     expect(findResult(star, "ecs:UpdateService", "*")).toBeUndefined();
   });
+
+  it("a simulation with ResourceArns (one of them '*') answers only for those: not for another resource", () => {
+    const some = [
+      result({ action: "ecs:UpdateService", resource: TASK_ROLE, decision: "allowed" }),
+      result({ action: "ecs:UpdateService", resource: "*", decision: "allowed" }),
+    ];
+    expect(findResult(some, "ecs:UpdateService", "arn:aws:ecs:eu-west-1:222222222222:service/shop-dev/api")).toBeUndefined();
+    expect(findResult(some, "ecs:UpdateService", "*")).toBe(some[1]);
+  });
 });
 
 describe("readAccess: what one simulated (action, resource) means", () => {
