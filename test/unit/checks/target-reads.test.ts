@@ -253,9 +253,11 @@ describe("rolePolicies / deployRolePolicies: a role's policies for the local eva
     expect(calls("listAttachedPolicies").map((c) => c.args)).toEqual([["deployer"]]);
   });
 
-  it("another role by its name", async () => {
+  it("another role by its name, read apart from the deploy role's", async () => {
     const { reads, acct } = await readsFor();
     acct.inline.set("shop-api-exec", { pull: allowEcs });
+    acct.inline.set("deployer", { deploy: allowAll });
+    expect(await reads.deployRolePolicies()).toEqual({ ok: true, value: { policies: [{ name: "inline:deploy", document: allowAll }] } });
     expect(await reads.rolePolicies(target.executionRole)).toEqual({
       ok: true,
       value: { policies: [{ name: "inline:pull", document: allowEcs }] },
