@@ -245,8 +245,9 @@ describe("check image-pull: the parent", () => {
     const before = world.calls.length;
     const r = await checkImagePull(ctx);
     expect(r.verdict).toBe("fail");
-    expect(r.message).toMatch(/^image\.repository: /);
-    expect(r.error).toMatchObject({ code: "CONFIG_INVALID", field: "image.repository" });
+    expect(r.message).toMatch(/^image\.repository: Not an ECR repository URI: "docker\.io\/library\/nginx"/);
+    expect(r.error).toMatchObject({ code: "CONFIG_INVALID", field: "image.repository", target: "dev", account: "222222222222" });
+    expect(r.hint).toMatch(/^Write it as ACCOUNT\.dkr\.ecr\.REGION\.amazonaws\.com\/NAME/);
     expect(r.children).toBeUndefined();
     expect(world.calls.length).toBe(before);
   });

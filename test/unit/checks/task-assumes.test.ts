@@ -204,6 +204,18 @@ describe("check task-assumes: the task role's side (its identity policy)", () =>
     expect(r.message).toBe(allow!.message);
   });
 
+  it("a destination in another account: IAM's implicitDeny with the task role's statement matched is its side allowing", async () => {
+    // SimulatePrincipalPolicy cannot see the other account's trust policy: its identity side is what counts here.
+    const { allow } = await run(declared(DEST), {
+      destinations: new Map([[DEST, trusting(TASK_ROLE)]]),
+      world: (w) => {
+        w.account(A).simulation.set(`sts:AssumeRole ${DEST}`, "implicitDeny");
+        w.account(A).simulationDetails.set(`sts:AssumeRole ${DEST}`, { matchedStatements: ["shop-api-task-events"] });
+      },
+    });
+    expect(allow).toMatchObject({ verdict: "pass", evidence: { matched: ["shop-api-task-events"] } });
+  });
+
   it("an explicit Deny: fails, and the hint says to narrow it", async () => {
     const { allow } = await run(declared(DEST), {
       destinations: new Map([[DEST, trusting(TASK_ROLE)]]),
