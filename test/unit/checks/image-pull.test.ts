@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkImagePull } from "../../../src/checks/image-pull.js";
 import type { CheckResult } from "../../../src/checks/check-result.js";
+import { DeployerError } from "../../../src/errors.js";
 import type { Target } from "../../../src/config/types.js";
 import { checkContext } from "./check-context.js";
 import { accessDenied, awsException, healthyWorld, type FakeWorld } from "../../helpers/fake-aws.js";
@@ -307,6 +308,25 @@ describe("check image-pull:image", () => {
         resource: REPLICA,
         field: "imageRepository",
         location: { line: 10 },
+      });
+    });
+
+    it("the replica missing: AWS's own code and message are kept on the error", async () => {
+      const world = healthyWorld(t);
+      world.account(t.account).failures.set(
+        "findImage",
+        new DeployerError({
+          code: "IMAGE_NOT_FOUND",
+          message: "Repository shop/api does not exist",
+          awsCode: "RepositoryNotFoundException",
+          awsMessage: "The repository with name 'shop/api' does not exist in the registry with id '222222222222'",
+        }),
+      );
+      const { r } = await pull(world, t);
+      expect(child(r, "image-pull:image").error).toMatchObject({
+        code: "IMAGE_NOT_PULLABLE",
+        awsCode: "RepositoryNotFoundException",
+        awsMessage: "The repository with name 'shop/api' does not exist in the registry with id '222222222222'",
       });
     });
 
@@ -645,6 +665,25 @@ describe("check image-pull:repository-policy", () => {
     );
     expect(p.hint).toBe(`Grant the deploy accounts by name instead: ${GRANT}`);
     expect(p.evidence).toMatchObject({ grantedTo: "*" });
+  });
+
+  it("a grant conditioned on the execution role's ARN is evaluated with it", async () => {
+    const byRole = await policyOf([
+      { Effect: "Allow", Principal: "*", Action: PULL, Condition: { ArnEquals: { "aws:PrincipalArn": EXEC } } },
+    ]);
+    expect(byRole.verdict).toBe("warn");
+    expect(byRole.message).toContain("(restricted by conditions)");
+    const other = await policyOf([
+      {
+        Effect: "Allow",
+        Principal: "*",
+        Action: PULL,
+        Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::222222222222:role/other" } },
+      },
+    ]);
+    expect(other.verdict).toBe("fail");
+    const roleByName = await policyOf([{ Effect: "Allow", Principal: { AWS: EXEC }, Action: PULL }]);
+    expect(roleByName.verdict).toBe("pass");
   });
 
   it('Principal "*" in every form, and NotPrincipal, is public; one unconditioned grant makes it "anyone"', async () => {

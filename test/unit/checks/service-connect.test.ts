@@ -32,7 +32,8 @@ interface Cloud {
   /** What the target's account received (GetResourceShareInvitations); an Error: it throws; undefined: no RAM client. */
   invitations?: ShareInvitationInfo[] | Error;
   /** The owner's side, when the fleet has a session there. */
-  owner?: { resources: ShareAssociationInfo[] | Error; principals?: ShareAssociationInfo[] } | { unavailable: string } | { noRam: true };
+  owner?:
+    { resources: ShareAssociationInfo[] | Error | string; principals?: ShareAssociationInfo[] } | { unavailable: string } | { noRam: true };
   /** A viewer session in the target's own account (the reader of Cloud Map and RAM there). */
   viewer?: boolean;
   /** The namespaces the service's deployments use. */
@@ -116,7 +117,7 @@ async function scContext(cloud: Cloud, t: Target = target): Promise<{ ctx: Check
             listAssociations: async (region, q) => {
               log.listAssociations.push([region, q]);
               if (q.type === "RESOURCE") {
-                if (owner.resources instanceof Error) throw owner.resources;
+                if (!Array.isArray(owner.resources)) throw owner.resources;
                 return owner.resources.filter((a) => !q.resourceArn || a.entity === q.resourceArn);
               }
               return (owner.principals ?? []).filter((a) => !q.shareArns || q.shareArns.includes(a.shareArn));
@@ -374,6 +375,11 @@ describe("check service-connect: not visible, and why (the owner's side read)", 
     );
     expect(r.evidence).toMatchObject({ ownerShares: null });
     expect(String(r.evidence!.ownerUnavailable)).toContain(`as ${OWNER_VIEWER} failed`);
+  });
+
+  it("the owner's RAM rejecting with something that is not an Error: its text", async () => {
+    const { r } = await run({ owner: { resources: "socket closed" }, invitations: [] });
+    expect(r.evidence).toMatchObject({ ownerUnavailable: `reading the owner's RAM shares as ${OWNER_VIEWER} failed: socket closed` });
   });
 
   it("the owner's side without RAM, without a viewer, or without any fleet: noted as unavailable", async () => {

@@ -226,10 +226,12 @@ describe("check task-network: verdicts, messages and hints", () => {
       "AWS reported a server-side error after the SDK's retries; re-running usually works. --strict turns this warning into an error.",
     );
 
+    // An SDK error as the port rejects with it: the ids asked are the error's resource.
     const w2 = world(target);
-    w2.account(A).ec2Failures.set("describeSubnets", toError(awsException("InvalidParameterValue", "bad"), "ec2:DescribeSubnets"));
+    w2.account(A).ec2Failures.set("describeSubnets", awsException("InvalidParameterValue", "bad") as never);
     const r2 = await checkTaskNetwork(await ctxFor(w2, target));
     expect(r2.hint).toBe("Run the check again. --strict turns this warning into an error.");
+    expect(r2.error).toMatchObject({ action: "ec2:DescribeSubnets", resource: "subnet-0aaa,subnet-0bbb", target: "dev" });
   });
 
   it("no EC2 client: unverified, the network named in the evidence", async () => {
@@ -257,6 +259,14 @@ describe("check task-network: verdicts, messages and hints", () => {
     bridge.account(A).services.set(SERVICE, { ...bridge.account(A).services.get(SERVICE)!, launch: { launchType: "EC2" } });
     const b = await checkTaskNetwork(await ctxFor(bridge, target));
     expect(b.message).toBe(`${SERVICE} has no awsvpc network configuration: its one-off tasks (migrate) run without one`);
+    const two = await ctxFor(bridge, target);
+    two.project.config.services = two.project.config.services.map((x) => ({
+      ...x,
+      tasks: [...(x.tasks ?? []), { name: "seed", command: ["bin/seed"], container: "app", timeoutSeconds: 60 }],
+    }));
+    expect((await checkTaskNetwork(two)).message).toBe(
+      `${SERVICE} has no awsvpc network configuration: its one-off tasks (migrate, seed) run without one`,
+    );
     expect(bridge.calls.some((c) => c.method === "describeSubnets")).toBe(false);
   });
 });
