@@ -174,7 +174,11 @@ describe("check service-connect: which namespaces are checked", () => {
       ["eu-west-1", NS2],
     ]);
     const [one, two] = r.children!;
-    expect(one).toMatchObject({ id: `service-connect:${NS}`, verdict: "pass" });
+    expect(one).toMatchObject({
+      id: `service-connect:${NS}`,
+      verdict: "pass",
+      title: `namespace ${NS} (owner ${OWNER}) is visible from ${A}`,
+    });
     expect(one!.message).toBe(`${NS} (shop.internal, owner ${OWNER}) is visible from ${A}`);
     expect(one!.evidence).toEqual({ namespace: NS, owner: OWNER, usedBy: ["deployment ecs-svc/1 (PRIMARY)"], name: "shop.internal" });
     // Cloud Map did not name the owner: the ARN's account is.
@@ -457,6 +461,8 @@ describe("check service-connect: not visible, and why (only the target's invitat
       `Share it with ${A} through AWS RAM (in account ${OWNER}: aws ram create-resource-share --region eu-west-1 --name <name> --resource-arns ${NS} --principals ${A} --permission-arns ${PERMISSION}) and accept the invitation in ${A}; or allow arn:aws:sts::${A}:assumed-role/deployer/test ram:GetResourceShareInvitations so deployer can name the share.`,
     );
     expect(r.evidence).toMatchObject({ invitations: null, invitationsError: "Access denied: ram:GetResourceShareInvitations on *" });
+    const failing = await run({ invitations: awsException("InternalException", "RAM is unwell") });
+    expect(failing.r.evidence).toMatchObject({ invitationsError: "ram:GetResourceShareInvitations failed for *: InternalException" });
     const noRam = await run({});
     expect(noRam.r.message).toContain(": why could not be read (no RAM access);");
     expect(noRam.r.evidence).not.toHaveProperty("invitationsError");

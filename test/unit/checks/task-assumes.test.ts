@@ -110,6 +110,7 @@ describe("check task-assumes: the destinations", () => {
     expect(r.hint).toContain("iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion");
     expect(r.hint).toMatch(/an empty list when it assumes none\)\. --strict turns this warning into an error\.$/);
     expect(r.error).toMatchObject({ awsCode: "ServiceFailure", action: "iam:ListAttachedRolePolicies" });
+    expect(r.evidence).toEqual({ taskRole: TASK_ROLE });
   });
 
   it("a declared destination is checked even when the task role's policies are unreadable", async () => {
@@ -119,6 +120,11 @@ describe("check task-assumes: the destinations", () => {
     });
     expect(r.verdict).toBe("pass");
     expect(child!.id).toBe(`task-assumes:${DEST}`);
+    expect(child!.title).toBe(`task role may assume ${DEST}`);
+    expect(child!.children!.map((c) => c.title)).toEqual([
+      `task role's policy allows sts:AssumeRole on ${DEST}`,
+      `${DEST} trusts the task role`,
+    ]);
   });
 
   it("finds the roles of other accounts the task role's policies allow, each once, taskAssumes first", async () => {
@@ -216,14 +222,17 @@ describe("check task-assumes: the task role's side (its identity policy)", () =>
     expect(allow).toMatchObject({ verdict: "pass", evidence: { matched: ["shop-api-task-events"] } });
   });
 
-  it("an explicit Deny: fails, and the hint says to narrow it", async () => {
+  it("an explicit Deny: fails naming the statement, and the hint says to narrow it", async () => {
     const { allow } = await run(declared(DEST), {
       destinations: new Map([[DEST, trusting(TASK_ROLE)]]),
-      world: (w) => w.account(A).simulation.set(`sts:AssumeRole ${DEST}`, "explicitDeny"),
+      world: (w) => {
+        w.account(A).simulation.set(`sts:AssumeRole ${DEST}`, "explicitDeny");
+        w.account(A).simulationDetails.set(`sts:AssumeRole ${DEST}`, { matchedStatements: ["NoCrossAccount"] });
+      },
     });
     expect(allow!.verdict).toBe("fail");
-    expect(allow!.message).toContain("a Deny statement");
-    expect(allow!.hint).toContain("Narrow the Deny");
+    expect(allow!.message).toBe(`a Deny statement (NoCrossAccount) forbids ${TASK_ROLE} sts:AssumeRole on ${DEST}`);
+    expect(allow!.hint).toMatch(/^Narrow the Deny \(NoCrossAccount\) so it no longer covers this request/);
     expect(allow!.evidence).toMatchObject({ denier: "explicit-deny" });
   });
 
@@ -371,6 +380,7 @@ describe("check task-assumes: the destination's side (its trust policy)", () => 
       `Allow ${VIEWER} iam:GetRole on ${DEST} so deployer can check its trust policy; it must name the task role: ${TRUST_STATEMENT}. --strict turns this warning into an error.`,
     );
     expect(trust!.error).toMatchObject({ code: "ACCESS_DENIED" });
+    expect(trust!.evidence).toEqual({ method: "iam:GetRole", via: VIEWER, roleArn: DEST });
   });
 
   it("any other GetRole failure fails, with the error's own hint", async () => {
