@@ -337,6 +337,13 @@ describe("check: cluster and service, messages and hints", () => {
     );
   });
 
+  it("a native strategy without a bake time names none", async () => {
+    const world = healthyWorld(target);
+    world.account(target.account).services.get("shop-dev/api")!.strategy = "CANARY";
+    const r = await checkClusterAndService(await withHistory(world, target, []));
+    expect(r.message).toBe("shop-dev/api is ACTIVE (ECS controller, CANARY strategy; 1/1 running)");
+  });
+
   it("a rolling update leaves out the bake time, disabled alarms, and '(roll back)' when alarms do not roll back", async () => {
     const world = healthyWorld(target);
     Object.assign(world.account(target.account).services.get("shop-dev/api")!, {
