@@ -63,8 +63,6 @@ interface PullSource {
   repo: RepositoryRef;
   central: RepositoryRef;
   isCentral: boolean;
-  /** imageRepository: the field errors point at. */
-  field: "imageRepository" | "image.repository";
 }
 
 export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
@@ -82,7 +80,6 @@ export async function checkImagePull(ctx: CheckContext): Promise<CheckResult> {
     repo,
     central,
     isCentral: repo.uri === central.uri,
-    field: target.imageRepository ? "imageRepository" : "image.repository",
   };
 
   const children = await Promise.all([

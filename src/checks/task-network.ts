@@ -65,7 +65,8 @@ export async function checkTaskNetwork(ctx: CheckContext): Promise<CheckResult> 
     const error = targetError(target, {
       code: "NETWORK_NOT_FOUND",
       message,
-      action: !sn.ok || sn.value.missing.length > 0 ? "ec2:DescribeSubnets" : "ec2:DescribeSecurityGroups",
+      // The read that found a missing id (with the subnets unreadable, a security group is what is missing).
+      action: sn.ok && sn.value.missing.length > 0 ? "ec2:DescribeSubnets" : "ec2:DescribeSecurityGroups",
       resource: [...(sn.ok ? sn.value.missing : []), ...(sg.ok ? sg.value.missing : [])].join(","),
       hint: `Update the service's network configuration to subnets and security groups of ${target.account}/${target.region} (aws ecs update-service --network-configuration …), or roll out with --skip-tasks if the task already ran.`,
     });
