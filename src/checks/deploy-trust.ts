@@ -90,11 +90,10 @@ export async function checkDeployRoleTrust(ctx: CheckContext, caller: () => Prom
 
   const read = await ctx.reads.role(roleArn);
   if (!read.ok || !read.value) {
-    const why = !read.ok ? `iam:GetRole: ${read.error.awsCode ?? read.error.code}` : "iam:GetRole found no such role";
     return verdict(head, read.ok ? "fail" : "unverified", {
       message: read.ok
         ? `the deploy role ${roleArn} does not exist`
-        : `could not read the trust policy of ${roleArn} (${why}): whether ${identity.arn} may assume it is unverified`,
+        : `could not read the trust policy of ${roleArn} (iam:GetRole: ${read.error.awsCode ?? read.error.code}): whether ${identity.arn} may assume it is unverified`,
       hint: read.ok
         ? `Create the role in ${target.account}, or fix \`deployRole\` in ${whereWritten(target, "deployRole")}.`
         : `Allow ${target.viewRole ?? "the viewer role"} iam:GetRole on ${roleArn} (deployer iam grants it) so deployer can read its trust without assuming it. --strict turns this warning into an error.`,

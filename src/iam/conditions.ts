@@ -8,7 +8,11 @@
 // true: it is reported in `unsupported`, and the evaluator reads a statement whose other conditions
 // hold as one that may or may not apply: an answer resting on it is "uncertain" (preflight says
 // unverified), never a pass and never an explicit deny.
-import { arnMatches, matchesPattern, type ContextLookup } from "./wildcard.js";
+//
+// Policy variables in String and Arn* values (reference_policies_variables.html) may leave a value
+// UNRESOLVABLE (see wildcard.ts): the key is then reported in `unsupported` like an unknowable key, so
+// a Deny resting on it makes the answer uncertain (unverified), never "allowed".
+import { arnMatch, patternMatch, UNKNOWABLE_KEY, UNRESOLVABLE, type ContextLookup, type PatternMatch } from "./wildcard.js";
 
 export type ConditionValue = string | string[] | boolean | number;
 export type ConditionBlock = Record<string, Record<string, ConditionValue>>;
@@ -22,7 +26,7 @@ export interface ConditionOutcome {
   unsupported: string[];
 }
 
-type Comparator = (policyValue: string, requestValue: string, vars: ContextLookup | undefined) => boolean;
+type Comparator = (policyValue: string, requestValue: string, vars: ContextLookup | undefined) => PatternMatch;
 
 interface OperatorSpec {
   compare: Comparator;
@@ -58,10 +62,10 @@ function date(op: (a: number, b: number) => boolean): Comparator {
   };
 }
 
-const stringEquals: Comparator = (p, r, vars) => matchesPattern(p, r, { ignoreCase: false, wildcards: false, variables: vars });
-const stringEqualsIgnoreCase: Comparator = (p, r, vars) => matchesPattern(p, r, { ignoreCase: true, wildcards: false, variables: vars });
-const stringLike: Comparator = (p, r, vars) => matchesPattern(p, r, { ignoreCase: false, wildcards: true, variables: vars });
-const arnLike: Comparator = (p, r, vars) => arnMatches(p, r, vars);
+const stringEquals: Comparator = (p, r, vars) => patternMatch(p, r, { ignoreCase: false, wildcards: false, variables: vars });
+const stringEqualsIgnoreCase: Comparator = (p, r, vars) => patternMatch(p, r, { ignoreCase: true, wildcards: false, variables: vars });
+const stringLike: Comparator = (p, r, vars) => patternMatch(p, r, { ignoreCase: false, wildcards: true, variables: vars });
+const arnLike: Comparator = (p, r, vars) => arnMatch(p, r, vars);
 const bool: Comparator = (p, r) => p.toLowerCase() === r.toLowerCase() && (r.toLowerCase() === "true" || r.toLowerCase() === "false");
 
 /** Base operators by lower-case name. */
@@ -125,10 +129,26 @@ function toStrings(v: ConditionValue): string[] {
   return [String(v)];
 }
 
+/** Three-valued OR: true if any is true, else UNRESOLVABLE if any is, else false. */
+function anyOf(results: PatternMatch[]): PatternMatch {
+  if (results.includes(true)) return true;
+  return results.includes(UNRESOLVABLE) ? UNRESOLVABLE : false;
+}
+
+/** Three-valued AND: false if any is false, else UNRESOLVABLE if any is, else true. */
+function allOf(results: PatternMatch[]): PatternMatch {
+  if (results.includes(false)) return false;
+  return results.includes(UNRESOLVABLE) ? UNRESOLVABLE : true;
+}
+
+function not(m: PatternMatch): PatternMatch {
+  return m === UNRESOLVABLE ? m : !m;
+}
+
 /** Does one request value satisfy the policy values under this operator (before set logic)? */
-function valueMatches(spec: OperatorSpec, policyValues: string[], requestValue: string, vars: ContextLookup | undefined): boolean {
-  const any = policyValues.some((p) => spec.compare(p, requestValue, vars));
-  return spec.negated ? !any : any;
+function valueMatches(spec: OperatorSpec, policyValues: string[], requestValue: string, vars: ContextLookup | undefined): PatternMatch {
+  const any = anyOf(policyValues.map((p) => spec.compare(p, requestValue, vars)));
+  return spec.negated ? not(any) : any;
 }
 
 function evaluateKey(
@@ -136,7 +156,7 @@ function evaluateKey(
   policyValues: string[],
   requestValue: string | string[] | undefined,
   vars: ContextLookup | undefined,
-): boolean {
+): PatternMatch {
   const present = requestValue !== undefined;
   if (op.base === "null") {
     // Null: "true" means the key must be absent, "false" that it must be present.
@@ -146,32 +166,23 @@ function evaluateKey(
   const values = requestValue === undefined ? [] : Array.isArray(requestValue) ? requestValue : [requestValue];
   if (op.set === "ForAllValues") {
     // Vacuously true for a missing or empty key.
-    return values.every((v) => valueMatches(spec, policyValues, v, vars));
+    return allOf(values.map((v) => valueMatches(spec, policyValues, v, vars)));
   }
   if (op.set === "ForAnyValue") {
     if (values.length === 0) return op.ifExists;
-    return values.some((v) => valueMatches(spec, policyValues, v, vars));
+    return anyOf(values.map((v) => valueMatches(spec, policyValues, v, vars)));
   }
   if (!present || values.length === 0) {
     if (op.ifExists) return true;
     // A missing key never matches a positive operator and always "matches" a negated one.
     return spec.negated;
   }
-  if (spec.negated) return values.every((v) => valueMatches(spec, policyValues, v, vars));
-  return values.some((v) => valueMatches(spec, policyValues, v, vars));
+  const each = values.map((v) => valueMatches(spec, policyValues, v, vars));
+  return spec.negated ? allOf(each) : anyOf(each);
 }
 
-/**
- * Condition keys whose values deployer cannot know before the request is made, when the request
- * context does not give them: where the request comes from (aws:SourceVpc, aws:SourceVpce,
- * aws:SourceIp, aws:VpcSourceIp: ECS pulls and fetches through the task's network), the principal's
- * and resources' tags (aws:PrincipalTag/…, aws:ResourceTag/…, SERVICE:ResourceTag/…: ABAC), and the
- * organization the principal or resource belongs to. A condition on one of them is not evaluated
- * (reported in `unsupported` as `Operator(key)`), so the answer is "uncertain", never a pass or a fail.
- * Keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
- */
-export const UNKNOWABLE_KEY =
-  /^(aws:(SourceVpce?|SourceIp|VpcSourceIp|PrincipalTag\/.+|ResourceTag\/.+|PrincipalOrgID|PrincipalOrgPaths|ResourceOrgID|ResourceOrgPaths|SourceOrgID|SourceOrgPaths|CalledVia|CalledViaFirst|CalledViaLast|ViaAWSService)|[a-z0-9-]+:ResourceTag\/.+)$/i;
+// UNKNOWABLE_KEY lives in wildcard.ts (policy variables need it too); exported here as before.
+export { UNKNOWABLE_KEY };
 
 /** Evaluate a statement's whole Condition block against the request context. */
 export function evaluateConditions(
@@ -195,7 +206,8 @@ export function evaluateConditions(
         continue;
       }
       const ok = evaluateKey(op, toStrings(raw), value, variablesEnabled ? lookup : undefined);
-      if (!ok) supportedMatch = false;
+      if (ok === UNRESOLVABLE) unsupported.push(`${operatorName}(${key}: ${toStrings(raw).join(", ")})`);
+      else if (!ok) supportedMatch = false;
     }
   }
   return { matches: supportedMatch && unsupported.length === 0, supportedMatch, unsupported };

@@ -10,7 +10,7 @@
 import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
 import { contextLookup, evaluateConditions } from "./conditions.js";
 import { principalMatches, type RequestPrincipal } from "./principal.js";
-import { actionMatches, matchesPattern, type ContextLookup } from "./wildcard.js";
+import { actionMatches, patternMatch, UNRESOLVABLE, type ContextLookup, type PatternMatch } from "./wildcard.js";
 
 export type { RequestPrincipal } from "./principal.js";
 
@@ -101,13 +101,22 @@ function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: b
     if (asList(st.NotAction).some((a) => actionMatches(a, facts.action))) return "not-applicable";
   } else return "not-applicable";
 
-  // Resource / NotResource.
+  // Resource / NotResource. A pattern whose policy variables deployer cannot resolve (wildcard.ts
+  // UNRESOLVABLE) leaves the statement one that may or may not apply, like an unsupported operator.
   const vars = variables ? facts.lookup : undefined;
-  const resMatch = (r: string) => matchesPattern(r, facts.resource, { ignoreCase: false, wildcards: true, variables: vars });
+  const resMatch = (r: string): PatternMatch => patternMatch(r, facts.resource, { ignoreCase: false, wildcards: true, variables: vars });
+  const unresolved = (patterns: string[]) => patterns.filter((r) => resMatch(r) === UNRESOLVABLE).map((r) => `Resource(${r})`);
+  let resourceUnknown: string[] = [];
   if (st.Resource !== undefined) {
-    if (!asList(st.Resource).some(resMatch)) return "not-applicable";
+    const patterns = asList(st.Resource);
+    if (!patterns.some((r) => resMatch(r) === true)) {
+      resourceUnknown = unresolved(patterns);
+      if (resourceUnknown.length === 0) return "not-applicable";
+    }
   } else if (st.NotResource !== undefined) {
-    if (asList(st.NotResource).some(resMatch)) return "not-applicable";
+    const patterns = asList(st.NotResource);
+    if (patterns.some((r) => resMatch(r) === true)) return "not-applicable";
+    resourceUnknown = unresolved(patterns);
   } else if (!facts.resourceOptional) return "not-applicable";
 
   // Principal / NotPrincipal (resource policies only).
@@ -120,8 +129,9 @@ function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: b
   }
 
   const cond = evaluateConditions(st.Condition, facts.lookup, variables);
+  if (resourceUnknown.length > 0) cond.unsupported.unshift(...resourceUnknown);
   unsupported.push(...cond.unsupported);
-  if (cond.matches) return "applies";
+  if (cond.matches && resourceUnknown.length === 0) return "applies";
   // Every condition deployer can evaluate holds, but some it cannot: it may or may not apply.
   return cond.supportedMatch && cond.unsupported.length > 0 ? "maybe" : "not-applicable";
 }
