@@ -161,6 +161,14 @@ describe("variables deployer cannot resolve", () => {
     expect(r.unsupported.join(" ")).toContain("aws:PrincipalTag/team");
   });
 
+  it("every value of the condition that deployer cannot resolve is named, comma-separated", () => {
+    const lookup = contextLookup({ "aws:SourceArn": SOURCE });
+    const values = ["arn:aws:ecs:*:*:task/${aws:PrincipalTag/team}/*", "arn:aws:ecs:*:*:task/${aws:PrincipalTag/owner}/*"];
+    expect(evaluateConditions({ ArnLike: { "aws:SourceArn": values } }, lookup, true).unsupported).toEqual([
+      `ArnLike(aws:SourceArn: ${values[0]}, ${values[1]})`,
+    ]);
+  });
+
   it("…even with a default: deployer does not know whether the tag is set", () => {
     const deny = {
       Effect: "Deny" as const,
@@ -170,6 +178,8 @@ describe("variables deployer cannot resolve", () => {
     const r = passRole([doc(allowAll, deny)], {}, "arn:aws:iam::222222222222:role/shop-task");
     expect(r.uncertain).toBe(true);
     expect(r.uncertainDenies).toEqual(["policy[0]#1"]);
+    // What deployer could not evaluate is named, so the message can say which statement to check by hand.
+    expect(r.unsupported).toEqual(["Resource(arn:aws:iam::*:role/${aws:PrincipalTag/team, 'nobody'}-*)"]);
   });
 
   it("a tag deployer was given is used", () => {
