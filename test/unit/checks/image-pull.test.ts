@@ -1074,17 +1074,15 @@ describe("check image-pull: several statements, actions and failures named", () 
 
   it("the repository-policy sub-check crashing fails INTERNAL under its own id and title", async () => {
     const ctx = await checkContext(healthyWorld(target), target);
-    const ecr = ctx.centralEcr!;
-    ctx.centralEcr = {
-      ...ecr,
-      getRepositoryPolicy: async () =>
-        ({
-          Version: "2012-10-17",
-          get Statement(): never {
-            throw new Error("boom");
-          },
-        }) as never,
+    const ecr = ctx.centralEcr;
+    // A policy document whose statements cannot be read: the evaluation throws (a bug, not an AWS failure).
+    const broken = {
+      Version: "2012-10-17",
+      get Statement(): never {
+        throw new Error("boom");
+      },
     };
+    ctx.centralEcr = { ...ecr, getRepositoryPolicy: () => Promise.resolve(broken) };
     const r = await checkImagePull(ctx);
     expect(child(r, "image-pull:repository-policy")).toMatchObject({
       verdict: "fail",
