@@ -933,3 +933,185 @@ describe("check image-pull:execution-role", () => {
     });
   });
 });
+
+describe("check image-pull: several statements, actions and failures named", () => {
+  const TOKEN = "ecr:GetAuthorizationToken *";
+  const own = makeTarget({ account: "111111111111" });
+  const OWN_EXEC = own.executionRole;
+  const grantOwnExec = (w: FakeWorld, st: Record<string, unknown> = {}) => {
+    w.account("111111111111").repositories.get(CENTRAL)!.policy = {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Exec", Effect: "Allow", Principal: { AWS: OWN_EXEC }, Action: PULL, ...st }],
+    };
+  };
+  const t = makeTarget({ region: "eu-central-1", imageRepository: CENTRAL_REPLICA });
+  function replicaWorld() {
+    const world = healthyWorld(t);
+    world.account("111111111111").repositories.set(CENTRAL_REPLICA, {
+      images: [{ digest: DIGEST, tags: [] }],
+      policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "222222222222" }, Action: PULL }] },
+    });
+    return world;
+  }
+
+  it("two Deny statements in the repository policy: both named in the message and the hint", async () => {
+    const world = withPolicy([
+      { Effect: "Allow", Principal: "*", Action: "ecr:*" },
+      { Sid: "NoDev", Effect: "Deny", Principal: { AWS: "222222222222" }, Action: "ecr:BatchGetImage" },
+      { Sid: "NoPulls", Effect: "Deny", Principal: "*", Action: "ecr:BatchGetImage" },
+    ]);
+    const p = child((await pull(world, target)).r, "image-pull:repository-policy");
+    expect(p.message).toBe(
+      `the repository policy of ${CENTRAL} denies 222222222222 ecr:BatchGetImage (repository-policy#NoDev, repository-policy#NoPulls)`,
+    );
+    expect(p.hint).toBe(
+      `Narrow the Deny statement (repository-policy#NoDev, repository-policy#NoPulls) in the repository policy of ${CENTRAL}.`,
+    );
+  });
+
+  it("two conditions the repository policy uses that deployer cannot evaluate: both named", async () => {
+    const world = withPolicy([
+      {
+        Effect: "Allow",
+        Principal: { AWS: "222222222222" },
+        Action: PULL,
+        Condition: { FirstNope: { "aws:SourceVpc": "vpc-1" }, SecondNope: { "aws:SourceIp": "10.0.0.1" } },
+      },
+    ]);
+    const p = child((await pull(world, target)).r, "image-pull:repository-policy");
+    expect(p.verdict).toBe("unverified");
+    expect(p.message).toBe(
+      `the repository policy of ${CENTRAL} has conditions deployer cannot evaluate before the task runs (FirstNope, SecondNope)`,
+    );
+  });
+
+  it("an explicit Deny of the execution role with the statement IAM matched: named in the message and the hint", async () => {
+    const world = healthyWorld(target);
+    world.account("222222222222").simulation.set(TOKEN, "explicitDeny");
+    world.account("222222222222").simulationDetails.set(TOKEN, { matchedStatements: ["NoEcr"] });
+    const e = child((await pull(world, target)).r, "image-pull:execution-role");
+    expect(e.message).toBe(
+      `a Deny statement (NoEcr) forbids ${EXEC} ecr:GetAuthorizationToken on *: ECS would stop the tasks with CannotPullContainerError`,
+    );
+    expect(e.hint).toMatch(/^Narrow the Deny \(NoEcr\) so it no longer covers this request/);
+  });
+
+  it("several answers depending on context: every action and every reason named", async () => {
+    const world = healthyWorld(target);
+    const a = world.account("222222222222");
+    a.simulation.set(TOKEN, "implicitDeny");
+    a.simulationDetails.set(TOKEN, { missingContextValues: ["aws:SourceVpc"] });
+    a.simulation.set(CENTRAL_ARN, "implicitDeny");
+    a.simulationDetails.set(CENTRAL_ARN, { missingContextValues: ["aws:SourceIp"] });
+    const e = child((await pull(world, target)).r, "image-pull:execution-role");
+    expect(e.verdict).toBe("unverified");
+    expect(e.message).toMatch(
+      new RegExp(
+        `^could not verify that ${EXEC} may ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer: [^;]*aws:SourceVpc[^;]*; [^;]*aws:SourceIp[^;]*; [^;]*aws:SourceIp[^;]*$`,
+      ),
+    );
+  });
+
+  it("a same-account repository grant with two conditions deployer cannot evaluate: both named", async () => {
+    const world = healthyWorld(own);
+    world.account("111111111111").simulation.set(CENTRAL_ARN, "implicitDeny");
+    grantOwnExec(world, { Condition: { FirstNope: { "aws:SourceVpc": "vpc-1" }, SecondNope: { "aws:SourceIp": "10.0.0.1" } } });
+    const e = child((await pull(world, own)).r, "image-pull:execution-role");
+    expect(e.verdict).toBe("unverified");
+    const why = "the repository policy has conditions deployer cannot evaluate (FirstNope, SecondNope)";
+    expect(e.message).toBe(`could not verify that ${OWN_EXEC} may ecr:BatchGetImage, ecr:GetDownloadUrlForLayer: ${why}; ${why}`);
+  });
+
+  describe("one pull action without an Allow, the other denied by a statement (same account)", () => {
+    const mixed = (w: FakeWorld) => {
+      w.account("111111111111").simulation.set(`ecr:BatchGetImage ${CENTRAL_ARN}`, "implicitDeny");
+      w.account("111111111111").simulation.set(`ecr:GetDownloadUrlForLayer ${CENTRAL_ARN}`, "explicitDeny");
+    };
+
+    it("the repository grant stands in for the missing Allow only: the Deny alone is reported", async () => {
+      const world = healthyWorld(own);
+      mixed(world);
+      grantOwnExec(world);
+      const e = child((await pull(world, own)).r, "image-pull:execution-role");
+      expect(e.verdict).toBe("fail");
+      expect(e.message).toBe(
+        `a Deny statement forbids ${OWN_EXEC} ecr:GetDownloadUrlForLayer on ${CENTRAL_ARN}: ECS would stop the tasks with CannotPullContainerError`,
+      );
+      expect(e.evidence).toMatchObject({ repositoryPolicy: { "ecr:BatchGetImage": "allowed" } });
+    });
+
+    it("the repository policy unreadable: still a failure (the Deny stands whatever it grants)", async () => {
+      const world = healthyWorld(own);
+      mixed(world);
+      world.account("111111111111").failures.set("getRepositoryPolicy", accessDenied("ecr:GetRepositoryPolicy", CENTRAL));
+      const e = child((await pull(world, own)).r, "image-pull:execution-role");
+      expect(e.verdict).toBe("fail");
+      expect(e.error?.code).toBe("EXECUTION_ROLE_DENIED");
+    });
+
+    it("only a Deny, no missing Allow: the repository policy is not read (it cannot undo a Deny)", async () => {
+      const world = healthyWorld(own);
+      world.account("111111111111").simulation.set(`ecr:GetDownloadUrlForLayer ${CENTRAL_ARN}`, "explicitDeny");
+      const e = child((await pull(world, own)).r, "image-pull:execution-role");
+      expect(e.verdict).toBe("fail");
+      expect(world.calls.some((c) => c.method === "getRepositoryPolicy")).toBe(false);
+      expect(e.evidence).not.toHaveProperty("repositoryPolicy");
+    });
+  });
+
+  it("the image sub-check crashing fails INTERNAL under its own id and title", async () => {
+    const own = makeTarget({ imageRepository: REPLICA });
+    const ctx = await checkContext(healthyWorld(own), own);
+    ctx.reads.image = () => Promise.reject(new Error("boom"));
+    const r = await checkImagePull(ctx);
+    expect(child(r, "image-pull:image")).toMatchObject({
+      verdict: "fail",
+      title: "image-pull:image",
+      message: "check image-pull:image crashed: boom",
+    });
+    expect(child(r, "image-pull:execution-role").verdict).toBe("pass");
+  });
+
+  it("the repository-policy sub-check crashing fails INTERNAL under its own id and title", async () => {
+    const ctx = await checkContext(healthyWorld(target), target);
+    const ecr = ctx.centralEcr;
+    // A policy document whose statements cannot be read: the evaluation throws (a bug, not an AWS failure).
+    const broken = {
+      Version: "2012-10-17",
+      get Statement(): never {
+        throw new Error("boom");
+      },
+    };
+    ctx.centralEcr = { ...ecr, getRepositoryPolicy: () => Promise.resolve(broken) };
+    const r = await checkImagePull(ctx);
+    expect(child(r, "image-pull:repository-policy")).toMatchObject({
+      verdict: "fail",
+      title: "image-pull:repository-policy",
+      message: "check image-pull:repository-policy crashed: boom",
+    });
+    expect(child(r, "image-pull:image")).toMatchObject({
+      verdict: "pass",
+      title: "the image digest is in the repository the task pulls from",
+    });
+  });
+
+  it("the registry identity failing with a plain error: the reads it stopped are named (DescribeImages, GetRepositoryPolicy)", async () => {
+    const { r } = await pull(replicaWorld(), t, { registryEcr: new Error("socket hang up") });
+    expect(child(r, "image-pull:image").error).toMatchObject({ action: "ecr:DescribeImages", resource: CENTRAL_REPLICA });
+    expect(child(r, "image-pull:repository-policy").error).toMatchObject({ action: "ecr:GetRepositoryPolicy", resource: CENTRAL_REPLICA });
+  });
+
+  it("DescribeImages of the replica failing with a plain error: the error names ecr:DescribeImages", async () => {
+    const world = replicaWorld();
+    world.account("111111111111").failures.set("findImage", new Error("socket hang up"));
+    const { r } = await pull(world, t);
+    expect(child(r, "image-pull:image").error).toMatchObject({ action: "ecr:DescribeImages", resource: CENTRAL_REPLICA });
+  });
+
+  it("no way to read the replica's policy: the error says so, and the evidence names the replica", async () => {
+    const { r } = await pull(replicaWorld(), t, { registryEcr: "none" });
+    const p = child(r, "image-pull:repository-policy");
+    expect(p.error).toMatchObject({ code: "INTERNAL", message: "no way to read the central registry's replica" });
+    expect(p.evidence).toEqual({ method: "replica", repository: CENTRAL_REPLICA, digest: DIGEST });
+  });
+});

@@ -371,6 +371,38 @@ describe("check service-connect: not visible, and why (the owner's side read)", 
     });
   });
 
+  it("several shares naming the account, each with its own invitation: the pending one is reported with its own invitation", async () => {
+    const old = `${SHARE}-old`;
+    const oldInvitation = `${INVITATION}-old`;
+    const { r } = await run({
+      owner: {
+        resources: [resource({ shareArn: old, shareName: "old" }), resource()],
+        principals: [principal("ASSOCIATED", { shareArn: old, shareName: "old" }), principal("ASSOCIATING")],
+      },
+      invitations: [invitation("ACCEPTED", { arn: oldInvitation, shareArn: old, shareName: "old" }), invitation("PENDING")],
+    });
+    expect(r.message).toContain(`the RAM share shop-internal (${SHARE}) of ${OWNER} names ${A}, but its invitation is PENDING`);
+    expect(r.hint).toBe(
+      `Accept the invitation, in account ${A}: aws ram accept-resource-share-invitation --region eu-west-1 --resource-share-invitation-arn ${INVITATION}`,
+    );
+  });
+
+  it("an organization associated with another share does not make the first one name the account", async () => {
+    const org = `arn:aws:organizations::${OWNER}:organization/o-a1b2c3d4e5`;
+    const other = `${SHARE}-other`;
+    const { r } = await run({
+      owner: {
+        resources: [resource({ shareArn: other, shareName: "other" }), resource()],
+        principals: [principal("FAILED", { entity: org })],
+      },
+    });
+    expect(r.message).toContain(`the RAM share shop-internal (${SHARE}) of ${OWNER} names ${A}, but its association is FAILED`);
+    const shares = r.evidence!.ownerShares as Array<Record<string, unknown>>;
+    expect(shares[0]).toMatchObject({ arn: other });
+    expect(shares[0]).not.toHaveProperty("principal");
+    expect(shares[1]).toMatchObject({ arn: SHARE, principal: { entity: org } });
+  });
+
   it("the owner's shares unreadable: says why and falls back to the target's invitations", async () => {
     const { r } = await run({ owner: { resources: accessDenied("ram:GetResourceShareAssociations", "*") }, invitations: [] });
     expect(r.message).toContain(`no RAM share from ${OWNER} reaches ${A} (no invitation received); the owner's shares were not read: `);

@@ -359,6 +359,36 @@ describe("check task-assumes: the destination's side (its trust policy)", () => 
     expect(trust!.hint).toBe(`Check by hand that it lets ${TASK_ROLE} assume it: ${TRUST_STATEMENT}`);
   });
 
+  it("two conditions it cannot evaluate: both named, comma-separated", async () => {
+    const { trust } = await run(declared(DEST), {
+      destinations: new Map([
+        [DEST, trusting(TASK_ROLE, { Condition: { FirstNope: { "aws:TagKeys": "x" }, SecondNope: { "aws:TagKeys": "y" } } })],
+      ]),
+    });
+    expect(trust!.verdict).toBe("unverified");
+    expect(trust!.message).toBe(`${DEST}'s trust policy uses conditions deployer does not evaluate (FirstNope, SecondNope)`);
+  });
+
+  it("two Deny statements refusing the task role: both named in the message and the hint", async () => {
+    const { trust } = await run(declared(DEST), {
+      destinations: new Map([
+        [
+          DEST,
+          doc(
+            { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" },
+            { Sid: "NoShop", Effect: "Deny", Principal: { AWS: TASK_ROLE }, Action: "sts:AssumeRole" },
+            { Sid: "NoTasks", Effect: "Deny", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:*" },
+          ),
+        ],
+      ]),
+    });
+    expect(trust!.error?.code).toBe("ROLE_NOT_TRUSTED");
+    expect(trust!.message).toBe(`${DEST}'s trust policy denies ${TASK_ROLE} (trust:dev-events#NoShop, trust:dev-events#NoTasks)`);
+    expect(trust!.hint).toBe(
+      `Remove or narrow the Deny (trust:dev-events#NoShop, trust:dev-events#NoTasks) in the trust policy of ${DEST}.`,
+    );
+  });
+
   it("fails ROLE_NOT_FOUND when the destination role does not exist", async () => {
     const { trust } = await run(declared(DEST));
     expect(trust!.verdict).toBe("fail");

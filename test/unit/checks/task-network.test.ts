@@ -244,6 +244,25 @@ describe("check task-network: verdicts, messages and hints", () => {
     expect(r.evidence).toEqual({ subnets: SUBNETS, securityGroups: GROUPS, tasks: ["migrate"] });
   });
 
+  it("two security groups: the pass message names both", async () => {
+    const target = makeTarget();
+    const w = world(target);
+    const key = `${target.cluster}/${target.service}`;
+    const svc = w.account(A).services.get(key)!;
+    w.account(A).services.set(key, {
+      ...svc,
+      launch: {
+        ...svc.launch,
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [...SUBNETS], securityGroups: ["sg-0ccc", "sg-0ddd"], assignPublicIp: "DISABLED" },
+        },
+      },
+    });
+    w.account(A).securityGroups.add("sg-0ddd");
+    const r = await checkTaskNetwork(await ctxFor(w, target));
+    expect(r.message).toBe(`subnets subnet-0aaa, subnet-0bbb and security groups sg-0ccc, sg-0ddd exist in ${A}/eu-west-1`);
+  });
+
   it("skip messages name the service and the tasks", async () => {
     const target = makeTarget();
     const gone = world(target);
