@@ -34,9 +34,16 @@ interface OperatorSpec {
   negated: boolean;
 }
 
-function parseNumber(s: string): number | undefined {
-  if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(s)) return undefined;
-  return Number(s);
+/**
+ * Numeric operators compare "a key to an integer or decimal value"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric).
+ * Other forms JavaScript would read as numbers (`.25`, `1.`, `1e3`, surrounding spaces) are not
+ * documented: deployer does not guess how IAM reads them, the comparison is UNRESOLVABLE (reported in
+ * `unsupported`, the stricter reading). Anything else is no number: no match.
+ */
+function parseNumber(s: string): number | undefined | typeof UNRESOLVABLE {
+  if (/^[-+]?\d+(\.\d+)?$/.test(s)) return Number(s);
+  return /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? UNRESOLVABLE : undefined;
 }
 
 function parseDate(s: string): number | undefined {
@@ -50,7 +57,9 @@ function numeric(op: (a: number, b: number) => boolean): Comparator {
   return (policyValue, requestValue) => {
     const p = parseNumber(policyValue);
     const r = parseNumber(requestValue);
-    return p !== undefined && r !== undefined && op(r, p);
+    if (p === undefined || r === undefined) return false;
+    if (p === UNRESOLVABLE || r === UNRESOLVABLE) return UNRESOLVABLE;
+    return op(r, p);
   };
 }
 

@@ -9,7 +9,7 @@
 // Tested differentially against @cloud-copilot/iam-simulate (a dev-only oracle, never imported here).
 import type { PolicyDocument, PolicyStatement } from "../aws/ports.js";
 import { contextLookup, evaluateConditions } from "./conditions.js";
-import { principalMatches, type RequestPrincipal } from "./principal.js";
+import { principalMatch, type RequestPrincipal } from "./principal.js";
 import { actionMatches, patternMatch, UNRESOLVABLE, type ContextLookup, type PatternMatch } from "./wildcard.js";
 
 export type { RequestPrincipal } from "./principal.js";
@@ -119,12 +119,17 @@ function statementApplies(st: PolicyStatement, facts: RequestFacts, variables: b
     resourceUnknown = unresolved(patterns);
   } else if (!facts.resourceOptional) return "not-applicable";
 
-  // Principal / NotPrincipal (resource policies only).
+  // Principal / NotPrincipal (resource policies only). An undocumented form (principal.ts) leaves the
+  // statement one that may or may not apply, like an unresolvable Resource.
   if (facts.principal) {
     if (st.Principal !== undefined) {
-      if (!principalMatches(st.Principal, facts.principal)) return "not-applicable";
+      const m = principalMatch(st.Principal, facts.principal);
+      if (m === false) return "not-applicable";
+      if (m === UNRESOLVABLE) resourceUnknown.push("Principal(Service: *)");
     } else if (st.NotPrincipal !== undefined) {
-      if (principalMatches(st.NotPrincipal, facts.principal)) return "not-applicable";
+      const m = principalMatch(st.NotPrincipal, facts.principal);
+      if (m === true) return "not-applicable";
+      if (m === UNRESOLVABLE) resourceUnknown.push("NotPrincipal(Service: *)");
     } else return "not-applicable";
   }
 

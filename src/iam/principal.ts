@@ -1,6 +1,6 @@
 // Matching a request's principal against a policy's Principal / NotPrincipal element, as resource
 // policies (ECR repository policies) and role trust policies use them.
-import { splitArn } from "./wildcard.js";
+import { splitArn, UNRESOLVABLE, type PatternMatch } from "./wildcard.js";
 
 export interface RequestPrincipal {
   /** AWS: an IAM/STS ARN or a 12-digit account id (meaning "some principal of that account"). */
@@ -56,17 +56,30 @@ function awsValueMatches(value: string, p: RequestPrincipal): boolean {
   return false;
 }
 
-/** Does the Principal element name this principal? */
-export function principalMatches(element: PrincipalElement | undefined, p: RequestPrincipal): boolean {
+/**
+ * Does the Principal element name this principal? UNRESOLVABLE for `{"Service": "*"}` (and no other
+ * value naming it): the Principal reference documents `*` only as the whole element or `{"AWS": "*"}`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous)
+ * and is silent on a wildcard service principal, so deployer does not guess: the statement may or may
+ * not apply (an Allow never grants on it, a Deny makes the answer uncertain) — the stricter reading.
+ */
+export function principalMatch(element: PrincipalElement | undefined, p: RequestPrincipal): PatternMatch {
   if (element === undefined) return false;
   if (element === "*") return true;
+  let wildcardService = false;
   for (const [type, raw] of Object.entries(element)) {
     const values = Array.isArray(raw) ? raw : [raw];
     if (type === "AWS") {
       if (p.type === "AWS" ? values.some((v) => awsValueMatches(v, p)) : values.includes("*")) return true;
     } else if (type === "Service" && p.type === "Service") {
-      if (values.some((v) => v === "*" || v.toLowerCase() === p.id.toLowerCase())) return true;
+      if (values.some((v) => v.toLowerCase() === p.id.toLowerCase())) return true;
+      if (values.includes("*")) wildcardService = true;
     }
   }
-  return false;
+  return wildcardService ? UNRESOLVABLE : false;
+}
+
+/** principalMatch, with an undocumented form read as no match. */
+export function principalMatches(element: PrincipalElement | undefined, p: RequestPrincipal): boolean {
+  return principalMatch(element, p) === true;
 }
