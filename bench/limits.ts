@@ -2,7 +2,7 @@
 //   unreachable - `deployer plan` against a closed 127.0.0.1 port: wall time to exit with
 //                 ENDPOINT_UNREACHABLE naming the endpoint (target: within 5 s);
 //   hostile     - `deployer validate` on each hostile file of test/reliability/adversarial-input.test.ts
-//                 (bench/hostile-inputs.ts): CPU time and peak RSS of the whole process (target: < 1 s
+//                 (test/fixtures/hostile-inputs.ts): CPU time and peak RSS of the whole process (target: < 1 s
 //                 of CPU, < 100 MB);
 //   template    - the template bombs of test/unit/render/render-all.test.ts ("templates are bounded
 //                 before Handlebars runs"), rendered in this process: time to the refusal (target: < 1 s).
@@ -170,7 +170,7 @@ export interface HostileResult {
 }
 
 /**
- * `deployer validate` on each hostile input (bench/hostile-inputs.ts) in a fresh copy of the example
+ * `deployer validate` on each hostile input (test/fixtures/hostile-inputs.ts) in a fresh copy of the example
  * repository, `runs` times each; every case must be refused with its message (or accepted), with no
  * AWS call (the bench fails otherwise).
  */

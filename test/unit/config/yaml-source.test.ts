@@ -3,18 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseYamlSource, YAML_LIMITS } from "../../../src/config/yaml-source.js";
+import { aliasBomb } from "../../fixtures/hostile-inputs.js";
 
 const F = "/repo/environments/x.yaml";
-
-/** `levels` levels of anchors, each a list of nine aliases of the one before (the classic "billion laughs"). */
-export function aliasBomb(levels: number): string {
-  let text = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-  for (let i = 1; i <= levels; i++)
-    text += `l${i}: &l${i} [${Array(9)
-      .fill(`*l${i - 1}`)
-      .join(",")}]\n`;
-  return text;
-}
 
 describe("values and positions", () => {
   it.each([
