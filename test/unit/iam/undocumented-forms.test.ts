@@ -31,7 +31,7 @@ describe("numbers in numeric conditions", () => {
   });
 
   it("forms AWS does not document are not guessed at: the condition is named, the answer uncertain", () => {
-    for (const v of [".25", "1.", "1e3", "1e+3", "1e-3", "1E10", "2e10", " 10", "10 "]) {
+    for (const v of [".25", "1.", "1e3", "1.5e3", "1e+3", "1e-3", "1E10", "2e10", " 10", "10 "]) {
       expect(numeric("NumericEquals", v, "10"), JSON.stringify(v)).toEqual({
         matches: false,
         supportedMatch: true,
