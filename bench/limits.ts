@@ -9,7 +9,7 @@
 // CLI rows run the built CLI with bench/in-process.cjs preloaded, which reports the process's own CPU
 // time, peak RSS and the time from Node's start-up to deployer's first module.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { closedPort } from "../test/helpers/closed-port.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Sandbox } from "../sandbox/index.js";
@@ -105,15 +105,6 @@ function medianStats(runs: InProcessStats[]): InProcessStats {
     firstToLastConnectMs: med((s) => s.firstToLastConnectMs),
     lastConnectToExitMs: med((s) => s.lastConnectToExitMs),
   };
-}
-
-/** A TCP port nothing listens on (bound, then closed), as test/reliability/base-credentials.test.ts does. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface UnreachableResult {

@@ -8,7 +8,7 @@
 //  - a target in an opt-in region: STS is called in the caller's region, and the rollout succeeds;
 //  - an endpoint that refuses connections: ENDPOINT_UNREACHABLE naming it, within 5 s.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { closedPort } from "../helpers/closed-port.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -189,12 +189,3 @@ describe("an endpoint that refuses connections", () => {
     expect(r.stderr).not.toMatch(/base credentials/);
   });
 });
-
-/** A TCP port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

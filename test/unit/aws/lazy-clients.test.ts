@@ -4,7 +4,7 @@
 // ports of what tasks need at launch (SSM, Secrets Manager, Logs, KMS, Cloud Map, RAM, EC2) at their
 // first call. Each package is mocked by itself (the real module, recording that it was loaded).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createServer } from "node:net";
+import { closedPort } from "../../helpers/closed-port.js";
 import { createSessionFactory, type ClosableSessionFactory } from "../../../src/aws/session.js";
 import { DeployerError } from "../../../src/errors.js";
 import { assumeRoleOk, startFakeAws, type FakeAwsServer } from "./fake-aws-server.js";
@@ -31,15 +31,6 @@ vi.mock("@aws-sdk/client-ram", record("ram"));
 const baseCredentials = async () => ({ accessKeyId: "AKIABASEKEY000000001", secretAccessKey: "base-secret" });
 const req = { roleArn: "arn:aws:iam::222222222222:role/deployer", region: "eu-west-1", sessionName: "deployer-shop-r1", target: "dev" };
 const LAUNCH = ["ec2", "kms", "logs", "ram", "secretsmanager", "servicediscovery", "ssm"];
-
-/** A 127.0.0.1 port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let factory: ClosableSessionFactory | undefined;
 let aws: FakeAwsServer | undefined;
